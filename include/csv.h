@@ -1,0 +1,73 @@
+/* csv.h - reading labelled text data: CSV (RFC 4180), TSV, plain lines.
+ *
+ * The reader works on a file descriptor with its own buffer, so that
+ * `predict` can tell when the next record is not yet available
+ * (csv_would_block) and flush its pending batch instead of waiting: a
+ * pipeline then sees results line by line when input arrives slowly.
+ */
+#ifndef SEQSENT_CSV_H
+#define SEQSENT_CSV_H
+
+#include <stddef.h>
+
+typedef enum {
+    FMT_AUTO = 0,   /* by extension: .tsv/.tab -> TSV, .txt -> LINES, else CSV */
+    FMT_CSV,        /* RFC 4180, ',' separated, "" quoting, fields may span lines */
+    FMT_TSV,        /* tab separated, no quoting; one record per line */
+    FMT_LINES       /* one field per line: the whole line */
+} data_format;
+
+typedef struct csv_reader csv_reader;
+
+/* Open path for reading ("-" = stdin).  A UTF-8 BOM at the start is skipped.
+ * Returns NULL with err_set("path: strerror") on failure.  FMT_AUTO is
+ * resolved with data_format_guess(path). */
+csv_reader *csv_open(const char *path, data_format fmt);
+/* Next record.  Returns 1 and sets *fields / *nfields (valid until the next
+ * call), 0 at end of input, -1 on error with err_set("path:line: problem").
+ * A final line without newline is a record; trailing "\r\n" / "\n" are never
+ * part of a field (so the same text gives the same fields whatever the line
+ * ending).  Blank lines in CSV/TSV are skipped.  NUL bytes and unbalanced
+ * quotes are errors. */
+int csv_next(csv_reader *r, char ***fields, size_t *nfields);
+/* 1-based line number where the last returned record started. */
+long csv_line(const csv_reader *r);
+const char *csv_path(const csv_reader *r);
+/* 1 when no complete record is buffered, i.e. the next csv_next() would
+ * have to read() and might block. */
+int csv_would_block(const csv_reader *r);
+void csv_close(csv_reader *r);
+
+data_format data_format_guess(const char *path);
+/* "csv", "tsv", "lines", "auto" -> format; -1 if unknown. */
+int data_format_parse(const char *s);
+
+/* A whole labelled data set in memory. */
+typedef struct dataset {
+    char **text;      /* n texts */
+    char **label;     /* n labels (NULL array when loaded without labels) */
+    long *line;       /* n source line numbers, for error messages */
+    size_t n;
+    size_t skipped_empty;   /* rows skipped because the text was empty */
+    char *path;
+} dataset;
+
+typedef struct data_opts {
+    data_format fmt;        /* FMT_AUTO by default */
+    const char *text_col;   /* header name or 1-based number; NULL = default */
+    const char *label_col;  /* header name or 1-based number; NULL = default */
+    int header;             /* -1 auto-detect (default), 0 none, 1 present */
+} data_opts;
+
+/* Load a whole file.  Columns: a name is matched against the header (case
+ * insensitive); a number is 1-based.  Defaults: the label column is the one
+ * named label/class/sentiment/target/y, else column 1; the text column is the
+ * one named text/review/sentence/comment/content/review_text, else the last
+ * column.  With header == -1 the first row is a header when one of its fields
+ * is one of those names or equals text_col/label_col.  FMT_LINES gives texts
+ * only.  need_labels: every row must have a non-empty label.  Rows with empty
+ * text are skipped and counted.  Errors: "path:line: problem". */
+int dataset_load(const char *path, const data_opts *o, int need_labels, dataset *out);
+void dataset_free(dataset *d);
+
+#endif
