@@ -25,7 +25,7 @@ int err_prefix(const char *fmt, ...)
     vsnprintf(ctx, sizeof ctx, fmt, ap);
     va_end(ap);
     memcpy(old, err_buf, sizeof old);
-    snprintf(err_buf, sizeof err_buf, "%s: %s", ctx, old);
+    snprintf(err_buf, sizeof err_buf, "%.500s: %.500s", ctx, old);
     return -1;
 }
 

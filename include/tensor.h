@@ -1,0 +1,36 @@
+/* tensor.h - float buffers, the BLAS entry point, random numbers, initialisers.
+ *
+ * All matrices are row-major float32.  Every matrix product in seqsent goes
+ * through mm() (OpenBLAS cblas_sgemm); nothing hand-rolls a GEMM.
+ */
+#ifndef SEQSENT_TENSOR_H
+#define SEQSENT_TENSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* C[M,N] = alpha * op(A) op(B) + beta * C, row-major.
+ * op(A) is [M,K] (A stored [K,M] when ta), op(B) is [K,N] (B stored [N,K] when tb). */
+void mm(int ta, int tb, int M, int N, int K, float alpha,
+        const float *A, const float *B, float beta, float *C);
+
+/* Use n BLAS threads (1 = single-threaded BLAS). */
+void blas_set_threads(int n);
+
+float *fzeros(size_t n);              /* calloc'ed, 64-byte aligned */
+void ffree(float *p);
+
+/* Deterministic random numbers (splitmix64 seeding a xoshiro256**). */
+typedef struct rng { uint64_t s[4]; } rng;
+void rng_seed(rng *r, uint64_t seed);
+uint64_t rng_next(rng *r);
+double rng_uniform(rng *r);           /* [0, 1) */
+double rng_normal(rng *r);            /* N(0, 1) */
+uint64_t rng_below(rng *r, uint64_t n);  /* uniform integer in [0, n) */
+
+/* Keras initialisers. */
+void init_uniform(rng *r, float *w, size_t n, float limit);          /* U(-limit, limit) */
+void init_glorot_uniform(rng *r, float *w, int fan_in, int fan_out);  /* w: fan_in x fan_out */
+void init_orthogonal(rng *r, float *w, int rows, int cols);           /* orthonormal rows or cols */
+
+#endif

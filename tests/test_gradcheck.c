@@ -1,0 +1,155 @@
+/* test_gradcheck.c - finite-difference check of every backward pass.
+ *
+ * A tiny network (trainable embedding, 2 stacked LSTMs, dense) is run on a
+ * padded batch; every gradient entry of every parameter tensor is compared
+ * with the central difference (L(w+e) - L(w-e)) / 2e.  Done for the sigmoid
+ * (binary cross-entropy) and softmax (categorical) heads, with and without
+ * masking of padding steps.
+ */
+#include "test.h"
+#include "net.h"
+#include "loss.h"
+#include "dense.h"
+
+#include <stdlib.h>
+
+static double loss_of(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y)
+{
+    net_forward(n, w, B, T, ids);
+    return net_loss(n, w, B, y);
+}
+
+/* Returns the number of mismatching entries. */
+static int check_net(int K, int mask, int layers, const char *what)
+{
+    enum { V = 9, E = 4, H = 3, T = 6, B = 3 };
+    net_config c = { .vocab_size = V, .embed_dim = E, .hidden = H, .layers = layers,
+                     .n_out = K, .freeze = 0, .mask = mask };
+    net *n = net_new(&c);
+    rng r;
+    rng_seed(&r, 7);
+    net_init(n, &r, NULL);
+    /* a larger embedding and padding row so padding steps matter when unmasked */
+    for (size_t i = 0; i < (size_t)V * E; i++) n->emb[i] = (float)(rng_uniform(&r) * 1.6 - 0.8);
+    for (int l = 0; l < layers; l++)
+        for (int j = 0; j < 4 * H; j++) n->lstm[l].b[j] += (float)(rng_uniform(&r) * 0.4 - 0.2);
+    net_alloc_grads(n);
+    net_ws w;
+    net_ws_alloc(&w, &c, T, B);
+    /* pre-padded rows of different lengths (0 = padding) */
+    int32_t ids[B * T] = { 0, 0, 0, 3, 4, 5,
+                           0, 2, 8, 7, 6, 1,
+                           4, 4, 2, 3, 7, 8 };
+    int32_t y[B];
+    for (int b = 0; b < B; b++) y[b] = K == 1 ? b % 2 : (b * 2 + 1) % K;
+    net_zero_grads(n);
+    double l0 = net_forward_backward(n, &w, B, T, ids, y);
+    CHECK(l0 > 0);
+    CHECK_NEAR(l0, loss_of(n, &w, B, T, ids, y), 1e-6);
+    int bad = 0, checked = 0;
+    const double eps = 1e-3;
+    for (int pi = 0; pi < n->nparams; pi++) {
+        param *p = &n->params[pi];
+        for (size_t i = 0; i < p->n; i++) {
+            float keep = p->w[i];
+            p->w[i] = keep + (float)eps;
+            double lp = loss_of(n, &w, B, T, ids, y);
+            p->w[i] = keep - (float)eps;
+            double lm = loss_of(n, &w, B, T, ids, y);
+            p->w[i] = keep;
+            double num = (lp - lm) / (2 * eps), ana = p->g[i];
+            checked++;
+            if (fabs(num - ana) > 2e-4 + 2e-2 * fabs(num)) {
+                if (bad < 5)
+                    fprintf(stderr, "%s: %s[%zu]: analytic %.6g numeric %.6g\n", what, p->name, i, ana, num);
+                bad++;
+            }
+        }
+    }
+    /* an id that occurs gets an embedding gradient */
+    int any = 0;
+    for (int e = 0; e < E; e++) any |= n->d_emb[(size_t)5 * E + e] != 0;
+    CHECK(any);
+    net_ws_free(&w);
+    net_free(n);
+    CHECK_MSG(bad == 0, "%s: %d of %d gradient entries differ", what, bad, checked);
+    CHECK(checked > 100);
+    return bad;
+}
+
+static void test_mask_semantics(void)
+{
+    /* With masking, leading padding must not change the prediction. */
+    enum { V = 6, E = 3, H = 4, T = 5 };
+    net_config c = { .vocab_size = V, .embed_dim = E, .hidden = H, .layers = 2, .n_out = 1, .mask = 1 };
+    net *n = net_new(&c);
+    rng r;
+    rng_seed(&r, 3);
+    net_init(n, &r, NULL);
+    /* non-zero cell-input bias: then even zero padding vectors move the state */
+    for (int l = 0; l < 2; l++)
+        for (int j = 0; j < 4 * H; j++) n->lstm[l].b[j] += (float)(rng_uniform(&r) - 0.5);
+    net_ws w;
+    net_ws_alloc(&w, &c, T, 1);
+    int32_t a[T] = { 0, 0, 2, 3, 4 }, b[3] = { 2, 3, 4 };
+    net_forward(n, &w, 1, T, a);
+    float pa = w.probs[0];
+    net_forward(n, &w, 1, 3, b);
+    CHECK_NEAR(pa, w.probs[0], 1e-7);
+    n->cfg.mask = 0;   /* without the mask padding steps are computed (Keras default) */
+    net_forward(n, &w, 1, T, a);
+    CHECK(fabs(pa - w.probs[0]) > 1e-6);
+    net_ws_free(&w);
+    net_free(n);
+}
+
+static void test_losses(void)
+{
+    float logits[2] = { 0.0f, 2.0f }, probs[2], d[2];
+    int32_t y[2] = { 1, 0 };
+    double l = bce_loss(2, logits, y, probs, d);
+    CHECK_NEAR(l, (log(2.0) + (2.0 + log1p(exp(-2.0)))) / 2, 1e-6);
+    CHECK_NEAR(probs[0], 0.5, 1e-7);
+    CHECK_NEAR(d[0], -0.25, 1e-7);
+    float big[2] = { 100.0f, -100.0f };   /* stable for huge logits */
+    int32_t y2[2] = { 0, 1 };
+    l = bce_loss(2, big, y2, probs, d);
+    CHECK_NEAR(l, 100.0, 1e-4);
+    float lg[3] = { 1.0f, 2.0f, 3.0f }, pr[3];
+    int32_t y3 = 2;
+    l = softmax_ce_loss(1, 3, lg, &y3, pr, NULL);
+    double z = exp(1) + exp(2) + exp(3);
+    CHECK_NEAR(l, -log(exp(3) / z), 1e-6);
+    CHECK_NEAR(pr[0] + pr[1] + pr[2], 1.0, 1e-6);
+}
+
+static void test_init(void)
+{
+    rng r;
+    rng_seed(&r, 1);
+    float u[4 * 16];
+    init_orthogonal(&r, u, 4, 16);   /* rows orthonormal */
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) {
+            double d = 0;
+            for (int k = 0; k < 16; k++) d += u[i * 16 + k] * u[j * 16 + k];
+            CHECK_NEAR(d, i == j, 1e-5);
+        }
+    /* same seed, same numbers */
+    rng a, b;
+    rng_seed(&a, 42); rng_seed(&b, 42);
+    CHECK(rng_next(&a) == rng_next(&b));
+}
+
+int main(void)
+{
+    blas_set_threads(1);
+    check_net(1, 0, 2, "sigmoid");
+    check_net(3, 0, 2, "softmax");
+    check_net(1, 1, 2, "sigmoid+mask");
+    check_net(3, 1, 1, "softmax+mask, 1 layer");
+    test_mask_semantics();
+    test_losses();
+    test_init();
+    TEST_END();
+}
