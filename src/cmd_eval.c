@@ -1,0 +1,115 @@
+/* cmd_eval.c - `seqsent eval -m MODEL FILE`: accuracy, loss, per-class figures. */
+#include "cli.h"
+#include "commands.h"
+#include "err.h"
+#include "opts.h"
+#include "train.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { O_JSON = 400, O_BATCH };
+
+static const cmd_opt options[] = {
+    { "model", 'm', 1, "MODEL", "trained model file (required)" },
+    { "json", O_JSON, 0, NULL, "print one JSON object (accuracy as a fraction, loss, n, per-class figures, confusion matrix)" },
+    { "batch", O_BATCH, 1, "N", "rows per forward pass (default 256; speed only)" },
+    { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores; speed only)" },
+    DATA_OPTS,
+    { 0 }
+};
+
+static const cmd_spec spec = {
+    "eval", "-m MODEL [options] FILE",
+    "Score a model on labelled data (CSV/TSV, '-' = stdin): accuracy, loss, per-class\n"
+    "precision/recall/F1 and the confusion matrix.  A label the model does not know is an error.",
+    options, NULL
+};
+
+int cmd_eval(int argc, char **argv)
+{
+    common_opts co;
+    common_opts_init(&co);
+    const char *model_path = NULL, *arg;
+    int json = 0, batch = 256, c;
+    while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
+        if (common_opt(&spec, &co, c, arg)) continue;
+        switch (c) {
+        case 'm': model_path = arg; break;
+        case O_JSON: json = 1; break;
+        case O_BATCH: batch = (int)opt_long(&spec, "batch", arg, 1, 65536); break;
+        }
+    }
+    int first = opt_operands();
+    if (!model_path) usage_error(&spec, "no model given: use -m MODEL");
+    if (argc - first != 1) usage_error(&spec, "expected one data file ('-' reads stdin)");
+    cli_set_threads(co.threads);
+    model m;
+    if (model_load(&m, model_path, 0) < 0) die_err(EXIT_FAIL);
+    if (!m.net) die(EXIT_FAIL, "%s: not a trained model (kind '%s')", model_path, model_kind(&m));
+    dataset d;
+    if (cli_load_texts(argv[first], &co, 1, &d) < 0) die_err(EXIT_FAIL);
+    encoded e;
+    if (encode_dataset(&m, &d, 1, &e) < 0) die_err(EXIT_FAIL);
+    eval_result r;
+    evaluate(&m, &e, batch, &r, NULL);
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "model", model_path);
+        cJSON_AddStringToObject(o, "data", d.path);
+        cJSON_AddNumberToObject(o, "n", (double)r.n);
+        cJSON_AddNumberToObject(o, "accuracy", r.accuracy);
+        cJSON_AddNumberToObject(o, "loss", r.loss);
+        cJSON_AddNumberToObject(o, "skipped_empty", (double)d.skipped_empty);
+        cJSON *cls = cJSON_AddArrayToObject(o, "classes");
+        double macro = 0;
+        for (int k = 0; k < r.K; k++) {
+            double p, rc, f1;
+            long sup;
+            class_metrics(&r, k, &p, &rc, &f1, &sup);
+            macro += f1 / r.K;
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "label", m.labels[k]);
+            cJSON_AddNumberToObject(x, "precision", p);
+            cJSON_AddNumberToObject(x, "recall", rc);
+            cJSON_AddNumberToObject(x, "f1", f1);
+            cJSON_AddNumberToObject(x, "support", (double)sup);
+            cJSON_AddItemToArray(cls, x);
+        }
+        cJSON_AddNumberToObject(o, "macro_f1", macro);
+        cJSON *cm = cJSON_AddArrayToObject(o, "confusion");
+        for (int i = 0; i < r.K; i++) {
+            cJSON *row = cJSON_CreateArray();
+            for (int j = 0; j < r.K; j++) cJSON_AddItemToArray(row, cJSON_CreateNumber((double)r.confusion[(size_t)i * r.K + j]));
+            cJSON_AddItemToArray(cm, row);
+        }
+        char *s = cJSON_PrintUnformatted(o);
+        printf("%s\n", s);
+        free(s);
+        cJSON_Delete(o);
+    } else {
+        printf("n         %zu\naccuracy  %.4f\nloss      %.4f\n\n", r.n, r.accuracy, r.loss);
+        printf("%-16s %9s %9s %9s %9s\n", "label", "precision", "recall", "f1", "support");
+        for (int k = 0; k < r.K; k++) {
+            double p, rc, f1;
+            long sup;
+            class_metrics(&r, k, &p, &rc, &f1, &sup);
+            printf("%-16s %9.4f %9.4f %9.4f %9ld\n", m.labels[k], p, rc, f1, sup);
+        }
+        printf("\nconfusion (rows: true label, columns: predicted)\n%-16s", "");
+        for (int j = 0; j < r.K; j++) printf(" %9.9s", m.labels[j]);
+        printf("\n");
+        for (int i = 0; i < r.K; i++) {
+            printf("%-16s", m.labels[i]);
+            for (int j = 0; j < r.K; j++) printf(" %9ld", r.confusion[(size_t)i * r.K + j]);
+            printf("\n");
+        }
+    }
+    int rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+    eval_result_free(&r);
+    encoded_free(&e);
+    dataset_free(&d);
+    model_free(&m);
+    return rc;
+}

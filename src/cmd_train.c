@@ -1,0 +1,244 @@
+/* cmd_train.c - `seqsent train FILE -o MODEL`: data -> trained model file. */
+#include "cli.h"
+#include "commands.h"
+#include "err.h"
+#include "opts.h"
+#include "train.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    O_FROM = 400, O_VOCAB, O_EMBED, O_FREEZE, O_EMBED_DIM, O_LAYERS, O_HIDDEN, O_MAXLEN,
+    O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
+    O_MAX_SIZE, O_QUIET
+};
+
+static const cmd_opt options[] = {
+    { "output", 'o', 1, "MODEL", "write the trained model here (required; written atomically)" },
+    { "from", O_FROM, 1, "FILE", "start from a file written by 'vocab' or 'embed' (tokenizer, vocabulary, vectors)" },
+    { "vocab", O_VOCAB, 1, "FILE", "reuse a vocabulary: a model file or a 'token<TAB>count' listing" },
+    { "embed", O_EMBED, 1, "VECTORS", "initialise the embedding from word2vec vectors (text, .gz ok); their words also become the segmentation dictionary unless --dict is given" },
+    { "freeze", O_FREEZE, 0, NULL, "do not train the embedding (frozen, as Keras trainable=False)" },
+    { "embed-dim", O_EMBED_DIM, 1, "N", "embedding size when no vectors are given (default 300); with vectors, must match them" },
+    { "layers", O_LAYERS, 1, "N", "stacked LSTM layers (default 2)" },
+    { "hidden", O_HIDDEN, 1, "H", "LSTM units per layer (default 128)" },
+    { "maxlen", O_MAXLEN, 1, "N", "sequence length (default: 95th percentile of training lengths)" },
+    { "padding", O_PADDING, 1, "pre|post", "where padding goes (default pre, as Keras)" },
+    { "truncating", O_TRUNCATING, 1, "pre|post", "which end long texts lose (default pre, as Keras)" },
+    { "mask", O_MASK, 0, NULL, "skip padding steps (state carried through), as Keras mask_zero" },
+    { "epochs", O_EPOCHS, 1, "N", "passes over the training data (default 5)" },
+    { "batch", O_BATCH, 1, "N", "mini-batch size (default 32)" },
+    { "lr", O_LR, 1, "RATE", "Adam learning rate (default 0.001; beta1 .9, beta2 .999, eps 1e-7)" },
+    { "seed", O_SEED, 1, "N", "random seed: same seed and thread count, same model (default 1)" },
+    { "val", O_VAL, 1, "FILE", "validation data, scored after every epoch" },
+    { "min-count", O_MIN_COUNT, 1, "N", "drop tokens seen fewer than N times (default 1)" },
+    { "max-size", O_MAX_SIZE, 1, "N", "keep at most N vocabulary entries incl. <pad> and <unk> (default all)" },
+    { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores); changes speed, and results only in float rounding" },
+    { "quiet", O_QUIET, 0, NULL, "no progress or per-epoch lines on stderr" },
+    TOKENIZER_OPTS,
+    DATA_OPTS,
+    { 0 }
+};
+
+static const cmd_spec spec = {
+    "train", "[options] FILE -o MODEL",
+    "Train a stacked-LSTM classifier: embedding -> LSTM x layers -> dense sigmoid (2 labels)\n"
+    "or softmax (3+ labels).  FILE is CSV/TSV with a label and a text column ('-' = stdin).",
+    options,
+    "Options that change results: --embed --freeze --embed-dim --layers --hidden --maxlen\n"
+    "--padding --truncating --mask --epochs --batch --lr --seed --min-count --max-size and the\n"
+    "tokenizer options.  --threads and --quiet change only speed and output.\n"
+};
+
+static int numeric(const char *s, double *v)
+{
+    char *end;
+    *v = strtod(s, &end);
+    return end != s && *end == '\0';
+}
+
+static int cmp_labels_num(const void *a, const void *b)
+{
+    double x = strtod(*(char *const *)a, NULL), y = strtod(*(char *const *)b, NULL);
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_labels_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Distinct labels, sorted (numerically when all are numbers). */
+static void collect_labels(model *m, const dataset *d)
+{
+    strmap seen;
+    strmap_init(&seen);
+    for (size_t i = 0; i < d->n; i++) strmap_put(&seen, d->label[i], strlen(d->label[i]), NULL);
+    m->nlabels = (int)seen.n;
+    m->labels = xcalloc(seen.n, sizeof *m->labels);
+    int all_num = 1;
+    for (size_t i = 0; i < seen.n; i++) {
+        double v;
+        m->labels[i] = xstrdup(strmap_key(&seen, (int32_t)i));
+        all_num &= numeric(m->labels[i], &v);
+    }
+    qsort(m->labels, seen.n, sizeof *m->labels, all_num ? cmp_labels_num : cmp_labels_str);
+    strmap_free(&seen);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int auto_maxlen(model *m, const dataset *d)
+{
+    tokenizer *tk = model_tokenizer(m);
+    size_t *len = xmalloc((d->n + 1) * sizeof *len);
+    toklist tl = {0};
+    for (size_t i = 0; i < d->n; i++) {
+        toklist_clear(&tl);
+        tokenize(tk, d->text[i], strlen(d->text[i]), &tl);
+        len[i] = tl.n;
+    }
+    toklist_free(&tl);
+    qsort(len, d->n, sizeof *len, cmp_size);
+    size_t p95 = d->n ? len[(size_t)(0.95 * (d->n - 1))] : 1;
+    free(len);
+    if (p95 < 1) p95 = 1;
+    if (p95 > 1000) p95 = 1000;
+    return (int)p95;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    common_opts co;
+    common_opts_init(&co);
+    const char *out = NULL, *from = NULL, *vocab_path = NULL, *embed = NULL, *val_path = NULL, *arg;
+    int freeze = 0, embed_dim = 0, layers = 2, hidden = 128, maxlen = 0, pad_pre = 1, trunc_pre = 1;
+    int mask = 0, quiet = 0;
+    long min_count = 1, max_size = 0;
+    train_opts to = { .epochs = 5, .batch = 32, .lr = 0.001, .seed = 1 };
+    int c;
+    while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
+        if (common_opt(&spec, &co, c, arg)) continue;
+        switch (c) {
+        case 'o': out = arg; break;
+        case O_FROM: from = arg; break;
+        case O_VOCAB: vocab_path = arg; break;
+        case O_EMBED: embed = arg; break;
+        case O_FREEZE: freeze = 1; break;
+        case O_EMBED_DIM: embed_dim = (int)opt_long(&spec, "embed-dim", arg, 1, 4096); break;
+        case O_LAYERS: layers = (int)opt_long(&spec, "layers", arg, 1, 16); break;
+        case O_HIDDEN: hidden = (int)opt_long(&spec, "hidden", arg, 1, 4096); break;
+        case O_MAXLEN: maxlen = (int)opt_long(&spec, "maxlen", arg, 1, 100000); break;
+        case O_PADDING:
+        case O_TRUNCATING: {
+            int pre = !strcmp(arg, "pre");
+            if (!pre && strcmp(arg, "post")) usage_error(&spec, "--%s: expected pre or post, got '%s'", c == O_PADDING ? "padding" : "truncating", arg);
+            if (c == O_PADDING) pad_pre = pre; else trunc_pre = pre;
+            break;
+        }
+        case O_MASK: mask = 1; break;
+        case O_EPOCHS: to.epochs = (int)opt_long(&spec, "epochs", arg, 1, 100000); break;
+        case O_BATCH: to.batch = (int)opt_long(&spec, "batch", arg, 1, 65536); break;
+        case O_LR: to.lr = opt_double(&spec, "lr", arg, 1e-9, 10); break;
+        case O_SEED: to.seed = (uint64_t)opt_long(&spec, "seed", arg, 0, 0x7fffffffL); break;
+        case O_VAL: val_path = arg; break;
+        case O_MIN_COUNT: min_count = opt_long(&spec, "min-count", arg, 1, 1L << 40); break;
+        case O_MAX_SIZE: max_size = opt_long(&spec, "max-size", arg, 3, 1L << 30); break;
+        case O_QUIET: quiet = 1; break;
+        }
+    }
+    int first = opt_operands();
+    if (argc - first != 1) usage_error(&spec, argc - first ? "expected one training file" : "no training file given ('-' reads stdin)");
+    if (!out) usage_error(&spec, "no output file: give -o MODEL");
+    if (from && vocab_path) usage_error(&spec, "--from and --vocab both give a vocabulary; use one");
+    if (from && co.tok_set) usage_error(&spec, "tokenizer options cannot change a --from base (its vocabulary was built with its own tokenizer)");
+    to.quiet = quiet;
+    const char *train_path = argv[first];
+    cli_set_threads(co.threads);
+
+    dataset tr = {0}, va = {0};
+    if (cli_load_texts(train_path, &co, 1, &tr) < 0) die_err(EXIT_FAIL);
+    if (tr.n == 0) die(EXIT_FAIL, "%s: no training rows", train_path);
+    if (val_path && cli_load_texts(val_path, &co, 1, &va) < 0) die_err(EXIT_FAIL);
+
+    model m;
+    if (from || vocab_path) {
+        if (cli_load_base(&m, from ? from : vocab_path) < 0) die_err(EXIT_FAIL);
+        if (m.net) {   /* a trained model used as a base: keep tokenizer + vocabulary only */
+            net_free(m.net);
+            m.net = NULL;
+            m.emb = NULL;
+        }
+        if (vocab_path) {
+            if (m.emb_owned) ffree(m.emb);
+            m.emb = NULL; m.emb_owned = 0;
+            if (co.tok_set && is_model_file(vocab_path))
+                usage_error(&spec, "tokenizer options cannot change the tokenizer of the --vocab model file");
+            if (!is_model_file(vocab_path) && cli_setup_tokenizer(&m, &co, embed) < 0) die_err(EXIT_FAIL);
+        }
+    } else {
+        model_init(&m);
+        if (cli_setup_tokenizer(&m, &co, embed) < 0) die_err(EXIT_FAIL);
+        cli_build_vocab(&m, tr.text, tr.n, min_count, max_size);
+    }
+    model_tokenizer(&m);
+    if (!quiet)
+        fprintf(stderr, "train: %zu rows from %s (%zu empty skipped); vocabulary %zu; dictionary %s\n",
+                tr.n, tr.path, tr.skipped_empty, m.voc.n, m.dict_source);
+
+    if (embed && cli_embed(&m, embed, embed_dim, quiet) < 0) die_err(EXIT_FAIL);
+    if (m.emb && embed_dim && embed_dim != m.embed_dim)
+        usage_error(&spec, "--embed-dim %d differs from the vectors' dimension %d", embed_dim, m.embed_dim);
+    if (!m.emb) {
+        if (freeze && !quiet) fprintf(stderr, "train: note: --freeze without vectors keeps a random embedding fixed\n");
+        m.embed_dim = embed_dim ? embed_dim : 300;
+    }
+
+    collect_labels(&m, &tr);
+    if (m.nlabels < 2) die(EXIT_FAIL, "%s: only one label ('%s') in the training data; need at least two", tr.path, m.labels[0]);
+    m.maxlen = maxlen ? maxlen : auto_maxlen(&m, &tr);
+    m.pad_pre = pad_pre;
+    m.trunc_pre = trunc_pre;
+
+    encoded etr, eva;
+    if (encode_dataset(&m, &tr, 1, &etr) < 0) die_err(EXIT_FAIL);
+    if (val_path && encode_dataset(&m, &va, 1, &eva) < 0) die_err(EXIT_FAIL);
+    if (!quiet)
+        fprintf(stderr, "train: %d labels (%s%s%s); maxlen %d%s; %.1f%% of tokens unknown\n", m.nlabels,
+                m.labels[0], m.nlabels > 1 ? ", " : "", m.nlabels == 2 ? m.labels[1] : "...",
+                m.maxlen, maxlen ? "" : " (95th percentile)",
+                etr.tokens ? 100.0 * etr.unknown / etr.tokens : 0.0);
+
+    net_config nc = { .vocab_size = (int)m.voc.n, .embed_dim = m.embed_dim, .hidden = hidden,
+                      .layers = layers, .n_out = m.nlabels == 2 ? 1 : m.nlabels,
+                      .freeze = freeze, .mask = mask };
+    m.net = net_new(&nc);
+    rng r;
+    rng_seed(&r, to.seed);
+    net_init(m.net, &r, m.emb);
+    if (m.emb_owned) ffree(m.emb);
+    m.emb = m.net->emb;
+    m.emb_owned = 0;
+
+    cJSON *ti = m.train_info = cJSON_CreateObject();
+    cJSON_AddStringToObject(ti, "data", tr.path);
+    cJSON_AddNumberToObject(ti, "rows", (double)tr.n);
+    cJSON_AddNumberToObject(ti, "epochs", to.epochs);
+    cJSON_AddNumberToObject(ti, "batch", to.batch);
+    cJSON_AddNumberToObject(ti, "lr", to.lr);
+    cJSON_AddStringToObject(ti, "optimizer", "adam");
+    cJSON_AddNumberToObject(ti, "seed", (double)to.seed);
+    cJSON_AddBoolToObject(ti, "pretrained", embed != NULL || (from && m.embed_info));
+
+    if (train_run(&m, &etr, val_path ? &eva : NULL, &to) < 0) die_err(EXIT_FAIL);
+    if (model_save(&m, out) < 0) die_err(EXIT_FAIL);
+    if (!quiet) fprintf(stderr, "train: wrote %s\n", out);
+    encoded_free(&etr);
+    if (val_path) { encoded_free(&eva); dataset_free(&va); }
+    dataset_free(&tr);
+    model_free(&m);
+    return EXIT_OK;
+}

@@ -1,0 +1,554 @@
+/* vectors.c - streaming loader for word2vec text-format vectors (see vectors.h).
+ *
+ * The file (plain, or gzip detected by its 1f 8b magic) is read in 1 MiB
+ * chunks into one buffer and cut into lines in place: no per-line
+ * allocation.  For every row the word is looked up in `want`; rows that are
+ * not wanted only have their fields counted (a word-at-a-time scan over the
+ * separators), wanted rows have their numbers parsed by a small strtof-like
+ * parser that handles the usual "-0.0823242" / "1.5e-05" forms exactly and
+ * falls back to strtof for anything else.
+ *
+ * Duplicate words are detected among the wanted words only (a word seen
+ * twice that nobody asked for costs nothing and changes nothing), which
+ * keeps memory at O(wanted x dim) plus the read buffer.
+ */
+#include "vectors.h"
+#include "err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define CHUNK (1u << 20)        /* read / decompress granularity */
+#define MAX_DIM (1L << 24)      /* sanity bound on the dimension */
+
+/* ------------------------------------------------------------------------ */
+/* Input source: plain file or gzip stream (possibly multi-member). */
+
+typedef struct src {
+    const char *path;
+    int fd;
+    int gz;
+    unsigned char peek[2];      /* bytes read to sniff the magic (plain mode) */
+    size_t npeek, peek_pos;
+    z_stream zs;
+    int zinit;                  /* zs initialised */
+    int zdone;                  /* last member ended, no further member */
+    int zmember_end;            /* just saw Z_STREAM_END, need a new header check */
+    unsigned char *zin;
+    int eof_in;                 /* no more compressed input */
+} src;
+
+static ssize_t read_full(int fd, void *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, (char *)buf + got, n - got);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+static int src_open(src *s, const char *path)
+{
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    s->fd = open(path, O_RDONLY);
+    if (s->fd < 0) return err_set("%s: %s", path, strerror(errno));
+    ssize_t n = read_full(s->fd, s->peek, 2);
+    if (n < 0) {
+        int e = errno;
+        close(s->fd);
+        s->fd = -1;
+        return err_set("%s: read error: %s", path, strerror(e));
+    }
+    s->npeek = (size_t)n;
+    if (n == 2 && s->peek[0] == 0x1f && s->peek[1] == 0x8b) {
+        s->gz = 1;
+        s->zin = xmalloc(CHUNK);
+        s->zin[0] = 0x1f;
+        s->zin[1] = 0x8b;
+        s->zs.next_in = s->zin;
+        s->zs.avail_in = 2;
+        if (inflateInit2(&s->zs, 15 + 16) != Z_OK) {
+            free(s->zin);
+            close(s->fd);
+            s->fd = -1;
+            return err_set("%s: cannot initialise zlib", path);
+        }
+        s->zinit = 1;
+    }
+    return 0;
+}
+
+static void src_close(src *s)
+{
+    if (s->zinit) inflateEnd(&s->zs);
+    free(s->zin);
+    if (s->fd >= 0) close(s->fd);
+    s->fd = -1;
+    s->zinit = 0;
+    s->zin = NULL;
+}
+
+/* Refill the compressed input if empty.  Returns -1 on error, else 0. */
+static int gz_fill(src *s)
+{
+    if (s->zs.avail_in > 0 || s->eof_in) return 0;
+    ssize_t r = read_full(s->fd, s->zin, CHUNK);
+    if (r < 0) return err_set("%s: read error: %s", s->path, strerror(errno));
+    if (r == 0) s->eof_in = 1;
+    s->zs.next_in = s->zin;
+    s->zs.avail_in = (uInt)r;
+    return 0;
+}
+
+static int gz_corrupt(src *s)
+{
+    return err_set("%s: truncated or corrupt gzip data", s->path);
+}
+
+/* Read up to cap bytes of (decompressed) data into dst.
+ * Returns the byte count, 0 at the end of the data, -1 on error. */
+static ssize_t src_read(src *s, char *dst, size_t cap)
+{
+    if (!s->gz) {
+        size_t got = 0;
+        while (s->peek_pos < s->npeek && got < cap) dst[got++] = (char)s->peek[s->peek_pos++];
+        if (got == cap) return (ssize_t)got;
+        ssize_t r = read_full(s->fd, dst + got, cap - got);
+        if (r < 0) return err_set("%s: read error: %s", s->path, strerror(errno));
+        return (ssize_t)got + r;
+    }
+    if (s->zdone) return 0;
+    s->zs.next_out = (Bytef *)dst;
+    s->zs.avail_out = (uInt)(cap > UINT_MAX ? UINT_MAX : cap);
+    uInt want = s->zs.avail_out;
+    while (s->zs.avail_out > 0) {
+        if (gz_fill(s) < 0) return -1;
+        if (s->zmember_end) {
+            /* After a member: another one follows only if the next bytes are
+             * a gzip magic; anything else (EOF, padding) ends the data, as
+             * with gzip(1), which ignores trailing garbage. */
+            if (s->zs.avail_in == 0) { s->zdone = 1; break; }
+            if (s->zs.avail_in == 1 && !s->eof_in) {
+                /* need two bytes to decide: move the one left to the front */
+                unsigned char b = s->zs.next_in[0];
+                s->zin[0] = b;
+                ssize_t r = read_full(s->fd, s->zin + 1, CHUNK - 1);
+                if (r < 0) return err_set("%s: read error: %s", s->path, strerror(errno));
+                if (r == 0) s->eof_in = 1;
+                s->zs.next_in = s->zin;
+                s->zs.avail_in = (uInt)r + 1;
+            }
+            if (s->zs.avail_in >= 2 && s->zs.next_in[0] == 0x1f && s->zs.next_in[1] == 0x8b) {
+                if (inflateReset(&s->zs) != Z_OK) return gz_corrupt(s);
+                s->zmember_end = 0;
+            } else {
+                s->zdone = 1;
+                break;
+            }
+        }
+        if (s->zs.avail_in == 0 && s->eof_in) return gz_corrupt(s);  /* mid-member EOF */
+        int ret = inflate(&s->zs, Z_NO_FLUSH);
+        if (ret == Z_STREAM_END) {
+            s->zmember_end = 1;
+        } else if (ret == Z_BUF_ERROR) {
+            /* no progress: input exhausted; loop refills or reports EOF */
+            if (s->zs.avail_in != 0) return gz_corrupt(s);
+        } else if (ret != Z_OK) {
+            if (ret == Z_MEM_ERROR) return err_set("%s: out of memory in zlib", s->path);
+            return gz_corrupt(s);
+        }
+    }
+    return (ssize_t)(want - s->zs.avail_out);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Field counting: number of runs of non-separator bytes (separators are
+ * ' ' and '\t').  Word-at-a-time on little-endian targets. */
+
+static inline int is_sep(unsigned char c) { return c == ' ' || c == '\t'; }
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    (defined(__GNUC__) || defined(__clang__))
+#define ONES 0x0101010101010101ull
+#define HIGH 0x8080808080808080ull
+#define LOW7 0x7f7f7f7f7f7f7f7full
+/* high bit set in each byte of x equal to c (exact, no cross-byte carries) */
+static inline uint64_t bytes_eq(uint64_t x, unsigned char c)
+{
+    uint64_t t = x ^ (ONES * c);
+    return ~(((t & LOW7) + LOW7) | t) & HIGH;
+}
+
+static size_t count_fields(const char *s, size_t n)
+{
+    size_t cnt = 0, i = 0;
+    uint64_t prev = 0x80;   /* "byte -1" is a separator */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t sp = bytes_eq(x, ' ') | bytes_eq(x, '\t');
+        uint64_t starts = ~sp & HIGH & ((sp << 8) | prev);
+        cnt += (size_t)__builtin_popcountll(starts);
+        prev = sp >> 56;    /* top byte's flag moves to the bottom byte */
+    }
+    int prev_sep = prev != 0;
+    for (; i < n; i++) {
+        int sep = is_sep((unsigned char)s[i]);
+        cnt += !sep && prev_sep;
+        prev_sep = sep;
+    }
+    return cnt;
+}
+#else
+static size_t count_fields(const char *s, size_t n)
+{
+    size_t cnt = 0;
+    int prev_sep = 1;
+    for (size_t i = 0; i < n; i++) {
+        int sep = is_sep((unsigned char)s[i]);
+        cnt += !sep && prev_sep;
+        prev_sep = sep;
+    }
+    return cnt;
+}
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Number parsing. */
+
+static const float pow10f_tab[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+static const double pow10_tab[] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* strtof on a token that is not NUL-terminated.  0 ok, 1 not a number. */
+static int slow_parse(const char *s, size_t n, float *out)
+{
+    char small[128], *buf = n < sizeof small ? small : xmalloc(n + 1);
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    char *end;
+    errno = 0;
+    float v = strtof(buf, &end);
+    int bad = end != buf + n || n == 0;
+    if (buf != small) free(buf);
+    if (bad) return 1;
+    *out = v;
+    return 0;
+}
+
+/* Parse [s, s+n) as a float.  Returns 0 ok, 1 not a number, 2 not finite. */
+static int parse_float(const char *s, size_t n, float *out)
+{
+    const char *p = s, *e = s + n;
+    int neg = 0;
+    if (p < e && (*p == '-' || *p == '+')) neg = *p++ == '-';
+    uint64_t m = 0;
+    int nd = 0, exp10 = 0, digits = 0;
+    while (p < e && (unsigned)(*p - '0') < 10) {
+        if (m || *p != '0') { m = m * 10 + (uint64_t)(*p - '0'); nd++; }
+        p++;
+        digits++;
+    }
+    if (p < e && *p == '.') {
+        p++;
+        while (p < e && (unsigned)(*p - '0') < 10) {
+            if (m || *p != '0') { m = m * 10 + (uint64_t)(*p - '0'); nd++; }
+            exp10--;
+            p++;
+            digits++;
+        }
+    }
+    if (!digits || nd > 19) goto slow;
+    if (p < e && (*p == 'e' || *p == 'E')) {
+        p++;
+        int eneg = 0, ex = 0, ed = 0;
+        if (p < e && (*p == '-' || *p == '+')) eneg = *p++ == '-';
+        while (p < e && (unsigned)(*p - '0') < 10) {
+            if (ex < 100000) ex = ex * 10 + (*p - '0');
+            p++;
+            ed++;
+        }
+        if (!ed) goto slow;
+        exp10 += eneg ? -ex : ex;
+    }
+    if (p != e) goto slow;
+    if (m == 0) {
+        *out = neg ? -0.0f : 0.0f;
+        return 0;
+    }
+    float v;
+    if (m < (1u << 24) && exp10 >= -10 && exp10 <= 10) {
+        /* both operands exact in float: one correctly rounded operation */
+        v = exp10 < 0 ? (float)m / pow10f_tab[-exp10] : (float)m * pow10f_tab[exp10];
+    } else if (m < (1ull << 53) && exp10 >= -22 && exp10 <= 22) {
+        double d = exp10 < 0 ? (double)m / pow10_tab[-exp10] : (double)m * pow10_tab[exp10];
+        v = (float)d;
+    } else {
+        goto slow;
+    }
+    *out = neg ? -v : v;
+    return 0;
+slow:
+    if (slow_parse(s, n, &v)) return 1;
+    if (!isfinite(v)) return 2;
+    *out = v;
+    return 0;
+}
+
+/* Unsigned decimal integer, digits only; -1 if not one (or absurdly big). */
+static long parse_count(const char *s, size_t n)
+{
+    if (n == 0 || n > 15) return -1;
+    long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned)(s[i] - '0') >= 10) return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The scanner: header / dimension logic and per-row validation shared by
+ * vectors_load and vectors_words. */
+
+typedef struct scan scan;
+/* Called for each valid vector row; rest holds exactly dim fields. */
+typedef int (*row_fn)(scan *sc, const char *word, size_t wlen, const char *rest, size_t rlen);
+/* Called once when the dimension is known. */
+typedef int (*dim_fn)(scan *sc);
+
+struct scan {
+    const char *path;
+    long expect_dim;
+    long lineno;
+    long dim;               /* 0 until known */
+    long header_count;
+    long rows;
+    int first_seen;         /* first non-blank line handled */
+    row_fn row;
+    dim_fn on_dim;
+    void *ctx;
+};
+
+static int set_dim(scan *sc, long dim)
+{
+    if (dim > MAX_DIM)
+        return err_set("%s:%ld: dimension %ld is too large", sc->path, sc->lineno, dim);
+    if (sc->expect_dim > 0 && dim != sc->expect_dim)
+        return err_set("%s:%ld: vectors have dimension %ld, expected %ld",
+                       sc->path, sc->lineno, dim, sc->expect_dim);
+    sc->dim = dim;
+    return sc->on_dim ? sc->on_dim(sc) : 0;
+}
+
+static int scan_line(scan *sc, const char *s, size_t n)
+{
+    sc->lineno++;
+    if (sc->lineno == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+        s += 3;     /* UTF-8 byte order mark */
+        n -= 3;
+    }
+    /* trim: trailing CR/space/tab, leading space/tab */
+    while (n && (s[n - 1] == '\r' || is_sep((unsigned char)s[n - 1]))) n--;
+    while (n && is_sep((unsigned char)*s)) { s++; n--; }
+    if (!n) return 0;   /* blank line */
+    size_t wlen = 0;
+    while (wlen < n && !is_sep((unsigned char)s[wlen])) wlen++;
+    const char *rest = s + wlen;
+    size_t rlen = n - wlen;
+    long nval = (long)count_fields(rest, rlen);
+    if (!sc->first_seen) {
+        sc->first_seen = 1;
+        if (nval == 1) {
+            /* "count dim" header, or a 1-dimensional row */
+            while (rlen && is_sep((unsigned char)*rest)) { rest++; rlen--; }
+            long count = parse_count(s, wlen), dim = parse_count(rest, rlen);
+            if (count >= 0 && dim >= 0) {
+                if (dim == 0) return err_set("%s:%ld: header gives dimension 0", sc->path, sc->lineno);
+                sc->header_count = count;
+                return set_dim(sc, dim);
+            }
+            rest = s + wlen;
+            rlen = n - wlen;
+        }
+        if (nval == 0)
+            return err_set("%s:%ld: expected a \"count dim\" header or a word and its vector",
+                           sc->path, sc->lineno);
+        if (set_dim(sc, nval) < 0) return -1;
+    }
+    if (nval != sc->dim)
+        return err_set("%s:%ld: expected %ld values, found %ld", sc->path, sc->lineno, sc->dim, nval);
+    sc->rows++;
+    return sc->row(sc, s, wlen, rest, rlen);
+}
+
+static int scan_file(scan *sc)
+{
+    sc->lineno = 0;
+    sc->dim = 0;
+    sc->header_count = -1;
+    sc->rows = 0;
+    sc->first_seen = 0;
+
+    src in;
+    if (src_open(&in, sc->path) < 0) return -1;
+    size_t cap = CHUNK, len = 0, pos = 0, scanned = 0;
+    char *buf = xmalloc(cap);
+    int rc = 0;
+    for (;;) {
+        char *nl;
+        while ((nl = memchr(buf + scanned, '\n', len - scanned)) != NULL) {
+            size_t end = (size_t)(nl - buf);
+            if (scan_line(sc, buf + pos, end - pos) < 0) { rc = -1; goto done; }
+            pos = scanned = end + 1;
+        }
+        /* keep the partial last line, make room for more */
+        if (pos > 0) {
+            memmove(buf, buf + pos, len - pos);
+            len -= pos;
+            pos = 0;
+        }
+        scanned = len;
+        if (cap - len < CHUNK / 2) {
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        ssize_t r = src_read(&in, buf + len, cap - len);
+        if (r < 0) { rc = -1; goto done; }
+        if (r == 0) {
+            if (len > 0 && scan_line(sc, buf, len) < 0) rc = -1;
+            break;
+        }
+        len += (size_t)r;
+    }
+    if (rc == 0) {
+        if (sc->header_count >= 0 && sc->header_count != sc->rows)
+            rc = err_set("%s: header says %ld vectors, file has %ld", sc->path, sc->header_count, sc->rows);
+        else if (sc->rows == 0)
+            rc = err_set("%s: no vectors", sc->path);
+    }
+done:
+    free(buf);
+    src_close(&in);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* vectors_load */
+
+typedef struct load_ctx {
+    const strmap *want;
+    size_t nwant;
+    float *out;
+    unsigned char *found;
+    long nfound, dups;
+} load_ctx;
+
+static int load_dim(scan *sc)
+{
+    load_ctx *c = sc->ctx;
+    if (c->nwant && (size_t)sc->dim > SIZE_MAX / sizeof(float) / c->nwant)
+        return err_set("%s: %zu x %ld vectors do not fit in memory", sc->path, c->nwant, sc->dim);
+    c->out = xcalloc(c->nwant * (size_t)sc->dim, sizeof(float));
+    return 0;
+}
+
+static int load_row(scan *sc, const char *word, size_t wlen, const char *rest, size_t rlen)
+{
+    load_ctx *c = sc->ctx;
+    if (!c->nwant) return 0;
+    int32_t id = strmap_get(c->want, word, wlen);
+    if (id < 0) return 0;
+    if (c->found[id]) {
+        c->dups++;
+        return 0;
+    }
+    float *dst = c->out + (size_t)id * (size_t)sc->dim;
+    const char *p = rest, *e = rest + rlen;
+    for (long k = 0; k < sc->dim; k++) {
+        while (p < e && is_sep((unsigned char)*p)) p++;
+        const char *t = p;
+        while (p < e && !is_sep((unsigned char)*p)) p++;
+        int r = parse_float(t, (size_t)(p - t), &dst[k]);
+        if (r == 1) {
+            size_t tl = (size_t)(p - t);
+            return err_set("%s:%ld: bad number '%.*s%s'", sc->path, sc->lineno,
+                           (int)(tl > 40 ? 40 : tl), t, tl > 40 ? "..." : "");
+        }
+        if (r == 2) return err_set("%s:%ld: non-finite value", sc->path, sc->lineno);
+    }
+    c->found[id] = 1;
+    c->nfound++;
+    return 0;
+}
+
+int vectors_load(const char *path, const strmap *want, long expect_dim,
+                 float **out, unsigned char **found, vec_stats *st)
+{
+    *out = NULL;
+    if (found) *found = NULL;
+    load_ctx c = {0};
+    c.want = want;
+    c.nwant = want ? want->n : 0;
+    c.found = xcalloc(c.nwant, 1);
+    scan sc = {0};
+    sc.path = path;
+    sc.expect_dim = expect_dim;
+    sc.row = load_row;
+    sc.on_dim = load_dim;
+    sc.ctx = &c;
+    if (scan_file(&sc) < 0) {
+        free(c.out);
+        free(c.found);
+        return -1;
+    }
+    *out = c.out;
+    if (found) *found = c.found;
+    else free(c.found);
+    if (st) {
+        st->dim = sc.dim;
+        st->header_count = sc.header_count;
+        st->rows = sc.rows;
+        st->found = c.nfound;
+        st->duplicates = c.dups;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* vectors_words */
+
+static int words_row(scan *sc, const char *word, size_t wlen, const char *rest, size_t rlen)
+{
+    (void)rest;
+    (void)rlen;
+    if (wlen > UINT32_MAX) return err_set("%s:%ld: word too long", sc->path, sc->lineno);
+    strmap_put(sc->ctx, word, wlen, NULL);
+    return 0;
+}
+
+int vectors_words(const char *path, strmap *words, long *dim)
+{
+    scan sc = {0};
+    sc.path = path;
+    sc.row = words_row;
+    sc.ctx = words;
+    if (!words->slots) strmap_init(words);
+    if (scan_file(&sc) < 0) return -1;
+    if (dim) *dim = sc.dim;
+    return 0;
+}
