@@ -1,0 +1,626 @@
+/* text.c - normalisation, script runs, the English tokenizer, token lists
+ * and the tokenizer driver (see text.h).  Chinese segmentation and the
+ * dictionary live in segment.c.
+ *
+ * tokenize() works on code points: the bytes are decoded and cleaned
+ * (decode_clean: invalid UTF-8 -> U+FFFD, format characters dropped,
+ * controls -> space or dropped), normalised when asked (nfkc_casefold:
+ * utf8proc decomposition + canonical reordering + composition, in scratch
+ * memory), then cut into runs of Han / non-Han characters.  Han runs are
+ * encoded back to UTF-8 and handed to segdict_cut(); the rest goes through
+ * the English tokenizer (latin_run).  All temporary arrays are scratch slots
+ * of the output toklist, so a tokenizer can be shared between threads and
+ * tokenizing allocates nothing once the slots are large enough.
+ */
+#include "text.h"
+#include "err.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <utf8proc.h>
+
+struct tokenizer {
+    tok_config cfg;
+    const segdict *dict;
+};
+
+/* ------------------------------------------------------------------ */
+/* config                                                             */
+
+void tok_config_default(tok_config *c)
+{
+    c->lang = LANG_AUTO;
+    c->normalize = 1;
+    c->squeeze = 0;
+}
+
+const char *tok_lang_name(tok_lang l)
+{
+    switch (l) {
+    case LANG_ZH: return "zh";
+    case LANG_EN: return "en";
+    default: return "auto";
+    }
+}
+
+int tok_lang_parse(const char *s)
+{
+    if (!s) return -1;
+    if (!strcasecmp(s, "auto")) return LANG_AUTO;
+    if (!strcasecmp(s, "zh")) return LANG_ZH;
+    if (!strcasecmp(s, "en")) return LANG_EN;
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* token lists                                                        */
+
+void toklist_clear(toklist *t)
+{
+    t->len = 0;
+    t->n = 0;
+}
+
+void toklist_free(toklist *t)
+{
+    free(t->buf);
+    free(t->off);
+    for (int i = 0; i < TOKLIST_SCRATCH; i++) free(t->scratch[i]);
+    memset(t, 0, sizeof *t);
+}
+
+void *toklist_scratch(toklist *t, int slot, size_t bytes)
+{
+    if (bytes > t->scratch_cap[slot]) {
+        size_t cap = t->scratch_cap[slot] ? t->scratch_cap[slot] : 256;
+        while (cap < bytes) cap *= 2;
+        t->scratch[slot] = xrealloc(t->scratch[slot], cap);
+        t->scratch_cap[slot] = cap;
+    }
+    return t->scratch[slot];
+}
+
+/* Room for one more token of up to `bytes` bytes (NUL included). */
+static void tl_reserve(toklist *t, size_t bytes)
+{
+    if (t->len + bytes > t->cap) {
+        size_t cap = t->cap ? t->cap : 256;
+        while (cap < t->len + bytes) cap *= 2;
+        t->buf = xrealloc(t->buf, cap);
+        t->cap = cap;
+    }
+    if (t->n == t->ncap) {
+        t->ncap = t->ncap ? t->ncap * 2 : 32;
+        t->off = xrealloc(t->off, t->ncap * sizeof *t->off);
+    }
+}
+
+void toklist_push(toklist *t, const char *s, size_t len)
+{
+    tl_reserve(t, len + 1);
+    memcpy(t->buf + t->len, s, len);
+    t->buf[t->len + len] = '\0';
+    t->off[t->n++] = t->len;
+    t->len += len + 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* code points                                                        */
+
+static inline size_t enc_utf8(uint32_t c, char *p)
+{
+    unsigned char *q = (unsigned char *)p;
+    if (c < 0x80) { q[0] = (unsigned char)c; return 1; }
+    if (c < 0x800) {
+        q[0] = (unsigned char)(0xC0 | (c >> 6));
+        q[1] = (unsigned char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        q[0] = (unsigned char)(0xE0 | (c >> 12));
+        q[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+        q[2] = (unsigned char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    q[0] = (unsigned char)(0xF0 | (c >> 18));
+    q[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+    q[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+    q[3] = (unsigned char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* Han characters: CJK Unified Ideographs (+ extensions A-G), compatibility
+ * ideographs (+ supplement), and U+3005 (々) / U+3007 (〇). */
+static inline int is_han(uint32_t c)
+{
+    if (c < 0x3005) return 0;
+    if (c >= 0x4E00 && c <= 0x9FFF) return 1;
+    if (c >= 0x3400 && c <= 0x4DBF) return 1;
+    if (c >= 0xF900 && c <= 0xFAFF) return 1;
+    if (c >= 0x20000 && c <= 0x3134F) return 1;
+    return c == 0x3005 || c == 0x3007;
+}
+
+/* Decode and clean text[0..len) into d (room for len code points).
+ * A run of invalid bytes (including encoded surrogates, overlong forms and
+ * truncated sequences) becomes one U+FFFD.  Format characters (Cf: BOM,
+ * zero-width space / joiners, word joiner, soft hyphen, bidi marks ...) are
+ * dropped; \t \n \v \f \r and U+0085 become spaces, other controls are
+ * dropped. */
+static size_t decode_clean(const char *text, size_t len, uint32_t *d)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0, n = 0;
+    int bad = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            bad = 0;
+            if (c >= 0x20 && c != 0x7F) d[n++] = c;
+            else if (c >= '\t' && c <= '\r') d[n++] = ' ';
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (k <= 0) {
+            i++;
+            if (!bad) d[n++] = 0xFFFD;
+            bad = 1;
+            continue;
+        }
+        i += (size_t)k;
+        bad = 0;
+        uint32_t x = (uint32_t)cp;
+        if (x >= 0x3000 && x < 0xA000) { d[n++] = x; continue; }   /* CJK: fast path */
+        switch (utf8proc_category(cp)) {
+        case UTF8PROC_CATEGORY_CF:
+            continue;
+        case UTF8PROC_CATEGORY_CC:
+            if (x == 0x85) d[n++] = ' ';
+            continue;
+        default:
+            d[n++] = x;
+        }
+    }
+    return n;
+}
+
+#define NFKC_CF_OPTS (UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE)
+
+/* Canonical ordering of combining marks (as utf8proc_decompose does). */
+static void canonical_order(uint32_t *b, size_t n)
+{
+    size_t pos = 0;
+    while (pos + 1 < n) {
+        uint32_t c1 = b[pos], c2 = b[pos + 1];
+        if (c1 < 0x300 && c2 < 0x300) { pos++; continue; }   /* no marks below U+0300 */
+        int cc1 = utf8proc_get_property((utf8proc_int32_t)c1)->combining_class;
+        int cc2 = utf8proc_get_property((utf8proc_int32_t)c2)->combining_class;
+        if (cc1 > cc2 && cc2 > 0) {
+            b[pos] = c2;
+            b[pos + 1] = c1;
+            if (pos > 0) pos--; else pos++;
+        } else {
+            pos++;
+        }
+    }
+}
+
+/* NFKC + case folding of src[0..n) into scratch slot 1 of sc; *out gets the
+ * array, the return value its length. */
+static size_t nfkc_casefold(toklist *sc, const uint32_t *src, size_t n, uint32_t **out)
+{
+    size_t cap = n + n / 4 + 16, m = 0;
+    uint32_t *d = toklist_scratch(sc, 1, cap * sizeof *d);
+    int slow = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = src[i];
+        if (m == cap) {
+            cap *= 2;
+            d = toklist_scratch(sc, 1, cap * sizeof *d);
+        }
+        if (x < 0x80) {
+            d[m++] = (x - 'A' < 26u) ? x + 32 : x;
+            continue;
+        }
+        if ((x >= 0x4E00 && x <= 0x9FFF) || (x >= 0x3400 && x <= 0x4DBF)) {
+            d[m++] = x;                 /* unified ideographs map to themselves */
+            continue;
+        }
+        slow = 1;
+        for (;;) {
+            int lbc = 0;
+            utf8proc_ssize_t k = utf8proc_decompose_char((utf8proc_int32_t)x, (utf8proc_int32_t *)d + m,
+                                                         (utf8proc_ssize_t)(cap - m), NFKC_CF_OPTS, &lbc);
+            if (k < 0) {                /* cannot happen for valid code points */
+                d[m++] = 0xFFFD;
+                break;
+            }
+            if ((size_t)k <= cap - m) {
+                m += (size_t)k;
+                break;
+            }
+            cap = 2 * cap + (size_t)k;
+            d = toklist_scratch(sc, 1, cap * sizeof *d);
+        }
+    }
+    if (slow) {
+        canonical_order(d, m);
+        utf8proc_ssize_t r = utf8proc_normalize_utf32((utf8proc_int32_t *)d, (utf8proc_ssize_t)m, UTF8PROC_COMPOSE);
+        if (r >= 0) m = (size_t)r;
+    }
+    *out = d;
+    return m;
+}
+
+char *text_normalize(const char *s, size_t len, size_t *outlen)
+{
+    toklist tmp = {0};
+    uint32_t *raw = toklist_scratch(&tmp, 0, (len + 1) * sizeof *raw);
+    size_t n = decode_clean(s, len, raw);
+    uint32_t *c;
+    n = nfkc_casefold(&tmp, raw, n, &c);
+    char *r = xmalloc(4 * n + 1), *p = r;
+    for (size_t i = 0; i < n; i++) p += enc_utf8(c[i], p);
+    *p = '\0';
+    if (outlen) *outlen = (size_t)(p - r);
+    toklist_free(&tmp);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* character classes                                                  */
+
+enum {
+    K_SPACE,    /* Z*, controls */
+    K_LETTER,   /* L* */
+    K_DIGIT,    /* N* */
+    K_MARK,     /* M* */
+    K_PUNCT,    /* Pc Pd Po Sm Sc Sk: own token, a run of one char is one token */
+    K_BRACKET,  /* Ps Pe Pi Pf: own token each */
+    K_SYM,      /* So (emoji ...), Co, Cn: own token each */
+    K_HAN
+};
+
+static int kls(uint32_t c)
+{
+    if (c < 0x80) {
+        if ((c | 0x20) - 'a' < 26u) return K_LETTER;
+        if (c - '0' < 10u) return K_DIGIT;
+        if (c <= ' ' || c == 0x7F) return K_SPACE;
+        if (c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}') return K_BRACKET;
+        return K_PUNCT;
+    }
+    if (is_han(c)) return K_HAN;
+    switch (utf8proc_category((utf8proc_int32_t)c)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+        return K_LETTER;
+    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+        return K_MARK;
+    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+        return K_DIGIT;
+    case UTF8PROC_CATEGORY_PC: case UTF8PROC_CATEGORY_PD: case UTF8PROC_CATEGORY_PO:
+    case UTF8PROC_CATEGORY_SM: case UTF8PROC_CATEGORY_SC: case UTF8PROC_CATEGORY_SK:
+        return K_PUNCT;
+    case UTF8PROC_CATEGORY_PS: case UTF8PROC_CATEGORY_PE:
+    case UTF8PROC_CATEGORY_PI: case UTF8PROC_CATEGORY_PF:
+        return K_BRACKET;
+    case UTF8PROC_CATEGORY_ZS: case UTF8PROC_CATEGORY_ZL: case UTF8PROC_CATEGORY_ZP:
+    case UTF8PROC_CATEGORY_CC: case UTF8PROC_CATEGORY_CF:
+        return K_SPACE;
+    default:
+        return K_SYM;
+    }
+}
+
+static inline int is_word_k(int k) { return k == K_LETTER || k == K_DIGIT || k == K_MARK; }
+static inline int is_alnum_k(int k) { return k == K_LETTER || k == K_DIGIT; }
+static inline uint32_t lower_ascii(uint32_t c) { return (c - 'A' < 26u) ? c + 32 : c; }
+static inline int is_apos(uint32_t c) { return c == '\'' || c == 0x2019; }
+
+/* ------------------------------------------------------------------ */
+/* English tokenizer                                                  */
+
+typedef struct run_ctx {
+    const tokenizer *tk;
+    toklist *out;
+    uint32_t *c;        /* whole text, code points (mutable scratch) */
+    size_t n;           /* its length */
+} run_ctx;
+
+/* Push c[a..b) as one token; with squeeze, the 3rd and later copies of a
+ * repeated letter are left out. */
+static void emit(run_ctx *x, size_t a, size_t b, int squeeze)
+{
+    toklist *t = x->out;
+    const uint32_t *c = x->c;
+    tl_reserve(t, 4 * (b - a) + 1);
+    char *p = t->buf + t->len, *q = p;
+    for (size_t i = a; i < b; i++) {
+        if (squeeze && i >= a + 2 && c[i] == c[i - 1] && c[i] == c[i - 2] && kls(c[i]) == K_LETTER)
+            continue;
+        q += enc_utf8(c[i], q);
+    }
+    *q = '\0';
+    t->off[t->n++] = t->len;
+    t->len += (size_t)(q - p) + 1;
+}
+
+/* Length of a Penn-Treebank clitic at the end of w[0..L): n't 's 'm 'd 'll
+ * 're 've (the apostrophe may be U+2019); 0 if none. */
+static size_t clitic_len(const uint32_t *w, size_t L)
+{
+    if (L >= 4 && is_apos(w[L - 2]) && lower_ascii(w[L - 1]) == 't' && lower_ascii(w[L - 3]) == 'n' &&
+        (kls(w[L - 4]) == K_LETTER || kls(w[L - 4]) == K_MARK))
+        return 3;
+    if (L >= 3 && is_apos(w[L - 2])) {
+        uint32_t s = lower_ascii(w[L - 1]);
+        if ((s == 's' || s == 'm' || s == 'd') && (kls(w[L - 3]) == K_LETTER || kls(w[L - 3]) == K_MARK))
+            return 2;
+    }
+    if (L >= 4 && is_apos(w[L - 3])) {
+        uint32_t a = lower_ascii(w[L - 2]), b = lower_ascii(w[L - 1]);
+        if (((a == 'l' && b == 'l') || (a == 'r' && b == 'e') || (a == 'v' && b == 'e')) &&
+            (kls(w[L - 4]) == K_LETTER || kls(w[L - 4]) == K_MARK))
+            return 3;
+    }
+    return 0;
+}
+
+/* A word c[a..b): split off clitics ("don't" -> "do" "n't"), squeeze. */
+static void emit_word(run_ctx *x, size_t a, size_t b)
+{
+    int sq = x->tk->cfg.squeeze;
+    size_t cut[4];
+    int nc = 0;
+    size_t end = b;
+    while (nc < 3) {
+        size_t k = clitic_len(x->c + a, end - a);
+        if (!k || end - k == a) break;
+        end -= k;
+        cut[nc++] = end;
+    }
+    emit(x, a, end, sq);
+    for (int q = nc - 1; q >= 0; q--) emit(x, cut[q], q ? cut[q - 1] : b, 0);
+}
+
+/* Word / number starting at i (a letter or digit): letters, digits, marks;
+ * apostrophes between letters, '.' ',' ':' between digits, '-' '_' between
+ * letters/digits; a '%' after a digit. */
+static size_t scan_word(run_ctx *x, size_t i, size_t e)
+{
+    uint32_t *c = x->c;
+    size_t j = i;
+    for (;;) {
+        while (j < e && is_word_k(kls(c[j]))) j++;
+        if (j + 1 >= e) break;
+        uint32_t y = c[j];
+        int kp = kls(c[j - 1]), kn = kls(c[j + 1]);
+        if (is_apos(y) && (kp == K_LETTER || kp == K_MARK) && kn == K_LETTER) {
+            if (y != '\'' && x->tk->cfg.normalize) c[j] = '\'';
+            j++;
+            continue;
+        }
+        if ((y == '.' || y == ',' || y == ':') && kp == K_DIGIT && kn == K_DIGIT) { j++; continue; }
+        if ((y == '-' || y == '_') && (is_alnum_k(kp) || kp == K_MARK) && is_alnum_k(kn)) { j++; continue; }
+        break;
+    }
+    if (j < e && c[j] == '%' && kls(c[j - 1]) == K_DIGIT) j++;
+    return j;
+}
+
+/* Abbreviation like "u.s." / "e.g.": (letter '.'){2,}, not followed by a
+ * letter or digit.  Returns the end or 0. */
+static size_t scan_abbrev(const uint32_t *c, size_t i, size_t e)
+{
+    size_t j = i;
+    while (j + 1 < e && kls(c[j]) == K_LETTER && c[j + 1] == '.') j += 2;
+    if (j - i < 4) return 0;
+    if (j < e && is_word_k(kls(c[j]))) return 0;
+    return j;
+}
+
+static int match_ci(const uint32_t *c, size_t i, size_t e, const char *s)
+{
+    size_t k = 0;
+    for (; s[k]; k++)
+        if (i + k >= e || lower_ascii(c[i + k]) != (unsigned char)s[k]) return 0;
+    return (int)k;
+}
+
+/* URL starting at i ("http://", "https://", "ftp://", "www."); end or 0. */
+static size_t scan_url(const uint32_t *c, size_t i, size_t e)
+{
+    int p = match_ci(c, i, e, "http://");
+    if (!p) p = match_ci(c, i, e, "https://");
+    if (!p) p = match_ci(c, i, e, "ftp://");
+    if (!p && (p = match_ci(c, i, e, "www.")) && !(i + 4 < e && is_alnum_k(kls(c[i + 4])))) p = 0;
+    if (!p) return 0;
+    size_t j = i + (size_t)p;
+    while (j < e) {
+        uint32_t y = c[j];
+        if (y < 0x80) {
+            if (y <= ' ' || y == 0x7F || y == '<' || y == '>' || y == '"' || y == '`') break;
+        } else if (!is_word_k(kls(y))) {
+            break;
+        }
+        j++;
+    }
+    long bal[3] = {0, 0, 0};    /* ( ) [ ] { } balance */
+    for (size_t k = i; k < j; k++) {
+        uint32_t y = c[k];
+        if (y == '(' || y == ')') bal[0] += y == '(' ? 1 : -1;
+        else if (y == '[' || y == ']') bal[1] += y == '[' ? 1 : -1;
+        else if (y == '{' || y == '}') bal[2] += y == '{' ? 1 : -1;
+    }
+    for (;;) {                  /* trailing punctuation belongs to the sentence */
+        if (j <= i + (size_t)p) break;
+        uint32_t y = c[j - 1];
+        if (y == '.' || y == ',' || y == ';' || y == ':' || y == '!' || y == '?' || y == '\'') { j--; continue; }
+        int b = y == ')' ? 0 : y == ']' ? 1 : y == '}' ? 2 : -1;
+        if (b >= 0 && bal[b] < 0) {     /* unbalanced closing bracket */
+            bal[b]++;
+            j--;
+            continue;
+        }
+        break;
+    }
+    return j > i + (size_t)p ? j : 0;
+}
+
+/* Emoticons, lower case (matched ASCII-case-insensitively).  '=' entries
+ * need a space (or the start) before them. */
+static const char *const emoticons[] = {
+    ":)", ":-)", ":(", ":-(", ";)", ";-)", ";(", ":d", ":-d", ";d", ";-d",
+    ":p", ":-p", ";p", ";-p", ":o", ":-o", ":/", ":-/", ":\\", ":-\\", ":|", ":-|",
+    ":*", ":-*", ":'(", ":'-(", ":')", ":'-)", ":]", ":[", ":}", ":{", ":>", ":<",
+    ":3", ":s", ":$", ":@", ":x", ":-x", ":^)", ">:(", ">:-(", ">:)", ">:-)",
+    "=)", "=(", "=d", "=p", "=]", "=[", "=/",
+    "<3", "</3", "^_^", "^^", "^.^", "^-^", "-_-", "-.-", ">_<", ">.<", ";_;", "o.o",
+    NULL
+};
+
+static size_t scan_emoticon(const uint32_t *c, size_t i, size_t e)
+{
+    uint32_t f = lower_ascii(c[i]);
+    if (!(f == ':' || f == ';' || f == '=' || f == '<' || f == '>' || f == '^' || f == '-' || f == 'o'))
+        return 0;
+    size_t best = 0;
+    for (const char *const *em = emoticons; *em; em++) {
+        size_t k = (size_t)match_ci(c, i, e, *em);
+        if (k <= best) continue;
+        if ((*em)[0] == '=' && i > 0 && kls(c[i - 1]) != K_SPACE) continue;
+        best = k;
+    }
+    if (!best) return 0;
+    size_t j = i + best;
+    uint32_t last = lower_ascii(c[j - 1]);
+    if (last == ')' || last == '(' || last == ']' || last == '[' || last == 'd' || last == 'p')
+        while (j < e && c[j] == c[j - 1]) j++;          /* ":)))" */
+    if (j < e) {                /* ":p" in ":people" is no emoticon, nor ":(" in ":(1)" */
+        int k = kls(c[j]);
+        if (k == K_LETTER || k == K_DIGIT) return 0;
+    }
+    return j;
+}
+
+/* @mention / #hashtag at i; end or 0. */
+static size_t scan_tag(const uint32_t *c, size_t i, size_t e)
+{
+    if (i > 0 && is_word_k(kls(c[i - 1]))) return 0;  /* e-mail, C# */
+    size_t j = i + 1;
+    int letters = 0;
+    while (j < e) {
+        int k = kls(c[j]);
+        if (k == K_LETTER) letters = 1;
+        else if (!(k == K_DIGIT || k == K_MARK || c[j] == '_')) break;
+        j++;
+    }
+    if (j == i + 1) return 0;
+    if (c[i] == '#' && !letters) return 0;            /* "#1" */
+    return j;
+}
+
+static inline int is_emoji_mod(uint32_t c) { return c >= 0x1F3FB && c <= 0x1F3FF; }
+static inline int is_regional(uint32_t c) { return c >= 0x1F1E6 && c <= 0x1F1FF; }
+
+/* Marks, variation selectors and skin-tone modifiers stay with the token. */
+static size_t absorb_marks(const uint32_t *c, size_t j, size_t e)
+{
+    while (j < e && (is_emoji_mod(c[j]) || kls(c[j]) == K_MARK)) j++;
+    return j;
+}
+
+/* Tokenize the non-Han run c[s..e). */
+static void latin_run(run_ctx *x, size_t s, size_t e)
+{
+    uint32_t *c = x->c;
+    size_t i = s;
+    while (i < e) {
+        uint32_t y = c[i];
+        int k = kls(y);
+        size_t j;
+        if (k == K_SPACE) { i++; continue; }
+        if (k == K_LETTER || k == K_DIGIT) {
+            if ((j = scan_url(c, i, e)) || (j = scan_abbrev(c, i, e)) ||
+                (y == 'o' || y == 'O' ? (j = scan_emoticon(c, i, e)) : 0)) {
+                emit(x, i, j, 0);
+            } else {
+                j = scan_word(x, i, e);
+                emit_word(x, i, j);
+            }
+            i = j;
+            continue;
+        }
+        if ((y == '@' || y == '#') && (j = scan_tag(c, i, e))) {
+            emit(x, i, j, 0);
+            i = j;
+            continue;
+        }
+        if ((k == K_PUNCT || k == K_BRACKET) && (j = scan_emoticon(c, i, e))) {
+            emit(x, i, j, 0);
+            i = j;
+            continue;
+        }
+        j = i + 1;
+        if (k == K_PUNCT) {
+            while (j < e && c[j] == y) j++;             /* "..." "!!!" "——" */
+        } else if (k == K_SYM && is_regional(y) && j < e && is_regional(c[j])) {
+            j++;                                        /* flag: a pair of regional indicators */
+        }
+        j = absorb_marks(c, j, e);
+        emit(x, i, j, 0);
+        i = j;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* tokenizer driver                                                   */
+
+tokenizer *tokenizer_new(const tok_config *cfg, const segdict *dict)
+{
+    tokenizer *t = xcalloc(1, sizeof *t);
+    if (cfg) t->cfg = *cfg;
+    else tok_config_default(&t->cfg);
+    t->dict = dict;
+    return t;
+}
+
+void tokenizer_free(tokenizer *t)
+{
+    free(t);
+}
+
+/* A Han run c[a..b): UTF-8 in scratch slot 2, then the segmenter. */
+static void han_run(run_ctx *x, size_t a, size_t b)
+{
+    char *u = toklist_scratch(x->out, 2, 4 * (b - a) + 1), *p = u;
+    for (size_t i = a; i < b; i++) p += enc_utf8(x->c[i], p);
+    segdict_cut(x->tk->cfg.lang == LANG_EN ? NULL : x->tk->dict, u, (size_t)(p - u), x->out);
+}
+
+void tokenize(const tokenizer *t, const char *text, size_t len, toklist *out)
+{
+    if (!text || !len) return;
+    uint32_t *raw = toklist_scratch(out, 0, (len + 1) * sizeof *raw);
+    size_t n = decode_clean(text, len, raw);
+    uint32_t *c = raw;
+    if (t->cfg.normalize) n = nfkc_casefold(out, raw, n, &c);
+    run_ctx x = { t, out, c, n };
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i + 1;
+        if (is_han(c[i])) {
+            while (j < n && is_han(c[j])) j++;
+            han_run(&x, i, j);
+        } else {
+            while (j < n && !is_han(c[j])) j++;
+            latin_run(&x, i, j);
+        }
+        i = j;
+    }
+}
