@@ -31,7 +31,8 @@ typedef struct model {
     int nlabels;
     int maxlen, pad_pre, trunc_pre;
     net *net;               /* NULL until trained */
-    cJSON *train_info;      /* "training" metadata: options, history */
+    cJSON *train_info;      /* "training" metadata: options, history, resume state */
+    int save_optimizer;     /* model_save also writes the Adam moments (checkpoints) */
     mfile *file;            /* backing file when loaded (weights may point into it) */
 } model;
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 typedef struct param {
-    const char *name;
+    char name[48];       /* the tensor's name in the model file */
     float *w, *g;        /* values and gradient (same size) */
     float *m, *v;        /* Adam moments, owned by the optimizer */
     size_t n;

@@ -42,11 +42,41 @@ typedef struct train_opts {
     double lr;
     uint64_t seed;
     int quiet;
+    const char *out;      /* the -o file: checkpoints go here too */
+    int save_every;       /* write a checkpoint every N epochs (0 = never) */
+    int early_stop;       /* patience in epochs, 0 = off (needs validation data) */
+    double clip_norm;     /* clip the global gradient norm to this, 0 = off */
+    const char *log_path; /* JSON lines, one object per epoch, or NULL */
 } train_opts;
+
+/* Where a run is: enough to resume bit-for-bit after an interruption. */
+typedef struct train_state {
+    int epoch;            /* 1-based epoch in progress (or next to run) */
+    size_t pos;           /* samples of this epoch already trained */
+    uint64_t rng[4];      /* shuffle RNG as it was at the start of this epoch */
+    double sum_loss;      /* running sums over the epoch so far */
+    double correct;
+    long adam_step;
+    double best_val_loss; /* early stopping */
+    int best_epoch, bad_epochs;
+} train_state;
+
+/* Set by the SIGINT/SIGTERM handler: the loop finishes its batch, writes a
+ * checkpoint to opts->out and train_run returns TRAIN_INTERRUPTED. */
+extern volatile int train_stop_signal;
+#define TRAIN_INTERRUPTED 2
 
 /* Train m->net (already created and initialised) on tr; report each epoch on
  * stderr (and validation figures when val is not NULL).  Records the history
- * in m->train_info["history"]. */
-int train_run(model *m, const encoded *tr, const encoded *val, const train_opts *o);
+ * in m->train_info["history"].  state: NULL for a fresh run, or the position
+ * read back by train_state_load (resume; the optimizer moments must already
+ * be in m->net's params).  Returns 0, -1 on error, TRAIN_INTERRUPTED. */
+int train_run(model *m, const encoded *tr, const encoded *val, const train_opts *o,
+              const train_state *resume);
+
+/* Read the position and the Adam moments of a checkpoint loaded with
+ * model_load(copy_weights = 1).  Returns 1 if the file had them, 0 if it is
+ * a finished model without optimizer state, -1 on error. */
+int train_state_load(model *m, train_state *st);
 
 #endif

@@ -5,6 +5,7 @@
 #include "opts.h"
 #include "train.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 enum {
     O_FROM = 400, O_VOCAB, O_EMBED, O_FREEZE, O_EMBED_DIM, O_LAYERS, O_HIDDEN, O_MAXLEN,
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
-    O_MAX_SIZE, O_QUIET
+    O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_LOG, O_VAL_SPLIT
 };
 
 static const cmd_opt options[] = {
@@ -33,6 +34,12 @@ static const cmd_opt options[] = {
     { "lr", O_LR, 1, "RATE", "Adam learning rate (default 0.001; beta1 .9, beta2 .999, eps 1e-7)" },
     { "seed", O_SEED, 1, "N", "random seed: same seed and thread count, same model (default 1)" },
     { "val", O_VAL, 1, "FILE", "validation data, scored after every epoch" },
+    { "val-split", O_VAL_SPLIT, 1, "FRACTION", "hold out this fraction of the training rows for validation (chosen with --seed)" },
+    { "early-stop", O_EARLY_STOP, 1, "N", "stop when validation loss has not improved for N epochs; keep the best epoch's weights" },
+    { "clip-norm", O_CLIP_NORM, 1, "X", "scale gradients down when their global norm exceeds X" },
+    { "save-every", O_SAVE_EVERY, 1, "N", "write a checkpoint (with optimizer state) to the -o file every N epochs" },
+    { "resume", O_RESUME, 1, "CHECKPOINT", "continue an interrupted run from its checkpoint (same data; -o defaults to CHECKPOINT)" },
+    { "log", O_LOG, 1, "FILE", "append one JSON object per epoch (JSON lines)" },
     { "min-count", O_MIN_COUNT, 1, "N", "drop tokens seen fewer than N times (default 1)" },
     { "max-size", O_MAX_SIZE, 1, "N", "keep at most N vocabulary entries incl. <pad> and <unk> (default all)" },
     { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores); changes speed, and results only in float rounding" },
@@ -110,13 +117,68 @@ static int auto_maxlen(model *m, const dataset *d)
     return (int)p95;
 }
 
+static void on_signal(int sig)
+{
+    train_stop_signal = sig;
+    signal(sig, SIG_DFL);   /* a second signal stops at once */
+}
+
+static void install_signal_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Move a seeded random fraction of the training rows into a validation set. */
+static void split_validation(dataset *tr, dataset *va, double frac, uint64_t seed)
+{
+    size_t n = tr->n, nv = (size_t)(frac * n + 0.5);
+    if (nv < 1) nv = 1;
+    if (nv >= n) die(EXIT_FAIL, "%s: --val-split %g leaves no training rows", tr->path, frac);
+    size_t *idx = xmalloc(n * sizeof *idx);
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    rng r;
+    rng_seed(&r, seed ^ 0x7a11da7eULL);
+    for (size_t i = n; i > 1; i--) {
+        size_t j = rng_below(&r, i), t = idx[i - 1];
+        idx[i - 1] = idx[j];
+        idx[j] = t;
+    }
+    unsigned char *is_val = xcalloc(n, 1);
+    for (size_t i = 0; i < nv; i++) is_val[idx[i]] = 1;
+    memset(va, 0, sizeof *va);
+    va->text = xmalloc(nv * sizeof *va->text);
+    va->label = xmalloc(nv * sizeof *va->label);
+    va->line = xmalloc(nv * sizeof *va->line);
+    va->path = xstrdup(tr->path);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {   /* keep file order in both parts */
+        if (is_val[i]) {
+            va->text[va->n] = tr->text[i]; va->label[va->n] = tr->label[i]; va->line[va->n] = tr->line[i];
+            va->n++;
+        } else {
+            tr->text[k] = tr->text[i]; tr->label[k] = tr->label[i]; tr->line[k] = tr->line[i];
+            k++;
+        }
+    }
+    tr->n = k;
+    free(idx);
+    free(is_val);
+}
+
 int cmd_train(int argc, char **argv)
 {
     common_opts co;
     common_opts_init(&co);
     const char *out = NULL, *from = NULL, *vocab_path = NULL, *embed = NULL, *val_path = NULL, *arg;
     int freeze = 0, embed_dim = 0, layers = 2, hidden = 128, maxlen = 0, pad_pre = 1, trunc_pre = 1;
-    int mask = 0, quiet = 0;
+    int mask = 0, quiet = 0, epochs_set = 0;
+    const char *resume_path = NULL;
+    double val_split = 0;
     long min_count = 1, max_size = 0;
     train_opts to = { .epochs = 5, .batch = 32, .lr = 0.001, .seed = 1 };
     int c;
@@ -140,7 +202,7 @@ int cmd_train(int argc, char **argv)
             break;
         }
         case O_MASK: mask = 1; break;
-        case O_EPOCHS: to.epochs = (int)opt_long(&spec, "epochs", arg, 1, 100000); break;
+        case O_EPOCHS: to.epochs = (int)opt_long(&spec, "epochs", arg, 1, 100000); epochs_set = 1; break;
         case O_BATCH: to.batch = (int)opt_long(&spec, "batch", arg, 1, 65536); break;
         case O_LR: to.lr = opt_double(&spec, "lr", arg, 1e-9, 10); break;
         case O_SEED: to.seed = (uint64_t)opt_long(&spec, "seed", arg, 0, 0x7fffffffL); break;
@@ -148,14 +210,26 @@ int cmd_train(int argc, char **argv)
         case O_MIN_COUNT: min_count = opt_long(&spec, "min-count", arg, 1, 1L << 40); break;
         case O_MAX_SIZE: max_size = opt_long(&spec, "max-size", arg, 3, 1L << 30); break;
         case O_QUIET: quiet = 1; break;
+        case O_RESUME: resume_path = arg; break;
+        case O_SAVE_EVERY: to.save_every = (int)opt_long(&spec, "save-every", arg, 1, 100000); break;
+        case O_EARLY_STOP: to.early_stop = (int)opt_long(&spec, "early-stop", arg, 1, 100000); break;
+        case O_CLIP_NORM: to.clip_norm = opt_double(&spec, "clip-norm", arg, 1e-9, 1e9); break;
+        case O_LOG: to.log_path = arg; break;
+        case O_VAL_SPLIT: val_split = opt_double(&spec, "val-split", arg, 0.0001, 0.9); break;
         }
     }
     int first = opt_operands();
     if (argc - first != 1) usage_error(&spec, argc - first ? "expected one training file" : "no training file given ('-' reads stdin)");
+    if (resume_path && !out) out = resume_path;
     if (!out) usage_error(&spec, "no output file: give -o MODEL");
     if (from && vocab_path) usage_error(&spec, "--from and --vocab both give a vocabulary; use one");
+    if (resume_path && (from || vocab_path || embed || co.tok_set))
+        usage_error(&spec, "--resume continues a run: its vocabulary, tokenizer and vectors come from the checkpoint");
     if (from && co.tok_set) usage_error(&spec, "tokenizer options cannot change a --from base (its vocabulary was built with its own tokenizer)");
+    if (val_path && val_split > 0) usage_error(&spec, "--val and --val-split exclude each other");
+    if (to.early_stop && !val_path && !(val_split > 0)) usage_error(&spec, "--early-stop needs validation data: --val FILE or --val-split FRACTION");
     to.quiet = quiet;
+    to.out = out;
     const char *train_path = argv[first];
     cli_set_threads(co.threads);
 
@@ -163,14 +237,58 @@ int cmd_train(int argc, char **argv)
     if (cli_load_texts(train_path, &co, 1, &tr) < 0) die_err(EXIT_FAIL);
     if (tr.n == 0) die(EXIT_FAIL, "%s: no training rows", train_path);
     if (val_path && cli_load_texts(val_path, &co, 1, &va) < 0) die_err(EXIT_FAIL);
+    if (val_split > 0) split_validation(&tr, &va, val_split, to.seed);
 
     model m;
-    if (from || vocab_path) {
+    train_state st;
+    int resumed = 0;
+    if (resume_path) {
+        if (model_load(&m, resume_path, 1) < 0) die_err(EXIT_FAIL);
+        if (!m.net) die(EXIT_FAIL, "%s: not a checkpoint of a trained model", resume_path);
+        resumed = train_state_load(&m, &st);
+        if (resumed < 0) die_err(EXIT_FAIL);
+        if (!resumed && !quiet)
+            fprintf(stderr, "train: %s holds no optimizer state (a finished model): training on with fresh Adam moments\n", resume_path);
+        const cJSON *ti = m.train_info;
+        const cJSON *v;
+        if (!epochs_set && ti && cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(ti, "epochs"))) to.epochs = (int)v->valuedouble;
+        if (ti && cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(ti, "batch"))) to.batch = (int)v->valuedouble;
+        if (ti && cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(ti, "lr"))) to.lr = v->valuedouble;
+        if (ti && cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(ti, "seed"))) to.seed = (uint64_t)v->valuedouble;
+        if (!resumed) {   /* a finished model: go on after its last epoch with fresh moments */
+            memset(&st, 0, sizeof st);
+            const cJSON *h = ti ? cJSON_GetObjectItemCaseSensitive(ti, "history") : NULL;
+            st.epoch = cJSON_GetArraySize(h) + 1;
+            st.best_val_loss = 1e300;
+            rng r;
+            rng_seed(&r, to.seed ^ 0x5eed5eedULL ^ (uint64_t)st.epoch);
+            memcpy(st.rng, r.s, sizeof st.rng);
+            net_alloc_grads(m.net);
+            resumed = 1;
+        }
+        if (st.epoch > to.epochs)
+            die(EXIT_FAIL, "%s: all %d epochs are done already; give --epochs N (N > %d) to train further",
+                resume_path, to.epochs, st.epoch - 1);
+        cJSON_ReplaceItemInObject(m.train_info, "epochs", cJSON_CreateNumber(to.epochs));
+    } else if (from || vocab_path) {
         if (cli_load_base(&m, from ? from : vocab_path) < 0) die_err(EXIT_FAIL);
-        if (m.net) {   /* a trained model used as a base: keep tokenizer + vocabulary only */
+        if (m.net) {   /* a trained model used as a base: keep tokenizer + vocabulary (+ its embedding with --from) */
+            if (from) {
+                size_t sz = m.voc.n * (size_t)m.net->cfg.embed_dim;
+                m.emb = fzeros(sz);
+                memcpy(m.emb, m.net->emb, sz * sizeof(float));
+                m.emb_owned = 1;
+            } else {
+                m.emb = NULL;
+            }
             net_free(m.net);
             m.net = NULL;
-            m.emb = NULL;
+            for (int i = 0; i < m.nlabels; i++) free(m.labels[i]);
+            free(m.labels);
+            m.labels = NULL;
+            m.nlabels = 0;
+            cJSON_Delete(m.train_info);
+            m.train_info = NULL;
         }
         if (vocab_path) {
             if (m.emb_owned) ffree(m.emb);
@@ -186,58 +304,68 @@ int cmd_train(int argc, char **argv)
     }
     model_tokenizer(&m);
     if (!quiet)
-        fprintf(stderr, "train: %zu rows from %s (%zu empty skipped); vocabulary %zu; dictionary %s\n",
-                tr.n, tr.path, tr.skipped_empty, m.voc.n, m.dict_source);
+        fprintf(stderr, "train: %zu rows from %s (%zu empty skipped)%s; vocabulary %zu; dictionary %s\n",
+                tr.n, tr.path, tr.skipped_empty, val_split > 0 ? " after the validation split" : "",
+                m.voc.n, m.dict_source);
 
-    if (embed && cli_embed(&m, embed, embed_dim, quiet) < 0) die_err(EXIT_FAIL);
-    if (m.emb && embed_dim && embed_dim != m.embed_dim)
-        usage_error(&spec, "--embed-dim %d differs from the vectors' dimension %d", embed_dim, m.embed_dim);
-    if (!m.emb) {
-        if (freeze && !quiet) fprintf(stderr, "train: note: --freeze without vectors keeps a random embedding fixed\n");
-        m.embed_dim = embed_dim ? embed_dim : 300;
+    if (!resume_path) {
+        if (embed && cli_embed(&m, embed, embed_dim, quiet) < 0) die_err(EXIT_FAIL);
+        if (m.emb && embed_dim && embed_dim != m.embed_dim)
+            usage_error(&spec, "--embed-dim %d differs from the vectors' dimension %d", embed_dim, m.embed_dim);
+        if (!m.emb) {
+            if (freeze && !quiet) fprintf(stderr, "train: note: --freeze without vectors keeps a random embedding fixed\n");
+            m.embed_dim = embed_dim ? embed_dim : 300;
+        }
+        collect_labels(&m, &tr);
+        if (m.nlabels < 2) die(EXIT_FAIL, "%s: only one label ('%s') in the training data; need at least two", tr.path, m.labels[0]);
+        m.maxlen = maxlen ? maxlen : auto_maxlen(&m, &tr);
+        m.pad_pre = pad_pre;
+        m.trunc_pre = trunc_pre;
     }
 
-    collect_labels(&m, &tr);
-    if (m.nlabels < 2) die(EXIT_FAIL, "%s: only one label ('%s') in the training data; need at least two", tr.path, m.labels[0]);
-    m.maxlen = maxlen ? maxlen : auto_maxlen(&m, &tr);
-    m.pad_pre = pad_pre;
-    m.trunc_pre = trunc_pre;
-
     encoded etr, eva;
+    int have_val = val_path || val_split > 0;
     if (encode_dataset(&m, &tr, 1, &etr) < 0) die_err(EXIT_FAIL);
-    if (val_path && encode_dataset(&m, &va, 1, &eva) < 0) die_err(EXIT_FAIL);
+    if (have_val && encode_dataset(&m, &va, 1, &eva) < 0) die_err(EXIT_FAIL);
     if (!quiet)
         fprintf(stderr, "train: %d labels (%s%s%s); maxlen %d%s; %.1f%% of tokens unknown\n", m.nlabels,
                 m.labels[0], m.nlabels > 1 ? ", " : "", m.nlabels == 2 ? m.labels[1] : "...",
-                m.maxlen, maxlen ? "" : " (95th percentile)",
+                m.maxlen, maxlen || resume_path ? "" : " (95th percentile)",
                 etr.tokens ? 100.0 * etr.unknown / etr.tokens : 0.0);
 
-    net_config nc = { .vocab_size = (int)m.voc.n, .embed_dim = m.embed_dim, .hidden = hidden,
-                      .layers = layers, .n_out = m.nlabels == 2 ? 1 : m.nlabels,
-                      .freeze = freeze, .mask = mask };
-    m.net = net_new(&nc);
-    rng r;
-    rng_seed(&r, to.seed);
-    net_init(m.net, &r, m.emb);
-    if (m.emb_owned) ffree(m.emb);
-    m.emb = m.net->emb;
-    m.emb_owned = 0;
+    if (!resume_path) {
+        net_config nc = { .vocab_size = (int)m.voc.n, .embed_dim = m.embed_dim, .hidden = hidden,
+                          .layers = layers, .n_out = m.nlabels == 2 ? 1 : m.nlabels,
+                          .freeze = freeze, .mask = mask };
+        m.net = net_new(&nc);
+        rng r;
+        rng_seed(&r, to.seed);
+        net_init(m.net, &r, m.emb);
+        if (m.emb_owned) ffree(m.emb);
+        m.emb = m.net->emb;
+        m.emb_owned = 0;
 
-    cJSON *ti = m.train_info = cJSON_CreateObject();
-    cJSON_AddStringToObject(ti, "data", tr.path);
-    cJSON_AddNumberToObject(ti, "rows", (double)tr.n);
-    cJSON_AddNumberToObject(ti, "epochs", to.epochs);
-    cJSON_AddNumberToObject(ti, "batch", to.batch);
-    cJSON_AddNumberToObject(ti, "lr", to.lr);
-    cJSON_AddStringToObject(ti, "optimizer", "adam");
-    cJSON_AddNumberToObject(ti, "seed", (double)to.seed);
-    cJSON_AddBoolToObject(ti, "pretrained", embed != NULL || (from && m.embed_info));
+        cJSON *ti = m.train_info = cJSON_CreateObject();
+        cJSON_AddStringToObject(ti, "data", tr.path);
+        cJSON_AddNumberToObject(ti, "rows", (double)tr.n);
+        cJSON_AddNumberToObject(ti, "epochs", to.epochs);
+        cJSON_AddNumberToObject(ti, "batch", to.batch);
+        cJSON_AddNumberToObject(ti, "lr", to.lr);
+        cJSON_AddStringToObject(ti, "optimizer", "adam");
+        cJSON_AddNumberToObject(ti, "seed", (double)to.seed);
+        if (to.clip_norm > 0) cJSON_AddNumberToObject(ti, "clip_norm", to.clip_norm);
+        if (val_split > 0) cJSON_AddNumberToObject(ti, "val_split", val_split);
+        cJSON_AddBoolToObject(ti, "pretrained", embed != NULL || (from && m.embed_info));
+    }
 
-    if (train_run(&m, &etr, val_path ? &eva : NULL, &to) < 0) die_err(EXIT_FAIL);
+    install_signal_handlers();
+    int rc = train_run(&m, &etr, have_val ? &eva : NULL, &to, resumed ? &st : NULL);
+    if (rc < 0) die_err(EXIT_FAIL);
+    if (rc == TRAIN_INTERRUPTED) exit(train_stop_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT);
     if (model_save(&m, out) < 0) die_err(EXIT_FAIL);
     if (!quiet) fprintf(stderr, "train: wrote %s\n", out);
     encoded_free(&etr);
-    if (val_path) { encoded_free(&eva); dataset_free(&va); }
+    if (have_val) { encoded_free(&eva); dataset_free(&va); }
     dataset_free(&tr);
     model_free(&m);
     return EXIT_OK;

@@ -115,6 +115,17 @@ int model_save(const model *m, const char *path)
         cJSON_AddStringToObject(sq, "padding", m->pad_pre ? "pre" : "post");
         cJSON_AddStringToObject(sq, "truncating", m->trunc_pre ? "pre" : "post");
         if (m->train_info) cJSON_AddItemToObject(meta, "training", cJSON_Duplicate(m->train_info, 1));
+        if (m->save_optimizer && m->net->params) {   /* checkpoint: Adam moments too */
+            for (int i = 0; i < m->net->nparams; i++) {
+                const param *p = &m->net->params[i];
+                char name[64];
+                int64_t sz = (int64_t)p->n;
+                snprintf(name, sizeof name, "adam.m.%s", p->name);
+                mf_put(f, name, DT_F32, 1, &sz, p->m, 0);
+                snprintf(name, sizeof name, "adam.v.%s", p->name);
+                mf_put(f, name, DT_F32, 1, &sz, p->v, 0);
+            }
+        }
     } else if (m->emb) {
         int64_t sh[2] = { (int64_t)m->voc.n, m->embed_dim };
         mf_put(f, "embedding", DT_F32, 2, sh, m->emb, 0);

@@ -75,7 +75,7 @@ void net_free(net *n)
 static void add_param(net *n, const char *name, float *w, size_t count, float **g)
 {
     param *p = &n->params[n->nparams++];
-    p->name = name;
+    snprintf(p->name, sizeof p->name, "%s", name);
     p->w = w;
     p->n = count;
     p->g = fzeros(count);
@@ -94,9 +94,13 @@ void net_alloc_grads(net *n)
     for (int l = 0; l < c->layers; l++) {
         lstm_params *p = &n->lstm[l], *d = &n->d_lstm[l];
         d->C = p->C; d->H = p->H;
-        add_param(n, "lstm.W", p->W, (size_t)p->C * 4 * p->H, &d->W);
-        add_param(n, "lstm.U", p->U, (size_t)p->H * 4 * p->H, &d->U);
-        add_param(n, "lstm.b", p->b, (size_t)4 * p->H, &d->b);
+        char name[48];
+        snprintf(name, sizeof name, "lstm.%d.W", l);
+        add_param(n, name, p->W, (size_t)p->C * 4 * p->H, &d->W);
+        snprintf(name, sizeof name, "lstm.%d.U", l);
+        add_param(n, name, p->U, (size_t)p->H * 4 * p->H, &d->U);
+        snprintf(name, sizeof name, "lstm.%d.b", l);
+        add_param(n, name, p->b, (size_t)4 * p->H, &d->b);
     }
     add_param(n, "dense.W", n->Wd, (size_t)c->hidden * c->n_out, &n->dWd);
     add_param(n, "dense.b", n->bd, (size_t)c->n_out, &n->dbd);

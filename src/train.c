@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
 #include <unistd.h>
 
 int encode_dataset(model *m, const dataset *d, int with_labels, encoded *out)
@@ -99,6 +100,8 @@ void class_metrics(const eval_result *r, int k, double *prec, double *rec, doubl
     *support = truth;
 }
 
+volatile int train_stop_signal = 0;
+
 static void progress(int epoch, int epochs, size_t done, size_t total, double loss, double acc, double t0)
 {
     double el = now() - t0, rate = el > 0 ? done / el : 0;
@@ -107,7 +110,109 @@ static void progress(int epoch, int epochs, size_t done, size_t total, double lo
             epoch, epochs, done, total, loss, acc, rate, eta);
 }
 
-int train_run(model *m, const encoded *tr, const encoded *val, const train_opts *o)
+/* ---- resume state <-> JSON ---- */
+
+static void state_to_json(const train_state *st, cJSON *ti)
+{
+    cJSON_DeleteItemFromObject(ti, "state");
+    cJSON *j = cJSON_AddObjectToObject(ti, "state");
+    char buf[24];
+    cJSON_AddNumberToObject(j, "epoch", st->epoch);
+    cJSON_AddNumberToObject(j, "pos", (double)st->pos);
+    cJSON *r = cJSON_AddArrayToObject(j, "rng");
+    for (int i = 0; i < 4; i++) {   /* 64-bit values as hex: JSON numbers are doubles */
+        snprintf(buf, sizeof buf, "%016llx", (unsigned long long)st->rng[i]);
+        cJSON_AddItemToArray(r, cJSON_CreateString(buf));
+    }
+    cJSON_AddNumberToObject(j, "sum_loss", st->sum_loss);
+    cJSON_AddNumberToObject(j, "correct", st->correct);
+    cJSON_AddNumberToObject(j, "adam_step", (double)st->adam_step);
+    cJSON_AddNumberToObject(j, "best_val_loss", st->best_val_loss);
+    cJSON_AddNumberToObject(j, "best_epoch", st->best_epoch);
+    cJSON_AddNumberToObject(j, "bad_epochs", st->bad_epochs);
+}
+
+static double jnum(const cJSON *o, const char *k, int *ok)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsNumber(v)) { *ok = 0; return 0; }
+    return v->valuedouble;
+}
+
+int train_state_load(model *m, train_state *st)
+{
+    memset(st, 0, sizeof *st);
+    const cJSON *j = m->train_info ? cJSON_GetObjectItemCaseSensitive(m->train_info, "state") : NULL;
+    if (!j) return 0;
+    int ok = 1;
+    st->epoch = (int)jnum(j, "epoch", &ok);
+    st->pos = (size_t)jnum(j, "pos", &ok);
+    st->sum_loss = jnum(j, "sum_loss", &ok);
+    st->correct = jnum(j, "correct", &ok);
+    st->adam_step = (long)jnum(j, "adam_step", &ok);
+    st->best_val_loss = jnum(j, "best_val_loss", &ok);
+    st->best_epoch = (int)jnum(j, "best_epoch", &ok);
+    st->bad_epochs = (int)jnum(j, "bad_epochs", &ok);
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(j, "rng");
+    if (!ok || cJSON_GetArraySize(r) != 4 || st->epoch < 1) return err_set("corrupt training state in the checkpoint");
+    for (int i = 0; i < 4; i++) {
+        const cJSON *x = cJSON_GetArrayItem(r, i);
+        if (!cJSON_IsString(x)) return err_set("corrupt training state in the checkpoint");
+        st->rng[i] = strtoull(x->valuestring, NULL, 16);
+    }
+    cJSON_DeleteItemFromObject(m->train_info, "state");   /* j is gone: not used below */
+    net *n = m->net;
+    if (!n->params) net_alloc_grads(n);
+    for (int i = 0; i < n->nparams; i++) {
+        param *p = &n->params[i];
+        char name[64];
+        snprintf(name, sizeof name, "adam.m.%s", p->name);
+        const float *mm_ = mf_get_checked(m->file, name, DT_F32, p->n);
+        snprintf(name, sizeof name, "adam.v.%s", p->name);
+        const float *vv = mm_ ? mf_get_checked(m->file, name, DT_F32, p->n) : NULL;
+        if (!vv) return err_prefix("checkpoint optimizer state");
+        memcpy(p->m, mm_, p->n * sizeof(float));
+        memcpy(p->v, vv, p->n * sizeof(float));
+    }
+    return 1;
+}
+
+/* Write the model with optimizer state and position to o->out. */
+static int checkpoint(model *m, const train_state *st, const train_opts *o)
+{
+    if (!o->out) return 0;
+    if (!m->train_info) m->train_info = cJSON_CreateObject();
+    state_to_json(st, m->train_info);
+    m->save_optimizer = 1;
+    int rc = model_save(m, o->out);
+    m->save_optimizer = 0;
+    cJSON_DeleteItemFromObject(m->train_info, "state");
+    return rc;
+}
+
+static double grad_norm(const net *n)
+{
+    double s = 0;
+    for (int i = 0; i < n->nparams; i++) {
+        const float *g = n->params[i].g;
+        for (size_t k = 0; k < n->params[i].n; k++) s += (double)g[k] * g[k];
+    }
+    return sqrt(s);
+}
+
+/* Copies of the trainable weights (best epoch for early stopping). */
+static float **snapshot(const net *n, float **snap)
+{
+    if (!snap) snap = xcalloc(n->nparams, sizeof *snap);
+    for (int i = 0; i < n->nparams; i++) {
+        if (!snap[i]) snap[i] = xmalloc(n->params[i].n * sizeof(float));
+        memcpy(snap[i], n->params[i].w, n->params[i].n * sizeof(float));
+    }
+    return snap;
+}
+
+int train_run(model *m, const encoded *tr, const encoded *val, const train_opts *o,
+              const train_state *resume)
 {
     net *n = m->net;
     const int T = tr->T, batchmax = o->batch;
@@ -116,22 +221,45 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
     adam_init(&opt, o->lr);
     net_ws w;
     net_ws_alloc(&w, &n->cfg, T, batchmax);
-    size_t *order = xmalloc(tr->n * sizeof *order);
+    size_t *order = xmalloc((tr->n + 1) * sizeof *order);
     int32_t *bids = xmalloc((size_t)batchmax * T * sizeof *bids), *by = xmalloc(batchmax * sizeof *by);
+    train_state st;
     rng r;
-    rng_seed(&r, o->seed ^ 0x5eed5eedULL);
-    int tty = isatty(2) && !o->quiet;
-    cJSON *hist = cJSON_CreateArray();
-    for (int ep = 1; ep <= o->epochs; ep++) {
-        double t0 = now(), sum_loss = 0;
-        size_t correct = 0, done = 0;
+    if (resume) {
+        st = *resume;
+        opt.step = st.adam_step;
+        memcpy(r.s, st.rng, sizeof r.s);
+    } else {
+        memset(&st, 0, sizeof st);
+        st.epoch = 1;
+        st.best_val_loss = 1e300;   /* JSON has no infinity */
+        rng_seed(&r, o->seed ^ 0x5eed5eedULL);
+    }
+    int tty = isatty(2) && !o->quiet, rc = 0;
+    float **best = NULL;
+    FILE *log = NULL;
+    if (o->log_path && !(log = fopen(o->log_path, resume ? "a" : "w"))) {
+        rc = err_set("%s: %s", o->log_path, strerror(errno));
+        goto out;
+    }
+    if (!m->train_info) m->train_info = cJSON_CreateObject();
+    cJSON *hist = cJSON_GetObjectItemCaseSensitive(m->train_info, "history");
+    if (!hist || !resume) {
+        cJSON_DeleteItemFromObject(m->train_info, "history");
+        hist = cJSON_AddArrayToObject(m->train_info, "history");
+    }
+    for (; st.epoch <= o->epochs; st.epoch++) {
+        int ep = st.epoch;
+        double t0 = now();
+        size_t start_pos = st.pos;
+        memcpy(st.rng, r.s, sizeof st.rng);   /* the epoch's shuffle can be replayed */
         for (size_t i = 0; i < tr->n; i++) order[i] = i;
         for (size_t i = tr->n; i > 1; i--) {   /* Fisher-Yates shuffle */
             size_t j = rng_below(&r, i), t = order[i - 1];
             order[i - 1] = order[j];
             order[j] = t;
         }
-        for (size_t s = 0; s < tr->n; s += batchmax) {
+        for (size_t s = st.pos; s < tr->n; s += batchmax) {
             int B = (int)(tr->n - s < (size_t)batchmax ? tr->n - s : (size_t)batchmax);
             for (int b = 0; b < B; b++) {
                 memcpy(bids + (size_t)b * T, tr->ids + order[s + b] * T, sizeof(int32_t) * T);
@@ -139,42 +267,119 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
             }
             net_zero_grads(n);
             double loss = net_forward_backward(n, &w, B, T, bids, by);
-            if (!isfinite(loss)) {
-                free(order); free(bids); free(by); net_ws_free(&w); cJSON_Delete(hist);
-                return err_set("training diverged at epoch %d (loss is %g); try a smaller --lr", ep, loss);
+            double gn = grad_norm(n);
+            if (!isfinite(loss) || !isfinite(gn)) {
+                /* the weights are still those of the last good step: keep them */
+                if (tty) fputc('\n', stderr);
+                train_state keep = st;
+                memcpy(keep.rng, st.rng, sizeof keep.rng);
+                if (checkpoint(m, &keep, o) < 0) { rc = -1; goto out; }
+                rc = err_set("training diverged at epoch %d (loss %g, gradient norm %g); the last good "
+                             "weights are in %s; try a smaller --lr or --clip-norm", ep, loss, gn,
+                             o->out ? o->out : "(no output file)");
+                goto out;
+            }
+            if (o->clip_norm > 0 && gn > o->clip_norm) {
+                float scale = (float)(o->clip_norm / gn);
+                for (int i = 0; i < n->nparams; i++)
+                    for (size_t k = 0; k < n->params[i].n; k++) n->params[i].g[k] *= scale;
             }
             adam_update(&opt, n->params, n->nparams);
-            sum_loss += loss * B;
-            for (int b = 0; b < B; b++) correct += net_argmax(n, &w, b) == by[b];
-            done += B;
-            if (tty) progress(ep, o->epochs, done, tr->n, sum_loss / done, (double)correct / done, t0);
+            st.sum_loss += loss * B;
+            for (int b = 0; b < B; b++) st.correct += net_argmax(n, &w, b) == by[b];
+            st.pos = s + B;
+            st.adam_step = opt.step;
+            if (tty) progress(ep, o->epochs, st.pos, tr->n, st.sum_loss / st.pos, st.correct / st.pos, t0);
+            if (train_stop_signal && st.pos < tr->n) {
+                if (tty) fputc('\n', stderr);
+                if (checkpoint(m, &st, o) < 0) { rc = -1; goto out; }
+                if (!o->quiet)
+                    fprintf(stderr, "train: interrupted in epoch %d at %zu/%zu; checkpoint written to %s "
+                            "(continue with --resume %s)\n", ep, st.pos, tr->n, o->out, o->out);
+                rc = TRAIN_INTERRUPTED;
+                goto out;
+            }
         }
         double secs = now() - t0;
-        double tl = sum_loss / tr->n, ta = (double)correct / tr->n;
+        double tl = st.sum_loss / tr->n, ta = st.correct / tr->n;
         cJSON *h = cJSON_CreateObject();
         cJSON_AddNumberToObject(h, "epoch", ep);
         cJSON_AddNumberToObject(h, "loss", tl);
         cJSON_AddNumberToObject(h, "accuracy", ta);
-        cJSON_AddNumberToObject(h, "seconds", secs);
         char vbuf[128] = "";
+        int stop = 0;
         if (val && val->n) {
             eval_result er;
             evaluate(m, val, 256, &er, NULL);
             cJSON_AddNumberToObject(h, "val_loss", er.loss);
             cJSON_AddNumberToObject(h, "val_accuracy", er.accuracy);
             snprintf(vbuf, sizeof vbuf, " - val_loss %.4f - val_acc %.4f", er.loss, er.accuracy);
+            if (o->early_stop) {
+                if (er.loss < st.best_val_loss) {
+                    st.best_val_loss = er.loss;
+                    st.best_epoch = ep;
+                    st.bad_epochs = 0;
+                    best = snapshot(n, best);
+                } else if (++st.bad_epochs >= o->early_stop) {
+                    stop = 1;
+                }
+            }
             eval_result_free(&er);
         }
-        cJSON_AddItemToArray(hist, h);
+        cJSON_AddItemToArray(hist, h);   /* no timings in the model: same seed, same bytes */
+        if (log) {
+            cJSON *lh = cJSON_Duplicate(h, 1);
+            cJSON_AddNumberToObject(lh, "seconds", secs);
+            cJSON_AddNumberToObject(lh, "samples_per_second", (tr->n - start_pos) / (secs > 0 ? secs : 1));
+            char *line = cJSON_PrintUnformatted(lh);
+            cJSON_Delete(lh);
+            fprintf(log, "%s\n", line);
+            fflush(log);
+            free(line);
+        }
         if (!o->quiet)
             fprintf(stderr, "%sepoch %d/%d - loss %.4f - acc %.4f%s - %.1fs (%.0f samples/s)%s\n",
-                    tty ? "\r" : "", ep, o->epochs, tl, ta, vbuf, secs, tr->n / (secs > 0 ? secs : 1),
-                    tty ? "          " : "");
+                    tty ? "\r" : "", ep, o->epochs, tl, ta, vbuf, secs,
+                    (tr->n - start_pos) / (secs > 0 ? secs : 1), tty ? "          " : "");
+        st.pos = 0;
+        st.sum_loss = 0;
+        st.correct = 0;
+        if (stop) {
+            if (!o->quiet)
+                fprintf(stderr, "train: early stop: validation loss has not improved for %d epochs; "
+                        "keeping the weights of epoch %d\n", o->early_stop, st.best_epoch);
+            break;
+        }
+        if (o->save_every && ep % o->save_every == 0 && ep < o->epochs) {
+            train_state next = st;
+            next.epoch = ep + 1;
+            memcpy(next.rng, r.s, sizeof next.rng);
+            if (checkpoint(m, &next, o) < 0) { rc = -1; goto out; }
+        }
+        if (train_stop_signal) {   /* signal arrived in the last batch of an epoch */
+            train_state next = st;
+            next.epoch = ep + 1;
+            memcpy(next.rng, r.s, sizeof next.rng);
+            if (ep < o->epochs) {
+                if (checkpoint(m, &next, o) < 0) { rc = -1; goto out; }
+                if (!o->quiet)
+                    fprintf(stderr, "train: interrupted after epoch %d; checkpoint written to %s\n", ep, o->out);
+                rc = TRAIN_INTERRUPTED;
+                goto out;
+            }
+        }
     }
-    if (!m->train_info) m->train_info = cJSON_CreateObject();
-    cJSON_DeleteItemFromObject(m->train_info, "history");
-    cJSON_AddItemToObject(m->train_info, "history", hist);
+    if (best && o->early_stop) {   /* restore the best-on-validation weights */
+        for (int i = 0; i < n->nparams; i++) memcpy(n->params[i].w, best[i], n->params[i].n * sizeof(float));
+        cJSON_AddNumberToObject(m->train_info, "best_epoch", st.best_epoch);
+    }
+out:
+    if (best) {
+        for (int i = 0; i < n->nparams; i++) free(best[i]);
+        free(best);
+    }
+    if (log) fclose(log);
     free(order); free(bids); free(by);
     net_ws_free(&w);
-    return 0;
+    return rc;
 }
