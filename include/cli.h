@@ -21,6 +21,7 @@ int cli_load_base(model *m, const char *path);
 int is_model_file(const char *path);
 /* Read texts: CSV/TSV column or lines, from path ("-" = stdin). */
 int cli_load_texts(const char *path, const common_opts *c, int need_labels, dataset *d);
-void cli_set_threads(int threads);
+/* Resolve --threads (0 = all cores) and give BLAS that many; returns it. */
+int cli_set_threads(int threads);
 
 #endif

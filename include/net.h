@@ -36,7 +36,12 @@ typedef struct net {
     float *dWd, *dbd;
     param *params;           /* trainable tensors, for the optimizer */
     int nparams;
-    int borrowed;            /* weights point into a model file's mmap */
+    int borrowed;            /* weights point into a model file's mmap or another net */
+    /* embedding rows with a non-zero gradient, so zeroing and summing the
+     * [V,E] gradient costs O(rows touched), not O(V) */
+    int32_t *touched;
+    size_t ntouched;
+    unsigned char *is_touched;   /* [V] */
 } net;
 
 typedef struct net_ws {
@@ -56,8 +61,13 @@ net *net_new(const net_config *cfg);
  * bias zero with forget gate 1; dense Glorot-uniform, bias 0. */
 void net_init(net *n, rng *r, const float *init_emb);
 void net_free(net *n);
-void net_alloc_grads(net *n);       /* also builds n->params */
+void net_alloc_grads(net *n);       /* also builds n->params (with Adam moments) */
 void net_zero_grads(net *n);
+/* A worker's view of n for data-parallel training: the same weights, its
+ * own gradients (no moments).  Free with net_free. */
+net *net_shadow(const net *n);
+/* dst's gradients += src's (the embedding: only the rows src touched). */
+void net_add_grads(net *dst, const net *src);
 
 void net_ws_alloc(net_ws *w, const net_config *cfg, int maxT, int maxB);
 void net_ws_free(net_ws *w);
@@ -66,8 +76,11 @@ void net_ws_free(net_ws *w);
  * w->probs.  Returns nothing: probabilities are in w->probs [B,K]. */
 void net_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids);
 /* Forward + loss + backward.  y [B] class indices.  Accumulates gradients
- * into n (call net_zero_grads first).  Returns the mean loss. */
-double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y);
+ * into n (call net_zero_grads first) of grad_scale x the mean loss over the
+ * B rows (a worker holding B of a batch of Btotal rows passes B/Btotal).
+ * Returns the mean loss over the B rows. */
+double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y,
+                            double grad_scale);
 /* Mean loss of the probabilities in w->probs (after net_forward). */
 double net_loss(const net *n, net_ws *w, int B, const int32_t *y);
 /* Predicted class of row b (after net_forward). */

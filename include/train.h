@@ -29,9 +29,15 @@ typedef struct eval_result {
     long *confusion;      /* [K,K] rows = true class, columns = predicted */
 } eval_result;
 
-/* Forward every row in batches; fills r (confusion allocated).  probs, if
- * not NULL, receives [n, outputs] probabilities. */
-void evaluate(const model *m, const encoded *e, int batch, eval_result *r, float *probs);
+/* Forward every row in batches, split across `threads` workers; fills r
+ * (confusion allocated).  probs, if not NULL, receives [n, outputs]. */
+void evaluate(const model *m, const encoded *e, int batch, int threads, eval_result *r, float *probs);
+/* Run the network forward on B rows ids [B,T] split across the workers of a
+ * pool; probabilities come back in probs [B,outputs]. */
+typedef struct fwd_pool fwd_pool;
+fwd_pool *fwd_pool_new(const net *n, int T, int maxB, int threads);
+void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs);
+void fwd_pool_free(fwd_pool *p);
 void eval_result_free(eval_result *r);
 /* Per-class precision, recall, F1 and support from the confusion matrix. */
 void class_metrics(const eval_result *r, int k, double *prec, double *rec, double *f1, long *support);
@@ -47,6 +53,7 @@ typedef struct train_opts {
     int early_stop;       /* patience in epochs, 0 = off (needs validation data) */
     double clip_norm;     /* clip the global gradient norm to this, 0 = off */
     const char *log_path; /* JSON lines, one object per epoch, or NULL */
+    int threads;          /* worker threads, each with single-threaded BLAS (<= 1: one) */
 } train_opts;
 
 /* Where a run is: enough to resume bit-for-bit after an interruption. */

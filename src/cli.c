@@ -130,11 +130,12 @@ int cli_load_texts(const char *path, const common_opts *c, int need_labels, data
     return dataset_load(path, &c->data, need_labels, d);
 }
 
-void cli_set_threads(int threads)
+int cli_set_threads(int threads)
 {
     if (threads <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (int)n : 1;
     }
-    blas_set_threads(threads);
+    blas_set_threads(threads);   /* work split across our own workers sets it back to 1 */
+    return threads;
 }

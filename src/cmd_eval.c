@@ -44,7 +44,7 @@ int cmd_eval(int argc, char **argv)
     int first = opt_operands();
     if (!model_path) usage_error(&spec, "no model given: use -m MODEL");
     if (argc - first != 1) usage_error(&spec, "expected one data file ('-' reads stdin)");
-    cli_set_threads(co.threads);
+    int threads = cli_set_threads(co.threads);
     model m;
     if (model_load(&m, model_path, 0) < 0) die_err(EXIT_FAIL);
     if (!m.net) die(EXIT_FAIL, "%s: not a trained model (kind '%s')", model_path, model_kind(&m));
@@ -53,7 +53,7 @@ int cmd_eval(int argc, char **argv)
     encoded e;
     if (encode_dataset(&m, &d, 1, &e) < 0) die_err(EXIT_FAIL);
     eval_result r;
-    evaluate(&m, &e, batch, &r, NULL);
+    evaluate(&m, &e, batch, threads, &r, NULL);
     if (json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "model", model_path);

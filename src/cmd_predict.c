@@ -36,23 +36,25 @@ typedef struct pending {
     int n;
 } pending;
 
-static void flush_batch(const model *m, net_ws *w, pending *p, int all)
+static void flush_batch(const model *m, fwd_pool *pool, float *probs, pending *p, int all)
 {
     if (!p->n) return;
     const net *n = m->net;
     int K = n->cfg.n_out;
-    net_forward(n, w, p->n, m->maxlen, p->ids);
+    fwd_pool_run(pool, p->n, m->maxlen, p->ids, probs);
     for (int b = 0; b < p->n; b++) {
         if (all) {
             for (int k = 0; k < m->nlabels; k++) {
-                double pk = K == 1 ? (k ? w->probs[b] : 1.0 - w->probs[b]) : w->probs[(size_t)b * K + k];
+                double pk = K == 1 ? (k ? probs[b] : 1.0 - probs[b]) : probs[(size_t)b * K + k];
                 printf("%s%s:%.6f", k ? "\t" : "", m->labels[k], pk);
             }
             putchar('\n');
             continue;
         }
-        int k = net_argmax(n, w, b);
-        double pk = K == 1 ? (k ? w->probs[b] : 1.0 - w->probs[b]) : w->probs[(size_t)b * K + k];
+        int k = 0;
+        if (K == 1) k = probs[b] >= 0.5f;
+        else for (int j = 1; j < K; j++) if (probs[(size_t)b * K + j] > probs[(size_t)b * K + k]) k = j;
+        double pk = K == 1 ? (k ? probs[b] : 1.0 - probs[b]) : probs[(size_t)b * K + k];
         printf("%s\t%.6f\n", m->labels[k], pk);
     }
     p->n = 0;
@@ -80,8 +82,8 @@ int cmd_predict(int argc, char **argv)
     if (model_load(&m, model_path, 0) < 0) die_err(EXIT_FAIL);
     if (!m.net) die(EXIT_FAIL, "%s: not a trained model (kind '%s')", model_path, model_kind(&m));
     model_tokenizer(&m);
-    net_ws w;
-    net_ws_alloc(&w, &m.net->cfg, m.maxlen, batch);
+    fwd_pool *pool = fwd_pool_new(m.net, m.maxlen, batch, threads);
+    float *probs = xmalloc((size_t)batch * m.net->cfg.n_out * sizeof *probs);
     pending p = { xmalloc((size_t)batch * m.maxlen * sizeof(int32_t)), 0 };
     toklist tl = {0};
     int32_t *idbuf = NULL;
@@ -95,22 +97,23 @@ int cmd_predict(int argc, char **argv)
         size_t nf;
         int rc;
         for (;;) {
-            if (p.n && csv_would_block(r)) flush_batch(&m, &w, &p, all);
+            if (p.n && csv_would_block(r)) flush_batch(&m, pool, probs, &p, all);
             if ((rc = csv_next(r, &fields, &nf)) != 1) break;
             model_encode(&m, fields[0], strlen(fields[0]), &tl, &idbuf, &idcap, p.ids + (size_t)p.n * m.maxlen);
-            if (++p.n == batch) flush_batch(&m, &w, &p, all);
+            if (++p.n == batch) flush_batch(&m, pool, probs, &p, all);
         }
         if (rc < 0) {
-            flush_batch(&m, &w, &p, all);
+            flush_batch(&m, pool, probs, &p, all);
             die_err(EXIT_FAIL);
         }
         csv_close(r);
     }
-    flush_batch(&m, &w, &p, all);
+    flush_batch(&m, pool, probs, &p, all);
     free(p.ids);
     free(idbuf);
     toklist_free(&tl);
-    net_ws_free(&w);
+    fwd_pool_free(pool);
+    free(probs);
     model_free(&m);
     return EXIT_OK;
 }

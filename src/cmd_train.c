@@ -231,7 +231,7 @@ int cmd_train(int argc, char **argv)
     to.quiet = quiet;
     to.out = out;
     const char *train_path = argv[first];
-    cli_set_threads(co.threads);
+    to.threads = cli_set_threads(co.threads);
 
     dataset tr = {0}, va = {0};
     if (cli_load_texts(train_path, &co, 1, &tr) < 0) die_err(EXIT_FAIL);

@@ -1,5 +1,6 @@
 /* lstm.c - LSTM layer forward and backward through time (see lstm.h). */
 #include "lstm.h"
+#include "activ.h"
 #include "tensor.h"
 
 #include <math.h>
@@ -25,8 +26,6 @@ void lstm_cache_free(lstm_cache *c)
     memset(c, 0, sizeof *c);
 }
 
-static inline float sigm(float x) { return 1.0f / (1.0f + expf(-x)); }
-
 /* Gate nonlinearities and state update for one step of B rows.
  * gates [B,4H]: pre-activations in, activations out.  cprev/hprev NULL at t=0. */
 static void lstm_step(int B, int H, float *gates, const float *cprev, const float *hprev,
@@ -39,19 +38,23 @@ static void lstm_step(int B, int H, float *gates, const float *cprev, const floa
             for (int j = 0; j < H; j++) {
                 cb[j] = cprev ? cprev[(size_t)b * H + j] : 0.0f;
                 hb[j] = hprev ? hprev[(size_t)b * H + j] : 0.0f;
-                tcb[j] = tanhf(cb[j]);
             }
+            vtanh_to(cb, tcb, H);
             memset(g, 0, sizeof(float) * 4 * H);
             continue;
         }
-        for (int j = 0; j < H; j++) {
-            float i = sigm(g[j]), f = sigm(g[H + j]), gg = tanhf(g[2 * H + j]), o = sigm(g[3 * H + j]);
-            g[j] = i; g[H + j] = f; g[2 * H + j] = gg; g[3 * H + j] = o;
-            float cv = i * gg + (cprev ? f * cprev[(size_t)b * H + j] : 0.0f);
-            cb[j] = cv;
-            tcb[j] = tanhf(cv);
-            hb[j] = o * tcb[j];
+        vsigmoid(g, 2 * H);          /* i, f */
+        vtanh(g + 2 * H, H);         /* g */
+        vsigmoid(g + 3 * H, H);      /* o */
+        const float *i = g, *f = g + H, *gg = g + 2 * H, *o = g + 3 * H;
+        if (cprev) {
+            const float *cp = cprev + (size_t)b * H;
+            for (int j = 0; j < H; j++) cb[j] = i[j] * gg[j] + f[j] * cp[j];
+        } else {
+            for (int j = 0; j < H; j++) cb[j] = i[j] * gg[j];
         }
+        vtanh_to(cb, tcb, H);
+        for (int j = 0; j < H; j++) hb[j] = o[j] * tcb[j];
     }
 }
 

@@ -50,6 +50,10 @@ void net_init(net *n, rng *r, const float *init_emb)
 
 static void free_grads(net *n)
 {
+    free(n->touched);
+    free(n->is_touched);
+    n->touched = NULL;
+    n->is_touched = NULL;
     if (!n->params) return;
     for (int i = 0; i < n->nparams; i++) { ffree(n->params[i].g); param_free_moments(&n->params[i]); }
     free(n->params);
@@ -72,43 +76,98 @@ void net_free(net *n)
     free(n);
 }
 
-static void add_param(net *n, const char *name, float *w, size_t count, float **g)
+static void add_param(net *n, const char *name, float *w, size_t count, float **g, int moments)
 {
     param *p = &n->params[n->nparams++];
     snprintf(p->name, sizeof p->name, "%s", name);
     p->w = w;
     p->n = count;
     p->g = fzeros(count);
-    param_alloc_moments(p);
+    if (moments) param_alloc_moments(p);
     *g = p->g;
 }
 
-void net_alloc_grads(net *n)
+static void alloc_grads(net *n, int moments)
 {
     const net_config *c = &n->cfg;
     n->params = xcalloc(2 + 3 * c->layers + 1, sizeof *n->params);
     n->d_lstm = xcalloc(c->layers, sizeof *n->d_lstm);
     n->d_emb = NULL;
-    if (!c->freeze)
-        add_param(n, "embedding", n->emb, (size_t)c->vocab_size * c->embed_dim, &n->d_emb);
+    if (!c->freeze) {
+        add_param(n, "embedding", n->emb, (size_t)c->vocab_size * c->embed_dim, &n->d_emb, moments);
+        n->touched = xmalloc((size_t)c->vocab_size * sizeof *n->touched);
+        n->is_touched = xcalloc((size_t)c->vocab_size, 1);
+        n->ntouched = 0;
+    }
     for (int l = 0; l < c->layers; l++) {
         lstm_params *p = &n->lstm[l], *d = &n->d_lstm[l];
         d->C = p->C; d->H = p->H;
         char name[48];
         snprintf(name, sizeof name, "lstm.%d.W", l);
-        add_param(n, name, p->W, (size_t)p->C * 4 * p->H, &d->W);
+        add_param(n, name, p->W, (size_t)p->C * 4 * p->H, &d->W, moments);
         snprintf(name, sizeof name, "lstm.%d.U", l);
-        add_param(n, name, p->U, (size_t)p->H * 4 * p->H, &d->U);
+        add_param(n, name, p->U, (size_t)p->H * 4 * p->H, &d->U, moments);
         snprintf(name, sizeof name, "lstm.%d.b", l);
-        add_param(n, name, p->b, (size_t)4 * p->H, &d->b);
+        add_param(n, name, p->b, (size_t)4 * p->H, &d->b, moments);
     }
-    add_param(n, "dense.W", n->Wd, (size_t)c->hidden * c->n_out, &n->dWd);
-    add_param(n, "dense.b", n->bd, (size_t)c->n_out, &n->dbd);
+    add_param(n, "dense.W", n->Wd, (size_t)c->hidden * c->n_out, &n->dWd, moments);
+    add_param(n, "dense.b", n->bd, (size_t)c->n_out, &n->dbd, moments);
+}
+
+void net_alloc_grads(net *n) { alloc_grads(n, 1); }
+
+net *net_shadow(const net *n)
+{
+    net *s = xcalloc(1, sizeof *s);
+    s->cfg = n->cfg;
+    s->emb = n->emb;
+    s->lstm = xcalloc(n->cfg.layers, sizeof *s->lstm);
+    memcpy(s->lstm, n->lstm, n->cfg.layers * sizeof *s->lstm);
+    s->Wd = n->Wd;
+    s->bd = n->bd;
+    s->borrowed = 1;
+    alloc_grads(s, 0);
+    return s;
 }
 
 void net_zero_grads(net *n)
 {
-    for (int i = 0; i < n->nparams; i++) memset(n->params[i].g, 0, n->params[i].n * sizeof(float));
+    for (int i = 0; i < n->nparams; i++) {
+        param *p = &n->params[i];
+        if (p->g == n->d_emb) {   /* sparse: only the rows written since the last zeroing */
+            const size_t E = (size_t)n->cfg.embed_dim;
+            for (size_t k = 0; k < n->ntouched; k++) {
+                memset(p->g + (size_t)n->touched[k] * E, 0, E * sizeof(float));
+                n->is_touched[n->touched[k]] = 0;
+            }
+            n->ntouched = 0;
+        } else {
+            memset(p->g, 0, p->n * sizeof(float));
+        }
+    }
+}
+
+void net_add_grads(net *dst, const net *src)
+{
+    for (int i = 0; i < dst->nparams; i++) {
+        float *d = dst->params[i].g;
+        const float *s = src->params[i].g;
+        if (d == dst->d_emb) {
+            const size_t E = (size_t)dst->cfg.embed_dim;
+            for (size_t k = 0; k < src->ntouched; k++) {
+                int32_t row = src->touched[k];
+                float *dr = d + (size_t)row * E;
+                const float *sr = s + (size_t)row * E;
+                for (size_t e = 0; e < E; e++) dr[e] += sr[e];
+                if (!dst->is_touched[row]) {
+                    dst->is_touched[row] = 1;
+                    dst->touched[dst->ntouched++] = row;
+                }
+            }
+        } else {
+            for (size_t k = 0; k < dst->params[i].n; k++) d[k] += s[k];
+        }
+    }
 }
 
 void net_ws_alloc(net_ws *w, const net_config *c, int maxT, int maxB)
@@ -199,13 +258,16 @@ int net_argmax(const net *n, const net_ws *w, int b)
     return best;
 }
 
-double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y)
+double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y,
+                            double grad_scale)
 {
     const net_config *c = &n->cfg;
     const int H = c->hidden, K = c->n_out, L = c->layers;
     forward_body(n, w, B, T, ids);
     double loss = K == 1 ? bce_loss(B, w->logits, y, w->probs, w->dlogits)
                          : softmax_ce_loss(B, K, w->logits, y, w->probs, w->dlogits);
+    if (grad_scale != 1.0)
+        for (int i = 0; i < B * K; i++) w->dlogits[i] *= (float)grad_scale;
     const float *hlast = w->cache[L - 1].h + (size_t)(T - 1) * B * H;
     dense_backward(B, H, K, hlast, n->Wd, w->dlogits, n->dWd, n->dbd, w->dhlast);
     /* gradient wrt every output of the top layer: only the last step is used */
@@ -220,7 +282,14 @@ double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
         lstm_backward(&n->lstm[l], &n->d_lstm[l], T, B, x, mask, &w->cache[l], dH, need_dx ? dX : NULL);
         dH = dX;
     }
-    if (!c->freeze) embedding_backward(B, T, c->embed_dim, ids, dH, n->d_emb);
+    if (!c->freeze) {
+        embedding_backward(B, T, c->embed_dim, ids, dH, n->d_emb);
+        for (int i = 0; i < B * T; i++)
+            if (!n->is_touched[ids[i]]) {
+                n->is_touched[ids[i]] = 1;
+                n->touched[n->ntouched++] = ids[i];
+            }
+    }
     return loss;
 }
 

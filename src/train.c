@@ -3,6 +3,7 @@
 #include "err.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,110 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-void evaluate(const model *m, const encoded *e, int batch, eval_result *r, float *probs)
+/* ---- data-parallel workers: the batch is split into contiguous slices ---- */
+
+typedef struct job {
+    net *n;               /* the main net or a shadow sharing its weights */
+    net_ws *ws;
+    const int32_t *ids;   /* [B,T] */
+    const int32_t *y;     /* [B] or NULL for forward only */
+    int B, T;
+    double scale;         /* B / batch */
+    double loss;
+} job;
+
+static void *run_job(void *arg)
+{
+    job *j = arg;
+    if (j->B == 0) return NULL;
+    if (j->y) j->loss = net_forward_backward(j->n, j->ws, j->B, j->T, j->ids, j->y, j->scale);
+    else net_forward(j->n, j->ws, j->B, j->T, j->ids);
+    return NULL;
+}
+
+/* jobs[0] runs on the calling thread, the others on their own threads. */
+static void run_jobs(job *jobs, int nj)
+{
+    pthread_t th[64];
+    int started[64] = {0};
+    for (int k = 1; k < nj; k++)
+        started[k] = jobs[k].B > 0 && pthread_create(&th[k], NULL, run_job, &jobs[k]) == 0;
+    run_job(&jobs[0]);
+    for (int k = 1; k < nj; k++) {
+        if (started[k]) pthread_join(th[k], NULL);
+        else run_job(&jobs[k]);   /* could not start a thread: do it here */
+    }
+}
+
+/* Slice k of nj over B rows: [lo, hi). */
+static void slice(int B, int nj, int k, int *lo, int *hi)
+{
+    *lo = (int)((long)B * k / nj);
+    *hi = (int)((long)B * (k + 1) / nj);
+}
+
+struct fwd_pool {
+    const net *n;
+    int nj, maxB;
+    net_ws *ws;
+};
+
+fwd_pool *fwd_pool_new(const net *n, int T, int maxB, int threads)
+{
+    fwd_pool *p = xcalloc(1, sizeof *p);
+    p->n = n;
+    p->nj = threads < 1 ? 1 : threads > 64 ? 64 : threads;
+    if (p->nj > maxB) p->nj = maxB;
+    p->maxB = maxB;
+    p->ws = xcalloc(p->nj, sizeof *p->ws);
+    int per = (maxB + p->nj - 1) / p->nj;
+    for (int k = 0; k < p->nj; k++) net_ws_alloc(&p->ws[k], &n->cfg, T, per);
+    if (p->nj > 1) blas_set_threads(1);   /* our threads or BLAS threads, never both */
+    return p;
+}
+
+void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs)
+{
+    job jobs[64];
+    int K = p->n->cfg.n_out;
+    for (int k = 0; k < p->nj; k++) {
+        int lo, hi;
+        slice(B, p->nj, k, &lo, &hi);
+        jobs[k] = (job){ (net *)p->n, &p->ws[k], ids + (size_t)lo * T, NULL, hi - lo, T, 1.0, 0 };
+    }
+    run_jobs(jobs, p->nj);
+    for (int k = 0; k < p->nj; k++) {
+        int lo, hi;
+        slice(B, p->nj, k, &lo, &hi);
+        memcpy(probs + (size_t)lo * K, p->ws[k].probs, sizeof(float) * (size_t)(hi - lo) * K);
+    }
+}
+
+void fwd_pool_free(fwd_pool *p)
+{
+    if (!p) return;
+    for (int k = 0; k < p->nj; k++) net_ws_free(&p->ws[k]);
+    free(p->ws);
+    free(p);
+}
+
+static int argmax_row(const float *probs, int K, int b)
+{
+    if (K == 1) return probs[b] >= 0.5f;
+    const float *p = probs + (size_t)b * K;
+    int best = 0;
+    for (int k = 1; k < K; k++) if (p[k] > p[best]) best = k;
+    return best;
+}
+
+static double row_loss(const float *probs, int K, int b, int y)
+{
+    const double eps = 1e-12;
+    double p = K == 1 ? (y ? probs[b] : 1.0 - probs[b]) : probs[(size_t)b * K + y];
+    return -log(p > eps ? p : eps);
+}
+
+void evaluate(const model *m, const encoded *e, int batch, int threads, eval_result *r, float *probs)
 {
     const net *n = m->net;
     int K = n->cfg.n_out, classes = K == 1 ? 2 : K, T = e->T;
@@ -63,24 +167,25 @@ void evaluate(const model *m, const encoded *e, int batch, eval_result *r, float
     r->K = classes;
     r->n = e->n;
     r->confusion = xcalloc((size_t)classes * classes, sizeof *r->confusion);
-    net_ws w;
-    net_ws_alloc(&w, &n->cfg, T, batch);
+    fwd_pool *pool = fwd_pool_new(n, T, batch, threads);
+    float *pb = xmalloc((size_t)batch * K * sizeof *pb);
     double loss = 0;
     size_t correct = 0;
     for (size_t s = 0; s < e->n; s += batch) {
         int B = (int)(e->n - s < (size_t)batch ? e->n - s : (size_t)batch);
-        net_forward(n, &w, B, T, e->ids + s * T);
+        fwd_pool_run(pool, B, T, e->ids + s * T, pb);
         if (e->y) {
-            loss += net_loss(n, &w, B, e->y + s) * B;
             for (int b = 0; b < B; b++) {
-                int pred = net_argmax(n, &w, b), truth = e->y[s + b];
+                int pred = argmax_row(pb, K, b), truth = e->y[s + b];
+                loss += row_loss(pb, K, b, truth);
                 correct += pred == truth;
                 r->confusion[(size_t)truth * classes + pred]++;
             }
         }
-        if (probs) memcpy(probs + s * K, w.probs, sizeof(float) * B * K);
+        if (probs) memcpy(probs + s * K, pb, sizeof(float) * B * K);
     }
-    net_ws_free(&w);
+    free(pb);
+    fwd_pool_free(pool);
     r->loss = e->n ? loss / e->n : 0;
     r->accuracy = e->n ? (double)correct / e->n : 0;
 }
@@ -219,8 +324,18 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
     if (!n->params) net_alloc_grads(n);
     adam opt;
     adam_init(&opt, o->lr);
-    net_ws w;
-    net_ws_alloc(&w, &n->cfg, T, batchmax);
+    /* worker 0 is n itself; the others train shadows and their gradients are
+     * summed into n's in a fixed order (same thread count, same bits) */
+    int nj = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
+    if (nj > batchmax) nj = batchmax;
+    if (nj > 1) blas_set_threads(1);
+    net **nets = xcalloc(nj, sizeof *nets);
+    net_ws *ws = xcalloc(nj, sizeof *ws);
+    nets[0] = n;
+    for (int k = 0; k < nj; k++) {
+        if (k) nets[k] = net_shadow(n);
+        net_ws_alloc(&ws[k], &n->cfg, T, (batchmax + nj - 1) / nj);
+    }
     size_t *order = xmalloc((tr->n + 1) * sizeof *order);
     int32_t *bids = xmalloc((size_t)batchmax * T * sizeof *bids), *by = xmalloc(batchmax * sizeof *by);
     train_state st;
@@ -265,8 +380,20 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
                 memcpy(bids + (size_t)b * T, tr->ids + order[s + b] * T, sizeof(int32_t) * T);
                 by[b] = tr->y[order[s + b]];
             }
-            net_zero_grads(n);
-            double loss = net_forward_backward(n, &w, B, T, bids, by);
+            job jobs[64];
+            for (int k = 0; k < nj; k++) {
+                int lo, hi;
+                slice(B, nj, k, &lo, &hi);
+                net_zero_grads(nets[k]);
+                jobs[k] = (job){ nets[k], &ws[k], bids + (size_t)lo * T, by + lo, hi - lo, T,
+                                 (double)(hi - lo) / B, 0 };
+            }
+            run_jobs(jobs, nj);
+            double loss = 0;
+            for (int k = 0; k < nj; k++) {
+                loss += jobs[k].loss * jobs[k].B / B;
+                if (k) net_add_grads(n, nets[k]);
+            }
             double gn = grad_norm(n);
             if (!isfinite(loss) || !isfinite(gn)) {
                 /* the weights are still those of the last good step: keep them */
@@ -286,7 +413,8 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
             }
             adam_update(&opt, n->params, n->nparams);
             st.sum_loss += loss * B;
-            for (int b = 0; b < B; b++) st.correct += net_argmax(n, &w, b) == by[b];
+            for (int k = 0; k < nj; k++)
+                for (int b = 0; b < jobs[k].B; b++) st.correct += net_argmax(n, &ws[k], b) == jobs[k].y[b];
             st.pos = s + B;
             st.adam_step = opt.step;
             if (tty) progress(ep, o->epochs, st.pos, tr->n, st.sum_loss / st.pos, st.correct / st.pos, t0);
@@ -310,7 +438,7 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
         int stop = 0;
         if (val && val->n) {
             eval_result er;
-            evaluate(m, val, 256, &er, NULL);
+            evaluate(m, val, 256, nj, &er, NULL);
             cJSON_AddNumberToObject(h, "val_loss", er.loss);
             cJSON_AddNumberToObject(h, "val_accuracy", er.accuracy);
             snprintf(vbuf, sizeof vbuf, " - val_loss %.4f - val_acc %.4f", er.loss, er.accuracy);
@@ -380,6 +508,11 @@ out:
     }
     if (log) fclose(log);
     free(order); free(bids); free(by);
-    net_ws_free(&w);
+    for (int k = 0; k < nj; k++) {
+        net_ws_free(&ws[k]);
+        if (k) net_free(nets[k]);
+    }
+    free(ws);
+    free(nets);
     return rc;
 }

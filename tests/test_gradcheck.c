@@ -43,7 +43,7 @@ static int check_net(int K, int mask, int layers, const char *what)
     int32_t y[B];
     for (int b = 0; b < B; b++) y[b] = K == 1 ? b % 2 : (b * 2 + 1) % K;
     net_zero_grads(n);
-    double l0 = net_forward_backward(n, &w, B, T, ids, y);
+    double l0 = net_forward_backward(n, &w, B, T, ids, y, 1.0);
     CHECK(l0 > 0);
     CHECK_NEAR(l0, loss_of(n, &w, B, T, ids, y), 1e-6);
     int bad = 0, checked = 0;
