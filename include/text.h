@@ -10,6 +10,7 @@
 #define SEQSENT_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum { LANG_AUTO = 0, LANG_ZH, LANG_EN } tok_lang;
 
@@ -29,9 +30,24 @@ typedef struct segdict segdict;
 
 segdict *segdict_new(void);
 void segdict_free(segdict *d);
-/* Load "word [freq [tag]]" lines (jieba dict.txt format); words without a
- * frequency get a default.  Errors: "path:line: problem". */
+/* Load a dictionary, one word per line: "word", "word freq", "word freq tag"
+ * (jieba dict.txt) or "word tag" (jieba user dictionaries: a second field
+ * that does not start like a number, i.e. with a digit, '+', '-' or '.', is a
+ * part-of-speech tag).  Fields are separated by spaces or tabs; a UTF-8 BOM,
+ * blank lines and '\r' are ignored; the tag is not used.  Words without a
+ * frequency (or with frequency 0) get SEG_DEFAULT_FREQ.  A word listed twice
+ * keeps its highest frequency.  Errors ("path:line: problem", via err_set):
+ * unreadable file, invalid UTF-8, a malformed or negative frequency. */
 int segdict_load(segdict *d, const char *path);
+/* Load a user dictionary (same line format) on top of d, as people do for
+ * product names: every word gets at least the frequency that makes it win
+ * over the segmentation d gives it now (jieba's suggest_freq: one more than
+ * total * product of the probabilities of the current pieces), or the given
+ * frequency if that is higher.  Load the main dictionary first. */
+int segdict_load_user(segdict *d, const char *path);
+/* The user-dictionary rule for one word (already in d or not). */
+void segdict_add_user(segdict *d, const char *word, size_t len, double freq);
+#define SEG_DEFAULT_FREQ 1.0
 /* Add (or raise) one word; freq <= 0 means "use the default". */
 void segdict_add(segdict *d, const char *word, size_t len, double freq);
 /* Add words listed in descending frequency order (e.g. a word2vec file's
@@ -44,7 +60,7 @@ char *segdict_serialize(const segdict *d, size_t *len);
 segdict *segdict_deserialize(const char *buf, size_t len);
 
 /* ---- token lists ---- */
-#define TOKLIST_SCRATCH 4
+#define TOKLIST_SCRATCH 8
 
 typedef struct toklist {
     char *buf;          /* tokens, each NUL-terminated, back to back */
@@ -63,14 +79,27 @@ void toklist_free(toklist *t);       /* frees tokens and scratch; leaves a zeroe
 void toklist_push(toklist *t, const char *s, size_t len);
 static inline const char *toklist_get(const toklist *t, size_t i) { return t->buf + t->off[i]; }
 /* Scratch slot (0..TOKLIST_SCRATCH-1) grown to at least `bytes`, contents
- * kept (realloc).  Slots 0-2: tokenize(), slot 3: segdict_cut(). */
+ * kept (realloc).  Slots 0-2, 4-5: tokenize(), 3: segdict_cut() and the
+ * segmenter, 6-7: free. */
 void *toklist_scratch(toklist *t, int slot, size_t bytes);
 
 /* Segment one run of Han characters s[0..len) (UTF-8, already normalised)
  * into the maximum-probability sequence of dictionary words (jieba method)
  * and append the words to out.  d may be NULL or empty: one token per
- * character.  Reentrant (scratch memory lives in out). */
+ * character.  Reentrant (scratch memory lives in out).  Every character is
+ * one unit here; tokenize() also joins numbers and Latin words with Han
+ * characters when a dictionary word says so ("2000年", "T恤"). */
 void segdict_cut(const segdict *d, const char *s, size_t len, toklist *out);
+
+/* Unknown words: runs of two or more single Han characters that the
+ * dictionary path leaves (and that are no dictionary word together) are
+ * re-cut by a B/M/E/S hidden Markov model (Viterbi) whose emission and
+ * transition probabilities are estimated from the dictionary itself (every
+ * word tagged B M..M E or S, weighted by its frequency); no outside training
+ * data.  Off by default (see segdict_set_hmm in the README / report for the
+ * measured effect); segdict_hmm() tells the current setting. */
+void segdict_set_hmm(segdict *d, int on);
+int segdict_hmm(const segdict *d);
 
 /* ---- tokenizer ---- */
 typedef struct tokenizer tokenizer;
@@ -91,5 +120,33 @@ void tokenize(const tokenizer *t, const char *text, size_t len, toklist *out);
  * length.  Use it to bring words from other sources (vectors, dictionaries)
  * to the form of tokens. */
 char *text_normalize(const char *s, size_t len, size_t *outlen);
+
+/* ---- internals shared by text.c and segment.c (no stable API) ----
+ *
+ * The segmenter works on units: a Han character, a Latin word, a number, a
+ * URL, an emoji, a punctuation run ... as the English tokenizer cuts them.
+ * tokenize() segments every space-free stretch of units with the dictionary
+ * (when there is one), so dictionary words may join units ("2000年", "T恤",
+ * "卡拉ok").  Lookups use the key form of the units: a unit's code points
+ * with every run of ASCII digits (with '.' ',' ':' between digits) replaced
+ * by SEG_KEY_NUM, so that "N年" learnt from "1998年" in the dictionary also
+ * matches "2001年" (a number class estimated from the dictionary), and
+ * U+25CB WHITE CIRCLE replaced by U+3007 IDEOGRAPHIC NUMBER ZERO (the usual
+ * stand-in for it in GB2312 text: 二○○一年). */
+#define SEG_KEY_NUM 0x110000u
+
+/* Key of a normalised word w[0..len): the units cut as tokenize() cuts them,
+ * their key code points.  *key gets the key (length returned), *kb the
+ * unit boundaries in the key (*nunits + 1 entries); both arrays live in
+ * scratch slots 4-5 of sc. */
+size_t text_key(const char *w, size_t len, toklist *sc, const uint32_t **key,
+                const uint32_t **kb, size_t *nunits);
+
+/* Best segmentation of n units whose keys are key[kb[u]..kb[u+1]): writes
+ * the end unit of every token, in order, to ends (room for n) and returns
+ * the number of tokens.  d may be NULL (one token per unit).  Scratch: slot
+ * 3 of sc. */
+size_t segdict_path(const segdict *d, const uint32_t *key, const uint32_t *kb, size_t n,
+                    uint32_t *ends, toklist *sc);
 
 #endif

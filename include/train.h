@@ -15,12 +15,16 @@ typedef struct encoded {
     int T;
     size_t tokens;        /* real tokens before truncation */
     size_t unknown;       /* of which mapped to <unk> */
+    int32_t *len;         /* [n] real tokens per row after truncation */
 } encoded;
 
 /* Tokenize, map and pad every text of d with the model's settings.  With
  * labels, a label the model does not know is an error "path:line: ...". */
 int encode_dataset(model *m, const dataset *d, int with_labels, encoded *out);
 void encoded_free(encoded *e);
+/* Copy ids [B,T] to out [B,Tb] without the columns that are padding (0) in
+ * every row; returns Tb >= 1. */
+int trim_batch(const int32_t *ids, int B, int T, int32_t *out);
 
 typedef struct eval_result {
     size_t n;
@@ -33,7 +37,8 @@ typedef struct eval_result {
  * (confusion allocated).  probs, if not NULL, receives [n, outputs]. */
 void evaluate(const model *m, const encoded *e, int batch, int threads, eval_result *r, float *probs);
 /* Run the network forward on B rows ids [B,T] split across the workers of a
- * pool; probabilities come back in probs [B,outputs]. */
+ * pool; probabilities come back in probs [B,outputs].  With a masked
+ * network, columns that are padding in every row are skipped (exact). */
 typedef struct fwd_pool fwd_pool;
 fwd_pool *fwd_pool_new(const net *n, int T, int maxB, int threads);
 void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs);
@@ -54,6 +59,7 @@ typedef struct train_opts {
     double clip_norm;     /* clip the global gradient norm to this, 0 = off */
     const char *log_path; /* JSON lines, one object per epoch, or NULL */
     int threads;          /* worker threads, each with single-threaded BLAS (<= 1: one) */
+    int bucket;           /* batches of similar lengths, trimmed to their longest row */
 } train_opts;
 
 /* Where a run is: enough to resume bit-for-bit after an interruption. */

@@ -13,7 +13,7 @@
 enum {
     O_FROM = 400, O_VOCAB, O_EMBED, O_FREEZE, O_EMBED_DIM, O_LAYERS, O_HIDDEN, O_MAXLEN,
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
-    O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_LOG, O_VAL_SPLIT
+    O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_LOG, O_VAL_SPLIT, O_BUCKET
 };
 
 static const cmd_opt options[] = {
@@ -28,7 +28,8 @@ static const cmd_opt options[] = {
     { "maxlen", O_MAXLEN, 1, "N", "sequence length (default: 95th percentile of training lengths)" },
     { "padding", O_PADDING, 1, "pre|post", "where padding goes (default pre, as Keras)" },
     { "truncating", O_TRUNCATING, 1, "pre|post", "which end long texts lose (default pre, as Keras)" },
-    { "mask", O_MASK, 0, NULL, "skip padding steps (state carried through), as Keras mask_zero" },
+    { "mask", O_MASK, 0, NULL, "skip padding steps (state carried through), as Keras mask_zero; stored in the model" },
+    { "bucket", O_BUCKET, 0, NULL, "batches of similar lengths, each trimmed to its longest row (with --mask: speed only)" },
     { "epochs", O_EPOCHS, 1, "N", "passes over the training data (default 5)" },
     { "batch", O_BATCH, 1, "N", "mini-batch size (default 32)" },
     { "lr", O_LR, 1, "RATE", "Adam learning rate (default 0.001; beta1 .9, beta2 .999, eps 1e-7)" },
@@ -55,8 +56,11 @@ static const cmd_spec spec = {
     "or softmax (3+ labels).  FILE is CSV/TSV with a label and a text column ('-' = stdin).",
     options,
     "Options that change results: --embed --freeze --embed-dim --layers --hidden --maxlen\n"
-    "--padding --truncating --mask --epochs --batch --lr --seed --min-count --max-size and the\n"
-    "tokenizer options.  --threads and --quiet change only speed and output.\n"
+    "--padding --truncating --mask --epochs --batch --lr --seed --min-count --max-size\n"
+    "--val-split --early-stop --clip-norm and the tokenizer options.  --bucket changes the batch\n"
+    "composition (so results) and, without --mask, also skips padding steps.  --threads changes\n"
+    "results only in float rounding (same thread count, same bits); --quiet, --log, --save-every\n"
+    "change nothing but output.\n"
 };
 
 static int numeric(const char *s, double *v)
@@ -202,6 +206,7 @@ int cmd_train(int argc, char **argv)
             break;
         }
         case O_MASK: mask = 1; break;
+        case O_BUCKET: to.bucket = 1; break;
         case O_EPOCHS: to.epochs = (int)opt_long(&spec, "epochs", arg, 1, 100000); epochs_set = 1; break;
         case O_BATCH: to.batch = (int)opt_long(&spec, "batch", arg, 1, 65536); break;
         case O_LR: to.lr = opt_double(&spec, "lr", arg, 1e-9, 10); break;

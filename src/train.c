@@ -18,6 +18,7 @@ int encode_dataset(model *m, const dataset *d, int with_labels, encoded *out)
     out->n = d->n;
     out->T = m->maxlen;
     out->ids = xmalloc(d->n * (size_t)m->maxlen * sizeof *out->ids);
+    out->len = xmalloc((d->n + 1) * sizeof *out->len);
     if (with_labels) out->y = xmalloc(d->n * sizeof *out->y);
     toklist tl = {0};
     int32_t *idbuf = NULL;
@@ -35,6 +36,7 @@ int encode_dataset(model *m, const dataset *d, int with_labels, encoded *out)
         size_t nt = model_encode(m, d->text[i], strlen(d->text[i]), &tl, &idbuf, &idcap,
                                  out->ids + i * (size_t)m->maxlen);
         out->tokens += nt;
+        out->len[i] = (int32_t)(nt < (size_t)m->maxlen ? nt : (size_t)m->maxlen);
         for (size_t j = 0; j < nt; j++) out->unknown += idbuf[j] == VOCAB_UNK;
     }
     toklist_free(&tl);
@@ -44,6 +46,7 @@ int encode_dataset(model *m, const dataset *d, int with_labels, encoded *out)
 
 void encoded_free(encoded *e)
 {
+    free(e->len);
     free(e->ids);
     free(e->y);
     memset(e, 0, sizeof *e);
@@ -54,6 +57,24 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int trim_batch(const int32_t *ids, int B, int T, int32_t *out)
+{
+    int lo = T, hi = -1;
+    for (int b = 0; b < B; b++) {
+        const int32_t *r = ids + (size_t)b * T;
+        int f = 0, l = T - 1;
+        while (f < T && r[f] == 0) f++;
+        if (f == T) continue;            /* an all-padding row */
+        while (r[l] == 0) l--;
+        if (f < lo) lo = f;
+        if (l > hi) hi = l;
+    }
+    if (hi < 0) { lo = T - 1; hi = T - 1; }
+    int Tb = hi - lo + 1;
+    for (int b = 0; b < B; b++) memcpy(out + (size_t)b * Tb, ids + (size_t)b * T + lo, sizeof(int32_t) * Tb);
+    return Tb;
 }
 
 /* ---- data-parallel workers: the batch is split into contiguous slices ---- */
@@ -102,6 +123,7 @@ struct fwd_pool {
     const net *n;
     int nj, maxB;
     net_ws *ws;
+    int32_t *trimmed;     /* [maxB,T] */
 };
 
 fwd_pool *fwd_pool_new(const net *n, int T, int maxB, int threads)
@@ -115,6 +137,7 @@ fwd_pool *fwd_pool_new(const net *n, int T, int maxB, int threads)
     int per = (maxB + p->nj - 1) / p->nj;
     for (int k = 0; k < p->nj; k++) net_ws_alloc(&p->ws[k], &n->cfg, T, per);
     if (p->nj > 1) blas_set_threads(1);   /* our threads or BLAS threads, never both */
+    if (n->cfg.mask) p->trimmed = xmalloc((size_t)maxB * T * sizeof *p->trimmed);
     return p;
 }
 
@@ -122,6 +145,10 @@ void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs)
 {
     job jobs[64];
     int K = p->n->cfg.n_out;
+    if (p->trimmed) {   /* masked: all-padding columns change nothing, skip them */
+        T = trim_batch(ids, B, T, p->trimmed);
+        ids = p->trimmed;
+    }
     for (int k = 0; k < p->nj; k++) {
         int lo, hi;
         slice(B, p->nj, k, &lo, &hi);
@@ -140,6 +167,7 @@ void fwd_pool_free(fwd_pool *p)
     if (!p) return;
     for (int k = 0; k < p->nj; k++) net_ws_free(&p->ws[k]);
     free(p->ws);
+    free(p->trimmed);
     free(p);
 }
 
@@ -282,6 +310,47 @@ int train_state_load(model *m, train_state *st)
     return 1;
 }
 
+static const int32_t *sort_len;
+
+static int by_length(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    if (sort_len[x] != sort_len[y]) return sort_len[x] < sort_len[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* Cut the shuffled order into batches.  Bucketing: sort chunks of 50
+ * batches by length so each batch holds similar lengths, then shuffle the
+ * batch order.  Deterministic given the RNG state. */
+static size_t make_batches(const encoded *tr, size_t *order, int batch, int bucket, rng *r,
+                           size_t *bstart, size_t *bsize)
+{
+    size_t nb = 0;
+    if (!bucket) {
+        for (size_t s = 0; s < tr->n; s += batch) {
+            bstart[nb] = s;
+            bsize[nb++] = tr->n - s < (size_t)batch ? tr->n - s : (size_t)batch;
+        }
+        return nb;
+    }
+    size_t chunk = (size_t)batch * 50;
+    sort_len = tr->len;
+    for (size_t c = 0; c < tr->n; c += chunk) {
+        size_t len = tr->n - c < chunk ? tr->n - c : chunk;
+        qsort(order + c, len, sizeof *order, by_length);
+        for (size_t s = c; s < c + len; s += batch) {
+            bstart[nb] = s;
+            bsize[nb++] = c + len - s < (size_t)batch ? c + len - s : (size_t)batch;
+        }
+    }
+    for (size_t i = nb; i > 1; i--) {
+        size_t j = rng_below(r, i), t;
+        t = bstart[i - 1]; bstart[i - 1] = bstart[j]; bstart[j] = t;
+        t = bsize[i - 1]; bsize[i - 1] = bsize[j]; bsize[j] = t;
+    }
+    return nb;
+}
+
 /* Write the model with optimizer state and position to o->out. */
 static int checkpoint(model *m, const train_state *st, const train_opts *o)
 {
@@ -337,7 +406,10 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
         net_ws_alloc(&ws[k], &n->cfg, T, (batchmax + nj - 1) / nj);
     }
     size_t *order = xmalloc((tr->n + 1) * sizeof *order);
+    size_t *bstart = xmalloc((tr->n / batchmax + 2) * sizeof *bstart);
+    size_t *bsize = xmalloc((tr->n / batchmax + 2) * sizeof *bsize);
     int32_t *bids = xmalloc((size_t)batchmax * T * sizeof *bids), *by = xmalloc(batchmax * sizeof *by);
+    int32_t *tids = xmalloc((size_t)batchmax * T * sizeof *tids);
     train_state st;
     rng r;
     if (resume) {
@@ -374,18 +446,27 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
             order[i - 1] = order[j];
             order[j] = t;
         }
-        for (size_t s = st.pos; s < tr->n; s += batchmax) {
-            int B = (int)(tr->n - s < (size_t)batchmax ? tr->n - s : (size_t)batchmax);
+        size_t nb = make_batches(tr, order, batchmax, o->bucket, &r, bstart, bsize);
+        size_t s = 0;
+        for (size_t bi = 0; bi < nb; s += bsize[bi], bi++) {
+            if (s < st.pos) continue;   /* resumed: this batch was done before the interruption */
+            int B = (int)bsize[bi];
+            const size_t *rows = order + bstart[bi];
             for (int b = 0; b < B; b++) {
-                memcpy(bids + (size_t)b * T, tr->ids + order[s + b] * T, sizeof(int32_t) * T);
-                by[b] = tr->y[order[s + b]];
+                memcpy(bids + (size_t)b * T, tr->ids + rows[b] * T, sizeof(int32_t) * T);
+                by[b] = tr->y[rows[b]];
+            }
+            int Tb = T;
+            if (o->bucket || n->cfg.mask) {   /* drop columns that are padding in every row */
+                Tb = trim_batch(bids, B, T, tids);
+                memcpy(bids, tids, sizeof(int32_t) * (size_t)B * Tb);
             }
             job jobs[64];
             for (int k = 0; k < nj; k++) {
                 int lo, hi;
                 slice(B, nj, k, &lo, &hi);
                 net_zero_grads(nets[k]);
-                jobs[k] = (job){ nets[k], &ws[k], bids + (size_t)lo * T, by + lo, hi - lo, T,
+                jobs[k] = (job){ nets[k], &ws[k], bids + (size_t)lo * Tb, by + lo, hi - lo, Tb,
                                  (double)(hi - lo) / B, 0 };
             }
             run_jobs(jobs, nj);
@@ -507,7 +588,7 @@ out:
         free(best);
     }
     if (log) fclose(log);
-    free(order); free(bids); free(by);
+    free(order); free(bids); free(by); free(tids); free(bstart); free(bsize);
     for (int k = 0; k < nj; k++) {
         net_ws_free(&ws[k]);
         if (k) net_free(nets[k]);
