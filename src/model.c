@@ -228,11 +228,14 @@ int model_load(model *m, const char *path, int copy_weights)
     model_init(m);
     m->file = mf_read(path);
     if (!m->file) return -1;
-    if (load_body(m, path, copy_weights) < 0) {
+    if (load_body(m, path, copy_weights) == 0) {
+        model_tokenizer(m);   /* model_encode needs it; building it is cheap */
+        return 0;
+    }
+    {
         char msg[1024];
         snprintf(msg, sizeof msg, "%s", err_msg());
         model_free(m);
         return err_set("%s", msg);
     }
-    return 0;
 }

@@ -92,9 +92,13 @@ int vocab_write_text(const vocab *v, const char *path)
 
 int vocab_read_text(vocab *v, const char *path)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-    if (!f) return err_set("%s: %s", path, strerror(errno));
     vocab_start(v);
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!f) {
+        int e = errno;
+        vocab_free(v);
+        return err_set("%s: %s", path, strerror(e));
+    }
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -124,7 +128,7 @@ int vocab_read_text(vocab *v, const char *path)
         if (toklen == 0) { rc = err_set("%s:%ld: empty token", path, lineno); break; }
         int32_t before = (int32_t)v->n;
         int32_t id = vocab_add(v, line, toklen, count);
-        if (id < before && id > VOCAB_UNK) {
+        if (id < before) {   /* seen before, or spelled like <pad>/<unk> */
             rc = err_set("%s:%ld: duplicate token '%.*s'", path, lineno, (int)toklen, line);
             break;
         }
@@ -143,7 +147,7 @@ void pad_sequence(const int32_t *ids, size_t n, int maxlen, int pad_pre, int tru
     const int32_t *src = trunc_pre ? ids + (n - keep) : ids;
     size_t pad = (size_t)maxlen - keep;
     int32_t *dst = pad_pre ? out + pad : out;
-    memcpy(dst, src, keep * sizeof *src);
+    if (keep) memcpy(dst, src, keep * sizeof *src);
     int32_t *p = pad_pre ? out : out + keep;
     for (size_t i = 0; i < pad; i++) p[i] = value;
 }
