@@ -13,41 +13,61 @@ PKGS     := openblas libcjson libutf8proc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iinclude $(PKG_CFLAGS) -DSEQSENT_VERSION='"$(VERSION)"'
+ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iinclude $(PKG_CFLAGS) -DSEQSENT_VERSION='"$(VERSION)"'
 LDLIBS   += $(PKG_LIBS) -lz -lpthread -lm
 
+# B is the build directory, BIN the binary: the sanitizer build uses its own.
+B        ?= build
+BIN      ?= seqsent
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
-LIB_OBJ  := $(LIB_SRC:src/%.c=build/%.o)
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(B)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
-TEST_BIN := $(TEST_SRC:tests/%.c=build/tests/%)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all deps check demo bench install clean
+.PHONY: all deps check check-unit check-sanitize check-valgrind check-man demo bench install clean
 
-all: seqsent
+all: $(BIN)
 
 deps:
 	@sh scripts/install-deps.sh
 
-build/%.o: src/%.c $(wildcard include/*.h) | build
-	$(CC) $(CFLAGS) -c -o $@ $<
+$(B)/%.o: src/%.c $(wildcard include/*.h) | $(B)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build:
-	@mkdir -p build/tests
+$(B):
+	@mkdir -p $(B)/tests
 
-build/libseqsent.a: $(LIB_OBJ)
+$(B)/libseqsent.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-seqsent: build/main.o build/libseqsent.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BIN): $(B)/main.o $(B)/libseqsent.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-build/tests/%: tests/%.c tests/test.h build/libseqsent.a | build
-	$(CC) $(CFLAGS) -Itests -o $@ $< build/libseqsent.a $(LDLIBS)
+$(B)/tests/%: tests/%.c tests/test.h $(B)/libseqsent.a | $(B)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(B)/libseqsent.a $(LDLIBS)
 
 # The deps are installed first in a separate make so pkg-config sees them.
+# check = unit tests + CLI tests + man-page sync, then the same suite under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
 check:
 	@sh scripts/install-deps.sh
-	@$(MAKE) --no-print-directory seqsent $(TEST_BIN)
-	@sh tests/run.sh $(TEST_BIN)
+	@$(MAKE) --no-print-directory check-unit
+	@$(MAKE) --no-print-directory check-sanitize
+
+check-unit: $(BIN) $(TEST_BIN)
+	@SEQSENT=./$(BIN) sh tests/run.sh $(TEST_BIN)
+
+check-sanitize:
+	@$(MAKE) --no-print-directory B=build-san BIN=build-san/seqsent \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    check-unit
+
+# valgrind on the unit tests and a small train + predict run (slow: not part of check).
+check-valgrind: $(BIN) $(TEST_BIN)
+	@SEQSENT=./$(BIN) sh tests/valgrind.sh $(TEST_BIN)
+
+check-man: $(BIN)
+	@sh scripts/check-man.sh ./$(BIN)
 
 demo:
 	@sh scripts/install-deps.sh
@@ -66,4 +86,4 @@ install: seqsent
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 
 clean:
-	rm -rf build seqsent
+	rm -rf build build-san seqsent

@@ -29,7 +29,7 @@ static const cmd_opt options[] = {
     { "padding", O_PADDING, 1, "pre|post", "where padding goes (default pre, as Keras)" },
     { "truncating", O_TRUNCATING, 1, "pre|post", "which end long texts lose (default pre, as Keras)" },
     { "mask", O_MASK, 0, NULL, "skip padding steps (state carried through), as Keras mask_zero; stored in the model" },
-    { "bucket", O_BUCKET, 0, NULL, "batches of similar lengths, each trimmed to its longest row (with --mask: speed only)" },
+    { "bucket", O_BUCKET, 0, NULL, "batches of similar lengths, each trimmed to its longest row (faster; changes batch composition)" },
     { "epochs", O_EPOCHS, 1, "N", "passes over the training data (default 5)" },
     { "batch", O_BATCH, 1, "N", "mini-batch size (default 32)" },
     { "lr", O_LR, 1, "RATE", "Adam learning rate (default 0.001; beta1 .9, beta2 .999, eps 1e-7)" },

@@ -1,11 +1,16 @@
 #!/bin/sh
-# Run every unit-test binary given as an argument, then the CLI tests, and
-# print the suite's summary line "N passed, N failed".
+# Run every unit-test binary given as an argument, then the CLI tests and
+# the man-page check, and print the suite's summary line "N passed, N failed".
+# SEQSENT names the binary under test (default ./seqsent).
 passed=0; failed=0
 out=$(mktemp); trap 'rm -f "$out"' EXIT
-for t in "$@" tests/cli.sh; do
+for t in "$@" tests/cli.sh scripts/check-man.sh; do
     [ -e "$t" ] || continue
-    case "$t" in *.sh) sh "$t" >"$out" 2>&1 ;; *) "$t" >"$out" 2>&1 ;; esac
+    case "$t" in
+        scripts/check-man.sh) sh "$t" "${SEQSENT:-./seqsent}" >"$out" 2>&1 ;;
+        *.sh) sh "$t" >"$out" 2>&1 ;;
+        *) "$t" >"$out" 2>&1 ;;
+    esac
     rc=$?
     line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
     p=$(echo "$line" | sed -E 's/^(.*[^0-9])?([0-9]+) passed.*/\2/'); f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
