@@ -24,7 +24,8 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(B)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all deps check check-unit check-sanitize check-valgrind check-man demo bench install clean
+.PHONY: all deps check check-unit check-sanitize check-valgrind check-man demo bench fuzz install clean
+FUZZ_SECONDS ?= 60
 
 all: $(BIN)
 
@@ -55,7 +56,7 @@ check:
 	@$(MAKE) --no-print-directory check-sanitize
 
 check-unit: $(BIN) $(TEST_BIN)
-	@SEQSENT=./$(BIN) sh tests/run.sh $(TEST_BIN)
+	@SEQSENT=$(CURDIR)/$(BIN) sh tests/run.sh $(TEST_BIN)
 
 check-sanitize:
 	@$(MAKE) --no-print-directory B=build-san BIN=build-san/seqsent \
@@ -64,7 +65,13 @@ check-sanitize:
 
 # valgrind on the unit tests and a small train + predict run (slow: not part of check).
 check-valgrind: $(BIN) $(TEST_BIN)
-	@SEQSENT=./$(BIN) sh tests/valgrind.sh $(TEST_BIN)
+	@SEQSENT=$(CURDIR)/$(BIN) sh tests/valgrind.sh $(TEST_BIN)
+
+# libFuzzer harnesses (clang) for the CSV reader, tokenizer, vector loader
+# and model loader: FUZZ_SECONDS per harness.
+fuzz:
+	@SEQSENT_EXTRA_PKGS="clang libclang-rt-14-dev" sh scripts/install-deps.sh
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 check-man: $(BIN)
 	@sh scripts/check-man.sh ./$(BIN)

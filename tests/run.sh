@@ -4,7 +4,7 @@
 # SEQSENT names the binary under test (default ./seqsent).
 passed=0; failed=0
 out=$(mktemp); trap 'rm -f "$out"' EXIT
-for t in "$@" tests/cli.sh scripts/check-man.sh; do
+for t in "$@" tests/cli*.sh scripts/check-man.sh; do
     [ -e "$t" ] || continue
     case "$t" in
         scripts/check-man.sh) sh "$t" "${SEQSENT:-./seqsent}" >"$out" 2>&1 ;;
