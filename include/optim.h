@@ -1,4 +1,5 @@
-/* optim.h - Adam (Keras defaults) over a list of parameter tensors. */
+/* optim.h - optimizers over a list of parameter tensors: Adam (Keras
+ * defaults), AdamW (decoupled weight decay) and SGD with momentum. */
 #ifndef SEQSENT_OPTIM_H
 #define SEQSENT_OPTIM_H
 
@@ -7,18 +8,27 @@
 typedef struct param {
     char name[48];       /* the tensor's name in the model file */
     float *w, *g;        /* values and gradient (same size) */
-    float *m, *v;        /* Adam moments, owned by the optimizer */
+    float *m, *v;        /* moments (Adam) / velocity in m (SGD), owned by the optimizer */
     size_t n;
 } param;
 
-typedef struct adam {
-    double lr, beta1, beta2, eps;
-    long step;           /* updates done so far */
-} adam;
+typedef enum { OPTIM_ADAM = 0, OPTIM_ADAMW, OPTIM_SGD } optim_kind;
 
-void adam_init(adam *a, double lr);          /* beta1 .9, beta2 .999, eps 1e-7 */
+typedef struct optimizer {
+    optim_kind kind;
+    double lr, beta1, beta2, eps;
+    double weight_decay;  /* AdamW */
+    double momentum;      /* SGD */
+    long step;            /* updates done so far */
+} optimizer;
+
+/* Adam with beta1 .9, beta2 .999, eps 1e-7 (Keras); change kind and the
+ * other fields afterwards for AdamW / SGD. */
+void optimizer_init(optimizer *o, double lr);
 /* One update of every parameter from its gradient; gradients are left as is. */
-void adam_update(adam *a, param *ps, int np);
+void optimizer_update(optimizer *o, param *ps, int np);
+const char *optim_name(optim_kind k);
+int optim_parse(const char *s);      /* -1 if unknown */
 void param_alloc_moments(param *p);
 void param_free_moments(param *p);
 

@@ -60,6 +60,11 @@ typedef struct train_opts {
     const char *log_path; /* JSON lines, one object per epoch, or NULL */
     int threads;          /* worker threads, each with single-threaded BLAS (<= 1: one) */
     int bucket;           /* batches of similar lengths, trimmed to their longest row */
+    optim_kind optim;     /* adam (default), adamw, sgd */
+    double weight_decay;  /* adamw */
+    double momentum;      /* sgd */
+    double lr_decay;      /* multiply the learning rate by this after every epoch (0/1 = none) */
+    const float *class_w; /* per-class loss weights, or NULL */
 } train_opts;
 
 /* Where a run is: enough to resume bit-for-bit after an interruption. */

@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {
     O_FROM = 400, O_VOCAB, O_EMBED, O_FREEZE, O_EMBED_DIM, O_LAYERS, O_HIDDEN, O_MAXLEN,
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
-    O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_LOG, O_VAL_SPLIT, O_BUCKET
+    O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
+    O_LR_DECAY, O_CLASS_WEIGHT
 };
 
 static const cmd_opt options[] = {
@@ -23,8 +25,12 @@ static const cmd_opt options[] = {
     { "embed", O_EMBED, 1, "VECTORS", "initialise the embedding from word2vec vectors (text, .gz ok); their words also become the segmentation dictionary unless --dict is given" },
     { "freeze", O_FREEZE, 0, NULL, "do not train the embedding (frozen, as Keras trainable=False)" },
     { "embed-dim", O_EMBED_DIM, 1, "N", "embedding size when no vectors are given (default 300); with vectors, must match them" },
-    { "layers", O_LAYERS, 1, "N", "stacked LSTM layers (default 2)" },
-    { "hidden", O_HIDDEN, 1, "H", "LSTM units per layer (default 128)" },
+    { "cell", O_CELL, 1, "lstm|gru|rnn", "recurrent cell (default lstm; gru as Keras reset_after, rnn = SimpleRNN tanh)" },
+    { "layers", O_LAYERS, 1, "N", "stacked recurrent layers (default 2)" },
+    { "hidden", O_HIDDEN, 1, "H", "units per layer and direction (default 128)" },
+    { "bidirectional", O_BIDIR, 0, NULL, "read each layer's input both ways; outputs and final states concatenated" },
+    { "dropout", O_DROPOUT, 1, "P", "inverted dropout on every recurrent layer's input and before the dense layer (training only; default 0)" },
+    { "dense", O_DENSE, 1, "H", "a hidden ReLU dense layer of H units before the output (default none)" },
     { "maxlen", O_MAXLEN, 1, "N", "sequence length (default: 95th percentile of training lengths)" },
     { "padding", O_PADDING, 1, "pre|post", "where padding goes (default pre, as Keras)" },
     { "truncating", O_TRUNCATING, 1, "pre|post", "which end long texts lose (default pre, as Keras)" },
@@ -32,7 +38,12 @@ static const cmd_opt options[] = {
     { "bucket", O_BUCKET, 0, NULL, "batches of similar lengths, each trimmed to its longest row (faster; changes batch composition)" },
     { "epochs", O_EPOCHS, 1, "N", "passes over the training data (default 5)" },
     { "batch", O_BATCH, 1, "N", "mini-batch size (default 32)" },
-    { "lr", O_LR, 1, "RATE", "Adam learning rate (default 0.001; beta1 .9, beta2 .999, eps 1e-7)" },
+    { "optimizer", O_OPTIM, 1, "adam|adamw|sgd", "optimizer (default adam: beta1 .9, beta2 .999, eps 1e-7, as Keras)" },
+    { "lr", O_LR, 1, "RATE", "learning rate (default 0.001; 0.01 for sgd)" },
+    { "lr-decay", O_LR_DECAY, 1, "F", "multiply the learning rate by F after every epoch (default 1: constant)" },
+    { "weight-decay", O_WD, 1, "W", "decoupled weight decay for adamw (default 0.01; biases excluded)" },
+    { "momentum", O_MOMENTUM, 1, "M", "momentum for sgd (default 0.9)" },
+    { "class-weight", O_CLASS_WEIGHT, 1, "auto", "weight each class's loss by n / (classes x count), for imbalanced data" },
     { "seed", O_SEED, 1, "N", "random seed: same seed and thread count, same model (default 1)" },
     { "val", O_VAL, 1, "FILE", "validation data, scored after every epoch" },
     { "val-split", O_VAL_SPLIT, 1, "FRACTION", "hold out this fraction of the training rows for validation (chosen with --seed)" },
@@ -52,15 +63,17 @@ static const cmd_opt options[] = {
 
 static const cmd_spec spec = {
     "train", "[options] FILE -o MODEL",
-    "Train a stacked-LSTM classifier: embedding -> LSTM x layers -> dense sigmoid (2 labels)\n"
-    "or softmax (3+ labels).  FILE is CSV/TSV with a label and a text column ('-' = stdin).",
+    "Train a classifier: embedding -> recurrent layers (LSTM by default) -> dense sigmoid\n"
+    "(2 labels) or softmax (3+ labels).  FILE is CSV/TSV with a label and a text column\n"
+    "('-' = stdin).  Every setting is stored in the model file.",
     options,
-    "Options that change results: --embed --freeze --embed-dim --layers --hidden --maxlen\n"
-    "--padding --truncating --mask --epochs --batch --lr --seed --min-count --max-size\n"
-    "--val-split --early-stop --clip-norm and the tokenizer options.  --bucket changes the batch\n"
-    "composition (so results) and, without --mask, also skips padding steps.  --threads changes\n"
-    "results only in float rounding (same thread count, same bits); --quiet, --log, --save-every\n"
-    "change nothing but output.\n"
+    "Options that change results: --embed --freeze --embed-dim --cell --layers --hidden\n"
+    "--bidirectional --dropout --dense --maxlen --padding --truncating --mask --bucket --epochs\n"
+    "--batch --optimizer --lr --lr-decay --weight-decay --momentum --clip-norm --class-weight\n"
+    "--seed --val-split --early-stop --min-count --max-size and the tokenizer options.\n"
+    "--bucket also skips padding steps, which changes results without --mask.  --threads\n"
+    "changes results only in float rounding (same thread count, same bits).  --quiet, --log,\n"
+    "--save-every change nothing but output.\n"
 };
 
 static int numeric(const char *s, double *v)
@@ -174,13 +187,35 @@ static void split_validation(dataset *tr, dataset *va, double frac, uint64_t see
     free(is_val);
 }
 
+/* Refuse sizes that cannot fit in memory before allocating anything big. */
+static void check_memory(const model *m, int hidden, int layers, int batch, int threads, int freeze)
+{
+    double V = (double)m->voc.n, E = m->embed_dim, H = hidden, L = layers, T = m->maxlen, B = batch;
+    double weights = V * E + E * 4 * H + (L - 1) * H * 4 * H + L * (H * 4 * H + 4 * H) + H * 8;
+    double trainable = weights - (freeze ? V * E : 0);
+    /* weights + gradient + two Adam moments per trainable value, and a
+     * gradient per extra worker; activations per worker: input, per layer
+     * gates and their gradients (4H each) and c, tanh(c), h (H each) */
+    double acts = T * B * (E + 2 * (E > H ? E : H) + L * (8 * H + 3 * H));
+    double bytes = 4 * (weights + 3 * trainable + (threads - 1) * trainable + acts);
+    double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    if (phys > 0 && bytes > 0.8 * phys)
+        die(EXIT_FAIL, "these settings need about %.1f GiB of memory (vocabulary %.0f x %.0f, %d x LSTM-%d, "
+            "maxlen %.0f, batch %d) and this machine has %.1f GiB; use smaller --hidden, --layers, "
+            "--maxlen, --batch, --embed-dim or --max-size", bytes / 1073741824.0, V, E, layers, hidden,
+            T, batch, phys / 1073741824.0);
+}
+
 int cmd_train(int argc, char **argv)
 {
     common_opts co;
     common_opts_init(&co);
     const char *out = NULL, *from = NULL, *vocab_path = NULL, *embed = NULL, *val_path = NULL, *arg;
     int freeze = 0, embed_dim = 0, layers = 2, hidden = 128, maxlen = 0, pad_pre = 1, trunc_pre = 1;
-    int mask = 0, quiet = 0, epochs_set = 0;
+    int mask = 0, quiet = 0, epochs_set = 0, bidir = 0, dense = 0, class_weight = 0, wd_set = 0, mom_set = 0;
+    int lr_set = 0;
+    double dropout = 0;
+    cell_type cell = CELL_LSTM;
     const char *resume_path = NULL;
     double val_split = 0;
     long min_count = 1, max_size = 0;
@@ -207,9 +242,31 @@ int cmd_train(int argc, char **argv)
         }
         case O_MASK: mask = 1; break;
         case O_BUCKET: to.bucket = 1; break;
+        case O_CELL: {
+            int ct = cell_parse(arg);
+            if (ct < 0) usage_error(&spec, "--cell: expected lstm, gru or rnn, got '%s'", arg);
+            cell = (cell_type)ct;
+            break;
+        }
+        case O_BIDIR: bidir = 1; break;
+        case O_DROPOUT: dropout = opt_double(&spec, "dropout", arg, 0, 0.95); break;
+        case O_DENSE: dense = (int)opt_long(&spec, "dense", arg, 1, 65536); break;
+        case O_OPTIM: {
+            int ok = optim_parse(arg);
+            if (ok < 0) usage_error(&spec, "--optimizer: expected adam, adamw or sgd, got '%s'", arg);
+            to.optim = (optim_kind)ok;
+            break;
+        }
+        case O_WD: to.weight_decay = opt_double(&spec, "weight-decay", arg, 0, 10); wd_set = 1; break;
+        case O_MOMENTUM: to.momentum = opt_double(&spec, "momentum", arg, 0, 0.9999); mom_set = 1; break;
+        case O_LR_DECAY: to.lr_decay = opt_double(&spec, "lr-decay", arg, 1e-6, 1); break;
+        case O_CLASS_WEIGHT:
+            if (strcmp(arg, "auto")) usage_error(&spec, "--class-weight: only 'auto' is supported, got '%s'", arg);
+            class_weight = 1;
+            break;
         case O_EPOCHS: to.epochs = (int)opt_long(&spec, "epochs", arg, 1, 100000); epochs_set = 1; break;
         case O_BATCH: to.batch = (int)opt_long(&spec, "batch", arg, 1, 65536); break;
-        case O_LR: to.lr = opt_double(&spec, "lr", arg, 1e-9, 10); break;
+        case O_LR: to.lr = opt_double(&spec, "lr", arg, 1e-9, 10); lr_set = 1; break;
         case O_SEED: to.seed = (uint64_t)opt_long(&spec, "seed", arg, 0, 0x7fffffffL); break;
         case O_VAL: val_path = arg; break;
         case O_MIN_COUNT: min_count = opt_long(&spec, "min-count", arg, 1, 1L << 40); break;
@@ -235,6 +292,11 @@ int cmd_train(int argc, char **argv)
     if (to.early_stop && !val_path && !(val_split > 0)) usage_error(&spec, "--early-stop needs validation data: --val FILE or --val-split FRACTION");
     to.quiet = quiet;
     to.out = out;
+    if (to.optim == OPTIM_SGD && !lr_set) to.lr = 0.01;
+    if (!wd_set) to.weight_decay = to.optim == OPTIM_ADAMW ? 0.01 : 0;
+    if (!mom_set) to.momentum = to.optim == OPTIM_SGD ? 0.9 : 0;
+    if (wd_set && to.optim != OPTIM_ADAMW) usage_error(&spec, "--weight-decay needs --optimizer adamw");
+    if (mom_set && to.optim != OPTIM_SGD) usage_error(&spec, "--momentum needs --optimizer sgd");
     const char *train_path = argv[first];
     to.threads = cli_set_threads(co.threads);
 
@@ -260,6 +322,13 @@ int cmd_train(int argc, char **argv)
         if (ti && cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(ti, "batch"))) to.batch = (int)v->valuedouble;
         if (ti && cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(ti, "lr"))) to.lr = v->valuedouble;
         if (ti && cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(ti, "seed"))) to.seed = (uint64_t)v->valuedouble;
+        if (ti && cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(ti, "optimizer")) && optim_parse(v->valuestring) >= 0)
+            to.optim = (optim_kind)optim_parse(v->valuestring);
+        if (ti && cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(ti, "weight_decay"))) to.weight_decay = v->valuedouble;
+        if (ti && cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(ti, "momentum"))) to.momentum = v->valuedouble;
+        if (ti && cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(ti, "lr_decay"))) to.lr_decay = v->valuedouble;
+        if (ti && cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(ti, "clip_norm"))) to.clip_norm = v->valuedouble;
+        if (ti && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ti, "bucket"))) to.bucket = 1;
         if (!resumed) {   /* a finished model: go on after its last epoch with fresh moments */
             memset(&st, 0, sizeof st);
             const cJSON *h = ti ? cJSON_GetObjectItemCaseSensitive(ti, "history") : NULL;
@@ -339,9 +408,11 @@ int cmd_train(int argc, char **argv)
                 etr.tokens ? 100.0 * etr.unknown / etr.tokens : 0.0);
 
     if (!resume_path) {
+        check_memory(&m, hidden, layers, to.batch, to.threads, freeze);
         net_config nc = { .vocab_size = (int)m.voc.n, .embed_dim = m.embed_dim, .hidden = hidden,
                           .layers = layers, .n_out = m.nlabels == 2 ? 1 : m.nlabels,
-                          .freeze = freeze, .mask = mask };
+                          .freeze = freeze, .mask = mask, .cell = cell, .bidir = bidir,
+                          .dropout = (float)dropout, .dense = dense };
         m.net = net_new(&nc);
         rng r;
         rng_seed(&r, to.seed);
@@ -356,19 +427,36 @@ int cmd_train(int argc, char **argv)
         cJSON_AddNumberToObject(ti, "epochs", to.epochs);
         cJSON_AddNumberToObject(ti, "batch", to.batch);
         cJSON_AddNumberToObject(ti, "lr", to.lr);
-        cJSON_AddStringToObject(ti, "optimizer", "adam");
+        cJSON_AddStringToObject(ti, "optimizer", optim_name(to.optim));
+        if (to.optim == OPTIM_ADAMW) cJSON_AddNumberToObject(ti, "weight_decay", to.weight_decay);
+        if (to.optim == OPTIM_SGD) cJSON_AddNumberToObject(ti, "momentum", to.momentum);
+        if (to.lr_decay > 0) cJSON_AddNumberToObject(ti, "lr_decay", to.lr_decay);
+        if (class_weight) cJSON_AddStringToObject(ti, "class_weight", "auto");
+        if (to.bucket) cJSON_AddBoolToObject(ti, "bucket", 1);
         cJSON_AddNumberToObject(ti, "seed", (double)to.seed);
         if (to.clip_norm > 0) cJSON_AddNumberToObject(ti, "clip_norm", to.clip_norm);
         if (val_split > 0) cJSON_AddNumberToObject(ti, "val_split", val_split);
         cJSON_AddBoolToObject(ti, "pretrained", embed != NULL || (from && m.embed_info));
     }
 
+    float *cw = NULL;
+    if (class_weight || (resume_path && m.train_info &&
+                         cJSON_GetObjectItemCaseSensitive(m.train_info, "class_weight"))) {
+        int K = m.nlabels;
+        cw = xcalloc(K, sizeof *cw);
+        size_t *cnt = xcalloc(K, sizeof *cnt);
+        for (size_t i = 0; i < etr.n; i++) cnt[etr.y[i]]++;
+        for (int k = 0; k < K; k++) cw[k] = cnt[k] ? (float)((double)etr.n / ((double)K * cnt[k])) : 0.0f;
+        free(cnt);
+        to.class_w = cw;
+    }
     install_signal_handlers();
     int rc = train_run(&m, &etr, have_val ? &eva : NULL, &to, resumed ? &st : NULL);
     if (rc < 0) die_err(EXIT_FAIL);
     if (rc == TRAIN_INTERRUPTED) exit(train_stop_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT);
     if (model_save(&m, out) < 0) die_err(EXIT_FAIL);
     if (!quiet) fprintf(stderr, "train: wrote %s\n", out);
+    free(cw);
     encoded_free(&etr);
     if (have_val) { encoded_free(&eva); dataset_free(&va); }
     dataset_free(&tr);

@@ -1,30 +1,13 @@
-/* lstm.c - LSTM layer forward and backward through time (see lstm.h). */
-#include "lstm.h"
+/* lstm.c - LSTM layer forward and backward through time (see cell.h).
+ *
+ * Keras semantics: gates i, f, c(g), o; z = x W + h U + b;
+ *   c_t = f*c_{t-1} + i*g,  h_t = o*tanh(c_t).  */
+#include "cell.h"
 #include "activ.h"
 #include "tensor.h"
 
 #include <math.h>
 #include <string.h>
-
-void lstm_cache_alloc(lstm_cache *c, int maxT, int maxB, int H)
-{
-    size_t tb = (size_t)maxT * maxB;
-    c->maxT = maxT; c->maxB = maxB; c->H = H;
-    c->gates = fzeros(tb * 4 * H);
-    c->c = fzeros(tb * H);
-    c->tc = fzeros(tb * H);
-    c->h = fzeros(tb * H);
-    c->dz = fzeros(tb * 4 * H);
-    c->dh = fzeros((size_t)maxB * H);
-    c->dc = fzeros((size_t)maxB * H);
-}
-
-void lstm_cache_free(lstm_cache *c)
-{
-    ffree(c->gates); ffree(c->c); ffree(c->tc); ffree(c->h);
-    ffree(c->dz); ffree(c->dh); ffree(c->dc);
-    memset(c, 0, sizeof *c);
-}
 
 /* Gate nonlinearities and state update for one step of B rows.
  * gates [B,4H]: pre-activations in, activations out.  cprev/hprev NULL at t=0. */
@@ -58,8 +41,8 @@ static void lstm_step(int B, int H, float *gates, const float *cprev, const floa
     }
 }
 
-void lstm_forward(const lstm_params *p, int T, int B, const float *X,
-                  const unsigned char *mask, lstm_cache *k)
+void lstm_forward(const cell_params *p, int T, int B, const float *X,
+                  const unsigned char *mask, cell_cache *k)
 {
     const int C = p->C, H = p->H, G = 4 * H;
     const size_t TB = (size_t)T * B;
@@ -76,8 +59,8 @@ void lstm_forward(const lstm_params *p, int T, int B, const float *X,
     }
 }
 
-void lstm_backward(const lstm_params *p, lstm_params *g, int T, int B, const float *X,
-                   const unsigned char *mask, lstm_cache *k, const float *dH, float *dX)
+void lstm_backward(const cell_params *p, cell_params *g, int T, int B, const float *X,
+                   const unsigned char *mask, cell_cache *k, const float *dH, float *dX)
 {
     const int C = p->C, H = p->H, G = 4 * H;
     const size_t TB = (size_t)T * B;

@@ -4,47 +4,68 @@
 #include "err.h"
 #include "loss.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+int net_directions(const net_config *c) { return c->bidir ? 2 : 1; }
+int net_features(const net_config *c) { return c->hidden * net_directions(c); }
+static int layer_in(const net_config *c, int l) { return l ? net_features(c) : c->embed_dim; }
+static int head_in(const net_config *c) { return c->dense > 0 ? c->dense : net_features(c); }
+
+static void alloc_cell(cell_params *p, cell_type t, int C, int H)
+{
+    int G = cell_gates(t);
+    p->C = C;
+    p->H = H;
+    p->W = fzeros((size_t)C * G * H);
+    p->U = fzeros((size_t)H * G * H);
+    p->b = fzeros((size_t)cell_bias_len(t, H));
+}
 
 net *net_new(const net_config *cfg)
 {
     net *n = xcalloc(1, sizeof *n);
     n->cfg = *cfg;
-    int E = cfg->embed_dim, H = cfg->hidden, K = cfg->n_out;
-    n->emb = fzeros((size_t)cfg->vocab_size * E);
-    n->lstm = xcalloc(cfg->layers, sizeof *n->lstm);
-    for (int l = 0; l < cfg->layers; l++) {
-        lstm_params *p = &n->lstm[l];
-        p->C = l ? H : E;
-        p->H = H;
-        p->W = fzeros((size_t)p->C * 4 * H);
-        p->U = fzeros((size_t)H * 4 * H);
-        p->b = fzeros((size_t)4 * H);
+    const net_config *c = &n->cfg;
+    int D = net_directions(c);
+    n->emb = fzeros((size_t)c->vocab_size * c->embed_dim);
+    n->rnn = xcalloc((size_t)c->layers * D, sizeof *n->rnn);
+    for (int l = 0; l < c->layers; l++)
+        for (int d = 0; d < D; d++) alloc_cell(&n->rnn[l * D + d], c->cell, layer_in(c, l), c->hidden);
+    if (c->dense > 0) {
+        n->W1 = fzeros((size_t)net_features(c) * c->dense);
+        n->b1 = fzeros(c->dense);
     }
-    n->Wd = fzeros((size_t)H * K);
-    n->bd = fzeros(K);
+    n->Wd = fzeros((size_t)head_in(c) * c->n_out);
+    n->bd = fzeros(c->n_out);
     return n;
 }
 
 void net_init(net *n, rng *r, const float *init_emb)
 {
     const net_config *c = &n->cfg;
+    int D = net_directions(c), G = cell_gates(c->cell);
     size_t ve = (size_t)c->vocab_size * c->embed_dim;
     if (init_emb) memcpy(n->emb, init_emb, ve * sizeof(float));
     else {
         init_uniform(r, n->emb, ve, 0.05f);
         memset(n->emb, 0, sizeof(float) * c->embed_dim);   /* padding row */
     }
-    for (int l = 0; l < c->layers; l++) {
-        lstm_params *p = &n->lstm[l];
-        init_glorot_uniform(r, p->W, p->C, 4 * p->H);
-        init_orthogonal(r, p->U, p->H, 4 * p->H);
-        memset(p->b, 0, sizeof(float) * 4 * p->H);
-        for (int j = 0; j < p->H; j++) p->b[p->H + j] = 1.0f;   /* unit_forget_bias */
+    for (int i = 0; i < c->layers * D; i++) {
+        cell_params *p = &n->rnn[i];
+        init_glorot_uniform(r, p->W, p->C, G * p->H);
+        init_orthogonal(r, p->U, p->H, G * p->H);
+        memset(p->b, 0, sizeof(float) * cell_bias_len(c->cell, p->H));
+        if (c->cell == CELL_LSTM)
+            for (int j = 0; j < p->H; j++) p->b[p->H + j] = 1.0f;   /* unit_forget_bias */
     }
-    init_glorot_uniform(r, n->Wd, c->hidden, c->n_out);
+    if (c->dense > 0) {
+        init_glorot_uniform(r, n->W1, net_features(c), c->dense);
+        memset(n->b1, 0, sizeof(float) * c->dense);
+    }
+    init_glorot_uniform(r, n->Wd, head_in(c), c->n_out);
     memset(n->bd, 0, sizeof(float) * c->n_out);
 }
 
@@ -57,7 +78,7 @@ static void free_grads(net *n)
     if (!n->params) return;
     for (int i = 0; i < n->nparams; i++) { ffree(n->params[i].g); param_free_moments(&n->params[i]); }
     free(n->params);
-    free(n->d_lstm);
+    free(n->d_rnn);
     n->params = NULL;
 }
 
@@ -67,12 +88,13 @@ void net_free(net *n)
     free_grads(n);
     if (!n->borrowed) {
         ffree(n->emb);
-        for (int l = 0; l < n->cfg.layers; l++) {
-            ffree(n->lstm[l].W); ffree(n->lstm[l].U); ffree(n->lstm[l].b);
+        for (int i = 0; i < n->cfg.layers * net_directions(&n->cfg); i++) {
+            ffree(n->rnn[i].W); ffree(n->rnn[i].U); ffree(n->rnn[i].b);
         }
+        ffree(n->W1); ffree(n->b1);
         ffree(n->Wd); ffree(n->bd);
     }
-    free(n->lstm);
+    free(n->rnn);
     free(n);
 }
 
@@ -87,11 +109,19 @@ static void add_param(net *n, const char *name, float *w, size_t count, float **
     *g = p->g;
 }
 
+/* Tensor names, shared by the optimizer state and the model file:
+ * "<cell>.<layer>[.rev].<W|U|b>", e.g. "lstm.0.W", "gru.1.rev.U". */
+static void rnn_name(char *buf, size_t size, const net_config *c, int l, int d, const char *what)
+{
+    snprintf(buf, size, "%s.%d%s.%s", cell_name(c->cell), l, d ? ".rev" : "", what);
+}
+
 static void alloc_grads(net *n, int moments)
 {
     const net_config *c = &n->cfg;
-    n->params = xcalloc(2 + 3 * c->layers + 1, sizeof *n->params);
-    n->d_lstm = xcalloc(c->layers, sizeof *n->d_lstm);
+    int D = net_directions(c), G = cell_gates(c->cell);
+    n->params = xcalloc(5 + 3 * c->layers * D, sizeof *n->params);
+    n->d_rnn = xcalloc((size_t)c->layers * D, sizeof *n->d_rnn);
     n->d_emb = NULL;
     if (!c->freeze) {
         add_param(n, "embedding", n->emb, (size_t)c->vocab_size * c->embed_dim, &n->d_emb, moments);
@@ -99,18 +129,23 @@ static void alloc_grads(net *n, int moments)
         n->is_touched = xcalloc((size_t)c->vocab_size, 1);
         n->ntouched = 0;
     }
-    for (int l = 0; l < c->layers; l++) {
-        lstm_params *p = &n->lstm[l], *d = &n->d_lstm[l];
-        d->C = p->C; d->H = p->H;
-        char name[48];
-        snprintf(name, sizeof name, "lstm.%d.W", l);
-        add_param(n, name, p->W, (size_t)p->C * 4 * p->H, &d->W, moments);
-        snprintf(name, sizeof name, "lstm.%d.U", l);
-        add_param(n, name, p->U, (size_t)p->H * 4 * p->H, &d->U, moments);
-        snprintf(name, sizeof name, "lstm.%d.b", l);
-        add_param(n, name, p->b, (size_t)4 * p->H, &d->b, moments);
+    for (int l = 0; l < c->layers; l++)
+        for (int d = 0; d < D; d++) {
+            cell_params *p = &n->rnn[l * D + d], *g = &n->d_rnn[l * D + d];
+            char name[48];
+            g->C = p->C; g->H = p->H;
+            rnn_name(name, sizeof name, c, l, d, "W");
+            add_param(n, name, p->W, (size_t)p->C * G * p->H, &g->W, moments);
+            rnn_name(name, sizeof name, c, l, d, "U");
+            add_param(n, name, p->U, (size_t)p->H * G * p->H, &g->U, moments);
+            rnn_name(name, sizeof name, c, l, d, "b");
+            add_param(n, name, p->b, (size_t)cell_bias_len(c->cell, p->H), &g->b, moments);
+        }
+    if (c->dense > 0) {
+        add_param(n, "hidden.W", n->W1, (size_t)net_features(c) * c->dense, &n->dW1, moments);
+        add_param(n, "hidden.b", n->b1, (size_t)c->dense, &n->db1, moments);
     }
-    add_param(n, "dense.W", n->Wd, (size_t)c->hidden * c->n_out, &n->dWd, moments);
+    add_param(n, "dense.W", n->Wd, (size_t)head_in(c) * c->n_out, &n->dWd, moments);
     add_param(n, "dense.b", n->bd, (size_t)c->n_out, &n->dbd, moments);
 }
 
@@ -120,11 +155,12 @@ net *net_shadow(const net *n)
 {
     net *s = xcalloc(1, sizeof *s);
     s->cfg = n->cfg;
+    size_t nr = (size_t)n->cfg.layers * net_directions(&n->cfg);
     s->emb = n->emb;
-    s->lstm = xcalloc(n->cfg.layers, sizeof *s->lstm);
-    memcpy(s->lstm, n->lstm, n->cfg.layers * sizeof *s->lstm);
-    s->Wd = n->Wd;
-    s->bd = n->bd;
+    s->rnn = xcalloc(nr, sizeof *s->rnn);
+    memcpy(s->rnn, n->rnn, nr * sizeof *s->rnn);
+    s->W1 = n->W1; s->b1 = n->b1;
+    s->Wd = n->Wd; s->bd = n->bd;
     s->borrowed = 1;
     alloc_grads(s, 0);
     return s;
@@ -170,60 +206,163 @@ void net_add_grads(net *dst, const net *src)
     }
 }
 
+/* ---- workspace ---- */
+
 void net_ws_alloc(net_ws *w, const net_config *c, int maxT, int maxB)
 {
     memset(w, 0, sizeof *w);
-    w->maxT = maxT;
-    w->maxB = maxB;
-    w->layers = c->layers;
+    int D = net_directions(c), F = net_features(c), L = c->layers;
+    int wide = c->embed_dim > F ? c->embed_dim : F;
     size_t tb = (size_t)maxT * maxB;
-    int wide = c->embed_dim > c->hidden ? c->embed_dim : c->hidden;
+    w->maxT = maxT; w->maxB = maxB; w->layers = L; w->ndir = D;
     w->x0 = fzeros(tb * c->embed_dim);
-    w->dbuf[0] = fzeros(tb * wide);
-    w->dbuf[1] = fzeros(tb * wide);
-    w->cache = xcalloc(c->layers, sizeof *w->cache);
-    for (int l = 0; l < c->layers; l++) lstm_cache_alloc(&w->cache[l], maxT, maxB, c->hidden);
+    w->xin = xcalloc(L, sizeof *w->xin);
+    w->xrev = xcalloc(L, sizeof *w->xrev);
+    w->out = xcalloc(L, sizeof *w->out);
+    w->dmask = xcalloc(L, sizeof *w->dmask);
+    for (int l = 0; l < L; l++) {
+        size_t C = (size_t)layer_in(c, l);
+        if (c->dropout > 0) {
+            w->xin[l] = fzeros(tb * C);
+            w->dmask[l] = fzeros(tb * C);
+        }
+        if (D == 2) {
+            w->xrev[l] = fzeros(tb * C);
+            w->out[l] = fzeros(tb * F);
+        }
+    }
+    w->feat = fzeros((size_t)maxB * F);
+    w->dfeat = fzeros((size_t)maxB * F);
+    if (c->dropout > 0) w->fmask = fzeros((size_t)maxB * F);
+    if (c->dense > 0) {
+        w->a1 = fzeros((size_t)maxB * c->dense);
+        w->da1 = fzeros((size_t)maxB * c->dense);
+    }
+    for (int i = 0; i < 2; i++) {
+        w->dbuf[i] = fzeros(tb * wide);
+        w->dh[i] = fzeros(tb * c->hidden);
+        w->dx[i] = fzeros(tb * wide);
+    }
+    w->cache = xcalloc((size_t)L * D, sizeof *w->cache);
+    for (int i = 0; i < L * D; i++) cell_cache_alloc(&w->cache[i], c->cell, maxT, maxB, c->hidden);
     w->logits = fzeros((size_t)maxB * c->n_out);
     w->probs = fzeros((size_t)maxB * c->n_out);
     w->dlogits = fzeros((size_t)maxB * c->n_out);
-    w->dhlast = fzeros((size_t)maxB * c->hidden);
     w->mask = xcalloc(tb, 1);
+    w->mask_rev = xcalloc(tb, 1);
 }
 
 void net_ws_free(net_ws *w)
 {
-    ffree(w->x0); ffree(w->dbuf[0]); ffree(w->dbuf[1]);
-    for (int l = 0; l < w->layers; l++) lstm_cache_free(&w->cache[l]);
+    ffree(w->x0);
+    for (int l = 0; l < w->layers; l++) {
+        ffree(w->xin[l]); ffree(w->xrev[l]); ffree(w->out[l]); ffree(w->dmask[l]);
+    }
+    free(w->xin); free(w->xrev); free(w->out); free(w->dmask);
+    ffree(w->feat); ffree(w->dfeat); ffree(w->fmask); ffree(w->a1); ffree(w->da1);
+    for (int i = 0; i < 2; i++) { ffree(w->dbuf[i]); ffree(w->dh[i]); ffree(w->dx[i]); }
+    for (int i = 0; i < w->layers * w->ndir; i++) cell_cache_free(&w->cache[i]);
     free(w->cache);
-    free(w->mask);
-    ffree(w->logits); ffree(w->probs); ffree(w->dlogits); ffree(w->dhlast);
+    ffree(w->logits); ffree(w->probs); ffree(w->dlogits);
+    free(w->mask); free(w->mask_rev);
     memset(w, 0, sizeof *w);
 }
 
-/* Embedding lookup and, with masking on, the time-major mask of real tokens. */
+/* ---- forward ---- */
+
+/* Inverted dropout multipliers for B rows of `per` values each: 0 with
+ * probability p, else 1/(1-p).  Row b's values depend only on the seed, the
+ * site and the row's index in the batch, not on how rows are split between
+ * workers. */
+static void dropout_mask(float *m, int rows, int stride_rows, int per, float p, uint64_t seed,
+                         int site, int row0, int t)
+{
+    float keep = 1.0f / (1.0f - p);
+    for (int b = 0; b < rows; b++) {
+        rng r;
+        rng_seed(&r, seed ^ ((uint64_t)(row0 + b) * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)site << 48) ^
+                     ((uint64_t)t << 32));
+        float *row = m + (size_t)b * per;
+        for (int j = 0; j < per; j++) row[j] = rng_uniform(&r) < p ? 0.0f : keep;
+    }
+    (void)stride_rows;
+}
+
+/* Time-reverse [T,B,C] into out. */
+static void reverse_time(const float *x, int T, int B, int C, float *out)
+{
+    size_t step = (size_t)B * C;
+    for (int t = 0; t < T; t++) memcpy(out + (size_t)(T - 1 - t) * step, x + (size_t)t * step, step * sizeof(float));
+}
+
 static void forward_body(const net *n, net_ws *w, int B, int T, const int32_t *ids)
 {
     const net_config *c = &n->cfg;
+    const int D = net_directions(c), H = c->hidden, F = net_features(c);
+    const int drop = w->training && c->dropout > 0;
     embedding_forward(B, T, c->embed_dim, ids, n->emb, w->x0);
-    const unsigned char *mask = NULL;
+    const unsigned char *mask = NULL, *mask_rev = NULL;
     if (c->mask) {
         for (int t = 0; t < T; t++)
-            for (int b = 0; b < B; b++) w->mask[(size_t)t * B + b] = ids[(size_t)b * T + t] != 0;
+            for (int b = 0; b < B; b++) {
+                unsigned char v = ids[(size_t)b * T + t] != 0;
+                w->mask[(size_t)t * B + b] = v;
+                w->mask_rev[(size_t)(T - 1 - t) * B + b] = v;
+            }
         mask = w->mask;
+        mask_rev = w->mask_rev;
     }
     const float *x = w->x0;
     for (int l = 0; l < c->layers; l++) {
-        lstm_forward(&n->lstm[l], T, B, x, mask, &w->cache[l]);
-        x = w->cache[l].h;
+        int C = layer_in(c, l);
+        size_t n_in = (size_t)T * B * C;
+        if (drop) {   /* the mask of row b is drawn per time step so rows are independent */
+            for (int t = 0; t < T; t++)
+                dropout_mask(w->dmask[l] + (size_t)t * B * C, B, B, C, c->dropout, w->drop_seed, l, w->row0, t);
+            for (size_t i = 0; i < n_in; i++) w->xin[l][i] = x[i] * w->dmask[l][i];
+            x = w->xin[l];
+        }
+        cell_forward(c->cell, &n->rnn[l * D], T, B, x, mask, &w->cache[l * D]);
+        if (D == 2) {
+            reverse_time(x, T, B, C, w->xrev[l]);
+            cell_forward(c->cell, &n->rnn[l * D + 1], T, B, w->xrev[l], mask_rev, &w->cache[l * D + 1]);
+            const float *hf = w->cache[l * D].h, *hb = w->cache[l * D + 1].h;
+            for (int t = 0; t < T; t++)
+                for (int b = 0; b < B; b++) {
+                    float *o = w->out[l] + ((size_t)t * B + b) * F;
+                    memcpy(o, hf + ((size_t)t * B + b) * H, H * sizeof(float));
+                    memcpy(o + H, hb + ((size_t)(T - 1 - t) * B + b) * H, H * sizeof(float));
+                }
+            x = w->out[l];
+        } else {
+            x = w->cache[l * D].h;
+        }
     }
-    /* the top layer's last step is the sequence summary */
-    const float *hlast = w->cache[c->layers - 1].h + (size_t)(T - 1) * B * c->hidden;
-    dense_forward(B, c->hidden, c->n_out, hlast, n->Wd, n->bd, w->logits);
+    /* the sequence summary: each direction's state after its last step */
+    const int top = (c->layers - 1) * D;
+    for (int b = 0; b < B; b++)
+        for (int d = 0; d < D; d++)
+            memcpy(w->feat + (size_t)b * F + d * H, w->cache[top + d].h + ((size_t)(T - 1) * B + b) * H,
+                   H * sizeof(float));
+    if (drop) {
+        dropout_mask(w->fmask, B, B, F, c->dropout, w->drop_seed, 1000, w->row0, 0);
+        for (int i = 0; i < B * F; i++) w->feat[i] *= w->fmask[i];
+    }
+    const float *head = w->feat;
+    if (c->dense > 0) {
+        dense_forward(B, F, c->dense, w->feat, n->W1, n->b1, w->a1);
+        for (int i = 0; i < B * c->dense; i++) if (w->a1[i] < 0) w->a1[i] = 0;   /* ReLU */
+        head = w->a1;
+    }
+    dense_forward(B, head_in(c), c->n_out, head, n->Wd, n->bd, w->logits);
 }
 
 void net_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids)
 {
+    int training = w->training;
+    w->training = 0;
     forward_body(n, w, B, T, ids);
+    w->training = training;
     net_loss(n, w, B, NULL);
 }
 
@@ -231,16 +370,10 @@ double net_loss(const net *n, net_ws *w, int B, const int32_t *y)
 {
     int K = n->cfg.n_out;
     if (!y) {   /* probabilities only */
-        if (K == 1) {
-            for (int b = 0; b < B; b++) {
-                int32_t z = 0;
-                bce_loss(1, w->logits + b, &z, w->probs + b, NULL);
-            }
-        } else {
-            for (int b = 0; b < B; b++) {
-                int32_t z = 0;
-                softmax_ce_loss(1, K, w->logits + (size_t)b * K, &z, w->probs + (size_t)b * K, NULL);
-            }
+        for (int b = 0; b < B; b++) {
+            int32_t z = 0;
+            if (K == 1) bce_loss(1, w->logits + b, &z, w->probs + b, NULL);
+            else softmax_ce_loss(1, K, w->logits + (size_t)b * K, &z, w->probs + (size_t)b * K, NULL);
         }
         return 0;
     }
@@ -258,32 +391,83 @@ int net_argmax(const net *n, const net_ws *w, int b)
     return best;
 }
 
+/* ---- backward ---- */
+
 double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y,
                             double grad_scale)
 {
     const net_config *c = &n->cfg;
-    const int H = c->hidden, K = c->n_out, L = c->layers;
+    const int H = c->hidden, K = c->n_out, L = c->layers, D = net_directions(c), F = net_features(c);
+    const int drop = w->training && c->dropout > 0;
     forward_body(n, w, B, T, ids);
-    double loss = K == 1 ? bce_loss(B, w->logits, y, w->probs, w->dlogits)
-                         : softmax_ce_loss(B, K, w->logits, y, w->probs, w->dlogits);
+    double loss;
+    if (w->class_w) {   /* weighted mean: row losses and gradients times their class weight */
+        loss = 0;
+        for (int b = 0; b < B; b++) {
+            float wt = w->class_w[y[b]];
+            double lb = K == 1 ? bce_loss(1, w->logits + b, y + b, w->probs + b, w->dlogits + b)
+                               : softmax_ce_loss(1, K, w->logits + (size_t)b * K, y + b,
+                                                 w->probs + (size_t)b * K, w->dlogits + (size_t)b * K);
+            loss += wt * lb / B;
+            for (int k = 0; k < K; k++) w->dlogits[(size_t)b * K + k] *= wt / B;
+        }
+    } else {
+        loss = K == 1 ? bce_loss(B, w->logits, y, w->probs, w->dlogits)
+                      : softmax_ce_loss(B, K, w->logits, y, w->probs, w->dlogits);
+    }
     if (grad_scale != 1.0)
         for (int i = 0; i < B * K; i++) w->dlogits[i] *= (float)grad_scale;
-    const float *hlast = w->cache[L - 1].h + (size_t)(T - 1) * B * H;
-    dense_backward(B, H, K, hlast, n->Wd, w->dlogits, n->dWd, n->dbd, w->dhlast);
-    /* gradient wrt every output of the top layer: only the last step is used */
-    float *dH = w->dbuf[0];
-    memset(dH, 0, sizeof(float) * (size_t)(T - 1) * B * H);
-    memcpy(dH + (size_t)(T - 1) * B * H, w->dhlast, sizeof(float) * B * H);
-    const unsigned char *mask = c->mask ? w->mask : NULL;
+    if (c->dense > 0) {
+        dense_backward(B, c->dense, K, w->a1, n->Wd, w->dlogits, n->dWd, n->dbd, w->da1);
+        for (int i = 0; i < B * c->dense; i++) if (w->a1[i] <= 0) w->da1[i] = 0;
+        dense_backward(B, F, c->dense, w->feat, n->W1, w->da1, n->dW1, n->db1, w->dfeat);
+    } else {
+        dense_backward(B, F, K, w->feat, n->Wd, w->dlogits, n->dWd, n->dbd, w->dfeat);
+    }
+    if (drop) for (int i = 0; i < B * F; i++) w->dfeat[i] *= w->fmask[i];
+
+    const unsigned char *mask = c->mask ? w->mask : NULL, *mask_rev = c->mask ? w->mask_rev : NULL;
+    const size_t TB = (size_t)T * B;
+    float *dout = NULL;   /* gradient wrt the current layer's concatenated output [T,B,F] */
     for (int l = L - 1; l >= 0; l--) {
-        const float *x = l ? w->cache[l - 1].h : w->x0;
-        float *dX = w->dbuf[(L - l) & 1];
-        int need_dx = l > 0 || !c->freeze;
-        lstm_backward(&n->lstm[l], &n->d_lstm[l], T, B, x, mask, &w->cache[l], dH, need_dx ? dX : NULL);
-        dH = dX;
+        const int C = layer_in(c, l);
+        const float *x = l ? (D == 2 ? w->out[l - 1] : w->cache[(l - 1) * D].h) : w->x0;
+        if (drop) x = w->xin[l];
+        const int need_dx = l > 0 || !c->freeze;
+        float *dxl = w->dbuf[(L - l) & 1];   /* gradient wrt this layer's input x */
+        for (int d = 0; d < D; d++) {
+            /* per-direction gradient wrt its outputs h (its own time order) */
+            float *dH = w->dh[d];
+            if (l == L - 1) {
+                memset(dH, 0, sizeof(float) * (TB - B) * H);
+                for (int b = 0; b < B; b++)
+                    memcpy(dH + ((size_t)(T - 1) * B + b) * H, w->dfeat + (size_t)b * F + d * H, H * sizeof(float));
+            } else {
+                for (int t = 0; t < T; t++) {
+                    int tt = d ? T - 1 - t : t;   /* backward direction: reversed time */
+                    for (int b = 0; b < B; b++)
+                        memcpy(dH + ((size_t)t * B + b) * H, dout + ((size_t)tt * B + b) * F + d * H,
+                               H * sizeof(float));
+                }
+            }
+            float *dX = !need_dx ? NULL : D == 1 ? dxl : w->dx[d];
+            cell_backward(c->cell, &n->rnn[l * D + d], &n->d_rnn[l * D + d], T, B, d ? w->xrev[l] : x,
+                          d ? mask_rev : mask, &w->cache[l * D + d], dH, dX);
+        }
+        if (need_dx && D == 2) {   /* sum both directions' input gradients, in forward time */
+            const size_t step = (size_t)B * C;
+            for (int t = 0; t < T; t++) {
+                float *o = dxl + (size_t)t * step;
+                const float *f = w->dx[0] + (size_t)t * step, *r = w->dx[1] + (size_t)(T - 1 - t) * step;
+                for (size_t i = 0; i < step; i++) o[i] = f[i] + r[i];
+            }
+        }
+        if (need_dx && drop)
+            for (size_t i = 0; i < TB * C; i++) dxl[i] *= w->dmask[l][i];
+        dout = dxl;
     }
     if (!c->freeze) {
-        embedding_backward(B, T, c->embed_dim, ids, dH, n->d_emb);
+        embedding_backward(B, T, c->embed_dim, ids, dout, n->d_emb);
         for (int i = 0; i < B * T; i++)
             if (!n->is_touched[ids[i]]) {
                 n->is_touched[ids[i]] = 1;
@@ -298,10 +482,14 @@ double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
 void net_to_mfile(const net *n, mfile *m)
 {
     const net_config *c = &n->cfg;
+    const int D = net_directions(c), G = cell_gates(c->cell);
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "cell", "lstm");
+    cJSON_AddStringToObject(j, "cell", cell_name(c->cell));
     cJSON_AddNumberToObject(j, "layers", c->layers);
     cJSON_AddNumberToObject(j, "hidden", c->hidden);
+    cJSON_AddBoolToObject(j, "bidirectional", c->bidir);
+    cJSON_AddNumberToObject(j, "dropout", c->dropout);
+    cJSON_AddNumberToObject(j, "dense", c->dense);
     cJSON_AddNumberToObject(j, "embed_dim", c->embed_dim);
     cJSON_AddNumberToObject(j, "vocab_size", c->vocab_size);
     cJSON_AddNumberToObject(j, "outputs", c->n_out);
@@ -313,29 +501,37 @@ void net_to_mfile(const net *n, mfile *m)
     int64_t s[2];
     s[0] = c->vocab_size; s[1] = c->embed_dim;
     mf_put(m, "embedding", DT_F32, 2, s, n->emb, 0);
-    for (int l = 0; l < c->layers; l++) {
-        char name[64];
-        const lstm_params *p = &n->lstm[l];
-        snprintf(name, sizeof name, "lstm.%d.W", l);
-        s[0] = p->C; s[1] = 4 * p->H;
-        mf_put(m, name, DT_F32, 2, s, p->W, 0);
-        snprintf(name, sizeof name, "lstm.%d.U", l);
-        s[0] = p->H;
-        mf_put(m, name, DT_F32, 2, s, p->U, 0);
-        snprintf(name, sizeof name, "lstm.%d.b", l);
-        s[0] = 4 * p->H;
-        mf_put(m, name, DT_F32, 1, s, p->b, 0);
+    for (int l = 0; l < c->layers; l++)
+        for (int d = 0; d < D; d++) {
+            char name[64];
+            const cell_params *p = &n->rnn[l * D + d];
+            rnn_name(name, sizeof name, c, l, d, "W");
+            s[0] = p->C; s[1] = (int64_t)G * p->H;
+            mf_put(m, name, DT_F32, 2, s, p->W, 0);
+            rnn_name(name, sizeof name, c, l, d, "U");
+            s[0] = p->H;
+            mf_put(m, name, DT_F32, 2, s, p->U, 0);
+            rnn_name(name, sizeof name, c, l, d, "b");
+            s[0] = cell_bias_len(c->cell, p->H);
+            mf_put(m, name, DT_F32, 1, s, p->b, 0);
+        }
+    if (c->dense > 0) {
+        s[0] = net_features(c); s[1] = c->dense;
+        mf_put(m, "hidden.W", DT_F32, 2, s, n->W1, 0);
+        s[0] = c->dense;
+        mf_put(m, "hidden.b", DT_F32, 1, s, n->b1, 0);
     }
-    s[0] = c->hidden; s[1] = c->n_out;
+    s[0] = head_in(c); s[1] = c->n_out;
     mf_put(m, "dense.W", DT_F32, 2, s, n->Wd, 0);
     s[0] = c->n_out;
     mf_put(m, "dense.b", DT_F32, 1, s, n->bd, 0);
 }
 
-static int json_int(const cJSON *o, const char *key, int lo, int hi, int *out)
+static int json_int(const cJSON *o, const char *key, int lo, int hi, int dflt, int *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi)
+    if (!v && dflt >= lo) { *out = dflt; return 0; }
+    if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi || v->valuedouble != (int)v->valuedouble)
         return err_set("network.%s missing or out of range", key);
     *out = (int)v->valuedouble;
     return 0;
@@ -356,42 +552,51 @@ net *net_from_mfile(const mfile *m, int copy)
     const cJSON *j = cJSON_GetObjectItemCaseSensitive(m->meta, "network");
     if (!cJSON_IsObject(j)) { err_set("model has no network (not trained yet?)"); return NULL; }
     const cJSON *cell = cJSON_GetObjectItemCaseSensitive(j, "cell");
-    if (!cJSON_IsString(cell) || strcmp(cell->valuestring, "lstm") != 0) {
+    int ct = cJSON_IsString(cell) ? cell_parse(cell->valuestring) : -1;
+    if (ct < 0) {
         err_set("unsupported cell type '%s'", cJSON_IsString(cell) ? cell->valuestring : "?");
         return NULL;
     }
     net_config c = {0};
-    if (json_int(j, "layers", 1, 64, &c.layers) < 0 || json_int(j, "hidden", 1, 1 << 16, &c.hidden) < 0 ||
-        json_int(j, "embed_dim", 1, 1 << 16, &c.embed_dim) < 0 ||
-        json_int(j, "vocab_size", 2, 1 << 30, &c.vocab_size) < 0 ||
-        json_int(j, "outputs", 1, 1 << 20, &c.n_out) < 0)
+    c.cell = (cell_type)ct;
+    if (json_int(j, "layers", 1, 64, -1, &c.layers) < 0 || json_int(j, "hidden", 1, 1 << 16, -1, &c.hidden) < 0 ||
+        json_int(j, "embed_dim", 1, 1 << 16, -1, &c.embed_dim) < 0 ||
+        json_int(j, "vocab_size", 2, 1 << 30, -1, &c.vocab_size) < 0 ||
+        json_int(j, "outputs", 1, 1 << 20, -1, &c.n_out) < 0 ||
+        json_int(j, "dense", 0, 1 << 16, 0, &c.dense) < 0)
         return NULL;
     c.freeze = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "freeze_embedding"));
     c.mask = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "mask"));
+    c.bidir = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "bidirectional"));
+    const cJSON *dr = cJSON_GetObjectItemCaseSensitive(j, "dropout");
+    c.dropout = cJSON_IsNumber(dr) && dr->valuedouble > 0 && dr->valuedouble < 1 ? (float)dr->valuedouble : 0;
+    const int D = net_directions(&c), G = cell_gates(c.cell), H = c.hidden;
     net *n = xcalloc(1, sizeof *n);
     n->cfg = c;
     n->borrowed = !copy;
-    n->lstm = xcalloc(c.layers, sizeof *n->lstm);
-    int H = c.hidden, ok = 1;
-    n->emb = tensor_f32(m, "embedding", (size_t)c.vocab_size * c.embed_dim, copy);
-    ok &= n->emb != NULL;
-    for (int l = 0; ok && l < c.layers; l++) {
-        char name[64];
-        lstm_params *p = &n->lstm[l];
-        p->C = l ? H : c.embed_dim;
-        p->H = H;
-        snprintf(name, sizeof name, "lstm.%d.W", l);
-        ok &= (p->W = tensor_f32(m, name, (size_t)p->C * 4 * H, copy)) != NULL;
-        snprintf(name, sizeof name, "lstm.%d.U", l);
-        ok &= ok && (p->U = tensor_f32(m, name, (size_t)H * 4 * H, copy)) != NULL;
-        snprintf(name, sizeof name, "lstm.%d.b", l);
-        ok &= ok && (p->b = tensor_f32(m, name, (size_t)4 * H, copy)) != NULL;
+    n->rnn = xcalloc((size_t)c.layers * D, sizeof *n->rnn);
+    int ok = (n->emb = tensor_f32(m, "embedding", (size_t)c.vocab_size * c.embed_dim, copy)) != NULL;
+    for (int l = 0; ok && l < c.layers; l++)
+        for (int d = 0; ok && d < D; d++) {
+            char name[64];
+            cell_params *p = &n->rnn[l * D + d];
+            p->C = layer_in(&c, l);
+            p->H = H;
+            rnn_name(name, sizeof name, &c, l, d, "W");
+            ok = ok && (p->W = tensor_f32(m, name, (size_t)p->C * G * H, copy)) != NULL;
+            rnn_name(name, sizeof name, &c, l, d, "U");
+            ok = ok && (p->U = tensor_f32(m, name, (size_t)H * G * H, copy)) != NULL;
+            rnn_name(name, sizeof name, &c, l, d, "b");
+            ok = ok && (p->b = tensor_f32(m, name, (size_t)cell_bias_len(c.cell, H), copy)) != NULL;
+        }
+    if (ok && c.dense > 0) {
+        ok = (n->W1 = tensor_f32(m, "hidden.W", (size_t)net_features(&c) * c.dense, copy)) != NULL;
+        ok = ok && (n->b1 = tensor_f32(m, "hidden.b", (size_t)c.dense, copy)) != NULL;
     }
-    ok = ok && (n->Wd = tensor_f32(m, "dense.W", (size_t)H * c.n_out, copy)) != NULL;
+    ok = ok && (n->Wd = tensor_f32(m, "dense.W", (size_t)head_in(&c) * c.n_out, copy)) != NULL;
     ok = ok && (n->bd = tensor_f32(m, "dense.b", (size_t)c.n_out, copy)) != NULL;
     if (!ok) {
-        /* free what was copied; net_free handles NULLs */
-        net_free(n);
+        net_free(n);   /* frees copies made so far (NULLs are fine) */
         return NULL;
     }
     return n;

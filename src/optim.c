@@ -1,14 +1,29 @@
-/* optim.c - Adam as Keras implements it:
- *   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
- *   w -= lr * sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)            */
+/* optim.c - the optimizers.
+ *   Adam (as Keras):  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
+ *                     w -= lr * sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)
+ *   AdamW:            the Adam step, plus w -= lr * wd * w (not on biases)
+ *   SGD (as Keras):   m = momentum m - lr g;  w += m                      */
 #include "optim.h"
 #include "tensor.h"
 
 #include <math.h>
+#include <string.h>
 
-void adam_init(adam *a, double lr)
+void optimizer_init(optimizer *o, double lr)
 {
-    a->lr = lr; a->beta1 = 0.9; a->beta2 = 0.999; a->eps = 1e-7; a->step = 0;
+    memset(o, 0, sizeof *o);
+    o->kind = OPTIM_ADAM;
+    o->lr = lr; o->beta1 = 0.9; o->beta2 = 0.999; o->eps = 1e-7;
+}
+
+const char *optim_name(optim_kind k) { return k == OPTIM_ADAM ? "adam" : k == OPTIM_ADAMW ? "adamw" : "sgd"; }
+
+int optim_parse(const char *s)
+{
+    if (!strcmp(s, "adam")) return OPTIM_ADAM;
+    if (!strcmp(s, "adamw")) return OPTIM_ADAMW;
+    if (!strcmp(s, "sgd")) return OPTIM_SGD;
+    return -1;
 }
 
 void param_alloc_moments(param *p)
@@ -23,19 +38,37 @@ void param_free_moments(param *p)
     p->m = p->v = NULL;
 }
 
-void adam_update(adam *a, param *ps, int np)
+static int is_bias(const param *p)
 {
-    a->step++;
-    const float b1 = (float)a->beta1, b2 = (float)a->beta2, eps = (float)a->eps;
-    const float lr_t = (float)(a->lr * sqrt(1.0 - pow(a->beta2, (double)a->step)) /
-                               (1.0 - pow(a->beta1, (double)a->step)));
+    size_t l = strlen(p->name);
+    return l >= 2 && p->name[l - 2] == '.' && p->name[l - 1] == 'b';
+}
+
+void optimizer_update(optimizer *o, param *ps, int np)
+{
+    o->step++;
+    if (o->kind == OPTIM_SGD) {
+        const float lr = (float)o->lr, mu = (float)o->momentum;
+        for (int k = 0; k < np; k++) {
+            float *w = ps[k].w, *g = ps[k].g, *m = ps[k].m;
+            for (size_t i = 0; i < ps[k].n; i++) {
+                m[i] = mu * m[i] - lr * g[i];
+                w[i] += m[i];
+            }
+        }
+        return;
+    }
+    const float b1 = (float)o->beta1, b2 = (float)o->beta2, eps = (float)o->eps;
+    const float lr_t = (float)(o->lr * sqrt(1.0 - pow(o->beta2, (double)o->step)) /
+                               (1.0 - pow(o->beta1, (double)o->step)));
     for (int k = 0; k < np; k++) {
         param *p = &ps[k];
         float *w = p->w, *g = p->g, *m = p->m, *v = p->v;
+        const float decay = o->kind == OPTIM_ADAMW && !is_bias(p) ? (float)(o->lr * o->weight_decay) : 0.0f;
         for (size_t i = 0; i < p->n; i++) {
             m[i] = b1 * m[i] + (1.0f - b1) * g[i];
             v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
-            w[i] -= lr_t * m[i] / (sqrtf(v[i]) + eps);
+            w[i] -= lr_t * m[i] / (sqrtf(v[i]) + eps) + decay * w[i];
         }
     }
 }

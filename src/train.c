@@ -391,8 +391,11 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
     net *n = m->net;
     const int T = tr->T, batchmax = o->batch;
     if (!n->params) net_alloc_grads(n);
-    adam opt;
-    adam_init(&opt, o->lr);
+    optimizer opt;
+    optimizer_init(&opt, o->lr);
+    opt.kind = o->optim;
+    opt.weight_decay = o->weight_decay;
+    opt.momentum = o->momentum;
     /* worker 0 is n itself; the others train shadows and their gradients are
      * summed into n's in a fixed order (same thread count, same bits) */
     int nj = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
@@ -439,6 +442,8 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
         int ep = st.epoch;
         double t0 = now();
         size_t start_pos = st.pos;
+        /* learning-rate decay per epoch: a function of the epoch, so resuming is exact */
+        opt.lr = o->lr * (o->lr_decay > 0 ? pow(o->lr_decay, ep - 1) : 1.0);
         memcpy(st.rng, r.s, sizeof st.rng);   /* the epoch's shuffle can be replayed */
         for (size_t i = 0; i < tr->n; i++) order[i] = i;
         for (size_t i = tr->n; i > 1; i--) {   /* Fisher-Yates shuffle */
@@ -466,6 +471,10 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
                 int lo, hi;
                 slice(B, nj, k, &lo, &hi);
                 net_zero_grads(nets[k]);
+                ws[k].training = 1;
+                ws[k].drop_seed = o->seed * 0x2545F4914F6CDD1DULL + (uint64_t)opt.step;
+                ws[k].row0 = lo;
+                ws[k].class_w = o->class_w;
                 jobs[k] = (job){ nets[k], &ws[k], bids + (size_t)lo * Tb, by + lo, hi - lo, Tb,
                                  (double)(hi - lo) / B, 0 };
             }
@@ -492,7 +501,7 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
                 for (int i = 0; i < n->nparams; i++)
                     for (size_t k = 0; k < n->params[i].n; k++) n->params[i].g[k] *= scale;
             }
-            adam_update(&opt, n->params, n->nparams);
+            optimizer_update(&opt, n->params, n->nparams);
             st.sum_loss += loss * B;
             for (int k = 0; k < nj; k++)
                 for (int b = 0; b < jobs[k].B; b++) st.correct += net_argmax(n, &ws[k], b) == jobs[k].y[b];

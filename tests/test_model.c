@@ -177,7 +177,7 @@ static int nets_identical(const net *a, const net *b)
     if (memcmp(&a->cfg, &b->cfg, sizeof a->cfg) != 0) return 0;
     int ok = same_floats(a->emb, b->emb, (size_t)c->vocab_size * c->embed_dim);
     for (int l = 0; l < c->layers; l++) {
-        const lstm_params *p = &a->lstm[l], *q = &b->lstm[l];
+        const cell_params *p = &a->rnn[l], *q = &b->rnn[l];
         ok &= p->C == q->C && p->H == q->H;
         ok &= same_floats(p->W, q->W, (size_t)p->C * 4 * p->H);
         ok &= same_floats(p->U, q->U, (size_t)p->H * 4 * p->H);
@@ -629,8 +629,8 @@ static void test_determinism(void)
     const net_config *nc = &a.net->cfg;
     size_t VE = (size_t)nc->vocab_size * nc->embed_dim;
     CHECK(memcmp(a.net->emb, c.net->emb, VE * sizeof(float)) != 0);
-    CHECK(memcmp(a.net->lstm[0].W, c.net->lstm[0].W, sizeof(float) * nc->embed_dim * 4 * nc->hidden) != 0);
-    CHECK(memcmp(a.net->lstm[1].U, c.net->lstm[1].U, sizeof(float) * nc->hidden * 4 * nc->hidden) != 0);
+    CHECK(memcmp(a.net->rnn[0].W, c.net->rnn[0].W, sizeof(float) * nc->embed_dim * 4 * nc->hidden) != 0);
+    CHECK(memcmp(a.net->rnn[1].U, c.net->rnn[1].U, sizeof(float) * nc->hidden * 4 * nc->hidden) != 0);
     CHECK(memcmp(a.net->Wd, c.net->Wd, sizeof(float) * nc->hidden * nc->n_out) != 0);
     /* Keras initialisation details: padding row zero, |emb| < 0.05, forget bias 1 */
     int pad0 = 1, small = 1, bias = 1;
@@ -638,7 +638,7 @@ static void test_determinism(void)
     for (size_t i = 0; i < VE; i++) small &= a.net->emb[i] > -0.05f && a.net->emb[i] < 0.05f;
     for (int l = 0; l < nc->layers; l++)
         for (int j = 0; j < 4 * nc->hidden; j++)
-            bias &= a.net->lstm[l].b[j] == (j >= nc->hidden && j < 2 * nc->hidden ? 1.0f : 0.0f);
+            bias &= a.net->rnn[l].b[j] == (j >= nc->hidden && j < 2 * nc->hidden ? 1.0f : 0.0f);
     CHECK(pad0);
     CHECK(small);
     CHECK(bias);
