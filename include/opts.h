@@ -39,6 +39,9 @@ void usage_error(const cmd_spec *s, const char *fmt, ...) __attribute__((format(
 /* Print "seqsent: <err_msg()>" and exit with code. */
 void die_err(int code) __attribute__((noreturn));
 void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+/* Flush stdout and exit 1 with "seqsent: <stdout>: <error>" if any write
+ * failed; a reader that went away (EPIPE) is a quiet exit 0. */
+void finish_stdout(void);
 
 /* Checked number parsing: out-of-range or malformed values are usage errors. */
 long opt_long(const cmd_spec *s, const char *opt, const char *v, long lo, long hi);

@@ -80,12 +80,12 @@ int cmd_tokenize(int argc, char **argv)
                 fputs(toklist_get(&tl, j), stdout);
             }
             putchar('\n');
-            if (csv_would_block(r) && fflush(stdout) != 0) break;
+            if (csv_would_block(r) && fflush(stdout) != 0) finish_stdout();
         }
         if (rc < 0) die_err(EXIT_FAIL);
         csv_close(r);
     }
-    if (fflush(stdout) != 0 && errno != EPIPE) die(EXIT_FAIL, "<stdout>: %s", strerror(errno));
+    finish_stdout();
     toklist_free(&tl);
     model_free(&m);
     return EXIT_OK;

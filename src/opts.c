@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,6 +84,24 @@ void die(int code, const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     exit(code);
+}
+
+/* Whether stdout is a pipe nobody reads any more: a closed reader is a
+ * normal end for a filter (`| head -1`), not an error. */
+static int reader_gone(void)
+{
+    struct pollfd p = { .fd = 1, .events = POLLOUT };
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
+void finish_stdout(void)
+{
+    int e0 = errno;   /* callers come here right after a failed write: keep its cause */
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout)) return;
+    if (!errno) errno = e0;
+    if (errno == EPIPE || reader_gone()) exit(EXIT_OK);
+    die(EXIT_FAIL, "<stdout>: %s", errno ? strerror(errno) : "write error");
 }
 
 int opt_next(const cmd_spec *s, int argc, char **argv, const char **arg)
