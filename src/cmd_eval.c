@@ -2,18 +2,21 @@
 #include "cli.h"
 #include "commands.h"
 #include "err.h"
+#include "fileio.h"
 #include "opts.h"
 #include "train.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_JSON = 400, O_BATCH };
+enum { O_JSON = 400, O_BATCH, O_ERRORS };
 
 static const cmd_opt options[] = {
     { "model", 'm', 1, "MODEL", "trained model file (required)" },
     { "json", O_JSON, 0, NULL, "print one JSON object (accuracy as a fraction, loss, n, per-class figures, confusion matrix)" },
+    { "errors", O_ERRORS, 1, "FILE", "write the misclassified rows to FILE as CSV: line,label,predicted,probability,text" },
     { "batch", O_BATCH, 1, "N", "rows per forward pass (default 256; speed only)" },
     { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores; speed only)" },
     DATA_OPTS,
@@ -27,11 +30,55 @@ static const cmd_spec spec = {
     options, NULL
 };
 
+/* Append s to the stdio stream as one RFC 4180 field (quoted when needed). */
+static void csv_field(FILE *f, const char *s)
+{
+    if (!s[strcspn(s, ",\"\r\n")]) { fputs(s, f); return; }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* The misclassified rows as CSV, written atomically: line (in the data
+ * file), true label, predicted label, probability of the predicted label
+ * (6 decimals, as predict prints it), text. */
+static int write_errors(const char *path, const model *m, const dataset *d, const encoded *e, const float *probs)
+{
+    int K = m->net->cfg.n_out;
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&mem, &len);
+    if (!f) return err_set("%s: %s", path, strerror(errno));
+    fputs("line,label,predicted,probability,text\n", f);
+    for (size_t i = 0; i < e->n; i++) {
+        const float *p = probs + i * (size_t)K;
+        int pred = 0;
+        if (K == 1) pred = p[0] >= 0.5f;   /* the rule evaluate() scores with */
+        else for (int k = 1; k < K; k++) if (p[k] > p[pred]) pred = k;
+        if (pred == e->y[i]) continue;
+        double pp = K == 1 ? (pred ? p[0] : 1.0 - p[0]) : p[pred];
+        fprintf(f, "%ld,", d->line[i]);
+        csv_field(f, d->label[i]);
+        fputc(',', f);
+        csv_field(f, m->labels[pred]);
+        fprintf(f, ",%.6f,", pp);
+        csv_field(f, d->text[i]);
+        fputc('\n', f);
+    }
+    if (fclose(f) != 0) { free(mem); return err_set("%s: %s", path, strerror(errno)); }
+    int rc = write_file_atomic(path, mem, len);
+    free(mem);
+    return rc;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     common_opts co;
     common_opts_init(&co);
-    const char *model_path = NULL, *arg;
+    const char *model_path = NULL, *errors_path = NULL, *arg;
     int json = 0, batch = 256, c;
     while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
         if (common_opt(&spec, &co, c, arg)) continue;
@@ -39,6 +86,11 @@ int cmd_eval(int argc, char **argv)
         case 'm': model_path = arg; break;
         case O_JSON: json = 1; break;
         case O_BATCH: batch = (int)opt_long(&spec, "batch", arg, 1, 65536); break;
+        case O_ERRORS:
+            if (!*arg || !strcmp(arg, "-"))
+                usage_error(&spec, "--errors: give a file name (standard output carries the report)");
+            errors_path = arg;
+            break;
         }
     }
     int first = opt_operands();
@@ -53,7 +105,10 @@ int cmd_eval(int argc, char **argv)
     encoded e;
     if (encode_dataset(&m, &d, 1, &e) < 0) die_err(EXIT_FAIL);
     eval_result r;
-    evaluate(&m, &e, batch, threads, &r, NULL);
+    float *probs = errors_path ? xmalloc((e.n ? e.n : 1) * (size_t)m.net->cfg.n_out * sizeof *probs) : NULL;
+    evaluate(&m, &e, batch, threads, &r, probs);
+    if (errors_path && write_errors(errors_path, &m, &d, &e, probs) < 0) die_err(EXIT_FAIL);
+    free(probs);
     if (json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "model", model_path);
@@ -106,7 +161,11 @@ int cmd_eval(int argc, char **argv)
             printf("\n");
         }
     }
-    int rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (errno == EPIPE) exit(EXIT_OK);   /* reader went away (| head): quiet exit */
+        die(EXIT_FAIL, "<stdout>: %s", strerror(errno ? errno : EIO));
+    }
+    int rc = EXIT_OK;
     eval_result_free(&r);
     encoded_free(&e);
     dataset_free(&d);
