@@ -27,8 +27,8 @@ static const cmd_opt options[] = {
     { "top-k", O_TOPK, 1, "K", "the K most probable labels, most probable first (tsv: K label<TAB>prob pairs; jsonl: \"top\")" },
     { "threshold", O_THRESHOLD, 1, "P", "binary models: predict the second label when its probability is >= P (default 0.5)" },
     { "with-text", O_WITH_TEXT, 0, NULL, "append the input text (tsv: as the last field; jsonl: as \"text\")" },
-    { "batch", O_BATCH, 1, "N", "lines per forward pass (default 64; speed only)" },
-    { "threads", OPT_THREADS, 1, "N", "CPU threads (default 1; speed only)" },
+    { "batch", O_BATCH, 1, "N", "lines per forward pass (default 256, as eval; speed, and float rounding)" },
+    { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as eval; speed, and float rounding)" },
     { 0 }
 };
 
@@ -156,7 +156,7 @@ static void flush_batch(const model *m, fwd_pool *pool, float *probs, pending *p
 int cmd_predict(int argc, char **argv)
 {
     const char *model_path = NULL, *arg, *threshold_arg = NULL;
-    int batch = 64, threads = 1, c;
+    int batch = 256, threads = 0, c;
     popts o = { 0, 0, 0, 0, 0.5 };
     while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
         switch (c) {
@@ -179,7 +179,7 @@ int cmd_predict(int argc, char **argv)
     if (threshold_arg && !o.jsonl && (o.all || o.topk))
         usage_error(&spec, "--threshold decides the label, which tsv output with --%s does not print",
                     o.all ? "all" : "top-k");
-    cli_set_threads(threads);
+    threads = cli_set_threads(threads);
     model m;   /* loaded before any input is read: a bad model fails at once */
     if (model_load(&m, model_path, 0) < 0) die_err(EXIT_FAIL);
     if (!m.net) die(EXIT_FAIL, "%s: not a trained model (kind '%s')", model_path, model_kind(&m));
