@@ -19,7 +19,7 @@ $BIN embed "$OUT/base.ssm" $D/zh_vectors.txt -o "$OUT/base.ssm"
 
 echo "-- train (frozen pretrained embedding, 2 x LSTM-32):"
 $BIN train $D/hotel_zh.train.csv --from "$OUT/base.ssm" --freeze --hidden 32 --maxlen 40 \
-    --epochs 8 --val $D/hotel_zh.test.csv -o "$OUT/hotel.ssm"
+    --epochs 15 --lr 0.005 --val $D/hotel_zh.test.csv --plot "$OUT/hotel-curves.svg" -o "$OUT/hotel.ssm"
 
 echo "-- eval on the held-out test set:"
 $BIN eval -m "$OUT/hotel.ssm" $D/hotel_zh.test.csv
@@ -27,8 +27,8 @@ $BIN eval -m "$OUT/hotel.ssm" $D/hotel_zh.test.csv
 echo "-- predict from stdin:"
 cat $D/reviews_zh.txt | $BIN predict -m "$OUT/hotel.ssm" | paste - $D/reviews_zh.txt
 
-echo "-- English (trainable random embedding, one step):"
-$BIN train $D/movies_en.train.csv --hidden 32 --embed-dim 32 --maxlen 30 --epochs 6 --quiet -o "$OUT/movies.ssm"
+echo "-- English (GRU, trainable random embedding, one step):"
+$BIN train $D/movies_en.train.csv --cell gru --hidden 32 --embed-dim 32 --maxlen 30 --epochs 8 --quiet -o "$OUT/movies.ssm"
 $BIN eval -m "$OUT/movies.ssm" $D/movies_en.test.csv --json
 cat $D/reviews_en.txt | $BIN predict -m "$OUT/movies.ssm" | paste - $D/reviews_en.txt
-echo "== demo done: models in $OUT/"
+echo "== demo done: models and training curves (hotel-curves.svg) in $OUT/"

@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "err.h"
 #include "opts.h"
+#include "plot.h"
 #include "train.h"
 
 #include <signal.h>
@@ -15,7 +16,7 @@ enum {
     O_FROM = 400, O_VOCAB, O_EMBED, O_FREEZE, O_EMBED_DIM, O_LAYERS, O_HIDDEN, O_MAXLEN,
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
     O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
-    O_LR_DECAY, O_CLASS_WEIGHT
+    O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT
 };
 
 static const cmd_opt options[] = {
@@ -52,6 +53,7 @@ static const cmd_opt options[] = {
     { "save-every", O_SAVE_EVERY, 1, "N", "write a checkpoint (with optimizer state) to the -o file every N epochs" },
     { "resume", O_RESUME, 1, "CHECKPOINT", "continue an interrupted run from its checkpoint (same data; -o defaults to CHECKPOINT)" },
     { "log", O_LOG, 1, "FILE", "append one JSON object per epoch (JSON lines)" },
+    { "plot", O_PLOT, 1, "FILE.svg", "draw the loss and accuracy curves (train, and validation if any) as an SVG chart" },
     { "min-count", O_MIN_COUNT, 1, "N", "drop tokens seen fewer than N times (default 1)" },
     { "max-size", O_MAX_SIZE, 1, "N", "keep at most N vocabulary entries incl. <pad> and <unk> (default all)" },
     { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores); changes speed, and results only in float rounding" },
@@ -216,7 +218,7 @@ int cmd_train(int argc, char **argv)
     int lr_set = 0;
     double dropout = 0;
     cell_type cell = CELL_LSTM;
-    const char *resume_path = NULL;
+    const char *resume_path = NULL, *plot_path = NULL;
     double val_split = 0;
     long min_count = 1, max_size = 0;
     train_opts to = { .epochs = 5, .batch = 32, .lr = 0.001, .seed = 1 };
@@ -277,6 +279,7 @@ int cmd_train(int argc, char **argv)
         case O_EARLY_STOP: to.early_stop = (int)opt_long(&spec, "early-stop", arg, 1, 100000); break;
         case O_CLIP_NORM: to.clip_norm = opt_double(&spec, "clip-norm", arg, 1e-9, 1e9); break;
         case O_LOG: to.log_path = arg; break;
+        case O_PLOT: plot_path = arg; break;
         case O_VAL_SPLIT: val_split = opt_double(&spec, "val-split", arg, 0.0001, 0.9); break;
         }
     }
@@ -456,6 +459,14 @@ int cmd_train(int argc, char **argv)
     if (rc == TRAIN_INTERRUPTED) exit(train_stop_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT);
     if (model_save(&m, out) < 0) die_err(EXIT_FAIL);
     if (!quiet) fprintf(stderr, "train: wrote %s\n", out);
+    if (plot_path) {
+        char title[512];
+        snprintf(title, sizeof title, "seqsent train %s: %s %dx%d%s", tr.path, cell_name(m.net->cfg.cell),
+                 m.net->cfg.layers, m.net->cfg.hidden, m.net->cfg.bidir ? " bidirectional" : "");
+        if (plot_history_svg(cJSON_GetObjectItemCaseSensitive(m.train_info, "history"), title, plot_path) < 0)
+            die_err(EXIT_FAIL);
+        if (!quiet) fprintf(stderr, "train: wrote %s\n", plot_path);
+    }
     free(cw);
     encoded_free(&etr);
     if (have_val) { encoded_free(&eva); dataset_free(&va); }
