@@ -6,7 +6,7 @@ set -e
 cd "$(dirname "$0")/.."
 BIN=./seqsent
 D=tests/data
-OUT=${DEMO_OUT:-build/demo}
+OUT=${DEMO_OUT:-models}
 mkdir -p "$OUT"
 
 echo "== seqsent $($BIN --version | cut -d' ' -f2): demo on bundled sample data (synthetic hotel reviews)"
