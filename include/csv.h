@@ -14,7 +14,9 @@ typedef enum {
     FMT_AUTO = 0,   /* by extension: .tsv/.tab -> TSV, .txt -> LINES, else CSV */
     FMT_CSV,        /* RFC 4180, ',' separated, "" quoting, fields may span lines */
     FMT_TSV,        /* tab separated, no quoting; one record per line */
-    FMT_LINES       /* one field per line: the whole line */
+    FMT_LINES,      /* one field per line: the whole line */
+    FMT_FASTTEXT    /* fastText: "__label__pos some text" per line (.ft, .fasttext, or a
+                       .txt whose first line starts with __label__) */
 } data_format;
 
 typedef struct csv_reader csv_reader;
@@ -39,7 +41,7 @@ int csv_would_block(const csv_reader *r);
 void csv_close(csv_reader *r);
 
 data_format data_format_guess(const char *path);
-/* "csv", "tsv", "lines", "auto" -> format; -1 if unknown. */
+/* "csv", "tsv", "lines", "fasttext", "auto" -> format; -1 if unknown. */
 int data_format_parse(const char *s);
 
 /* A whole labelled data set in memory. */

@@ -60,7 +60,7 @@ enum {
     { "no-normalize", OPT_NO_NORMALIZE, 0, NULL, "no NFKC normalisation or case folding" }, \
     { "squeeze", OPT_SQUEEZE, 0, NULL, "squeeze letters repeated 3+ times to 2 (\"soooo\" -> \"soo\")" }
 #define DATA_OPTS \
-    { "format", OPT_FORMAT, 1, "csv|tsv|lines|auto", "input format (default: by file extension; CSV)" }, \
+    { "format", OPT_FORMAT, 1, "csv|tsv|lines|fasttext|auto", "input format (default auto: .tsv TSV, .txt lines or fastText (__label__), .ft fastText, else CSV)" }, \
     { "text-col", OPT_TEXT_COL, 1, "COL", "text column: header name or 1-based number (default: text/review/sentence..., else last)" }, \
     { "label-col", OPT_LABEL_COL, 1, "COL", "label column: header name or 1-based number (default: label/class/sentiment..., else first)" }, \
     { "no-header", OPT_NO_HEADER, 0, NULL, "the first row is data, not a header" }

@@ -206,7 +206,7 @@ static char *default_prefix(const char *path)
 
 static const char *format_ext(data_format f)
 {
-    return f == FMT_TSV ? "tsv" : f == FMT_LINES ? "txt" : "csv";
+    return f == FMT_TSV ? "tsv" : f == FMT_LINES || f == FMT_FASTTEXT ? "txt" : "csv";
 }
 
 int cmd_split(int argc, char **argv)
@@ -236,8 +236,11 @@ int cmd_split(int argc, char **argv)
     if (argc - first != 1) usage_error(&spec, "expected one data file ('-' reads stdin)");
     const char *path = argv[first];
     data_format fmt = co.data.fmt == FMT_AUTO ? data_format_guess(path) : co.data.fmt;
+    int fasttext = fmt == FMT_FASTTEXT;
+    if (fasttext) fmt = FMT_LINES;   /* lines are copied whole */
     if (stratify && fmt == FMT_LINES)
-        usage_error(&spec, "--stratify needs labels, and the plain-lines format has none (use --format csv or tsv)");
+        usage_error(&spec, "--stratify needs a label column (CSV or TSV)%s",
+                    fasttext ? "; fastText lines are split without it" : "");
     char *prefix = prefix_opt ? xstrdup(prefix_opt) : default_prefix(path);
     if (!prefix) usage_error(&spec, "reading stdin: give the output prefix with -o PREFIX");
     if (!*prefix || prefix[strlen(prefix) - 1] == '/')

@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -229,6 +230,7 @@ csv_reader *csv_open(const char *path, data_format fmt)
     r->own_fd = own;
     r->path = xstrdup(own ? path : "<stdin>");
     r->fmt = fmt == FMT_AUTO ? data_format_guess(path) : fmt;
+    if (r->fmt == FMT_FASTTEXT) r->fmt = FMT_LINES;   /* dataset_load splits the labels off */
     r->cap = CHUNK + 1;
     r->buf = xmalloc(r->cap);
     r->line = 1;
@@ -341,6 +343,7 @@ data_format data_format_guess(const char *path)
     if (!dot) return FMT_CSV;
     if (strcasecmp(dot, ".tsv") == 0 || strcasecmp(dot, ".tab") == 0) return FMT_TSV;
     if (strcasecmp(dot, ".txt") == 0) return FMT_LINES;
+    if (strcasecmp(dot, ".ft") == 0 || strcasecmp(dot, ".fasttext") == 0) return FMT_FASTTEXT;
     return FMT_CSV;
 }
 
@@ -349,11 +352,25 @@ int data_format_parse(const char *s)
     if (strcasecmp(s, "csv") == 0) return FMT_CSV;
     if (strcasecmp(s, "tsv") == 0) return FMT_TSV;
     if (strcasecmp(s, "lines") == 0) return FMT_LINES;
+    if (strcasecmp(s, "fasttext") == 0) return FMT_FASTTEXT;
     if (strcasecmp(s, "auto") == 0) return FMT_AUTO;
     return -1;
 }
 
 /* ---- dataset_load ------------------------------------------------------ */
+
+/* Whether a file's first line starts with fastText's "__label__". */
+static int starts_fasttext(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    char buf[16] = {0};
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    const char *p = buf;
+    if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
+    return strncmp(p, "__label__", 9) == 0;
+}
 
 static const char *const LABEL_NAMES[] = { "label", "class", "sentiment", "target", "y", NULL };
 static const char *const TEXT_NAMES[] = { "text", "review", "sentence", "comment", "content",
@@ -464,6 +481,8 @@ int dataset_load(const char *path, const data_opts *o, int need_labels, dataset 
     out->path = xstrdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
 
     data_format fmt = o->fmt == FMT_AUTO ? data_format_guess(path) : o->fmt;
+    if (fmt == FMT_LINES && o->fmt == FMT_AUTO && strcmp(path, "-") != 0 && starts_fasttext(path))
+        fmt = FMT_FASTTEXT;   /* fastText's train.txt: "__label__x text" */
     if (fmt == FMT_LINES && need_labels) {
         err_set("%s: plain-lines format has no labels (use CSV or TSV with a label column)",
                 out->path);
@@ -477,6 +496,37 @@ int dataset_load(const char *path, const data_opts *o, int need_labels, dataset 
     size_t nf, cap = 0;
     int k = 0;
     const char *pn = csv_path(r);
+    if (fmt == FMT_FASTTEXT) {
+        while ((k = csv_next(r, &f, &nf)) > 0) {
+            char *p = f[0], *label = NULL;
+            size_t llen = 0;
+            while (*p == ' ' || *p == '\t') p++;
+            /* leading __label__ tokens; the first one is the row's label */
+            while (strncmp(p, "__label__", 9) == 0) {
+                char *e = p + 9;
+                while (*e && *e != ' ' && *e != '\t') e++;
+                if (!label) { label = p + 9; llen = (size_t)(e - label); }
+                p = e;
+                while (*p == ' ' || *p == '\t') p++;
+            }
+            if (!label && !*p) continue;   /* blank line */
+            if (!label || llen == 0) {
+                if (need_labels) {
+                    err_set("%s:%ld: no __label__ at the start of the line (fastText format)", pn, csv_line(r));
+                    k = -1;
+                    break;
+                }
+                label = p; llen = 0;
+            }
+            if (*p == '\0') { out->skipped_empty++; continue; }
+            char saved = label[llen];
+            label[llen] = '\0';
+            char *lab = xstrdup(label);
+            label[llen] = saved;
+            ds_push(out, &cap, p, lab, csv_line(r), 1);
+        }
+        goto end;
+    }
     if (fmt == FMT_LINES) {
         if (o->header == 1 && (k = csv_next(r, &f, &nf)) <= 0) goto end;
         while ((k = csv_next(r, &f, &nf)) > 0) {

@@ -171,7 +171,7 @@ int common_opt(const cmd_spec *s, common_opts *c, int id, const char *arg)
     case OPT_SQUEEZE: c->tok.squeeze = 1; c->tok_set = 1; return 1;
     case OPT_FORMAT: {
         int f = data_format_parse(arg);
-        if (f < 0) usage_error(s, "--format: expected csv, tsv, lines or auto, got '%s'", arg);
+        if (f < 0) usage_error(s, "--format: expected csv, tsv, lines, fasttext or auto, got '%s'", arg);
         c->data.fmt = (data_format)f;
         return 1;
     }
