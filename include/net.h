@@ -31,7 +31,12 @@ typedef struct net_config {
     int bidir;          /* two directions, outputs concatenated */
     float dropout;      /* on each recurrent layer's input and before the dense layer(s) */
     int dense;          /* units of a hidden ReLU dense layer, 0 = none */
+    int pool;           /* sequence summary: POOL_LAST (final states), POOL_MAX, POOL_MEAN over time */
 } net_config;
+
+enum { POOL_LAST = 0, POOL_MAX, POOL_MEAN };
+const char *pool_name(int pool);
+int pool_parse(const char *s);     /* -1 if unknown */
 
 typedef struct net {
     net_config cfg;
@@ -60,7 +65,9 @@ typedef struct net_ws {
     float **xrev;            /* [L] time-reversed layer inputs (bidirectional) */
     float **out;             /* [L] concatenated outputs (bidirectional) */
     float **dmask;           /* [L] dropout multipliers for the layer inputs */
-    float *feat, *dfeat;     /* [B,H*D] final state (after dropout) and its gradient */
+    float *feat, *dfeat;     /* [B,H*D] final state or pooled outputs (after dropout), gradient */
+    int32_t *argmax;         /* [B,H*D] max pooling: the time step of each maximum (-1: none) */
+    float *dtop;             /* [T,B,H*D] pooling: gradient wrt the top layer's outputs */
     float *fmask;            /* [B,H*D] dropout multipliers of the final state */
     float *a1, *da1;         /* [B,Dh] hidden dense activations */
     float *dbuf[2];          /* [T,B,max(E,H*D)] gradients between layers */

@@ -16,7 +16,7 @@ enum {
     O_FROM = 400, O_VOCAB, O_EMBED, O_FREEZE, O_EMBED_DIM, O_LAYERS, O_HIDDEN, O_MAXLEN,
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
     O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
-    O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT
+    O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL
 };
 
 static const cmd_opt options[] = {
@@ -32,6 +32,7 @@ static const cmd_opt options[] = {
     { "bidirectional", O_BIDIR, 0, NULL, "read each layer's input both ways; outputs and final states concatenated" },
     { "dropout", O_DROPOUT, 1, "P", "inverted dropout on every recurrent layer's input and before the dense layer (training only; default 0)" },
     { "dense", O_DENSE, 1, "H", "a hidden ReLU dense layer of H units before the output (default none)" },
+    { "pool", O_POOL, 1, "last|max|mean", "summary of the top layer: final states (default, as Keras), or max / mean over time" },
     { "maxlen", O_MAXLEN, 1, "N", "sequence length (default: 95th percentile of training lengths)" },
     { "padding", O_PADDING, 1, "pre|post", "where padding goes (default pre, as Keras)" },
     { "truncating", O_TRUNCATING, 1, "pre|post", "which end long texts lose (default pre, as Keras)" },
@@ -70,7 +71,7 @@ static const cmd_spec spec = {
     "('-' = stdin).  Every setting is stored in the model file.",
     options,
     "Options that change results: --embed --freeze --embed-dim --cell --layers --hidden\n"
-    "--bidirectional --dropout --dense --maxlen --padding --truncating --mask --bucket --epochs\n"
+    "--bidirectional --dropout --dense --pool --maxlen --padding --truncating --mask --bucket --epochs\n"
     "--batch --optimizer --lr --lr-decay --weight-decay --momentum --clip-norm --class-weight\n"
     "--seed --val-split --early-stop --min-count --max-size and the tokenizer options.\n"
     "--bucket also skips padding steps, which changes results without --mask.  --threads\n"
@@ -217,6 +218,7 @@ int cmd_train(int argc, char **argv)
     int mask = 0, quiet = 0, epochs_set = 0, bidir = 0, dense = 0, class_weight = 0, wd_set = 0, mom_set = 0;
     int lr_set = 0;
     double dropout = 0;
+    int pool = POOL_LAST;
     cell_type cell = CELL_LSTM;
     const char *resume_path = NULL, *plot_path = NULL;
     double val_split = 0;
@@ -251,6 +253,9 @@ int cmd_train(int argc, char **argv)
             break;
         }
         case O_BIDIR: bidir = 1; break;
+        case O_POOL:
+            if ((pool = pool_parse(arg)) < 0) usage_error(&spec, "--pool: expected last, max or mean, got '%s'", arg);
+            break;
         case O_DROPOUT: dropout = opt_double(&spec, "dropout", arg, 0, 0.95); break;
         case O_DENSE: dense = (int)opt_long(&spec, "dense", arg, 1, 65536); break;
         case O_OPTIM: {
@@ -415,7 +420,7 @@ int cmd_train(int argc, char **argv)
         net_config nc = { .vocab_size = (int)m.voc.n, .embed_dim = m.embed_dim, .hidden = hidden,
                           .layers = layers, .n_out = m.nlabels == 2 ? 1 : m.nlabels,
                           .freeze = freeze, .mask = mask, .cell = cell, .bidir = bidir,
-                          .dropout = (float)dropout, .dense = dense };
+                          .dropout = (float)dropout, .dense = dense, .pool = pool };
         m.net = net_new(&nc);
         rng r;
         rng_seed(&r, to.seed);

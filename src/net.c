@@ -10,6 +10,16 @@
 #include <string.h>
 
 int net_directions(const net_config *c) { return c->bidir ? 2 : 1; }
+
+const char *pool_name(int pool) { return pool == POOL_MAX ? "max" : pool == POOL_MEAN ? "mean" : "last"; }
+
+int pool_parse(const char *s)
+{
+    if (!strcmp(s, "last")) return POOL_LAST;
+    if (!strcmp(s, "max")) return POOL_MAX;
+    if (!strcmp(s, "mean")) return POOL_MEAN;
+    return -1;
+}
 int net_features(const net_config *c) { return c->hidden * net_directions(c); }
 static int layer_in(const net_config *c, int l) { return l ? net_features(c) : c->embed_dim; }
 static int head_in(const net_config *c) { return c->dense > 0 ? c->dense : net_features(c); }
@@ -233,6 +243,10 @@ void net_ws_alloc(net_ws *w, const net_config *c, int maxT, int maxB)
     }
     w->feat = fzeros((size_t)maxB * F);
     w->dfeat = fzeros((size_t)maxB * F);
+    if (c->pool != POOL_LAST) {
+        w->argmax = xmalloc((size_t)maxB * F * sizeof *w->argmax);
+        w->dtop = fzeros(tb * F);
+    }
     if (c->dropout > 0) w->fmask = fzeros((size_t)maxB * F);
     if (c->dense > 0) {
         w->a1 = fzeros((size_t)maxB * c->dense);
@@ -259,7 +273,7 @@ void net_ws_free(net_ws *w)
         ffree(w->xin[l]); ffree(w->xrev[l]); ffree(w->out[l]); ffree(w->dmask[l]);
     }
     free(w->xin); free(w->xrev); free(w->out); free(w->dmask);
-    ffree(w->feat); ffree(w->dfeat); ffree(w->fmask); ffree(w->a1); ffree(w->da1);
+    ffree(w->feat); ffree(w->dfeat); free(w->argmax); ffree(w->dtop); ffree(w->fmask); ffree(w->a1); ffree(w->da1);
     for (int i = 0; i < 2; i++) { ffree(w->dbuf[i]); ffree(w->dh[i]); ffree(w->dx[i]); }
     for (int i = 0; i < w->layers * w->ndir; i++) cell_cache_free(&w->cache[i]);
     free(w->cache);
@@ -338,12 +352,36 @@ static void forward_body(const net *n, net_ws *w, int B, int T, const int32_t *i
             x = w->cache[l * D].h;
         }
     }
-    /* the sequence summary: each direction's state after its last step */
+    /* the sequence summary: each direction's state after its last step, or
+     * the max / mean of the top layer's outputs over the (real) time steps */
     const int top = (c->layers - 1) * D;
-    for (int b = 0; b < B; b++)
-        for (int d = 0; d < D; d++)
-            memcpy(w->feat + (size_t)b * F + d * H, w->cache[top + d].h + ((size_t)(T - 1) * B + b) * H,
-                   H * sizeof(float));
+    if (c->pool == POOL_LAST) {
+        for (int b = 0; b < B; b++)
+            for (int d = 0; d < D; d++)
+                memcpy(w->feat + (size_t)b * F + d * H, w->cache[top + d].h + ((size_t)(T - 1) * B + b) * H,
+                       H * sizeof(float));
+    } else {
+        /* x is the top layer's output sequence [T,B,F] */
+        for (int b = 0; b < B; b++) {
+            float *fb = w->feat + (size_t)b * F;
+            int32_t *ab = w->argmax + (size_t)b * F;
+            int cnt = 0;
+            for (int f = 0; f < F; f++) { fb[f] = 0; ab[f] = -1; }
+            for (int t = 0; t < T; t++) {
+                if (mask && !mask[(size_t)t * B + b]) continue;
+                const float *o = x + ((size_t)t * B + b) * F;
+                for (int f = 0; f < F; f++) {
+                    if (c->pool == POOL_MEAN) fb[f] += o[f];
+                    else if (ab[f] < 0 || o[f] > fb[f]) { fb[f] = o[f]; ab[f] = t; }
+                }
+                cnt++;
+            }
+            if (c->pool == POOL_MEAN && cnt)
+                for (int f = 0; f < F; f++) fb[f] /= cnt;
+            ab[0] = c->pool == POOL_MEAN ? cnt : ab[0];   /* mean: remember the count */
+            if (c->pool == POOL_MEAN) for (int f = 1; f < F; f++) ab[f] = cnt;
+        }
+    }
     if (drop) {
         dropout_mask(w->fmask, B, B, F, c->dropout, w->drop_seed, 1000, w->row0, 0);
         for (int i = 0; i < B * F; i++) w->feat[i] *= w->fmask[i];
@@ -429,6 +467,25 @@ double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
     const unsigned char *mask = c->mask ? w->mask : NULL, *mask_rev = c->mask ? w->mask_rev : NULL;
     const size_t TB = (size_t)T * B;
     float *dout = NULL;   /* gradient wrt the current layer's concatenated output [T,B,F] */
+    if (c->pool != POOL_LAST) {   /* pooled: spread the summary's gradient over the steps */
+        dout = w->dtop;
+        memset(dout, 0, sizeof(float) * TB * F);
+        for (int b = 0; b < B; b++) {
+            const float *db = w->dfeat + (size_t)b * F;
+            const int32_t *ab = w->argmax + (size_t)b * F;
+            if (c->pool == POOL_MAX) {
+                for (int f = 0; f < F; f++)
+                    if (ab[f] >= 0) dout[((size_t)ab[f] * B + b) * F + f] += db[f];
+            } else if (ab[0] > 0) {
+                float inv = 1.0f / ab[0];
+                for (int t = 0; t < T; t++) {
+                    if (mask && !mask[(size_t)t * B + b]) continue;
+                    float *o = dout + ((size_t)t * B + b) * F;
+                    for (int f = 0; f < F; f++) o[f] += db[f] * inv;
+                }
+            }
+        }
+    }
     for (int l = L - 1; l >= 0; l--) {
         const int C = layer_in(c, l);
         const float *x = l ? (D == 2 ? w->out[l - 1] : w->cache[(l - 1) * D].h) : w->x0;
@@ -438,7 +495,7 @@ double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
         for (int d = 0; d < D; d++) {
             /* per-direction gradient wrt its outputs h (its own time order) */
             float *dH = w->dh[d];
-            if (l == L - 1) {
+            if (l == L - 1 && c->pool == POOL_LAST) {
                 memset(dH, 0, sizeof(float) * (TB - B) * H);
                 for (int b = 0; b < B; b++)
                     memcpy(dH + ((size_t)(T - 1) * B + b) * H, w->dfeat + (size_t)b * F + d * H, H * sizeof(float));
@@ -490,6 +547,7 @@ void net_to_mfile(const net *n, mfile *m)
     cJSON_AddBoolToObject(j, "bidirectional", c->bidir);
     cJSON_AddNumberToObject(j, "dropout", c->dropout);
     cJSON_AddNumberToObject(j, "dense", c->dense);
+    cJSON_AddStringToObject(j, "pool", pool_name(c->pool));
     cJSON_AddNumberToObject(j, "embed_dim", c->embed_dim);
     cJSON_AddNumberToObject(j, "vocab_size", c->vocab_size);
     cJSON_AddNumberToObject(j, "outputs", c->n_out);
@@ -568,6 +626,9 @@ net *net_from_mfile(const mfile *m, int copy)
     c.freeze = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "freeze_embedding"));
     c.mask = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "mask"));
     c.bidir = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "bidirectional"));
+    const cJSON *pl = cJSON_GetObjectItemCaseSensitive(j, "pool");
+    c.pool = cJSON_IsString(pl) ? pool_parse(pl->valuestring) : POOL_LAST;
+    if (c.pool < 0) { err_set("unsupported pooling '%s'", pl->valuestring); return NULL; }
     const cJSON *dr = cJSON_GetObjectItemCaseSensitive(j, "dropout");
     c.dropout = cJSON_IsNumber(dr) && dr->valuedouble > 0 && dr->valuedouble < 1 ? (float)dr->valuedouble : 0;
     const int D = net_directions(&c), G = cell_gates(c.cell), H = c.hidden;

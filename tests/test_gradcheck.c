@@ -189,6 +189,14 @@ int main(void)
     check_cfg(c, "gru bidirectional dropout + dense + mask");
     c.layers = 1; c.dropout = 0; c.bidir = 0;
     check_cfg(c, "gru 1 layer dense");
+    net_config pm = { .layers = 2, .n_out = 1, .cell = CELL_LSTM, .pool = POOL_MAX };
+    check_cfg(pm, "lstm max pooling");
+    pm.mask = 1; pm.bidir = 1; pm.n_out = 3;
+    check_cfg(pm, "bilstm max pooling + mask, softmax");
+    pm.pool = POOL_MEAN;
+    check_cfg(pm, "bilstm mean pooling + mask, softmax");
+    pm.mask = 0; pm.cell = CELL_GRU; pm.dropout = 0.2f; pm.n_out = 1;
+    check_cfg(pm, "bigru mean pooling + dropout");
     test_mask_semantics();
     test_losses();
     test_init();
