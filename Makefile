@@ -24,7 +24,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(B)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all deps check check-unit check-sanitize check-valgrind check-man demo bench fuzz install clean
+.PHONY: all deps check check-unit check-sanitize check-valgrind check-man demo bench bench-tokenize fuzz install clean
 FUZZ_SECONDS ?= 60
 
 all: $(BIN)
@@ -81,10 +81,17 @@ demo:
 	@$(MAKE) --no-print-directory seqsent
 	@sh scripts/demo.sh
 
+# Benchmarks print one JSON object per figure on stdout (see BENCHMARKS.md).
 bench:
 	@sh scripts/install-deps.sh
 	@$(MAKE) --no-print-directory seqsent
 	@sh scripts/bench.sh
+	@sh scripts/bench_tokenize.sh
+
+bench-tokenize:
+	@sh scripts/install-deps.sh
+	@$(MAKE) --no-print-directory seqsent
+	@sh scripts/bench_tokenize.sh
 
 install: seqsent
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5

@@ -50,13 +50,14 @@ double opt_double(const cmd_spec *s, const char *opt, const char *v, double lo, 
 /* Shared option groups. */
 #define OPT_TOKENIZER_IDS 300
 enum {
-    OPT_LANG = OPT_TOKENIZER_IDS, OPT_DICT, OPT_DICT_VECTORS, OPT_NO_NORMALIZE, OPT_SQUEEZE,
+    OPT_LANG = OPT_TOKENIZER_IDS, OPT_DICT, OPT_DICT_VECTORS, OPT_USER_DICT, OPT_NO_NORMALIZE, OPT_SQUEEZE,
     OPT_FORMAT, OPT_TEXT_COL, OPT_LABEL_COL, OPT_NO_HEADER, OPT_THREADS
 };
 #define TOKENIZER_OPTS \
     { "lang", OPT_LANG, 1, "zh|en|auto", "language of the text (default auto: Chinese runs segmented, the rest tokenized as English)" }, \
     { "dict", OPT_DICT, 1, "FILE", "Chinese segmentation dictionary, 'word [freq [tag]]' per line (jieba dict.txt format)" }, \
     { "dict-vectors", OPT_DICT_VECTORS, 1, "FILE", "use the words of a word2vec file as the segmentation dictionary" }, \
+    { "user-dict", OPT_USER_DICT, 1, "FILE", "extra words (same format) that always win, e.g. product names; on top of the dictionary" }, \
     { "no-normalize", OPT_NO_NORMALIZE, 0, NULL, "no NFKC normalisation or case folding" }, \
     { "squeeze", OPT_SQUEEZE, 0, NULL, "squeeze letters repeated 3+ times to 2 (\"soooo\" -> \"soo\")" }
 #define DATA_OPTS \
@@ -70,6 +71,7 @@ typedef struct common_opts {
     tok_config tok;
     const char *dict_path;
     const char *dict_vectors;
+    const char *user_dict;
     int tok_set;          /* any tokenizer option given */
     data_opts data;
     int threads;

@@ -39,6 +39,15 @@ int cli_setup_tokenizer(model *m, const common_opts *c, const char *vectors_fall
     } else {
         m->dict_source = xstrdup("none");
     }
+    if (c->user_dict) {   /* user words on top, winning over the dictionary's splits */
+        if (!m->dict) m->dict = segdict_new();
+        if (segdict_load_user(m->dict, c->user_dict) < 0) return -1;
+        size_t len = strlen(m->dict_source) + strlen(c->user_dict) + 8;
+        char *src = xmalloc(len);
+        snprintf(src, len, "%s+user:%s", m->dict_source, c->user_dict);
+        free(m->dict_source);
+        m->dict_source = src;
+    }
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const cmd_opt options[] = {
     { "model", 'm', 1, "MODEL", "tokenize exactly as this model (or vocab file) does" },
@@ -49,9 +50,10 @@ int cmd_tokenize(int argc, char **argv)
     for (int f = 0; f < (nfiles ? nfiles : 1); f++) {
         const char *path = nfiles ? argv[first + f] : "-";
         data_format fmt = co.data.fmt;
-        if (fmt == FMT_AUTO) {
+        if (fmt == FMT_AUTO) {   /* text unless the name says CSV/TSV: a corpus.utf8 is lines */
             fmt = data_format_guess(path);
-            if (!strcmp(path, "-")) fmt = FMT_LINES;
+            const char *dot = strrchr(path, '.');
+            if (!strcmp(path, "-") || (fmt == FMT_CSV && !(dot && !strcasecmp(dot, ".csv")))) fmt = FMT_LINES;
         }
         if (fmt != FMT_LINES) {   /* a whole CSV/TSV: its text column */
             common_opts c2 = co;

@@ -167,6 +167,7 @@ int common_opt(const cmd_spec *s, common_opts *c, int id, const char *arg)
     }
     case OPT_DICT: c->dict_path = arg; c->tok_set = 1; return 1;
     case OPT_DICT_VECTORS: c->dict_vectors = arg; c->tok_set = 1; return 1;
+    case OPT_USER_DICT: c->user_dict = arg; c->tok_set = 1; return 1;
     case OPT_NO_NORMALIZE: c->tok.normalize = 0; c->tok_set = 1; return 1;
     case OPT_SQUEEZE: c->tok.squeeze = 1; c->tok_set = 1; return 1;
     case OPT_FORMAT: {

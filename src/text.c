@@ -1,16 +1,20 @@
-/* text.c - normalisation, script runs, the English tokenizer, token lists
- * and the tokenizer driver (see text.h).  Chinese segmentation and the
- * dictionary live in segment.c.
+/* text.c - normalisation, units, the English tokenizer, token lists and
+ * the tokenizer driver (see text.h).  The segmentation dictionary and the
+ * segmenter live in segment.c.
  *
  * tokenize() works on code points: the bytes are decoded and cleaned
  * (decode_clean: invalid UTF-8 -> U+FFFD, format characters dropped,
- * controls -> space or dropped), normalised when asked (nfkc_casefold:
- * utf8proc decomposition + canonical reordering + composition, in scratch
- * memory), then cut into runs of Han / non-Han characters.  Han runs are
- * encoded back to UTF-8 and handed to segdict_cut(); the rest goes through
- * the English tokenizer (latin_run).  All temporary arrays are scratch slots
- * of the output toklist, so a tokenizer can be shared between threads and
- * tokenizing allocates nothing once the slots are large enough.
+ * controls -> space or dropped), normalised (nfkc_casefold: a per-character
+ * table for the characters that cannot interact with their neighbours, the
+ * full utf8proc decomposition + reordering + composition otherwise; with
+ * normalize = 0, nfkc_map also keeps the way back to the original
+ * characters), then cut into units (scan_units: Han characters one by one,
+ * the rest by the English tokenizer).  Without a dictionary every unit is a
+ * token; with one, the units of each stretch without white space are
+ * collected with their keys (see text.h) and segmented by segdict_path().
+ * All temporary arrays are scratch slots of the output toklist, so a
+ * tokenizer can be shared between threads and tokenizing allocates nothing
+ * once the slots are large enough.
  */
 #include "text.h"
 #include "err.h"
@@ -19,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
 #include <utf8proc.h>
 
 struct tokenizer {
@@ -34,6 +39,7 @@ void tok_config_default(tok_config *c)
     c->lang = LANG_AUTO;
     c->normalize = 1;
     c->squeeze = 0;
+    c->num_class = 0;
 }
 
 const char *tok_lang_name(tok_lang l)
@@ -143,6 +149,34 @@ static inline int is_han(uint32_t c)
     return c == 0x3005 || c == 0x3007;
 }
 
+/* Decode the UTF-8 sequence at s[0..rem), s[0] >= 0x80: its length, or 0
+ * when it is invalid (overlong, surrogate, > U+10FFFF, truncated). */
+static inline size_t dec_utf8(const unsigned char *s, size_t rem, uint32_t *cp)
+{
+    unsigned c = s[0];
+    if (c < 0xC2) return 0;
+    if (c < 0xE0) {
+        if (rem < 2 || (s[1] & 0xC0) != 0x80) return 0;
+        *cp = ((c & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+        return 2;
+    }
+    if (c < 0xF0) {
+        if (rem < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
+        uint32_t x = ((c & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+        if (x < 0x800 || (x >= 0xD800 && x <= 0xDFFF)) return 0;
+        *cp = x;
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (rem < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
+        uint32_t x = ((c & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+        if (x < 0x10000 || x > 0x10FFFF) return 0;
+        *cp = x;
+        return 4;
+    }
+    return 0;
+}
+
 /* Decode and clean text[0..len) into d (room for len code points).
  * A run of invalid bytes (including encoded surrogates, overlong forms and
  * truncated sequences) becomes one U+FFFD.  Format characters (Cf: BOM,
@@ -163,19 +197,18 @@ static size_t decode_clean(const char *text, size_t len, uint32_t *d)
             else if (c >= '\t' && c <= '\r') d[n++] = ' ';
             continue;
         }
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &cp);
-        if (k <= 0) {
+        uint32_t x;
+        size_t k = dec_utf8(s + i, len - i, &x);
+        if (!k) {
             i++;
             if (!bad) d[n++] = 0xFFFD;
             bad = 1;
             continue;
         }
-        i += (size_t)k;
+        i += k;
         bad = 0;
-        uint32_t x = (uint32_t)cp;
         if (x >= 0x3000 && x < 0xA000) { d[n++] = x; continue; }   /* CJK: fast path */
-        switch (utf8proc_category(cp)) {
+        switch (utf8proc_category((utf8proc_int32_t)x)) {
         case UTF8PROC_CATEGORY_CF:
             continue;
         case UTF8PROC_CATEGORY_CC:
@@ -209,9 +242,102 @@ static void canonical_order(uint32_t *b, size_t n)
     }
 }
 
+/* May c take part in a canonical composition as the second character
+ * (or be reordered)?  Conservative: every combining mark, the Hangul
+ * vowel / trailing jamo and the scripts whose vowel signs compose. */
+static int may_compose(uint32_t c)
+{
+    if (c < 0x300) return 0;
+    if ((c >= 0x0900 && c < 0x1200) || (c >= 0x1B00 && c < 0x1B80) || (c >= 0x11000 && c < 0x11A00)) return 1;
+    return utf8proc_get_property((utf8proc_int32_t)c)->combining_class != 0;
+}
+
+/* NFKC + case folding of each BMP character by itself, when it is one
+ * character that cannot interact with its neighbours (no mark first, nor a
+ * possible second of a composition): then the normal form of a text without
+ * such characters is the concatenation of these.  NFKC_NONE: no entry. */
+#define NFKC_NONE 0xFFFFFFFFu
+static uint32_t *nfkc_tab;
+static pthread_once_t nfkc_once = PTHREAD_ONCE_INIT;
+
+static void nfkc_tab_init(void)
+{
+    uint32_t *t = xmalloc(0x10000 * sizeof *t);
+    utf8proc_int32_t buf[32];
+    for (uint32_t x = 0; x < 0x10000; x++) {
+        t[x] = NFKC_NONE;
+        if (x >= 0xD800 && x <= 0xDFFF) continue;
+        if (may_compose(x)) continue;
+        int lbc = 0;
+        utf8proc_ssize_t k = utf8proc_decompose_char((utf8proc_int32_t)x, buf, 32, NFKC_CF_OPTS, &lbc);
+        if (k < 1 || k > 32) continue;
+        if (may_compose((uint32_t)buf[0]) && k == 1) continue;
+        if (k > 1) {
+            if (utf8proc_get_property(buf[0])->combining_class != 0) continue;
+            canonical_order((uint32_t *)buf, (size_t)k);
+            k = utf8proc_normalize_utf32(buf, k, UTF8PROC_COMPOSE);
+            if (k != 1) continue;
+        }
+        if (may_compose((uint32_t)buf[0])) continue;
+        t[x] = (uint32_t)buf[0];
+    }
+    nfkc_tab = t;
+}
+
+static size_t nfkc_exact(toklist *sc, const uint32_t *src, size_t n, uint32_t **out);
+
 /* NFKC + case folding of src[0..n) into scratch slot 1 of sc; *out gets the
- * array, the return value its length. */
+ * array, the return value its length.  Per character through the table;
+ * a text with characters that may compose goes to nfkc_exact. */
 static size_t nfkc_casefold(toklist *sc, const uint32_t *src, size_t n, uint32_t **out)
+{
+    pthread_once(&nfkc_once, nfkc_tab_init);
+    const uint32_t *tab = nfkc_tab;
+    size_t cap = n + n / 4 + 16, m = 0;
+    uint32_t *d = toklist_scratch(sc, 1, cap * sizeof *d);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = src[i];
+        if (m == cap) {
+            cap *= 2;
+            d = toklist_scratch(sc, 1, cap * sizeof *d);
+        }
+        if (x < 0x80) {
+            d[m++] = (x - 'A' < 26u) ? x + 32 : x;
+            continue;
+        }
+        if ((x >= 0x4E00 && x <= 0x9FFF) || (x >= 0x3400 && x <= 0x4DBF)) {
+            d[m++] = x;                 /* unified ideographs map to themselves */
+            continue;
+        }
+        if (x < 0x10000 && tab[x] != NFKC_NONE) {
+            d[m++] = tab[x];
+            continue;
+        }
+        for (;;) {
+            int lbc = 0;
+            utf8proc_ssize_t k = utf8proc_decompose_char((utf8proc_int32_t)x, (utf8proc_int32_t *)d + m,
+                                                         (utf8proc_ssize_t)(cap - m), NFKC_CF_OPTS, &lbc);
+            if (k < 0) {                /* cannot happen for valid code points */
+                d[m++] = 0xFFFD;
+                break;
+            }
+            if ((size_t)k <= cap - m) {
+                for (utf8proc_ssize_t q = 0; q < k; q++)
+                    if (may_compose(d[m + (size_t)q])) return nfkc_exact(sc, src, n, out);
+                m += (size_t)k;
+                break;
+            }
+            cap = 2 * cap + (size_t)k;
+            d = toklist_scratch(sc, 1, cap * sizeof *d);
+        }
+    }
+    *out = d;
+    return m;
+}
+
+/* NFKC + case folding the plain way: decompose everything, order the marks,
+ * compose. */
+static size_t nfkc_exact(toklist *sc, const uint32_t *src, size_t n, uint32_t **out)
 {
     size_t cap = n + n / 4 + 16, m = 0;
     uint32_t *d = toklist_scratch(sc, 1, cap * sizeof *d);
@@ -253,6 +379,76 @@ static size_t nfkc_casefold(toklist *sc, const uint32_t *src, size_t n, uint32_t
         if (r >= 0) m = (size_t)r;
     }
     *out = d;
+    return m;
+}
+
+/* NFKC + case folding of src[0..n) with a map back to src, for tokens that
+ * keep the original characters (normalize = 0): the text is normalised in
+ * chunks (a character with the combining marks after it), and every output
+ * character k gets the chunk it came from, src[os[k]..oe[k]).  Output in
+ * scratch slot 1, the map in slots 4 (os) and 6 (oe). */
+static size_t nfkc_map(toklist *sc, const uint32_t *src, size_t n, uint32_t **out, size_t **osp,
+                       size_t **oep)
+{
+    size_t cap = n + n / 4 + 16, m = 0;
+    uint32_t *d = toklist_scratch(sc, 1, cap * sizeof *d);
+    size_t *os = toklist_scratch(sc, 4, cap * sizeof *os);
+    size_t *oe = toklist_scratch(sc, 6, cap * sizeof *oe);
+    for (size_t j = 0; j < n;) {
+        uint32_t x = src[j];
+        if (m + 8 > cap) {
+            cap = 2 * cap + 8;
+            d = toklist_scratch(sc, 1, cap * sizeof *d);
+            os = toklist_scratch(sc, 4, cap * sizeof *os);
+            oe = toklist_scratch(sc, 6, cap * sizeof *oe);
+        }
+        if (x < 0x80 || (x >= 0x4E00 && x <= 0x9FFF) || (x >= 0x3400 && x <= 0x4DBF)) {
+            d[m] = (x - 'A' < 26u) ? x + 32 : x;
+            os[m] = j;
+            oe[m++] = j + 1;
+            j++;
+            continue;
+        }
+        size_t j2 = j + 1, m0 = m;
+        /* marks go with the character before them, unless it is a space
+         * (the token would take the space along) */
+        if (utf8proc_category((utf8proc_int32_t)x) != UTF8PROC_CATEGORY_ZS)
+            while (j2 < n && src[j2] >= 0x300 && utf8proc_get_property((utf8proc_int32_t)src[j2])->combining_class)
+                j2++;
+        for (size_t q = j; q < j2; q++) {
+            for (;;) {
+                int lbc = 0;
+                utf8proc_ssize_t k = utf8proc_decompose_char((utf8proc_int32_t)src[q], (utf8proc_int32_t *)d + m,
+                                                             (utf8proc_ssize_t)(cap - m), NFKC_CF_OPTS, &lbc);
+                if (k < 0) {
+                    d[m++] = 0xFFFD;
+                    break;
+                }
+                if ((size_t)k <= cap - m) {
+                    m += (size_t)k;
+                    break;
+                }
+                cap = 2 * cap + (size_t)k;
+                d = toklist_scratch(sc, 1, cap * sizeof *d);
+                os = toklist_scratch(sc, 4, cap * sizeof *os);
+                oe = toklist_scratch(sc, 6, cap * sizeof *oe);
+            }
+        }
+        if (m - m0 > 1) {
+            canonical_order(d + m0, m - m0);
+            utf8proc_ssize_t r = utf8proc_normalize_utf32((utf8proc_int32_t *)d + m0, (utf8proc_ssize_t)(m - m0),
+                                                          UTF8PROC_COMPOSE);
+            if (r >= 0) m = m0 + (size_t)r;
+        }
+        for (size_t k = m0; k < m; k++) {
+            os[k] = j;
+            oe[k] = j2;
+        }
+        j = j2;
+    }
+    *out = d;
+    *osp = os;
+    *oep = oe;
     return m;
 }
 
@@ -325,19 +521,45 @@ static inline int is_apos(uint32_t c) { return c == '\'' || c == 0x2019; }
 /* ------------------------------------------------------------------ */
 /* English tokenizer                                                  */
 
+typedef struct unit {
+    size_t a, b;        /* c[a..b) */
+    int squeeze;        /* emit with squeeze when it is a token by itself */
+} unit;
+
 typedef struct run_ctx {
     const tokenizer *tk;
     toklist *out;
     uint32_t *c;        /* whole text, code points (mutable scratch) */
     size_t n;           /* its length */
+    const uint32_t *orig;   /* normalize = 0: the original (cleaned) code points */
+    const size_t *os, *oe;  /* ... and the map c[k] -> orig[os[k]..oe[k]) */
+    size_t last;        /* end in orig of the last token emitted */
+    const segdict *dict;    /* units are collected and segmented (else emitted) */
+    int keep;           /* text_key: collect all units, never flush */
+    int numcls;         /* number classes in the keys (tok_config.num_class) */
+    unit *u;            /* collected units (scratch slot 2) */
+    size_t nu, ucap;
+    uint32_t *kb;       /* their boundaries in key (slot 7; 2 * ucap entries) */
+    uint32_t *key;      /* their key code points (slot 5) */
+    size_t nk, kcap;
 } run_ctx;
 
 /* Push c[a..b) as one token; with squeeze, the 3rd and later copies of a
- * repeated letter are left out. */
+ * repeated letter are left out.  normalize = 0: the original characters of
+ * c[a..b) (each original character once). */
 static void emit(run_ctx *x, size_t a, size_t b, int squeeze)
 {
     toklist *t = x->out;
     const uint32_t *c = x->c;
+    if (x->orig) {
+        size_t s = x->os[a], e = x->oe[b - 1];
+        if (s < x->last) s = x->last;
+        if (s >= e) return;     /* inside an original character already out */
+        x->last = e;
+        c = x->orig;
+        a = s;
+        b = e;
+    }
     tl_reserve(t, 4 * (b - a) + 1);
     char *p = t->buf + t->len, *q = p;
     for (size_t i = a; i < b; i++) {
@@ -371,6 +593,128 @@ static size_t clitic_len(const uint32_t *w, size_t L)
     return 0;
 }
 
+/* Chinese digits: 〇 (and its stand-in ○ U+25CB), 零 and 一 .. 九. */
+static inline int is_cdigit(uint32_t y)
+{
+    switch (y) {
+    case 0x3007: case 0x25CB: case 0x96F6: case 0x4E00: case 0x4E8C: case 0x4E09: case 0x56DB:
+    case 0x4E94: case 0x516D: case 0x4E03: case 0x516B: case 0x4E5D:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* A run of two or more Chinese digits at i ("一九九八", "二○○一"): its end,
+ * else 0.  (Numerals with a place value, 十 百 千 万 亿, are left to the
+ * dictionary: as one unit with the digits they made PKU F1 worse.) */
+static inline size_t cdigit_run(const uint32_t *c, size_t i, size_t e)
+{
+    if (!is_cdigit(c[i])) return 0;
+    size_t j = i + 1;
+    while (j < e && is_cdigit(c[j])) j++;
+    return j - i >= 2 ? j : 0;
+}
+
+static void flush(run_ctx *x);
+
+/* Room for one more unit of up to len key code points. */
+static inline void unit_room(run_ctx *x, size_t len)
+{
+    if (x->nu + 2 > x->ucap) {
+        x->ucap = x->ucap ? 2 * x->ucap : 256;
+        x->u = toklist_scratch(x->out, 2, x->ucap * sizeof *x->u);
+        x->kb = toklist_scratch(x->out, 7, 2 * x->ucap * sizeof *x->kb);   /* kb, then token ends */
+    }
+    if (x->nk + len > x->kcap) {
+        x->kcap = 2 * (x->nk + len) + 256;
+        x->key = toklist_scratch(x->out, 5, x->kcap * sizeof *x->key);
+    }
+}
+
+/* A unit c[a..b) that is not a single Han character: a token at once, or
+ * collected for the segmenter with its key (see text.h). */
+static void unit_out(run_ctx *x, size_t a, size_t b, int squeeze)
+{
+    if (!x->dict && !x->keep) {
+        emit(x, a, b, squeeze);
+        return;
+    }
+    if (x->nu && x->u[x->nu - 1].b != a && !x->keep) flush(x);
+    unit_room(x, b - a);
+    const uint32_t *c = x->c;
+    uint32_t *key = x->key, k = (uint32_t)x->nk;
+    x->u[x->nu].a = a;
+    x->u[x->nu].b = b;
+    x->u[x->nu].squeeze = squeeze;
+    x->kb[x->nu] = k;
+    if (x->numcls && b - a >= 2 && cdigit_run(c, a, b) == b) {
+        key[k++] = SEG_KEY_CNUM + (uint32_t)(b - a < 5 ? b - a : 5);
+    } else {
+        for (size_t j = a; j < b;) {
+            uint32_t y = c[j];
+            if (x->numcls && y - '0' < 10u) {   /* digits, with . , : between digits */
+                uint32_t digits = 1;    /* of the integer part */
+                int frac = 0;
+                j++;
+                while (j < b && (c[j] - '0' < 10u ||
+                       ((c[j] == '.' || c[j] == ',' || c[j] == ':') && j + 1 < b && c[j + 1] - '0' < 10u))) {
+                    if (c[j] == '.' || c[j] == ':') frac = 1;
+                    else if (!frac && c[j] != ',') digits++;
+                    j++;
+                }
+                key[k++] = SEG_KEY_NUM + (digits < 5 ? digits : 5);
+                continue;
+            }
+            key[k++] = y == 0x25CB ? 0x3007 : y;
+            j++;
+        }
+    }
+    x->nk = k;
+    x->nu++;
+    x->kb[x->nu] = k;
+}
+
+/* A single Han character c[i] (the common case, kept short). */
+static inline void han_out(run_ctx *x, size_t i)
+{
+    if (!x->dict && !x->keep) {
+        emit(x, i, i + 1, 0);
+        return;
+    }
+    if (x->nu && x->u[x->nu - 1].b != i && !x->keep) flush(x);
+    if (x->nu + 2 > x->ucap || x->nk + 1 > x->kcap) unit_room(x, 1);
+    x->u[x->nu].a = i;
+    x->u[x->nu].b = i + 1;
+    x->u[x->nu].squeeze = 0;
+    x->kb[x->nu] = (uint32_t)x->nk;
+    x->key[x->nk++] = x->c[i];
+    x->kb[++x->nu] = (uint32_t)x->nk;
+}
+
+/* Segment the collected units (one stretch without spaces) and emit. */
+static void flush(run_ctx *x)
+{
+    size_t nu = x->nu;
+    if (!nu) return;
+    x->nu = 0;
+    x->nk = 0;
+    const unit *u = x->u;
+    if (nu == 1) {
+        emit(x, u[0].a, u[0].b, u[0].squeeze);
+        return;
+    }
+    uint32_t *ends = x->kb + nu + 1;       /* room: 2 * ucap >= 2 * nu + 1 */
+    size_t nt = segdict_path(x->dict, x->key, x->kb, nu, ends, x->out);
+    size_t a = 0;
+    for (size_t t = 0; t < nt; t++) {
+        size_t b = ends[t];
+        if (b == a + 1) emit(x, u[a].a, u[a].b, u[a].squeeze);
+        else emit(x, u[a].a, u[b - 1].b, 0);
+        a = b;
+    }
+}
+
 /* A word c[a..b): split off clitics ("don't" -> "do" "n't"), squeeze. */
 static void emit_word(run_ctx *x, size_t a, size_t b)
 {
@@ -384,8 +728,8 @@ static void emit_word(run_ctx *x, size_t a, size_t b)
         end -= k;
         cut[nc++] = end;
     }
-    emit(x, a, end, sq);
-    for (int q = nc - 1; q >= 0; q--) emit(x, cut[q], q ? cut[q - 1] : b, 0);
+    unit_out(x, a, end, sq);
+    for (int q = nc - 1; q >= 0; q--) unit_out(x, cut[q], q ? cut[q - 1] : b, 0);
 }
 
 /* Word / number starting at i (a letter or digit): letters, digits, marks;
@@ -535,20 +879,43 @@ static size_t absorb_marks(const uint32_t *c, size_t j, size_t e)
     return j;
 }
 
-/* Tokenize the non-Han run c[s..e). */
-static void latin_run(run_ctx *x, size_t s, size_t e)
+/* Cut c[s..e) into units (unit_out): Han characters one by one (a run of
+ * Chinese digits as one unit), the rest by the English tokenizer. */
+static void scan_units(run_ctx *x, size_t s, size_t e)
 {
     uint32_t *c = x->c;
     size_t i = s;
     while (i < e) {
         uint32_t y = c[i];
-        int k = kls(y);
         size_t j;
+        if ((y >= 0x4E00 && y <= 0x9FFF) || y == 0x3007 || y == 0x25CB) {
+            if (x->numcls && is_cdigit(y) && (j = cdigit_run(c, i, e))) {
+                unit_out(x, i, j, 0);
+                i = j;
+                continue;
+            }
+        }
+        if (y >= 0x4E00 && y <= 0x9FFF) {           /* fast path: CJK ideographs */
+            j = i + 1;
+            if (j < e && c[j] >= 0x300 && !(c[j] >= 0x4E00 && c[j] <= 0x9FFF)) j = absorb_marks(c, j, e);
+            if (j == i + 1) han_out(x, i);
+            else unit_out(x, i, j, 0);
+            i = j;
+            continue;
+        }
+        if (y == ' ') { i++; continue; }
+        int k = kls(y);
         if (k == K_SPACE) { i++; continue; }
+        if (k == K_HAN) {
+            j = absorb_marks(c, i + 1, e);
+            unit_out(x, i, j, 0);
+            i = j;
+            continue;
+        }
         if (k == K_LETTER || k == K_DIGIT) {
             if ((j = scan_url(c, i, e)) || (j = scan_abbrev(c, i, e)) ||
                 (y == 'o' || y == 'O' ? (j = scan_emoticon(c, i, e)) : 0)) {
-                emit(x, i, j, 0);
+                unit_out(x, i, j, 0);
             } else {
                 j = scan_word(x, i, e);
                 emit_word(x, i, j);
@@ -557,12 +924,12 @@ static void latin_run(run_ctx *x, size_t s, size_t e)
             continue;
         }
         if ((y == '@' || y == '#') && (j = scan_tag(c, i, e))) {
-            emit(x, i, j, 0);
+            unit_out(x, i, j, 0);
             i = j;
             continue;
         }
         if ((k == K_PUNCT || k == K_BRACKET) && (j = scan_emoticon(c, i, e))) {
-            emit(x, i, j, 0);
+            unit_out(x, i, j, 0);
             i = j;
             continue;
         }
@@ -573,7 +940,7 @@ static void latin_run(run_ctx *x, size_t s, size_t e)
             j++;                                        /* flag: a pair of regional indicators */
         }
         j = absorb_marks(c, j, e);
-        emit(x, i, j, 0);
+        unit_out(x, i, j, 0);
         i = j;
     }
 }
@@ -595,12 +962,21 @@ void tokenizer_free(tokenizer *t)
     free(t);
 }
 
-/* A Han run c[a..b): UTF-8 in scratch slot 2, then the segmenter. */
-static void han_run(run_ctx *x, size_t a, size_t b)
+/* Take over the unit arrays left in the scratch slots (sizes kept in
+ * step: slot 2 holds ucap units, slot 7 2 * ucap boundaries). */
+static void scratch_units(run_ctx *x)
 {
-    char *u = toklist_scratch(x->out, 2, 4 * (b - a) + 1), *p = u;
-    for (size_t i = a; i < b; i++) p += enc_utf8(x->c[i], p);
-    segdict_cut(x->tk->cfg.lang == LANG_EN ? NULL : x->tk->dict, u, (size_t)(p - u), x->out);
+    toklist *o = x->out;
+    size_t uc = o->scratch_cap[2] / sizeof *x->u, kc = o->scratch_cap[7] / (2 * sizeof *x->kb);
+    x->ucap = uc < kc ? uc : kc;
+    x->u = o->scratch[2];
+    x->kb = o->scratch[7];
+    x->key = o->scratch[5];
+    x->kcap = o->scratch_cap[5] / sizeof *x->key;
+    if (x->ucap < 2 || x->kcap < 1) {
+        x->ucap = 0;
+        x->kcap = 0;
+    }
 }
 
 void tokenize(const tokenizer *t, const char *text, size_t len, toklist *out)
@@ -609,18 +985,40 @@ void tokenize(const tokenizer *t, const char *text, size_t len, toklist *out)
     uint32_t *raw = toklist_scratch(out, 0, (len + 1) * sizeof *raw);
     size_t n = decode_clean(text, len, raw);
     uint32_t *c = raw;
-    if (t->cfg.normalize) n = nfkc_casefold(out, raw, n, &c);
-    run_ctx x = { t, out, c, n };
-    size_t i = 0;
-    while (i < n) {
-        size_t j = i + 1;
-        if (is_han(c[i])) {
-            while (j < n && is_han(c[j])) j++;
-            han_run(&x, i, j);
-        } else {
-            while (j < n && !is_han(c[j])) j++;
-            latin_run(&x, i, j);
-        }
-        i = j;
+    run_ctx x = { .tk = t, .out = out };
+    if (t->cfg.normalize) {
+        n = nfkc_casefold(out, raw, n, &c);
+    } else {
+        size_t *os, *oe;
+        n = nfkc_map(out, raw, n, &c, &os, &oe);
+        x.orig = raw;
+        x.os = os;
+        x.oe = oe;
     }
+    x.c = c;
+    x.n = n;
+    x.numcls = t->cfg.num_class != 0;
+    if (t->cfg.lang != LANG_EN && segdict_size(t->dict)) x.dict = t->dict;
+    scratch_units(&x);
+    scan_units(&x, 0, n);
+    flush(&x);
+}
+
+size_t text_key(const char *w, size_t len, int num_class, toklist *sc, const uint32_t **key,
+                const uint32_t **kb, size_t *nunits)
+{
+    tokenizer tk;
+    tok_config_default(&tk.cfg);
+    tk.dict = NULL;
+    uint32_t *raw = toklist_scratch(sc, 0, (len + 1) * sizeof *raw);
+    size_t n = decode_clean(w, len, raw);
+    run_ctx x = { .tk = &tk, .out = sc, .c = raw, .n = n, .keep = 1, .numcls = num_class != 0 };
+    scratch_units(&x);
+    unit_room(&x, 1);
+    x.kb[0] = 0;
+    scan_units(&x, 0, n);
+    *key = x.key;
+    *kb = x.kb;
+    *nunits = x.nu;
+    return x.nk;
 }

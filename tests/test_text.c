@@ -58,6 +58,15 @@ static char *write_tmp(const char *content, size_t len)
     return path;
 }
 
+/* Is line (without its '\n') one of the lines of blob? */
+static int has_line(const char *blob, const char *line)
+{
+    size_t n = strlen(line);
+    for (const char *p = blob; (p = strstr(p, line)); p++)
+        if ((p == blob || p[-1] == '\n') && p[n] == '\n') return 1;
+    return 0;
+}
+
 static void test_config(void)
 {
     tok_config c;
@@ -206,7 +215,11 @@ static void test_chinese(void)
     CHECK_STR(tok(t, "这个iPhone 12真的很好用!"), "这个 | iphone | 12 | 真的 | 很 | 好用 | !");
     CHECK_STR(tok(t, "这个，真的！好用？"), "这个 | , | 真的 | ! | 好用 | ?");   /* NFKC full-width punctuation */
     CHECK_STR(tok(t, "很好。。。“好用”"), "很 | 好 | 。。。 | “ | 好用 | ”");
-    CHECK_STR(tok(t, "真心好"), "真 | 心 | 好");                           /* unknown chars: one each */
+    CHECK_INT(segdict_hmm(d), 1);                                       /* default: HMM for unknown runs */
+    CHECK_STR(tok(t, "真心好"), "真心 | 好");                              /* unknown chars: the HMM joins */
+    segdict_set_hmm(d, 0);
+    CHECK_STR(tok(t, "真心好"), "真 | 心 | 好");                           /* without: one each */
+    segdict_set_hmm(d, 1);
     CHECK_STR(tok(t, "这个\xE2\x80\x8B真的"), "这个 | 真的");                 /* zero width inside a run */
     tokenizer_free(t);
 
@@ -273,8 +286,8 @@ static void test_ranked(void)
     tokenizer_free(t);
     size_t len;
     char *blob = segdict_serialize(d, &len);
-    CHECK(strstr(blob, "的\t10000000\n") == blob);
-    CHECK(strstr(blob, "\n酒店\t5000000\n") != NULL);
+    CHECK(has_line(blob, "的\t10000000"));
+    CHECK(has_line(blob, "酒店\t5000000"));
     free(blob);
     segdict_free(d);
 }
@@ -334,20 +347,35 @@ static void test_load(void)
     tokenizer_free(t);
     size_t len;
     char *blob = segdict_serialize(d, &len);
-    CHECK(strncmp(blob, "结婚\t100\n", strlen("结婚\t100\n")) == 0);     /* BOM not part of the word */
-    CHECK(strstr(blob, "\n未\t1\n") != NULL);                             /* default frequency */
+    CHECK(has_line(blob, "结婚\t100"));                                   /* BOM not part of the word */
+    CHECK(has_line(blob, "未\t1"));                                       /* default frequency */
     free(blob);
     segdict_free(d);
     unlink(path);
     free(path);
 
     char msg[512];
-    const char *bad = "好 10\n坏 abc\n";
+    const char *bad = "好 10\n坏 12abc\n";
     path = write_tmp(bad, strlen(bad));
     d = segdict_new();
     CHECK_INT(segdict_load(d, path), -1);
-    snprintf(msg, sizeof msg, "%s:2: bad frequency 'abc'", path);
+    snprintf(msg, sizeof msg, "%s:2: bad frequency '12abc'", path);
     CHECK_STR(err_msg(), msg);
+    segdict_free(d);
+    unlink(path);
+    free(path);
+
+    /* "word tag" (jieba user dictionaries): a second field that does not
+     * start like a number is a tag, the word gets the default frequency */
+    const char *tagged = "好 10\n坏 abc\n云计算 nz\n创新办 3 i\n区块链 n 99\n";
+    path = write_tmp(tagged, strlen(tagged));
+    d = segdict_new();
+    CHECK_INT(segdict_load(d, path), 0);
+    CHECK_INT(segdict_size(d), 5);
+    blob = segdict_serialize(d, &len);
+    CHECK(has_line(blob, "好\t10") && has_line(blob, "坏\t1") && has_line(blob, "云计算\t1") &&
+          has_line(blob, "创新办\t3") && has_line(blob, "区块链\t1"));
+    free(blob);
     segdict_free(d);
     unlink(path);
     free(path);
@@ -376,6 +404,457 @@ static void test_load(void)
     CHECK_INT(segdict_load(d, "/nonexistent/dict.txt"), -1);
     CHECK(strstr(err_msg(), "/nonexistent/dict.txt: ") == err_msg());
     segdict_free(d);
+}
+
+/* A dictionary of words with the default frequency, HMM off. */
+static segdict *dict_words(const char *const *w, size_t n)
+{
+    segdict *d = segdict_new();
+    for (size_t i = 0; i < n; i++) segdict_add(d, w[i], strlen(w[i]), 0);
+    segdict_set_hmm(d, 0);
+    return d;
+}
+
+/* Numbers, Latin words and Han characters in one stretch: dictionary words
+ * may join them, digit runs matching as number classes of their shape. */
+static void test_mixed_units(void)
+{
+    static const char *const w[] = {
+        "1998年", "12月", "31日", "4.2亿", "26%", "t恤", "卡拉ok", "一九九八年", "二○○○年",
+        "买", "了", "件", "年", "月", "日", "亿", "元", "，还", "还", "增长", "你好",
+    };
+    segdict *d = dict_words(w, sizeof w / sizeof *w);
+    /* default: dictionary words with digits match literally */
+    tokenizer *t = mk(1, 0, LANG_AUTO, d);
+    CHECK_STR(tok(t, "1998年12月31日"), "1998年 | 12月 | 31日");
+    CHECK_STR(tok(t, "2001年10月31日"), "2001 | 年 | 10 | 月 | 31日");
+    CHECK_STR(tok(t, "增长２６％"), "增长 | 26%");
+    CHECK_STR(tok(t, "二○○一年"), "二 | ○ | ○ | 一 | 年");
+    CHECK_STR(tok(t, "二〇〇〇年"), "二〇〇〇年");              /* ○ and 〇 are one key */
+    CHECK_STR(tok(t, "买了T恤"), "买 | 了 | t恤");
+    tokenizer_free(t);
+    /* number classes */
+    tok_config cfg;
+    tok_config_default(&cfg);
+    CHECK_INT(cfg.num_class, 0);
+    cfg.num_class = 1;
+    t = tokenizer_new(&cfg, d);
+    CHECK_STR(tok(t, "2001年1月"), "2001年 | 1 | 月");        /* N4年; N1月 is no word (only N2月) */
+    CHECK_STR(tok(t, "2001年10月31日"), "2001年 | 10月 | 31日");
+    CHECK_STR(tok(t, "20年"), "20 | 年");                      /* a duration: no N2年 in the dictionary */
+    CHECK_STR(tok(t, "5.35亿元"), "5.35亿 | 元");              /* like 4.2亿: integer part of one digit */
+    CHECK_STR(tok(t, "增长１２％"), "增长 | 12%");             /* NFKC, then N2% like 26% */
+    CHECK_STR(tok(t, "买了T恤"), "买 | 了 | t恤");
+    CHECK_STR(tok(t, "卡拉OK"), "卡拉ok");
+    CHECK_STR(tok(t, "1998 年"), "1998 | 年");                 /* a space always separates */
+    CHECK_STR(tok(t, "二○○一年"), "二○○一年");               /* Chinese digits: like 一九九八年 */
+    CHECK_STR(tok(t, "二〇〇一年"), "二〇〇一年");             /* U+3007 and U+25CB are one key */
+    CHECK_STR(tok(t, "1998年"), "1998年");                     /* literal words match too */
+    CHECK_STR(tok(t, "一九九八年"), "一九九八年");
+    CHECK_STR(tok(t, "○"), "○");                               /* alone: a symbol */
+    CHECK_STR(tok(t, "你好，还"), "你好 | , | 还");            /* "，还" in the list: noise, unused */
+    CHECK_STR(tok(t, "iPhone12"), "iphone12");                 /* Latin runs stay whole */
+    CHECK_STR(tok(t, "看http://x.cn/a年"), "看 | http://x.cn/a | 年");   /* URL: as the English tokenizer */
+    CHECK_STR(tok(t, "好😀😀年"), "好 | 😀 | 😀 | 年");
+    CHECK_INT(segdict_size(d), sizeof w / sizeof *w);
+    tokenizer_free(t);
+
+    /* key form of dictionary words (internal) */
+    toklist sc = {0};
+    const uint32_t *key, *kb;
+    size_t nu, nk = text_key("2001年", strlen("2001年"), 1, &sc, &key, &kb, &nu);
+    CHECK_INT(nk, 2);
+    CHECK_INT(nu, 2);
+    if (nk == 2) {
+        CHECK_INT(key[0], SEG_KEY_NUM + 4);
+        CHECK_INT(key[1], 0x5E74);
+    }
+    nk = text_key("t恤", strlen("t恤"), 1, &sc, &key, &kb, &nu);
+    CHECK_INT(nk, 2);
+    CHECK_INT(nu, 2);
+    nk = text_key("二○○一", strlen("二○○一"), 1, &sc, &key, &kb, &nu);
+    CHECK_INT(nu, 1);
+    CHECK_INT(nk, 1);
+    if (nk == 1) CHECK_INT(key[0], SEG_KEY_CNUM + 4);
+    nk = text_key("12,345.6%", strlen("12,345.6%"), 1, &sc, &key, &kb, &nu);
+    CHECK_INT(nk, 2);                                   /* N5 (integer part 12345) then % */
+    if (nk == 2) CHECK_INT(key[0], SEG_KEY_NUM + 5);
+    nk = text_key("二○○一", strlen("二○○一"), 0, &sc, &key, &kb, &nu);
+    CHECK_INT(nu, 4);                                   /* literal: one unit per character */
+    if (nk == 4) CHECK_INT(key[1], 0x3007);
+    nk = text_key("2001年", strlen("2001年"), 0, &sc, &key, &kb, &nu);
+    CHECK_INT(nk, 5);
+    CHECK_INT(nu, 2);
+    toklist_free(&sc);
+
+    /* serialisation keeps the words as written (normalised), not their keys */
+    size_t len;
+    char *blob = segdict_serialize(d, &len);
+    CHECK(strncmp(blob, "1998年\t1\n12月\t1\n", strlen("1998年\t1\n12月\t1\n")) == 0);
+    segdict *d2 = segdict_deserialize(blob, len);
+    CHECK(d2 != NULL);
+    if (d2) {
+        segdict_set_hmm(d2, 0);
+        tokenizer *t2 = tokenizer_new(&cfg, d2);
+        CHECK_STR(tok(t2, "2001年10月31日"), "2001年 | 10月 | 31日");
+        tokenizer_free(t2);
+        segdict_free(d2);
+    }
+    free(blob);
+
+    /* two words with one key: their frequencies add up */
+    segdict *d3 = segdict_new();
+    segdict_add(d3, "1998年", strlen("1998年"), 3);
+    segdict_add(d3, "1999年", strlen("1999年"), 4);
+    segdict_add(d3, "1999年", strlen("1999年"), 2);    /* lower: kept 4 */
+    CHECK_INT(segdict_size(d3), 2);
+    blob = segdict_serialize(d3, &len);
+    CHECK_STR(blob, "1998年\t3\n1999年\t4\n");
+    free(blob);
+    segdict_free(d3);
+
+    cfg.lang = LANG_EN;                                 /* EN: no dictionary */
+    t = tokenizer_new(&cfg, d);
+    CHECK_STR(tok(t, "2001年T恤"), "2001 | 年 | t | 恤");
+    tokenizer_free(t);
+    segdict_free(d);
+}
+
+/* normalize = 0: the segmenter sees the normalised text, the tokens are
+ * the original characters. */
+static void test_no_normalize(void)
+{
+    static const char *const w[] = { "１９９８年", "增长", "ｉｐｈｏｎｅ手机", "株式会社", "咖啡" };
+    segdict *d = dict_words(w, sizeof w / sizeof *w);
+    tokenizer *t = mk(0, 0, LANG_AUTO, d);
+    CHECK_STR(tok(t, "１９９８年增长１２．５％"), "１９９８年 | 增长 | １２．５％");
+    CHECK_STR(tok(t, "1998年增长"), "1998年 | 增长");
+    CHECK_STR(tok(t, "iPhone手机"), "iPhone手机");             /* matched folded, printed as written */
+    CHECK_STR(tok(t, "ＩＰＨＯＮＥ手机，"), "ＩＰＨＯＮＥ手机 | ，");
+    CHECK_STR(tok(t, "咖\xE2\x80\x8B啡"), "咖啡");            /* zero width space dropped */
+    CHECK_STR(tok(t, "\xE3\x8D\xBF"), "\xE3\x8D\xBF");        /* ㍿ (NFKC 株式会社): one original char */
+    CHECK_STR(tok(t, "cafe\xCC\x81 Ｃａｆé"), "cafe\xCC\x81 | Ｃａｆé");   /* marks stay, as written */
+    CHECK_STR(tok(t, "\xEF\xAC\x81ne"), "\xEF\xAC\x81ne");    /* ligature fi */
+    CHECK_STR(tok(t, "a\xFF" "b"), "a | \xEF\xBF\xBD | b");    /* invalid byte -> U+FFFD */
+    tokenizer_free(t);
+
+    /* property: the tokens, concatenated, are the input without white space
+     * and dropped characters, byte for byte */
+    static const char *const pool[] = {
+        "好", "的", "增长", "１", "2", "0", "年", "％", "．", ".", "ｉ", "Ｐ", "h", "O", "手机", "㍿", "ﬁ",
+        "e\xCC\x81", "\xCC\x81", "\xE2\x80\x8B", " ", "\xE3\x80\x80", "，", "。", "“", "…", "○", "〇",
+        "😀", "\xF0\x9F\x8F\xBD", "❤\xEF\xB8\x8F", "'", "n't", "don", "http://a.b/", "#", "@x", ":)",
+        "\xED\xA0\x80", "\xFF", "\xE4\xBD", "ß", "İ", "Å", "ｶﾞ", "가", "\xE1\x84\x80\xE1\x85\xA1",
+    };
+    size_t np = sizeof pool / sizeof *pool;
+    unsigned x = 7;
+    int ok = 1;
+    char in[512];
+    toklist tl = {0};
+    t = mk(0, 0, LANG_AUTO, d);
+    for (int it = 0; it < 3000 && ok; it++) {
+        size_t len = 0;
+        int k = 1 + (int)(x % 12);
+        for (int q = 0; q < k; q++) {
+            x = x * 1103515245u + 12345u;
+            const char *p = pool[(x >> 16) % np];
+            memcpy(in + len, p, strlen(p));
+            len += strlen(p);
+        }
+        toklist_clear(&tl);
+        tokenize(t, in, len, &tl);
+        /* expected: valid UTF-8 of the input (bad bytes -> U+FFFD as in the
+         * tokens), without spaces and format characters */
+        char want[2048], got[2048];
+        size_t wn = 0, gn = 0, i = 0;
+        int bad = 0;
+        while (i < len) {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t m = utf8proc_iterate((const utf8proc_uint8_t *)in + i, (utf8proc_ssize_t)(len - i), &cp);
+            if (m <= 0) {
+                i++;
+                if (!bad) { memcpy(want + wn, "\xEF\xBF\xBD", 3); wn += 3; }
+                bad = 1;
+                continue;
+            }
+            bad = 0;
+            utf8proc_category_t cat = utf8proc_category(cp);
+            if (!(cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_CC)) {
+                memcpy(want + wn, in + i, (size_t)m);
+                wn += (size_t)m;
+            }
+            i += (size_t)m;
+        }
+        for (size_t j = 0; j < tl.n; j++) {
+            const char *tk = toklist_get(&tl, j);
+            ok &= valid_token(tk);
+            memcpy(got + gn, tk, strlen(tk));
+            gn += strlen(tk);
+        }
+        /* VS16 (U+FE0F) is a mark the NFKC view drops (default ignorable):
+         * it is left out unless inside a token */
+        if (!(gn == wn && !memcmp(got, want, wn))) {
+            size_t a = 0, b = 0;
+            while (a < wn && b < gn) {
+                if (a + 3 <= wn && !memcmp(want + a, "\xEF\xB8\x8F", 3)) {
+                    if (b + 3 <= gn && !memcmp(got + b, "\xEF\xB8\x8F", 3)) b += 3;
+                    a += 3;
+                    continue;
+                }
+                if (want[a] == got[b]) { a++; b++; continue; }
+                break;
+            }
+            while (a + 3 <= wn && !memcmp(want + a, "\xEF\xB8\x8F", 3)) a += 3;
+            ok &= a == wn && b == gn;
+        }
+        if (!ok) {
+            in[len] = '\0';
+            fprintf(stderr, "no-normalize tokens differ from the input: \"%s\"\n", in);
+        }
+    }
+    CHECK(ok);
+    toklist_free(&tl);
+    tokenizer_free(t);
+    segdict_free(d);
+}
+
+/* User dictionaries: "word", "word freq", "word tag" lines; the words win. */
+static void test_user_dict(void)
+{
+    segdict *d = segdict_new();
+    segdict_add(d, "和尚", strlen("和尚"), 5000);
+    segdict_add(d, "尚未", strlen("尚未"), 1);
+    segdict_add(d, "未", strlen("未"), 1000);
+    segdict_add(d, "和", strlen("和"), 1000);
+    segdict_add(d, "云", strlen("云"), 100);
+    segdict_add(d, "计算", strlen("计算"), 100);
+    segdict_set_hmm(d, 0);
+    tokenizer *t = mk(1, 0, LANG_AUTO, d);
+    CHECK_STR(tok(t, "和尚未"), "和尚 | 未");
+    CHECK_STR(tok(t, "云计算"), "云 | 计算");
+    const char *user = "云计算 nz\n尚未\nＸ光机 5 n\n";
+    char *path = write_tmp(user, strlen(user));
+    CHECK_INT(segdict_load_user(d, path), 0);
+    CHECK_INT(segdict_size(d), 8);
+    CHECK_STR(tok(t, "云计算"), "云计算");
+    CHECK_STR(tok(t, "尚未"), "尚未");
+    CHECK_STR(tok(t, "x光机"), "x光机");
+    unlink(path);
+    free(path);
+    segdict_add_user(d, "和尚未", strlen("和尚未"), 0);
+    CHECK_STR(tok(t, "和尚未"), "和尚未");
+    /* a frequency given higher than the suggestion is kept */
+    segdict_add_user(d, "大数据", strlen("大数据"), 1e6);
+    size_t len;
+    char *blob = segdict_serialize(d, &len);
+    CHECK(has_line(blob, "大数据\t1000000"));
+    free(blob);
+    err_clear();
+    CHECK_INT(segdict_load_user(d, "/nonexistent/user.dict"), -1);
+    CHECK(strstr(err_msg(), "/nonexistent/user.dict") != NULL);
+    tokenizer_free(t);
+    segdict_free(d);
+    /* into an empty dictionary: the default frequency, like segdict_load;
+     * no HMM from so few words (no single-character word) */
+    d = segdict_new();
+    segdict_add_user(d, "云计算", strlen("云计算"), 0);
+    segdict_add_user(d, "大数据", strlen("大数据"), 0);
+    CHECK_INT(segdict_size(d), 2);
+    t = mk(1, 0, LANG_AUTO, d);
+    CHECK_STR(tok(t, "云计算和大数据很火"), "云计算 | 和 | 大数据 | 很 | 火");
+    tokenizer_free(t);
+    segdict_free(d);
+}
+
+/* Unknown words: the B/M/E/S HMM estimated from the dictionary. */
+static void test_hmm(void)
+{
+    static const char *const w[] = {
+        "克林顿", "布什", "斯科特", "菲尔德", "拉姆", "的", "是", "在", "说", "他", "总统", "国防部长",
+    };
+    segdict *d = dict_words(w, sizeof w / sizeof *w);
+    tokenizer *t = mk(1, 0, LANG_AUTO, d);
+    CHECK_INT(segdict_hmm(d), 0);
+    CHECK_STR(tok(t, "斯姆德说"), "斯 | 姆 | 德 | 说");
+    segdict_set_hmm(d, 1);
+    CHECK_INT(segdict_hmm(d), 1);
+    /* 斯姆德: unknown as a run of single characters; the HMM (B/M/E from
+     * 斯科特, 拉姆, 菲尔德) makes one word of it */
+    CHECK_STR(tok(t, "斯姆德说"), "斯姆德 | 说");
+    CHECK_STR(tok(t, "他是"), "他 | 是");                      /* all known single words: left alone */
+    CHECK_STR(tok(t, "总统克林顿"), "总统 | 克林顿");
+    segdict_set_hmm(d, 2);                                      /* jieba: every run */
+    CHECK_INT(segdict_hmm(d), 2);
+    segdict_set_hmm(d, 7);
+    CHECK_INT(segdict_hmm(d), 2);
+    segdict_set_hmm(d, 1);
+    /* long runs: no crash, valid tokens, all characters kept */
+    size_t big = 1 << 20, zl = strlen("斯姆德"), reps = big / zl;
+    char *s = xmalloc(reps * zl + 1);
+    for (size_t i = 0; i < reps; i++) memcpy(s + i * zl, "斯姆德", zl);
+    toklist tl = {0};
+    tokenize(t, s, reps * zl, &tl);
+    size_t tot = 0;
+    for (size_t i = 0; i < tl.n; i++) tot += strlen(toklist_get(&tl, i));
+    CHECK_INT(tot, reps * zl);
+    CHECK(tl.n >= 1 && tl.n <= reps * 3);
+    toklist_free(&tl);
+    free(s);
+    tokenizer_free(t);
+    segdict_free(d);
+    CHECK_INT(segdict_hmm(NULL), 0);
+}
+
+/* Loading into an empty dictionary goes in bulk (sorted trie build); the
+ * result must be the same as adding the words one by one. */
+static void test_bulk_load(void)
+{
+    /* unsorted, duplicates, non-plain words, frequencies, tags, a BOM */
+    const char *txt = "\xEF\xBB\xBF" "中华人民共和国 10 ns\n中华 30\n人民 50 n\n中华人民 5\n共和国 20\n"
+                      "中华 40\n2001年 3\n和 100\nT恤 2 n\n人 60\n民 5\n国 70\n共和 8\n"
+                      "中 100 \n华 20\n一九九八年\n\xEF\xA4\x80\n卡拉ＯＫ 4\n";
+    char *path = write_tmp(txt, strlen(txt));
+    segdict *a = segdict_new(), *b = segdict_new();
+    segdict_add(b, "zz", 2, 1);                         /* not empty: one by one */
+    CHECK_INT(segdict_load(a, path), 0);
+    CHECK_INT(segdict_load(b, path), 0);
+    CHECK_INT(segdict_size(a), 17);
+    CHECK_INT(segdict_size(b), 18);
+    tok_config cfg;
+    tok_config_default(&cfg);
+    static const char *const texts[] = {
+        "中华人民共和国和中华人民", "2001年买了T恤", "卡拉OK一九九八年", "人民共和国中国华人", "豈有此理",
+        "二○○一年", "1998年",
+    };
+    for (cfg.num_class = 0; cfg.num_class <= 1; cfg.num_class++) {
+        tokenizer *ta = tokenizer_new(&cfg, a), *tb = tokenizer_new(&cfg, b);
+        for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+            char ra[1024];
+            snprintf(ra, sizeof ra, "%s", tok(ta, texts[i]));
+            CHECK_STR(tok(tb, texts[i]), ra);
+        }
+        if (cfg.num_class) CHECK_STR(tok(ta, "二○○一年"), "二○○一年");
+        tokenizer_free(ta);
+        tokenizer_free(tb);
+    }
+    tokenizer *ta = mk(1, 0, LANG_AUTO, a), *tb = mk(1, 0, LANG_AUTO, b);
+    CHECK_STR(tok(ta, "中华人民共和国和中华人民"), "中华人民共和国 | 和 | 中华人民");
+    size_t len;
+    char *blob = segdict_serialize(a, &len);
+    CHECK(has_line(blob, "中华\t40"));                    /* the higher frequency */
+    CHECK(has_line(blob, "豈\t1"));                       /* U+F900 normalised to U+8C48 */
+    free(blob);
+    tokenizer_free(ta);
+    tokenizer_free(tb);
+    segdict_free(a);
+    segdict_free(b);
+    unlink(path);
+    free(path);
+
+    /* an error: the lines before it are loaded */
+    const char *bad = "中华 3\n人民\n国 x1\n";
+    path = write_tmp(bad, strlen(bad));
+    a = segdict_new();
+    CHECK_INT(segdict_load(a, path), 0);                 /* "x1" is a tag */
+    segdict_free(a);
+    unlink(path);
+    free(path);
+    bad = "中华 3\n人民\n国 1x\n共和\n";
+    path = write_tmp(bad, strlen(bad));
+    a = segdict_new();
+    CHECK_INT(segdict_load(a, path), -1);
+    CHECK_INT(segdict_size(a), 2);
+    segdict_free(a);
+    unlink(path);
+    free(path);
+}
+
+/* Edge cases of segmentation with a dictionary. */
+static void test_seg_edge(void)
+{
+    static const char *const w[] = { "结婚", "的", "和尚", "尚未", "和", "中文", "english", "ok" };
+    segdict *d = dict_words(w, sizeof w / sizeof *w);
+    segdict_set_hmm(d, 1);
+    for (int norm = 0; norm <= 1; norm++) {
+        tokenizer *t = mk(norm, 0, LANG_AUTO, d);
+        toklist tl = {0};
+        tokenize(t, "", 0, &tl);                                 /* empty */
+        CHECK_INT(tl.n, 0);
+        tokenize(t, " \t\r\n", 4, &tl);                          /* only white space */
+        CHECK_INT(tl.n, 0);
+        tokenize(t, "\xE2\x80\x8B\xEF\xBB\xBF", 6, &tl);         /* only invisible characters */
+        CHECK_INT(tl.n, 0);
+        CHECK_STR(tok(t, "结婚\xED\xA0\x80的"), "结婚 | \xEF\xBF\xBD | 的");   /* lone surrogate */
+        CHECK_STR(tok(t, "结\xED\xB0\x80婚"), "结 | \xEF\xBF\xBD | 婚");
+        CHECK_STR(tok(t, "和尚\xFF\xFE未"), "和尚 | \xEF\xBF\xBD | 未");
+        CHECK_STR(tok(t, "结婚\xE7\xBB"), "结婚 | \xEF\xBF\xBD");        /* truncated at the end */
+        CHECK_STR(tok(t, norm ? "中文english混合ok" : "中文English混合OK"),
+                  norm ? "中文 | english | 混合 | ok" : "中文 | English | 混合 | OK");
+        CHECK_STR(tok(t, "中文Ελληνικά русский 한국어 العربية"),
+                  norm ? "中文 | ελληνικά | русский | 한국어 | العربية" : "中文 | Ελληνικά | русский | 한국어 | العربية");
+        CHECK_STR(tok(t, "中文にほんご"), "中文 | にほんご");
+        tokenizer_free(t);
+        toklist_free(&tl);
+    }
+
+    /* lines of 1 MB: Han only (one stretch), mixed, and with normalize = 0
+     * every byte kept */
+    size_t big = 1 << 20;
+    char *s = xmalloc(big + 16);
+    const char *zh = "结婚的和尚未结婚的";
+    size_t zl = strlen(zh), reps = big / zl;
+    for (size_t i = 0; i < reps; i++) memcpy(s + i * zl, zh, zl);
+    toklist tl = {0};
+    tokenizer *t = mk(0, 0, LANG_AUTO, d);
+    tokenize(t, s, reps * zl, &tl);
+    CHECK_INT(tl.n, reps * 6);
+    size_t tot = 0;
+    for (size_t i = 0; i < tl.n; i++) tot += strlen(toklist_get(&tl, i));
+    CHECK_INT(tot, reps * zl);
+    const char *mix = "中文ok １２３，";                        /* full width digits and comma */
+    size_t ml = strlen(mix);
+    reps = big / ml;
+    for (size_t i = 0; i < reps; i++) memcpy(s + i * ml, mix, ml);
+    toklist_clear(&tl);
+    tokenize(t, s, reps * ml, &tl);
+    CHECK_INT(tl.n, reps * 4);
+    if (tl.n >= 4) {
+        CHECK_STR(toklist_get(&tl, 0), "中文");
+        CHECK_STR(toklist_get(&tl, 1), "ok");
+        CHECK_STR(toklist_get(&tl, 2), "１２３");
+        CHECK_STR(toklist_get(&tl, 3), "，");
+    }
+    /* a stretch of 1 MB of digits and Han characters without a break */
+    for (size_t i = 0; i < big; i += 4) memcpy(s + i, i % 8 ? "12" : "3\xE5", 2);
+    for (size_t i = 0; i < big; i++) if (!s[i]) s[i] = '7';
+    toklist_clear(&tl);
+    tokenize(t, s, big, &tl);                                   /* invalid bytes, no crash */
+    int ok = 1;
+    for (size_t i = 0; i < tl.n && ok; i++) ok = valid_token(toklist_get(&tl, i));
+    CHECK(ok);
+    toklist_free(&tl);
+    tokenizer_free(t);
+    free(s);
+    segdict_free(d);
+
+    /* segdict_cut directly, with and without a dictionary */
+    toklist o = {0};
+    segdict_cut(NULL, "二○○一", strlen("二○○一"), &o);
+    CHECK_INT(o.n, 4);
+    static const char *const w2[] = { "二〇〇〇年", "1998年", "年" };
+    segdict *d2 = dict_words(w2, 3);
+    toklist_clear(&o);
+    segdict_cut(d2, "二○○○年1998年", strlen("二○○○年1998年"), &o);
+    CHECK_INT(o.n, 2);
+    if (o.n == 2) {
+        CHECK_STR(toklist_get(&o, 0), "二○○○年");
+        CHECK_STR(toklist_get(&o, 1), "1998年");
+    }
+    segdict_free(d2);
+    toklist_clear(&o);
+    segdict_cut(NULL, "", 0, &o);
+    CHECK_INT(o.n, 0);
+    toklist_free(&o);
 }
 
 static void test_edge(void)
@@ -466,5 +945,11 @@ int main(void)
     test_serialize();
     test_load();
     test_edge();
+    test_mixed_units();
+    test_no_normalize();
+    test_user_dict();
+    test_hmm();
+    test_bulk_load();
+    test_seg_edge();
     TEST_END();
 }
