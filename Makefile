@@ -83,14 +83,14 @@ demo:
 
 # Benchmarks print one JSON object per figure on stdout (see BENCHMARKS.md).
 bench:
-	@sh scripts/install-deps.sh
-	@$(MAKE) --no-print-directory seqsent
+	@sh scripts/install-deps.sh >&2
+	@$(MAKE) --no-print-directory seqsent >&2
 	@sh scripts/bench.sh
 	@sh scripts/bench_tokenize.sh
 
 bench-tokenize:
-	@sh scripts/install-deps.sh
-	@$(MAKE) --no-print-directory seqsent
+	@sh scripts/install-deps.sh >&2
+	@$(MAKE) --no-print-directory seqsent >&2
 	@sh scripts/bench_tokenize.sh
 
 install: seqsent

@@ -17,7 +17,11 @@ void mm(int ta, int tb, int M, int N, int K, float alpha,
 /* Use n BLAS threads (1 = single-threaded BLAS). */
 void blas_set_threads(int n);
 
-float *fzeros(size_t n);              /* calloc'ed, 64-byte aligned */
+float *fzeros(size_t n);              /* zeroed, 64-byte aligned */
+/* Uninitialised, 64-byte aligned: for buffers every use writes before it
+ * reads (activations).  Large ones stay untouched virtual memory until used,
+ * so a workspace sized for a big batch costs nothing when a small one runs. */
+float *falloc(size_t n);
 void ffree(float *p);
 
 /* Deterministic random numbers (splitmix64 seeding a xoshiro256**). */

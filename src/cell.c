@@ -25,18 +25,18 @@ void cell_cache_alloc(cell_cache *c, cell_type t, int maxT, int maxB, int H)
     memset(c, 0, sizeof *c);
     c->type = t;
     c->maxT = maxT; c->maxB = maxB; c->H = H;
-    c->gates = fzeros(tb * G * H);
-    c->h = fzeros(tb * H);
-    c->dz = fzeros(tb * G * H);
-    c->dh = fzeros((size_t)maxB * H);
+    c->gates = falloc(tb * G * H);
+    c->h = falloc(tb * H);
+    c->dz = falloc(tb * G * H);
+    c->dh = falloc((size_t)maxB * H);
     if (t == CELL_LSTM) {
-        c->c = fzeros(tb * H);
-        c->tc = fzeros(tb * H);
-        c->dc = fzeros((size_t)maxB * H);
+        c->c = falloc(tb * H);
+        c->tc = falloc(tb * H);
+        c->dc = falloc((size_t)maxB * H);
     } else if (t == CELL_GRU) {
-        c->c = fzeros(tb * H);
-        c->dzr = fzeros(tb * 3 * H);
-        c->hz = fzeros((size_t)maxB * 3 * H);
+        c->c = falloc(tb * H);
+        c->dzr = falloc(tb * 3 * H);
+        c->hz = falloc((size_t)maxB * 3 * H);
     }
 }
 

@@ -225,7 +225,7 @@ void net_ws_alloc(net_ws *w, const net_config *c, int maxT, int maxB)
     int wide = c->embed_dim > F ? c->embed_dim : F;
     size_t tb = (size_t)maxT * maxB;
     w->maxT = maxT; w->maxB = maxB; w->layers = L; w->ndir = D;
-    w->x0 = fzeros(tb * c->embed_dim);
+    w->x0 = falloc(tb * c->embed_dim);
     w->xin = xcalloc(L, sizeof *w->xin);
     w->xrev = xcalloc(L, sizeof *w->xrev);
     w->out = xcalloc(L, sizeof *w->out);
@@ -233,35 +233,35 @@ void net_ws_alloc(net_ws *w, const net_config *c, int maxT, int maxB)
     for (int l = 0; l < L; l++) {
         size_t C = (size_t)layer_in(c, l);
         if (c->dropout > 0) {
-            w->xin[l] = fzeros(tb * C);
-            w->dmask[l] = fzeros(tb * C);
+            w->xin[l] = falloc(tb * C);
+            w->dmask[l] = falloc(tb * C);
         }
         if (D == 2) {
-            w->xrev[l] = fzeros(tb * C);
-            w->out[l] = fzeros(tb * F);
+            w->xrev[l] = falloc(tb * C);
+            w->out[l] = falloc(tb * F);
         }
     }
-    w->feat = fzeros((size_t)maxB * F);
-    w->dfeat = fzeros((size_t)maxB * F);
+    w->feat = falloc((size_t)maxB * F);
+    w->dfeat = falloc((size_t)maxB * F);
     if (c->pool != POOL_LAST) {
         w->argmax = xmalloc((size_t)maxB * F * sizeof *w->argmax);
-        w->dtop = fzeros(tb * F);
+        w->dtop = falloc(tb * F);
     }
-    if (c->dropout > 0) w->fmask = fzeros((size_t)maxB * F);
+    if (c->dropout > 0) w->fmask = falloc((size_t)maxB * F);
     if (c->dense > 0) {
-        w->a1 = fzeros((size_t)maxB * c->dense);
-        w->da1 = fzeros((size_t)maxB * c->dense);
+        w->a1 = falloc((size_t)maxB * c->dense);
+        w->da1 = falloc((size_t)maxB * c->dense);
     }
     for (int i = 0; i < 2; i++) {
-        w->dbuf[i] = fzeros(tb * wide);
-        w->dh[i] = fzeros(tb * c->hidden);
-        w->dx[i] = fzeros(tb * wide);
+        w->dbuf[i] = falloc(tb * wide);
+        w->dh[i] = falloc(tb * c->hidden);
+        w->dx[i] = falloc(tb * wide);
     }
     w->cache = xcalloc((size_t)L * D, sizeof *w->cache);
     for (int i = 0; i < L * D; i++) cell_cache_alloc(&w->cache[i], c->cell, maxT, maxB, c->hidden);
-    w->logits = fzeros((size_t)maxB * c->n_out);
-    w->probs = fzeros((size_t)maxB * c->n_out);
-    w->dlogits = fzeros((size_t)maxB * c->n_out);
+    w->logits = falloc((size_t)maxB * c->n_out);
+    w->probs = falloc((size_t)maxB * c->n_out);
+    w->dlogits = falloc((size_t)maxB * c->n_out);
     w->mask = xcalloc(tb, 1);
     w->mask_rev = xcalloc(tb, 1);
 }

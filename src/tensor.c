@@ -31,6 +31,15 @@ float *fzeros(size_t n)
     return p;
 }
 
+float *falloc(size_t n)
+{
+    size_t bytes = (n * sizeof(float) + 63) & ~(size_t)63;
+    void *p = NULL;
+    if (posix_memalign(&p, 64, bytes ? bytes : 64) != 0) p = NULL;
+    if (!p) { xmalloc((size_t)-1 / 2); }  /* reports out-of-memory and exits */
+    return p;
+}
+
 void ffree(float *p) { free(p); }
 
 static uint64_t splitmix64(uint64_t *x)
