@@ -1,0 +1,102 @@
+#!/bin/sh
+# tests/cli_model.sh - the model-family and training-loop options end to end:
+# every architecture/optimizer option trains, is recorded in the model file
+# (info), survives save/load (predictions of the file equal those of a copy)
+# and evaluates, and the training-loop options do what they
+# say (early stop from validation data, val-split, log, plot, save-every,
+# resume of a --save-every checkpoint).
+#
+# Run from the repository root after `make`:   sh tests/cli_model.sh
+# Prints "ok - ..." / "FAIL - ..." per check and "N passed, N failed".
+
+cd "$(dirname "$0")/.." || exit 1
+ROOT=$(pwd)
+S=${SEQSENT:-./seqsent}
+case $S in /*) ;; *) S=$ROOT/$S ;; esac
+D=$ROOT/tests/data
+[ -x "$S" ] || { echo "FAIL - $S is not built"; echo "0 passed, 1 failed"; exit 1; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/seqsent-cli-model.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+LC_ALL=C
+export LC_ALL
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL - $1"; [ -s err ] && sed 's/^/    | /' err | head -5; }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+
+# small, fast settings; the 3-class tweets exercise softmax
+SMALL="--hidden 8 --embed-dim 8 --maxlen 24 --epochs 2 --threads 1 --quiet"
+TR=$D/tweets3.train.csv
+TE=$D/tweets3.test.csv
+
+# train_check NAME "OPTIONS" 'JSON-CONDITION on info output in file info.json'
+train_check() {
+    name=$1 opts=$2 cond=$3
+    # shellcheck disable=SC2086
+    if ! $S train "$TR" $SMALL $opts -o m.ssm 2>err; then bad "train $name: exit status"; return; fi
+    $S info m.ssm >info.json 2>err
+    check "train $name: recorded in the model ($cond)" "grep -q '$cond' info.json"
+    cp m.ssm copy.ssm
+    $S predict -m m.ssm --all "$D/reviews_en.txt" >p1 2>err
+    $S predict -m copy.ssm --all "$D/reviews_en.txt" >p2 2>err
+    check "train $name: a copied file predicts the same" "[ -s p1 ] && cmp -s p1 p2"
+    $S eval --json -m m.ssm "$TE" >ev.json 2>err
+    acc=$(sed -E 's/.*"accuracy":([0-9.eE+-]+).*/\1/' ev.json)
+    check "train $name: eval runs (accuracy $acc)" "[ -n '$acc' ]"
+}
+
+train_check "gru" "--cell gru" '"cell":.*"gru"'
+train_check "rnn" "--cell rnn" '"cell":.*"rnn"'
+train_check "bidirectional lstm" "--bidirectional" '"bidirectional":.*true'
+train_check "dropout" "--dropout 0.3" '"dropout":.*0.3'
+train_check "hidden dense" "--dense 6" '"dense":.*6'
+train_check "max pooling" "--pool max" '"pool":.*"max"'
+train_check "mean pooling + mask" "--pool mean --mask" '"pool":.*"mean"'
+train_check "3 layers" "--layers 3" '"layers":.*3'
+train_check "adamw" "--optimizer adamw --weight-decay 0.05" '"optimizer":.*"adamw"'
+train_check "sgd" "--optimizer sgd --momentum 0.8 --lr 0.05" '"optimizer":.*"sgd"'
+train_check "lr decay + clip norm" "--lr-decay 0.5 --clip-norm 1" '"lr_decay":.*0.5'
+train_check "class weights" "--class-weight auto" '"class_weight":.*"auto"'
+train_check "bucket" "--bucket --mask" '"bucket":.*true'
+
+# usage errors for the new options
+for bad_opt in "--cell lstmx" "--pool median" "--dropout 1" "--optimizer rmsprop" "--class-weight balanced" \
+               "--weight-decay 0.1" "--momentum 0.5" "--dense 0"; do
+    # shellcheck disable=SC2086
+    $S train "$TR" $SMALL $bad_opt -o x.ssm >out 2>err
+    rc=$?
+    check "train $bad_opt: usage error (exit 2)" "[ $rc -eq 2 ] && [ ! -e x.ssm ]"
+done
+
+# early stopping picks the epoch from validation data and keeps its weights
+$S train "$TR" --hidden 8 --embed-dim 8 --maxlen 24 --threads 1 --epochs 30 --lr 0.05 \
+    --val-split 0.2 --early-stop 2 --log log.jsonl -o es.ssm 2>err
+check "early stop: stops before 30 epochs" "[ \$(wc -l <log.jsonl) -lt 30 ]"
+check "early stop: reports the kept epoch" "grep -q 'keeping the weights of epoch' err"
+best=$(sed -E 's/.*keeping the weights of epoch ([0-9]+).*/\1/;t;d' err)
+minep=$(python3 -c 'import json,sys; h=[json.loads(l) for l in open("log.jsonl")]; print(min(h,key=lambda e:e["val_loss"])["epoch"])' 2>/dev/null)
+check "early stop: kept epoch ($best) has the lowest validation loss ($minep)" "[ -z '$minep' ] || [ '$best' = '$minep' ]"
+check "log: one JSON object per epoch with val_loss" "grep -c val_loss log.jsonl | grep -q '^[1-9]'"
+check "early stop without validation data is a usage error" \
+    "! $S train $TR $SMALL --early-stop 2 -o y.ssm 2>/dev/null && [ ! -e y.ssm ]"
+
+# plot
+$S train "$TR" $SMALL --val-split 0.2 --plot c.svg -o p.ssm 2>err
+check "plot: an SVG with training and validation curves" "head -c 200 c.svg | grep -q '<svg' && grep -q 'validation' c.svg"
+
+# --save-every checkpoint + resume gives the uninterrupted result
+$S train "$TR" --hidden 8 --embed-dim 8 --maxlen 24 --threads 1 --quiet --epochs 4 -o full.ssm 2>err
+$S train "$TR" --hidden 8 --embed-dim 8 --maxlen 24 --threads 1 --quiet --epochs 4 --save-every 1 -o ck.ssm 2>err
+check "save-every: final model identical to a run without it" "cmp -s full.ssm ck.ssm"
+$S train "$TR" --hidden 8 --embed-dim 8 --maxlen 24 --threads 1 --quiet --epochs 2 --dropout 0.2 --cell gru -o two.ssm 2>err
+$S train "$TR" --resume two.ssm --epochs 4 --threads 1 --quiet -o four.ssm 2>err
+check "resume a finished model with more epochs: 4 epochs in its history" \
+    "$S info four.ssm | tr -d '\n\t ' | grep -o '\"epoch\":[0-9]*' | tail -1 | grep -q ':4'"
+check "resume a finished model: nothing to do without more epochs" \
+    "! $S train $TR --resume two.ssm --threads 1 --quiet 2>/dev/null"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
