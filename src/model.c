@@ -167,6 +167,8 @@ static int load_body(model *m, const char *path, int copy)
     if (!vt || vt->dtype != DT_U8) return err_set("%s: model has no vocabulary", path);
     const mf_tensor *vc = mf_get(f, "vocab.counts");
     if (!vc || vc->dtype != DT_I64) return err_set("%s: model has no vocabulary counts", path);
+    if (vc->ndim != 1 || vc->shape[0] < 2 || vc->nbytes != (size_t)vc->shape[0] * sizeof(int64_t))
+        return err_set("%s: corrupt vocabulary counts (shape)", path);
     const char *p = vt->data, *end = p + vt->nbytes;
     memset(&m->voc, 0, sizeof m->voc);
     strmap_init(&m->voc.m);
