@@ -93,7 +93,8 @@ int cmd_pad(int argc, char **argv)
                 for (int i = 0; i < maxlen; i++) printf(i ? " %d" : "%d", out[i]);
                 putchar('\n');
                 s.n = 0;
-                if (csv_would_block(r)) fflush(stdout);
+                /* a write error (disk full, reader gone) ends the run at once */
+                if (ferror(stdout) || (csv_would_block(r) && fflush(stdout) != 0)) finish_stdout();
                 continue;
             }
             if (s.nseq + 1 >= s.seqcap) { s.seqcap = s.seqcap ? s.seqcap * 2 : 1024; s.start = xrealloc(s.start, s.seqcap * sizeof *s.start); }
@@ -114,7 +115,7 @@ int cmd_pad(int argc, char **argv)
             putchar('\n');
         }
     }
-    if (fflush(stdout) != 0 && errno != EPIPE) die(EXIT_FAIL, "<stdout>: %s", strerror(errno));
+    finish_stdout();   /* write errors: exit 1 with a message; EPIPE: quiet exit 0 */
     free(s.ids); free(s.start); free(out);
     model_free(&m);
     return EXIT_OK;

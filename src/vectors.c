@@ -328,7 +328,7 @@ static long parse_count(const char *s, size_t n)
 typedef struct scan scan;
 /* Called for each valid vector row; rest holds exactly dim fields. */
 typedef int (*row_fn)(scan *sc, const char *word, size_t wlen, const char *rest, size_t rlen);
-/* Called once when the dimension is known. */
+/* Called once, when the first row has confirmed the dimension. */
 typedef int (*dim_fn)(scan *sc);
 
 struct scan {
@@ -352,7 +352,7 @@ static int set_dim(scan *sc, long dim)
         return err_set("%s:%ld: vectors have dimension %ld, expected %ld",
                        sc->path, sc->lineno, dim, sc->expect_dim);
     sc->dim = dim;
-    return sc->on_dim ? sc->on_dim(sc) : 0;
+    return 0;
 }
 
 static int scan_line(scan *sc, const char *s, size_t n)
@@ -392,6 +392,9 @@ static int scan_line(scan *sc, const char *s, size_t n)
     }
     if (nval != sc->dim)
         return err_set("%s:%ld: expected %ld values, found %ld", sc->path, sc->lineno, sc->dim, nval);
+    /* Allocate for the dimension only once a row has confirmed it: a header
+     * claiming a huge dimension must not cost memory before it is checked. */
+    if (sc->rows == 0 && sc->on_dim && sc->on_dim(sc) < 0) return -1;
     sc->rows++;
     return sc->row(sc, s, wlen, rest, rlen);
 }

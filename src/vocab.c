@@ -133,9 +133,11 @@ int vocab_read_text(vocab *v, const char *path)
             break;
         }
     }
+    int read_err = rc == 0 && ferror(f) ? errno : 0;   /* getline failed: not EOF */
     free(line);
     if (f != stdin) fclose(f);
-    if (rc == 0 && v->n <= 2) rc = err_set("%s: empty vocabulary", path);
+    if (read_err) rc = err_set("%s: %s", path, strerror(read_err));
+    else if (rc == 0 && v->n <= 2) rc = err_set("%s: empty vocabulary", path);
     if (rc < 0) vocab_free(v);
     return rc;
 }
