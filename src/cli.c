@@ -14,6 +14,10 @@
 int cli_setup_tokenizer(model *m, const common_opts *c, const char *vectors_fallback)
 {
     m->tok = c->tok;
+    free(m->dict_source);   /* a listing base set "none" */
+    m->dict_source = NULL;
+    segdict_free(m->dict);
+    m->dict = NULL;
     const char *vec = c->dict_vectors;
     if (!c->dict_path && !vec && vectors_fallback && c->tok.lang != LANG_EN) vec = vectors_fallback;
     if (c->dict_path) {
