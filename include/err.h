@@ -35,5 +35,7 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Report that n bytes could not be allocated and exit with EXIT_FAIL. */
+void die_oom(size_t n) __attribute__((noreturn));
 
 #endif

@@ -14,11 +14,14 @@
 #define MULTIVERSION
 #endif
 
-/* e^x for x clamped to [-87, 88]: x = n ln2 + r, e^r by a degree-6
+/* e^x for x clamped to [-87, 88] (NaN -> e^-87): x = n ln2 + r, e^r by a degree-6
  * polynomial (Cephes expf coefficients), 2^n assembled in the exponent. */
 static inline float fexp(float x)
 {
-    x = x < -87.0f ? -87.0f : x > 88.0f ? 88.0f : x;
+    /* written so that NaN lands on -87 (both tests false): the float->int
+     * conversion below must never see NaN */
+    x = x > -87.0f ? x : -87.0f;
+    x = x < 88.0f ? x : 88.0f;
     float fn = x * 1.44269504088896341f + 12582912.0f;   /* round to nearest via the magic constant */
     fn -= 12582912.0f;
     float r = x - fn * 0.693359375f + fn * 2.12194440e-4f;

@@ -32,7 +32,7 @@ int err_prefix(const char *fmt, ...)
 const char *err_msg(void) { return err_buf; }
 void err_clear(void) { err_buf[0] = '\0'; }
 
-static void oom(size_t n)
+void die_oom(size_t n)
 {
     fprintf(stderr, "seqsent: out of memory (allocating %zu bytes)\n", n);
     exit(EXIT_FAIL);
@@ -41,21 +41,21 @@ static void oom(size_t n)
 void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
-    if (!p) oom(n);
+    if (!p) die_oom(n);
     return p;
 }
 
 void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p) oom(n * size);
+    if (!p) die_oom(n * size);
     return p;
 }
 
 void *xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
-    if (!q) oom(n);
+    if (!q) die_oom(n);
     return q;
 }
 

@@ -26,7 +26,7 @@ float *fzeros(size_t n)
     size_t bytes = (n * sizeof(float) + 63) & ~(size_t)63;
     void *p = NULL;
     if (posix_memalign(&p, 64, bytes ? bytes : 64) != 0) p = NULL;
-    if (!p) { xmalloc((size_t)-1 / 2); }  /* reports out-of-memory and exits */
+    if (!p) die_oom(bytes);
     memset(p, 0, bytes);
     return p;
 }
@@ -36,7 +36,7 @@ float *falloc(size_t n)
     size_t bytes = (n * sizeof(float) + 63) & ~(size_t)63;
     void *p = NULL;
     if (posix_memalign(&p, 64, bytes ? bytes : 64) != 0) p = NULL;
-    if (!p) { xmalloc((size_t)-1 / 2); }  /* reports out-of-memory and exits */
+    if (!p) die_oom(bytes);
     return p;
 }
 

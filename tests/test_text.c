@@ -800,7 +800,7 @@ static void test_seg_edge(void)
     /* lines of 1 MB: Han only (one stretch), mixed, and with normalize = 0
      * every byte kept */
     size_t big = 1 << 20;
-    char *s = xmalloc(big + 16);
+    char *s = xcalloc(big + 16, 1);
     const char *zh = "结婚的和尚未结婚的";
     size_t zl = strlen(zh), reps = big / zl;
     for (size_t i = 0; i < reps; i++) memcpy(s + i * zl, zh, zl);
