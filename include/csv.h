@@ -70,6 +70,11 @@ typedef struct data_opts {
  * only.  need_labels: every row must have a non-empty label.  Rows with empty
  * text are skipped and counted.  Errors: "path:line: problem". */
 int dataset_load(const char *path, const data_opts *o, int need_labels, dataset *out);
+/* dataset_load's column rules on a first row, for other readers of rows
+ * (split): *header (o->header, or detected), the 0-based text and label
+ * columns.  -1 + err_set("path: ...") when a named column is not there. */
+int csv_columns(const char *path, const data_opts *o, char **first, size_t nfirst,
+                int *header, long *text_col, long *label_col);
 void dataset_free(dataset *d);
 
 #endif

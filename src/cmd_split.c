@@ -53,61 +53,6 @@ static const cmd_spec spec = {
     "label column for --stratify; with --text-col it also steers header detection.\n"
 };
 
-/* ---- header detection and the label column, as dataset_load does it ---- */
-
-static const char *const LABEL_NAMES[] = { "label", "class", "sentiment", "target", "y", NULL };
-static const char *const TEXT_NAMES[] = { "text", "review", "sentence", "comment", "content",
-                                          "review_text", NULL };
-
-static int name_eq(const char *field, const char *name)
-{
-    while (*field && isspace((unsigned char)*field)) field++;
-    size_t n = strlen(field);
-    while (n > 0 && isspace((unsigned char)field[n - 1])) n--;
-    return strlen(name) == n && strncasecmp(field, name, n) == 0;
-}
-
-static int in_list(const char *field, const char *const *names)
-{
-    for (; *names; names++)
-        if (name_eq(field, *names)) return 1;
-    return 0;
-}
-
-/* A decimal column number; -1 if spec is not a number. */
-static long col_number(const char *s)
-{
-    if (!*s) return -1;
-    long v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9') return -1;
-        if (v > 1000000) return 1000000;
-        v = v * 10 + (*p - '0');
-    }
-    return v;
-}
-
-/* 0-based column for spec (or the default), -1 + err_set when it is not there. */
-static long resolve_col(const char *path, const char *spec_, const char *const *names, int header,
-                        char **first, size_t nfirst, long fallback)
-{
-    if (spec_) {
-        long v = col_number(spec_);
-        if (v == 0) return err_set("%s: bad column number '%s' (columns are numbered from 1)", path, spec_);
-        if (v > 0) return v - 1;
-        if (!header)
-            return err_set("%s: no column named '%s' (the file has no header row; give a 1-based "
-                           "column number)", path, spec_);
-        for (size_t i = 0; i < nfirst; i++)
-            if (name_eq(first[i], spec_)) return (long)i;
-        return err_set("%s: no column named '%s' in the header row", path, spec_);
-    }
-    if (header)
-        for (size_t i = 0; i < nfirst; i++)
-            if (in_list(first[i], names)) return (long)i;
-    return fallback;
-}
-
 /* ---- records ---- */
 
 typedef struct buf { char *p; size_t n, cap; } buf;
@@ -260,18 +205,8 @@ int cmd_split(int argc, char **argv)
     int k = csv_next(r, &f, &nf), header = 0;
     long li = 0;
     if (k > 0 && fmt != FMT_LINES) {
-        const char *tc = co.data.text_col, *lc = co.data.label_col;
-        header = co.data.header;
-        if (header < 0) {
-            header = 0;
-            for (size_t i = 0; i < nf && !header; i++)
-                header = in_list(f[i], LABEL_NAMES) || in_list(f[i], TEXT_NAMES) ||
-                         (tc && col_number(tc) < 0 && name_eq(f[i], tc)) ||
-                         (lc && col_number(lc) < 0 && name_eq(f[i], lc));
-        }
-        if (resolve_col(pn, tc, TEXT_NAMES, header, f, nf, (long)nf - 1) < 0 ||
-            (li = resolve_col(pn, lc, LABEL_NAMES, header, f, nf, 0)) < 0)
-            die_err(EXIT_FAIL);
+        long ti;   /* the same column rules as train and eval */
+        if (csv_columns(pn, &co.data, f, nf, &header, &ti, &li) < 0) die_err(EXIT_FAIL);
         if (header) {
             put_record(&head, fmt, f, nf);
             k = csv_next(r, &f, &nf);

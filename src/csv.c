@@ -450,6 +450,24 @@ static long resolve_col(const char *path, const char *spec, const char *const *n
     return fallback;
 }
 
+int csv_columns(const char *path, const data_opts *o, char **f, size_t nf,
+                int *header, long *text_col, long *label_col)
+{
+    const char *tc = o->text_col, *lc = o->label_col;
+    int h = o->header;
+    if (h < 0) {
+        h = 0;
+        for (size_t i = 0; i < nf && !h; i++)
+            h = in_list(f[i], LABEL_NAMES) || in_list(f[i], TEXT_NAMES) ||
+                (tc && col_number(tc) < 0 && name_eq(f[i], tc)) ||
+                (lc && col_number(lc) < 0 && name_eq(f[i], lc));
+    }
+    *header = h;
+    if ((*text_col = resolve_col(path, tc, TEXT_NAMES, h, f, nf, (long)nf - 1)) < 0) return -1;
+    if ((*label_col = resolve_col(path, lc, LABEL_NAMES, h, f, nf, 0)) < 0) return -1;
+    return 0;
+}
+
 static char *trimmed_dup(const char *s)
 {
     while (*s && isspace((unsigned char)*s)) s++;
@@ -540,19 +558,9 @@ int dataset_load(const char *path, const data_opts *o, int need_labels, dataset 
     if (k <= 0) goto end;               /* empty file: empty data set */
 
     /* Header detection and column resolution, on the first row. */
-    int header = o->header;
-    const char *tc = o->text_col, *lc = o->label_col;
-    if (header < 0) {
-        header = 0;
-        for (size_t i = 0; i < nf && !header; i++)
-            header = in_list(f[i], LABEL_NAMES) || in_list(f[i], TEXT_NAMES) ||
-                     (tc && col_number(tc) < 0 && name_eq(f[i], tc)) ||
-                     (lc && col_number(lc) < 0 && name_eq(f[i], lc));
-    }
-    long ti = resolve_col(pn, tc, TEXT_NAMES, header, f, nf, (long)nf - 1);
-    if (ti < 0) { k = -1; goto end; }
-    long li = resolve_col(pn, lc, LABEL_NAMES, header, f, nf, 0);
-    if (li < 0) { k = -1; goto end; }
+    int header;
+    long ti, li;
+    if (csv_columns(pn, o, f, nf, &header, &ti, &li) < 0) { k = -1; goto end; }
     int labels = li != ti;
     if (need_labels && !labels) {
         k = err_set("%s: the label column and the text column are the same (column %ld); "
