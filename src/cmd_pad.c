@@ -41,13 +41,8 @@ int cmd_pad(int argc, char **argv)
         case 'm': model_path = arg; break;
         case O_VOCAB: vocab_path = arg; break;
         case O_MAXLEN: maxlen = (int)opt_long(&spec, "maxlen", arg, 1, 1000000); break;
-        case O_PADDING:
-        case O_TRUNCATING: {
-            int pre = !strcmp(arg, "pre");
-            if (!pre && strcmp(arg, "post")) usage_error(&spec, "--%s: expected pre or post, got '%s'", c == O_PADDING ? "padding" : "truncating", arg);
-            if (c == O_PADDING) pad_pre = pre; else trunc_pre = pre;
-            break;
-        }
+        case O_PADDING: pad_pre = opt_pre_post(&spec, "padding", arg); break;
+        case O_TRUNCATING: trunc_pre = opt_pre_post(&spec, "truncating", arg); break;
         case O_VALUE: value = opt_long(&spec, "value", arg, -2147483647L, 2147483647L); break;
         }
     }

@@ -237,13 +237,8 @@ int cmd_train(int argc, char **argv)
         case O_LAYERS: layers = (int)opt_long(&spec, "layers", arg, 1, 16); break;
         case O_HIDDEN: hidden = (int)opt_long(&spec, "hidden", arg, 1, 4096); break;
         case O_MAXLEN: maxlen = (int)opt_long(&spec, "maxlen", arg, 1, 100000); break;
-        case O_PADDING:
-        case O_TRUNCATING: {
-            int pre = !strcmp(arg, "pre");
-            if (!pre && strcmp(arg, "post")) usage_error(&spec, "--%s: expected pre or post, got '%s'", c == O_PADDING ? "padding" : "truncating", arg);
-            if (c == O_PADDING) pad_pre = pre; else trunc_pre = pre;
-            break;
-        }
+        case O_PADDING: pad_pre = opt_pre_post(&spec, "padding", arg); break;
+        case O_TRUNCATING: trunc_pre = opt_pre_post(&spec, "truncating", arg); break;
         case O_MASK: mask = 1; break;
         case O_BUCKET: to.bucket = 1; break;
         case O_CELL: {

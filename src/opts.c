@@ -146,6 +146,13 @@ double opt_double(const cmd_spec *s, const char *opt, const char *v, double lo, 
     return x;
 }
 
+int opt_pre_post(const cmd_spec *s, const char *opt, const char *v)
+{
+    if (!strcmp(v, "pre")) return 1;
+    if (!strcmp(v, "post")) return 0;
+    usage_error(s, "--%s: expected pre or post, got '%s'", opt, v);
+}
+
 void common_opts_init(common_opts *c)
 {
     memset(c, 0, sizeof *c);
