@@ -12,73 +12,9 @@
 # shellcheck disable=SC2016,SC2034,SC2086,SC2059
 
 cd "$(dirname "$0")/.." || exit 1
-ROOT=$(pwd)
-S=${SEQSENT:-$ROOT/seqsent}   # SEQSENT=/path/to/binary to test another build
-D=$ROOT/tests/data
-if [ ! -x "$S" ]; then
-    echo "FAIL - $S is not built (run make first)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+CLI_NAME=cli CLI_TIMEOUT=60 . tests/harness.sh
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/seqsent-cli.XXXXXX") || exit 1
-BGPIDS=
-cleanup() {
-    for p in $BGPIDS; do kill "$p" 2>/dev/null; done
-    if [ -n "$KEEP_TMP" ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-trap 'exit 141' PIPE
-cd "$T" || exit 1
-
-LC_ALL=C
-export LC_ALL
-TAB=$(printf '\t')
-CR=$(printf '\r')
-
-# A hung command must not hang the suite.
-TO=
-command -v timeout >/dev/null 2>&1 && TO="timeout 60"
-HAVE_PY=0
-command -v python3 >/dev/null 2>&1 && python3 -c 'import json, struct' 2>/dev/null && HAVE_PY=1
-
-passed=0
-failed=0
-rc=0
-why=
-: >"$T/out"
-: >"$T/err"
-
-pass() { passed=$((passed + 1)); echo "ok - $1"; why=; }
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL - $1"
-    [ -n "$why" ] && echo "    why: $why"
-    echo "    last command exit status: $rc"
-    echo "    stdout:"; head -n 10 "$T/out" | sed 's/^/      | /'
-    echo "    stderr:"; head -n 10 "$T/err" | sed 's/^/      | /'
-    why=
-}
-skip() { echo "skip - $1"; }
-# check DESC CONDITION: CONDITION is shell code, evaluated after the last run.
-check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
-
-# run CMD...: stdin from /dev/null; sets rc; output in $T/out and $T/err.
-run_in() { _in=$1; shift; $TO "$@" <"$_in" >"$T/out" 2>"$T/err"; rc=$?; }
-run() { run_in /dev/null "$@"; }
-
-# Small predicates used in conditions.
-lines() { wc -l <"$1" | tr -d ' '; }
-out_is() { [ "$(cat "$T/out")" = "$1" ] || { why="expected stdout '$1'"; return 1; }; }
-err_has() { grep -q -- "$1" "$T/err" || { why="stderr lacks '$1'"; return 1; }; }
-out_has() { grep -q -- "$1" "$T/out" || { why="stdout lacks '$1'"; return 1; }; }
-no_tmp_left() {
-    _left=$(find "${1:-.}" -name '.*.tmp.*' 2>/dev/null)
-    [ -z "$_left" ] || { why="leftover temp files: $_left"; return 1; }
-}
+# JSON predicates for check conditions.
 # jq_py FILE EXPR: python expression over d = the JSON in FILE is true.
 jq_py() {
     python3 -c 'import json, sys
@@ -90,15 +26,6 @@ sys.exit(0 if ok else 1)' "$1" "$2" 2>"$T/pyerr" || { why="JSON check failed: $2
 json_check() {
     if [ "$HAVE_PY" = 1 ]; then jq_py "$1" "$2"; else eval "$3"; fi
 }
-# A usage error: exit 2, nothing on stdout, a message naming $1 on the first
-# line of stderr, at most one more line (the "Try --help" hint).
-usage_err() {
-    [ "$rc" -eq 2 ] || { why="expected exit 2"; return 1; }
-    [ ! -s "$T/out" ] || { why="stdout not empty"; return 1; }
-    head -n 1 "$T/err" | grep -q -- "$1" || { why="first stderr line does not name '$1'"; return 1; }
-    [ "$(lines "$T/err")" -le 2 ] || { why="message is more than one line (+hint)"; return 1; }
-}
-
 # Helper for reading tensors out of model files (format: man/seqsent-model.5).
 cat >"$T/ssm.py" <<'EOF'
 import json, struct, sys
@@ -822,5 +749,4 @@ check "train --vocab with a trained model file reuses its vocabulary" \
     '[ $rc -eq 0 ] && "$S" info rt2.ssm >rt2.json && json_check rt2.json "d[\"vocab\"][\"size\"] == json.load(open(\"info_en.json\"))[\"vocab\"][\"size\"]" "true"'
 check "no temp files left anywhere after all commands" 'no_tmp_left .'
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

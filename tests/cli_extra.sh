@@ -13,74 +13,8 @@
 # shellcheck disable=SC2016,SC2034,SC2086,SC2059
 
 cd "$(dirname "$0")/.." || exit 1
-ROOT=$(pwd)
-S=${SEQSENT:-./seqsent}        # SEQSENT=/path/to/binary to test another build
-case $S in /*) ;; *) S=$ROOT/$S ;; esac
-D=$ROOT/tests/data
-if [ ! -x "$S" ]; then
-    echo "FAIL - $S is not built (run make first)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+CLI_NAME=cli-extra CLI_TIMEOUT=60 . tests/harness.sh
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/seqsent-cli-extra.XXXXXX") || exit 1
-BGPIDS=
-cleanup() {
-    for p in $BGPIDS; do kill "$p" 2>/dev/null; done
-    if [ -n "$KEEP_TMP" ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-trap 'exit 141' PIPE
-cd "$T" || exit 1
-
-LC_ALL=C
-export LC_ALL
-TAB=$(printf '\t')
-CR=$(printf '\r')
-
-TO=
-command -v timeout >/dev/null 2>&1 && TO="timeout 60"
-HAVE_PY=0
-command -v python3 >/dev/null 2>&1 && python3 -c 'import json, csv' 2>/dev/null && HAVE_PY=1
-
-passed=0
-failed=0
-rc=0
-why=
-: >"$T/out"
-: >"$T/err"
-
-pass() { passed=$((passed + 1)); echo "ok - $1"; why=; }
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL - $1"
-    [ -n "$why" ] && echo "    why: $why"
-    echo "    last command exit status: $rc"
-    echo "    stdout:"; head -n 10 "$T/out" | sed 's/^/      | /'
-    echo "    stderr:"; head -n 10 "$T/err" | sed 's/^/      | /'
-    why=
-}
-skip() { echo "skip - $1"; }
-check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
-run_in() { _in=$1; shift; $TO "$@" <"$_in" >"$T/out" 2>"$T/err"; rc=$?; }
-run() { run_in /dev/null "$@"; }
-
-lines() { wc -l <"$1" | tr -d ' '; }
-err_has() { grep -q -- "$1" "$T/err" || { why="stderr lacks '$1'"; return 1; }; }
-out_has() { grep -q -- "$1" "$T/out" || { why="stdout lacks '$1'"; return 1; }; }
-no_tmp_left() {
-    _left=$(find "${1:-.}" -name '.*.tmp.*' 2>/dev/null)
-    [ -z "$_left" ] || { why="leftover temp files: $_left"; return 1; }
-}
-usage_err() {
-    [ "$rc" -eq 2 ] || { why="expected exit 2"; return 1; }
-    [ ! -s "$T/out" ] || { why="stdout not empty"; return 1; }
-    head -n 1 "$T/err" | grep -q -- "$1" || { why="first stderr line does not name '$1'"; return 1; }
-    [ "$(lines "$T/err")" -le 2 ] || { why="message is more than one line (+hint)"; return 1; }
-}
 # py CODE ARGS...: python3 code (sys.argv[1:] = ARGS) exits 0.
 py() {
     _code=$1; shift
@@ -454,5 +388,4 @@ run "$S" eval -m en.ssm --errors keep_err.csv badq.csv
 check "eval --errors: bad data leaves an existing errors file untouched" '[ $rc -eq 1 ] && [ "$(cat keep_err.csv)" = old ]'
 check "no temp files left anywhere" 'no_tmp_left .'
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -12,62 +12,8 @@
 # temporary directory (KEEP_TMP=1 keeps it).
 
 cd "$(dirname "$0")/.." || exit 1
-ROOT=$(pwd)
-S=${SEQSENT:-$ROOT/seqsent}
-D=$ROOT/tests/data
-if [ ! -x "$S" ]; then
-    echo "FAIL - $S is not built (run make first)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+CLI_NAME=robust CLI_TIMEOUT=120 . tests/harness.sh
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/seqsent-robust.XXXXXX") || exit 1
-BGPIDS=
-cleanup() {
-    for p in $BGPIDS; do kill "$p" 2>/dev/null; done
-    if [ -n "$KEEP_TMP" ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-cd "$T" || exit 1
-
-LC_ALL=C
-export LC_ALL
-# shellcheck disable=SC2034   # used inside check conditions (eval)
-CR=$(printf '\r')
-
-TO=
-command -v timeout >/dev/null 2>&1 && TO="timeout 120"
-HAVE_PY=0
-command -v python3 >/dev/null 2>&1 && python3 -c 'import json, struct' 2>/dev/null && HAVE_PY=1
-
-passed=0
-failed=0
-rc=0
-why=
-: >"$T/out"
-: >"$T/err"
-
-pass() { passed=$((passed + 1)); echo "ok - $1"; why=; }
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL - $1"
-    [ -n "$why" ] && echo "    why: $why"
-    echo "    last command exit status: $rc"
-    echo "    stdout:"; head -n 10 "$T/out" | cut -c1-300 | sed 's/^/      | /'
-    echo "    stderr:"; head -n 10 "$T/err" | cut -c1-300 | sed 's/^/      | /'
-    why=
-}
-skip() { echo "skip - $1"; }
-check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
-
-run_in() { _in=$1; shift; $TO "$@" <"$_in" >"$T/out" 2>"$T/err"; rc=$?; }
-run() { run_in /dev/null "$@"; }
-
-lines() { wc -l <"$1" | tr -d ' '; }
-err_has() { grep -q -- "$1" "$T/err" || { why="stderr lacks '$1'"; return 1; }; }
-out_has() { grep -q -- "$1" "$T/out" || { why="stdout lacks '$1'"; return 1; }; }
 rc_is() { [ "$rc" -eq "$1" ] || { why="expected exit $1"; return 1; }; }
 # A data error: exit 1, the message on stderr names $1 (e.g. "file:line:")
 # and, if given, contains $2; nothing on stdout; no output file $3.
@@ -80,14 +26,11 @@ data_err() {
     [ "$(lines "$T/err")" -le 2 ] || { why="more than 2 lines on stderr"; return 1; }
     case $(head -n 1 "$T/err") in "seqsent: "*) ;; *) why="stderr does not start with 'seqsent: '"; return 1 ;; esac
 }
+# (the harness's usage_err, without its limit on the number of lines)
 usage_err() {
     rc_is 2 || return 1
     [ ! -s "$T/out" ] || { why="stdout not empty"; return 1; }
     head -n 1 "$T/err" | grep -q -- "$1" || { why="first stderr line does not name '$1'"; return 1; }
-}
-no_tmp_left() {
-    _left=$(find "${1:-.}" -name '.*.tmp.*' 2>/dev/null)
-    [ -z "$_left" ] || { why="leftover temp files: $_left"; return 1; }
 }
 not_crashed() {   # exit 1 (or 2), never a signal / sanitizer abort
     [ "$rc" -eq 1 ] || [ "$rc" -eq 2 ] || { why="exit status $rc (crash, signal or sanitizer?)"; return 1; }
@@ -574,5 +517,4 @@ check "predict --threads 2 --batch 7: 1000 lines, same labels in the same order"
 
 check "no temp files left at the end" 'no_tmp_left .'
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

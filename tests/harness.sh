@@ -1,0 +1,90 @@
+# tests/harness.sh - the shared part of the CLI test scripts (tests/cli*.sh),
+# sourced after they cd to the repository root:
+#
+#   CLI_NAME=cli-extra CLI_TIMEOUT=60 . tests/harness.sh
+#
+# Sets S (the binary: $SEQSENT, default ./seqsent, made absolute), D (the
+# bundled data), T (a temporary directory, the working directory from here
+# on, removed at exit unless KEEP_TMP is set; BGPIDS are killed), TAB, CR,
+# TO (a timeout prefix so a hung command cannot hang the suite), HAVE_PY.
+# Checks: `run CMD...` / `run_in FILE CMD...` capture rc, $T/out, $T/err;
+# `check DESC CONDITION` evaluates the condition (shell code) and prints
+# "ok - DESC" or "FAIL - DESC" with the last command's output; `finish`
+# prints "N passed, N failed" and sets the exit status.
+
+ROOT=$(pwd)
+S=${SEQSENT:-$ROOT/seqsent}   # SEQSENT=/path/to/binary to test another build
+case $S in /*) ;; *) S=$ROOT/$S ;; esac
+D=$ROOT/tests/data
+if [ ! -x "$S" ]; then
+    echo "FAIL - $S is not built (run make first)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/seqsent-${CLI_NAME:-cli}.XXXXXX") || exit 1
+BGPIDS=
+cleanup() {
+    for p in $BGPIDS; do kill "$p" 2>/dev/null; done
+    if [ -n "$KEEP_TMP" ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
+cd "$T" || exit 1
+
+LC_ALL=C
+export LC_ALL
+TAB=$(printf '\t')
+CR=$(printf '\r')
+
+TO=
+command -v timeout >/dev/null 2>&1 && TO="timeout ${CLI_TIMEOUT:-60}"
+HAVE_PY=0
+command -v python3 >/dev/null 2>&1 && python3 -c 'import json, struct' 2>/dev/null && HAVE_PY=1
+
+passed=0
+failed=0
+rc=0
+why=
+: >"$T/out"
+: >"$T/err"
+
+pass() { passed=$((passed + 1)); echo "ok - $1"; why=; }
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL - $1"
+    [ -n "$why" ] && echo "    why: $why"
+    echo "    last command exit status: $rc"
+    echo "    stdout:"; head -n 10 "$T/out" | cut -c1-300 | sed 's/^/      | /'
+    echo "    stderr:"; head -n 10 "$T/err" | cut -c1-300 | sed 's/^/      | /'
+    why=
+}
+skip() { echo "skip - $1"; }
+# check DESC CONDITION: CONDITION is shell code, evaluated after the last run.
+check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
+finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; }
+
+# run CMD...: stdin from /dev/null; sets rc; output in $T/out and $T/err.
+run_in() { _in=$1; shift; $TO "$@" <"$_in" >"$T/out" 2>"$T/err"; rc=$?; }
+run() { run_in /dev/null "$@"; }
+
+# Small predicates used in conditions.
+lines() { wc -l <"$1" | tr -d ' '; }
+out_is() { [ "$(cat "$T/out")" = "$1" ] || { why="expected stdout '$1'"; return 1; }; }
+err_has() { grep -q -- "$1" "$T/err" || { why="stderr lacks '$1'"; return 1; }; }
+out_has() { grep -q -- "$1" "$T/out" || { why="stdout lacks '$1'"; return 1; }; }
+no_tmp_left() {
+    _left=$(find "${1:-.}" -name '.*.tmp.*' 2>/dev/null)
+    [ -z "$_left" ] || { why="leftover temp files: $_left"; return 1; }
+}
+# A usage error: exit 2, nothing on stdout, a message naming $1 on the first
+# line of stderr, at most one more line (the "Try --help" hint).
+usage_err() {
+    [ "$rc" -eq 2 ] || { why="expected exit 2"; return 1; }
+    [ ! -s "$T/out" ] || { why="stdout not empty"; return 1; }
+    head -n 1 "$T/err" | grep -q -- "$1" || { why="first stderr line does not name '$1'"; return 1; }
+    [ "$(lines "$T/err")" -le 2 ] || { why="message is more than one line (+hint)"; return 1; }
+}
