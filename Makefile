@@ -44,7 +44,7 @@ $(B)/libseqsent.a: $(LIB_OBJ)
 $(BIN): $(B)/main.o $(B)/libseqsent.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/%: tests/%.c tests/test.h $(B)/libseqsent.a | $(B)
+$(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libseqsent.a | $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(B)/libseqsent.a $(LDLIBS)
 
 # The deps are installed first in a separate make so pkg-config sees them.
