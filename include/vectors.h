@@ -1,4 +1,4 @@
-/* vectors.h - pretrained word vectors in word2vec text format.
+/* vectors.h - pretrained word vectors in word2vec text or binary format.
  *
  * Files may be plain or gzip (detected by magic bytes), with or without the
  * "count dim" header line.  The loader streams the file and keeps only the

@@ -19,8 +19,8 @@ static const cmd_opt options[] = {
 
 static const cmd_spec spec = {
     "embed", "[options] BASE VECTORS -o OUT",
-    "Load the vectors of BASE's vocabulary from a word2vec text file (plain or .gz, header line\n"
-    "optional), streaming: only the vocabulary's rows are kept.  BASE is a file written by\n"
+    "Load the vectors of BASE's vocabulary from a word2vec file: text (header line optional) or\n"
+    "binary, plain or .gz, told apart by content; streaming: only the vocabulary's rows are kept.  BASE is a file written by\n"
     "'vocab' or a 'token<TAB>count' listing.  Reports type and token coverage on stderr.",
     options, NULL
 };

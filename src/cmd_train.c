@@ -23,7 +23,7 @@ static const cmd_opt options[] = {
     { "output", 'o', 1, "MODEL", "write the trained model here (required; written atomically)" },
     { "from", O_FROM, 1, "FILE", "start from a file written by 'vocab' or 'embed' (tokenizer, vocabulary, vectors)" },
     { "vocab", O_VOCAB, 1, "FILE", "reuse a vocabulary: a model file or a 'token<TAB>count' listing" },
-    { "embed", O_EMBED, 1, "VECTORS", "initialise the embedding from word2vec vectors (text, .gz ok); their words also become the segmentation dictionary unless --dict is given" },
+    { "embed", O_EMBED, 1, "VECTORS", "initialise the embedding from word2vec vectors (text or binary, .gz ok); their words also become the segmentation dictionary unless --dict is given" },
     { "freeze", O_FREEZE, 0, NULL, "do not train the embedding (frozen, as Keras trainable=False)" },
     { "embed-dim", O_EMBED_DIM, 1, "N", "embedding size when no vectors are given (default 300); with vectors, must match them" },
     { "cell", O_CELL, 1, "lstm|gru|rnn", "recurrent cell (default lstm; gru as Keras reset_after, rnn = SimpleRNN tanh)" },

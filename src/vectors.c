@@ -1,8 +1,13 @@
-/* vectors.c - streaming loader for word2vec text-format vectors (see vectors.h).
+/* vectors.c - streaming loader for word2vec vectors, text or binary (see vectors.h).
  *
  * The file (plain, or gzip detected by its 1f 8b magic) is read in 1 MiB
  * chunks into one buffer and cut into lines in place: no per-line
- * allocation.  For every row the word is looked up in `want`; rows that are
+ * allocation.  gzip data is inflated by a reader thread into a small ring
+ * of buffers while this thread parses, so a .gz loads about as fast as zlib
+ * alone can inflate it (inflating and parsing take similar time).
+ * Binary files (word2vec -binary 1: a "count dim" header line, then per word
+ * the word, a space and dim little-endian float32) are told apart from text
+ * by the bytes after the first word: text rows hold only number characters.  For every row the word is looked up in `want`; rows that are
  * not wanted only have their fields counted (a word-at-a-time scan over the
  * separators), wanted rows have their numbers parsed by a small strtof-like
  * parser that handles the usual "-0.0823242" / "1.5e-05" forms exactly and
@@ -19,6 +24,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,7 +49,11 @@ typedef struct src {
     int zmember_end;            /* just saw Z_STREAM_END, need a new header check */
     unsigned char *zin;
     int eof_in;                 /* no more compressed input */
+    struct gzpipe *pipe;        /* reader thread (gzip input only) */
 } src;
+
+static int pipe_start(src *s);
+static void pipe_stop(src *s);
 
 static ssize_t read_full(int fd, void *buf, size_t n)
 {
@@ -87,12 +98,14 @@ static int src_open(src *s, const char *path)
             return err_set("%s: cannot initialise zlib", path);
         }
         s->zinit = 1;
+        pipe_start(s);
     }
     return 0;
 }
 
 static void src_close(src *s)
 {
+    pipe_stop(s);   /* before the zlib state the thread uses goes away */
     if (s->zinit) inflateEnd(&s->zs);
     free(s->zin);
     if (s->fd >= 0) close(s->fd);
@@ -118,18 +131,10 @@ static int gz_corrupt(src *s)
     return err_set("%s: truncated or corrupt gzip data", s->path);
 }
 
-/* Read up to cap bytes of (decompressed) data into dst.
+/* Inflate up to cap bytes into dst (runs on the reader thread).
  * Returns the byte count, 0 at the end of the data, -1 on error. */
-static ssize_t src_read(src *s, char *dst, size_t cap)
+static ssize_t gz_inflate(src *s, char *dst, size_t cap)
 {
-    if (!s->gz) {
-        size_t got = 0;
-        while (s->peek_pos < s->npeek && got < cap) dst[got++] = (char)s->peek[s->peek_pos++];
-        if (got == cap) return (ssize_t)got;
-        ssize_t r = read_full(s->fd, dst + got, cap - got);
-        if (r < 0) return err_set("%s: read error: %s", s->path, strerror(errno));
-        return (ssize_t)got + r;
-    }
     if (s->zdone) return 0;
     s->zs.next_out = (Bytef *)dst;
     s->zs.avail_out = (uInt)(cap > UINT_MAX ? UINT_MAX : cap);
@@ -172,6 +177,125 @@ static ssize_t src_read(src *s, char *dst, size_t cap)
         }
     }
     return (ssize_t)(want - s->zs.avail_out);
+}
+
+/* The reader thread: inflates into a ring of NBUF chunks; the parsing thread
+ * takes them in order.  A chunk belongs to the reader while it is not
+ * counted in `full`, to the parser while it is, so the data itself is copied
+ * without the lock.  Errors are passed on after the chunks before them. */
+#define NBUF 4
+
+typedef struct gzpipe {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char *buf[NBUF];
+    size_t len[NBUF];
+    int rd, wr, full;           /* ring indices, filled chunks */
+    size_t off;                 /* bytes of buf[rd] already taken */
+    int eof, failed, stop;
+    char msg[512];              /* the reader's error message */
+} gzpipe;
+
+static void *gz_reader(void *arg)
+{
+    src *s = arg;
+    gzpipe *p = s->pipe;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->full == NBUF && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+        int stop = p->stop, wr = p->wr;
+        pthread_mutex_unlock(&p->mu);
+        if (stop) break;
+        ssize_t n = gz_inflate(s, p->buf[wr], CHUNK);
+        pthread_mutex_lock(&p->mu);
+        if (n < 0) {
+            p->failed = 1;
+            snprintf(p->msg, sizeof p->msg, "%s", err_msg());
+        } else if (n == 0) {
+            p->eof = 1;
+        } else {
+            p->len[wr] = (size_t)n;
+            p->wr = (wr + 1) % NBUF;
+            p->full++;
+        }
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        if (n <= 0) break;
+    }
+    return NULL;
+}
+
+static int pipe_start(src *s)
+{
+    gzpipe *p = xcalloc(1, sizeof *p);
+    for (int i = 0; i < NBUF; i++) p->buf[i] = xmalloc(CHUNK);
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    s->pipe = p;
+    if (pthread_create(&p->thread, NULL, gz_reader, s) != 0) {
+        s->pipe = NULL;     /* no thread: inflate on this one instead */
+        pthread_mutex_destroy(&p->mu);
+        pthread_cond_destroy(&p->cv);
+        for (int i = 0; i < NBUF; i++) free(p->buf[i]);
+        free(p);
+    }
+    return 0;
+}
+
+static void pipe_stop(src *s)
+{
+    gzpipe *p = s->pipe;
+    if (!p) return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->thread, NULL);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    for (int i = 0; i < NBUF; i++) free(p->buf[i]);
+    free(p);
+    s->pipe = NULL;
+}
+
+static ssize_t pipe_read(gzpipe *p, char *dst, size_t cap)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->full == 0 && !p->eof && !p->failed) pthread_cond_wait(&p->cv, &p->mu);
+    if (p->full == 0) {
+        int failed = p->failed;
+        pthread_mutex_unlock(&p->mu);
+        return failed ? err_set("%s", p->msg) : 0;
+    }
+    int rd = p->rd;
+    pthread_mutex_unlock(&p->mu);
+    size_t n = p->len[rd] - p->off;
+    if (n > cap) n = cap;
+    memcpy(dst, p->buf[rd] + p->off, n);
+    p->off += n;
+    if (p->off == p->len[rd]) {
+        p->off = 0;
+        pthread_mutex_lock(&p->mu);
+        p->rd = (rd + 1) % NBUF;
+        p->full--;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+    return (ssize_t)n;
+}
+
+/* Read up to cap bytes of (decompressed) data into dst.
+ * Returns the byte count, 0 at the end of the data, -1 on error. */
+static ssize_t src_read(src *s, char *dst, size_t cap)
+{
+    if (s->gz) return s->pipe ? pipe_read(s->pipe, dst, cap) : gz_inflate(s, dst, cap);
+    size_t got = 0;
+    while (s->peek_pos < s->npeek && got < cap) dst[got++] = (char)s->peek[s->peek_pos++];
+    if (got == cap) return (ssize_t)got;
+    ssize_t r = read_full(s->fd, dst + got, cap - got);
+    if (r < 0) return err_set("%s: read error: %s", s->path, strerror(errno));
+    return (ssize_t)got + r;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -339,6 +463,7 @@ struct scan {
     long header_count;
     long rows;
     int first_seen;         /* first non-blank line handled */
+    int binary;             /* word2vec binary format: lineno counts entries */
     row_fn row;
     dim_fn on_dim;
     void *ctx;
@@ -399,6 +524,149 @@ static int scan_line(scan *sc, const char *s, size_t n)
     return sc->row(sc, s, wlen, rest, rlen);
 }
 
+/* The read buffer: data [pos, len) not consumed yet. */
+typedef struct rbuf {
+    char *buf;
+    size_t cap, len, pos;
+    int eof;
+} rbuf;
+
+/* Move the unconsumed bytes to the front, make room and read once more.
+ * Returns the bytes read (0 at the end of the data), -1 on error. */
+static ssize_t refill(rbuf *b, src *in, size_t need)
+{
+    if (b->pos > 0) {
+        memmove(b->buf, b->buf + b->pos, b->len - b->pos);
+        b->len -= b->pos;
+        b->pos = 0;
+    }
+    while (b->cap - b->len < CHUNK / 2 || b->cap < need) {
+        b->cap *= 2;
+        b->buf = xrealloc(b->buf, b->cap);
+    }
+    ssize_t r = src_read(in, b->buf + b->len, b->cap - b->len);
+    if (r > 0) b->len += (size_t)r;
+    if (r == 0) b->eof = 1;
+    return r;
+}
+
+/* Read until at least `need` unconsumed bytes are buffered or the data ends. */
+static int fill_to(rbuf *b, src *in, size_t need)
+{
+    while (b->len - b->pos < need && !b->eof)
+        if (refill(b, in, need) < 0) return -1;
+    return 0;
+}
+
+static int scan_text(scan *sc, src *in, rbuf *b)
+{
+    size_t scanned = b->pos;
+    for (;;) {
+        char *nl;
+        while ((nl = memchr(b->buf + scanned, '\n', b->len - scanned)) != NULL) {
+            size_t end = (size_t)(nl - b->buf);
+            if (scan_line(sc, b->buf + b->pos, end - b->pos) < 0) return -1;
+            b->pos = scanned = end + 1;
+        }
+        if (b->eof) return b->len > b->pos ? scan_line(sc, b->buf + b->pos, b->len - b->pos) : 0;
+        size_t partial = b->len - b->pos;
+        if (refill(b, in, 0) < 0) return -1;
+        scanned = partial;      /* the partial line moved to the front */
+    }
+}
+
+/* word2vec binary: after the header, each entry is the word, one space and
+ * dim float32 (little-endian); word2vec ends each entry with a newline,
+ * other writers do not, so white space before a word is skipped (as the
+ * C word2vec tools and gensim do).  sc->lineno counts entries. */
+#define MAX_WORD (1u << 16)
+
+static int scan_binary(scan *sc, src *in, rbuf *b)
+{
+    size_t vbytes = (size_t)sc->dim * sizeof(float);
+    long entry = 0;
+    for (;;) {
+        for (;;) {     /* skip separators between entries */
+            while (b->pos < b->len && strchr(" \t\r\n", b->buf[b->pos]) && b->buf[b->pos]) b->pos++;
+            if (b->pos < b->len || b->eof) break;
+            if (refill(b, in, 0) < 0) return -1;
+        }
+        if (b->pos == b->len) return 0;
+        entry++;
+        sc->lineno = entry;
+        const char *sp;
+        for (;;) {
+            sp = memchr(b->buf + b->pos, ' ', b->len - b->pos);
+            if (sp) break;
+            if (b->len - b->pos > MAX_WORD)
+                return err_set("%s: vector %ld: no space after the word within %u bytes (not a word2vec binary file?)",
+                               sc->path, entry, MAX_WORD);
+            if (b->eof) return err_set("%s: vector %ld: truncated (word without a vector)", sc->path, entry);
+            if (refill(b, in, 0) < 0) return -1;
+        }
+        size_t wlen = (size_t)(sp - (b->buf + b->pos));
+        if (fill_to(b, in, wlen + 1 + vbytes) < 0) return -1;
+        if (b->len - b->pos < wlen + 1 + vbytes)
+            return err_set("%s: vector %ld: truncated (%zu of %zu bytes)", sc->path, entry,
+                           b->len - b->pos - wlen - 1, vbytes);
+        const char *word = b->buf + b->pos;
+        if (sc->rows == 0 && sc->on_dim && sc->on_dim(sc) < 0) return -1;
+        sc->rows++;
+        if (sc->row(sc, word, wlen, word + wlen + 1, vbytes) < 0) return -1;
+        b->pos += wlen + 1 + vbytes;
+    }
+}
+
+/* Is the file binary?  Only with a "count dim" header, and when the bytes
+ * after the first word are not all characters of numbers and white space
+ * (raw float32 data practically always holds some other byte).  Sets the
+ * header's count and dimension and consumes the header line when binary. */
+static int sniff_binary(scan *sc, src *in, rbuf *b, int *binary)
+{
+    *binary = 0;
+    if (fill_to(b, in, 4096) < 0) return -1;
+    const char *s = b->buf + b->pos, *nl = memchr(s, '\n', b->len - b->pos);
+    if (!nl) return 0;
+    const char *p = s, *e = nl;
+    while (p < e && is_sep((unsigned char)*p)) p++;
+    const char *c0 = p;
+    while (p < e && !is_sep((unsigned char)*p)) p++;
+    long count = parse_count(c0, (size_t)(p - c0));
+    while (p < e && is_sep((unsigned char)*p)) p++;
+    const char *d0 = p;
+    while (p < e && !is_sep((unsigned char)*p) && *p != '\r') p++;
+    long dim = parse_count(d0, (size_t)(p - d0));
+    while (p < e && (is_sep((unsigned char)*p) || *p == '\r')) p++;
+    if (count < 0 || dim <= 0 || dim > MAX_DIM || p != e) return 0;
+    size_t hdr = (size_t)(nl + 1 - s);
+    size_t look = hdr + MAX_WORD + (size_t)dim * sizeof(float);
+    if (look > CHUNK) look = CHUNK;
+    if (fill_to(b, in, look) < 0) return -1;
+    s = b->buf + b->pos;
+    size_t n = b->len - b->pos;
+    const char *w = s + hdr, *end = s + n;
+    while (w < end && strchr(" \t\r\n", *w) && *w) w++;
+    const char *sp = memchr(w, ' ', (size_t)(end - w));
+    if (!sp) return 0;
+    const char *v = sp + 1, *vend = v + (size_t)dim * sizeof(float);
+    if (vend > end) vend = end;
+    for (; v < vend; v++) {
+        unsigned char ch = (unsigned char)*v;
+        if (ch == '\n') break;     /* end of a text row */
+        if (!(((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '+' || is_sep(ch) || ch == '\r')) {
+            *binary = 1;
+            break;
+        }
+    }
+    if (!*binary) return 0;
+    sc->lineno = 1;
+    sc->first_seen = 1;
+    sc->header_count = count;
+    if (set_dim(sc, dim) < 0) return -1;
+    b->pos += hdr;
+    return 0;
+}
+
 static int scan_file(scan *sc)
 {
     sc->lineno = 0;
@@ -406,46 +674,20 @@ static int scan_file(scan *sc)
     sc->header_count = -1;
     sc->rows = 0;
     sc->first_seen = 0;
+    sc->binary = 0;
 
     src in;
     if (src_open(&in, sc->path) < 0) return -1;
-    size_t cap = CHUNK, len = 0, pos = 0, scanned = 0;
-    char *buf = xmalloc(cap);
-    int rc = 0;
-    for (;;) {
-        char *nl;
-        while ((nl = memchr(buf + scanned, '\n', len - scanned)) != NULL) {
-            size_t end = (size_t)(nl - buf);
-            if (scan_line(sc, buf + pos, end - pos) < 0) { rc = -1; goto done; }
-            pos = scanned = end + 1;
-        }
-        /* keep the partial last line, make room for more */
-        if (pos > 0) {
-            memmove(buf, buf + pos, len - pos);
-            len -= pos;
-            pos = 0;
-        }
-        scanned = len;
-        if (cap - len < CHUNK / 2) {
-            cap *= 2;
-            buf = xrealloc(buf, cap);
-        }
-        ssize_t r = src_read(&in, buf + len, cap - len);
-        if (r < 0) { rc = -1; goto done; }
-        if (r == 0) {
-            if (len > 0 && scan_line(sc, buf, len) < 0) rc = -1;
-            break;
-        }
-        len += (size_t)r;
-    }
+    rbuf b = {xmalloc(CHUNK), CHUNK, 0, 0, 0};
+    int rc = sniff_binary(sc, &in, &b, &sc->binary);
+    if (rc == 0) rc = sc->binary ? scan_binary(sc, &in, &b) : scan_text(sc, &in, &b);
     if (rc == 0) {
         if (sc->header_count >= 0 && sc->header_count != sc->rows)
             rc = err_set("%s: header says %ld vectors, file has %ld", sc->path, sc->header_count, sc->rows);
         else if (sc->rows == 0)
             rc = err_set("%s: no vectors", sc->path);
     }
-done:
-    free(buf);
+    free(b.buf);
     src_close(&in);
     return rc;
 }
@@ -481,6 +723,23 @@ static int load_row(scan *sc, const char *word, size_t wlen, const char *rest, s
         return 0;
     }
     float *dst = c->out + (size_t)id * (size_t)sc->dim;
+    if (sc->binary) {
+        for (long k = 0; k < sc->dim; k++) {
+            uint32_t u;
+            memcpy(&u, rest + 4 * k, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            u = __builtin_bswap32(u);
+#endif
+            memcpy(&dst[k], &u, 4);
+            if (!isfinite(dst[k]))
+                return err_set("%s: vector %ld ('%.*s'): non-finite value", sc->path, sc->lineno,
+                               (int)(wlen > 40 ? 40 : wlen), word);
+        }
+        c->found[id] = 1;
+        c->nfound++;
+        return 0;
+    }
+    (void)rlen;
     const char *p = rest, *e = rest + rlen;
     for (long k = 0; k < sc->dim; k++) {
         while (p < e && is_sep((unsigned char)*p)) p++;

@@ -261,6 +261,29 @@ if command -v gzip >/dev/null 2>&1; then
         check "embed: gzipped vectors are read" '[ $rc -eq 0 ]'
     fi
 fi
+if [ "$HAVE_PY" = 1 ]; then
+    # the same vectors in word2vec's binary format (word, space, float32 LE, newline)
+    python3 -c '
+import struct, sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+rows = [l.split() for l in lines[1:] if l.strip()]
+with open(sys.argv[2], "wb") as f:
+    f.write(("%d %d\n" % (len(rows), len(rows[0]) - 1)).encode())
+    for r in rows:
+        f.write(r[0].encode("utf-8") + b" " + struct.pack("<%df" % (len(r) - 1), *map(float, r[1:])) + b"\n")
+' "$D/zh_vectors.txt" vectors.bin
+    run "$S" embed --quiet zbase.ssm vectors.bin -o zemb_bin.ssm
+    check "embed: word2vec binary vectors give the same embedding as the text file" \
+        '[ $rc -eq 0 ] && ssm same-tensor zemb_bin.ssm zemb_q.ssm embedding'
+    gzip -c vectors.bin >vectors.bin.gz
+    run "$S" embed --quiet zbase.ssm vectors.bin.gz -o zemb_bingz.ssm
+    check "embed: gzipped binary vectors give the same embedding" \
+        '[ $rc -eq 0 ] && ssm same-tensor zemb_bingz.ssm zemb_q.ssm embedding'
+    head -c 300 vectors.bin >vectors_cut.bin
+    run "$S" embed --quiet zbase.ssm vectors_cut.bin -o zemb_cut.ssm
+    check "embed: a truncated binary file: exit 1 naming the file and the entry, no output" \
+        '[ $rc -eq 1 ] && err_has "vectors_cut.bin: vector [0-9]*: truncated" && [ ! -e zemb_cut.ssm ]'
+fi
 sed 1d "$D/zh_vectors.txt" >vectors_nohdr.txt
 run "$S" embed --quiet zbase.ssm vectors_nohdr.txt -o zemb_nohdr.ssm
 if [ "$HAVE_PY" = 1 ]; then

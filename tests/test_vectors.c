@@ -3,6 +3,7 @@
 #include "err.h"
 #include "test.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -636,6 +637,96 @@ static void test_words(void)
     strmap_free(&m);
 }
 
+/* ---- word2vec binary format (-binary 1), plain and gzip ---- */
+
+/* Append "word " + dim little-endian floats (+ "\n" when nl) to buf. */
+static size_t bin_entry(char *buf, size_t at, const char *word, const float *v, int dim, int nl)
+{
+    size_t wl = strlen(word);
+    memcpy(buf + at, word, wl);
+    buf[at + wl] = ' ';
+    at += wl + 1;
+    for (int k = 0; k < dim; k++) {
+        uint32_t u;
+        memcpy(&u, &v[k], 4);
+        for (int b = 0; b < 4; b++) buf[at++] = (char)(u >> (8 * b));   /* little-endian */
+    }
+    if (nl) buf[at++] = '\n';
+    return at;
+}
+
+/* The BASIC_BODY vectors in binary form; nl: newline after each entry (as
+ * word2vec writes) or not (as gensim writes). */
+static size_t make_binary(char *buf, int nl, int count)
+{
+    static const float the[] = {0.1f, -0.2f, 0.3f, -0.4f}, good[] = {-0.0823242f, 1.5e-05f, 2, -3.25f},
+                       comma[] = {1, 2, 3, 4}, bad[] = {1e-3f, -100, 0.5f, 5};
+    size_t n = (size_t)sprintf(buf, "%d 4\n", count);
+    n = bin_entry(buf, n, "the", the, 4, nl);
+    n = bin_entry(buf, n, "good", good, 4, nl);
+    n = bin_entry(buf, n, "\xef\xbc\x8c", comma, 4, nl);
+    n = bin_entry(buf, n, "bad", bad, 4, nl);
+    return n;
+}
+
+static void test_binary(void)
+{
+    char buf[512];
+    size_t n = make_binary(buf, 1, 4);
+    check_basic(write_raw("w2v.bin", buf, n), 4);
+    check_basic(write_gz("w2v.bin.gz", buf, n), 4);
+    /* detected by content: any name */
+    check_basic(write_raw("w2v_bin.vec", buf, n), 4);
+    n = make_binary(buf, 0, 4);
+    check_basic(write_raw("w2v_nonl.bin", buf, n), 4);
+
+    /* words only, in file order */
+    strmap m;
+    strmap_init(&m);
+    long dim = 0;
+    CHECK_MSG(vectors_words(tpath("w2v_nonl.bin"), &m, &dim) == 0, "%s", err_msg());
+    CHECK_INT(dim, 4);
+    CHECK_INT(m.n, 4);
+    if (m.n == 4) {
+        CHECK_STR(strmap_key(&m, 0), "the");
+        CHECK_STR(strmap_key(&m, 2), "\xef\xbc\x8c");
+        CHECK_STR(strmap_key(&m, 3), "bad");
+    }
+    strmap_free(&m);
+
+    /* errors name the file and the entry */
+    static const char *const w[] = {"good", "bad", NULL};
+    n = make_binary(buf, 1, 4);
+    const char *p = write_raw("trunc.bin", buf, n - 7);
+    check_fail(__LINE__, p, w, 4, emsg(p, ": vector 4: truncated (10 of 16 bytes)"));
+    p = write_gz("trunc.bin.gz", buf, n - 7);
+    check_fail(__LINE__, p, w, 4, emsg(p, ": vector 4: truncated (10 of 16 bytes)"));
+    p = write_raw("trunc_space.bin", buf, n - 17);
+    check_fail(__LINE__, p, w, 4, emsg(p, ": vector 4: truncated (0 of 16 bytes)"));
+    p = write_raw("trunc_word.bin", buf, n - 18);
+    check_fail(__LINE__, p, w, 4, emsg(p, ": vector 4: truncated (word without a vector)"));
+    check_fail(__LINE__, tpath("w2v.bin"), w, 3, emsg(tpath("w2v.bin"), ":1: vectors have dimension 4, expected 3"));
+    n = make_binary(buf, 1, 5);
+    p = write_raw("count.bin", buf, n);
+    check_fail(__LINE__, p, w, 4, emsg(p, ": header says 5 vectors, file has 4"));
+    /* a NaN in a wanted row is an error, in a row nobody wants it is not read */
+    float nanv[4] = {1, NAN, 3, 4};
+    n = (size_t)sprintf(buf, "2 4\n");
+    n = bin_entry(buf, n, "x", nanv, 4, 1);
+    n = bin_entry(buf, n, "bad", nanv, 4, 1);
+    p = write_raw("nan.bin", buf, n);
+    check_fail(__LINE__, p, w, 4, emsg(p, ": vector 2 ('bad'): non-finite value"));
+    static const char *const wx[] = {"good", NULL};
+    want_words(&m, wx);
+    float *out = NULL;
+    vec_stats st;
+    CHECK(vectors_load(p, &m, 4, &out, NULL, &st) == 0);
+    CHECK_INT(st.rows, 2);
+    CHECK_INT(st.found, 0);
+    free(out);
+    strmap_free(&m);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) { perror("mkdtemp"); return 2; }
@@ -647,6 +738,7 @@ int main(void)
     test_gzip();
     test_errors();
     test_words();
+    test_binary();
     for (int i = 0; i < nmade; i++) {
         unlink(made[i]);
         free(made[i]);
