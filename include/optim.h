@@ -9,6 +9,7 @@ typedef struct param {
     char name[48];       /* the tensor's name in the model file */
     float *w, *g;        /* values and gradient (same size) */
     float *m, *v;        /* moments (Adam) / velocity in m (SGD), owned by the optimizer */
+    float *ema;          /* moving average of w (train --ema), or NULL */
     size_t n;
 } param;
 

@@ -65,6 +65,9 @@ typedef struct train_opts {
     double momentum;      /* sgd */
     double lr_decay;      /* multiply the learning rate by this after every epoch (0/1 = none) */
     const float *class_w; /* per-class loss weights, or NULL */
+    double ema;           /* momentum of an exponential moving average of the weights
+                           * (0 = off); validation, early stopping and the saved
+                           * model use the averaged weights (Keras use_ema) */
 } train_opts;
 
 /* Where a run is: enough to resume bit-for-bit after an interruption. */

@@ -124,6 +124,10 @@ int model_save(const model *m, const char *path)
                 mf_put(f, name, DT_F32, 1, &sz, p->m, 0);
                 snprintf(name, sizeof name, "adam.v.%s", p->name);
                 mf_put(f, name, DT_F32, 1, &sz, p->v, 0);
+                if (p->ema) {
+                    snprintf(name, sizeof name, "ema.%s", p->name);
+                    mf_put(f, name, DT_F32, 1, &sz, p->ema, 0);
+                }
             }
         }
     } else if (m->emb) {

@@ -7,6 +7,7 @@
 #include "tensor.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void optimizer_init(optimizer *o, double lr)
@@ -35,7 +36,8 @@ void param_alloc_moments(param *p)
 void param_free_moments(param *p)
 {
     ffree(p->m); ffree(p->v);
-    p->m = p->v = NULL;
+    free(p->ema);
+    p->m = p->v = p->ema = NULL;
 }
 
 static int is_bias(const param *p)

@@ -249,7 +249,7 @@ static void state_to_json(const train_state *st, cJSON *ti)
 {
     cJSON_DeleteItemFromObject(ti, "state");
     cJSON *j = cJSON_AddObjectToObject(ti, "state");
-    char buf[24];
+    char buf[40];
     cJSON_AddNumberToObject(j, "epoch", st->epoch);
     cJSON_AddNumberToObject(j, "pos", (double)st->pos);
     cJSON *r = cJSON_AddArrayToObject(j, "rng");
@@ -257,10 +257,14 @@ static void state_to_json(const train_state *st, cJSON *ti)
         snprintf(buf, sizeof buf, "%016llx", (unsigned long long)st->rng[i]);
         cJSON_AddItemToArray(r, cJSON_CreateString(buf));
     }
-    cJSON_AddNumberToObject(j, "sum_loss", st->sum_loss);
+    /* doubles as C99 hex floats: cJSON prints 15 digits whenever they come
+     * back within an epsilon, which is not bit-exact */
+    snprintf(buf, sizeof buf, "%a", st->sum_loss);
+    cJSON_AddStringToObject(j, "sum_loss", buf);
     cJSON_AddNumberToObject(j, "correct", st->correct);
     cJSON_AddNumberToObject(j, "adam_step", (double)st->adam_step);
-    cJSON_AddNumberToObject(j, "best_val_loss", st->best_val_loss);
+    snprintf(buf, sizeof buf, "%a", st->best_val_loss);
+    cJSON_AddStringToObject(j, "best_val_loss", buf);
     cJSON_AddNumberToObject(j, "best_epoch", st->best_epoch);
     cJSON_AddNumberToObject(j, "bad_epochs", st->bad_epochs);
 }
@@ -268,6 +272,11 @@ static void state_to_json(const train_state *st, cJSON *ti)
 static double jnum(const cJSON *o, const char *k, int *ok)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (cJSON_IsString(v)) {   /* exact: "%a" */
+        char *end;
+        double d = strtod(v->valuestring, &end);
+        if (end != v->valuestring && !*end) return d;
+    }
     if (!cJSON_IsNumber(v)) { *ok = 0; return 0; }
     return v->valuedouble;
 }
@@ -306,6 +315,13 @@ int train_state_load(model *m, train_state *st)
         if (!vv) return err_prefix("checkpoint optimizer state");
         memcpy(p->m, mm_, p->n * sizeof(float));
         memcpy(p->v, vv, p->n * sizeof(float));
+        snprintf(name, sizeof name, "ema.%s", p->name);
+        if (mf_get(m->file, name)) {   /* the run keeps a moving average (--ema) */
+            const float *e = mf_get_checked(m->file, name, DT_F32, p->n);
+            if (!e) return err_prefix("checkpoint optimizer state");
+            if (!p->ema) p->ema = xmalloc(p->n * sizeof(float));
+            memcpy(p->ema, e, p->n * sizeof(float));
+        }
     }
     return 1;
 }
@@ -374,6 +390,21 @@ static double grad_norm(const net *n)
     return sqrt(s);
 }
 
+/* ema = momentum * ema + (1 - momentum) * w, for every weight. */
+static void ema_update(net *n, double momentum)
+{
+    const float a = (float)(1.0 - momentum);
+    for (int i = 0; i < n->nparams; i++) {
+        float *restrict e = n->params[i].ema;
+        const float *restrict w = n->params[i].w;
+        for (size_t k = 0; k < n->params[i].n; k++) e[k] += a * (w[k] - e[k]);
+    }
+}
+
+/* Put the averaged weights in place (after saving the current ones to *keep
+ * when keep is not NULL). */
+static void ema_swap_in(net *n, float ***keep);
+
 /* Copies of the trainable weights (best epoch for early stopping). */
 static float **snapshot(const net *n, float **snap)
 {
@@ -383,6 +414,24 @@ static float **snapshot(const net *n, float **snap)
         memcpy(snap[i], n->params[i].w, n->params[i].n * sizeof(float));
     }
     return snap;
+}
+
+static void ema_swap_in(net *n, float ***keep)
+{
+    if (keep) *keep = snapshot(n, *keep);
+    for (int i = 0; i < n->nparams; i++) memcpy(n->params[i].w, n->params[i].ema, n->params[i].n * sizeof(float));
+}
+
+static void free_snapshot(const net *n, float **snap)
+{
+    if (!snap) return;
+    for (int i = 0; i < n->nparams; i++) free(snap[i]);
+    free(snap);
+}
+
+static void restore(net *n, float **snap)
+{
+    for (int i = 0; i < n->nparams; i++) memcpy(n->params[i].w, snap[i], n->params[i].n * sizeof(float));
 }
 
 int train_run(model *m, const encoded *tr, const encoded *val, const train_opts *o,
@@ -426,7 +475,13 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
         rng_seed(&r, o->seed ^ 0x5eed5eedULL);
     }
     int tty = isatty(2) && !o->quiet, rc = 0;
-    float **best = NULL;
+    float **best = NULL, **cur = NULL;
+    if (o->ema > 0)   /* the average starts at the initial weights (or comes from the checkpoint) */
+        for (int i = 0; i < n->nparams; i++)
+            if (!n->params[i].ema) {
+                n->params[i].ema = xmalloc(n->params[i].n * sizeof(float));
+                memcpy(n->params[i].ema, n->params[i].w, n->params[i].n * sizeof(float));
+            }
     FILE *log = NULL;
     if (o->log_path && !(log = fopen(o->log_path, resume ? "a" : "w"))) {
         rc = err_set("%s: %s", o->log_path, strerror(errno));
@@ -502,6 +557,7 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
                     for (size_t k = 0; k < n->params[i].n; k++) n->params[i].g[k] *= scale;
             }
             optimizer_update(&opt, n->params, n->nparams);
+            if (o->ema > 0) ema_update(n, o->ema);
             st.sum_loss += loss * B;
             for (int k = 0; k < nj; k++)
                 for (int b = 0; b < jobs[k].B; b++) st.correct += net_argmax(n, &ws[k], b) == jobs[k].y[b];
@@ -528,6 +584,7 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
         int stop = 0;
         if (val && val->n) {
             eval_result er;
+            if (o->ema > 0) ema_swap_in(n, &cur);   /* validate the weights that would be kept */
             evaluate(m, val, 256, nj, &er, NULL);
             cJSON_AddNumberToObject(h, "val_loss", er.loss);
             cJSON_AddNumberToObject(h, "val_accuracy", er.accuracy);
@@ -543,6 +600,7 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
                 }
             }
             eval_result_free(&er);
+            if (o->ema > 0) restore(n, cur);
         }
         cJSON_AddItemToArray(hist, h);   /* no timings in the model: same seed, same bytes */
         if (log) {
@@ -588,14 +646,14 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
         }
     }
     if (best && o->early_stop) {   /* restore the best-on-validation weights */
-        for (int i = 0; i < n->nparams; i++) memcpy(n->params[i].w, best[i], n->params[i].n * sizeof(float));
+        restore(n, best);
         cJSON_AddNumberToObject(m->train_info, "best_epoch", st.best_epoch);
+    } else if (o->ema > 0) {
+        ema_swap_in(n, NULL);          /* the model keeps the averaged weights */
     }
 out:
-    if (best) {
-        for (int i = 0; i < n->nparams; i++) free(best[i]);
-        free(best);
-    }
+    free_snapshot(n, best);
+    free_snapshot(n, cur);
     if (log) fclose(log);
     free(order); free(bids); free(by); free(tids); free(bstart); free(bsize);
     for (int k = 0; k < nj; k++) {

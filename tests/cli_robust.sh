@@ -458,17 +458,24 @@ SIG="--embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 8 --epochs 40 --s
 run "$S" train "$D/movies_en.train.csv" $SIG --quiet -o full.ssm
 check "signals: the uninterrupted reference run" '[ $rc -eq 0 ] && [ -s full.ssm ]'
 
+# interrupt SIGNAL EPOCH OUT [train options...]: start training to OUT, send
+# SIGNAL once "epoch EPOCH/" is on stderr; rc = exit status, stderr in $T/err
+interrupt() {
+    _sig=$1; _ep=$2; _out=$3; shift 3
+    "$S" train "$D/movies_en.train.csv" "$@" -o "$_out" >"$T/out" 2>"$_out.err" &
+    tpid=$!
+    BGPIDS="$BGPIDS $tpid"
+    if wait_for "$_out.err" "epoch $_ep/" 60; then
+        kill -"$_sig" "$tpid"
+        exited_within "$tpid" 60
+    else
+        kill "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null; rc=no-epoch-line
+    fi
+    cp "$_out.err" "$T/err"
+}
+
 cp en.ssm ck.ssm
-"$S" train "$D/movies_en.train.csv" $SIG -o ck.ssm >"$T/out" 2>ck.err &
-tpid=$!
-BGPIDS="$BGPIDS $tpid"
-if wait_for ck.err "epoch 2/" 60; then
-    kill -INT "$tpid"
-    exited_within "$tpid" 60
-else
-    kill "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null; rc=no-epoch-line
-fi
-cp ck.err "$T/err"
+interrupt INT 2 ck.ssm $SIG
 check "SIGINT during training: exit 130, 'interrupted', checkpoint written to -o" \
     '[ "$rc" = 130 ] && err_has "interrupted" && err_has "resume"'
 run "$S" info --tensors ck.ssm
@@ -482,19 +489,20 @@ run cmp ck.ssm full.ssm
 check "train --resume gives a file byte-identical to the uninterrupted run (same seed, --threads 1)" '[ $rc -eq 0 ]'
 
 rm -f ck2.ssm
-"$S" train "$D/movies_en.train.csv" $SIG -o ck2.ssm >"$T/out" 2>ck2.err &
-tpid=$!
-BGPIDS="$BGPIDS $tpid"
-if wait_for ck2.err "epoch 1/" 60; then
-    kill -TERM "$tpid"
-    exited_within "$tpid" 60
-else
-    kill "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null; rc=no-epoch-line
-fi
-cp ck2.err "$T/err"
+interrupt TERM 1 ck2.ssm $SIG
 check "SIGTERM during training: exit 143, checkpoint written" '[ "$rc" = 143 ] && err_has "interrupted" && "$S" info ck2.ssm >/dev/null'
 run "$S" train "$D/movies_en.train.csv" --resume ck2.ssm -o ck2_done.ssm --threads 1 --quiet
 check "train --resume ck2.ssm -o another file: byte-identical to the uninterrupted run" '[ $rc -eq 0 ] && cmp -s ck2_done.ssm full.ssm'
+# the same with a moving average of the weights (--ema): it is part of the checkpoint
+run "$S" train "$D/movies_en.train.csv" $SIG --ema 0.9 --quiet -o full_ema.ssm
+check "signals, --ema: the uninterrupted reference run" '[ $rc -eq 0 ] && [ -s full_ema.ssm ] && ! cmp -s full_ema.ssm full.ssm'
+rm -f ck3.ssm
+interrupt TERM 2 ck3.ssm $SIG --ema 0.9
+check "SIGTERM during training with --ema: exit 143, checkpoint written" '[ "$rc" = 143 ] && err_has "interrupted"'
+run "$S" info --tensors ck3.ssm
+check "the --ema checkpoint holds the averaged weights (ema.* tensors)" '[ $rc -eq 0 ] && out_has "\"ema\.lstm\.0\.W\""'
+run "$S" train "$D/movies_en.train.csv" --resume ck3.ssm -o ck3_done.ssm --threads 1 --quiet
+check "train --resume with --ema: byte-identical to the uninterrupted run" '[ $rc -eq 0 ] && cmp -s ck3_done.ssm full_ema.ssm'
 check "no temp files left after interrupted and resumed runs" 'no_tmp_left .'
 
 # ======================================================================
