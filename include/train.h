@@ -65,6 +65,8 @@ typedef struct train_opts {
     double momentum;      /* sgd */
     double lr_decay;      /* multiply the learning rate by this after every epoch (0/1 = none) */
     const float *class_w; /* per-class loss weights, or NULL */
+    double word_dropout;  /* replace each real token by <unk> with this probability
+                           * (training only; 0 = off) */
     double ema;           /* momentum of an exponential moving average of the weights
                            * (0 = off); validation, early stopping and the saved
                            * model use the averaged weights (Keras use_ema) */

@@ -15,7 +15,7 @@
 enum {
     O_FROM = 400, O_VOCAB, O_EMBED, O_FREEZE, O_EMBED_DIM, O_LAYERS, O_HIDDEN, O_MAXLEN,
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
-    O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
+    O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
     O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL
 };
 
@@ -51,6 +51,7 @@ static const cmd_opt options[] = {
     { "val-split", O_VAL_SPLIT, 1, "FRACTION", "hold out this fraction of the training rows for validation (chosen with --seed)" },
     { "early-stop", O_EARLY_STOP, 1, "N", "stop when validation loss has not improved for N epochs; keep the best epoch's weights" },
     { "clip-norm", O_CLIP_NORM, 1, "X", "scale gradients down when their global norm exceeds X" },
+    { "word-dropout", O_WORD_DROPOUT, 1, "P", "replace each token by <unk> with probability P while training (default 0)" },
     { "ema", O_EMA, 1, "M", "keep a moving average of the weights (momentum M, e.g. 0.99) and use it for validation, early stopping and the saved model (Keras use_ema)" },
     { "save-every", O_SAVE_EVERY, 1, "N", "write a checkpoint (with optimizer state) to the -o file every N epochs" },
     { "resume", O_RESUME, 1, "CHECKPOINT", "continue an interrupted run from its checkpoint (same data; -o defaults to CHECKPOINT)" },
@@ -72,7 +73,7 @@ static const cmd_spec spec = {
     "('-' = stdin).  Every setting is stored in the model file.",
     options,
     "Options that change results: --embed --freeze --embed-dim --cell --layers --hidden\n"
-    "--bidirectional --dropout --dense --pool --maxlen --padding --truncating --mask --bucket --epochs\n"
+    "--bidirectional --dropout --word-dropout --dense --pool --maxlen --padding --truncating --mask --bucket --epochs\n"
     "--batch --optimizer --lr --lr-decay --weight-decay --momentum --clip-norm --ema --class-weight\n"
     "--seed --val-split --early-stop --min-count --max-size and the tokenizer options.\n"
     "--bucket also skips padding steps, which changes results without --mask.  --threads\n"
@@ -279,6 +280,7 @@ int cmd_train(int argc, char **argv)
         case O_SAVE_EVERY: to.save_every = (int)opt_long(&spec, "save-every", arg, 1, 100000); break;
         case O_EARLY_STOP: to.early_stop = (int)opt_long(&spec, "early-stop", arg, 1, 100000); break;
         case O_CLIP_NORM: to.clip_norm = opt_double(&spec, "clip-norm", arg, 1e-9, 1e9); break;
+        case O_WORD_DROPOUT: to.word_dropout = opt_double(&spec, "word-dropout", arg, 0, 0.99); break;
         case O_EMA: to.ema = opt_double(&spec, "ema", arg, 1e-6, 0.999999); break;
         case O_LOG: to.log_path = arg; break;
         case O_PLOT: plot_path = arg; break;
@@ -334,6 +336,7 @@ int cmd_train(int argc, char **argv)
         if (ti && cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(ti, "lr_decay"))) to.lr_decay = v->valuedouble;
         if (ti && cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(ti, "clip_norm"))) to.clip_norm = v->valuedouble;
         if (ti && cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(ti, "ema"))) to.ema = v->valuedouble;
+        if (ti && cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(ti, "word_dropout"))) to.word_dropout = v->valuedouble;
         if (ti && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ti, "bucket"))) to.bucket = 1;
         if (!resumed) {   /* a finished model: go on after its last epoch with fresh moments */
             memset(&st, 0, sizeof st);
@@ -442,6 +445,7 @@ int cmd_train(int argc, char **argv)
         cJSON_AddNumberToObject(ti, "seed", (double)to.seed);
         if (to.clip_norm > 0) cJSON_AddNumberToObject(ti, "clip_norm", to.clip_norm);
         if (to.ema > 0) cJSON_AddNumberToObject(ti, "ema", to.ema);
+        if (to.word_dropout > 0) cJSON_AddNumberToObject(ti, "word_dropout", to.word_dropout);
         if (val_split > 0) cJSON_AddNumberToObject(ti, "val_split", val_split);
         cJSON_AddBoolToObject(ti, "pretrained", embed != NULL || (from && m.embed_info));
     }

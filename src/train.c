@@ -516,6 +516,12 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
                 memcpy(bids + (size_t)b * T, tr->ids + rows[b] * T, sizeof(int32_t) * T);
                 by[b] = tr->y[rows[b]];
             }
+            if (o->word_dropout > 0) {   /* a function of seed and step: resuming is exact */
+                rng wr;
+                rng_seed(&wr, o->seed * 0x9E3779B97F4A7C15ULL + (uint64_t)opt.step + 0x3d);
+                for (size_t k = 0; k < (size_t)B * T; k++)
+                    if (bids[k] > 1 && rng_uniform(&wr) < o->word_dropout) bids[k] = 1;
+            }
             int Tb = T;
             if (o->bucket || n->cfg.mask) {   /* drop columns that are padding in every row */
                 Tb = trim_batch(bids, B, T, tids);

@@ -99,6 +99,17 @@ for bad in 0 1 -0.5 abc; do
     check "ema: --ema $bad is a usage error (exit 2)" "$S train $TR $SMALL --ema $bad -o z.ssm 2>/dev/null; [ \$? -eq 2 ]"
 done
 
+# --word-dropout: stored, changes training, only while training
+$S train "$TR" $SMALL --word-dropout 0.3 -o wd.ssm 2>err
+check "word-dropout: stored in the model" "$S info wd.ssm | tr -d '\n\t ' | grep -q '\"word_dropout\":0.3'"
+$S train "$TR" $SMALL -o nowd.ssm 2>err
+check "word-dropout: the weights differ from the same run without it" "! cmp -s wd.ssm nowd.ssm"
+$S train "$TR" $SMALL --word-dropout 0.3 -o wd2.ssm 2>err
+check "word-dropout: same seed, same model" "cmp -s wd.ssm wd2.ssm"
+for bad in 1 -0.1 x; do
+    check "word-dropout: --word-dropout $bad is a usage error (exit 2)" "$S train $TR $SMALL --word-dropout $bad -o z.ssm 2>/dev/null; [ \$? -eq 2 ]"
+done
+
 # plot
 $S train "$TR" $SMALL --val-split 0.2 --plot c.svg -o p.ssm 2>err
 check "plot: an SVG with training and validation curves" "head -c 200 c.svg | grep -q '<svg' && grep -q 'validation' c.svg"

@@ -493,16 +493,17 @@ interrupt TERM 1 ck2.ssm $SIG
 check "SIGTERM during training: exit 143, checkpoint written" '[ "$rc" = 143 ] && err_has "interrupted" && "$S" info ck2.ssm >/dev/null'
 run "$S" train "$D/movies_en.train.csv" --resume ck2.ssm -o ck2_done.ssm --threads 1 --quiet
 check "train --resume ck2.ssm -o another file: byte-identical to the uninterrupted run" '[ $rc -eq 0 ] && cmp -s ck2_done.ssm full.ssm'
-# the same with a moving average of the weights (--ema): it is part of the checkpoint
-run "$S" train "$D/movies_en.train.csv" $SIG --ema 0.9 --quiet -o full_ema.ssm
+# the same with a moving average of the weights (--ema, part of the checkpoint)
+# and --word-dropout (drawn from seed and step)
+run "$S" train "$D/movies_en.train.csv" $SIG --ema 0.9 --word-dropout 0.2 --quiet -o full_ema.ssm
 check "signals, --ema: the uninterrupted reference run" '[ $rc -eq 0 ] && [ -s full_ema.ssm ] && ! cmp -s full_ema.ssm full.ssm'
 rm -f ck3.ssm
-interrupt TERM 2 ck3.ssm $SIG --ema 0.9
+interrupt TERM 2 ck3.ssm $SIG --ema 0.9 --word-dropout 0.2
 check "SIGTERM during training with --ema: exit 143, checkpoint written" '[ "$rc" = 143 ] && err_has "interrupted"'
 run "$S" info --tensors ck3.ssm
 check "the --ema checkpoint holds the averaged weights (ema.* tensors)" '[ $rc -eq 0 ] && out_has "\"ema\.lstm\.0\.W\""'
 run "$S" train "$D/movies_en.train.csv" --resume ck3.ssm -o ck3_done.ssm --threads 1 --quiet
-check "train --resume with --ema: byte-identical to the uninterrupted run" '[ $rc -eq 0 ] && cmp -s ck3_done.ssm full_ema.ssm'
+check "train --resume with --ema and --word-dropout: byte-identical to the uninterrupted run" '[ $rc -eq 0 ] && cmp -s ck3_done.ssm full_ema.ssm'
 check "no temp files left after interrupted and resumed runs" 'no_tmp_left .'
 
 # ======================================================================
