@@ -31,6 +31,10 @@ typedef struct model {
     int nlabels;
     int maxlen, pad_pre, trunc_pre;
     net *net;               /* NULL until trained */
+    net **members;          /* an ensemble's further networks: predictions are the mean of
+                             * net's and theirs (seqsent ensemble); NULL otherwise */
+    cJSON **member_info;    /* their "training" metadata (entries may be NULL) */
+    int nmembers;
     cJSON *train_info;      /* "training" metadata: options, history, resume state */
     int save_optimizer;     /* model_save also writes the Adam moments (checkpoints) */
     mfile *file;            /* backing file when loaded (weights may point into it) */
@@ -53,5 +57,10 @@ size_t model_encode(const model *m, const char *text, size_t len, toklist *scrat
 /* Index of a label, or -1. */
 int model_label_index(const model *m, const char *label);
 const char *model_kind(const model *m);
+/* Forget an ensemble's further members (net stays). */
+void model_drop_members(model *m);
+/* Networks whose probabilities a prediction averages: 1 + nmembers. */
+static inline int model_nets(const model *m) { return m->net ? 1 + m->nmembers : 0; }
+static inline const net *model_net(const model *m, int i) { return i ? m->members[i - 1] : m->net; }
 
 #endif

@@ -41,6 +41,8 @@ void evaluate(const model *m, const encoded *e, int batch, int threads, eval_res
  * network, columns that are padding in every row are skipped (exact). */
 typedef struct fwd_pool fwd_pool;
 fwd_pool *fwd_pool_new(const net *n, int T, int maxB, int threads);
+/* The same for a trained model: its network, or the mean of an ensemble's. */
+fwd_pool *fwd_pool_new_model(const model *m, int T, int maxB, int threads);
 void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs);
 void fwd_pool_free(fwd_pool *p);
 void eval_result_free(eval_result *r);

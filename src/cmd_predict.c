@@ -186,7 +186,7 @@ int cmd_predict(int argc, char **argv)
     if (threshold_arg && m.net->cfg.n_out != 1)
         usage_error(&spec, "--threshold needs a binary model; %s has %d labels", model_path, m.nlabels);
     model_tokenizer(&m);
-    fwd_pool *pool = fwd_pool_new(m.net, m.maxlen, batch, threads);
+    fwd_pool *pool = fwd_pool_new_model(&m, m.maxlen, batch, threads);
     float *probs = xmalloc((size_t)batch * m.net->cfg.n_out * sizeof *probs);
     pending p = { xmalloc((size_t)batch * m.maxlen * sizeof(int32_t)), NULL, 0 };
     if (o.with_text) p.text = xcalloc((size_t)batch, sizeof *p.text);

@@ -319,6 +319,7 @@ int cmd_train(int argc, char **argv)
     if (resume_path) {
         if (model_load(&m, resume_path, 1) < 0) die_err(EXIT_FAIL);
         if (!m.net) die(EXIT_FAIL, "%s: not a checkpoint of a trained model", resume_path);
+        if (m.nmembers) die(EXIT_FAIL, "%s: an ensemble cannot be trained on; train its members separately", resume_path);
         resumed = train_state_load(&m, &st);
         if (resumed < 0) die_err(EXIT_FAIL);
         if (!resumed && !quiet)
@@ -366,6 +367,7 @@ int cmd_train(int argc, char **argv)
             }
             net_free(m.net);
             m.net = NULL;
+            model_drop_members(&m);   /* an ensemble as base: its shared parts (and first embedding) */
             for (int i = 0; i < m.nlabels; i++) free(m.labels[i]);
             free(m.labels);
             m.labels = NULL;

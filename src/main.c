@@ -19,6 +19,7 @@ static const struct {
     { "eval",     cmd_eval,     "accuracy, loss, per-class figures and confusion matrix" },
     { "predict",  cmd_predict,  "classify text lines: label<TAB>probability per line" },
     { "info",     cmd_info,     "print a model file's metadata as JSON" },
+    { "ensemble", cmd_ensemble, "put trained models into one file that predicts their mean" },
     { "split",    cmd_split,    "split data into training and test files at random (seeded, stratified)" },
 };
 

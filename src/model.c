@@ -24,9 +24,23 @@ void model_free(model *m)
     for (int i = 0; i < m->nlabels; i++) free(m->labels[i]);
     free(m->labels);
     net_free(m->net);
+    model_drop_members(m);
     cJSON_Delete(m->train_info);
     mf_free(m->file);
     memset(m, 0, sizeof *m);
+}
+
+void model_drop_members(model *m)
+{
+    for (int i = 0; i < m->nmembers; i++) {
+        net_free(m->members[i]);
+        cJSON_Delete(m->member_info[i]);
+    }
+    free(m->members);
+    free(m->member_info);
+    m->members = NULL;
+    m->member_info = NULL;
+    m->nmembers = 0;
 }
 
 const char *model_kind(const model *m)
@@ -115,6 +129,18 @@ int model_save(const model *m, const char *path)
         cJSON_AddStringToObject(sq, "padding", m->pad_pre ? "pre" : "post");
         cJSON_AddStringToObject(sq, "truncating", m->trunc_pre ? "pre" : "post");
         if (m->train_info) cJSON_AddItemToObject(meta, "training", cJSON_Duplicate(m->train_info, 1));
+        if (m->nmembers) {   /* ensemble: member k's tensors are named "m<k>.<name>" */
+            cJSON *arr = cJSON_AddArrayToObject(meta, "members");
+            for (int k = 0; k < m->nmembers; k++) {
+                char prefix[24];
+                snprintf(prefix, sizeof prefix, "m%d.", k + 1);
+                cJSON *e = cJSON_CreateObject();
+                cJSON_AddItemToObject(e, "network", net_config_json(m->members[k]));
+                if (m->member_info[k]) cJSON_AddItemToObject(e, "training", cJSON_Duplicate(m->member_info[k], 1));
+                cJSON_AddItemToArray(arr, e);
+                net_put_tensors(m->members[k], f, prefix);
+            }
+        }
         if (m->save_optimizer && m->net->params) {   /* checkpoint: Adam moments too */
             for (int i = 0; i < m->net->nparams; i++) {
                 const param *p = &m->net->params[i];
@@ -211,6 +237,25 @@ static int load_body(model *m, const char *path, int copy)
             const cJSON *s = cJSON_GetArrayItem(lab, i);
             if (!cJSON_IsString(s)) return err_set("%s: label %d is not a string", path, i);
             m->labels[m->nlabels++] = xstrdup(s->valuestring);
+        }
+        const cJSON *mem = cJSON_GetObjectItemCaseSensitive(f->meta, "members");
+        if (mem) {
+            int nm = cJSON_GetArraySize(mem);
+            if (!cJSON_IsArray(mem) || nm < 1 || nm > 1000) return err_set("%s: bad ensemble member list", path);
+            m->members = xcalloc(nm, sizeof *m->members);
+            m->member_info = xcalloc(nm, sizeof *m->member_info);
+            for (int k = 0; k < nm; k++) {
+                const cJSON *e = cJSON_GetArrayItem(mem, k);
+                char prefix[24];
+                snprintf(prefix, sizeof prefix, "m%d.", k + 1);
+                net *mn = net_from_json(cJSON_GetObjectItemCaseSensitive(e, "network"), f, prefix, copy);
+                if (!mn) return err_prefix("%s: ensemble member %d", path, k + 1);
+                m->members[m->nmembers] = mn;
+                const cJSON *ti = cJSON_GetObjectItemCaseSensitive(e, "training");
+                m->member_info[m->nmembers++] = ti ? cJSON_Duplicate(ti, 1) : NULL;
+                if ((size_t)mn->cfg.vocab_size != m->voc.n || mn->cfg.n_out != m->net->cfg.n_out)
+                    return err_set("%s: ensemble member %d does not fit the vocabulary or the labels", path, k + 1);
+            }
         }
         const cJSON *sq = cJSON_GetObjectItemCaseSensitive(f->meta, "sequence");
         const cJSON *ml = cJSON_GetObjectItemCaseSensitive(sq, "maxlen");

@@ -536,10 +536,16 @@ double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
 
 /* ---- model file I/O ---- */
 
-void net_to_mfile(const net *n, mfile *m)
+/* "prefix" + name into buf (ensemble members' tensors are "m1.lstm.0.W"...) */
+static const char *pname(char *buf, size_t size, const char *prefix, const char *name)
+{
+    snprintf(buf, size, "%s%s", prefix, name);
+    return buf;
+}
+
+cJSON *net_config_json(const net *n)
 {
     const net_config *c = &n->cfg;
-    const int D = net_directions(c), G = cell_gates(c->cell);
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "cell", cell_name(c->cell));
     cJSON_AddNumberToObject(j, "layers", c->layers);
@@ -554,35 +560,47 @@ void net_to_mfile(const net *n, mfile *m)
     cJSON_AddStringToObject(j, "output_activation", c->n_out == 1 ? "sigmoid" : "softmax");
     cJSON_AddBoolToObject(j, "freeze_embedding", c->freeze);
     cJSON_AddBoolToObject(j, "mask", c->mask);
-    cJSON_DeleteItemFromObject(m->meta, "network");
-    cJSON_AddItemToObject(m->meta, "network", j);
+    return j;
+}
+
+void net_put_tensors(const net *n, mfile *m, const char *prefix)
+{
+    const net_config *c = &n->cfg;
+    const int D = net_directions(c), G = cell_gates(c->cell);
     int64_t s[2];
+    char name[64], full[96];
     s[0] = c->vocab_size; s[1] = c->embed_dim;
-    mf_put(m, "embedding", DT_F32, 2, s, n->emb, 0);
+    mf_put(m, pname(full, sizeof full, prefix, "embedding"), DT_F32, 2, s, n->emb, 0);
     for (int l = 0; l < c->layers; l++)
         for (int d = 0; d < D; d++) {
-            char name[64];
             const cell_params *p = &n->rnn[l * D + d];
             rnn_name(name, sizeof name, c, l, d, "W");
             s[0] = p->C; s[1] = (int64_t)G * p->H;
-            mf_put(m, name, DT_F32, 2, s, p->W, 0);
+            mf_put(m, pname(full, sizeof full, prefix, name), DT_F32, 2, s, p->W, 0);
             rnn_name(name, sizeof name, c, l, d, "U");
             s[0] = p->H;
-            mf_put(m, name, DT_F32, 2, s, p->U, 0);
+            mf_put(m, pname(full, sizeof full, prefix, name), DT_F32, 2, s, p->U, 0);
             rnn_name(name, sizeof name, c, l, d, "b");
             s[0] = cell_bias_len(c->cell, p->H);
-            mf_put(m, name, DT_F32, 1, s, p->b, 0);
+            mf_put(m, pname(full, sizeof full, prefix, name), DT_F32, 1, s, p->b, 0);
         }
     if (c->dense > 0) {
         s[0] = net_features(c); s[1] = c->dense;
-        mf_put(m, "hidden.W", DT_F32, 2, s, n->W1, 0);
+        mf_put(m, pname(full, sizeof full, prefix, "hidden.W"), DT_F32, 2, s, n->W1, 0);
         s[0] = c->dense;
-        mf_put(m, "hidden.b", DT_F32, 1, s, n->b1, 0);
+        mf_put(m, pname(full, sizeof full, prefix, "hidden.b"), DT_F32, 1, s, n->b1, 0);
     }
     s[0] = head_in(c); s[1] = c->n_out;
-    mf_put(m, "dense.W", DT_F32, 2, s, n->Wd, 0);
+    mf_put(m, pname(full, sizeof full, prefix, "dense.W"), DT_F32, 2, s, n->Wd, 0);
     s[0] = c->n_out;
-    mf_put(m, "dense.b", DT_F32, 1, s, n->bd, 0);
+    mf_put(m, pname(full, sizeof full, prefix, "dense.b"), DT_F32, 1, s, n->bd, 0);
+}
+
+void net_to_mfile(const net *n, mfile *m)
+{
+    cJSON_DeleteItemFromObject(m->meta, "network");
+    cJSON_AddItemToObject(m->meta, "network", net_config_json(n));
+    net_put_tensors(n, m, "");
 }
 
 static int json_int(const cJSON *o, const char *key, int lo, int hi, int dflt, int *out)
@@ -595,9 +613,10 @@ static int json_int(const cJSON *o, const char *key, int lo, int hi, int dflt, i
     return 0;
 }
 
-static float *tensor_f32(const mfile *m, const char *name, size_t count, int copy)
+static float *tensor_f32(const mfile *m, const char *prefix, const char *name, size_t count, int copy)
 {
-    const float *p = mf_get_checked(m, name, DT_F32, count);
+    char full[96];
+    const float *p = mf_get_checked(m, pname(full, sizeof full, prefix, name), DT_F32, count);
     if (!p) return NULL;
     if (!copy) return (float *)p;
     float *q = fzeros(count);
@@ -609,6 +628,12 @@ net *net_from_mfile(const mfile *m, int copy)
 {
     const cJSON *j = cJSON_GetObjectItemCaseSensitive(m->meta, "network");
     if (!cJSON_IsObject(j)) { err_set("model has no network (not trained yet?)"); return NULL; }
+    return net_from_json(j, m, "", copy);
+}
+
+net *net_from_json(const cJSON *j, const mfile *m, const char *prefix, int copy)
+{
+    if (!cJSON_IsObject(j)) { err_set("network description is not an object"); return NULL; }
     const cJSON *cell = cJSON_GetObjectItemCaseSensitive(j, "cell");
     int ct = cJSON_IsString(cell) ? cell_parse(cell->valuestring) : -1;
     if (ct < 0) {
@@ -636,7 +661,7 @@ net *net_from_mfile(const mfile *m, int copy)
     n->cfg = c;
     n->borrowed = !copy;
     n->rnn = xcalloc((size_t)c.layers * D, sizeof *n->rnn);
-    int ok = (n->emb = tensor_f32(m, "embedding", (size_t)c.vocab_size * c.embed_dim, copy)) != NULL;
+    int ok = (n->emb = tensor_f32(m, prefix, "embedding", (size_t)c.vocab_size * c.embed_dim, copy)) != NULL;
     for (int l = 0; ok && l < c.layers; l++)
         for (int d = 0; ok && d < D; d++) {
             char name[64];
@@ -644,18 +669,18 @@ net *net_from_mfile(const mfile *m, int copy)
             p->C = layer_in(&c, l);
             p->H = H;
             rnn_name(name, sizeof name, &c, l, d, "W");
-            ok = ok && (p->W = tensor_f32(m, name, (size_t)p->C * G * H, copy)) != NULL;
+            ok = ok && (p->W = tensor_f32(m, prefix, name, (size_t)p->C * G * H, copy)) != NULL;
             rnn_name(name, sizeof name, &c, l, d, "U");
-            ok = ok && (p->U = tensor_f32(m, name, (size_t)H * G * H, copy)) != NULL;
+            ok = ok && (p->U = tensor_f32(m, prefix, name, (size_t)H * G * H, copy)) != NULL;
             rnn_name(name, sizeof name, &c, l, d, "b");
-            ok = ok && (p->b = tensor_f32(m, name, (size_t)cell_bias_len(c.cell, H), copy)) != NULL;
+            ok = ok && (p->b = tensor_f32(m, prefix, name, (size_t)cell_bias_len(c.cell, H), copy)) != NULL;
         }
     if (ok && c.dense > 0) {
-        ok = (n->W1 = tensor_f32(m, "hidden.W", (size_t)net_features(&c) * c.dense, copy)) != NULL;
-        ok = ok && (n->b1 = tensor_f32(m, "hidden.b", (size_t)c.dense, copy)) != NULL;
+        ok = (n->W1 = tensor_f32(m, prefix, "hidden.W", (size_t)net_features(&c) * c.dense, copy)) != NULL;
+        ok = ok && (n->b1 = tensor_f32(m, prefix, "hidden.b", (size_t)c.dense, copy)) != NULL;
     }
-    ok = ok && (n->Wd = tensor_f32(m, "dense.W", (size_t)head_in(&c) * c.n_out, copy)) != NULL;
-    ok = ok && (n->bd = tensor_f32(m, "dense.b", (size_t)c.n_out, copy)) != NULL;
+    ok = ok && (n->Wd = tensor_f32(m, prefix, "dense.W", (size_t)head_in(&c) * c.n_out, copy)) != NULL;
+    ok = ok && (n->bd = tensor_f32(m, prefix, "dense.b", (size_t)c.n_out, copy)) != NULL;
     if (!ok) {
         net_free(n);   /* frees copies made so far (NULLs are fine) */
         return NULL;

@@ -120,53 +120,86 @@ static void slice(int B, int nj, int k, int *lo, int *hi)
 }
 
 struct fwd_pool {
-    const net *n;
-    int nj, maxB;
-    net_ws *ws;
+    const net **nets;     /* one network, or an ensemble's members (probabilities averaged) */
+    int nnets, nj, maxB;
+    net_ws *ws;           /* [nnets][nj] */
     int32_t *trimmed;     /* [maxB,T] */
 };
 
-fwd_pool *fwd_pool_new(const net *n, int T, int maxB, int threads)
+static fwd_pool *pool_new(const net **nets, int nnets, int T, int maxB, int threads)
 {
     fwd_pool *p = xcalloc(1, sizeof *p);
-    p->n = n;
+    p->nets = xmalloc(nnets * sizeof *p->nets);
+    memcpy(p->nets, nets, nnets * sizeof *p->nets);
+    p->nnets = nnets;
     p->nj = threads < 1 ? 1 : threads > 64 ? 64 : threads;
     if (p->nj > maxB) p->nj = maxB;
     p->maxB = maxB;
-    p->ws = xcalloc(p->nj, sizeof *p->ws);
-    int per = (maxB + p->nj - 1) / p->nj;
-    for (int k = 0; k < p->nj; k++) net_ws_alloc(&p->ws[k], &n->cfg, T, per);
+    p->ws = xcalloc((size_t)nnets * p->nj, sizeof *p->ws);
+    int per = (maxB + p->nj - 1) / p->nj, masked = 0;
+    for (int i = 0; i < nnets; i++) {
+        for (int k = 0; k < p->nj; k++) net_ws_alloc(&p->ws[i * p->nj + k], &nets[i]->cfg, T, per);
+        masked |= nets[i]->cfg.mask;
+    }
     if (p->nj > 1) blas_set_threads(1);   /* our threads or BLAS threads, never both */
-    if (n->cfg.mask) p->trimmed = xmalloc((size_t)maxB * T * sizeof *p->trimmed);
+    if (masked) p->trimmed = xmalloc((size_t)maxB * T * sizeof *p->trimmed);
     return p;
+}
+
+fwd_pool *fwd_pool_new(const net *n, int T, int maxB, int threads)
+{
+    return pool_new(&n, 1, T, maxB, threads);
+}
+
+fwd_pool *fwd_pool_new_model(const model *m, int T, int maxB, int threads)
+{
+    const net *nets[1001];
+    int nn = model_nets(m) > 1001 ? 1001 : model_nets(m);
+    for (int i = 0; i < nn; i++) nets[i] = model_net(m, i);
+    return pool_new(nets, nn, T, maxB, threads);
 }
 
 void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs)
 {
     job jobs[64];
-    int K = p->n->cfg.n_out;
+    int K = p->nets[0]->cfg.n_out, Tt = T;
+    const int32_t *tids = ids;
     if (p->trimmed) {   /* masked: all-padding columns change nothing, skip them */
-        T = trim_batch(ids, B, T, p->trimmed);
-        ids = p->trimmed;
+        Tt = trim_batch(ids, B, T, p->trimmed);
+        tids = p->trimmed;
     }
-    for (int k = 0; k < p->nj; k++) {
-        int lo, hi;
-        slice(B, p->nj, k, &lo, &hi);
-        jobs[k] = (job){ (net *)p->n, &p->ws[k], ids + (size_t)lo * T, NULL, hi - lo, T, 1.0, 0 };
+    for (int i = 0; i < p->nnets; i++) {
+        const net *n = p->nets[i];
+        int Tn = n->cfg.mask ? Tt : T;
+        const int32_t *in = n->cfg.mask ? tids : ids;
+        net_ws *ws = p->ws + (size_t)i * p->nj;
+        for (int k = 0; k < p->nj; k++) {
+            int lo, hi;
+            slice(B, p->nj, k, &lo, &hi);
+            jobs[k] = (job){ (net *)n, &ws[k], in + (size_t)lo * Tn, NULL, hi - lo, Tn, 1.0, 0 };
+        }
+        run_jobs(jobs, p->nj);
+        for (int k = 0; k < p->nj; k++) {
+            int lo, hi;
+            slice(B, p->nj, k, &lo, &hi);
+            float *dst = probs + (size_t)lo * K;
+            size_t cnt = (size_t)(hi - lo) * K;
+            if (i == 0) memcpy(dst, ws[k].probs, sizeof(float) * cnt);
+            else for (size_t j = 0; j < cnt; j++) dst[j] += ws[k].probs[j];
+        }
     }
-    run_jobs(jobs, p->nj);
-    for (int k = 0; k < p->nj; k++) {
-        int lo, hi;
-        slice(B, p->nj, k, &lo, &hi);
-        memcpy(probs + (size_t)lo * K, p->ws[k].probs, sizeof(float) * (size_t)(hi - lo) * K);
+    if (p->nnets > 1) {   /* the ensemble's prediction: the members' mean probability */
+        float inv = 1.0f / (float)p->nnets;
+        for (size_t j = 0; j < (size_t)B * K; j++) probs[j] *= inv;
     }
 }
 
 void fwd_pool_free(fwd_pool *p)
 {
     if (!p) return;
-    for (int k = 0; k < p->nj; k++) net_ws_free(&p->ws[k]);
+    for (int k = 0; k < p->nnets * p->nj; k++) net_ws_free(&p->ws[k]);
     free(p->ws);
+    free(p->nets);
     free(p->trimmed);
     free(p);
 }
@@ -189,13 +222,12 @@ static double row_loss(const float *probs, int K, int b, int y)
 
 void evaluate(const model *m, const encoded *e, int batch, int threads, eval_result *r, float *probs)
 {
-    const net *n = m->net;
-    int K = n->cfg.n_out, classes = K == 1 ? 2 : K, T = e->T;
+    int K = m->net->cfg.n_out, classes = K == 1 ? 2 : K, T = e->T;
     memset(r, 0, sizeof *r);
     r->K = classes;
     r->n = e->n;
     r->confusion = xcalloc((size_t)classes * classes, sizeof *r->confusion);
-    fwd_pool *pool = fwd_pool_new(n, T, batch, threads);
+    fwd_pool *pool = fwd_pool_new_model(m, T, batch, threads);
     float *pb = xmalloc((size_t)batch * K * sizeof *pb);
     double loss = 0;
     size_t correct = 0;

@@ -110,6 +110,42 @@ for bad in 1 -0.1 x; do
     check "word-dropout: --word-dropout $bad is a usage error (exit 2)" "$S train $TR $SMALL --word-dropout $bad -o z.ssm 2>/dev/null; [ \$? -eq 2 ]"
 done
 
+# ensemble: members trained from one base; predictions are the mean of theirs
+$S vocab "$TR" -o ebase.ssm 2>err
+for sd in 1 2; do $S train "$TR" --from ebase.ssm $SMALL --seed $sd -o e$sd.ssm 2>err; done
+$S train "$TR" --from ebase.ssm $SMALL --cell gru --mask --layers 1 -o e3.ssm 2>err
+$S ensemble e1.ssm e2.ssm e3.ssm -o ens.ssm 2>err
+check "ensemble: three models (LSTM, LSTM, masked GRU) into one file" "[ -s ens.ssm ]"
+check "ensemble: info lists the two further members and their tensors under m1./m2." \
+    "$S info --tensors ens.ssm | tr -d '\n\t ' | grep -q '\"members\":\[{\"network\"' && $S info --tensors ens.ssm | grep -q '\"m2.gru.0.W\"'"
+TX=$D/reviews_en.txt
+for f in e1 e2 e3 ens; do $S predict --all -m $f.ssm "$TX" > $f.pred 2>err; done
+check "ensemble: predict gives the mean of the members' probabilities" \
+    "paste e1.pred e2.pred e3.pred ens.pred | awk -F'[\t:]' '{ for (k = 0; k < 3; k++) { m = (\$(2+2*k) + \$(2+2*k+6) + \$(2+2*k+12)) / 3; d = m - \$(2+2*k+18); if (d > 2e-6 || d < -2e-6) bad = 1 } } END { exit bad }'"
+$S eval --json -m ens.ssm "$D/tweets3.test.csv" > ens_eval.json 2>err
+check "ensemble: eval scores it like any model" "grep -q '\"accuracy\"' ens_eval.json"
+$S ensemble ens.ssm e1.ssm -o ens4.ssm 2>err
+check "ensemble: an ensemble as input is flattened (4 networks)" "grep -q '4 networks' err"
+$S train "$TR" $SMALL --min-count 2 -o other.ssm 2>err
+$S ensemble e1.ssm other.ssm -o bad.ssm 2>err
+rc=$?
+check "ensemble: a model with another vocabulary is refused (exit 1, names the file), nothing written" \
+    "[ $rc -eq 1 ] && grep -q 'other.ssm.*vocabulary' err && [ ! -e bad.ssm ]"
+$S train "$D/movies_en.train.csv" --from ebase.ssm $SMALL -o movies.ssm 2>err
+$S ensemble e1.ssm movies.ssm -o bad.ssm 2>err
+rc=$?
+check "ensemble: a model with other labels is refused (exit 1)" "[ $rc -eq 1 ] && grep -q 'different labels' err && [ ! -e bad.ssm ]"
+check "ensemble: one model is a usage error (exit 2)" "$S ensemble e1.ssm -o x.ssm 2>/dev/null; [ \$? -eq 2 ]"
+check "ensemble: -o is required (exit 2)" "$S ensemble e1.ssm e2.ssm 2>/dev/null; [ \$? -eq 2 ]"
+check "ensemble: train --resume of an ensemble is refused (exit 1)" \
+    "$S train $TR --resume ens.ssm -o y.ssm 2>err; [ \$? -eq 1 ] && grep -q 'ensemble' err"
+$S train "$TR" --from ens.ssm $SMALL -o fromens.ssm 2>err
+check "ensemble: train --from an ensemble starts a single model from its shared parts" \
+    "[ -s fromens.ssm ] && ! $S info fromens.ssm | grep -q '\"members\"'"
+cp e1.ssm same.ssm
+$S ensemble same.ssm e2.ssm -o same.ssm --quiet 2>err
+check "ensemble: -o may be one of the inputs; --quiet prints nothing" "[ ! -s err ] && $S info same.ssm | grep -q '\"members\"'"
+
 # plot
 $S train "$TR" $SMALL --val-split 0.2 --plot c.svg -o p.ssm 2>err
 check "plot: an SVG with training and validation curves" "head -c 200 c.svg | grep -q '<svg' && grep -q 'validation' c.svg"
