@@ -21,6 +21,11 @@ int cli_load_base(model *m, const char *path);
 int is_model_file(const char *path);
 /* Read texts: CSV/TSV column or lines, from path ("-" = stdin). */
 int cli_load_texts(const char *path, const common_opts *c, int need_labels, dataset *d);
+/* The texts of all npaths files, in order (labels not needed); dies with the
+ * file's error.  Free with cli_texts_free. */
+typedef struct cli_texts { char **text; size_t n; dataset *ds; int nds; } cli_texts;
+void cli_texts_load(cli_texts *t, char *const *paths, int npaths, const common_opts *c);
+void cli_texts_free(cli_texts *t);
 /* Resolve --threads (0 = all cores) and give BLAS that many; returns it. */
 int cli_set_threads(int threads);
 

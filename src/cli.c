@@ -143,6 +143,27 @@ int cli_load_texts(const char *path, const common_opts *c, int need_labels, data
     return dataset_load(path, &c->data, need_labels, d);
 }
 
+void cli_texts_load(cli_texts *t, char *const *paths, int npaths, const common_opts *c)
+{
+    memset(t, 0, sizeof *t);
+    t->ds = xcalloc((size_t)npaths, sizeof *t->ds);
+    for (int i = 0; i < npaths; i++) {
+        dataset *d = &t->ds[t->nds++];
+        if (cli_load_texts(paths[i], c, 0, d) < 0) die_err(EXIT_FAIL);
+        t->text = xrealloc(t->text, (t->n + d->n + 1) * sizeof *t->text);
+        memcpy(t->text + t->n, d->text, d->n * sizeof *t->text);
+        t->n += d->n;
+    }
+}
+
+void cli_texts_free(cli_texts *t)
+{
+    for (int i = 0; i < t->nds; i++) dataset_free(&t->ds[i]);
+    free(t->ds);
+    free(t->text);
+    memset(t, 0, sizeof *t);
+}
+
 int cli_set_threads(int threads)
 {
     if (threads <= 0) {

@@ -52,23 +52,13 @@ int cmd_vocab(int argc, char **argv)
     model_init(&m);
     if (cli_setup_tokenizer(&m, &co, NULL) < 0) die_err(EXIT_FAIL);
     /* all texts of all files, then one count */
-    char **texts = NULL;
-    size_t n = 0;
-    dataset *ds = xcalloc((size_t)(argc - first), sizeof *ds);
-    for (int i = first; i < argc; i++) {
-        dataset *d = &ds[i - first];
-        if (cli_load_texts(argv[i], &co, 0, d) < 0) die_err(EXIT_FAIL);
-        texts = xrealloc(texts, (n + d->n + 1) * sizeof *texts);
-        memcpy(texts + n, d->text, d->n * sizeof *texts);
-        n += d->n;
-    }
-    cli_build_vocab(&m, texts, n, min_count, max_size);
-    fprintf(stderr, "vocab: %zu texts, %zu entries (incl. <pad>, <unk>)\n", n, m.voc.n);
+    cli_texts tx;
+    cli_texts_load(&tx, argv + first, argc - first, &co);
+    cli_build_vocab(&m, tx.text, tx.n, min_count, max_size);
+    fprintf(stderr, "vocab: %zu texts, %zu entries (incl. <pad>, <unk>)\n", tx.n, m.voc.n);
     int rc = text ? vocab_write_text(&m.voc, out) : model_save(&m, out);
     if (rc < 0) die_err(EXIT_FAIL);
-    for (int i = first; i < argc; i++) dataset_free(&ds[i - first]);
-    free(ds);
-    free(texts);
+    cli_texts_free(&tx);
     model_free(&m);
     return EXIT_OK;
 }

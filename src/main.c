@@ -15,6 +15,7 @@ static const struct {
     { "vocab",    cmd_vocab,    "build a vocabulary (and tokenizer settings) from text" },
     { "pad",      cmd_pad,      "turn token lines into padded id sequences" },
     { "embed",    cmd_embed,    "add pretrained word vectors to a vocabulary, report coverage" },
+    { "vectors",  cmd_vectors,  "train word2vec vectors (skip-gram) on unlabelled text" },
     { "train",    cmd_train,    "train an LSTM classifier from labelled text" },
     { "eval",     cmd_eval,     "accuracy, loss, per-class figures and confusion matrix" },
     { "predict",  cmd_predict,  "classify text lines: label<TAB>probability per line" },

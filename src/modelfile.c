@@ -290,6 +290,18 @@ int atomic_open(atomic_file *a, const char *path)
     size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;  /* incl. the '/' */
     const char *base = path + dirlen;
     if (!*base) return err_set("%s: Is a directory", path);
+    /* An existing non-regular file (/dev/null, /dev/stdout, a FIFO) is
+     * written in place: renaming a temp file over it would replace the
+     * device with a plain file. */
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return err_set("%s: Is a directory", path);
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        int dfd = open(path, O_WRONLY | O_CLOEXEC);
+        if (dfd < 0) return err_set("%s: %s", path, strerror(errno));
+        a->path = xstrdup(path);
+        a->fd = dfd;
+        return 0;
+    }
 
     size_t n = dirlen + 1 + strlen(base) + sizeof ".tmp.XXXXXX";
     char *tmp = xmalloc(n);
@@ -343,6 +355,12 @@ static void fsync_dir_of(const char *path)
 
 int atomic_commit(atomic_file *a)
 {
+    if (a->fd >= 0 && !a->tmp && a->path) {   /* a device or FIFO written in place */
+        int rc = close(a->fd) < 0 ? err_set("%s: %s", a->path, strerror(errno)) : 0;
+        a->fd = -1;
+        atomic_release(a);
+        return rc;
+    }
     if (a->fd < 0 || !a->tmp) return err_set("%s: file is not open", a->path ? a->path : "?");
     int rc = 0, e = 0;
     if (fsync(a->fd) < 0) { rc = -1; e = errno; }

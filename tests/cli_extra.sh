@@ -386,6 +386,41 @@ check "eval --errors into a missing directory: exit 1 naming it, no report" '[ $
 echo old >keep_err.csv
 run "$S" eval -m en.ssm --errors keep_err.csv badq.csv
 check "eval --errors: bad data leaves an existing errors file untouched" '[ $rc -eq 1 ] && [ "$(cat keep_err.csv)" = old ]'
+# ======================================================================
+# vectors: word2vec training on unlabelled text, read back by embed / train
+# ======================================================================
+run "$S" vectors "$D/movies_en.train.csv" --min-count 2 --dim 12 --epochs 3 -o w2v.txt
+check "vectors: exit 0, a summary on stderr, nothing on stdout" \
+    '[ $rc -eq 0 ] && err_has "vectors: " && [ ! -s "$T/out" ]'
+check "vectors: word2vec text format: a 'count dim' header and count rows of dim numbers" \
+    'awk "NR == 1 { n = \$1; d = \$2; next } NF != d + 1 { bad = 1 } END { exit bad || NR - 1 != n || d != 12 }" w2v.txt'
+run "$S" vectors "$D/movies_en.train.csv" --min-count 2 --dim 12 --epochs 3 --quiet -o w2v_again.txt
+check "vectors: same seed (one thread): the same file; --quiet prints nothing" \
+    '[ $rc -eq 0 ] && cmp -s w2v.txt w2v_again.txt && [ ! -s "$T/err" ]'
+run "$S" vectors "$D/movies_en.train.csv" --min-count 2 --dim 12 --epochs 3 --seed 9 --quiet -o -
+check "vectors -o -: to stdout; another seed gives other vectors" '[ $rc -eq 0 ] && [ -s "$T/out" ] && ! cmp -s "$T/out" w2v.txt'
+run "$S" vectors "$D/movies_en.train.csv" --min-count 2 --dim 12 --epochs 3 --binary --quiet -o w2v.bin
+check "vectors --binary: read back by embed, 100% of its words found" \
+    '[ $rc -eq 0 ] && "$S" vocab "$D/movies_en.train.csv" --min-count 2 -o w2v_base.ssm 2>/dev/null &&
+     "$S" embed w2v_base.ssm w2v.bin -o w2v_emb.ssm 2>"$T/err" && err_has "(100.0%)"'
+run "$S" train "$D/movies_en.train.csv" --embed w2v.txt --hidden 8 --layers 1 --epochs 1 --quiet -o w2v_model.ssm
+check "vectors: train --embed takes them (embedding dimension 12)" \
+    '[ $rc -eq 0 ] && "$S" info w2v_model.ssm | tr -d "\n\t " | grep -q "\"embed_dim\":12"'
+run "$S" vectors "$D/reviews_zh.txt" --dict "$D/zh_dict.txt" --min-count 1 --dim 8 --quiet -o zh_w2v.txt
+check "vectors: Chinese lines segmented with --dict (words, not only characters)" \
+    '[ $rc -eq 0 ] && awk "NR > 1 && length(\$1) > 3 { w = 1 } END { exit !w }" zh_w2v.txt'
+run "$S" vectors "$D/movies_en.train.csv" --min-count 100000 -o none.txt
+check "vectors: nothing frequent enough: exit 1 with a message, no output" \
+    '[ $rc -eq 1 ] && err_has "min-count" && [ ! -e none.txt ]'
+for bad in "--dim 0" "--window 0" "--epochs 0" "--sample -1" "--lr 0"; do
+    run "$S" vectors "$D/movies_en.train.csv" $bad -o bad.txt
+    check "vectors $bad: usage error (exit 2)" '[ $rc -eq 2 ] && [ ! -e bad.txt ]'
+done
+run "$S" vectors "$D/movies_en.train.csv"
+check "vectors without -o: usage error (exit 2)" '[ $rc -eq 2 ]'
+run "$S" vectors "$D/movies_en.train.csv" --min-count 2 --quiet -o /dev/full
+check "vectors -o /dev/full: exit 1" '[ $rc -eq 1 ]'
+
 check "no temp files left anywhere" 'no_tmp_left .'
 
 finish

@@ -437,6 +437,14 @@ run "$S" vocab "$D/movies_en.train.csv" -o "$T"
 check "vocab -o a directory: exit 1, the directory is untouched" '[ $rc -eq 1 ] && [ -d "$T" ]'
 check "no temp files left after the failures above" 'no_tmp_left .'
 
+# outputs that are devices are written in place, never replaced by a file
+if [ -c /dev/null ] && [ -c /dev/full ]; then
+    run "$S" train "$D/movies_en.train.csv" --embed-dim 4 --hidden 4 --epochs 1 --quiet -o /dev/null
+    check "train -o /dev/null: exit 0 and /dev/null is still a device" '[ $rc -eq 0 ] && [ -c /dev/null ]'
+    run "$S" train "$D/movies_en.train.csv" --embed-dim 4 --hidden 4 --epochs 1 --quiet -o /dev/full
+    check "train -o /dev/full: exit 1 (no space), /dev/full is still a device" '[ $rc -eq 1 ] && err_has "/dev/full" && [ -c /dev/full ]'
+fi
+
 # training that diverges stops with a message and keeps the last good weights
 cp en.ssm div.ssm
 run "$S" train "$D/movies_en.train.csv" --embed-dim 8 --hidden 8 --layers 1 --maxlen 20 --threads 1 --quiet \
