@@ -303,6 +303,13 @@ VGZ=$(echo "$r" | awk -v b="$VBYTES" '{ printf "%.1f", b / 1e6 / $2 }')
 VGZN=$(echo "$r" | awk -v b="$VBYTES" -v o="$OV" '{ d = $2 - o; if (d > 0) printf "%.0f", b / 1e6 / d; else print "n/a" }')
 emit vectors.gz.MB_per_s "$VGZ" MB/s "$ZMBS" "$(div "$VGZ" "$ZMBS")" \
     "seqsent embed (chnsenticorp.train vocabulary, $NVOC entries) from sgns.zh-reviews .gz ($(div "$VBYTES" 1e6 1) MB uncompressed, 22,872 x 300): uncompressed MB / whole-process wall time, fastest of 3 (about $VGZN MB/s less the fixed cost of a 1-row file: $(awk -v o="$OV" 'BEGIN { printf "%.0f", o * 1000 }') ms); reference: zlib gzread of the same file"
+# The load itself: the same wall time less the fixed cost of the command
+# (reading the base, writing the 23 MB output model with fsync), measured
+# with a one-row vector file.  .gz is inflated on a reader thread while the
+# main thread parses, so this is what zlib allows.
+VGZL=$(echo "$VGZN" | awk '{ if ($1 == "n/a") print "null"; else print $1 }')
+emit vectors.gz.load_MB_per_s "$VGZL" MB/s "$ZMBS" "$(div "$VGZL" "$ZMBS")" \
+    "seqsent embed from the sgns .gz: uncompressed MB / (wall time - $(awk -v o="$OV" 'BEGIN { printf "%.0f", o * 1000 }') ms, the same command's time on a 1-row vector file); reference: zlib gzread of the same file (inflate only, nothing parsed)"
 zcat "$VEC" > "$TMP/plain.vec"
 r=$("$H" run 3 - /dev/null "$S" embed "$TMP/base.ssm" "$TMP/plain.vec" -o "$TMP/e.ssm" --quiet) || exit 1
 VPL=$(echo "$r" | awk -v b="$VBYTES" '{ printf "%.1f", b / 1e6 / $2 }')
