@@ -37,6 +37,7 @@ typedef struct model {
     int nmembers;
     cJSON *train_info;      /* "training" metadata: options, history, resume state */
     int save_optimizer;     /* model_save also writes the Adam moments (checkpoints) */
+    int half;               /* model_save stores the network weights as f16 (not checkpoints) */
     mfile *file;            /* backing file when loaded (weights may point into it) */
 } model;
 

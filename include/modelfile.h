@@ -24,9 +24,15 @@
 #include <stdint.h>
 #include <cJSON.h>
 
-#define MF_VERSION 1
+/* Version 2 added the f16 dtype; files without f16 tensors are still
+ * written as version 1, so older readers keep reading them. */
+#define MF_VERSION 2
 
-typedef enum { DT_F32 = 0, DT_I32, DT_I64, DT_U8 } mf_dtype;
+typedef enum { DT_F32 = 0, DT_I32, DT_I64, DT_U8, DT_F16 } mf_dtype;
+
+/* IEEE 754 binary16 <-> binary32 (round to nearest even; overflow -> inf). */
+uint16_t f32_to_f16(float f);
+float f16_to_f32(uint16_t h);
 
 typedef struct mf_tensor {
     char *name;

@@ -17,9 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum { O_HALF = 400 };
+
 static const cmd_opt options[] = {
     { "output", 'o', 1, "OUT", "write the ensemble here (required; written atomically; may be one of the inputs)" },
     { "quiet", 'q', 0, NULL, "no summary on stderr" },
+    { "half", O_HALF, 0, NULL, "store the weights as 16-bit floats: half the file; probabilities change in the 3rd-4th digit" },
     { 0 }
 };
 
@@ -62,10 +65,11 @@ static const char *mismatch(const model *a, const model *b)
 int cmd_ensemble(int argc, char **argv)
 {
     const char *out = NULL, *arg;
-    int quiet = 0, c;
+    int quiet = 0, half = 0, c;
     while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
         if (c == 'o') out = arg;
         else if (c == 'q') quiet = 1;
+        else if (c == O_HALF) half = 1;
     }
     int first = opt_operands(), nin = argc - first;
     if (!out) usage_error(&spec, "-o OUT is required");
@@ -110,6 +114,7 @@ int cmd_ensemble(int argc, char **argv)
     e->members = mem;
     e->member_info = info;
     e->nmembers = total - 1;
+    e->half = half;
     if (model_save(e, out) < 0) die_err(EXIT_FAIL);
     if (!quiet) fprintf(stderr, "ensemble: %d networks from %d files written to %s\n", total, nin, out);
     for (int i = 0; i < nin; i++) model_free(&ms[i]);

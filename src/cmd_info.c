@@ -41,7 +41,8 @@ int cmd_info(int argc, char **argv)
     cJSON *f = cJSON_AddObjectToObject(out, "file");
     cJSON_AddStringToObject(f, "path", path);
     cJSON_AddNumberToObject(f, "bytes", (double)m->maplen);
-    cJSON_AddNumberToObject(f, "format_version", MF_VERSION);
+    const unsigned char *h = m->map;   /* the file's own version (header bytes 8..11, LE) */
+    cJSON_AddNumberToObject(f, "format_version", h[8] | h[9] << 8 | h[10] << 16 | (uint32_t)h[11] << 24);
     cJSON_AddNumberToObject(f, "tensor_count", (double)m->n);
     cJSON_AddNumberToObject(f, "tensor_bytes", (double)bytes);
     char *s = cJSON_Print(out);

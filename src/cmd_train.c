@@ -15,7 +15,7 @@
 enum {
     O_FROM = 400, O_VOCAB, O_EMBED, O_FREEZE, O_EMBED_DIM, O_LAYERS, O_HIDDEN, O_MAXLEN,
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
-    O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
+    O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
     O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL
 };
 
@@ -61,6 +61,7 @@ static const cmd_opt options[] = {
     { "max-size", O_MAX_SIZE, 1, "N", "keep at most N vocabulary entries incl. <pad> and <unk> (default all)" },
     { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores); changes speed, and results only in float rounding" },
     { "quiet", O_QUIET, 0, NULL, "no progress or per-epoch lines on stderr" },
+    { "half", O_HALF, 0, NULL, "store the trained weights as 16-bit floats: half the file; probabilities change in the 3rd-4th digit (checkpoints stay 32-bit)" },
     TOKENIZER_OPTS,
     DATA_OPTS,
     { 0 }
@@ -217,6 +218,7 @@ int cmd_train(int argc, char **argv)
     common_opts_init(&co);
     const char *out = NULL, *from = NULL, *vocab_path = NULL, *embed = NULL, *val_path = NULL, *arg;
     int freeze = 0, embed_dim = 0, layers = 2, hidden = 128, maxlen = 0, pad_pre = 1, trunc_pre = 1;
+    int half = 0;
     int mask = 0, quiet = 0, epochs_set = 0, bidir = 0, dense = 0, class_weight = 0, wd_set = 0, mom_set = 0;
     int lr_set = 0;
     double dropout = 0;
@@ -281,6 +283,7 @@ int cmd_train(int argc, char **argv)
         case O_EARLY_STOP: to.early_stop = (int)opt_long(&spec, "early-stop", arg, 1, 100000); break;
         case O_CLIP_NORM: to.clip_norm = opt_double(&spec, "clip-norm", arg, 1e-9, 1e9); break;
         case O_WORD_DROPOUT: to.word_dropout = opt_double(&spec, "word-dropout", arg, 0, 0.99); break;
+        case O_HALF: half = 1; break;
         case O_EMA: to.ema = opt_double(&spec, "ema", arg, 1e-6, 0.999999); break;
         case O_LOG: to.log_path = arg; break;
         case O_PLOT: plot_path = arg; break;
@@ -467,6 +470,7 @@ int cmd_train(int argc, char **argv)
     int rc = train_run(&m, &etr, have_val ? &eva : NULL, &to, resumed ? &st : NULL);
     if (rc < 0) die_err(EXIT_FAIL);
     if (rc == TRAIN_INTERRUPTED) exit(train_stop_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT);
+    m.half = half;
     if (model_save(&m, out) < 0) die_err(EXIT_FAIL);
     if (!quiet) fprintf(stderr, "train: wrote %s\n", out);
     if (plot_path) {

@@ -121,7 +121,8 @@ int model_save(const model *m, const char *path)
 
     if (m->embed_info) cJSON_AddItemToObject(meta, "embedding", cJSON_Duplicate(m->embed_info, 1));
     if (m->net) {
-        net_to_mfile(m->net, f);
+        int half = m->half && !m->save_optimizer;   /* checkpoints stay exact */
+        net_to_mfile(m->net, f, half);
         cJSON *lab = cJSON_AddArrayToObject(meta, "labels");
         for (int i = 0; i < m->nlabels; i++) cJSON_AddItemToArray(lab, cJSON_CreateString(m->labels[i]));
         cJSON *sq = cJSON_AddObjectToObject(meta, "sequence");
@@ -138,7 +139,7 @@ int model_save(const model *m, const char *path)
                 cJSON_AddItemToObject(e, "network", net_config_json(m->members[k]));
                 if (m->member_info[k]) cJSON_AddItemToObject(e, "training", cJSON_Duplicate(m->member_info[k], 1));
                 cJSON_AddItemToArray(arr, e);
-                net_put_tensors(m->members[k], f, prefix);
+                net_put_tensors(m->members[k], f, prefix, half);
             }
         }
         if (m->save_optimizer && m->net->params) {   /* checkpoint: Adam moments too */

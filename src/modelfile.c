@@ -92,6 +92,49 @@ static int write_full(int fd, const void *buf, size_t n)
     return 0;
 }
 
+uint16_t f32_to_f16(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    uint32_t sign = (x >> 16) & 0x8000, mant = x & 0x7fffff;
+    int32_t exp = (int32_t)((x >> 23) & 0xff);
+    if (exp == 0xff) return (uint16_t)(sign | 0x7c00 | (mant ? 0x200 : 0));   /* inf, NaN */
+    exp = exp - 127 + 15;
+    if (exp >= 0x1f) return (uint16_t)(sign | 0x7c00);                        /* too large: inf */
+    if (exp <= 0) {                                                           /* subnormal or 0 */
+        if (exp < -10) return (uint16_t)sign;
+        mant |= 0x800000;
+        uint32_t shift = (uint32_t)(14 - exp), h = mant >> shift;
+        uint32_t rem = mant & ((1u << shift) - 1), mid = 1u << (shift - 1);
+        if (rem > mid || (rem == mid && (h & 1))) h++;
+        return (uint16_t)(sign | h);
+    }
+    uint32_t h = ((uint32_t)exp << 10) | (mant >> 13), rem = mant & 0x1fff;
+    if (rem > 0x1000 || (rem == 0x1000 && (h & 1))) h++;   /* a carry into the exponent is right */
+    return (uint16_t)(sign | h);
+}
+
+float f16_to_f32(uint16_t h)
+{
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff, x;
+    if (exp == 0) {
+        if (!mant) {
+            x = sign;
+        } else {   /* subnormal: normalise */
+            uint32_t e = 0;
+            while (!(mant & 0x400)) { mant <<= 1; e++; }
+            x = sign | ((127 - 15 + 1 - e) << 23) | ((mant & 0x3ff) << 13);
+        }
+    } else if (exp == 0x1f) {
+        x = sign | 0x7f800000 | (mant << 13);
+    } else {
+        x = sign | ((exp - 15 + 127) << 23) | (mant << 13);
+    }
+    float f;
+    memcpy(&f, &x, 4);
+    return f;
+}
+
 size_t mf_dtype_size(mf_dtype dt)
 {
     switch (dt) {
@@ -99,6 +142,7 @@ size_t mf_dtype_size(mf_dtype dt)
     case DT_I32: return 4;
     case DT_I64: return 8;
     case DT_U8: return 1;
+    case DT_F16: return 2;
     }
     return 0;
 }
@@ -110,13 +154,14 @@ const char *mf_dtype_name(mf_dtype dt)
     case DT_I32: return "i32";
     case DT_I64: return "i64";
     case DT_U8: return "u8";
+    case DT_F16: return "f16";
     }
     return "?";
 }
 
 static int dtype_parse(const char *s, mf_dtype *dt)
 {
-    for (int d = DT_F32; d <= DT_U8; d++)
+    for (int d = DT_F32; d <= DT_F16; d++)
         if (strcmp(s, mf_dtype_name((mf_dtype)d)) == 0) {
             *dt = (mf_dtype)d;
             return 0;
@@ -456,7 +501,9 @@ int mf_write(const mfile *m, const char *path)
     size_t head_len = (size_t)data_off;
     unsigned char *head = xmalloc(head_len);
     memcpy(head, MF_MAGIC, 8);
-    put32(head + 8, MF_VERSION);
+    int has_f16 = 0;
+    for (size_t i = 0; i < m->n; i++) has_f16 |= m->t[i].dtype == DT_F16;
+    put32(head + 8, has_f16 ? 2 : 1);   /* version 1 readers can read the rest */
     put32(head + 12, 0);
     put64(head + 16, MF_HDR);
     put64(head + 24, json_len);

@@ -563,44 +563,59 @@ cJSON *net_config_json(const net *n)
     return j;
 }
 
-void net_put_tensors(const net *n, mfile *m, const char *prefix)
+/* mf_put a float tensor, as f32 (borrowed) or converted to an owned f16 copy */
+static void put_float(mfile *m, const char *name, int ndim, const int64_t *shape, const float *x, int half)
+{
+    if (!half) {
+        mf_put(m, name, DT_F32, ndim, shape, x, 0);
+        return;
+    }
+    size_t cnt = 1;
+    for (int i = 0; i < ndim; i++) cnt *= (size_t)shape[i];
+    uint16_t *h = xmalloc(cnt ? cnt * sizeof *h : 1);
+    for (size_t i = 0; i < cnt; i++) h[i] = f32_to_f16(x[i]);
+    mf_put(m, name, DT_F16, ndim, shape, h, 1);
+    free(h);
+}
+
+void net_put_tensors(const net *n, mfile *m, const char *prefix, int half)
 {
     const net_config *c = &n->cfg;
     const int D = net_directions(c), G = cell_gates(c->cell);
     int64_t s[2];
     char name[64], full[96];
     s[0] = c->vocab_size; s[1] = c->embed_dim;
-    mf_put(m, pname(full, sizeof full, prefix, "embedding"), DT_F32, 2, s, n->emb, 0);
+    put_float(m, pname(full, sizeof full, prefix, "embedding"), 2, s, n->emb, half);
     for (int l = 0; l < c->layers; l++)
         for (int d = 0; d < D; d++) {
             const cell_params *p = &n->rnn[l * D + d];
             rnn_name(name, sizeof name, c, l, d, "W");
             s[0] = p->C; s[1] = (int64_t)G * p->H;
-            mf_put(m, pname(full, sizeof full, prefix, name), DT_F32, 2, s, p->W, 0);
+            put_float(m, pname(full, sizeof full, prefix, name), 2, s, p->W, half);
             rnn_name(name, sizeof name, c, l, d, "U");
             s[0] = p->H;
-            mf_put(m, pname(full, sizeof full, prefix, name), DT_F32, 2, s, p->U, 0);
+            put_float(m, pname(full, sizeof full, prefix, name), 2, s, p->U, half);
             rnn_name(name, sizeof name, c, l, d, "b");
             s[0] = cell_bias_len(c->cell, p->H);
-            mf_put(m, pname(full, sizeof full, prefix, name), DT_F32, 1, s, p->b, 0);
+            put_float(m, pname(full, sizeof full, prefix, name), 1, s, p->b, half);
         }
     if (c->dense > 0) {
         s[0] = net_features(c); s[1] = c->dense;
-        mf_put(m, pname(full, sizeof full, prefix, "hidden.W"), DT_F32, 2, s, n->W1, 0);
+        put_float(m, pname(full, sizeof full, prefix, "hidden.W"), 2, s, n->W1, half);
         s[0] = c->dense;
-        mf_put(m, pname(full, sizeof full, prefix, "hidden.b"), DT_F32, 1, s, n->b1, 0);
+        put_float(m, pname(full, sizeof full, prefix, "hidden.b"), 1, s, n->b1, half);
     }
     s[0] = head_in(c); s[1] = c->n_out;
-    mf_put(m, pname(full, sizeof full, prefix, "dense.W"), DT_F32, 2, s, n->Wd, 0);
+    put_float(m, pname(full, sizeof full, prefix, "dense.W"), 2, s, n->Wd, half);
     s[0] = c->n_out;
-    mf_put(m, pname(full, sizeof full, prefix, "dense.b"), DT_F32, 1, s, n->bd, 0);
+    put_float(m, pname(full, sizeof full, prefix, "dense.b"), 1, s, n->bd, half);
 }
 
-void net_to_mfile(const net *n, mfile *m)
+void net_to_mfile(const net *n, mfile *m, int half)
 {
     cJSON_DeleteItemFromObject(m->meta, "network");
     cJSON_AddItemToObject(m->meta, "network", net_config_json(n));
-    net_put_tensors(n, m, "");
+    net_put_tensors(n, m, "", half);
 }
 
 static int json_int(const cJSON *o, const char *key, int lo, int hi, int dflt, int *out)
@@ -613,10 +628,20 @@ static int json_int(const cJSON *o, const char *key, int lo, int hi, int dflt, i
     return 0;
 }
 
-static float *tensor_f32(const mfile *m, const char *prefix, const char *name, size_t count, int copy)
+/* A float tensor as f32: borrowed from the map (copy = 0) or copied; f16
+ * tensors (half = 1, then copy is 1) are converted. */
+static float *tensor_f32(const mfile *m, const char *prefix, const char *name, size_t count, int copy, int half)
 {
     char full[96];
-    const float *p = mf_get_checked(m, pname(full, sizeof full, prefix, name), DT_F32, count);
+    pname(full, sizeof full, prefix, name);
+    if (half) {
+        const uint16_t *h = mf_get_checked(m, full, DT_F16, count);
+        if (!h) return NULL;
+        float *q = fzeros(count);
+        for (size_t i = 0; i < count; i++) q[i] = f16_to_f32(h[i]);
+        return q;
+    }
+    const float *p = mf_get_checked(m, full, DT_F32, count);
     if (!p) return NULL;
     if (!copy) return (float *)p;
     float *q = fzeros(count);
@@ -657,11 +682,16 @@ net *net_from_json(const cJSON *j, const mfile *m, const char *prefix, int copy)
     const cJSON *dr = cJSON_GetObjectItemCaseSensitive(j, "dropout");
     c.dropout = cJSON_IsNumber(dr) && dr->valuedouble > 0 && dr->valuedouble < 1 ? (float)dr->valuedouble : 0;
     const int D = net_directions(&c), G = cell_gates(c.cell), H = c.hidden;
+    /* weights stored as f16 (--half) are converted, so never borrowed */
+    char full[96];
+    const mf_tensor *et = mf_get(m, pname(full, sizeof full, prefix, "embedding"));
+    int half = et && et->dtype == DT_F16;
+    if (half) copy = 1;
     net *n = xcalloc(1, sizeof *n);
     n->cfg = c;
     n->borrowed = !copy;
     n->rnn = xcalloc((size_t)c.layers * D, sizeof *n->rnn);
-    int ok = (n->emb = tensor_f32(m, prefix, "embedding", (size_t)c.vocab_size * c.embed_dim, copy)) != NULL;
+    int ok = (n->emb = tensor_f32(m, prefix, "embedding", (size_t)c.vocab_size * c.embed_dim, copy, half)) != NULL;
     for (int l = 0; ok && l < c.layers; l++)
         for (int d = 0; ok && d < D; d++) {
             char name[64];
@@ -669,18 +699,18 @@ net *net_from_json(const cJSON *j, const mfile *m, const char *prefix, int copy)
             p->C = layer_in(&c, l);
             p->H = H;
             rnn_name(name, sizeof name, &c, l, d, "W");
-            ok = ok && (p->W = tensor_f32(m, prefix, name, (size_t)p->C * G * H, copy)) != NULL;
+            ok = ok && (p->W = tensor_f32(m, prefix, name, (size_t)p->C * G * H, copy, half)) != NULL;
             rnn_name(name, sizeof name, &c, l, d, "U");
-            ok = ok && (p->U = tensor_f32(m, prefix, name, (size_t)H * G * H, copy)) != NULL;
+            ok = ok && (p->U = tensor_f32(m, prefix, name, (size_t)H * G * H, copy, half)) != NULL;
             rnn_name(name, sizeof name, &c, l, d, "b");
-            ok = ok && (p->b = tensor_f32(m, prefix, name, (size_t)cell_bias_len(c.cell, H), copy)) != NULL;
+            ok = ok && (p->b = tensor_f32(m, prefix, name, (size_t)cell_bias_len(c.cell, H), copy, half)) != NULL;
         }
     if (ok && c.dense > 0) {
-        ok = (n->W1 = tensor_f32(m, prefix, "hidden.W", (size_t)net_features(&c) * c.dense, copy)) != NULL;
-        ok = ok && (n->b1 = tensor_f32(m, prefix, "hidden.b", (size_t)c.dense, copy)) != NULL;
+        ok = (n->W1 = tensor_f32(m, prefix, "hidden.W", (size_t)net_features(&c) * c.dense, copy, half)) != NULL;
+        ok = ok && (n->b1 = tensor_f32(m, prefix, "hidden.b", (size_t)c.dense, copy, half)) != NULL;
     }
-    ok = ok && (n->Wd = tensor_f32(m, prefix, "dense.W", (size_t)head_in(&c) * c.n_out, copy)) != NULL;
-    ok = ok && (n->bd = tensor_f32(m, prefix, "dense.b", (size_t)c.n_out, copy)) != NULL;
+    ok = ok && (n->Wd = tensor_f32(m, prefix, "dense.W", (size_t)head_in(&c) * c.n_out, copy, half)) != NULL;
+    ok = ok && (n->bd = tensor_f32(m, prefix, "dense.b", (size_t)c.n_out, copy, half)) != NULL;
     if (!ok) {
         net_free(n);   /* frees copies made so far (NULLs are fine) */
         return NULL;

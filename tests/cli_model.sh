@@ -142,6 +142,24 @@ check "ensemble: train --resume of an ensemble is refused (exit 1)" \
 $S train "$TR" --from ens.ssm $SMALL -o fromens.ssm 2>err
 check "ensemble: train --from an ensemble starts a single model from its shared parts" \
     "[ -s fromens.ssm ] && ! $S info fromens.ssm | grep -q '\"members\"'"
+# --half: 16-bit weights, same predictions to about 3 digits
+$S train "$TR" --from ebase.ssm $SMALL --seed 1 --half -o e1h.ssm 2>err
+emb_bytes() { $S info --tensors "$1" | tr -d '\n\t ' | sed 's/.*"name":"embedding","dtype":"[a-z0-9]*","shape":\[[0-9,]*\],"nbytes":\([0-9]*\).*/\1/'; }
+check "half: train --half stores f16 weights (half the bytes) in a format-version-2 file" \
+    "$S info --tensors e1h.ssm | tr -d '\n\t ' | grep -q '\"name\":\"lstm.0.W\",\"dtype\":\"f16\"' &&
+     $S info e1h.ssm | tr -d '\n\t ' | grep -q '\"format_version\":2' &&
+     [ \$(( \$(emb_bytes e1h.ssm) * 2 )) -eq \$(emb_bytes e1.ssm) ] && [ \$(wc -c < e1h.ssm) -lt \$(wc -c < e1.ssm) ]"
+$S predict --all -m e1h.ssm "$TX" > e1h.pred 2>err
+check "half: probabilities within 2e-3 of the 32-bit model's" \
+    "paste e1.pred e1h.pred | awk -F'[\t:]' '{ for (k = 2; k <= 6; k += 2) { d = \$k - \$(k + 6); if (d > 2e-3 || d < -2e-3) bad = 1 } } END { exit bad }'"
+$S ensemble --half --quiet e1.ssm e2.ssm e3.ssm -o ensh.ssm 2>err
+$S predict --all -m ensh.ssm "$TX" > ensh.pred 2>err
+check "half: ensemble --half predicts within 2e-3 of the 32-bit ensemble" \
+    "paste ens.pred ensh.pred | awk -F'[\t:]' '{ for (k = 2; k <= 6; k += 2) { d = \$k - \$(k + 6); if (d > 2e-3 || d < -2e-3) bad = 1 } } END { exit bad }' && $S info --tensors ensh.ssm | grep -q '\"m2.gru.0.W\"'"
+$S train "$TR" --resume e1h.ssm --epochs 3 --quiet -o e1h3.ssm 2>err
+check "half: train --resume continues a --half model (32-bit output unless --half again)" \
+    "[ -s e1h3.ssm ] && $S info e1h3.ssm | tr -d '\n\t ' | grep -q '\"format_version\":1'"
+
 cp e1.ssm same.ssm
 $S ensemble same.ssm e2.ssm -o same.ssm --quiet 2>err
 check "ensemble: -o may be one of the inputs; --quiet prints nothing" "[ ! -s err ] && $S info same.ssm | grep -q '\"members\"'"

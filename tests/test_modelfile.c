@@ -162,6 +162,78 @@ static void test_dtypes(void)
     CHECK_STR(mf_dtype_name(DT_I32), "i32");
     CHECK_STR(mf_dtype_name(DT_I64), "i64");
     CHECK_STR(mf_dtype_name(DT_U8), "u8");
+    CHECK_INT(mf_dtype_size(DT_F16), 2);
+    CHECK_STR(mf_dtype_name(DT_F16), "f16");
+}
+
+static void check_tensor(const mfile *m, const char *name, mf_dtype dt, int ndim,
+                         const int64_t *shape, const void *want, size_t nbytes);
+
+/* IEEE binary16: exact values, rounding to nearest even, overflow,
+ * subnormals, inf/NaN, and the round trip of every f16 bit pattern. */
+static void test_f16(void)
+{
+    static const struct { float f; uint16_t h; } exact[] = {
+        { 0.0f, 0x0000 }, { -0.0f, 0x8000 }, { 1.0f, 0x3c00 }, { -2.0f, 0xc000 }, { 0.5f, 0x3800 },
+        { 65504.0f, 0x7bff }, { 6.103515625e-05f, 0x0400 } /* smallest normal */,
+        { 5.9604644775390625e-08f, 0x0001 } /* smallest subnormal */, { 0.333251953125f, 0x3555 },
+    };
+    for (size_t i = 0; i < sizeof exact / sizeof *exact; i++) {
+        CHECK_MSG(f32_to_f16(exact[i].f) == exact[i].h, "f32_to_f16(%g) = %04x, want %04x", exact[i].f,
+                  f32_to_f16(exact[i].f), exact[i].h);
+        CHECK_MSG(f16_to_f32(exact[i].h) == exact[i].f, "f16_to_f32(%04x) = %g", exact[i].h, f16_to_f32(exact[i].h));
+    }
+    CHECK_INT(f32_to_f16(1.0f + 1.0f / 2048), 0x3c00);          /* tie: to even (down) */
+    CHECK_INT(f32_to_f16(1.0f + 3.0f / 2048), 0x3c02);          /* tie: to even (up) */
+    CHECK_INT(f32_to_f16(1.0f + 1.5f / 2048), 0x3c01);          /* above the tie */
+    CHECK_INT(f32_to_f16(65520.0f), 0x7c00);                    /* rounds past the largest: inf */
+    CHECK_INT(f32_to_f16(1e10f), 0x7c00);
+    CHECK_INT(f32_to_f16(-1e10f), 0xfc00);
+    CHECK_INT(f32_to_f16(1e-10f), 0x0000);                      /* underflow to zero */
+    CHECK_INT(f32_to_f16(INFINITY), 0x7c00);
+    CHECK(isnan(f16_to_f32(f32_to_f16(NAN))));
+    int bad = 0;
+    for (uint32_t h = 0; h < 0x10000; h++) {   /* every non-NaN half survives f16 -> f32 -> f16 */
+        float f = f16_to_f32((uint16_t)h);
+        if (isnan(f)) continue;
+        bad += f32_to_f16(f) != h;
+    }
+    CHECK_INT(bad, 0);
+    /* relative error of a conversion is at most 2^-11 in the normal range */
+    double worst = 0;
+    for (int i = 1; i < 100000; i++) {
+        float f = (float)(i * 0.6180339887 - 30000.0) / 777.0f;
+        double e = fabs(f16_to_f32(f32_to_f16(f)) - f) / fabs(f);
+        if (fabs(f) > 6.2e-5 && e > worst) worst = e;
+    }
+    CHECK_MSG(worst <= 1.0 / 2048 + 1e-12, "worst relative error %g", worst);
+
+    /* a file with an f16 tensor is format version 2, one without stays version 1 */
+    mfile *m = mf_new();
+    uint16_t h[3] = { 0x3c00, 0xc000, 0x3555 };
+    int64_t s = 3;
+    mf_put(m, "h", DT_F16, 1, &s, h, 0);
+    CHECK_INT(mf_write(m, pth("f16.ssm")), 0);
+    mf_free(m);
+    mfile *r = mf_read(pth("f16.ssm"));
+    CHECK(r != NULL);
+    if (r) {
+        CHECK_INT(((const unsigned char *)r->map)[8], 2);
+        check_tensor(r, "h", DT_F16, 1, &s, h, sizeof h);
+        mf_free(r);
+    }
+    m = mf_new();
+    float f[2] = { 1, 2 };
+    s = 2;
+    mf_put(m, "f", DT_F32, 1, &s, f, 0);
+    CHECK_INT(mf_write(m, pth("f32.ssm")), 0);
+    mf_free(m);
+    r = mf_read(pth("f32.ssm"));
+    CHECK(r != NULL);
+    if (r) {
+        CHECK_INT(((const unsigned char *)r->map)[8], 1);
+        mf_free(r);
+    }
 }
 
 static void check_tensor(const mfile *m, const char *name, mf_dtype dt, int ndim,
@@ -417,20 +489,20 @@ static void test_bad_files(void)
 
     /* newer version, with a valid checksum so the version check triggers */
     memcpy(p, good, n);
-    wr32(p + 8, 2);
+    wr32(p + 8, MF_VERSION + 1);
     fix_crc(p, n);
     spit(pth("v2.ssm"), p, n);
     CHECK(mf_read(pth("v2.ssm")) == NULL);
-    snprintf(want, sizeof want,
-             "%s: model format version 2 is newer than this seqsent supports (1)", pth("v2.ssm"));
+    snprintf(want, sizeof want, "%s: model format version %d is newer than this seqsent supports (%d)",
+             pth("v2.ssm"), MF_VERSION + 1, MF_VERSION);
     CHECK_STR(err_msg(), want);
     /* ... and it wins over a bad checksum and a wrong length */
     wr32(p + 8, 4000000000u);
     spit(pth("v2.ssm"), p, n - 3);
     CHECK(mf_read(pth("v2.ssm")) == NULL);
     snprintf(want, sizeof want,
-             "%s: model format version 4000000000 is newer than this seqsent supports (1)",
-             pth("v2.ssm"));
+             "%s: model format version 4000000000 is newer than this seqsent supports (%d)",
+             pth("v2.ssm"), MF_VERSION);
     CHECK_STR(err_msg(), want);
 
     /* checksum: a flipped data byte, a flipped CRC byte, a bad end mark */
@@ -498,8 +570,8 @@ static void test_bad_metadata(void)
           "\"nbytes\":24}]}", 128, "tensor 'x' is misaligned" },
         { "{\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[2,3],\"offset\":0,"
           "\"nbytes\":20}]}", 128, "tensor 'x' size does not match its shape" },
-        { "{\"tensors\":[{\"name\":\"x\",\"dtype\":\"f16\",\"shape\":[2,3],\"offset\":0,"
-          "\"nbytes\":12}]}", 128, "tensor 'x' has an unknown dtype" },
+        { "{\"tensors\":[{\"name\":\"x\",\"dtype\":\"f64\",\"shape\":[2,3],\"offset\":0,"
+          "\"nbytes\":48}]}", 128, "tensor 'x' has an unknown dtype" },
         { "{\"tensors\":[{\"name\":\"x\",\"dtype\":\"u8\",\"shape\":[1,1,1,1,1],\"offset\":0,"
           "\"nbytes\":1}]}", 128, "tensor 'x' has a bad shape" },
         { "{\"tensors\":[{\"name\":\"x\",\"dtype\":\"u8\",\"shape\":[],\"offset\":0,"
@@ -727,6 +799,7 @@ int main(void)
     snprintf(dir, sizeof dir, "%s", "/tmp/seqsent-mf-XXXXXX");
     if (!mkdtemp(dir)) { perror("mkdtemp"); return 1; }
     test_dtypes();
+    test_f16();
     test_round_trip();
     test_rewrite_mapped();
     test_put_replace();

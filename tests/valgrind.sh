@@ -86,6 +86,14 @@ vg 0 "seqsent predict --threads 2 --batch 3 --all" "$S" predict -m "$T/en.ssm" -
 vg 0 "seqsent eval --json" "$S" eval -m "$T/en.ssm" --json --threads 1 "$D/movies_en.test.csv"
 vg 0 "seqsent predict (zh model, dictionary from the file)" "$S" predict -m "$T/zh.ssm" "$D/reviews_zh.txt"
 vg 0 "seqsent info --tensors" "$S" info --tensors "$T/en.ssm"
+vg 0 "seqsent vectors (word2vec, 2 threads, binary)" "$S" vectors "$T/train.csv" --min-count 1 --dim 8 --epochs 2 \
+    --threads 2 --binary --quiet -o w2v.bin
+vg 0 "seqsent embed (word2vec binary)" "$S" embed --quiet "$T/base.ssm" "$T/w2v.bin" -o embbin.ssm
+vg 0 "seqsent train --ema --word-dropout" "$S" train "$T/train.csv" --from "$T/base.ssm" $SMALL --epochs 2 --ema 0.9 \
+    --word-dropout 0.1 --seed 2 -o en2.ssm
+vg 0 "seqsent train (second member, GRU)" "$S" train "$T/train.csv" --from "$T/base.ssm" $SMALL --epochs 1 --cell gru -o en3.ssm
+vg 0 "seqsent ensemble" "$S" ensemble --quiet "$T/en2.ssm" "$T/en3.ssm" -o ens.ssm
+vg 0 "seqsent predict (ensemble)" "$S" predict -m "$T/ens.ssm" "$D/reviews_en.txt"
 vg 1 "seqsent train on a bad CSV (error path)" "$S" train "$T/bad.csv" $SMALL -o bad.ssm
 vg 1 "seqsent predict with a missing model (error path)" "$S" predict -m "$T/missing.ssm" "$D/reviews_en.txt"
 if [ -s "$pred_out" ] && [ "$(wc -l <"$pred_out")" -eq "$(wc -l <"$D/reviews_en.txt")" ]; then
