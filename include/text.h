@@ -141,6 +141,19 @@ void tokenizer_free(tokenizer *t);
  * invalid UTF-8 is replaced by U+FFFD. */
 void tokenize(const tokenizer *t, const char *text, size_t len, toklist *out);
 
+/* Chinese digits: 〇 (and its stand-in ○ U+25CB), 零 and 一 .. 九 (shared by
+ * the tokenizer's numeral runs and the dictionary's number classes). */
+static inline int tok_is_cdigit(uint32_t y)
+{
+    switch (y) {
+    case 0x3007: case 0x25CB: case 0x96F6: case 0x4E00: case 0x4E8C: case 0x4E09: case 0x56DB:
+    case 0x4E94: case 0x516D: case 0x4E03: case 0x516B: case 0x4E5D:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* The normalisation tokenize() applies with normalize = 1, as a string:
  * invalid UTF-8 -> U+FFFD, BOM / zero-width / format characters dropped,
  * control characters -> ' ' (\t \n \r ...) or dropped, NFKC + case folding.

@@ -406,17 +406,6 @@ static double add_keyed(segdict *d, const char *w, size_t len, double f, const u
     return f - old;
 }
 
-static inline int is_cdigit(uint32_t y)
-{
-    switch (y) {
-    case 0x3007: case 0x25CB: case 0x96F6: case 0x4E00: case 0x4E8C: case 0x4E09: case 0x56DB:
-    case 0x4E94: case 0x516D: case 0x4E03: case 0x516B: case 0x4E5D:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 /* Does the normalised word w[0..len) have a number class key (an ASCII
  * digit, or two Chinese digits in a row)? */
 static int has_number(const char *w, size_t len)
@@ -428,7 +417,7 @@ static int has_number(const char *w, size_t len)
         utf8proc_int32_t cp;
         utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)w + i, (utf8proc_ssize_t)(len - i), &cp);
         if (k <= 0) return 0;
-        if (is_cdigit((uint32_t)cp) && is_cdigit(prev)) return 1;
+        if (tok_is_cdigit((uint32_t)cp) && tok_is_cdigit(prev)) return 1;
         prev = (uint32_t)cp;
         i += (size_t)k;
     }
@@ -813,7 +802,7 @@ static void bulk_plain(segdict *d, bent *e, size_t n)
         d->total += d->wfreq[id];
         hmm_count(d, key, kb, L, d->wfreq[id]);
         for (size_t q = 1; q < L; q++)
-            if (is_cdigit(key[q]) && is_cdigit(key[q - 1])) {
+            if (tok_is_cdigit(key[q]) && tok_is_cdigit(key[q - 1])) {
                 wnode[ncls++] = (uint32_t)id;   /* ncls <= id - w0: entry read */
                 break;
             }

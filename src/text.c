@@ -286,6 +286,22 @@ static void nfkc_tab_init(void)
 
 static size_t nfkc_exact(toklist *sc, const uint32_t *src, size_t n, uint32_t **out);
 
+/* Characters whose NFKC + case folding is known without utf8proc: ASCII
+ * (letters lowered) and the unified ideographs (themselves).  1 if x was
+ * one of them and *out has its image. */
+static inline int trivial_fold(uint32_t x, uint32_t *out)
+{
+    if (x < 0x80) {
+        *out = (x - 'A' < 26u) ? x + 32 : x;
+        return 1;
+    }
+    if ((x >= 0x4E00 && x <= 0x9FFF) || (x >= 0x3400 && x <= 0x4DBF)) {
+        *out = x;
+        return 1;
+    }
+    return 0;
+}
+
 /* NFKC + case folding of src[0..n) into scratch slot 1 of sc; *out gets the
  * array, the return value its length.  Per character through the table;
  * a text with characters that may compose goes to nfkc_exact. */
@@ -301,12 +317,8 @@ static size_t nfkc_casefold(toklist *sc, const uint32_t *src, size_t n, uint32_t
             cap *= 2;
             d = toklist_scratch(sc, 1, cap * sizeof *d);
         }
-        if (x < 0x80) {
-            d[m++] = (x - 'A' < 26u) ? x + 32 : x;
-            continue;
-        }
-        if ((x >= 0x4E00 && x <= 0x9FFF) || (x >= 0x3400 && x <= 0x4DBF)) {
-            d[m++] = x;                 /* unified ideographs map to themselves */
+        if (trivial_fold(x, &d[m])) {
+            m++;
             continue;
         }
         if (x < 0x10000 && tab[x] != NFKC_NONE) {
@@ -348,12 +360,8 @@ static size_t nfkc_exact(toklist *sc, const uint32_t *src, size_t n, uint32_t **
             cap *= 2;
             d = toklist_scratch(sc, 1, cap * sizeof *d);
         }
-        if (x < 0x80) {
-            d[m++] = (x - 'A' < 26u) ? x + 32 : x;
-            continue;
-        }
-        if ((x >= 0x4E00 && x <= 0x9FFF) || (x >= 0x3400 && x <= 0x4DBF)) {
-            d[m++] = x;                 /* unified ideographs map to themselves */
+        if (trivial_fold(x, &d[m])) {
+            m++;
             continue;
         }
         slow = 1;
@@ -593,26 +601,14 @@ static size_t clitic_len(const uint32_t *w, size_t L)
     return 0;
 }
 
-/* Chinese digits: 〇 (and its stand-in ○ U+25CB), 零 and 一 .. 九. */
-static inline int is_cdigit(uint32_t y)
-{
-    switch (y) {
-    case 0x3007: case 0x25CB: case 0x96F6: case 0x4E00: case 0x4E8C: case 0x4E09: case 0x56DB:
-    case 0x4E94: case 0x516D: case 0x4E03: case 0x516B: case 0x4E5D:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 /* A run of two or more Chinese digits at i ("一九九八", "二○○一"): its end,
  * else 0.  (Numerals with a place value, 十 百 千 万 亿, are left to the
  * dictionary: as one unit with the digits they made PKU F1 worse.) */
 static inline size_t cdigit_run(const uint32_t *c, size_t i, size_t e)
 {
-    if (!is_cdigit(c[i])) return 0;
+    if (!tok_is_cdigit(c[i])) return 0;
     size_t j = i + 1;
-    while (j < e && is_cdigit(c[j])) j++;
+    while (j < e && tok_is_cdigit(c[j])) j++;
     return j - i >= 2 ? j : 0;
 }
 
@@ -889,7 +885,7 @@ static void scan_units(run_ctx *x, size_t s, size_t e)
         uint32_t y = c[i];
         size_t j;
         if ((y >= 0x4E00 && y <= 0x9FFF) || y == 0x3007 || y == 0x25CB) {
-            if (x->numcls && is_cdigit(y) && (j = cdigit_run(c, i, e))) {
+            if (x->numcls && tok_is_cdigit(y) && (j = cdigit_run(c, i, e))) {
                 unit_out(x, i, j, 0);
                 i = j;
                 continue;

@@ -433,10 +433,6 @@ static void ema_update(net *n, double momentum)
     }
 }
 
-/* Put the averaged weights in place (after saving the current ones to *keep
- * when keep is not NULL). */
-static void ema_swap_in(net *n, float ***keep);
-
 /* Copies of the trainable weights (best epoch for early stopping). */
 static float **snapshot(const net *n, float **snap)
 {
@@ -448,6 +444,8 @@ static float **snapshot(const net *n, float **snap)
     return snap;
 }
 
+/* Put the averaged weights in place (after saving the current ones to *keep
+ * when keep is not NULL). */
 static void ema_swap_in(net *n, float ***keep)
 {
     if (keep) *keep = snapshot(n, *keep);

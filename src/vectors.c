@@ -303,6 +303,8 @@ static ssize_t src_read(src *s, char *dst, size_t cap)
  * ' ' and '\t').  Word-at-a-time on little-endian targets. */
 
 static inline int is_sep(unsigned char c) { return c == ' ' || c == '\t'; }
+/* white space between binary entries */
+static inline int is_ws(unsigned char c) { return is_sep(c) || c == '\r' || c == '\n'; }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
     (defined(__GNUC__) || defined(__clang__))
@@ -587,7 +589,7 @@ static int scan_binary(scan *sc, src *in, rbuf *b)
     long entry = 0;
     for (;;) {
         for (;;) {     /* skip separators between entries */
-            while (b->pos < b->len && strchr(" \t\r\n", b->buf[b->pos]) && b->buf[b->pos]) b->pos++;
+            while (b->pos < b->len && is_ws((unsigned char)b->buf[b->pos])) b->pos++;
             if (b->pos < b->len || b->eof) break;
             if (refill(b, in, 0) < 0) return -1;
         }
@@ -645,7 +647,7 @@ static int sniff_binary(scan *sc, src *in, rbuf *b, int *binary)
     s = b->buf + b->pos;
     size_t n = b->len - b->pos;
     const char *w = s + hdr, *end = s + n;
-    while (w < end && strchr(" \t\r\n", *w) && *w) w++;
+    while (w < end && is_ws((unsigned char)*w)) w++;
     const char *sp = memchr(w, ' ', (size_t)(end - w));
     if (!sp) return 0;
     const char *v = sp + 1, *vend = v + (size_t)dim * sizeof(float);
