@@ -675,7 +675,8 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
             if (ep < o->epochs) {
                 if (checkpoint(m, &next, o) < 0) { rc = -1; goto out; }
                 if (!o->quiet)
-                    fprintf(stderr, "train: interrupted after epoch %d; checkpoint written to %s\n", ep, o->out);
+                    fprintf(stderr, "train: interrupted after epoch %d; checkpoint written to %s "
+                            "(continue with --resume %s)\n", ep, o->out, o->out);
                 rc = TRAIN_INTERRUPTED;
                 goto out;
             }
