@@ -13,14 +13,20 @@ PKGS     := openblas libcjson libutf8proc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iinclude $(PKG_CFLAGS) -DSEQSENT_VERSION='"$(VERSION)"'
+ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isrc $(PKG_CFLAGS) -DSEQSENT_VERSION='"$(VERSION)"'
 LDLIBS   += $(PKG_LIBS) -lz -lpthread -lm
 
 # B is the build directory, BIN the binary: the sanitizer build uses its own.
 B        ?= build
 BIN      ?= seqsent
-LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+# src/<layer>/*.c: base text nn model train make the library; cli is the
+# command-line layer, linked into the binary only.
+LAYERS   := base text nn model train
+LIB_SRC  := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(B)/%.o)
+CLI_SRC  := $(wildcard src/cli/*.c)
+CLI_OBJ  := $(CLI_SRC:src/%.c=$(B)/%.o)
+HDRS     := $(wildcard src/*/*.h)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
@@ -32,16 +38,16 @@ all: $(BIN)
 deps:
 	@sh scripts/install-deps.sh
 
-$(B)/%.o: src/%.c $(wildcard include/*.h) | $(B)
+$(B)/%.o: src/%.c $(HDRS) | $(B)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B):
-	@mkdir -p $(B)/tests
+	@mkdir -p $(B)/tests $(addprefix $(B)/,$(LAYERS) cli)
 
 $(B)/libseqsent.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(BIN): $(B)/main.o $(B)/libseqsent.a
+$(BIN): $(CLI_OBJ) $(B)/libseqsent.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libseqsent.a | $(B)

@@ -1,7 +1,7 @@
 /* test_csv.c - unit tests for src/csv.c (CSV/TSV/lines reader, dataset_load).
  * Every input file is written at run time into a mkdtemp directory. */
-#include "csv.h"
-#include "err.h"
+#include "text/csv.h"
+#include "base/err.h"
 #include "test.h"
 
 #include <fcntl.h>

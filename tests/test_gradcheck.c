@@ -7,9 +7,9 @@
  * masking of padding steps.
  */
 #include "test.h"
-#include "net.h"
-#include "loss.h"
-#include "dense.h"
+#include "nn/net.h"
+#include "nn/loss.h"
+#include "nn/dense.h"
 
 #include <stdlib.h>
 #include <string.h>

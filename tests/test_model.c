@@ -1,10 +1,10 @@
 /* test_model.c - the model bundle: save/load round trips of every kind
  * (vocab, embed, trained model; bit-identical predictions), model_encode,
  * load errors, seeded initialisation, and a small training run. */
-#include "model.h"
-#include "err.h"
-#include "net.h"
-#include "train.h"
+#include "model/model.h"
+#include "base/err.h"
+#include "nn/net.h"
+#include "train/train.h"
 #include "test.h"
 
 #include <dirent.h>

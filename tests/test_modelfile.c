@@ -1,7 +1,8 @@
 /* test_modelfile.c - the .ssm container: round trip, layout, validation,
  * corruption detection and atomic replacement. */
-#include "modelfile.h"
-#include "err.h"
+#include "model/modelfile.h"
+#include "base/err.h"
+#include "base/fileio.h"
 #include "test.h"
 
 #include <dirent.h>

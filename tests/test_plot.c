@@ -1,6 +1,6 @@
 /* test_plot.c - plot_history_svg: well-formed, deterministic SVG; errors. */
-#include "err.h"
-#include "plot.h"
+#include "base/err.h"
+#include "train/plot.h"
 #include "test.h"
 
 #include <ctype.h>

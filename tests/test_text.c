@@ -1,8 +1,8 @@
 /* test_text.c - normalisation, English tokenizer, Chinese segmentation,
  * segmentation dictionary (load / serialise), toklist. */
 #include "test.h"
-#include "text.h"
-#include "err.h"
+#include "text/text.h"
+#include "base/err.h"
 
 #include <stdlib.h>
 #include <unistd.h>

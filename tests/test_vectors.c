@@ -1,6 +1,6 @@
 /* test_vectors.c - unit tests for the word2vec text-format loader. */
-#include "vectors.h"
-#include "err.h"
+#include "text/vectors.h"
+#include "base/err.h"
 #include "test.h"
 
 #include <math.h>

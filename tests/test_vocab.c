@@ -1,8 +1,8 @@
 /* test_vocab.c - token counting, vocabulary construction (id order, limits,
  * determinism), the plain-text listing (round trip, optional counts, errors,
  * BOM / CRLF) and Keras pad_sequences semantics of pad_sequence(). */
-#include "vocab.h"
-#include "err.h"
+#include "text/vocab.h"
+#include "base/err.h"
 #include "test.h"
 
 #include <dirent.h>

@@ -2,9 +2,9 @@
  * topics: words that share contexts must end up closer than words that do
  * not; one thread is reproducible; subsampling and the noise table keep
  * every id in range. */
-#include "word2vec.h"
-#include "err.h"
-#include "tensor.h"
+#include "train/word2vec.h"
+#include "base/err.h"
+#include "base/tensor.h"
 #include "test.h"
 
 #include <stdlib.h>

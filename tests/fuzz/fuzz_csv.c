@@ -15,8 +15,8 @@
  *  - dataset_load gives the same data set both ways, and every row has
  *    non-empty text (and a non-empty label when labels are required).
  */
-#include "csv.h"
-#include "err.h"
+#include "text/csv.h"
+#include "base/err.h"
 #include "fuzz_common.h"
 
 #include <errno.h>

@@ -26,10 +26,10 @@
  * sum to 1), and survives a save/load round trip with the same kind,
  * vocabulary, labels and predictions.
  */
-#include "err.h"
+#include "base/err.h"
 #include "fuzz_common.h"
-#include "model.h"
-#include "train.h"
+#include "model/model.h"
+#include "train/train.h"
 
 #include <math.h>
 #include <zlib.h>

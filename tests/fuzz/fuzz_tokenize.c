@@ -24,9 +24,9 @@
  * is set, user dictionaries are therefore checked from their first round
  * trip on (serialisation must then be stable).
  */
-#include "err.h"
+#include "base/err.h"
 #include "fuzz_common.h"
-#include "text.h"
+#include "text/text.h"
 
 static segdict *base_dict;
 static tokenizer *tks[2][3][2][2];   /* [dict][lang][normalize][squeeze] */

@@ -15,10 +15,10 @@
  *  - the plain and the gzip-compressed file give the same result (the same
  *    vectors, or the same error message apart from the file name).
  */
-#include "err.h"
+#include "base/err.h"
 #include "fuzz_common.h"
-#include "strmap.h"
-#include "vectors.h"
+#include "base/strmap.h"
+#include "text/vectors.h"
 
 #include <math.h>
 #include <zlib.h>

@@ -3,7 +3,7 @@
 #
 #   sh tests/fuzz/run.sh SECONDS [HARNESS...]      (make fuzz FUZZ_SECONDS=N)
 #
-# Builds the library (src/*.c but main.c) and every tests/fuzz/fuzz_*.c with
+# Builds the library (src/<layer>/*.c but the cli layer) and every tests/fuzz/fuzz_*.c with
 # clang -fsanitize=fuzzer,address,undefined into build-fuzz/, then runs each
 # harness (default: csv tokenize vectors model) for SECONDS on a copy of its
 # seed corpus tests/fuzz/corpus/NAME/ (so new inputs never land in the
@@ -39,25 +39,25 @@ mkdir -p "$B/obj" "$B/artifacts" || exit 1
 # The compile flags go to clang as a response file (keeps the quotes of the
 # version string intact through xargs / sh -c).
 RSP=$B/cflags.rsp
-printf '%s\n' -g -O1 -fno-omit-frame-pointer -std=c11 -D_GNU_SOURCE -Wall -Wno-unused-function -Iinclude \
+printf '%s\n' -g -O1 -fno-omit-frame-pointer -std=c11 -D_GNU_SOURCE -Wall -Wno-unused-function -Isrc \
     $PKG_CFLAGS $SAN "'-DSEQSENT_VERSION=\"${VERSION:-fuzz}\"'" >"$RSP.new"
 if cmp -s "$RSP.new" "$RSP"; then rm -f "$RSP.new"; else mv "$RSP.new" "$RSP"; fi
 CFLAGS="@$RSP"
 
 # ---- build (incremental: an object is rebuilt when its source, a header or
 # the flags changed) ----
-newest_hdr=$(ls -t include/*.h tests/fuzz/*.h "$RSP" 2>/dev/null | head -n 1)
+newest_hdr=$(ls -t src/*/*.h tests/fuzz/*.h "$RSP" 2>/dev/null | head -n 1)
 newer() { [ -n "$(find "$1" -prune -newer "$2" 2>/dev/null)" ]; }   # POSIX "$1 -nt $2"
 todo=
-for src in src/*.c; do
-    [ "$src" = src/main.c ] && continue
+LIB_SRC=$(ls src/base/*.c src/text/*.c src/nn/*.c src/model/*.c src/train/*.c)
+for src in $LIB_SRC; do
     obj=$B/obj/$(basename "$src" .c).o
     if [ ! -f "$obj" ] || newer "$src" "$obj" || newer "$newest_hdr" "$obj"; then todo="$todo $src"; fi
 done
 # objects of sources that no longer exist must not be linked
 for obj in "$B"/obj/*.o; do
     [ -f "$obj" ] || continue
-    [ -f "src/$(basename "$obj" .o).c" ] || rm -f "$obj"
+    ls src/*/"$(basename "$obj" .o).c" >/dev/null 2>&1 || rm -f "$obj"
 done
 if [ -n "$todo" ]; then
     echo "fuzz: compiling$(echo "$todo" | wc -w | tr -d ' ' | sed 's/^/ /') library sources with $CC"

@@ -1,0 +1,94 @@
+/* strmap.c - open-addressing string interning map (see strmap.h). */
+#include "base/strmap.h"
+#include "base/err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint32_t strmap_hash(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+void strmap_init(strmap *m)
+{
+    memset(m, 0, sizeof *m);
+    m->cap = 64;
+    m->slots = xmalloc(m->cap * sizeof *m->slots);
+    memset(m->slots, 0xff, m->cap * sizeof *m->slots);
+}
+
+void strmap_free(strmap *m)
+{
+    free(m->slots);
+    free(m->key_off);
+    free(m->key_len);
+    free(m->hashes);
+    free(m->arena);
+    memset(m, 0, sizeof *m);
+}
+
+int32_t strmap_get(const strmap *m, const char *key, size_t len)
+{
+    if (!m->slots) return -1;
+    uint32_t h = strmap_hash(key, len);
+    size_t mask = m->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        int32_t id = m->slots[i];
+        if (id < 0) return -1;
+        if (m->hashes[id] == h && m->key_len[id] == len &&
+            memcmp(m->arena + m->key_off[id], key, len) == 0)
+            return id;
+    }
+}
+
+static void grow(strmap *m)
+{
+    size_t cap = m->cap * 2, mask = cap - 1;
+    int32_t *slots = xmalloc(cap * sizeof *slots);
+    memset(slots, 0xff, cap * sizeof *slots);
+    for (size_t id = 0; id < m->n; id++) {
+        size_t i = m->hashes[id] & mask;
+        while (slots[i] >= 0) i = (i + 1) & mask;
+        slots[i] = (int32_t)id;
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->cap = cap;
+}
+
+int32_t strmap_put(strmap *m, const char *key, size_t len, int *is_new)
+{
+    if (!m->slots) strmap_init(m);
+    int32_t id = strmap_get(m, key, len);
+    if (is_new) *is_new = id < 0;
+    if (id >= 0) return id;
+    if ((m->n + 1) * 2 > m->cap) grow(m);
+    if (m->n == m->keys_cap) {
+        m->keys_cap = m->keys_cap ? m->keys_cap * 2 : 64;
+        m->key_off = xrealloc(m->key_off, m->keys_cap * sizeof *m->key_off);
+        m->key_len = xrealloc(m->key_len, m->keys_cap * sizeof *m->key_len);
+        m->hashes = xrealloc(m->hashes, m->keys_cap * sizeof *m->hashes);
+    }
+    if (m->arena_len + len + 1 > m->arena_cap) {
+        while (m->arena_len + len + 1 > m->arena_cap)
+            m->arena_cap = m->arena_cap ? m->arena_cap * 2 : 4096;
+        m->arena = xrealloc(m->arena, m->arena_cap);
+    }
+    id = (int32_t)m->n++;
+    m->key_off[id] = m->arena_len;
+    m->key_len[id] = (uint32_t)len;
+    m->hashes[id] = strmap_hash(key, len);
+    memcpy(m->arena + m->arena_len, key, len);
+    m->arena[m->arena_len + len] = '\0';
+    m->arena_len += len + 1;
+    size_t mask = m->cap - 1, i = m->hashes[id] & mask;
+    while (m->slots[i] >= 0) i = (i + 1) & mask;
+    m->slots[i] = id;
+    return id;
+}

@@ -1,0 +1,113 @@
+/* tensor.c - BLAS wrapper, aligned buffers, RNG and weight initialisers. */
+#include "base/tensor.h"
+#include "base/err.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mm(int ta, int tb, int M, int N, int K, float alpha,
+        const float *A, const float *B, float beta, float *C)
+{
+    if (M == 0 || N == 0) return;
+    if (K == 0) {   /* BLAS may not scale C when K == 0; do it explicitly */
+        for (size_t i = 0; i < (size_t)M * N; i++) C[i] = beta == 0 ? 0 : beta * C[i];
+        return;
+    }
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                M, N, K, alpha, A, ta ? M : K, B, tb ? K : N, beta, C, N);
+}
+
+void blas_set_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
+
+float *fzeros(size_t n)
+{
+    size_t bytes = (n * sizeof(float) + 63) & ~(size_t)63;
+    void *p = NULL;
+    if (posix_memalign(&p, 64, bytes ? bytes : 64) != 0) p = NULL;
+    if (!p) die_oom(bytes);
+    memset(p, 0, bytes);
+    return p;
+}
+
+float *falloc(size_t n)
+{
+    size_t bytes = (n * sizeof(float) + 63) & ~(size_t)63;
+    void *p = NULL;
+    if (posix_memalign(&p, 64, bytes ? bytes : 64) != 0) p = NULL;
+    if (!p) die_oom(bytes);
+    return p;
+}
+
+void ffree(float *p) { free(p); }
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+void rng_seed(rng *r, uint64_t seed)
+{
+    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&seed);
+}
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t rng_next(rng *r)
+{
+    uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
+    s[2] ^= t; s[3] = rotl(s[3], 45);
+    return out;
+}
+
+double rng_uniform(rng *r) { return (rng_next(r) >> 11) * 0x1.0p-53; }
+
+double rng_normal(rng *r)
+{
+    double u1 = rng_uniform(r), u2 = rng_uniform(r);
+    if (u1 < 1e-300) u1 = 1e-300;
+    return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+uint64_t rng_below(rng *r, uint64_t n) { return n ? rng_next(r) % n : 0; }
+
+void init_uniform(rng *r, float *w, size_t n, float limit)
+{
+    for (size_t i = 0; i < n; i++) w[i] = (float)((2.0 * rng_uniform(r) - 1.0) * limit);
+}
+
+void init_glorot_uniform(rng *r, float *w, int fan_in, int fan_out)
+{
+    init_uniform(r, w, (size_t)fan_in * fan_out, (float)sqrt(6.0 / (fan_in + fan_out)));
+}
+
+/* Orthogonal init as Keras does it: a Gaussian matrix made orthonormal along
+ * its shorter side (modified Gram-Schmidt in double precision). */
+void init_orthogonal(rng *r, float *w, int rows, int cols)
+{
+    int nvec = rows < cols ? rows : cols, len = rows < cols ? cols : rows;
+    double *q = xmalloc((size_t)nvec * len * sizeof *q);
+    for (size_t i = 0; i < (size_t)nvec * len; i++) q[i] = rng_normal(r);
+    for (int i = 0; i < nvec; i++) {
+        double *qi = q + (size_t)i * len;
+        for (int j = 0; j < i; j++) {
+            const double *qj = q + (size_t)j * len;
+            double d = 0;
+            for (int k = 0; k < len; k++) d += qi[k] * qj[k];
+            for (int k = 0; k < len; k++) qi[k] -= d * qj[k];
+        }
+        double nrm = 0;
+        for (int k = 0; k < len; k++) nrm += qi[k] * qi[k];
+        nrm = sqrt(nrm);
+        for (int k = 0; k < len; k++) qi[k] /= nrm > 0 ? nrm : 1;
+    }
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++)
+            w[(size_t)i * cols + j] = (float)(rows < cols ? q[(size_t)i * len + j] : q[(size_t)j * len + i]);
+    free(q);
+}

@@ -1,0 +1,175 @@
+/* cli.c - pipeline steps shared by the vocab, embed, train and tokenize commands. */
+#include "cli/cli.h"
+#include "base/err.h"
+#include "base/tensor.h"
+#include "text/vectors.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_setup_tokenizer(model *m, const common_opts *c, const char *vectors_fallback)
+{
+    m->tok = c->tok;
+    free(m->dict_source);   /* a listing base set "none" */
+    m->dict_source = NULL;
+    segdict_free(m->dict);
+    m->dict = NULL;
+    const char *vec = c->dict_vectors;
+    if (!c->dict_path && !vec && vectors_fallback && c->tok.lang != LANG_EN) vec = vectors_fallback;
+    if (c->dict_path) {
+        m->dict = segdict_new();
+        if (segdict_load(m->dict, c->dict_path) < 0) return -1;
+        size_t len = strlen(c->dict_path) + 8;
+        m->dict_source = xmalloc(len);
+        snprintf(m->dict_source, len, "file:%s", c->dict_path);
+    } else if (vec) {
+        strmap words;
+        strmap_init(&words);
+        long dim;
+        if (vectors_words(vec, &words, &dim) < 0) { strmap_free(&words); return -1; }
+        const char **list = xmalloc((words.n + 1) * sizeof *list);
+        for (size_t i = 0; i < words.n; i++) list[i] = strmap_key(&words, (int32_t)i);
+        m->dict = segdict_new();
+        segdict_add_ranked(m->dict, list, words.n);
+        free(list);
+        strmap_free(&words);
+        size_t len = strlen(vec) + 16;
+        m->dict_source = xmalloc(len);
+        snprintf(m->dict_source, len, "vectors:%s", vec);
+    } else {
+        m->dict_source = xstrdup("none");
+    }
+    if (c->user_dict) {   /* user words on top, winning over the dictionary's splits */
+        if (!m->dict) m->dict = segdict_new();
+        if (segdict_load_user(m->dict, c->user_dict) < 0) return -1;
+        size_t len = strlen(m->dict_source) + strlen(c->user_dict) + 8;
+        char *src = xmalloc(len);
+        snprintf(src, len, "%s+user:%s", m->dict_source, c->user_dict);
+        free(m->dict_source);
+        m->dict_source = src;
+    }
+    return 0;
+}
+
+void cli_build_vocab(model *m, char *const *texts, size_t n, long min_count, long max_size)
+{
+    tokenizer *tk = model_tokenizer(m);
+    counter cnt;
+    counter_init(&cnt);
+    toklist tl = {0};
+    for (size_t i = 0; i < n; i++) {
+        toklist_clear(&tl);
+        tokenize(tk, texts[i], strlen(texts[i]), &tl);
+        for (size_t j = 0; j < tl.n; j++) {
+            const char *t = toklist_get(&tl, j);
+            counter_add(&cnt, t, strlen(t), 1);
+        }
+    }
+    toklist_free(&tl);
+    if (m->have_vocab) vocab_free(&m->voc);
+    vocab_build(&m->voc, &cnt, min_count, (size_t)max_size);
+    m->have_vocab = 1;
+    counter_free(&cnt);
+}
+
+int cli_embed(model *m, const char *vec_path, long expect_dim, int quiet)
+{
+    float *mat = NULL;
+    unsigned char *found = NULL;
+    vec_stats st;
+    if (vectors_load(vec_path, &m->voc.m, expect_dim, &mat, &found, &st) < 0) return -1;
+    /* padding and unknown rows start at zero: they are not words */
+    memset(mat, 0, sizeof(float) * 2 * (size_t)st.dim);
+    long types = 0, types_found = 0;
+    long long toks = 0, toks_found = 0;
+    for (size_t i = 2; i < m->voc.n; i++) {
+        types++;
+        toks += m->voc.counts[i];
+        if (found[i]) { types_found++; toks_found += m->voc.counts[i]; }
+    }
+    if (m->emb_owned) ffree(m->emb);
+    m->emb = fzeros(m->voc.n * (size_t)st.dim);
+    memcpy(m->emb, mat, m->voc.n * (size_t)st.dim * sizeof(float));
+    m->emb_owned = 1;
+    m->embed_dim = (int)st.dim;
+    free(mat);
+    free(found);
+    cJSON_Delete(m->embed_info);
+    cJSON *e = m->embed_info = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "source", vec_path);
+    cJSON_AddNumberToObject(e, "dim", (double)st.dim);
+    cJSON_AddNumberToObject(e, "vectors_in_file", (double)st.rows);
+    cJSON_AddNumberToObject(e, "types", (double)types);
+    cJSON_AddNumberToObject(e, "types_found", (double)types_found);
+    cJSON_AddNumberToObject(e, "tokens", (double)toks);
+    cJSON_AddNumberToObject(e, "tokens_found", (double)toks_found);
+    cJSON_AddNumberToObject(e, "type_coverage", types ? (double)types_found / types : 0);
+    cJSON_AddNumberToObject(e, "token_coverage", toks ? (double)toks_found / toks : 0);
+    if (!quiet)
+        fprintf(stderr, "embed: %s: %ld vectors of dimension %ld; vocabulary coverage: "
+                "%ld/%ld types (%.1f%%), %lld/%lld tokens (%.1f%%)\n",
+                vec_path, st.rows, st.dim, types_found, types, types ? 100.0 * types_found / types : 0,
+                toks_found, toks, toks ? 100.0 * toks_found / toks : 0);
+    return 0;
+}
+
+int is_model_file(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return 0;
+    char buf[8];
+    ssize_t r = read(fd, buf, 8);
+    close(fd);
+    return r == 8 && memcmp(buf, "SEQSENT\x1a", 8) == 0;
+}
+
+int cli_load_base(model *m, const char *path)
+{
+    if (is_model_file(path)) return model_load(m, path, 1);
+    if (access(path, R_OK) != 0) return err_set("%s: %s", path, strerror(errno));
+    model_init(m);
+    if (vocab_read_text(&m->voc, path) < 0) return -1;
+    m->have_vocab = 1;
+    m->dict_source = xstrdup("none");
+    return 0;
+}
+
+int cli_load_texts(const char *path, const common_opts *c, int need_labels, dataset *d)
+{
+    return dataset_load(path, &c->data, need_labels, d);
+}
+
+void cli_texts_load(cli_texts *t, char *const *paths, int npaths, const common_opts *c)
+{
+    memset(t, 0, sizeof *t);
+    t->ds = xcalloc((size_t)npaths, sizeof *t->ds);
+    for (int i = 0; i < npaths; i++) {
+        dataset *d = &t->ds[t->nds++];
+        if (cli_load_texts(paths[i], c, 0, d) < 0) die_err(EXIT_FAIL);
+        t->text = xrealloc(t->text, (t->n + d->n + 1) * sizeof *t->text);
+        memcpy(t->text + t->n, d->text, d->n * sizeof *t->text);
+        t->n += d->n;
+    }
+}
+
+void cli_texts_free(cli_texts *t)
+{
+    for (int i = 0; i < t->nds; i++) dataset_free(&t->ds[i]);
+    free(t->ds);
+    free(t->text);
+    memset(t, 0, sizeof *t);
+}
+
+int cli_set_threads(int threads)
+{
+    if (threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (int)n : 1;
+    }
+    blas_set_threads(threads);   /* work split across our own workers sets it back to 1 */
+    return threads;
+}

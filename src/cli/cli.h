@@ -1,0 +1,32 @@
+/* cli.h - steps shared by several subcommands (vocab, embed, train, tokenize). */
+#ifndef SEQSENT_CLI_H
+#define SEQSENT_CLI_H
+
+#include "text/csv.h"
+#include "model/model.h"
+#include "cli/opts.h"
+
+/* Set m's tokenizer from the options: settings, and the dictionary from
+ * --dict, or --dict-vectors, or (when vectors_fallback is given and the
+ * language is not English) the words of that vector file. */
+int cli_setup_tokenizer(model *m, const common_opts *c, const char *vectors_fallback);
+/* Count the tokens of every text and build m->voc. */
+void cli_build_vocab(model *m, char *const *texts, size_t n, long min_count, long max_size);
+/* Load vectors for m's vocabulary into m->emb, report coverage on stderr
+ * (unless quiet) and record it in m->embed_info. */
+int cli_embed(model *m, const char *vec_path, long expect_dim, int quiet);
+/* Read a base: a model file, or a plain "token<TAB>count" listing. */
+int cli_load_base(model *m, const char *path);
+/* Whether path starts with the model file magic. */
+int is_model_file(const char *path);
+/* Read texts: CSV/TSV column or lines, from path ("-" = stdin). */
+int cli_load_texts(const char *path, const common_opts *c, int need_labels, dataset *d);
+/* The texts of all npaths files, in order (labels not needed); dies with the
+ * file's error.  Free with cli_texts_free. */
+typedef struct cli_texts { char **text; size_t n; dataset *ds; int nds; } cli_texts;
+void cli_texts_load(cli_texts *t, char *const *paths, int npaths, const common_opts *c);
+void cli_texts_free(cli_texts *t);
+/* Resolve --threads (0 = all cores) and give BLAS that many; returns it. */
+int cli_set_threads(int threads);
+
+#endif

@@ -1,0 +1,174 @@
+/* cmd_eval.c - `seqsent eval -m MODEL FILE`: accuracy, loss, per-class figures. */
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "base/err.h"
+#include "base/fileio.h"
+#include "cli/opts.h"
+#include "train/train.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { O_JSON = 400, O_BATCH, O_ERRORS };
+
+static const cmd_opt options[] = {
+    { "model", 'm', 1, "MODEL", "trained model file (required)" },
+    { "json", O_JSON, 0, NULL, "print one JSON object (accuracy as a fraction, loss, n, per-class figures, confusion matrix)" },
+    { "errors", O_ERRORS, 1, "FILE", "write the misclassified rows to FILE as CSV: line,label,predicted,probability,text" },
+    { "batch", O_BATCH, 1, "N", "rows per forward pass (default 256, as predict; speed, and float rounding)" },
+    { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as predict; speed, and float rounding)" },
+    DATA_OPTS,
+    { 0 }
+};
+
+static const cmd_spec spec = {
+    "eval", "-m MODEL [options] FILE",
+    "Score a model on labelled data (CSV/TSV, '-' = stdin): accuracy, loss, per-class\n"
+    "precision/recall/F1 and the confusion matrix.  A label the model does not know is an error.",
+    options, NULL
+};
+
+/* Append s to the stdio stream as one RFC 4180 field (quoted when needed). */
+static void csv_field(FILE *f, const char *s)
+{
+    if (!s[strcspn(s, ",\"\r\n")]) { fputs(s, f); return; }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* The misclassified rows as CSV, written atomically: line (in the data
+ * file), true label, predicted label, probability of the predicted label
+ * (6 decimals, as predict prints it), text. */
+static int write_errors(const char *path, const model *m, const dataset *d, const encoded *e, const float *probs)
+{
+    int K = m->net->cfg.n_out;
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&mem, &len);
+    if (!f) return err_set("%s: %s", path, strerror(errno));
+    fputs("line,label,predicted,probability,text\n", f);
+    for (size_t i = 0; i < e->n; i++) {
+        const float *p = probs + i * (size_t)K;
+        int pred = 0;
+        if (K == 1) pred = p[0] >= 0.5f;   /* the rule evaluate() scores with */
+        else for (int k = 1; k < K; k++) if (p[k] > p[pred]) pred = k;
+        if (pred == e->y[i]) continue;
+        double pp = K == 1 ? (pred ? p[0] : 1.0 - p[0]) : p[pred];
+        fprintf(f, "%ld,", d->line[i]);
+        csv_field(f, d->label[i]);
+        fputc(',', f);
+        csv_field(f, m->labels[pred]);
+        fprintf(f, ",%.6f,", pp);
+        csv_field(f, d->text[i]);
+        fputc('\n', f);
+    }
+    if (fclose(f) != 0) { free(mem); return err_set("%s: %s", path, strerror(errno)); }
+    int rc = write_file_atomic(path, mem, len);
+    free(mem);
+    return rc;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    common_opts co;
+    common_opts_init(&co);
+    const char *model_path = NULL, *errors_path = NULL, *arg;
+    int json = 0, batch = 256, c;
+    while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
+        if (common_opt(&spec, &co, c, arg)) continue;
+        switch (c) {
+        case 'm': model_path = arg; break;
+        case O_JSON: json = 1; break;
+        case O_BATCH: batch = (int)opt_long(&spec, "batch", arg, 1, 65536); break;
+        case O_ERRORS:
+            if (!*arg || !strcmp(arg, "-"))
+                usage_error(&spec, "--errors: give a file name (standard output carries the report)");
+            errors_path = arg;
+            break;
+        }
+    }
+    int first = opt_operands();
+    if (!model_path) usage_error(&spec, "no model given: use -m MODEL");
+    if (argc - first != 1) usage_error(&spec, "expected one data file ('-' reads stdin)");
+    int threads = cli_set_threads(co.threads);
+    model m;
+    if (model_load(&m, model_path, 0) < 0) die_err(EXIT_FAIL);
+    if (!m.net) die(EXIT_FAIL, "%s: not a trained model (kind '%s')", model_path, model_kind(&m));
+    dataset d;
+    if (cli_load_texts(argv[first], &co, 1, &d) < 0) die_err(EXIT_FAIL);
+    encoded e;
+    if (encode_dataset(&m, &d, 1, &e) < 0) die_err(EXIT_FAIL);
+    eval_result r;
+    float *probs = errors_path ? xmalloc((e.n ? e.n : 1) * (size_t)m.net->cfg.n_out * sizeof *probs) : NULL;
+    evaluate(&m, &e, batch, threads, &r, probs);
+    if (errors_path && write_errors(errors_path, &m, &d, &e, probs) < 0) die_err(EXIT_FAIL);
+    free(probs);
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "model", model_path);
+        cJSON_AddStringToObject(o, "data", d.path);
+        cJSON_AddNumberToObject(o, "n", (double)r.n);
+        cJSON_AddNumberToObject(o, "accuracy", r.accuracy);
+        cJSON_AddNumberToObject(o, "loss", r.loss);
+        cJSON_AddNumberToObject(o, "skipped_empty", (double)d.skipped_empty);
+        cJSON *cls = cJSON_AddArrayToObject(o, "classes");
+        double macro = 0;
+        for (int k = 0; k < r.K; k++) {
+            double p, rc, f1;
+            long sup;
+            class_metrics(&r, k, &p, &rc, &f1, &sup);
+            macro += f1 / r.K;
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "label", m.labels[k]);
+            cJSON_AddNumberToObject(x, "precision", p);
+            cJSON_AddNumberToObject(x, "recall", rc);
+            cJSON_AddNumberToObject(x, "f1", f1);
+            cJSON_AddNumberToObject(x, "support", (double)sup);
+            cJSON_AddItemToArray(cls, x);
+        }
+        cJSON_AddNumberToObject(o, "macro_f1", macro);
+        cJSON *cm = cJSON_AddArrayToObject(o, "confusion");
+        for (int i = 0; i < r.K; i++) {
+            cJSON *row = cJSON_CreateArray();
+            for (int j = 0; j < r.K; j++) cJSON_AddItemToArray(row, cJSON_CreateNumber((double)r.confusion[(size_t)i * r.K + j]));
+            cJSON_AddItemToArray(cm, row);
+        }
+        char *s = cJSON_PrintUnformatted(o);
+        printf("%s\n", s);
+        free(s);
+        cJSON_Delete(o);
+    } else {
+        printf("n         %zu\naccuracy  %.4f\nloss      %.4f\n\n", r.n, r.accuracy, r.loss);
+        printf("%-16s %9s %9s %9s %9s\n", "label", "precision", "recall", "f1", "support");
+        for (int k = 0; k < r.K; k++) {
+            double p, rc, f1;
+            long sup;
+            class_metrics(&r, k, &p, &rc, &f1, &sup);
+            printf("%-16s %9.4f %9.4f %9.4f %9ld\n", m.labels[k], p, rc, f1, sup);
+        }
+        printf("\nconfusion (rows: true label, columns: predicted)\n%-16s", "");
+        for (int j = 0; j < r.K; j++) printf(" %9.9s", m.labels[j]);
+        printf("\n");
+        for (int i = 0; i < r.K; i++) {
+            printf("%-16s", m.labels[i]);
+            for (int j = 0; j < r.K; j++) printf(" %9ld", r.confusion[(size_t)i * r.K + j]);
+            printf("\n");
+        }
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (errno == EPIPE) exit(EXIT_OK);   /* reader went away (| head): quiet exit */
+        die(EXIT_FAIL, "<stdout>: %s", strerror(errno ? errno : EIO));
+    }
+    int rc = EXIT_OK;
+    eval_result_free(&r);
+    encoded_free(&e);
+    dataset_free(&d);
+    model_free(&m);
+    return rc;
+}

@@ -1,0 +1,234 @@
+/* cmd_predict.c - `seqsent predict -m MODEL [FILE...]`: label<TAB>probability per line.
+ *
+ * Lines are batched for speed, but a batch is flushed whenever the next line
+ * is not yet available, so a pipeline fed slowly sees each result at once.
+ * Output is TSV (the default: label<TAB>probability, or every label with
+ * --all, or the K most probable with --top-k) or JSON lines (--format jsonl,
+ * one object per input line, built with cJSON).
+ */
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "base/err.h"
+#include "cli/opts.h"
+#include "train/train.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { O_BATCH = 400, O_ALL, O_OFORMAT, O_TOPK, O_THRESHOLD, O_WITH_TEXT };
+
+static const cmd_opt options[] = {
+    { "model", 'm', 1, "MODEL", "trained model file (required)" },
+    { "format", O_OFORMAT, 1, "tsv|jsonl", "output format (default tsv: label<TAB>probability; jsonl: one JSON object per line)" },
+    { "all", O_ALL, 0, NULL, "print the probability of every label, label:prob pairs separated by tabs" },
+    { "top-k", O_TOPK, 1, "K", "the K most probable labels, most probable first (tsv: K label<TAB>prob pairs; jsonl: \"top\")" },
+    { "threshold", O_THRESHOLD, 1, "P", "binary models: predict the second label when its probability is >= P (default 0.5)" },
+    { "with-text", O_WITH_TEXT, 0, NULL, "append the input text (tsv: as the last field; jsonl: as \"text\")" },
+    { "batch", O_BATCH, 1, "N", "lines per forward pass (default 256, as eval; speed, and float rounding)" },
+    { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as eval; speed, and float rounding)" },
+    { 0 }
+};
+
+static const cmd_spec spec = {
+    "predict", "-m MODEL [options] [FILE...]",
+    "Classify text, one text per line, from the files or stdin ('-').  Prints\n"
+    "label<TAB>probability of that label for every input line, in order.",
+    options,
+    "--format jsonl prints {\"label\": L, \"probability\": P, \"probabilities\": {label: p, ...}}\n"
+    "per line, plus \"top\" with --top-k and \"text\" with --with-text.  --threshold sets the\n"
+    "decision of a binary model (not with --all or --top-k in tsv, which print no decision).\n"
+};
+
+typedef struct popts {
+    int jsonl, all, topk, with_text;
+    double threshold;        /* binary models: second label when p >= threshold */
+} popts;
+
+typedef struct pending {
+    int32_t *ids;    /* [batch, maxlen] */
+    char **text;     /* [batch] copies of the input lines, with --with-text */
+    int n;
+} pending;
+
+/* Copy of s with invalid UTF-8 replaced by U+FFFD, so that the JSON is valid. */
+static char *utf8_clean(const char *s)
+{
+    size_t n = strlen(s);
+    char *o = xmalloc(3 * n + 1), *w = o;
+    const unsigned char *p = (const unsigned char *)s, *e = p + n;
+    while (p < e) {
+        unsigned c = *p;
+        int len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+        int ok = len > 0 && p + len <= e;
+        for (int i = 1; ok && i < len; i++) ok = (p[i] & 0xC0) == 0x80;
+        if (ok && len == 3) ok = !(c == 0xE0 && p[1] < 0xA0) && !(c == 0xED && p[1] > 0x9F);
+        if (ok && len == 4) ok = !(c == 0xF0 && p[1] < 0x90) && !(c == 0xF4 && p[1] > 0x8F);
+        if (!ok) {
+            memcpy(w, "\xEF\xBF\xBD", 3);
+            w += 3;
+            p++;
+            while (p < e && (*p & 0xC0) == 0x80) p++;   /* with its stray continuation bytes */
+            continue;
+        }
+        memcpy(w, p, (size_t)len);
+        w += len;
+        p += len;
+    }
+    *w = '\0';
+    return o;
+}
+
+/* Probabilities rounded to 6 decimals, as printed in TSV (cJSON prints them short). */
+static double r6(double p) { return round(p * 1e6) / 1e6; }
+
+static void flush_batch(const model *m, fwd_pool *pool, float *probs, pending *p, const popts *o,
+                        char **jlabels, int *order, double *pk)
+{
+    if (!p->n) return;
+    const net *n = m->net;
+    int K = n->cfg.n_out, L = m->nlabels;
+    fwd_pool_run(pool, p->n, m->maxlen, p->ids, probs);
+    for (int b = 0; b < p->n; b++) {
+        for (int k = 0; k < L; k++)
+            pk[k] = K == 1 ? (k ? probs[b] : 1.0 - probs[b]) : probs[(size_t)b * K + k];
+        int best = 0;
+        if (K == 1) best = probs[b] >= o->threshold;
+        else for (int j = 1; j < K; j++) if (probs[(size_t)b * K + j] > probs[(size_t)b * K + best]) best = j;
+        int topk = o->topk < L ? o->topk : L;
+        if (topk) {   /* labels by probability, highest first; ties in model order (stable) */
+            for (int k = 0; k < L; k++) order[k] = k;
+            for (int i = 1; i < L; i++) {
+                int x = order[i], j = i;
+                for (; j > 0 && pk[order[j - 1]] < pk[x]; j--) order[j] = order[j - 1];
+                order[j] = x;
+            }
+        }
+        const char *text = o->with_text ? p->text[b] : NULL;
+        if (o->jsonl) {
+            cJSON *obj = cJSON_CreateObject();
+            cJSON_AddStringToObject(obj, "label", jlabels[best]);
+            cJSON_AddNumberToObject(obj, "probability", r6(pk[best]));
+            cJSON *all = cJSON_AddObjectToObject(obj, "probabilities");
+            for (int k = 0; k < L; k++) cJSON_AddNumberToObject(all, jlabels[k], r6(pk[k]));
+            if (topk) {
+                cJSON *top = cJSON_AddArrayToObject(obj, "top");
+                for (int i = 0; i < topk; i++) {
+                    cJSON *t = cJSON_CreateObject();
+                    cJSON_AddStringToObject(t, "label", jlabels[order[i]]);
+                    cJSON_AddNumberToObject(t, "probability", r6(pk[order[i]]));
+                    cJSON_AddItemToArray(top, t);
+                }
+            }
+            if (text) {
+                char *clean = utf8_clean(text);
+                cJSON_AddStringToObject(obj, "text", clean);
+                free(clean);
+            }
+            char *s = cJSON_PrintUnformatted(obj);
+            fputs(s, stdout);
+            putchar('\n');
+            free(s);
+            cJSON_Delete(obj);
+            continue;
+        }
+        if (o->all) {
+            for (int k = 0; k < L; k++) printf("%s%s:%.6f", k ? "\t" : "", m->labels[k], pk[k]);
+        } else if (topk) {
+            for (int i = 0; i < topk; i++) printf("%s%s\t%.6f", i ? "\t" : "", m->labels[order[i]], pk[order[i]]);
+        } else {
+            printf("%s\t%.6f", m->labels[best], pk[best]);
+        }
+        if (text) printf("\t%s", text);
+        putchar('\n');
+    }
+    if (p->text)
+        for (int b = 0; b < p->n; b++) { free(p->text[b]); p->text[b] = NULL; }
+    p->n = 0;
+    if (fflush(stdout) != 0) {
+        if (errno == EPIPE) exit(EXIT_OK);   /* reader went away (| head): quiet exit */
+        die(EXIT_FAIL, "<stdout>: %s", strerror(errno));
+    }
+}
+
+int cmd_predict(int argc, char **argv)
+{
+    const char *model_path = NULL, *arg, *threshold_arg = NULL;
+    int batch = 256, threads = 0, c;
+    popts o = { 0, 0, 0, 0, 0.5 };
+    while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
+        switch (c) {
+        case 'm': model_path = arg; break;
+        case O_BATCH: batch = (int)opt_long(&spec, "batch", arg, 1, 65536); break;
+        case O_ALL: o.all = 1; break;
+        case O_OFORMAT:
+            if (!strcmp(arg, "tsv")) o.jsonl = 0;
+            else if (!strcmp(arg, "jsonl")) o.jsonl = 1;
+            else usage_error(&spec, "--format: expected tsv or jsonl, got '%s'", arg);
+            break;
+        case O_TOPK: o.topk = (int)opt_long(&spec, "top-k", arg, 1, 1000000); break;
+        case O_THRESHOLD: o.threshold = opt_double(&spec, "threshold", arg, 0, 1); threshold_arg = arg; break;
+        case O_WITH_TEXT: o.with_text = 1; break;
+        case OPT_THREADS: threads = (int)opt_long(&spec, "threads", arg, 1, 256); break;
+        }
+    }
+    if (!model_path) usage_error(&spec, "no model given: use -m MODEL");
+    if (o.all && o.topk && !o.jsonl) usage_error(&spec, "--all and --top-k exclude each other");
+    if (threshold_arg && !o.jsonl && (o.all || o.topk))
+        usage_error(&spec, "--threshold decides the label, which tsv output with --%s does not print",
+                    o.all ? "all" : "top-k");
+    threads = cli_set_threads(threads);
+    model m;   /* loaded before any input is read: a bad model fails at once */
+    if (model_load(&m, model_path, 0) < 0) die_err(EXIT_FAIL);
+    if (!m.net) die(EXIT_FAIL, "%s: not a trained model (kind '%s')", model_path, model_kind(&m));
+    if (threshold_arg && m.net->cfg.n_out != 1)
+        usage_error(&spec, "--threshold needs a binary model; %s has %d labels", model_path, m.nlabels);
+    model_tokenizer(&m);
+    fwd_pool *pool = fwd_pool_new_model(&m, m.maxlen, batch, threads);
+    float *probs = xmalloc((size_t)batch * m.net->cfg.n_out * sizeof *probs);
+    pending p = { xmalloc((size_t)batch * m.maxlen * sizeof(int32_t)), NULL, 0 };
+    if (o.with_text) p.text = xcalloc((size_t)batch, sizeof *p.text);
+    char **jlabels = xmalloc((size_t)m.nlabels * sizeof *jlabels);
+    for (int k = 0; k < m.nlabels; k++) jlabels[k] = utf8_clean(m.labels[k]);
+    int *order = xmalloc((size_t)m.nlabels * sizeof *order);
+    double *pk = xmalloc((size_t)m.nlabels * sizeof *pk);
+    toklist tl = {0};
+    int32_t *idbuf = NULL;
+    size_t idcap = 0;
+    int first = opt_operands(), nfiles = argc - first;
+    for (int f = 0; f < (nfiles ? nfiles : 1); f++) {
+        const char *path = nfiles ? argv[first + f] : "-";
+        csv_reader *r = csv_open(path, FMT_LINES);
+        if (!r) die_err(EXIT_FAIL);
+        char **fields;
+        size_t nf;
+        int rc;
+        for (;;) {
+            if (p.n && csv_would_block(r)) flush_batch(&m, pool, probs, &p, &o, jlabels, order, pk);
+            if ((rc = csv_next(r, &fields, &nf)) != 1) break;
+            model_encode(&m, fields[0], strlen(fields[0]), &tl, &idbuf, &idcap, p.ids + (size_t)p.n * m.maxlen);
+            if (p.text) p.text[p.n] = xstrdup(fields[0]);
+            if (++p.n == batch) flush_batch(&m, pool, probs, &p, &o, jlabels, order, pk);
+        }
+        if (rc < 0) {
+            flush_batch(&m, pool, probs, &p, &o, jlabels, order, pk);
+            die_err(EXIT_FAIL);
+        }
+        csv_close(r);
+    }
+    flush_batch(&m, pool, probs, &p, &o, jlabels, order, pk);
+    for (int k = 0; k < m.nlabels; k++) free(jlabels[k]);
+    free(jlabels);
+    free(order);
+    free(pk);
+    free(p.text);
+    free(p.ids);
+    free(idbuf);
+    toklist_free(&tl);
+    fwd_pool_free(pool);
+    free(probs);
+    model_free(&m);
+    return EXIT_OK;
+}

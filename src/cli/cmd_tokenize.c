@@ -1,0 +1,94 @@
+/* cmd_tokenize.c - `seqsent tokenize [FILE...]`: space-separated tokens per line. */
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "base/err.h"
+#include "cli/opts.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const cmd_opt options[] = {
+    { "model", 'm', 1, "MODEL", "tokenize exactly as this model (or vocab file) does" },
+    TOKENIZER_OPTS,
+    DATA_OPTS,
+    { 0 }
+};
+
+static const cmd_spec spec = {
+    "tokenize", "[options] [FILE...]",
+    "Print the tokens of each input text, separated by spaces, one line per text.  Input is\n"
+    "plain lines (stdin or .txt) or the text column of CSV/TSV files.",
+    options,
+    "Chinese is segmented with a dictionary (--dict, --dict-vectors or the model's); without\n"
+    "one, one token per Han character.\n"
+};
+
+int cmd_tokenize(int argc, char **argv)
+{
+    common_opts co;
+    common_opts_init(&co);
+    const char *model_path = NULL, *arg;
+    int c;
+    while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
+        if (common_opt(&spec, &co, c, arg)) continue;
+        if (c == 'm') model_path = arg;
+    }
+    if (model_path && co.tok_set) usage_error(&spec, "-m and tokenizer options exclude each other");
+    model m;
+    if (model_path) {
+        if (model_load(&m, model_path, 0) < 0) die_err(EXIT_FAIL);
+    } else {
+        model_init(&m);
+        if (cli_setup_tokenizer(&m, &co, NULL) < 0) die_err(EXIT_FAIL);
+    }
+    tokenizer *tk = model_tokenizer(&m);
+    toklist tl = {0};
+    int first = opt_operands(), nfiles = argc - first;
+    for (int f = 0; f < (nfiles ? nfiles : 1); f++) {
+        const char *path = nfiles ? argv[first + f] : "-";
+        data_format fmt = co.data.fmt;
+        if (fmt == FMT_AUTO) {   /* text unless the name says CSV/TSV: a corpus.utf8 is lines */
+            fmt = data_format_guess(path);
+            const char *dot = strrchr(path, '.');
+            if (!strcmp(path, "-") || (fmt == FMT_CSV && !(dot && !strcasecmp(dot, ".csv")))) fmt = FMT_LINES;
+        }
+        if (fmt != FMT_LINES) {   /* a whole CSV/TSV: its text column */
+            common_opts c2 = co;
+            c2.data.fmt = fmt;
+            dataset d;
+            if (cli_load_texts(path, &c2, 0, &d) < 0) die_err(EXIT_FAIL);
+            for (size_t i = 0; i < d.n; i++) {
+                toklist_clear(&tl);
+                tokenize(tk, d.text[i], strlen(d.text[i]), &tl);
+                for (size_t j = 0; j < tl.n; j++) printf(j ? " %s" : "%s", toklist_get(&tl, j));
+                putchar('\n');
+            }
+            dataset_free(&d);
+            continue;
+        }
+        csv_reader *r = csv_open(path, FMT_LINES);
+        if (!r) die_err(EXIT_FAIL);
+        char **fields;
+        size_t nf;
+        int rc;
+        while ((rc = csv_next(r, &fields, &nf)) == 1) {
+            toklist_clear(&tl);
+            tokenize(tk, fields[0], strlen(fields[0]), &tl);
+            for (size_t j = 0; j < tl.n; j++) {
+                if (j) putchar(' ');
+                fputs(toklist_get(&tl, j), stdout);
+            }
+            putchar('\n');
+            if (csv_would_block(r) && fflush(stdout) != 0) finish_stdout();
+        }
+        if (rc < 0) die_err(EXIT_FAIL);
+        csv_close(r);
+    }
+    finish_stdout();
+    toklist_free(&tl);
+    model_free(&m);
+    return EXIT_OK;
+}

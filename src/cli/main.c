@@ -1,0 +1,65 @@
+/* main.c - `seqsent COMMAND [options]`: the subcommand table. */
+#include "cli/commands.h"
+#include "base/err.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *summary;
+} commands[] = {
+    { "tokenize", cmd_tokenize, "split text into tokens (English words, Chinese segmentation)" },
+    { "vocab",    cmd_vocab,    "build a vocabulary (and tokenizer settings) from text" },
+    { "pad",      cmd_pad,      "turn token lines into padded id sequences" },
+    { "embed",    cmd_embed,    "add pretrained word vectors to a vocabulary, report coverage" },
+    { "vectors",  cmd_vectors,  "train word2vec vectors (skip-gram) on unlabelled text" },
+    { "train",    cmd_train,    "train a recurrent (LSTM, GRU, RNN) classifier from labelled text" },
+    { "eval",     cmd_eval,     "accuracy, loss, per-class figures and confusion matrix" },
+    { "predict",  cmd_predict,  "classify text lines: label<TAB>probability per line" },
+    { "info",     cmd_info,     "print a model file's metadata as JSON" },
+    { "ensemble", cmd_ensemble, "put trained models into one file that predicts their mean" },
+    { "split",    cmd_split,    "split data into training and test files at random (seeded, stratified)" },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: seqsent COMMAND [options] [args]\n"
+               "Sentiment classification with stacked LSTMs, from the command line.\n\nCommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nRun 'seqsent COMMAND --help' for a command's options; 'man seqsent' for more.\n"
+               "Exit status: 0 success, 1 error (bad input, unreadable or corrupt file),\n"
+               "2 usage error, 130/143 training interrupted by SIGINT/SIGTERM (checkpoint written).\n");
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);   /* write errors (EPIPE) are handled where output is written */
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
+        printf("seqsent %s\n", SEQSENT_VERSION);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "help")) {
+        if (argc < 3) { usage(stdout); return EXIT_OK; }
+        cmd = argv[2];
+        char *hargv[] = { (char *)cmd, "--help", NULL };
+        for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+            if (!strcmp(cmd, commands[i].name)) return commands[i].fn(2, hargv);
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(cmd, commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "seqsent: unknown command '%s'\nTry 'seqsent --help'.\n", cmd);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,86 @@
+/* opts.h - the option parser and usage text shared by every subcommand.
+ *
+ * Each subcommand describes its options in a table; opt_next() walks argv
+ * with getopt_long (options and operands in any order), answers --help from
+ * the table, and turns bad options into a one-line message and exit 2.
+ */
+#ifndef SEQSENT_OPTS_H
+#define SEQSENT_OPTS_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "text/csv.h"
+#include "text/text.h"
+
+typedef struct cmd_opt {
+    const char *name;     /* long name without "--" */
+    int id;               /* short option char, or a unique value >= 256 */
+    int has_arg;          /* 0 or 1 */
+    const char *arg;      /* argument name shown in help, e.g. "N" */
+    const char *help;     /* one line */
+} cmd_opt;
+
+typedef struct cmd_spec {
+    const char *name;     /* "train" */
+    const char *usage;    /* "[options] FILE -o MODEL" */
+    const char *summary;  /* one line */
+    const cmd_opt *opts;  /* terminated by {0} */
+    const char *notes;    /* extra help text after the options, or NULL */
+} cmd_spec;
+
+/* Next option: returns its id and sets *arg, or -1 when options are done
+ * (operands are then argv[*optind_out .. argc)).  --help prints the help and
+ * exits 0; an unknown option or a missing argument exits 2. */
+int opt_next(const cmd_spec *s, int argc, char **argv, const char **arg);
+int opt_operands(void);     /* index of the first operand after opt_next returned -1 */
+void opt_help(const cmd_spec *s, FILE *f);
+/* Print "seqsent CMD: message" and "Try 'seqsent CMD --help'." and exit 2. */
+void usage_error(const cmd_spec *s, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+/* Print "seqsent: <err_msg()>" and exit with code. */
+void die_err(int code) __attribute__((noreturn));
+void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+/* Flush stdout and exit 1 with "seqsent: <stdout>: <error>" if any write
+ * failed; a reader that went away (EPIPE) is a quiet exit 0. */
+void finish_stdout(void);
+
+/* Checked number parsing: out-of-range or malformed values are usage errors. */
+long opt_long(const cmd_spec *s, const char *opt, const char *v, long lo, long hi);
+double opt_double(const cmd_spec *s, const char *opt, const char *v, double lo, double hi);
+/* "pre" -> 1, "post" -> 0 (--padding / --truncating); anything else is a usage error. */
+int opt_pre_post(const cmd_spec *s, const char *opt, const char *v);
+
+/* Shared option groups. */
+#define OPT_TOKENIZER_IDS 300
+enum {
+    OPT_LANG = OPT_TOKENIZER_IDS, OPT_DICT, OPT_DICT_VECTORS, OPT_USER_DICT, OPT_NO_NORMALIZE, OPT_SQUEEZE,
+    OPT_FORMAT, OPT_TEXT_COL, OPT_LABEL_COL, OPT_NO_HEADER, OPT_THREADS
+};
+#define TOKENIZER_OPTS \
+    { "lang", OPT_LANG, 1, "zh|en|auto", "language of the text (default auto: Chinese runs segmented, the rest tokenized as English)" }, \
+    { "dict", OPT_DICT, 1, "FILE", "Chinese segmentation dictionary, 'word [freq [tag]]' per line (jieba dict.txt format)" }, \
+    { "dict-vectors", OPT_DICT_VECTORS, 1, "FILE", "use the words of a word2vec file as the segmentation dictionary" }, \
+    { "user-dict", OPT_USER_DICT, 1, "FILE", "extra words (same format) that always win, e.g. product names; on top of the dictionary" }, \
+    { "no-normalize", OPT_NO_NORMALIZE, 0, NULL, "no NFKC normalisation or case folding" }, \
+    { "squeeze", OPT_SQUEEZE, 0, NULL, "squeeze letters repeated 3+ times to 2 (\"soooo\" -> \"soo\")" }
+#define DATA_OPTS \
+    { "format", OPT_FORMAT, 1, "csv|tsv|lines|fasttext|auto", "input format (default auto: .tsv TSV, .txt lines or fastText (__label__), .ft fastText, else CSV)" }, \
+    { "text-col", OPT_TEXT_COL, 1, "COL", "text column: header name or 1-based number (default: text/review/sentence..., else last)" }, \
+    { "label-col", OPT_LABEL_COL, 1, "COL", "label column: header name or 1-based number (default: label/class/sentiment..., else first)" }, \
+    { "no-header", OPT_NO_HEADER, 0, NULL, "the first row is data, not a header" }
+
+/* Settings collected from the shared groups. */
+typedef struct common_opts {
+    tok_config tok;
+    const char *dict_path;
+    const char *dict_vectors;
+    const char *user_dict;
+    int tok_set;          /* any tokenizer option given */
+    data_opts data;
+    int threads;
+} common_opts;
+
+void common_opts_init(common_opts *c);
+/* Handle a shared option; returns 1 if id was one of them. */
+int common_opt(const cmd_spec *s, common_opts *c, int id, const char *arg);
+
+#endif

@@ -1,0 +1,293 @@
+/* model.c - the model bundle <-> model file (see model.h). */
+#include "model/model.h"
+#include "base/err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void model_init(model *m)
+{
+    memset(m, 0, sizeof *m);
+    tok_config_default(&m->tok);
+    m->pad_pre = m->trunc_pre = 1;
+}
+
+void model_free(model *m)
+{
+    tokenizer_free(m->tk);
+    segdict_free(m->dict);
+    free(m->dict_source);
+    if (m->have_vocab) vocab_free(&m->voc);
+    if (m->emb_owned) ffree(m->emb);
+    cJSON_Delete(m->embed_info);
+    for (int i = 0; i < m->nlabels; i++) free(m->labels[i]);
+    free(m->labels);
+    net_free(m->net);
+    model_drop_members(m);
+    cJSON_Delete(m->train_info);
+    mf_free(m->file);
+    memset(m, 0, sizeof *m);
+}
+
+void model_drop_members(model *m)
+{
+    for (int i = 0; i < m->nmembers; i++) {
+        net_free(m->members[i]);
+        cJSON_Delete(m->member_info[i]);
+    }
+    free(m->members);
+    free(m->member_info);
+    m->members = NULL;
+    m->member_info = NULL;
+    m->nmembers = 0;
+}
+
+const char *model_kind(const model *m)
+{
+    return m->net ? "model" : m->emb ? "embed" : "vocab";
+}
+
+tokenizer *model_tokenizer(model *m)
+{
+    if (!m->tk) m->tk = tokenizer_new(&m->tok, m->dict);
+    return m->tk;
+}
+
+int model_label_index(const model *m, const char *label)
+{
+    for (int i = 0; i < m->nlabels; i++)
+        if (strcmp(m->labels[i], label) == 0) return i;
+    return -1;
+}
+
+size_t model_encode(const model *m, const char *text, size_t len, toklist *scratch,
+                    int32_t **idbuf, size_t *idcap, int32_t *out)
+{
+    toklist_clear(scratch);
+    tokenize(m->tk, text, len, scratch);
+    if (scratch->n > *idcap) {
+        *idcap = scratch->n * 2;
+        *idbuf = xrealloc(*idbuf, *idcap * sizeof **idbuf);
+    }
+    for (size_t i = 0; i < scratch->n; i++) {
+        const char *t = toklist_get(scratch, i);
+        (*idbuf)[i] = vocab_id(&m->voc, t, strlen(t));
+    }
+    pad_sequence(*idbuf, scratch->n, m->maxlen, m->pad_pre, m->trunc_pre, VOCAB_PAD, out);
+    return scratch->n;
+}
+
+/* ---- writing ---- */
+
+int model_save(const model *m, const char *path)
+{
+    mfile *f = mf_new();
+    cJSON *meta = f->meta;
+    cJSON_AddStringToObject(meta, "seqsent_version", SEQSENT_VERSION);
+    cJSON_AddStringToObject(meta, "kind", model_kind(m));
+
+    cJSON *tk = cJSON_AddObjectToObject(meta, "tokenizer");
+    cJSON_AddStringToObject(tk, "lang", tok_lang_name(m->tok.lang));
+    cJSON_AddBoolToObject(tk, "normalize", m->tok.normalize);
+    cJSON_AddBoolToObject(tk, "squeeze", m->tok.squeeze);
+    cJSON_AddStringToObject(tk, "dictionary", m->dict_source ? m->dict_source : "none");
+    cJSON_AddNumberToObject(tk, "dictionary_words", m->dict ? (double)segdict_size(m->dict) : 0);
+    char *dictblob = NULL;
+    if (m->dict) {
+        size_t len;
+        dictblob = segdict_serialize(m->dict, &len);
+        int64_t s = (int64_t)len;
+        mf_put(f, "tokenizer.dict", DT_U8, 1, &s, dictblob, 0);
+    }
+
+    /* vocabulary: tokens NUL-separated in id order, and their counts */
+    cJSON *vj = cJSON_AddObjectToObject(meta, "vocab");
+    cJSON_AddNumberToObject(vj, "size", (double)m->voc.n);
+    cJSON_AddNumberToObject(vj, "pad_id", VOCAB_PAD);
+    cJSON_AddNumberToObject(vj, "unk_id", VOCAB_UNK);
+    size_t blen = 0;
+    for (size_t i = 0; i < m->voc.n; i++) blen += strmap_keylen(&m->voc.m, (int32_t)i) + 1;
+    char *vblob = xmalloc(blen ? blen : 1), *p = vblob;
+    for (size_t i = 0; i < m->voc.n; i++) {
+        size_t l = strmap_keylen(&m->voc.m, (int32_t)i);
+        memcpy(p, vocab_token(&m->voc, (int32_t)i), l + 1);
+        p += l + 1;
+    }
+    int64_t s = (int64_t)blen;
+    mf_put(f, "vocab.tokens", DT_U8, 1, &s, vblob, 0);
+    s = (int64_t)m->voc.n;
+    mf_put(f, "vocab.counts", DT_I64, 1, &s, m->voc.counts, 0);
+
+    if (m->embed_info) cJSON_AddItemToObject(meta, "embedding", cJSON_Duplicate(m->embed_info, 1));
+    if (m->net) {
+        int half = m->half && !m->save_optimizer;   /* checkpoints stay exact */
+        net_to_mfile(m->net, f, half);
+        cJSON *lab = cJSON_AddArrayToObject(meta, "labels");
+        for (int i = 0; i < m->nlabels; i++) cJSON_AddItemToArray(lab, cJSON_CreateString(m->labels[i]));
+        cJSON *sq = cJSON_AddObjectToObject(meta, "sequence");
+        cJSON_AddNumberToObject(sq, "maxlen", m->maxlen);
+        cJSON_AddStringToObject(sq, "padding", m->pad_pre ? "pre" : "post");
+        cJSON_AddStringToObject(sq, "truncating", m->trunc_pre ? "pre" : "post");
+        if (m->train_info) cJSON_AddItemToObject(meta, "training", cJSON_Duplicate(m->train_info, 1));
+        if (m->nmembers) {   /* ensemble: member k's tensors are named "m<k>.<name>" */
+            cJSON *arr = cJSON_AddArrayToObject(meta, "members");
+            for (int k = 0; k < m->nmembers; k++) {
+                char prefix[24];
+                snprintf(prefix, sizeof prefix, "m%d.", k + 1);
+                cJSON *e = cJSON_CreateObject();
+                cJSON_AddItemToObject(e, "network", net_config_json(m->members[k]));
+                if (m->member_info[k]) cJSON_AddItemToObject(e, "training", cJSON_Duplicate(m->member_info[k], 1));
+                cJSON_AddItemToArray(arr, e);
+                net_put_tensors(m->members[k], f, prefix, half);
+            }
+        }
+        if (m->save_optimizer && m->net->params) {   /* checkpoint: Adam moments too */
+            for (int i = 0; i < m->net->nparams; i++) {
+                const param *p = &m->net->params[i];
+                char name[64];
+                int64_t sz = (int64_t)p->n;
+                snprintf(name, sizeof name, "adam.m.%s", p->name);
+                mf_put(f, name, DT_F32, 1, &sz, p->m, 0);
+                snprintf(name, sizeof name, "adam.v.%s", p->name);
+                mf_put(f, name, DT_F32, 1, &sz, p->v, 0);
+                if (p->ema) {
+                    snprintf(name, sizeof name, "ema.%s", p->name);
+                    mf_put(f, name, DT_F32, 1, &sz, p->ema, 0);
+                }
+            }
+        }
+    } else if (m->emb) {
+        int64_t sh[2] = { (int64_t)m->voc.n, m->embed_dim };
+        mf_put(f, "embedding", DT_F32, 2, sh, m->emb, 0);
+    }
+    int rc = mf_write(f, path);
+    mf_free(f);
+    free(dictblob);
+    free(vblob);
+    return rc;
+}
+
+/* ---- reading ---- */
+
+static const char *jstr(const cJSON *o, const char *key, const char *dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : dflt;
+}
+
+static int load_body(model *m, const char *path, int copy)
+{
+    mfile *f = m->file;
+    const cJSON *tk = cJSON_GetObjectItemCaseSensitive(f->meta, "tokenizer");
+    if (!cJSON_IsObject(tk)) return err_set("%s: model has no tokenizer settings", path);
+    int lang = tok_lang_parse(jstr(tk, "lang", "auto"));
+    if (lang < 0) return err_set("%s: unknown tokenizer language '%s'", path, jstr(tk, "lang", ""));
+    m->tok.lang = (tok_lang)lang;
+    m->tok.normalize = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(tk, "normalize"));
+    m->tok.squeeze = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tk, "squeeze"));
+    m->dict_source = xstrdup(jstr(tk, "dictionary", "none"));
+    const mf_tensor *d = mf_get(f, "tokenizer.dict");
+    if (d) {
+        if (d->dtype != DT_U8) return err_set("%s: tensor 'tokenizer.dict' is not bytes", path);
+        m->dict = segdict_deserialize(d->data, d->nbytes);
+        if (!m->dict) return err_prefix("%s: dictionary", path);
+    }
+
+    const mf_tensor *vt = mf_get(f, "vocab.tokens");
+    if (!vt || vt->dtype != DT_U8) return err_set("%s: model has no vocabulary", path);
+    const mf_tensor *vc = mf_get(f, "vocab.counts");
+    if (!vc || vc->dtype != DT_I64) return err_set("%s: model has no vocabulary counts", path);
+    if (vc->ndim != 1 || vc->shape[0] < 2 || vc->nbytes != (size_t)vc->shape[0] * sizeof(int64_t))
+        return err_set("%s: corrupt vocabulary counts (shape)", path);
+    const char *p = vt->data, *end = p + vt->nbytes;
+    memset(&m->voc, 0, sizeof m->voc);
+    strmap_init(&m->voc.m);
+    m->have_vocab = 1;
+    size_t n = (size_t)vc->shape[0];
+    const int64_t *counts = vc->data;
+    for (size_t i = 0; i < n; i++) {
+        const char *z = memchr(p, '\0', (size_t)(end - p));
+        if (!z) return err_set("%s: corrupt vocabulary", path);
+        int32_t id = vocab_add(&m->voc, p, (size_t)(z - p), counts[i]);
+        if ((size_t)id != i) return err_set("%s: corrupt vocabulary (duplicate token)", path);
+        p = z + 1;
+    }
+    if (p != end || m->voc.n < 2) return err_set("%s: corrupt vocabulary", path);
+
+    const cJSON *ej = cJSON_GetObjectItemCaseSensitive(f->meta, "embedding");
+    if (ej) m->embed_info = cJSON_Duplicate(ej, 1);
+    const cJSON *tj = cJSON_GetObjectItemCaseSensitive(f->meta, "training");
+    if (tj) m->train_info = cJSON_Duplicate(tj, 1);
+
+    if (cJSON_GetObjectItemCaseSensitive(f->meta, "network")) {
+        m->net = net_from_mfile(f, copy);
+        if (!m->net) return err_prefix("%s", path);
+        if ((size_t)m->net->cfg.vocab_size != m->voc.n)
+            return err_set("%s: network vocabulary size %d differs from the vocabulary's %zu",
+                           path, m->net->cfg.vocab_size, m->voc.n);
+        m->emb = m->net->emb;
+        m->embed_dim = m->net->cfg.embed_dim;
+        const cJSON *lab = cJSON_GetObjectItemCaseSensitive(f->meta, "labels");
+        int nl = cJSON_GetArraySize(lab);
+        int want = m->net->cfg.n_out == 1 ? 2 : m->net->cfg.n_out;
+        if (!cJSON_IsArray(lab) || nl != want)
+            return err_set("%s: model has %d labels, its network %d outputs", path, nl, m->net->cfg.n_out);
+        m->labels = xcalloc(nl, sizeof *m->labels);
+        for (int i = 0; i < nl; i++) {
+            const cJSON *s = cJSON_GetArrayItem(lab, i);
+            if (!cJSON_IsString(s)) return err_set("%s: label %d is not a string", path, i);
+            m->labels[m->nlabels++] = xstrdup(s->valuestring);
+        }
+        const cJSON *mem = cJSON_GetObjectItemCaseSensitive(f->meta, "members");
+        if (mem) {
+            int nm = cJSON_GetArraySize(mem);
+            if (!cJSON_IsArray(mem) || nm < 1 || nm > 1000) return err_set("%s: bad ensemble member list", path);
+            m->members = xcalloc(nm, sizeof *m->members);
+            m->member_info = xcalloc(nm, sizeof *m->member_info);
+            for (int k = 0; k < nm; k++) {
+                const cJSON *e = cJSON_GetArrayItem(mem, k);
+                char prefix[24];
+                snprintf(prefix, sizeof prefix, "m%d.", k + 1);
+                net *mn = net_from_json(cJSON_GetObjectItemCaseSensitive(e, "network"), f, prefix, copy);
+                if (!mn) return err_prefix("%s: ensemble member %d", path, k + 1);
+                m->members[m->nmembers] = mn;
+                const cJSON *ti = cJSON_GetObjectItemCaseSensitive(e, "training");
+                m->member_info[m->nmembers++] = ti ? cJSON_Duplicate(ti, 1) : NULL;
+                if ((size_t)mn->cfg.vocab_size != m->voc.n || mn->cfg.n_out != m->net->cfg.n_out)
+                    return err_set("%s: ensemble member %d does not fit the vocabulary or the labels", path, k + 1);
+            }
+        }
+        const cJSON *sq = cJSON_GetObjectItemCaseSensitive(f->meta, "sequence");
+        const cJSON *ml = cJSON_GetObjectItemCaseSensitive(sq, "maxlen");
+        if (!cJSON_IsNumber(ml) || ml->valuedouble < 1 || ml->valuedouble > 1e6)
+            return err_set("%s: model has no valid sequence.maxlen", path);
+        m->maxlen = (int)ml->valuedouble;
+        m->pad_pre = strcmp(jstr(sq, "padding", "pre"), "post") != 0;
+        m->trunc_pre = strcmp(jstr(sq, "truncating", "pre"), "post") != 0;
+    } else if (mf_get(f, "embedding")) {
+        const mf_tensor *e = mf_get(f, "embedding");
+        if (e->ndim != 2 || (size_t)e->shape[0] != m->voc.n || e->dtype != DT_F32)
+            return err_set("%s: embedding shape does not match the vocabulary", path);
+        m->embed_dim = (int)e->shape[1];
+        m->emb = (float *)e->data;   /* borrowed from the map */
+    }
+    return 0;
+}
+
+int model_load(model *m, const char *path, int copy_weights)
+{
+    model_init(m);
+    m->file = mf_read(path);
+    if (!m->file) return -1;
+    if (load_body(m, path, copy_weights) == 0) {
+        model_tokenizer(m);   /* model_encode needs it; building it is cheap */
+        return 0;
+    }
+    {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", err_msg());
+        model_free(m);
+        return err_set("%s", msg);
+    }
+}

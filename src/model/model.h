@@ -1,0 +1,67 @@
+/* model.h - everything a model file holds, as one in-memory bundle.
+ *
+ * The same structure is written by `vocab` (tokenizer + vocabulary), grown
+ * by `embed` (+ embedding matrix) and by `train` (+ labels, sequence
+ * settings, network), and read by `eval`, `predict` and `info`.  A trained
+ * model is self-contained: predict segments, maps and pads text exactly as
+ * train did.
+ */
+#ifndef SEQSENT_MODEL_H
+#define SEQSENT_MODEL_H
+
+#include <stdint.h>
+#include <cJSON.h>
+#include "model/modelfile.h"
+#include "nn/net.h"
+#include "text/text.h"
+#include "text/vocab.h"
+
+typedef struct model {
+    tok_config tok;
+    segdict *dict;          /* Chinese segmentation dictionary, NULL = per character */
+    char *dict_source;      /* where the dictionary came from (for info) */
+    tokenizer *tk;          /* built by model_tokenizer() */
+    vocab voc;
+    int have_vocab;
+    float *emb;             /* [V,E] pretrained/initial embedding before training */
+    int embed_dim;
+    int emb_owned;
+    cJSON *embed_info;      /* "embedding" metadata: source, coverage */
+    char **labels;          /* class names, index = class id */
+    int nlabels;
+    int maxlen, pad_pre, trunc_pre;
+    net *net;               /* NULL until trained */
+    net **members;          /* an ensemble's further networks: predictions are the mean of
+                             * net's and theirs (seqsent ensemble); NULL otherwise */
+    cJSON **member_info;    /* their "training" metadata (entries may be NULL) */
+    int nmembers;
+    cJSON *train_info;      /* "training" metadata: options, history, resume state */
+    int save_optimizer;     /* model_save also writes the Adam moments (checkpoints) */
+    int half;               /* model_save stores the network weights as f16 (not checkpoints) */
+    mfile *file;            /* backing file when loaded (weights may point into it) */
+} model;
+
+void model_init(model *m);
+void model_free(model *m);
+/* Load a model file written by vocab, embed or train.  copy_weights = 0
+ * leaves the network's tensors in the mmap (fast start-up for predict). */
+int model_load(model *m, const char *path, int copy_weights);
+/* Write atomically; the kind ("vocab", "embed", "model") follows from what
+ * the bundle holds. */
+int model_save(const model *m, const char *path);
+/* Build (once) the tokenizer for the bundle's settings and dictionary. */
+tokenizer *model_tokenizer(model *m);
+/* Text -> padded ids [maxlen] with the model's tokenizer, vocabulary and
+ * padding.  scratch is reused between calls.  Returns the token count. */
+size_t model_encode(const model *m, const char *text, size_t len, toklist *scratch,
+                    int32_t **idbuf, size_t *idcap, int32_t *out);
+/* Index of a label, or -1. */
+int model_label_index(const model *m, const char *label);
+const char *model_kind(const model *m);
+/* Forget an ensemble's further members (net stays). */
+void model_drop_members(model *m);
+/* Networks whose probabilities a prediction averages: 1 + nmembers. */
+static inline int model_nets(const model *m) { return m->net ? 1 + m->nmembers : 0; }
+static inline const net *model_net(const model *m, int i) { return i ? m->members[i - 1] : m->net; }
+
+#endif

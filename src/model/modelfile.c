@@ -1,0 +1,545 @@
+/* modelfile.c - reading and writing .ssm model files (see modelfile.h and
+ * man/seqsent-model.5). */
+#include "model/modelfile.h"
+#include "base/err.h"
+#include "base/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* Tensor data is written and mapped as-is, so the host must be little-endian
+ * (the header integers are encoded byte by byte and would be fine). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "seqsent model files store tensors little-endian; big-endian hosts are not supported"
+#endif
+
+static const unsigned char MF_MAGIC[8] = { 'S', 'E', 'Q', 'S', 'E', 'N', 'T', 0x1a };
+static const unsigned char MF_END[4] = { 'E', 'N', 'D', 0 };
+
+enum {
+    MF_HDR = 64,     /* header size == json offset */
+    MF_TRAILER = 8,  /* u32 crc + "END\0" */
+    MF_ALIGN = 64
+};
+
+/* ---- little helpers ---------------------------------------------------- */
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
+
+static uint64_t align_up(uint64_t x) { return (x + (MF_ALIGN - 1)) & ~(uint64_t)(MF_ALIGN - 1); }
+
+/* zlib's crc32 takes a uInt length; feed it in pieces. */
+static uint32_t crc_update(uint32_t crc, const void *buf, size_t n)
+{
+    const unsigned char *p = buf;
+    while (n > 0) {
+        size_t k = n > (1u << 30) ? (1u << 30) : n;
+        crc = (uint32_t)crc32(crc, p, (uInt)k);
+        p += k;
+        n -= k;
+    }
+    return crc;
+}
+
+size_t mf_dtype_size(mf_dtype dt)
+{
+    switch (dt) {
+    case DT_F32: return 4;
+    case DT_I32: return 4;
+    case DT_I64: return 8;
+    case DT_U8: return 1;
+    case DT_F16: return 2;
+    }
+    return 0;
+}
+
+const char *mf_dtype_name(mf_dtype dt)
+{
+    switch (dt) {
+    case DT_F32: return "f32";
+    case DT_I32: return "i32";
+    case DT_I64: return "i64";
+    case DT_U8: return "u8";
+    case DT_F16: return "f16";
+    }
+    return "?";
+}
+
+static int dtype_parse(const char *s, mf_dtype *dt)
+{
+    for (int d = DT_F32; d <= DT_F16; d++)
+        if (strcmp(s, mf_dtype_name((mf_dtype)d)) == 0) {
+            *dt = (mf_dtype)d;
+            return 0;
+        }
+    return -1;
+}
+
+/* Element count of a shape; -1 on a negative dimension or overflow. */
+static int shape_nelem(int ndim, const int64_t *shape, uint64_t *out)
+{
+    uint64_t n = 1;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] < 0) return -1;
+        if (__builtin_mul_overflow(n, (uint64_t)shape[i], &n)) return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+/* Programming errors in the caller (not data errors): report and abort. */
+static _Noreturn void mf_bug(const char *what, const char *name)
+{
+    fprintf(stderr, "seqsent: internal error: mf_put('%s'): %s\n", name ? name : "(null)", what);
+    abort();
+}
+
+/* ---- in-memory model ---------------------------------------------------- */
+
+mfile *mf_new(void)
+{
+    mfile *m = xcalloc(1, sizeof *m);
+    m->meta = cJSON_CreateObject();
+    if (!m->meta) {  /* cJSON only fails on out-of-memory, like xmalloc */
+        fprintf(stderr, "seqsent: out of memory\n");
+        exit(EXIT_FAIL);
+    }
+    return m;
+}
+
+static void tensor_clear(mf_tensor *t)
+{
+    free(t->name);
+    if (t->owned) free((void *)t->data);
+    memset(t, 0, sizeof *t);
+}
+
+void mf_free(mfile *m)
+{
+    if (!m) return;
+    for (size_t i = 0; i < m->n; i++) tensor_clear(&m->t[i]);
+    free(m->t);
+    if (m->map) munmap(m->map, m->maplen);
+    cJSON_Delete(m->meta);
+    free(m);
+}
+
+static mf_tensor *find(const mfile *m, const char *name)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->t[i].name, name) == 0) return &m->t[i];
+    return NULL;
+}
+
+void mf_put(mfile *m, const char *name, mf_dtype dt, int ndim, const int64_t *shape,
+            const void *data, int copy)
+{
+    if (!name || !*name) mf_bug("empty tensor name", name);
+    if (ndim < 1 || ndim > 4) mf_bug("ndim must be 1..4", name);
+    if (mf_dtype_size(dt) == 0) mf_bug("unknown dtype", name);
+    uint64_t nelem = 0, nbytes = 0;
+    if (shape_nelem(ndim, shape, &nelem) < 0 ||
+        __builtin_mul_overflow(nelem, (uint64_t)mf_dtype_size(dt), &nbytes) || nbytes > SIZE_MAX / 2)
+        mf_bug("bad shape", name);
+    if (nbytes > 0 && !data) mf_bug("NULL data", name);
+
+    /* Build the new entry first: data may point into the tensor it replaces. */
+    mf_tensor nt;
+    memset(&nt, 0, sizeof nt);
+    nt.name = xstrdup(name);
+    nt.dtype = dt;
+    nt.ndim = ndim;
+    for (int i = 0; i < ndim; i++) nt.shape[i] = shape[i];
+    nt.nbytes = (size_t)nbytes;
+    if (copy) {
+        void *p = xmalloc(nt.nbytes);
+        if (nt.nbytes) memcpy(p, data, nt.nbytes);
+        nt.data = p;
+        nt.owned = 1;
+    } else {
+        nt.data = data;
+        nt.owned = 0;
+    }
+
+    mf_tensor *old = find(m, name);
+    if (old) {
+        tensor_clear(old);
+        *old = nt;
+        return;
+    }
+    if (m->n == m->cap) {
+        m->cap = m->cap ? 2 * m->cap : 8;
+        m->t = xrealloc(m->t, m->cap * sizeof *m->t);
+    }
+    m->t[m->n++] = nt;
+}
+
+const mf_tensor *mf_get(const mfile *m, const char *name)
+{
+    return find(m, name);
+}
+
+const void *mf_get_checked(const mfile *m, const char *name, mf_dtype dt, size_t nelem)
+{
+    const mf_tensor *t = find(m, name);
+    if (!t) {
+        err_set("model has no tensor '%s'", name);
+        return NULL;
+    }
+    if (t->dtype != dt) {
+        err_set("tensor '%s' has dtype %s, expected %s", name, mf_dtype_name(t->dtype),
+                mf_dtype_name(dt));
+        return NULL;
+    }
+    size_t have = t->nbytes / mf_dtype_size(t->dtype);
+    if (have != nelem) {
+        err_set("tensor '%s' has %zu elements, expected %zu", name, have, nelem);
+        return NULL;
+    }
+    return t->data;
+}
+
+void mf_remove(mfile *m, const char *name)
+{
+    mf_tensor *t = find(m, name);
+    if (!t) return;
+    size_t i = (size_t)(t - m->t);
+    tensor_clear(t);
+    memmove(&m->t[i], &m->t[i + 1], (m->n - i - 1) * sizeof *m->t);
+    m->n--;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static int write_crc(int fd, const void *buf, size_t n, uint32_t *crc)
+{
+    if (write_all(fd, buf, n) < 0) return -1;
+    *crc = crc_update(*crc, buf, n);
+    return 0;
+}
+
+/* The JSON text (unpadded) for m's metadata plus its "tensors" array, and
+ * every tensor's offset within the data section. */
+static char *build_json(const mfile *m, uint64_t *offs, uint64_t *data_len)
+{
+    cJSON *root = m->meta ? cJSON_Duplicate(m->meta, 1) : cJSON_CreateObject();
+    if (!root) {
+        err_set("out of memory building metadata");
+        return NULL;
+    }
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        err_set("model metadata is not a JSON object");
+        return NULL;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "tensors");
+    cJSON *arr = cJSON_AddArrayToObject(root, "tensors");
+    uint64_t off = 0;
+    int ok = arr != NULL;
+    for (size_t i = 0; ok && i < m->n; i++) {
+        const mf_tensor *t = &m->t[i];
+        off = align_up(off);
+        offs[i] = off;
+        cJSON *o = cJSON_CreateObject();
+        cJSON *shape = cJSON_CreateArray();
+        ok = o && shape && cJSON_AddItemToArray(arr, o);
+        if (!ok) {
+            cJSON_Delete(o);
+            cJSON_Delete(shape);
+            break;
+        }
+        ok = cJSON_AddStringToObject(o, "name", t->name) &&
+             cJSON_AddStringToObject(o, "dtype", mf_dtype_name(t->dtype)) &&
+             cJSON_AddItemToObject(o, "shape", shape);
+        if (!ok) {
+            cJSON_Delete(shape);
+            break;
+        }
+        for (int d = 0; ok && d < t->ndim; d++) {
+            cJSON *num = cJSON_CreateNumber((double)t->shape[d]);
+            ok = num && cJSON_AddItemToArray(shape, num);
+            if (!ok) cJSON_Delete(num);
+        }
+        ok = ok && cJSON_AddNumberToObject(o, "offset", (double)off) &&
+             cJSON_AddNumberToObject(o, "nbytes", (double)t->nbytes);
+        off += t->nbytes;
+    }
+    *data_len = off;
+    char *s = ok ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    if (!s) err_set("out of memory building metadata");
+    return s;
+}
+
+int mf_write(const mfile *m, const char *path)
+{
+    uint64_t *offs = xcalloc(m->n ? m->n : 1, sizeof *offs);
+    uint64_t data_len = 0;
+    char *json = build_json(m, offs, &data_len);
+    if (!json) {
+        free(offs);
+        return err_prefix("%s", path);
+    }
+    size_t json_len = strlen(json);
+    uint64_t data_off = align_up(MF_HDR + (uint64_t)json_len);
+    uint64_t file_len = data_off + data_len + MF_TRAILER;
+
+    /* Header + padded JSON in one buffer (small next to the tensors). */
+    size_t head_len = (size_t)data_off;
+    unsigned char *head = xmalloc(head_len);
+    memcpy(head, MF_MAGIC, 8);
+    int has_f16 = 0;
+    for (size_t i = 0; i < m->n; i++) has_f16 |= m->t[i].dtype == DT_F16;
+    put32(head + 8, has_f16 ? 2 : 1);   /* version 1 readers can read the rest */
+    put32(head + 12, 0);
+    put64(head + 16, MF_HDR);
+    put64(head + 24, json_len);
+    put64(head + 32, data_off);
+    put64(head + 40, data_len);
+    put64(head + 48, file_len);
+    put64(head + 56, 0);
+    memcpy(head + MF_HDR, json, json_len);
+    memset(head + MF_HDR + json_len, ' ', head_len - MF_HDR - json_len);
+    free(json);
+
+    atomic_file af;
+    if (atomic_open(&af, path) < 0) {
+        free(head);
+        free(offs);
+        return -1;
+    }
+    static const unsigned char zeros[MF_ALIGN];
+    uint32_t crc = (uint32_t)crc32(0, Z_NULL, 0);
+    int rc = write_crc(af.fd, head, head_len, &crc);
+    uint64_t pos = 0;  /* within the data section */
+    for (size_t i = 0; rc == 0 && i < m->n; i++) {
+        const mf_tensor *t = &m->t[i];
+        if (offs[i] > pos) rc = write_crc(af.fd, zeros, (size_t)(offs[i] - pos), &crc);
+        if (rc == 0 && t->nbytes) rc = write_crc(af.fd, t->data, t->nbytes, &crc);
+        pos = offs[i] + t->nbytes;
+    }
+    if (rc == 0) {
+        unsigned char trailer[MF_TRAILER];
+        put32(trailer, crc);
+        memcpy(trailer + 4, MF_END, 4);
+        rc = write_all(af.fd, trailer, sizeof trailer);
+    }
+    free(head);
+    free(offs);
+    if (rc < 0) {
+        err_set("%s: %s", path, strerror(errno));
+        atomic_abort(&af);
+        return -1;
+    }
+    return atomic_commit(&af);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* A JSON number that is a non-negative integer exactly representable. */
+static int json_u64(const cJSON *it, uint64_t *out)
+{
+    if (!cJSON_IsNumber(it)) return -1;
+    double d = it->valuedouble;
+    if (!(d >= 0 && d <= 9007199254740992.0) || d != (double)(uint64_t)d) return -1;
+    *out = (uint64_t)d;
+    return 0;
+}
+
+static int meta_bad(const char *path, const char *fmt, const char *name)
+{
+    char detail[256];
+    snprintf(detail, sizeof detail, fmt, name);
+    return err_set("%s: corrupt metadata: %s", path, detail);
+}
+
+/* Fill m->t from the "tensors" array, checking every entry against the data
+ * section [data, data + data_len). */
+static int load_tensors(mfile *m, const char *path, const cJSON *arr, const unsigned char *data,
+                        uint64_t data_len)
+{
+    if (!cJSON_IsArray(arr)) return meta_bad(path, "no \"tensors\" array%s", "");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr) {
+        const cJSON *jn = cJSON_GetObjectItemCaseSensitive(e, "name");
+        const char *name = cJSON_IsString(jn) ? jn->valuestring : NULL;
+        if (!cJSON_IsObject(e) || !name || !*name)
+            return meta_bad(path, "tensor entry without a name%s", "");
+        if (find(m, name)) return meta_bad(path, "duplicate tensor '%s'", name);
+        const cJSON *jd = cJSON_GetObjectItemCaseSensitive(e, "dtype");
+        mf_dtype dt;
+        if (!cJSON_IsString(jd) || dtype_parse(jd->valuestring, &dt) < 0)
+            return meta_bad(path, "tensor '%s' has an unknown dtype", name);
+        const cJSON *js = cJSON_GetObjectItemCaseSensitive(e, "shape");
+        int ndim = cJSON_IsArray(js) ? cJSON_GetArraySize(js) : 0;
+        if (ndim < 1 || ndim > 4) return meta_bad(path, "tensor '%s' has a bad shape", name);
+        int64_t shape[4] = { 0 };
+        const cJSON *d;
+        int k = 0;
+        cJSON_ArrayForEach(d, js) {
+            uint64_t v;
+            if (json_u64(d, &v) < 0) return meta_bad(path, "tensor '%s' has a bad shape", name);
+            shape[k++] = (int64_t)v;
+        }
+        uint64_t off, nbytes, nelem, want;
+        if (json_u64(cJSON_GetObjectItemCaseSensitive(e, "offset"), &off) < 0 ||
+            json_u64(cJSON_GetObjectItemCaseSensitive(e, "nbytes"), &nbytes) < 0)
+            return meta_bad(path, "tensor '%s' has a bad offset or size", name);
+        if (shape_nelem(ndim, shape, &nelem) < 0 ||
+            __builtin_mul_overflow(nelem, (uint64_t)mf_dtype_size(dt), &want) || want != nbytes)
+            return meta_bad(path, "tensor '%s' size does not match its shape", name);
+        if (off % MF_ALIGN) return meta_bad(path, "tensor '%s' is misaligned", name);
+        if (off > data_len || nbytes > data_len - off)
+            return meta_bad(path, "tensor '%s' lies outside the data section", name);
+
+        if (m->n == m->cap) {
+            m->cap = m->cap ? 2 * m->cap : 8;
+            m->t = xrealloc(m->t, m->cap * sizeof *m->t);
+        }
+        mf_tensor *t = &m->t[m->n++];
+        memset(t, 0, sizeof *t);
+        t->name = xstrdup(name);
+        t->dtype = dt;
+        t->ndim = ndim;
+        memcpy(t->shape, shape, sizeof shape);
+        t->data = data + off;
+        t->nbytes = (size_t)nbytes;
+        t->owned = 0;
+    }
+    return 0;
+}
+
+/* Check the mapped bytes; on success fill m->meta and m->t. */
+static int verify(mfile *m, const char *path, const unsigned char *p, size_t size)
+{
+    if (memcmp(p, MF_MAGIC, 8) != 0) return err_set("%s: not a seqsent model file", path);
+    uint32_t version = get32(p + 8);
+    if (version > MF_VERSION)
+        return err_set("%s: model format version %u is newer than this seqsent supports (%d)",
+                       path, (unsigned)version, MF_VERSION);
+    uint64_t file_len = get64(p + 48);
+    if (file_len > size) return err_set("%s: truncated model file", path);
+    if (file_len < size) return err_set("%s: model file has trailing data", path);
+    uint32_t want = get32(p + size - MF_TRAILER);
+    uint32_t crc = crc_update((uint32_t)crc32(0, Z_NULL, 0), p, size - MF_TRAILER);
+    if (crc != want || memcmp(p + size - 4, MF_END, 4) != 0)
+        return err_set("%s: checksum mismatch (file is corrupt)", path);
+
+    /* The bytes are as written; now check what was written makes sense. */
+    uint32_t flags = get32(p + 12);
+    uint64_t json_off = get64(p + 16), json_len = get64(p + 24);
+    uint64_t data_off = get64(p + 32), data_len = get64(p + 40), reserved = get64(p + 56);
+    uint64_t body = size - MF_TRAILER;
+    if (version == 0) return meta_bad(path, "format version 0%s", "");
+    if (flags != 0 || reserved != 0) return meta_bad(path, "unknown header flags%s", "");
+    if (json_off != MF_HDR || json_len > body - MF_HDR || data_off % MF_ALIGN ||
+        data_off < json_off + json_len || data_off > body || data_len != body - data_off)
+        return meta_bad(path, "header offsets are inconsistent%s", "");
+
+    const char *js = (const char *)p + json_off, *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(js, (size_t)json_len, &end, 0);
+    if (!root) {
+        size_t at = end ? (size_t)(end - js) : 0;
+        return err_set("%s: corrupt metadata: JSON syntax error at byte %zu", path,
+                       (size_t)json_off + at);
+    }
+    m->meta = root;
+    if (!cJSON_IsObject(root)) return meta_bad(path, "metadata is not a JSON object%s", "");
+    for (; end && end < js + json_len; end++)
+        if (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\r')
+            return meta_bad(path, "text after the JSON object%s", "");
+    cJSON *arr = cJSON_DetachItemFromObjectCaseSensitive(root, "tensors");
+    int rc = load_tensors(m, path, arr, p + data_off, data_len);
+    cJSON_Delete(arr);
+    return rc;
+}
+
+mfile *mf_read(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        err_set("%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        err_set("%s: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        err_set("%s: %s", path, strerror(EISDIR));
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        err_set("%s: not a seqsent model file", path);
+        close(fd);
+        return NULL;
+    }
+    if ((uint64_t)st.st_size < MF_HDR + MF_TRAILER) {
+        unsigned char mg[8];
+        ssize_t r;
+        do r = pread(fd, mg, sizeof mg, 0);
+        while (r < 0 && errno == EINTR);
+        close(fd);
+        if (r < 0) err_set("%s: %s", path, strerror(errno));
+        else if (r == (ssize_t)sizeof mg && memcmp(mg, MF_MAGIC, 8) == 0)
+            err_set("%s: truncated model file", path);
+        else
+            err_set("%s: not a seqsent model file", path);
+        return NULL;
+    }
+    if ((uint64_t)st.st_size > SIZE_MAX) {
+        err_set("%s: %s", path, strerror(EFBIG));
+        close(fd);
+        return NULL;
+    }
+    size_t size = (size_t)st.st_size;
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int e = errno;
+    close(fd);
+    if (map == MAP_FAILED) {
+        err_set("%s: %s", path, strerror(e));
+        return NULL;
+    }
+    mfile *m = xcalloc(1, sizeof *m);
+    m->map = map;
+    m->maplen = size;
+    if (verify(m, path, map, size) < 0) {
+        mf_free(m);
+        return NULL;
+    }
+    return m;
+}

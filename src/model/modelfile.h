@@ -1,0 +1,72 @@
+/* modelfile.h - the .ssm model file every subcommand shares.
+ *
+ * A model file is a JSON metadata object (cJSON) plus named little-endian
+ * tensors, laid out so the tensors can be used straight from an mmap:
+ *
+ *   0   magic "SEQSENT\x1a" (8 bytes)
+ *   8   u32 format version (MF_VERSION), u32 flags (0)
+ *   16  u64 json offset (64), u64 json length
+ *   32  u64 data offset (64-aligned), u64 data length
+ *   48  u64 file length, u64 reserved (0)
+ *   64  JSON metadata, UTF-8, padded with spaces to the data offset
+ *       (its "tensors" array lists name, dtype, shape, offset, nbytes;
+ *       offsets are relative to the data offset and 64-aligned)
+ *   ..  tensor data
+ *   end u32 CRC-32 (zlib) of every byte before it, then "END\0"
+ *
+ * Documented byte by byte in man/seqsent-model.5.  The checksum is verified
+ * on every load, so a single flipped byte is reported, not used.
+ */
+#ifndef SEQSENT_MODELFILE_H
+#define SEQSENT_MODELFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cJSON.h>
+
+/* Version 2 added the f16 dtype; files without f16 tensors are still
+ * written as version 1, so older readers keep reading them. */
+#define MF_VERSION 2
+
+typedef enum { DT_F32 = 0, DT_I32, DT_I64, DT_U8, DT_F16 } mf_dtype;
+
+typedef struct mf_tensor {
+    char *name;
+    mf_dtype dtype;
+    int ndim;                 /* 1..4 */
+    int64_t shape[4];
+    const void *data;         /* into the mmap, or owned copy, or borrowed */
+    size_t nbytes;
+    int owned;                /* data is a malloc'ed copy we free */
+} mf_tensor;
+
+typedef struct mfile {
+    cJSON *meta;              /* free-form metadata object (without "tensors") */
+    mf_tensor *t;
+    size_t n, cap;
+    void *map;                /* mmap of the file when read, else NULL */
+    size_t maplen;
+} mfile;
+
+mfile *mf_new(void);
+void mf_free(mfile *m);
+/* Add or replace a tensor.  copy = 1: data is copied now; copy = 0: data is
+ * borrowed and must stay valid until mf_write / mf_free. */
+void mf_put(mfile *m, const char *name, mf_dtype dt, int ndim, const int64_t *shape,
+            const void *data, int copy);
+const mf_tensor *mf_get(const mfile *m, const char *name);
+/* Like mf_get but checks dtype and total element count; NULL + err_set. */
+const void *mf_get_checked(const mfile *m, const char *name, mf_dtype dt, size_t nelem);
+void mf_remove(mfile *m, const char *name);
+/* Write atomically: temp file in the same directory, fsync, rename.  An
+ * existing file at path is untouched unless the whole write succeeds. */
+int mf_write(const mfile *m, const char *path);
+/* mmap and verify (magic, version, lengths, checksum, tensor bounds).
+ * Errors: "path: not a seqsent model file", "path: truncated", "path:
+ * checksum mismatch (file corrupt)", "path: format version N is newer than
+ * this seqsent supports (1)". */
+mfile *mf_read(const char *path);
+size_t mf_dtype_size(mf_dtype dt);
+const char *mf_dtype_name(mf_dtype dt);
+
+#endif

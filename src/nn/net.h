@@ -1,0 +1,131 @@
+/* net.h - the classifier network:
+ *
+ *   ids [B,T] -> embedding X0 [T,B,E] -> (dropout) -> RNN layer 1 [T,B,H*D]
+ *   -> ... -> RNN layer L -> final state [B,H*D] -> (dropout)
+ *   -> (dense ReLU [B,Dh]) -> dense -> logits [B,K]
+ *
+ * RNN layers are LSTM, GRU or SimpleRNN cells (cell.h), one direction or two
+ * (D = 2: forward and backward outputs concatenated, as Keras Bidirectional).
+ * K = 1: sigmoid + binary cross-entropy; K >= 3: softmax + categorical.
+ * Weights live in `net`; activations for one batch live in `net_ws`, so the
+ * same weights can serve several workspaces (worker threads).
+ */
+#ifndef SEQSENT_NET_H
+#define SEQSENT_NET_H
+
+#include <stdint.h>
+#include "nn/cell.h"
+#include "nn/optim.h"
+#include "base/tensor.h"
+#include "model/modelfile.h"
+
+typedef struct net_config {
+    int vocab_size;     /* V, ids 0..V-1 */
+    int embed_dim;      /* E */
+    int hidden;         /* H units per direction */
+    int layers;         /* L >= 1 */
+    int n_out;          /* K: 1 (sigmoid) or number of classes (softmax) */
+    int freeze;         /* embedding not trained */
+    int mask;           /* skip padding steps (state carried through) */
+    cell_type cell;     /* lstm, gru, rnn */
+    int bidir;          /* two directions, outputs concatenated */
+    float dropout;      /* on each recurrent layer's input and before the dense layer(s) */
+    int dense;          /* units of a hidden ReLU dense layer, 0 = none */
+    int pool;           /* sequence summary: POOL_LAST (final states), POOL_MAX, POOL_MEAN over time */
+} net_config;
+
+enum { POOL_LAST = 0, POOL_MAX, POOL_MEAN };
+const char *pool_name(int pool);
+int pool_parse(const char *s);     /* -1 if unknown */
+
+typedef struct net {
+    net_config cfg;
+    float *emb;              /* [V,E] */
+    cell_params *rnn;        /* [L*D]: layer l, direction d at l*D + d */
+    float *W1, *b1;          /* hidden dense [H*D,Dh], [Dh] (cfg.dense > 0) */
+    float *Wd, *bd;          /* output dense [F,K], [K]; F = Dh or H*D */
+    /* gradients (allocated by net_alloc_grads) */
+    float *d_emb;
+    cell_params *d_rnn;
+    float *dW1, *db1, *dWd, *dbd;
+    param *params;           /* trainable tensors, for the optimizer */
+    int nparams;
+    int borrowed;            /* weights point into a model file's mmap or another net */
+    /* embedding rows with a non-zero gradient, so zeroing and summing the
+     * [V,E] gradient costs O(rows touched), not O(V) */
+    int32_t *touched;
+    size_t ntouched;
+    unsigned char *is_touched;   /* [V] */
+} net;
+
+typedef struct net_ws {
+    int maxT, maxB, layers, ndir;
+    float *x0;               /* [T,B,E] embedded input */
+    float **xin;             /* [L] layer inputs after dropout ([T,B,C]) or NULL */
+    float **xrev;            /* [L] time-reversed layer inputs (bidirectional) */
+    float **out;             /* [L] concatenated outputs (bidirectional) */
+    float **dmask;           /* [L] dropout multipliers for the layer inputs */
+    float *feat, *dfeat;     /* [B,H*D] final state or pooled outputs (after dropout), gradient */
+    int32_t *argmax;         /* [B,H*D] max pooling: the time step of each maximum (-1: none) */
+    float *dtop;             /* [T,B,H*D] pooling: gradient wrt the top layer's outputs */
+    float *fmask;            /* [B,H*D] dropout multipliers of the final state */
+    float *a1, *da1;         /* [B,Dh] hidden dense activations */
+    float *dbuf[2];          /* [T,B,max(E,H*D)] gradients between layers */
+    float *dh[2], *dx[2];    /* per-direction [T,B,H] and [T,B,max(E,H*D)] */
+    cell_cache *cache;       /* [L*D] */
+    float *logits, *probs, *dlogits;   /* [B,K] */
+    unsigned char *mask, *mask_rev;    /* [T,B] time-major, 1 = real token */
+    /* set by the trainer: dropout is applied only when training is set */
+    int training;
+    uint64_t drop_seed;      /* per batch */
+    int row0;                /* index of this workspace's first row in the batch */
+    const float *class_w;    /* per-class loss weights, or NULL */
+} net_ws;
+
+/* Allocate weights (zero) for cfg. */
+net *net_new(const net_config *cfg);
+/* Keras initialisation: uniform(-0.05,0.05) embedding (row 0 = zeros) unless
+ * init_emb is given; Glorot-uniform kernels, orthogonal recurrent kernels,
+ * zero biases (LSTM forget gate 1); dense Glorot-uniform, bias 0. */
+void net_init(net *n, rng *r, const float *init_emb);
+void net_free(net *n);
+void net_alloc_grads(net *n);       /* also builds n->params (with Adam moments) */
+void net_zero_grads(net *n);
+/* A worker's view of n for data-parallel training: the same weights, its
+ * own gradients (no moments).  Free with net_free. */
+net *net_shadow(const net *n);
+/* dst's gradients += src's (the embedding: only the rows src touched). */
+void net_add_grads(net *dst, const net *src);
+int net_directions(const net_config *c);
+int net_features(const net_config *c);   /* H*D: width of the final state */
+
+void net_ws_alloc(net_ws *w, const net_config *cfg, int maxT, int maxB);
+void net_ws_free(net_ws *w);
+
+/* Forward a batch of B padded sequences ids [B,T] (inference: no dropout);
+ * probabilities land in w->probs [B,K]. */
+void net_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids);
+/* Forward + loss + backward (dropout on when w->training).  y [B] class
+ * indices.  Accumulates into n's gradients (call net_zero_grads first)
+ * grad_scale x the gradient of the mean loss over the B rows (a worker
+ * holding B of a batch of Btotal rows passes B/Btotal).  Returns the mean
+ * loss over the B rows (class-weighted when w->class_w is set). */
+double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y,
+                            double grad_scale);
+/* Mean loss of the probabilities in w->probs (after net_forward). */
+double net_loss(const net *n, net_ws *w, int B, const int32_t *y);
+/* Predicted class of row b (after net_forward). */
+int net_argmax(const net *n, const net_ws *w, int b);
+
+/* Store in / restore from a model file ("network" metadata + tensors).
+ * net_from_mfile borrows the mmap'ed tensors when copy = 0. */
+void net_to_mfile(const net *n, mfile *m, int half);   /* half: weights as f16 */
+net *net_from_mfile(const mfile *m, int copy);
+/* The pieces, for ensembles (members' tensors under a name prefix such as
+ * "m1."): the configuration as a new JSON object, the tensors, and the
+ * inverse of both. */
+cJSON *net_config_json(const net *n);
+void net_put_tensors(const net *n, mfile *m, const char *prefix, int half);
+net *net_from_json(const cJSON *cfg, const mfile *m, const char *prefix, int copy);
+
+#endif

@@ -1,0 +1,76 @@
+/* optim.c - the optimizers.
+ *   Adam (as Keras):  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
+ *                     w -= lr * sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)
+ *   AdamW:            the Adam step, plus w -= lr * wd * w (not on biases)
+ *   SGD (as Keras):   m = momentum m - lr g;  w += m                      */
+#include "nn/optim.h"
+#include "base/tensor.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void optimizer_init(optimizer *o, double lr)
+{
+    memset(o, 0, sizeof *o);
+    o->kind = OPTIM_ADAM;
+    o->lr = lr; o->beta1 = 0.9; o->beta2 = 0.999; o->eps = 1e-7;
+}
+
+const char *optim_name(optim_kind k) { return k == OPTIM_ADAM ? "adam" : k == OPTIM_ADAMW ? "adamw" : "sgd"; }
+
+int optim_parse(const char *s)
+{
+    if (!strcmp(s, "adam")) return OPTIM_ADAM;
+    if (!strcmp(s, "adamw")) return OPTIM_ADAMW;
+    if (!strcmp(s, "sgd")) return OPTIM_SGD;
+    return -1;
+}
+
+void param_alloc_moments(param *p)
+{
+    p->m = fzeros(p->n);
+    p->v = fzeros(p->n);
+}
+
+void param_free_moments(param *p)
+{
+    ffree(p->m); ffree(p->v);
+    free(p->ema);
+    p->m = p->v = p->ema = NULL;
+}
+
+static int is_bias(const param *p)
+{
+    size_t l = strlen(p->name);
+    return l >= 2 && p->name[l - 2] == '.' && p->name[l - 1] == 'b';
+}
+
+void optimizer_update(optimizer *o, param *ps, int np)
+{
+    o->step++;
+    if (o->kind == OPTIM_SGD) {
+        const float lr = (float)o->lr, mu = (float)o->momentum;
+        for (int k = 0; k < np; k++) {
+            float *w = ps[k].w, *g = ps[k].g, *m = ps[k].m;
+            for (size_t i = 0; i < ps[k].n; i++) {
+                m[i] = mu * m[i] - lr * g[i];
+                w[i] += m[i];
+            }
+        }
+        return;
+    }
+    const float b1 = (float)o->beta1, b2 = (float)o->beta2, eps = (float)o->eps;
+    const float lr_t = (float)(o->lr * sqrt(1.0 - pow(o->beta2, (double)o->step)) /
+                               (1.0 - pow(o->beta1, (double)o->step)));
+    for (int k = 0; k < np; k++) {
+        param *p = &ps[k];
+        float *w = p->w, *g = p->g, *m = p->m, *v = p->v;
+        const float decay = o->kind == OPTIM_ADAMW && !is_bias(p) ? (float)(o->lr * o->weight_decay) : 0.0f;
+        for (size_t i = 0; i < p->n; i++) {
+            m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+            v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+            w[i] -= lr_t * m[i] / (sqrtf(v[i]) + eps) + decay * w[i];
+        }
+    }
+}

@@ -1,0 +1,612 @@
+/* csv.c - reading labelled text data: CSV (RFC 4180), TSV, plain lines.
+ *
+ * The reader owns a growing byte buffer filled by read(2) in 64 KiB chunks.
+ * csv_next() first *scans* the buffer for the end of the next record (a
+ * small resumable state machine, so a 10 MB record read in 64 KiB pieces is
+ * scanned once, not once per piece), reading more only when the record is
+ * not complete yet.  It then parses the record *in place*: unquoting only
+ * ever shrinks the text, so the fields are written over the raw bytes and
+ * the returned pointers point into the buffer (valid until the next call,
+ * which may move or reuse the buffer).  csv_would_block() runs the same scan
+ * without reading, which tells whether a complete record is buffered.
+ *
+ * Dialect details:
+ *  - "\n" and "\r\n" both end a record, mixed freely in one file; a "\r"
+ *    right before the ending "\n" (or before end of file) is dropped.
+ *    Inside a quoted field "\r\n" is normalised to "\n" too, so a file gives
+ *    the same fields whatever its line endings.
+ *  - CSV: a field is quoted only when its first byte is '"'; a '"' in the
+ *    middle of an unquoted field is kept literally.  Text after a closing
+ *    quote and before the next delimiter (`"ab"c,`) is accepted leniently
+ *    and appended to the field ("abc") rather than rejected: real-world
+ *    exports contain it and the intent is clear enough.
+ *  - A quoted field still open at end of input is an error, reported at the
+ *    line where its opening quote is (normally the record's first line).
+ *  - A NUL byte is an error, reported at the line that contains it.
+ *  - Blank lines (empty, or just "\r") are skipped in CSV and TSV; in
+ *    FMT_LINES a blank line is a record with one empty field.
+ */
+#include "text/csv.h"
+#include "base/err.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define CHUNK (64 * 1024)
+
+/* Scanner states (CSV only). */
+enum { S_FSTART, S_UNQ, S_QUO, S_QQ };
+/* Scanner results. */
+enum { SCAN_MORE, SCAN_DONE, SCAN_NUL };
+
+struct csv_reader {
+    int fd, own_fd;
+    char *path;             /* as given, or "<stdin>" */
+    data_format fmt;
+    char *buf;
+    size_t cap, len, pos;   /* buf[pos..len) is unconsumed; cap > len always */
+    int eof;                /* read() returned 0 */
+    int done;               /* csv_next() returned 0 */
+    int bom_done;
+    char *failed;           /* sticky error message after the first error */
+    long line;              /* line number of buf[pos] */
+    long rec_line;          /* line where the last returned record started */
+    size_t soff;            /* resumable scan: offset from pos, state */
+    int sst;
+    char **fields;
+    size_t nfields, fcap;
+};
+
+static const unsigned char BOM[3] = { 0xEF, 0xBB, 0xBF };
+
+/* 0 = cannot tell yet, 1 = no BOM, 2 = BOM present. */
+static int bom_check(const char *p, size_t avail, int eof)
+{
+    size_t k = avail < 3 ? avail : 3;
+    if (memcmp(p, BOM, k) != 0) return 1;
+    if (k == 3) return 2;
+    return eof ? 1 : 0;
+}
+
+/* Scan the record starting at buf[start], resuming at offset *off in state
+ * *st.  SCAN_DONE: *off is the offset of the terminating '\n'.  SCAN_NUL:
+ * *off is the offset of a NUL byte.  SCAN_MORE: the buffer ends first. */
+static int scan(const csv_reader *r, size_t start, size_t *off, int *st)
+{
+    const char *b = r->buf + start;
+    size_t n = r->len - start, i = *off;
+    int s = *st;
+
+    if (r->fmt != FMT_CSV) {
+        const char *nl = memchr(b + i, '\n', n - i);
+        size_t end = nl ? (size_t)(nl - b) : n;
+        const char *z = memchr(b + i, '\0', end - i);
+        if (z) { *off = (size_t)(z - b); return SCAN_NUL; }
+        *off = end;
+        return nl ? SCAN_DONE : SCAN_MORE;
+    }
+    for (; i < n; i++) {
+        char c = b[i];
+        if (c == '\0') { *off = i; return SCAN_NUL; }
+        if (s == S_FSTART) {
+            if (c == '"') { s = S_QUO; continue; }
+            s = S_UNQ;
+        }
+        switch (s) {
+        case S_UNQ:
+            if (c == '\n') { *off = i; return SCAN_DONE; }
+            if (c == ',') s = S_FSTART;
+            break;
+        case S_QUO:
+            if (c == '"') s = S_QQ;
+            break;
+        case S_QQ:
+            if (c == '"') s = S_QUO;
+            else if (c == '\n') { *off = i; return SCAN_DONE; }
+            else if (c == ',') s = S_FSTART;
+            else s = S_UNQ;     /* lenient: text after the closing quote */
+            break;
+        }
+    }
+    *off = i;
+    *st = s;
+    return SCAN_MORE;
+}
+
+static int fail(csv_reader *r)
+{
+    free(r->failed);
+    r->failed = xstrdup(err_msg());
+    return -1;
+}
+
+/* Read one more chunk (compacting the buffer first).  0 ok, -1 error. */
+static int fill(csv_reader *r)
+{
+    if (r->pos > 0) {
+        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        r->len -= r->pos;
+        r->pos = 0;
+    }
+    if (r->cap - r->len < CHUNK + 1) {
+        size_t nc = r->cap * 2;
+        if (nc < r->len + CHUNK + 1) nc = r->len + CHUNK + 1;
+        r->buf = xrealloc(r->buf, nc);
+        r->cap = nc;
+    }
+    ssize_t n;
+    do n = read(r->fd, r->buf + r->len, CHUNK);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return err_set("%s: %s", r->path, strerror(errno));
+    if (n == 0) r->eof = 1;
+    else r->len += (size_t)n;
+    return 0;
+}
+
+static void push_field(csv_reader *r, char *f)
+{
+    if (r->nfields == r->fcap) {
+        r->fcap = r->fcap ? r->fcap * 2 : 16;
+        r->fields = xrealloc(r->fields, r->fcap * sizeof *r->fields);
+    }
+    r->fields[r->nfields++] = f;
+}
+
+/* Parse buf[s..e) (the record without its '\n') in place into r->fields.
+ * Sets *nl to the number of newlines inside the record.  -1 on an
+ * unterminated quoted field (only possible at end of input). */
+static int parse(csv_reader *r, size_t s, size_t e, long *nl)
+{
+    char *b = r->buf;
+    long nls = 0;
+    r->nfields = 0;
+    if (e > s && b[e - 1] == '\r') e--;
+
+    if (r->fmt == FMT_LINES) {
+        b[e] = '\0';
+        push_field(r, b + s);
+    } else if (r->fmt == FMT_TSV) {
+        size_t f = s;
+        for (size_t i = s; i < e; i++)
+            if (b[i] == '\t') { b[i] = '\0'; push_field(r, b + f); f = i + 1; }
+        b[e] = '\0';
+        push_field(r, b + f);
+    } else {
+        size_t w = s, f = s;
+        long qline = 0;
+        int st = S_FSTART;
+        for (size_t i = s; i < e; i++) {
+            char c = b[i];
+            if (c == '\n') nls++;
+            if (st == S_FSTART) {
+                if (c == '"') { st = S_QUO; qline = r->rec_line + nls; continue; }
+                st = S_UNQ;
+            }
+            switch (st) {
+            case S_UNQ:
+                if (c == ',') { b[w++] = '\0'; push_field(r, b + f); f = w; st = S_FSTART; }
+                else b[w++] = c;
+                break;
+            case S_QUO:
+                if (c == '"') st = S_QQ;
+                else if (c == '\r' && i + 1 < e && b[i + 1] == '\n') { /* CRLF -> LF */ }
+                else b[w++] = c;
+                break;
+            case S_QQ:
+                if (c == '"') { b[w++] = '"'; st = S_QUO; }
+                else if (c == ',') { b[w++] = '\0'; push_field(r, b + f); f = w; st = S_FSTART; }
+                else { b[w++] = c; st = S_UNQ; }   /* lenient, see top */
+                break;
+            }
+        }
+        *nl = nls;
+        if (st == S_QUO)
+            return err_set("%s:%ld: unbalanced quote (field opened here never closed)",
+                           r->path, qline);
+        b[w] = '\0';      /* w <= e <= len < cap */
+        push_field(r, b + f);
+    }
+    *nl = nls;
+    return 0;
+}
+
+csv_reader *csv_open(const char *path, data_format fmt)
+{
+    int fd, own = 0;
+    if (strcmp(path, "-") == 0) fd = 0;
+    else {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) { err_set("%s: %s", path, strerror(errno)); return NULL; }
+        own = 1;
+    }
+    csv_reader *r = xcalloc(1, sizeof *r);
+    r->fd = fd;
+    r->own_fd = own;
+    r->path = xstrdup(own ? path : "<stdin>");
+    r->fmt = fmt == FMT_AUTO ? data_format_guess(path) : fmt;
+    if (r->fmt == FMT_FASTTEXT) r->fmt = FMT_LINES;   /* dataset_load splits the labels off */
+    r->cap = CHUNK + 1;
+    r->buf = xmalloc(r->cap);
+    r->line = 1;
+    r->sst = S_FSTART;
+    return r;
+}
+
+int csv_next(csv_reader *r, char ***fields, size_t *nfields)
+{
+    if (r->failed) return err_set("%s", r->failed);
+    if (r->done) return 0;
+
+    int k = SCAN_MORE;
+    for (;;) {
+        if (r->pos == r->len) {
+            if (r->eof) { r->done = 1; return 0; }
+            if (fill(r) < 0) return fail(r);
+            continue;
+        }
+        if (!r->bom_done) {
+            int b = bom_check(r->buf + r->pos, r->len - r->pos, r->eof);
+            if (b == 0) { if (fill(r) < 0) return fail(r); continue; }
+            if (b == 2) r->pos += 3;
+            r->bom_done = 1;
+            continue;
+        }
+        if (r->fmt != FMT_LINES && r->soff == 0) {     /* skip blank lines */
+            char c = r->buf[r->pos];
+            if (c == '\n') { r->pos++; r->line++; continue; }
+            if (c == '\r') {
+                if (r->pos + 1 == r->len) {
+                    if (!r->eof) { if (fill(r) < 0) return fail(r); continue; }
+                    r->pos++;                   /* lone "\r" at end of input */
+                    continue;
+                }
+                if (r->buf[r->pos + 1] == '\n') { r->pos += 2; r->line++; continue; }
+            }
+        }
+        k = scan(r, r->pos, &r->soff, &r->sst);
+        if (k == SCAN_MORE && !r->eof) { if (fill(r) < 0) return fail(r); continue; }
+        break;
+    }
+
+    size_t s = r->pos, off = r->soff;
+    r->soff = 0;
+    r->sst = S_FSTART;
+    r->rec_line = r->line;
+    if (k == SCAN_NUL) {
+        long l = r->line;
+        for (size_t i = s; i < s + off; i++) l += r->buf[i] == '\n';
+        err_set("%s:%ld: NUL byte in input", r->path, l);
+        return fail(r);
+    }
+    long nl = 0;
+    if (parse(r, s, s + off, &nl) < 0) return fail(r);
+    r->line += nl;
+    if (k == SCAN_DONE) { r->pos = s + off + 1; r->line++; }
+    else r->pos = r->len;
+    *fields = r->fields;
+    *nfields = r->nfields;
+    return 1;
+}
+
+long csv_line(const csv_reader *r) { return r->rec_line; }
+const char *csv_path(const csv_reader *r) { return r->path; }
+
+int csv_would_block(const csv_reader *r)
+{
+    if (r->failed || r->done) return 0;
+    size_t p = r->pos;
+    if (!r->bom_done) {
+        int b = bom_check(r->buf + p, r->len - p, r->eof);
+        if (b == 0) return 1;
+        if (b == 2) p += 3;
+    }
+    if (r->fmt != FMT_LINES) {
+        while (p < r->len) {
+            char c = r->buf[p];
+            if (c == '\n') p++;
+            else if (c == '\r' && p + 1 == r->len) {
+                if (!r->eof) return 1;
+                p++;
+            } else if (c == '\r' && r->buf[p + 1] == '\n') p += 2;
+            else break;
+        }
+    }
+    if (p == r->len) return !r->eof;
+    size_t off = 0;
+    int st = S_FSTART;
+    if (scan(r, p, &off, &st) == SCAN_MORE) return !r->eof;
+    return 0;
+}
+
+void csv_close(csv_reader *r)
+{
+    if (!r) return;
+    if (r->own_fd) close(r->fd);
+    free(r->path);
+    free(r->buf);
+    free(r->fields);
+    free(r->failed);
+    free(r);
+}
+
+data_format data_format_guess(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    if (!dot) return FMT_CSV;
+    if (strcasecmp(dot, ".tsv") == 0 || strcasecmp(dot, ".tab") == 0) return FMT_TSV;
+    if (strcasecmp(dot, ".txt") == 0) return FMT_LINES;
+    if (strcasecmp(dot, ".ft") == 0 || strcasecmp(dot, ".fasttext") == 0) return FMT_FASTTEXT;
+    return FMT_CSV;
+}
+
+int data_format_parse(const char *s)
+{
+    if (strcasecmp(s, "csv") == 0) return FMT_CSV;
+    if (strcasecmp(s, "tsv") == 0) return FMT_TSV;
+    if (strcasecmp(s, "lines") == 0) return FMT_LINES;
+    if (strcasecmp(s, "fasttext") == 0) return FMT_FASTTEXT;
+    if (strcasecmp(s, "auto") == 0) return FMT_AUTO;
+    return -1;
+}
+
+/* ---- dataset_load ------------------------------------------------------ */
+
+/* Whether a file's first line starts with fastText's "__label__". */
+static int starts_fasttext(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    char buf[16] = {0};
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    const char *p = buf;
+    if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
+    return strncmp(p, "__label__", 9) == 0;
+}
+
+static const char *const LABEL_NAMES[] = { "label", "class", "sentiment", "target", "y", NULL };
+static const char *const TEXT_NAMES[] = { "text", "review", "sentence", "comment", "content",
+                                          "review_text", NULL };
+
+/* Case-insensitive comparison of a header field, ignoring surrounding
+ * ASCII whitespace in the field, with a name. */
+static int name_eq(const char *field, const char *name)
+{
+    while (*field && isspace((unsigned char)*field)) field++;
+    size_t n = strlen(field);
+    while (n > 0 && isspace((unsigned char)field[n - 1])) n--;
+    return strlen(name) == n && strncasecmp(field, name, n) == 0;
+}
+
+static int in_list(const char *field, const char *const *names)
+{
+    for (; *names; names++)
+        if (name_eq(field, *names)) return 1;
+    return 0;
+}
+
+/* A positive decimal number -> its value; 0 for "0"; -1 if not a number. */
+static long col_number(const char *s)
+{
+    if (!*s) return -1;
+    long v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9') return -1;
+        if (v > 1000000) return 1000000;    /* absurd: no row will have it */
+        v = v * 10 + (*p - '0');
+    }
+    return v;
+}
+
+/* "a, b, c" of the first row's fields, each shortened, for messages. */
+static void list_columns(char *dst, size_t cap, char **f, size_t nf)
+{
+    size_t used = 0;
+    dst[0] = '\0';
+    for (size_t i = 0; i < nf && used + 8 < cap; i++) {
+        size_t n = strlen(f[i]), max = 40;
+        if (n > max) {                 /* cut at a UTF-8 character boundary */
+            n = max;
+            while (n > 0 && ((unsigned char)f[i][n] & 0xC0) == 0x80) n--;
+        }
+        if (used + n + 8 >= cap) { memcpy(dst + used, "...", 4); return; }
+        memcpy(dst + used, f[i], n);
+        used += n;
+        if (n < strlen(f[i])) { memcpy(dst + used, "...", 3); used += 3; }
+        if (i + 1 < nf) { memcpy(dst + used, ", ", 2); used += 2; }
+        dst[used] = '\0';
+    }
+}
+
+/* Resolve a column spec to a 0-based index.  -1 (err_set) on failure. */
+static long resolve_col(const char *path, const char *spec, const char *const *names,
+                        int header, char **first, size_t nfirst, long fallback)
+{
+    if (spec) {
+        long v = col_number(spec);
+        if (v == 0) return err_set("%s: bad column number '%s' (columns are numbered from 1)",
+                                   path, spec);
+        if (v > 0) return v - 1;
+        if (header == 0)
+            return err_set("%s: no column named '%s' (the file has no header row; "
+                           "give a 1-based column number)", path, spec);
+        for (size_t i = 0; i < nfirst; i++)
+            if (name_eq(first[i], spec)) return (long)i;
+        char cols[400];
+        list_columns(cols, sizeof cols, first, nfirst);
+        return err_set("%s: no column named '%s' (columns: %s)", path, spec, cols);
+    }
+    if (header)
+        for (size_t i = 0; i < nfirst; i++)
+            if (in_list(first[i], names)) return (long)i;
+    return fallback;
+}
+
+int csv_columns(const char *path, const data_opts *o, char **f, size_t nf,
+                int *header, long *text_col, long *label_col)
+{
+    const char *tc = o->text_col, *lc = o->label_col;
+    int h = o->header;
+    if (h < 0) {
+        h = 0;
+        for (size_t i = 0; i < nf && !h; i++)
+            h = in_list(f[i], LABEL_NAMES) || in_list(f[i], TEXT_NAMES) ||
+                (tc && col_number(tc) < 0 && name_eq(f[i], tc)) ||
+                (lc && col_number(lc) < 0 && name_eq(f[i], lc));
+    }
+    *header = h;
+    if ((*text_col = resolve_col(path, tc, TEXT_NAMES, h, f, nf, (long)nf - 1)) < 0) return -1;
+    if ((*label_col = resolve_col(path, lc, LABEL_NAMES, h, f, nf, 0)) < 0) return -1;
+    return 0;
+}
+
+static char *trimmed_dup(const char *s)
+{
+    while (*s && isspace((unsigned char)*s)) s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1])) n--;
+    return xstrndup(s, n);
+}
+
+static void ds_push(dataset *d, size_t *cap, const char *text, char *label, long line, int labels)
+{
+    if (d->n == *cap) {
+        *cap = *cap ? *cap * 2 : 1024;
+        d->text = xrealloc(d->text, *cap * sizeof *d->text);
+        d->line = xrealloc(d->line, *cap * sizeof *d->line);
+        if (labels) d->label = xrealloc(d->label, *cap * sizeof *d->label);
+    }
+    d->text[d->n] = xstrdup(text);
+    d->line[d->n] = line;
+    if (labels) d->label[d->n] = label;
+    d->n++;
+}
+
+int dataset_load(const char *path, const data_opts *o, int need_labels, dataset *out)
+{
+    data_opts dflt = { FMT_AUTO, NULL, NULL, -1 };
+    if (!o) o = &dflt;
+    memset(out, 0, sizeof *out);
+    /* The name used in messages: "<stdin>" for "-". */
+    out->path = xstrdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
+
+    data_format fmt = o->fmt == FMT_AUTO ? data_format_guess(path) : o->fmt;
+    if (fmt == FMT_LINES && o->fmt == FMT_AUTO && strcmp(path, "-") != 0 && starts_fasttext(path))
+        fmt = FMT_FASTTEXT;   /* fastText's train.txt: "__label__x text" */
+    if (fmt == FMT_LINES && need_labels) {
+        err_set("%s: plain-lines format has no labels (use CSV or TSV with a label column)",
+                out->path);
+        dataset_free(out);
+        return -1;
+    }
+    csv_reader *r = csv_open(path, fmt);
+    if (!r) { dataset_free(out); return -1; }
+
+    char **f;
+    size_t nf, cap = 0;
+    int k = 0;
+    const char *pn = csv_path(r);
+    if (fmt == FMT_FASTTEXT) {
+        while ((k = csv_next(r, &f, &nf)) > 0) {
+            char *p = f[0], *label = NULL;
+            size_t llen = 0;
+            while (*p == ' ' || *p == '\t') p++;
+            /* leading __label__ tokens; the first one is the row's label */
+            while (strncmp(p, "__label__", 9) == 0) {
+                char *e = p + 9;
+                while (*e && *e != ' ' && *e != '\t') e++;
+                if (!label) { label = p + 9; llen = (size_t)(e - label); }
+                p = e;
+                while (*p == ' ' || *p == '\t') p++;
+            }
+            if (!label && !*p) continue;   /* blank line */
+            if (!label || llen == 0) {
+                if (need_labels) {
+                    err_set("%s:%ld: no __label__ at the start of the line (fastText format)", pn, csv_line(r));
+                    k = -1;
+                    break;
+                }
+                label = p; llen = 0;
+            }
+            if (*p == '\0') { out->skipped_empty++; continue; }
+            char saved = label[llen];
+            label[llen] = '\0';
+            char *lab = xstrdup(label);
+            label[llen] = saved;
+            ds_push(out, &cap, p, lab, csv_line(r), 1);
+        }
+        goto end;
+    }
+    if (fmt == FMT_LINES) {
+        if (o->header == 1 && (k = csv_next(r, &f, &nf)) <= 0) goto end;
+        while ((k = csv_next(r, &f, &nf)) > 0) {
+            if (f[0][0] == '\0') { out->skipped_empty++; continue; }
+            ds_push(out, &cap, f[0], NULL, csv_line(r), 0);
+        }
+        goto end;
+    }
+
+    k = csv_next(r, &f, &nf);
+    if (k <= 0) goto end;               /* empty file: empty data set */
+
+    /* Header detection and column resolution, on the first row. */
+    int header;
+    long ti, li;
+    if (csv_columns(pn, o, f, nf, &header, &ti, &li) < 0) { k = -1; goto end; }
+    int labels = li != ti;
+    if (need_labels && !labels) {
+        k = err_set("%s: the label column and the text column are the same (column %ld); "
+                    "the file needs at least 2 columns", pn, ti + 1);
+        goto end;
+    }
+    size_t need = (size_t)ti + 1;
+    if (need_labels && (size_t)li + 1 > need) need = (size_t)li + 1;
+
+    if (header) k = csv_next(r, &f, &nf);
+    for (; k > 0; k = csv_next(r, &f, &nf)) {
+        if (nf < need) {
+            k = err_set("%s:%ld: expected at least %zu columns, found %zu",
+                        pn, csv_line(r), need, nf);
+            break;
+        }
+        const char *text = f[ti];
+        if (text[0] == '\0') { out->skipped_empty++; continue; }
+        char *label = NULL;
+        if (labels) {
+            label = trimmed_dup((size_t)li < nf ? f[li] : "");
+            if (need_labels && label[0] == '\0') {
+                free(label);
+                k = err_set("%s:%ld: empty label", pn, csv_line(r));
+                break;
+            }
+        }
+        ds_push(out, &cap, text, label, csv_line(r), labels);
+    }
+
+end:
+    csv_close(r);
+    if (k < 0) { dataset_free(out); return -1; }
+    return 0;
+}
+
+void dataset_free(dataset *d)
+{
+    if (!d) return;
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->text[i]);
+        if (d->label) free(d->label[i]);
+    }
+    free(d->text);
+    free(d->label);
+    free(d->line);
+    free(d->path);
+    memset(d, 0, sizeof *d);
+}

@@ -1,0 +1,1142 @@
+/* segment.c - the Chinese segmentation dictionary and the segmenter (see
+ * text.h).
+ *
+ * The method is jieba's: build the DAG of all dictionary words in a stretch
+ * of text and pick, by dynamic programming from right to left, the path
+ * maximising the sum of log(freq / total) over its words (a unigram model).
+ * A unit that is no dictionary word scores like a word of frequency
+ * SEG_OOV_FREQ (jieba: 1).  Ties go to the longer word.  Optionally, runs of
+ * single Han characters left by the path go through a B/M/E/S HMM estimated
+ * from the dictionary (unknown words, see segdict_set_hmm).
+ *
+ * The path works on units (text.h): a Han character, a Latin word, a number
+ * ... and dictionary words are stored in their key form (text_key: digit
+ * runs -> number classes, U+25CB -> U+3007, Chinese digit runs -> classes).
+ * The words' key forms live in a trie over code points: node 0 is the root,
+ * an edge (node, code point) -> child is found in one open-addressing hash
+ * table whose slots also hold the child's log frequency (children of the
+ * root with a BMP code point in a direct array), so that walking from a
+ * position costs one memory access per code point and allocates nothing.
+ * Several words may share one key ("1998年" and "2001年" are both "N4年"):
+ * the key's frequency is the sum of theirs, a class-based estimate.
+ *
+ * The words themselves (normalised) are kept in insertion order for
+ * serialisation and for "a word added twice keeps its highest frequency":
+ * a word whose key is its own text ("plain": CJK ideographs only, the vast
+ * majority) is found through its trie node, the others through a strmap.
+ * Loading a file into an empty dictionary goes in bulk (bulk_plain).
+ */
+#include "text/text.h"
+#include "base/err.h"
+#include "base/strmap.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <utf8proc.h>
+
+#define SEG_OOV_FREQ 1.0        /* a unit that is no dictionary word */
+#define SEG_ZIPF_C 1e7          /* segdict_add_ranked: freq = C / (rank + 1) */
+#define EDGE_EMPTY 0           /* no edge has key 0: node 0 + a BMP code point is in root */
+
+/* A reference to a trie node, as stored in its parent's edge: the node id
+ * (KIDS set when the node has children) and log(freq) of its key, NOWORD
+ * when the key is only a prefix.  Keeping both in the edge makes one walk
+ * step a single memory access. */
+typedef struct tref { uint32_t node; float w; } tref;
+typedef struct edge { uint64_t key; tref r; } edge;
+#define KIDS 0x80000000u
+#define NOWORD (-1e30f)
+#define IS_WORD(w) ((w) > -1e29f)
+
+enum { T_B, T_M, T_E, T_S };
+
+struct segdict {
+    /* trie of key forms */
+    tref *root;         /* 0x10000 entries: child of the root for a BMP code point, node 0 = none */
+    edge *edges;        /* other edges; key = node << 21 | code point */
+    size_t ecap, en;    /* slots, edges */
+    int emapped;        /* edges come from mmap, not malloc */
+    uint64_t *filt;     /* a one-hash Bloom filter of the edge keys: most */
+    int fshift;         /* lookups of an absent edge end here (64 - log2 bits) */
+    double *freq;       /* per node; 0: a prefix only */
+    size_t nn, ncap;    /* nodes */
+    /* words, in insertion order (normalised) */
+    char *arena;        /* their bytes, back to back */
+    size_t alen, acap;
+    size_t *woff;       /* per word id: offset in arena */
+    uint32_t *wlen;     /* ... length */
+    double *wfreq;      /* ... frequency */
+    size_t nw, wcap;
+    uint32_t *nword;    /* per node: 1 + the word whose key and text it is ("plain"), 0: none */
+    strmap lit;         /* the other words (digits, Latin ...): text -> litw */
+    uint32_t *litw;     /* per lit id: word id */
+    size_t litcap;
+    double total;       /* sum of word frequencies */
+    /* HMM statistics (frequency-weighted counts) */
+    int hmm;
+    uint32_t *hidx;     /* 0x10000 entries: 1 + row of em, 0 = none */
+    double (*em)[4];    /* per character: counts as B M E S */
+    size_t hn, hcap;
+    double tag_total[4];
+    double trans[4][4]; /* within words: B->M B->E M->M M->E */
+    double start[4];    /* word starts: B (multi-character word) or S */
+    toklist sc;         /* scratch for loading */
+};
+
+/* A word to load in bulk: text (not NUL-terminated), frequency, position. */
+typedef struct bent { const char *w; uint32_t len, line; double f; } bent;
+
+/* ------------------------------------------------------------------ */
+/* trie                                                               */
+
+static const tref NO_REF = { 0, NOWORD };
+
+/* Slot of edge key k in a table of cap slots (multiply-shift hash mapped
+ * onto [0, cap) by a multiplication: cap need not be a power of two). */
+static inline size_t edge_slot(uint64_t k, size_t cap)
+{
+    uint64_t h = (k * 0x9E3779B97F4A7C15ull) >> 32;      /* cap < 2^32 */
+    return (size_t)((h * (uint64_t)cap) >> 32);
+}
+
+/* Bit of edge key k in the filter. */
+static inline uint64_t filt_bit(uint64_t k, int shift)
+{
+    return (k * 0xD6E8FEB86659FD93ull) >> shift;
+}
+
+/* The edge (node, ch): its reference, or NULL.  node: a node id without
+ * the KIDS bit. */
+static inline const tref *trie_step(const segdict *d, uint32_t node, uint32_t ch)
+{
+    if (!node && ch < 0x10000) return d->root[ch].node ? &d->root[ch] : NULL;
+    if (!d->en) return NULL;
+    uint64_t k = ((uint64_t)node << 21) | ch, b = filt_bit(k, d->fshift);
+    if (!(d->filt[b >> 6] >> (b & 63) & 1)) return NULL;
+    size_t cap = d->ecap, h = edge_slot(k, cap);
+    for (;;) {
+        const edge *e = &d->edges[h];
+        if (e->key == k) return &e->r;
+        if (e->key == EDGE_EMPTY) return NULL;
+        if (++h == cap) h = 0;
+    }
+}
+
+/* Zeroed memory for an edge table; big ones are mapped and populated at
+ * once (one system call instead of a page fault per 4 KB page). */
+#define MAP_MIN ((size_t)2 << 20)
+
+static edge *edges_alloc(size_t cap, int *mapped)
+{
+    size_t bytes = cap * sizeof(edge);
+    *mapped = 0;
+    if (bytes >= MAP_MIN) {
+        int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+#ifdef MAP_POPULATE
+        flags |= MAP_POPULATE;
+#endif
+        void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
+        if (p != MAP_FAILED) {
+            *mapped = 1;
+            return p;
+        }
+    }
+    return xcalloc(cap, sizeof(edge));
+}
+
+static void edges_free(edge *e, size_t cap, int mapped)
+{
+    if (mapped) munmap(e, cap * sizeof(edge));
+    else free(e);
+}
+
+/* Move the edges to a table of cap slots (and a filter of at least 4 bits
+ * per slot, so 8 per edge or more: about 12% false positives at most). */
+static void edges_resize(segdict *d, size_t cap)
+{
+    int mapped;
+    edge *ne = edges_alloc(cap, &mapped);      /* all EDGE_EMPTY */
+    int lg = 6;
+    while (((size_t)1 << lg) < 4 * cap) lg++;
+    free(d->filt);
+    d->filt = xcalloc((size_t)1 << (lg - 6), sizeof *d->filt);
+    d->fshift = 64 - lg;
+    for (size_t i = 0; i < d->ecap; i++) {
+        uint64_t k = d->edges[i].key;
+        if (k == EDGE_EMPTY) continue;
+        size_t h = edge_slot(k, cap);
+        while (ne[h].key != EDGE_EMPTY)
+            if (++h == cap) h = 0;
+        ne[h] = d->edges[i];
+        uint64_t b = filt_bit(k, d->fshift);
+        d->filt[b >> 6] |= (uint64_t)1 << (b & 63);
+    }
+    edges_free(d->edges, d->ecap, d->emapped);
+    d->edges = ne;
+    d->emapped = mapped;
+    d->ecap = cap;
+}
+
+/* Room for one more edge: load factor at most 0.6 (linear probing: about
+ * 1.75 probes for a hit, 3.6 for a miss; most misses end at the filter). */
+static inline void edges_room(segdict *d)
+{
+    if ((d->en + 1) * 5 > d->ecap * 3) edges_resize(d, d->ecap ? 2 * d->ecap : 4096);
+}
+
+static uint32_t new_node(segdict *d)
+{
+    if (d->nn == d->ncap) {
+        size_t cap = d->ncap ? d->ncap * 2 : 4096;
+        d->freq = xrealloc(d->freq, cap * sizeof *d->freq);
+        d->nword = xrealloc(d->nword, cap * sizeof *d->nword);
+        d->ncap = cap;
+    }
+    d->freq[d->nn] = 0;
+    d->nword[d->nn] = 0;
+    return (uint32_t)d->nn++;
+}
+
+/* Writable reference of the edge (node, ch), which exists. */
+static tref *ref_of(segdict *d, uint32_t node, uint32_t ch)
+{
+    return (tref *)trie_step(d, node, ch);
+}
+
+/* Reference of the node of key[0..n) (n >= 1), created with its prefixes
+ * if absent.  The pointer is valid until the next trie_put. */
+static tref *trie_put(segdict *d, const uint32_t *key, size_t n)
+{
+    uint32_t node = 0, pnode = 0, pch = 0;
+    tref *r = NULL;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t ch = key[i];
+        r = (tref *)trie_step(d, node, ch);
+        if (!r) {
+            uint32_t next = new_node(d);
+            if (!node && ch < 0x10000) {
+                r = &d->root[ch];
+                r->node = next;
+                r->w = NOWORD;
+            } else {
+                edges_room(d);
+                uint64_t k = ((uint64_t)node << 21) | ch;
+                size_t h = edge_slot(k, d->ecap);
+                while (d->edges[h].key != EDGE_EMPTY)
+                    if (++h == d->ecap) h = 0;
+                d->edges[h].key = k;
+                d->edges[h].r.node = next;
+                d->edges[h].r.w = NOWORD;
+                d->en++;
+                uint64_t b = filt_bit(k, d->fshift);
+                d->filt[b >> 6] |= (uint64_t)1 << (b & 63);
+                r = &d->edges[h].r;
+                if (node) ref_of(d, pnode, pch)->node |= KIDS;
+            }
+        }
+        pnode = node;
+        pch = ch;
+        node = r->node & ~KIDS;
+    }
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* dictionary                                                         */
+
+segdict *segdict_new(void)
+{
+    segdict *d = xcalloc(1, sizeof *d);
+    d->root = xmalloc(0x10000 * sizeof *d->root);
+    for (size_t i = 0; i < 0x10000; i++) d->root[i] = NO_REF;
+    d->hidx = xcalloc(0x10000, sizeof *d->hidx);
+    strmap_init(&d->lit);
+    new_node(d);                /* the root */
+    d->hmm = 1;
+    return d;
+}
+
+void segdict_free(segdict *d)
+{
+    if (!d) return;
+    free(d->root);
+    edges_free(d->edges, d->ecap, d->emapped);
+    free(d->filt);
+    free(d->freq);
+    strmap_free(&d->lit);
+    free(d->litw);
+    free(d->arena);
+    free(d->woff);
+    free(d->wlen);
+    free(d->wfreq);
+    free(d->nword);
+    free(d->hidx);
+    free(d->em);
+    toklist_free(&d->sc);
+    free(d);
+}
+
+size_t segdict_size(const segdict *d)
+{
+    return d ? d->nw : 0;
+}
+
+void segdict_set_hmm(segdict *d, int mode)
+{
+    d->hmm = mode < 0 ? 0 : mode > 2 ? 2 : mode;
+}
+
+int segdict_hmm(const segdict *d)
+{
+    return d ? d->hmm : 0;
+}
+
+static inline int is_han_key(uint32_t c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || c == 0x3007 ||
+           (c >= 0xF900 && c <= 0xFAFF) || c == 0x3005;
+}
+
+/* HMM counts of a word of n units (key[kb[u]..kb[u+1])) with weight w:
+ * only words made of single Han characters take part. */
+static void hmm_count(segdict *d, const uint32_t *key, const uint32_t *kb, size_t n, double w)
+{
+    if (!n) return;
+    for (size_t u = 0; u < n; u++)
+        if (kb[u + 1] - kb[u] != 1 || !is_han_key(key[kb[u]])) return;
+    for (size_t u = 0; u < n; u++) {
+        uint32_t c = key[kb[u]];
+        int t = n == 1 ? T_S : u == 0 ? T_B : u + 1 == n ? T_E : T_M;
+        if (!d->hidx[c]) {
+            if (d->hn == d->hcap) {
+                d->hcap = d->hcap ? d->hcap * 2 : 1024;
+                d->em = xrealloc(d->em, d->hcap * sizeof *d->em);
+            }
+            memset(d->em[d->hn], 0, sizeof d->em[d->hn]);
+            d->hidx[c] = (uint32_t)++d->hn;
+        }
+        d->em[d->hidx[c] - 1][t] += w;
+        d->tag_total[t] += w;
+        if (u + 1 < n) d->trans[t][u + 2 == n ? T_E : T_M] += w;
+    }
+    d->start[n == 1 ? T_S : T_B] += w;
+}
+
+/* Clause punctuation (categories Po Ps Pe Pi Pf) as a unit by itself. */
+static int punct_unit(const uint32_t *key, const uint32_t *kb, size_t u)
+{
+    if (kb[u + 1] - kb[u] != 1 || key[kb[u]] >= SEG_KEY_NUM) return 0;
+    switch (utf8proc_category((utf8proc_int32_t)key[kb[u]])) {
+    case UTF8PROC_CATEGORY_PO: case UTF8PROC_CATEGORY_PS: case UTF8PROC_CATEGORY_PE:
+    case UTF8PROC_CATEGORY_PI: case UTF8PROC_CATEGORY_PF:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* A new word w[0..len): its id. */
+static uint32_t new_word(segdict *d, const char *w, size_t len)
+{
+    if (d->nw == d->wcap) {
+        d->wcap = d->wcap ? d->wcap * 2 : 4096;
+        d->woff = xrealloc(d->woff, d->wcap * sizeof *d->woff);
+        d->wlen = xrealloc(d->wlen, d->wcap * sizeof *d->wlen);
+        d->wfreq = xrealloc(d->wfreq, d->wcap * sizeof *d->wfreq);
+    }
+    if (d->alen + len > d->acap) {
+        d->acap = 2 * (d->alen + len) + 4096;
+        d->arena = xrealloc(d->arena, d->acap);
+    }
+    memcpy(d->arena + d->alen, w, len);
+    d->woff[d->nw] = d->alen;
+    d->wlen[d->nw] = (uint32_t)len;
+    d->wfreq[d->nw] = 0;
+    d->alen += len;
+    return (uint32_t)d->nw++;
+}
+
+/* Add an already normalised word w[0..len) with frequency f > 0 and key
+ * key[0..kb[n]) (n units); plain: the key is the word's code points (then
+ * the trie node identifies the word, no lookup by text).  A known word
+ * keeps the higher frequency. */
+static double add_keyed(segdict *d, const char *w, size_t len, double f, const uint32_t *key,
+                        const uint32_t *kb, size_t n, int plain)
+{
+    if (!len || !n || !(f > 0) || !isfinite(f) || len > UINT32_MAX) return 0;
+    tref *r = NULL;
+    uint32_t id;
+    if (plain) {
+        r = trie_put(d, key, kb[n]);
+        uint32_t node = r->node & ~KIDS;
+        if (!d->nword[node]) d->nword[node] = new_word(d, w, len) + 1;
+        id = d->nword[node] - 1;
+    } else {
+        int is_new;
+        int32_t li = strmap_put(&d->lit, w, len, &is_new);
+        if (is_new) {
+            if ((size_t)li >= d->litcap) {
+                d->litcap = d->litcap ? 2 * d->litcap : 256;
+                d->litw = xrealloc(d->litw, d->litcap * sizeof *d->litw);
+            }
+            d->litw[li] = new_word(d, w, len);
+        }
+        id = d->litw[li];
+    }
+    double old = d->wfreq[id];
+    if (f <= old) return 0;
+    d->wfreq[id] = f;
+    if (!plain) {
+        /* a word of several units never starts or ends with clause
+         * punctuation: such entries ("，还" in the PKU word list) are noise,
+         * kept in the list but not used for segmentation */
+        if (n > 1 && (punct_unit(key, kb, 0) || punct_unit(key, kb, n - 1))) return 0;
+        r = trie_put(d, key, kb[n]);
+    }
+    uint32_t node = r->node & ~KIDS;
+    d->freq[node] += f - old;
+    r->w = (float)log(d->freq[node]);
+    d->total += f - old;
+    hmm_count(d, key, kb, n, f - old);
+    return f - old;
+}
+
+/* Does the normalised word w[0..len) have a number class key (an ASCII
+ * digit, or two Chinese digits in a row)? */
+static int has_number(const char *w, size_t len)
+{
+    uint32_t prev = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)w[i];
+        if ((unsigned)c - '0' < 10u) return 1;
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)w + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (k <= 0) return 0;
+        if (tok_is_cdigit((uint32_t)cp) && tok_is_cdigit(prev)) return 1;
+        prev = (uint32_t)cp;
+        i += (size_t)k;
+    }
+    return 0;
+}
+
+/* The number-class key of word w[0..len) (see SEG_KEY_NUM), whose
+ * frequency rose by df: the key's frequency rises by as much. */
+static void add_class_key(segdict *d, const char *w, size_t len, double df)
+{
+    if (!(df > 0) || !has_number(w, len)) return;
+    const uint32_t *key, *kb;
+    size_t n;
+    text_key(w, len, 1, &d->sc, &key, &kb, &n);
+    if (!n || (n > 1 && (punct_unit(key, kb, 0) || punct_unit(key, kb, n - 1)))) return;
+    tref *r = trie_put(d, key, kb[n]);
+    uint32_t node = r->node & ~KIDS;
+    d->freq[node] += df;
+    r->w = (float)log(d->freq[node]);
+}
+
+/* A word whose bytes are CJK unified ideographs only is its own normal
+ * form and its key is its code points; decode it into key.  0 otherwise. */
+static size_t plain_han(const char *w, size_t len, uint32_t *key, size_t cap)
+{
+    const unsigned char *s = (const unsigned char *)w;
+    size_t n = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        if (i + 3 > len || n == cap) return 0;
+        unsigned a = s[i], b = s[i + 1], c = s[i + 2];
+        if ((a & 0xF0) != 0xE0 || (b & 0xC0) != 0x80 || (c & 0xC0) != 0x80) return 0;
+        uint32_t cp = ((a & 0x0Fu) << 12) | ((b & 0x3Fu) << 6) | (c & 0x3Fu);
+        if (!((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF))) return 0;
+        key[n++] = cp;
+    }
+    return n;
+}
+
+#define PLAIN_MAX 64
+
+/* Add a normalised word: its key, then add_keyed. */
+static void add_norm(segdict *d, const char *w, size_t len, double f)
+{
+    uint32_t pk[PLAIN_MAX], pb[PLAIN_MAX + 1];
+    size_t n = plain_han(w, len, pk, PLAIN_MAX);
+    if (n) {
+        for (size_t i = 0; i <= n; i++) pb[i] = (uint32_t)i;
+        add_class_key(d, w, len, add_keyed(d, w, len, f, pk, pb, n, 1));
+        return;
+    }
+    const uint32_t *key, *kb;
+    text_key(w, len, 0, &d->sc, &key, &kb, &n);
+    add_class_key(d, w, len, add_keyed(d, w, len, f, key, kb, n, 0));
+}
+
+/* Normalise word[0..len) (unless it is plain Han) and add it. */
+static void add_word(segdict *d, const char *word, size_t len, double f, int user)
+{
+    uint32_t pk[PLAIN_MAX];
+    if (user) {
+        segdict_add_user(d, word, len, f);
+        return;
+    }
+    if (plain_han(word, len, pk, PLAIN_MAX)) {
+        add_norm(d, word, len, f);
+        return;
+    }
+    size_t n;
+    char *w = text_normalize(word, len, &n);
+    add_norm(d, w, n, f);
+    free(w);
+}
+
+void segdict_add(segdict *d, const char *word, size_t len, double freq)
+{
+    add_word(d, word, len, freq > 0 ? freq : SEG_DEFAULT_FREQ, 0);
+}
+
+static void bulk_plain(segdict *d, bent *e, size_t n);
+
+void segdict_add_ranked(segdict *d, const char *const *words, size_t n)
+{
+    if (d->nn != 1 || d->nw != 0) {            /* not empty: one by one */
+        for (size_t r = 0; r < n; r++)
+            if (words[r]) segdict_add(d, words[r], strlen(words[r]), SEG_ZIPF_C / ((double)r + 1));
+        return;
+    }
+    /* empty: the plain words in bulk (see load), then the others */
+    bent *pl = xmalloc((n ? n : 1) * sizeof *pl);
+    size_t np = 0;
+    uint32_t pk[PLAIN_MAX];
+    for (size_t r = 0; r < n; r++) {
+        if (!words[r]) continue;
+        size_t len = strlen(words[r]);
+        if (len <= 3 * PLAIN_MAX && plain_han(words[r], len, pk, PLAIN_MAX)) {
+            pl[np].w = words[r];
+            pl[np].len = (uint32_t)len;
+            pl[np].line = (uint32_t)np;
+            pl[np].f = SEG_ZIPF_C / ((double)r + 1);
+            np++;
+        }
+    }
+    bulk_plain(d, pl, np);
+    free(pl);
+    for (size_t r = 0; r < n; r++) {
+        if (!words[r]) continue;
+        size_t len = strlen(words[r]);
+        if (!(len <= 3 * PLAIN_MAX && plain_han(words[r], len, pk, PLAIN_MAX)))
+            segdict_add(d, words[r], len, SEG_ZIPF_C / ((double)r + 1));
+    }
+}
+
+#define SELF_WORD 0x80000000u  /* in nxt[i]: unit i by itself is a word */
+
+/* Best log probability of the units key[kb[u]..kb[u+1]), u < n, under d,
+ * by dynamic programming from the right: route[i] for units i..n-1 (n + 1
+ * entries), nxt[i] the end of the first word (may be NULL).  ku: scratch of
+ * kb[n] entries. */
+static void best_route(const segdict *d, const uint32_t *key, const uint32_t *kb, size_t n,
+                       double *route, uint32_t *nxt, uint32_t *ku)
+{
+    double lt = log(d->total > 0 ? d->total : 1), oov = log(SEG_OOV_FREQ) - lt;
+    size_t nk = kb[n];
+    /* ku[k]: 1 + the unit that ends with key position k, else 0 */
+    memset(ku, 0, nk * sizeof *ku);
+    for (size_t u = 0; u < n; u++) ku[kb[u + 1] - 1] = (uint32_t)u + 1;
+    route[n] = 0;
+    for (size_t i = n; i-- > 0;) {
+        double best = oov + route[i + 1];
+        uint32_t bj = (uint32_t)i + 1, node = 0;
+        for (size_t k = kb[i]; k < nk; k++) {
+            const tref *r = trie_step(d, node, key[k]);
+            if (!r) break;
+            uint32_t e = ku[k];
+            if (e && IS_WORD(r->w)) {
+                double sc = (double)r->w - lt + route[e];
+                if (e == i + 1) {
+                    best = sc;
+                    bj = e | SELF_WORD;
+                } else if (sc >= best) {
+                    best = sc;
+                    bj = e;
+                }
+            }
+            if (!(r->node & KIDS)) break;
+            node = r->node & ~KIDS;
+        }
+        route[i] = best;
+        if (nxt) nxt[i] = bj;
+    }
+}
+
+void segdict_add_user(segdict *d, const char *word, size_t len, double freq)
+{
+    size_t n;
+    char *w = NULL;
+    uint32_t pk[PLAIN_MAX];
+    int plain = plain_han(word, len, pk, PLAIN_MAX) > 0;
+    if (!plain) {
+        w = text_normalize(word, len, &n);
+        word = w;
+        len = n;
+    }
+    const uint32_t *key, *kb;
+    text_key(word, len, 0, &d->sc, &key, &kb, &n);
+    if (n) {
+        double f = freq > 0 ? freq : SEG_DEFAULT_FREQ;
+        if (d->total > 0) {
+            /* jieba suggest_freq: P(word) must beat the product of the
+             * probabilities of the pieces the dictionary cuts it into */
+            double *route = toklist_scratch(&d->sc, 6, (n + 1) * sizeof *route + kb[n] * sizeof(uint32_t));
+            best_route(d, key, kb, n, route, NULL, (uint32_t *)(route + n + 1));
+            double s = floor(exp(route[0] + log(d->total))) + 1;
+            if (isfinite(s) && s > f) f = s;
+        }
+        add_class_key(d, word, len, add_keyed(d, word, len, f, key, kb, n, plain));
+    }
+    free(w);
+}
+
+static int valid_utf8(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        if ((unsigned char)s[i] < 0x80) { i++; continue; }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (k <= 0) return 0;
+        i += (size_t)k;
+    }
+    return 1;
+}
+
+/* A frequency field: a finite number >= 0 (0: the default). */
+static int parse_freq(const char *s, double *f)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || !isfinite(v) || v < 0) return -1;
+    *f = v;
+    return 0;
+}
+
+static inline int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+/* A second field that starts like a number is a frequency, else a tag. */
+static inline int looks_numeric(const char *s)
+{
+    return (*s >= '0' && *s <= '9') || *s == '+' || *s == '-' || *s == '.';
+}
+
+/* ---- bulk loading: a dictionary file into an empty segdict ----
+ *
+ * Adding words one by one costs a random hash-table access per character,
+ * slow for big dictionaries (jieba's dict.txt: 349k words).  Into an empty
+ * dictionary, the plain (CJK-ideographs-only) words are loaded in bulk: sort
+ * them (usually they are sorted already), build the trie nodes from the
+ * common prefixes of neighbours, then insert the edges into the hash table
+ * in the order of their slots, so that the table is written sequentially. */
+
+
+static int bent_cmp(const void *pa, const void *pb)
+{
+    const bent *x = pa, *y = pb;
+    size_t m = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->w, y->w, m);
+    if (c) return c;
+    if (x->len != y->len) return x->len < y->len ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static inline uint32_t utf8_3(const char *p)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+}
+
+/* Put the edges e[0..n) (the table is empty or nearly) into d's table in
+ * the order of their home slots, roughly: one counting pass by the top bits
+ * of the slot into buckets of about 512 slots, then bucket by bucket, so
+ * that the table is written from start to end (no random access over a big
+ * table: cache misses and, in a fresh table, page faults). */
+static void insert_edges(segdict *d, const edge *e, size_t n)
+{
+    size_t cap = d->ecap, nb = cap / 512 + 1;
+    size_t *cnt = xcalloc(nb + 1, sizeof *cnt);
+    edge *tmp = xmalloc((n ? n : 1) * sizeof *tmp);
+    for (size_t i = 0; i < n; i++) cnt[edge_slot(e[i].key, cap) / 512 + 1]++;
+    for (size_t b = 1; b <= nb; b++) cnt[b] += cnt[b - 1];
+    for (size_t i = 0; i < n; i++) tmp[cnt[edge_slot(e[i].key, cap) / 512]++] = e[i];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = tmp[i].key;
+        size_t h = edge_slot(k, cap);
+        while (d->edges[h].key != EDGE_EMPTY)
+            if (++h == cap) h = 0;
+        d->edges[h] = tmp[i];
+        d->en++;
+        uint64_t bit = filt_bit(k, d->fshift);
+        d->filt[bit >> 6] |= (uint64_t)1 << (bit & 63);
+    }
+    free(tmp);
+    free(cnt);
+}
+
+/* Sort the plain words b[0..n) (code point order = byte order): by their
+ * first two characters (radix), then each group by insertion sort (groups
+ * are small, and already sorted in sorted files). */
+static void sort_plain(bent *b, size_t n)
+{
+    bent *tmp = xmalloc((n ? n : 1) * sizeof *tmp);
+    uint32_t *k2 = xmalloc((n ? n : 1) * sizeof *k2), *kt = xmalloc((n ? n : 1) * sizeof *kt);
+    for (size_t i = 0; i < n; i++)
+        k2[i] = (utf8_3(b[i].w) << 16) | (b[i].len >= 6 ? utf8_3(b[i].w + 3) : 0);
+    size_t *cnt = xmalloc(((size_t)1 << 16) * sizeof *cnt);
+    for (int sh = 0; sh < 32; sh += 16) {
+        memset(cnt, 0, ((size_t)1 << 16) * sizeof *cnt);
+        for (size_t i = 0; i < n; i++) cnt[(k2[i] >> sh) & 0xFFFF]++;
+        size_t sum = 0;
+        for (size_t v = 0; v < (1 << 16); v++) {
+            size_t c = cnt[v];
+            cnt[v] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t to = cnt[(k2[i] >> sh) & 0xFFFF]++;
+            tmp[to] = b[i];
+            kt[to] = k2[i];
+        }
+        memcpy(b, tmp, n * sizeof *b);
+        memcpy(k2, kt, n * sizeof *k2);
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (k2[i] != k2[i - 1] || bent_cmp(&b[i - 1], &b[i]) <= 0) continue;
+        bent x = b[i];
+        size_t j = i;
+        while (j > 0 && k2[j - 1] == k2[i] && bent_cmp(&b[j - 1], &x) > 0) {
+            b[j] = b[j - 1];
+            j--;
+        }
+        b[j] = x;
+    }
+    free(cnt);
+    free(tmp);
+    free(k2);
+    free(kt);
+}
+
+/* Add the plain words e[0..n) to the empty dictionary d (word ids in
+ * sorted order; e gets sorted). */
+static void bulk_plain(segdict *d, bent *e, size_t n)
+{
+    if (!n) return;
+    bent *srt = e;              /* sorted in place */
+    int sorted = 1;
+    for (size_t k = 1; k < n && sorted; k++) sorted = bent_cmp(&srt[k - 1], &srt[k]) <= 0;
+    if (!sorted) sort_plain(srt, n);
+    /* trie nodes from the common prefixes; edges listed */
+    size_t chars = 0;
+    for (size_t k = 0; k < n; k++) chars += e[k].len / 3;
+    edge *ed = xmalloc((chars + 1) * sizeof *ed);          /* the edges made (r.node: the child) */
+    uint32_t *rootc = xmalloc((chars + 1) * sizeof *rootc);  /* root children made */
+    uint32_t *wnode = xmalloc(n * sizeof *wnode);          /* per new word: its node */
+    size_t ncls = 0;            /* then: the words with a class key too (Chinese digits) */
+    size_t ne = 0, nr = 0, base = d->nn, w0 = d->nw;
+    if (d->nn + chars + 1 > d->ncap) {         /* room for the nodes at once */
+        d->ncap = d->nn + chars + 1;
+        d->freq = xrealloc(d->freq, d->ncap * sizeof *d->freq);
+        d->nword = xrealloc(d->nword, d->ncap * sizeof *d->nword);
+    }
+    unsigned char *kids = xcalloc(base + chars + 1, 1);
+    uint32_t path[PLAIN_MAX + 1];
+    path[0] = 0;
+    const bent *prev = NULL;
+    /* words in sorted order: then nodes, words and their arrays are all
+     * visited in the order they are made */
+    for (size_t k = 0; k < n; k++) {
+        const bent *b = &srt[k];
+        if (k + 8 < n) __builtin_prefetch(srt[k + 8].w);
+        size_t L = b->len / 3, lcp = 0;
+        if (prev) {
+            size_t m = prev->len < b->len ? prev->len : b->len, q = 0;
+            while (q < m && prev->w[q] == b->w[q]) q++;
+            lcp = q / 3;
+        }
+        for (size_t dep = lcp; dep < L; dep++) {
+            uint32_t ch = utf8_3(b->w + 3 * dep), parent = path[dep], child = new_node(d);
+            if (!parent) {
+                d->root[ch].node = child;
+                d->root[ch].w = NOWORD;
+                rootc[nr++] = ch;
+            } else {
+                ed[ne].key = ((uint64_t)parent << 21) | ch;
+                ed[ne++].r.node = child;
+                kids[parent] = 1;
+            }
+            path[dep + 1] = child;
+        }
+        uint32_t node = path[L];
+        if (!d->nword[node]) {          /* a word listed twice: next to each other now */
+            d->nword[node] = new_word(d, b->w, b->len) + 1;
+            wnode[d->nw - 1 - w0] = node;
+        }
+        uint32_t id = d->nword[node] - 1;
+        if (b->f > d->wfreq[id]) d->wfreq[id] = b->f;
+        prev = b;
+    }
+    /* frequencies and HMM counts of the words */
+    uint32_t key[PLAIN_MAX], kb[PLAIN_MAX + 1];
+    for (size_t id = w0; id < d->nw; id++) {
+        size_t L = d->wlen[id] / 3;
+        for (size_t q = 0; q < L; q++) {
+            key[q] = utf8_3(d->arena + d->woff[id] + 3 * q);
+            kb[q] = (uint32_t)q;
+        }
+        kb[L] = (uint32_t)L;
+        uint32_t node = wnode[id - w0];
+        d->freq[node] += d->wfreq[id];
+        d->total += d->wfreq[id];
+        hmm_count(d, key, kb, L, d->wfreq[id]);
+        for (size_t q = 1; q < L; q++)
+            if (tok_is_cdigit(key[q]) && tok_is_cdigit(key[q - 1])) {
+                wnode[ncls++] = (uint32_t)id;   /* ncls <= id - w0: entry read */
+                break;
+            }
+    }
+    /* root references */
+    for (size_t q = 0; q < nr; q++) {
+        tref *r = &d->root[rootc[q]];
+        uint32_t node = r->node;
+        r->w = d->freq[node] > 0 ? (float)log(d->freq[node]) : NOWORD;
+        if (kids[node]) r->node |= KIDS;
+    }
+    /* edges, in the order of their slots */
+    /* load factor up to 0.6 (see edges_room), with room for some more */
+    if ((d->en + ne) * 5 > d->ecap * 3) {
+        size_t cap = (d->en + ne) * 5 / 3 + (d->en + ne) / 16 + 4096;
+        if (cap < 2 * d->ecap) cap = 2 * d->ecap;
+        edges_resize(d, cap);
+    }
+    for (size_t q = 0; q < ne; q++) {       /* children in creation order: sequential */
+        uint32_t child = ed[q].r.node;
+        ed[q].r.node = child | (kids[child] ? KIDS : 0);
+        ed[q].r.w = d->freq[child] > 0 ? (float)log(d->freq[child]) : NOWORD;
+    }
+    insert_edges(d, ed, ne);
+    free(ed);
+    for (size_t q = 0; q < ncls; q++)
+        add_class_key(d, d->arena + d->woff[wnode[q]], d->wlen[wnode[q]], d->wfreq[wnode[q]]);
+    free(wnode);
+    free(rootc);
+    free(kids);
+}
+
+static int load(segdict *d, const char *path, int user)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return err_set("%s: %s", path, strerror(errno));
+    /* the whole file at once: one read, no per-line stdio */
+    size_t cap = 1 << 16, len = 0;
+    char *buf = xmalloc(cap + 1);
+    for (;;) {
+        if (len == cap) {
+            cap *= 2;
+            buf = xrealloc(buf, cap + 1);
+        }
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (got == 0) break;
+    }
+    int rc = 0;
+    if (ferror(fp)) rc = err_set("%s: %s", path, strerror(errno));
+    fclose(fp);
+    buf[len] = '\0';
+    /* into an empty dictionary, plain words go in bulk (bulk_plain) */
+    int bulk = !user && d->nn == 1 && d->nw == 0;
+    bent *pl = NULL, *ot = NULL;
+    size_t npl = 0, plcap = 0, not = 0, otcap = 0;
+    size_t i = 0;
+    if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) i = 3;
+    long lineno = 0;
+    while (!rc && i < len) {
+        lineno++;
+        char *p = buf + i, *nl = memchr(p, '\n', len - i), *end = nl ? nl : buf + len;
+        i = (size_t)(end - buf) + 1;
+        char *field[3];
+        size_t flen[3];
+        int nf = 0;
+        while (p < end && nf < 3) {
+            while (p < end && is_ws(*p)) p++;
+            if (p == end) break;
+            field[nf] = p;
+            while (p < end && !is_ws(*p)) p++;
+            flen[nf] = (size_t)(p - field[nf]);
+            nf++;
+        }
+        if (!nf) continue;
+        uint32_t pk[PLAIN_MAX];
+        int plain = bulk && flen[0] <= 3 * PLAIN_MAX && plain_han(field[0], flen[0], pk, PLAIN_MAX);
+        if (!plain && !valid_utf8(field[0], flen[0])) {
+            rc = err_set("%s:%ld: invalid UTF-8 (the dictionary must be UTF-8)", path, lineno);
+            break;
+        }
+        double f = 0;
+        if (nf >= 2 && looks_numeric(field[1])) {
+            const char *q = field[1], *qe = q + flen[1];
+            uint64_t v = 0;
+            while (q < qe && *q >= '0' && *q <= '9' && v < ((uint64_t)1 << 50)) v = v * 10 + (uint64_t)(*q++ - '0');
+            if (q == qe) {
+                f = (double)v;              /* the usual case: an integer */
+            } else {
+                field[1][flen[1]] = '\0';
+                if (strlen(field[1]) != flen[1] || parse_freq(field[1], &f) < 0) {
+                    rc = err_set("%s:%ld: bad frequency '%.40s'", path, lineno, field[1]);
+                    break;
+                }
+            }
+        }
+        f = f > 0 ? f : SEG_DEFAULT_FREQ;
+        if (!bulk) {
+            add_word(d, field[0], flen[0], f, user);
+            continue;
+        }
+        /* bulk: plain words in pl, the others (added after them) in ot */
+        bent **lst = plain ? &pl : &ot;
+        size_t *cnt = plain ? &npl : &not, *lcap = plain ? &plcap : &otcap;
+        if (*cnt == *lcap) {
+            *lcap = *lcap ? 2 * *lcap : 4096;
+            *lst = xrealloc(*lst, *lcap * sizeof **lst);
+        }
+        (*lst)[*cnt].w = field[0];
+        (*lst)[*cnt].len = (uint32_t)flen[0];
+        (*lst)[*cnt].line = (uint32_t)*cnt;
+        (*lst)[*cnt].f = f;
+        (*cnt)++;
+    }
+    if (bulk) {
+        bulk_plain(d, pl, npl);
+        for (size_t k = 0; k < not; k++) add_word(d, ot[k].w, ot[k].len, ot[k].f, 0);
+        free(pl);
+        free(ot);
+    }
+    free(buf);
+    return rc;
+}
+
+int segdict_load(segdict *d, const char *path)
+{
+    return load(d, path, 0);
+}
+
+int segdict_load_user(segdict *d, const char *path)
+{
+    return load(d, path, 1);
+}
+
+char *segdict_serialize(const segdict *d, size_t *len)
+{
+    size_t cap = d->alen + d->nw * 26 + 1, n = 0;
+    char *buf = xmalloc(cap);
+    for (size_t id = 0; id < d->nw; id++) {
+        size_t kl = d->wlen[id];
+        if (n + kl + 32 > cap) {
+            cap = 2 * cap + kl + 32;
+            buf = xrealloc(buf, cap);
+        }
+        memcpy(buf + n, d->arena + d->woff[id], kl);
+        n += kl;
+        n += (size_t)snprintf(buf + n, cap - n, "\t%.17g\n", d->wfreq[id]);
+    }
+    buf[n] = '\0';
+    if (len) *len = n;
+    return buf;
+}
+
+segdict *segdict_deserialize(const char *buf, size_t len)
+{
+    segdict *d = segdict_new();
+    size_t i = 0, lineno = 0;
+    char num[64];
+    while (i < len) {
+        lineno++;
+        const char *nl = memchr(buf + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - buf) : len;
+        const char *tab = memchr(buf + i, '\t', e - i);
+        size_t wl = tab ? (size_t)(tab - (buf + i)) : 0;
+        size_t fl = tab ? e - (size_t)(tab + 1 - buf) : 0;
+        double f = 0;
+        if (!tab || !wl || !fl || fl >= sizeof num || memchr(buf + i, '\0', e - i) ||
+            !valid_utf8(buf + i, wl)) {
+            segdict_free(d);
+            err_set("segmentation dictionary: line %zu: bad entry", lineno);
+            return NULL;
+        }
+        memcpy(num, tab + 1, fl);
+        num[fl] = '\0';
+        if (parse_freq(num, &f) < 0 || !(f > 0)) {
+            segdict_free(d);
+            err_set("segmentation dictionary: line %zu: bad frequency '%s'", lineno, num);
+            return NULL;
+        }
+        add_norm(d, buf + i, wl, f);
+        i = e + 1;
+    }
+    return d;
+}
+
+/* ------------------------------------------------------------------ */
+/* segmentation                                                       */
+
+#define HMM_ALPHA 0.5           /* add-alpha smoothing of the emissions */
+
+/* Viterbi over the Han characters key[kb[a]], ..., key[kb[b-1]] (single
+ * units): the tag sequence starts with B or S, ends with E or S; the words
+ * end at E and S.  Writes the token ends (unit indices) to ends (room for
+ * b - a), returns how many.  bp: 4 * (b - a) bytes of back pointers. */
+static size_t hmm_cut(const segdict *d, const uint32_t *key, const uint32_t *kb, size_t a, size_t b,
+                      uint32_t *ends, unsigned char *bp)
+{
+    size_t n = b - a;
+    double v[4], nv[4], em[4], lt[4][4], ls[4];
+    double V = (double)d->hn + 1;
+    for (int t = 0; t < 4; t++)
+        for (int u = 0; u < 4; u++) lt[t][u] = -INFINITY;
+    double sb = d->start[T_B] + HMM_ALPHA, ss = d->start[T_S] + HMM_ALPHA;
+    ls[T_B] = log(sb / (sb + ss));
+    ls[T_S] = log(ss / (sb + ss));
+    ls[T_M] = ls[T_E] = -INFINITY;
+    double bm = d->trans[T_B][T_M] + HMM_ALPHA, be = d->trans[T_B][T_E] + HMM_ALPHA;
+    double mm = d->trans[T_M][T_M] + HMM_ALPHA, me = d->trans[T_M][T_E] + HMM_ALPHA;
+    lt[T_B][T_M] = log(bm / (bm + be));
+    lt[T_B][T_E] = log(be / (bm + be));
+    lt[T_M][T_M] = log(mm / (mm + me));
+    lt[T_M][T_E] = log(me / (mm + me));
+    lt[T_E][T_B] = lt[T_S][T_B] = ls[T_B];
+    lt[T_E][T_S] = lt[T_S][T_S] = ls[T_S];
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = key[kb[a + i]];
+        const double *cnt = c < 0x10000 && d->hidx[c] ? d->em[d->hidx[c] - 1] : NULL;
+        for (int t = 0; t < 4; t++)
+            em[t] = log(((cnt ? cnt[t] : 0) + HMM_ALPHA) / (d->tag_total[t] + HMM_ALPHA * V));
+        if (i == 0) {
+            for (int t = 0; t < 4; t++) v[t] = ls[t] + em[t];
+            continue;
+        }
+        for (int t = 0; t < 4; t++) {
+            double best = -INFINITY;
+            int arg = 0;
+            for (int u = 0; u < 4; u++) {
+                double s = v[u] + lt[u][t];
+                if (s > best) { best = s; arg = u; }
+            }
+            nv[t] = best + em[t];
+            bp[i * 4 + (size_t)t] = (unsigned char)arg;
+        }
+        memcpy(v, nv, sizeof v);
+    }
+    int t = v[T_E] >= v[T_S] ? T_E : T_S;
+    if (n == 1) t = T_S;
+    /* back-track from the right: token ends into the tail of ends[0..n),
+     * then moved to the front */
+    size_t k = n;
+    for (size_t i = n; i-- > 0;) {
+        if (t == T_E || t == T_S) ends[--k] = (uint32_t)(a + i + 1);
+        if (i > 0) t = bp[i * 4 + (size_t)t];
+    }
+    memmove(ends, ends + k, (n - k) * sizeof *ends);
+    return n - k;
+}
+
+size_t segdict_path(const segdict *d, const uint32_t *key, const uint32_t *kb, size_t n,
+                    uint32_t *ends, toklist *sc)
+{
+    if (!n) return 0;
+    if (!d || !d->nw) {
+        for (size_t i = 0; i < n; i++) ends[i] = (uint32_t)i + 1;
+        return n;
+    }
+    size_t nk = kb[n];
+    double *route = toklist_scratch(sc, 3, (n + 1) * (sizeof(double) + sizeof(uint32_t) + 4) + nk * sizeof(uint32_t));
+    uint32_t *nxt = (uint32_t *)(route + n + 1);
+    unsigned char *bp = (unsigned char *)(nxt + n + 1);     /* HMM back pointers: 4 per unit */
+    best_route(d, key, kb, n, route, nxt, (uint32_t *)(bp + 4 * (n + 1)));
+    size_t nt = 0;
+    /* the HMM needs words of one and of several characters to go by (a user
+     * dictionary of a few product names alone has no statistics) */
+    if (!d->hmm || !(d->tag_total[T_S] > 0 && d->tag_total[T_B] > 0)) {
+        for (size_t i = 0; i < n; i = nxt[i] & ~SELF_WORD) ends[nt++] = nxt[i] & ~SELF_WORD;
+        return nt;
+    }
+    /* runs of single Han characters: to the HMM unless they are a word (and,
+     * in mode 1, unless every character is a word by itself) */
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        int unknown = d->hmm == 2;
+        while (j < n && (nxt[j] & ~SELF_WORD) == j + 1 && kb[j + 1] - kb[j] == 1 && is_han_key(key[kb[j]])) {
+            unknown |= !(nxt[j] & SELF_WORD);
+            j++;
+        }
+        if (j == i) {
+            ends[nt++] = nxt[i] & ~SELF_WORD;
+            i = nxt[i] & ~SELF_WORD;
+            continue;
+        }
+        const tref *r = NULL;
+        if (j - i >= 2 && unknown) {
+            uint32_t node = 0;
+            for (size_t u = i; u < j; u++) {
+                if (!(r = trie_step(d, node, key[kb[u]]))) break;
+                node = r->node & ~KIDS;
+            }
+        }
+        if (j - i >= 2 && unknown && !(r && IS_WORD(r->w))) {
+            /* ends has room: the run's tokens are at most j - i */
+            nt += hmm_cut(d, key, kb, i, j, ends + nt, bp);
+        } else if (j - i >= 2 && unknown) {
+            ends[nt++] = (uint32_t)j;       /* the run is a word */
+        } else {
+            for (size_t u = i; u < j; u++) ends[nt++] = (uint32_t)u + 1;
+        }
+        i = j;
+    }
+    return nt;
+}
+
+void segdict_cut(const segdict *d, const char *s, size_t len, toklist *out)
+{
+    if (!len) return;
+    /* characters: a boundary before every byte that is no continuation byte */
+    size_t n = 0;
+    for (size_t k = 0; k < len; k++) n += ((unsigned char)s[k] & 0xC0) != 0x80 || k == 0;
+    size_t *off = toklist_scratch(out, 7, (n + 1) * (sizeof(size_t) + 3 * sizeof(uint32_t)));
+    uint32_t *key = (uint32_t *)(off + n + 1), *kb = key + n, *ends = kb + n + 1;
+    n = 0;
+    for (size_t k = 0; k < len;) {
+        off[n] = k;
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t m = utf8proc_iterate((const utf8proc_uint8_t *)s + k, (utf8proc_ssize_t)(len - k), &cp);
+        if (m <= 0) {           /* not UTF-8: the byte and its continuation bytes */
+            cp = 0xFFFD;
+            m = 1;
+            while (k + (size_t)m < len && ((unsigned char)s[k + (size_t)m] & 0xC0) == 0x80) m++;
+        }
+        uint32_t c = (uint32_t)cp;
+        key[n] = c == 0x25CB ? 0x3007 : c;
+        kb[n] = (uint32_t)n;
+        n++;
+        k += (size_t)m;
+    }
+    off[n] = len;
+    kb[n] = (uint32_t)n;
+    size_t nt = segdict_path(d, key, kb, n, ends, out);
+    size_t a = 0;
+    for (size_t t = 0; t < nt; t++) {
+        toklist_push(out, s + off[a], off[ends[t]] - off[a]);
+        a = ends[t];
+    }
+}
