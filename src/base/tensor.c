@@ -76,6 +76,15 @@ double rng_normal(rng *r)
 
 uint64_t rng_below(rng *r, uint64_t n) { return n ? rng_next(r) % n : 0; }
 
+void rng_shuffle(rng *r, size_t *a, size_t n)
+{
+    for (size_t i = n; i > 1; i--) {
+        size_t j = rng_below(r, i), t = a[i - 1];
+        a[i - 1] = a[j];
+        a[j] = t;
+    }
+}
+
 void init_uniform(rng *r, float *w, size_t n, float limit)
 {
     for (size_t i = 0; i < n; i++) w[i] = (float)((2.0 * rng_uniform(r) - 1.0) * limit);

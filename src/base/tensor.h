@@ -31,6 +31,8 @@ uint64_t rng_next(rng *r);
 double rng_uniform(rng *r);           /* [0, 1) */
 double rng_normal(rng *r);            /* N(0, 1) */
 uint64_t rng_below(rng *r, uint64_t n);  /* uniform integer in [0, n) */
+/* Fisher-Yates: a[0..n) in a uniformly random order (n - 1 draws, from the top). */
+void rng_shuffle(rng *r, size_t *a, size_t n);
 
 /* Keras initialisers. */
 void init_uniform(rng *r, float *w, size_t n, float limit);          /* U(-limit, limit) */

@@ -275,11 +275,7 @@ int cmd_split(int argc, char **argv)
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
             if ((size_t)grp[i] == g) idx[m++] = i;
-        for (size_t i = m; i > 1; i--) {   /* Fisher-Yates */
-            size_t j = rng_below(&rg, i), t = idx[i - 1];
-            idx[i - 1] = idx[j];
-            idx[j] = t;
-        }
+        rng_shuffle(&rg, idx, m);
         for (size_t i = 0; i < gtest[g]; i++) is_test[idx[i]] = 1;
     }
     free(idx);

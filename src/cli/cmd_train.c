@@ -166,11 +166,7 @@ static void split_validation(dataset *tr, dataset *va, double frac, uint64_t see
     for (size_t i = 0; i < n; i++) idx[i] = i;
     rng r;
     rng_seed(&r, seed ^ 0x7a11da7eULL);
-    for (size_t i = n; i > 1; i--) {
-        size_t j = rng_below(&r, i), t = idx[i - 1];
-        idx[i - 1] = idx[j];
-        idx[j] = t;
-    }
+    rng_shuffle(&r, idx, n);
     unsigned char *is_val = xcalloc(n, 1);
     for (size_t i = 0; i < nv; i++) is_val[idx[i]] = 1;
     memset(va, 0, sizeof *va);

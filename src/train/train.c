@@ -531,11 +531,7 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
         opt.lr = o->lr * (o->lr_decay > 0 ? pow(o->lr_decay, ep - 1) : 1.0);
         memcpy(st.rng, r.s, sizeof st.rng);   /* the epoch's shuffle can be replayed */
         for (size_t i = 0; i < tr->n; i++) order[i] = i;
-        for (size_t i = tr->n; i > 1; i--) {   /* Fisher-Yates shuffle */
-            size_t j = rng_below(&r, i), t = order[i - 1];
-            order[i - 1] = order[j];
-            order[j] = t;
-        }
+        rng_shuffle(&r, order, tr->n);
         size_t nb = make_batches(tr, order, batchmax, o->bucket, &r, bstart, bsize);
         size_t s = 0;
         for (size_t bi = 0; bi < nb; s += bsize[bi], bi++) {
