@@ -1,6 +1,7 @@
 /* main.c - `seqsent COMMAND [options]`: the subcommand table. */
 #include "cli/commands.h"
 #include "base/err.h"
+#include "cli/suggest.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +36,29 @@ static void usage(FILE *f)
                "2 usage error, 130/143 training interrupted by SIGINT/SIGTERM (checkpoint written).\n");
 }
 
+/* Other tools' words for our commands, then the closest name to a typo. */
+static const struct { const char *word, *cmd; } synonyms[] = {
+    { "test", "eval" }, { "evaluate", "eval" }, { "score", "eval" }, { "fit", "train" },
+    { "classify", "predict" }, { "predict-prob", "predict" }, { "tokenise", "tokenize" },
+    { "segment", "tokenize" }, { "print-sentence-vectors", "predict" }, { "skipgram", "vectors" },
+    { "word2vec", "vectors" }, { "dump", "info" },
+};
+
+static void unknown_command(const char *cmd)
+{
+    const char *best = NULL;
+    for (size_t i = 0; i < sizeof synonyms / sizeof *synonyms; i++)
+        if (!strcmp(cmd, synonyms[i].word)) best = synonyms[i].cmd;
+    if (!best) {
+        const char *names[sizeof commands / sizeof *commands];
+        for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) names[i] = commands[i].name;
+        best = suggest_closest(cmd, names, sizeof names / sizeof *names);
+    }
+    if (best) fprintf(stderr, "seqsent: unknown command '%s'; did you mean 'seqsent %s'?\n", cmd, best);
+    else fprintf(stderr, "seqsent: unknown command '%s'\n", cmd);
+    fprintf(stderr, "Try 'seqsent --help'.\n");
+}
+
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);   /* write errors (EPIPE) are handled where output is written */
@@ -60,6 +84,6 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (!strcmp(cmd, commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "seqsent: unknown command '%s'\nTry 'seqsent --help'.\n", cmd);
+    unknown_command(cmd);
     return EXIT_USAGE;
 }

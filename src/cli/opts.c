@@ -1,6 +1,7 @@
 /* opts.c - shared option parsing, help text and fatal errors. */
 #include "cli/opts.h"
 #include "base/err.h"
+#include "cli/suggest.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -104,9 +105,129 @@ void finish_stdout(void)
     die(EXIT_FAIL, "<stdout>: %s", errno ? strerror(errno) : "write error");
 }
 
+/* ---- other tools' spellings ----------------------------------------------
+ * Keras and fastText users type their own names for our options.  An alias
+ * is rewritten to the first of its targets that the command has; fastText's
+ * single-dash long options ("-epoch 5") are read as "--epochs 5".  Options
+ * seqsent does not have get an answer instead of "unknown". */
+static const struct { const char *alias, *targets[2]; } aliases[] = {
+    { "batch-size", { "batch" } },         { "batch_size", { "batch" } },
+    { "validation-split", { "val-split" } }, { "validation_split", { "val-split" } },
+    { "validation-data", { "val" } },      { "validation", { "val" } },
+    { "learning-rate", { "lr" } },         { "learning_rate", { "lr" } },
+    { "optimiser", { "optimizer" } },      { "epoch", { "epochs" } },
+    { "max-len", { "maxlen" } },           { "max_len", { "maxlen" } },
+    { "early-stopping", { "early-stop" } }, { "patience", { "early-stop" } },
+    { "units", { "hidden" } },             { "dim", { "embed-dim", "dim" } },
+    { "minCount", { "min-count" } },       { "min_count", { "min-count" } },
+    { "thread", { "threads" } },           { "ws", { "window" } },
+    { "neg", { "negative" } },
+};
+static const struct { const char *name, *answer; } absent[] = {
+    { "wordNgrams", "seqsent has no word n-grams: the recurrent layers read word order themselves" },
+    { "minn", "seqsent has no character n-grams (fastText -minn/-maxn)" },
+    { "maxn", "seqsent has no character n-grams (fastText -minn/-maxn)" },
+    { "loss", "the loss follows from the labels: sigmoid + binary cross-entropy for 2, softmax for more" },
+    { "bucket-size", "--bucket takes no size: batches are grouped by length automatically" },
+};
+
+static const cmd_opt *find_name(const cmd_spec *s, const char *name, size_t len)
+{
+    for (const cmd_opt *o = s->opts; o && o->name; o++)
+        if (strlen(o->name) == len && !strncmp(o->name, name, len)) return o;
+    return NULL;
+}
+
+/* The canonical option for an alias of it, or NULL. */
+static const cmd_opt *alias_of(const cmd_spec *s, const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++) {
+        if (strlen(aliases[i].alias) != len || strncmp(aliases[i].alias, name, len)) continue;
+        for (int k = 0; k < 2 && aliases[i].targets[k]; k++) {
+            const cmd_opt *o = find_name(s, aliases[i].targets[k], strlen(aliases[i].targets[k]));
+            if (o) return o;
+        }
+    }
+    return NULL;
+}
+
+static int is_absent(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof absent / sizeof *absent; i++)
+        if (strlen(absent[i].name) == len && !strncmp(absent[i].name, name, len)) return 1;
+    return 0;
+}
+
+/* Rewrite aliases and single-dash long options in argv (before getopt sees
+ * them); option arguments are stepped over, "--" ends the options. */
+static void rewrite_aliases(const cmd_spec *s, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        if (!strcmp(a, "--")) return;
+        if (a[0] != '-' || !a[1]) continue;
+        int dashes = a[1] == '-' ? 2 : 1;
+        const char *name = a + dashes;
+        size_t len = strcspn(name, "=");
+        const cmd_opt *o = find_name(s, name, len);
+        if (dashes == 1 && len >= 2 && !o && is_absent(name, len)) {   /* answered by unknown_option */
+            size_t n = strlen(a) + 2;
+            char *r = xmalloc(n);
+            snprintf(r, n, "-%s", a);
+            argv[i] = r;
+            continue;
+        }
+        if (dashes == 1 && (len < 2 || (!o && !alias_of(s, name, len)))) {   /* short options */
+            const cmd_opt *sh = find(s, (unsigned char)a[1]);
+            if (sh && sh->has_arg && !a[2]) i++;
+            continue;
+        }
+        if (!o && (o = alias_of(s, name, len)) == NULL) continue;
+        if (dashes == 1 || strncmp(name, o->name, len) || strlen(o->name) != len) {
+            size_t n = strlen(o->name) + strlen(name + len) + 3;
+            char *r = xmalloc(n);   /* lives as long as argv */
+            snprintf(r, n, "--%s%s", o->name, name + len);
+            argv[i] = r;
+        }
+        if (o->has_arg && !name[len]) i++;   /* "--opt VALUE": skip the value */
+    }
+}
+
+/* "unknown option": say what was meant when we can tell. */
+static void unknown_option(const cmd_spec *s, const char *arg)
+{
+    if (arg[0] != '-' || arg[1] != '-') usage_error(s, "unknown option '%s'", arg);
+    const char *name = arg + 2;
+    size_t len = strcspn(name, "=");
+    char typed[80];
+    snprintf(typed, sizeof typed, "%.*s", (int)(len < 79 ? len : 79), name);
+    for (size_t i = 0; i < sizeof absent / sizeof *absent; i++)
+        if (!strcmp(typed, absent[i].name)) usage_error(s, "unknown option '--%s': %s", typed, absent[i].answer);
+    /* an ambiguous prefix: list the candidates */
+    char cands[512] = "";
+    int nc = 0;
+    const char *names[130];
+    size_t nn = 0;
+    for (const cmd_opt *o = s->opts; o && o->name; o++) {
+        if (nn < 128) names[nn++] = o->name;
+        if (len && !strncmp(o->name, typed, len) && strlen(cands) + strlen(o->name) + 5 < sizeof cands) {
+            strcat(cands, nc++ ? ", --" : "--");
+            strcat(cands, o->name);
+        }
+    }
+    names[nn++] = "help";
+    if (nc > 1) usage_error(s, "option '--%s' is ambiguous: %s", typed, cands);
+    const char *best = suggest_closest(typed, names, nn);
+    if (best) usage_error(s, "unknown option '--%s'; did you mean '--%s'?", typed, best);
+    usage_error(s, "unknown option '--%s'", typed);
+}
+
 int opt_next(const cmd_spec *s, int argc, char **argv, const char **arg)
 {
-    if (built_for != s) build(s);
+    if (built_for != s) {
+        build(s);
+        rewrite_aliases(s, argc, argv);
+    }
     int idx = -1;
     int c = getopt_long(argc, argv, shortopts, longopts, &idx);
     *arg = optarg;
@@ -119,7 +240,7 @@ int opt_next(const cmd_spec *s, int argc, char **argv, const char **arg)
     }
     if (c == '?') {
         if (optopt && optopt < 256 && !find(s, optopt)) usage_error(s, "unknown option '-%c'", optopt);
-        usage_error(s, "unknown option '%s'", argv[optind - 1]);
+        unknown_option(s, argv[optind - 1]);
     }
     return c;
 }
