@@ -619,10 +619,53 @@ static int scan_binary(scan *sc, src *in, rbuf *b)
     }
 }
 
+/* How many whitespace-separated tokens of [p, e) are whole numbers to strtof;
+ * -1 as soon as one is not. */
+static long count_numbers(const char *p, const char *e)
+{
+    long n = 0;
+    char tok[64];
+    while (p < e) {
+        while (p < e && (is_sep((unsigned char)*p) || *p == '\r')) p++;
+        const char *t = p;
+        while (p < e && !is_sep((unsigned char)*p) && *p != '\r') p++;
+        if (p == t) break;
+        if ((size_t)(p - t) >= sizeof tok) return -1;
+        memcpy(tok, t, (size_t)(p - t));
+        tok[p - t] = '\0';
+        char *end;
+        (void)strtof(tok, &end);
+        if (end == tok || *end) return -1;
+        n++;
+    }
+    return n;
+}
+
+/* Whether most of the first n float32s at p (as many as [p, e) holds) are
+ * plausible vector values: 0 or 1e-3 <= |v| <= 1e6.  Decimal text read as
+ * floats never is: its bytes (digits, '.', '-', ' ', 'e') make magnitudes
+ * below 5e-4 or above 1e19. */
+static int plausible_floats(const char *p, const char *e, long n)
+{
+    long seen = 0, good = 0;
+    for (; seen < n && e - p >= 4; seen++, p += 4) {
+        float f;
+        memcpy(&f, p, 4);
+        float a = fabsf(f);
+        good += f == 0 || (a >= 1e-3f && a <= 1e6f);
+    }
+    return seen > 0 && 2 * good > seen;
+}
+
 /* Is the file binary?  Only with a "count dim" header, and when the bytes
  * after the first word are not all characters of numbers and white space
- * (raw float32 data practically always holds some other byte).  Sets the
- * header's count and dimension and consumes the header line when binary. */
+ * (raw float32 data practically always holds some other byte) -- or when
+ * they are, up to a newline, but do not read as exactly dim numbers: a 0x0a
+ * byte inside the first floats (0.09999855 is 0a cc cc 3d) after bytes that
+ * happen to look numeric must not make the file "text", nor must a text
+ * file with a short first row become "binary" (plausible_floats decides).
+ * Sets the header's count and dimension and consumes the header line when
+ * binary. */
 static int sniff_binary(scan *sc, src *in, rbuf *b, int *binary)
 {
     *binary = 0;
@@ -654,7 +697,10 @@ static int sniff_binary(scan *sc, src *in, rbuf *b, int *binary)
     if (vend > end) vend = end;
     for (; v < vend; v++) {
         unsigned char ch = (unsigned char)*v;
-        if (ch == '\n') break;     /* end of a text row */
+        if (ch == '\n') {   /* the end of a text row, or a 0x0a byte inside a binary float */
+            *binary = count_numbers(sp + 1, v) != dim && plausible_floats(sp + 1, end, dim);
+            break;
+        }
         if (!(((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '+' || is_sep(ch) || ch == '\r')) {
             *binary = 1;
             break;
