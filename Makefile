@@ -44,7 +44,9 @@ $(B)/%.o: src/%.c $(HDRS) | $(B)
 $(B):
 	@mkdir -p $(B)/tests $(addprefix $(B)/,$(LAYERS) cli)
 
+# rebuilt from scratch: objects of moved or deleted sources must not linger
 $(B)/libseqsent.a: $(LIB_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(B)/libseqsent.a

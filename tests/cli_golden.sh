@@ -53,6 +53,10 @@ echo "# golden key: $KEY"
 # --- the runs -----------------------------------------------------------
 # Small settings (tiny nets, a few epochs) so the whole file takes seconds;
 # --threads is always given: it decides how a batch is split.
+# The data is copied and named by a relative path: model files record the
+# training file's name as given, and the checkout's path must not matter.
+cp -r "$D" data
+D=data
 Z="$D/hotel_zh.train.csv"
 E="$D/movies_en.train.csv"
 M3="$D/tweets3.train.csv"

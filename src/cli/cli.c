@@ -140,7 +140,11 @@ int cli_load_base(model *m, const char *path)
 
 int cli_load_texts(const char *path, const common_opts *c, int need_labels, dataset *d)
 {
-    return dataset_load(path, &c->data, need_labels, d);
+    if (dataset_load(path, &c->data, need_labels, d) < 0) return -1;
+    if (d->bad_utf8)   /* a few stray bytes: read, but never in silence */
+        fprintf(stderr, "seqsent: %s: %zu invalid UTF-8 sequence%s read as U+FFFD\n", d->path, d->bad_utf8,
+                d->bad_utf8 == 1 ? "" : "s");
+    return 0;
 }
 
 void cli_texts_load(cli_texts *t, char *const *paths, int npaths, const common_opts *c)

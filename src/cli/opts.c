@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <iconv.h>
 #include <poll.h>
 #include <math.h>
 #include <stdarg.h>
@@ -307,6 +308,13 @@ int common_opt(const cmd_spec *s, common_opts *c, int id, const char *arg)
     case OPT_TEXT_COL: c->data.text_col = arg; return 1;
     case OPT_LABEL_COL: c->data.label_col = arg; return 1;
     case OPT_NO_HEADER: c->data.header = 0; return 1;
+    case OPT_ENCODING: {
+        iconv_t cd = iconv_open("UTF-8", arg);
+        if (cd == (iconv_t)-1) usage_error(s, "--encoding: unknown encoding '%s' (iconv -l lists the names)", arg);
+        iconv_close(cd);
+        c->data.encoding = arg;
+        return 1;
+    }
     case OPT_THREADS: c->threads = (int)opt_long(s, "threads", arg, 1, 256); return 1;
     }
     return 0;

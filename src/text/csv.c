@@ -28,6 +28,7 @@
  */
 #include "text/csv.h"
 #include "base/err.h"
+#include "base/instream.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -46,7 +47,7 @@ enum { S_FSTART, S_UNQ, S_QUO, S_QQ };
 enum { SCAN_MORE, SCAN_DONE, SCAN_NUL };
 
 struct csv_reader {
-    int fd, own_fd;
+    instream *in;           /* decoded bytes: gzip, --encoding, UTF-8 check */
     char *path;             /* as given, or "<stdin>" */
     data_format fmt;
     char *buf;
@@ -140,10 +141,8 @@ static int fill(csv_reader *r)
         r->buf = xrealloc(r->buf, nc);
         r->cap = nc;
     }
-    ssize_t n;
-    do n = read(r->fd, r->buf + r->len, CHUNK);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) return err_set("%s: %s", r->path, strerror(errno));
+    ssize_t n = instream_read(r->in, r->buf + r->len, CHUNK);
+    if (n < 0) return -1;
     if (n == 0) r->eof = 1;
     else r->len += (size_t)n;
     return 0;
@@ -216,19 +215,15 @@ static int parse(csv_reader *r, size_t s, size_t e, long *nl)
     return 0;
 }
 
-csv_reader *csv_open(const char *path, data_format fmt)
+csv_reader *csv_open(const char *path, data_format fmt) { return csv_open_enc(path, fmt, NULL); }
+
+csv_reader *csv_open_enc(const char *path, data_format fmt, const char *encoding)
 {
-    int fd, own = 0;
-    if (strcmp(path, "-") == 0) fd = 0;
-    else {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) { err_set("%s: %s", path, strerror(errno)); return NULL; }
-        own = 1;
-    }
+    instream *in = instream_open(path, encoding);
+    if (!in) return NULL;
     csv_reader *r = xcalloc(1, sizeof *r);
-    r->fd = fd;
-    r->own_fd = own;
-    r->path = xstrdup(own ? path : "<stdin>");
+    r->in = in;
+    r->path = xstrdup(instream_path(in));
     r->fmt = fmt == FMT_AUTO ? data_format_guess(path) : fmt;
     if (r->fmt == FMT_FASTTEXT) r->fmt = FMT_LINES;   /* dataset_load splits the labels off */
     r->cap = CHUNK + 1;
@@ -296,6 +291,7 @@ int csv_next(csv_reader *r, char ***fields, size_t *nfields)
 
 long csv_line(const csv_reader *r) { return r->rec_line; }
 const char *csv_path(const csv_reader *r) { return r->path; }
+size_t csv_bad_utf8(const csv_reader *r) { return instream_bad_utf8(r->in); }
 
 int csv_would_block(const csv_reader *r)
 {
@@ -327,7 +323,7 @@ int csv_would_block(const csv_reader *r)
 void csv_close(csv_reader *r)
 {
     if (!r) return;
-    if (r->own_fd) close(r->fd);
+    instream_close(r->in);
     free(r->path);
     free(r->buf);
     free(r->fields);
@@ -339,7 +335,11 @@ data_format data_format_guess(const char *path)
 {
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
-    const char *dot = strrchr(base, '.');
+    size_t n = strlen(base);
+    char name[256];
+    if (n > 3 && strcasecmp(base + n - 3, ".gz") == 0) n -= 3;   /* data.tsv.gz is TSV */
+    snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), base);
+    const char *dot = strrchr(name, '.');
     if (!dot) return FMT_CSV;
     if (strcasecmp(dot, ".tsv") == 0 || strcasecmp(dot, ".tab") == 0) return FMT_TSV;
     if (strcasecmp(dot, ".txt") == 0) return FMT_LINES;
@@ -359,14 +359,16 @@ int data_format_parse(const char *s)
 
 /* ---- dataset_load ------------------------------------------------------ */
 
-/* Whether a file's first line starts with fastText's "__label__". */
-static int starts_fasttext(const char *path)
+/* Whether a file's first line starts with fastText's "__label__" (read
+ * through instream: a .gz file is looked at inflated). */
+static int starts_fasttext(const char *path, const char *encoding)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
+    instream *in = instream_open(path, encoding);
+    if (!in) return 0;
     char buf[16] = {0};
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
+    ssize_t got = instream_read(in, buf, sizeof buf - 1);
+    instream_close(in);
+    size_t n = got > 0 ? (size_t)got : 0;
     const char *p = buf;
     if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
     return strncmp(p, "__label__", 9) == 0;
@@ -492,14 +494,14 @@ static void ds_push(dataset *d, size_t *cap, const char *text, char *label, long
 
 int dataset_load(const char *path, const data_opts *o, int need_labels, dataset *out)
 {
-    data_opts dflt = { FMT_AUTO, NULL, NULL, -1 };
+    data_opts dflt = { FMT_AUTO, NULL, NULL, -1, NULL };
     if (!o) o = &dflt;
     memset(out, 0, sizeof *out);
     /* The name used in messages: "<stdin>" for "-". */
     out->path = xstrdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
 
     data_format fmt = o->fmt == FMT_AUTO ? data_format_guess(path) : o->fmt;
-    if (fmt == FMT_LINES && o->fmt == FMT_AUTO && strcmp(path, "-") != 0 && starts_fasttext(path))
+    if (fmt == FMT_LINES && o->fmt == FMT_AUTO && strcmp(path, "-") != 0 && starts_fasttext(path, o->encoding))
         fmt = FMT_FASTTEXT;   /* fastText's train.txt: "__label__x text" */
     if (fmt == FMT_LINES && need_labels) {
         err_set("%s: plain-lines format has no labels (use CSV or TSV with a label column)",
@@ -507,7 +509,7 @@ int dataset_load(const char *path, const data_opts *o, int need_labels, dataset 
         dataset_free(out);
         return -1;
     }
-    csv_reader *r = csv_open(path, fmt);
+    csv_reader *r = csv_open_enc(path, fmt, o->encoding);
     if (!r) { dataset_free(out); return -1; }
 
     char **f;
@@ -592,6 +594,7 @@ int dataset_load(const char *path, const data_opts *o, int need_labels, dataset 
     }
 
 end:
+    out->bad_utf8 = csv_bad_utf8(r);
     csv_close(r);
     if (k < 0) { dataset_free(out); return -1; }
     return 0;

@@ -21,10 +21,16 @@ typedef enum {
 
 typedef struct csv_reader csv_reader;
 
-/* Open path for reading ("-" = stdin).  A UTF-8 BOM at the start is skipped.
+/* Open path for reading ("-" = stdin; gzip'd data inflated).  A UTF-8 BOM at
+ * the start is skipped; a UTF-16 one converts the file.
  * Returns NULL with err_set("path: strerror") on failure.  FMT_AUTO is
  * resolved with data_format_guess(path). */
 csv_reader *csv_open(const char *path, data_format fmt);
+/* The same through an encoding (base/instream.h: an iconv name, or NULL for
+ * UTF-8, checked); gzip'd input is inflated either way. */
+csv_reader *csv_open_enc(const char *path, data_format fmt, const char *encoding);
+/* Invalid UTF-8 sequences read so far (they become U+FFFD in tokens). */
+size_t csv_bad_utf8(const csv_reader *r);
 /* Next record.  Returns 1 and sets *fields / *nfields (valid until the next
  * call), 0 at end of input, -1 on error with err_set("path:line: problem").
  * A final line without newline is a record; trailing "\r\n" / "\n" are never
@@ -51,6 +57,7 @@ typedef struct dataset {
     long *line;       /* n source line numbers, for error messages */
     size_t n;
     size_t skipped_empty;   /* rows skipped because the text was empty */
+    size_t bad_utf8;        /* invalid UTF-8 sequences in the file (read as U+FFFD) */
     char *path;
 } dataset;
 
@@ -59,6 +66,7 @@ typedef struct data_opts {
     const char *text_col;   /* header name or 1-based number; NULL = default */
     const char *label_col;  /* header name or 1-based number; NULL = default */
     int header;             /* -1 auto-detect (default), 0 none, 1 present */
+    const char *encoding;   /* iconv name of the file's encoding; NULL = UTF-8 (checked) */
 } data_opts;
 
 /* Load a whole file.  Columns: a name is matched against the header (case

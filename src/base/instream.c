@@ -1,0 +1,310 @@
+/* instream.c - decoded text input: gzip (zlib) and encodings (iconv), see
+ * instream.h.  Three stages, each pulling from the one before:
+ *
+ *   raw:   read(2) from the file descriptor into raw[]
+ *   plain: raw as is, or inflated when the input starts with the gzip magic
+ *   out:   plain as is (UTF-8), or converted by iconv into the caller's buffer
+ */
+#include "base/instream.h"
+#include "base/err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define RAW_CHUNK (64 * 1024)
+
+struct instream {
+    int fd, own_fd;
+    char *path;
+    unsigned char *raw;          /* raw[raw_pos..raw_len) not yet consumed */
+    size_t raw_len, raw_pos;
+    int raw_eof;
+    int sniffed;                 /* the gzip magic was looked for */
+    int gz, gz_end;              /* inflating; the last gzip member ended at EOF */
+    z_stream z;
+    iconv_t cd;                  /* (iconv_t)-1: no conversion */
+    char *enc;                   /* the encoding's name, for messages */
+    unsigned char *plain;        /* with iconv: plain[plain_pos..plain_len) waits for conversion */
+    size_t plain_len, plain_pos;
+    int plain_eof;
+    int checked;                 /* the first decoded chunk was checked for UTF-8 */
+    size_t bad;                  /* invalid UTF-8 sequences seen */
+    int cont;                    /* continuation bytes owed by a sequence cut at a chunk end */
+    long lines;                  /* newlines delivered so far */
+};
+
+const char *instream_path(const instream *s) { return s->path; }
+int instream_fd(const instream *s) { return s->fd; }
+size_t instream_bad_utf8(const instream *s) { return s->bad; }
+
+/* The UTF-8 sequence at p[i]: its length when valid (1 for ASCII), 0 when
+ * invalid (skip one byte), -1 when cut by the end of the buffer. */
+static int utf8_seq(const unsigned char *p, size_t n, size_t i)
+{
+    unsigned char c = p[i];
+    if (c < 0x80) return 1;
+    int len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (!len) return 0;
+    for (int k = 1; k < len; k++) {
+        if (i + (size_t)k == n) return -1;
+        if ((p[i + k] & 0xC0) != 0x80) return 0;
+    }
+    /* overlong 3/4-byte forms, surrogates, beyond U+10FFFF */
+    if ((c == 0xE0 && p[i + 1] < 0xA0) || (c == 0xED && p[i + 1] > 0x9F) ||
+        (c == 0xF0 && p[i + 1] < 0x90) || (c == 0xF4 && p[i + 1] > 0x8F))
+        return 0;
+    return len;
+}
+
+void utf8_survey(const unsigned char *p, size_t n, size_t *bad, size_t *multi, size_t *tail)
+{
+    *bad = *multi = *tail = 0;
+    for (size_t i = 0; i < n;) {
+        int len = utf8_seq(p, n, i);
+        if (len < 0) { *tail = n - i; return; }
+        if (len == 0) { (*bad)++; i++; continue; }
+        *multi += len > 1;
+        i += (size_t)len;
+    }
+}
+
+/* ---- raw and plain stages ---- */
+
+static int raw_fill(instream *s)
+{
+    if (s->raw_pos == s->raw_len) s->raw_pos = s->raw_len = 0;
+    if (s->raw_eof || s->raw_len == RAW_CHUNK) return 0;
+    ssize_t n;
+    do n = read(s->fd, s->raw + s->raw_len, RAW_CHUNK - s->raw_len);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return err_set("%s: %s", s->path, strerror(errno));
+    if (n == 0) s->raw_eof = 1;
+    s->raw_len += (size_t)n;
+    return 0;
+}
+
+/* Up to cap bytes after gzip into dst: > 0, 0 at the end, -1 on error. */
+static ssize_t plain_read(instream *s, unsigned char *dst, size_t cap)
+{
+    for (;;) {
+        if (s->raw_pos == s->raw_len && !s->raw_eof && raw_fill(s) < 0) return -1;
+        if (!s->gz) {
+            size_t k = s->raw_len - s->raw_pos < cap ? s->raw_len - s->raw_pos : cap;
+            memcpy(dst, s->raw + s->raw_pos, k);
+            s->raw_pos += k;
+            if (k || s->raw_eof) return (ssize_t)k;
+            continue;
+        }
+        if (s->gz_end && s->raw_pos == s->raw_len && s->raw_eof) return 0;
+        s->z.next_in = s->raw + s->raw_pos;
+        s->z.avail_in = (uInt)(s->raw_len - s->raw_pos);
+        s->z.next_out = dst;
+        s->z.avail_out = (uInt)(cap > (1u << 30) ? (1u << 30) : cap);
+        int rc = inflate(&s->z, Z_NO_FLUSH);
+        size_t got = (size_t)(s->z.next_out - dst);
+        s->raw_pos = s->raw_len - s->z.avail_in;
+        if (rc == Z_STREAM_END) {   /* concatenated members (gzip -c a b) go on */
+            s->gz_end = 1;
+            if (s->raw_pos < s->raw_len || !s->raw_eof) { inflateReset(&s->z); s->gz_end = s->raw_pos == s->raw_len; }
+        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            return err_set("%s: corrupt gzip data (%s)", s->path, s->z.msg ? s->z.msg : "inflate failed");
+        } else {
+            s->gz_end = 0;
+        }
+        if (got) return (ssize_t)got;
+        if (s->raw_eof && s->raw_pos == s->raw_len) {
+            if (!s->gz_end) return err_set("%s: truncated gzip data", s->path);
+            return 0;
+        }
+    }
+}
+
+/* ---- iconv stage ---- */
+
+static ssize_t conv_read(instream *s, char *dst, size_t cap)
+{
+    for (;;) {
+        if (s->plain_pos == s->plain_len && !s->plain_eof) {
+            s->plain_pos = s->plain_len = 0;
+        }
+        if (!s->plain_eof && s->plain_len < RAW_CHUNK / 2) {   /* top up */
+            if (s->plain_pos) {
+                memmove(s->plain, s->plain + s->plain_pos, s->plain_len - s->plain_pos);
+                s->plain_len -= s->plain_pos;
+                s->plain_pos = 0;
+            }
+            ssize_t n = plain_read(s, s->plain + s->plain_len, RAW_CHUNK - s->plain_len);
+            if (n < 0) return -1;
+            if (n == 0) s->plain_eof = 1;
+            s->plain_len += (size_t)n;
+        }
+        char *in = (char *)s->plain + s->plain_pos, *out = dst;
+        size_t inleft = s->plain_len - s->plain_pos, outleft = cap;
+        size_t rc = iconv(s->cd, &in, &inleft, &out, &outleft);
+        int e = errno;
+        s->plain_pos = s->plain_len - inleft;
+        size_t got = cap - outleft;
+        if (rc == (size_t)-1 && e == EILSEQ) {
+            long line = s->lines + 1;
+            for (size_t i = 0; i < got; i++) line += dst[i] == '\n';
+            return err_set("%s:%ld: invalid %s byte sequence; is --encoding %s right?", s->path, line, s->enc, s->enc);
+        }
+        if (got) return (ssize_t)got;
+        if (s->plain_eof && s->plain_pos == s->plain_len) return 0;
+        if (s->plain_eof && rc == (size_t)-1 && e == EINVAL)   /* a character cut by the end */
+            return err_set("%s: ends inside a %s character", s->path, s->enc);
+    }
+}
+
+/* ---- the first look: compression, BOM, UTF-8 or not ---- */
+
+static int set_encoding(instream *s, const char *enc)
+{
+    s->cd = iconv_open("UTF-8", enc);
+    if (s->cd == (iconv_t)-1)
+        return err_set("--encoding %s: unknown encoding (iconv -l lists the names)", enc);
+    s->enc = xstrdup(enc);
+    s->plain = xmalloc(RAW_CHUNK);
+    return 0;
+}
+
+/* Whether all of p[0..n) converts from enc without an invalid sequence. */
+static int decodes_as(const char *enc, const unsigned char *p, size_t n)
+{
+    iconv_t cd = iconv_open("UTF-8", enc);
+    if (cd == (iconv_t)-1) return 0;
+    char out[4096];
+    char *in = (char *)p;
+    size_t inleft = n, ok = 1;
+    while (inleft > 0) {
+        char *o = out;
+        size_t oleft = sizeof out;
+        if (iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1 && errno != E2BIG) {
+            ok = errno == EINVAL;   /* cut at the end of the sample: fine */
+            break;
+        }
+    }
+    iconv_close(cd);
+    return (int)ok;
+}
+
+/* Data that is mostly not UTF-8 stops here, naming the likely encoding. */
+static int check_utf8(instream *s, const unsigned char *p, size_t n)
+{
+    size_t bad, multi, tail;
+    utf8_survey(p, n, &bad, &multi, &tail);
+    if (bad < 8 || bad <= multi) return 0;   /* a few stray bytes: read as U+FFFD, counted */
+    long line = 1;   /* of the first invalid byte */
+    for (size_t i = 0; i < n;) {
+        int len = utf8_seq(p, n, i);
+        if (len == 0) break;
+        line += p[i] == '\n';
+        i += len > 0 ? (size_t)len : n - i;
+    }
+    size_t sample = n > 4 ? n - 4 : n;
+    /* GBK and Big5 share their byte ranges: text that decodes as both is
+     * named as both, GB18030 (a superset of GBK) first */
+    int gb = decodes_as("GB18030", p, sample), big5 = decodes_as("BIG5", p, sample);
+    const char *guess = gb ? "gb18030" : big5 ? "big5" : "windows-1252";
+    const char *name = gb && big5 ? "GB18030/GBK, or Big5 if it is traditional Chinese"
+                     : gb         ? "GB18030/GBK"
+                     : big5       ? "Big5"
+                                  : "Latin-1/Windows-1252";
+    return err_set("%s:%ld: not UTF-8 (looks like %s); convert it or pass --encoding %s", s->path, line, name, guess);
+}
+
+instream *instream_open(const char *path, const char *encoding)
+{
+    int fd = 0, own = 0;
+    if (strcmp(path, "-")) {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) { err_set("%s: %s", path, strerror(errno)); return NULL; }
+        own = 1;
+    }
+    instream *s = xcalloc(1, sizeof *s);
+    s->fd = fd;
+    s->own_fd = own;
+    s->path = xstrdup(own ? path : "<stdin>");
+    s->raw = xmalloc(RAW_CHUNK);
+    s->cd = (iconv_t)-1;
+    if (encoding && *encoding && strcasecmp(encoding, "utf-8") && strcasecmp(encoding, "utf8")) {
+        if (set_encoding(s, encoding) < 0) goto fail;
+        s->checked = 1;
+    }
+    return s;
+fail:
+    instream_close(s);
+    return NULL;
+}
+
+/* Gzip or not: decided by the first two bytes, at the first read (never at
+ * open: predict opens stdin before any input has arrived). */
+static int sniff_gzip(instream *s)
+{
+    s->sniffed = 1;
+    while (s->raw_len < 2 && !s->raw_eof)   /* one read may return one byte */
+        if (raw_fill(s) < 0) return -1;
+    if (s->raw_len >= 2 && s->raw[0] == 0x1f && s->raw[1] == 0x8b) {
+        s->gz = 1;
+        if (inflateInit2(&s->z, 15 + 16) != Z_OK) return err_set("%s: zlib: out of memory", s->path);
+    }
+    return 0;
+}
+
+ssize_t instream_read(instream *s, char *buf, size_t cap)
+{
+    if (!s->sniffed && sniff_gzip(s) < 0) return -1;
+    ssize_t n;
+    if (!s->checked && cap > RAW_CHUNK) cap = RAW_CHUNK;   /* a BOM's rest must fit plain[] */
+    if (s->cd != (iconv_t)-1) n = conv_read(s, buf, cap);
+    else n = plain_read(s, (unsigned char *)buf, cap);
+    if (n <= 0) return n;
+    const unsigned char *p = (const unsigned char *)buf;
+    if (!s->checked) {
+        s->checked = 1;
+        /* a UTF-16 byte-order mark: convert from then on */
+        if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) {
+            const char *enc = p[0] == 0xFF ? "UTF-16LE" : "UTF-16BE";
+            if (set_encoding(s, enc) < 0) return -1;
+            memcpy(s->plain, p + 2, (size_t)n - 2);   /* the BOM itself is dropped */
+            s->plain_len = (size_t)n - 2;
+            return instream_read(s, buf, cap);
+        }
+        if (check_utf8(s, p, (size_t)n) < 0) return -1;
+    }
+    /* count invalid sequences; bytes owed by a sequence cut at the last
+     * chunk's end are skipped, so a valid character split across reads is
+     * not counted */
+    size_t skip = 0;
+    while (s->cont > 0 && skip < (size_t)n && (p[skip] & 0xC0) == 0x80) { skip++; s->cont--; }
+    s->cont = 0;
+    size_t bad, multi, tail;
+    utf8_survey(p + skip, (size_t)n - skip, &bad, &multi, &tail);
+    s->bad += bad;
+    if (tail) {
+        unsigned char c = p[n - (ssize_t)tail];
+        s->cont = (c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2) - (int)tail;
+    }
+    for (ssize_t i = 0; i < n; i++) s->lines += buf[i] == '\n';
+    return n;
+}
+
+void instream_close(instream *s)
+{
+    if (!s) return;
+    if (s->own_fd) close(s->fd);
+    if (s->gz) inflateEnd(&s->z);
+    if (s->cd != (iconv_t)-1) iconv_close(s->cd);
+    free(s->enc);
+    free(s->plain);
+    free(s->raw);
+    free(s->path);
+    free(s);
+}
