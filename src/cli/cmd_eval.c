@@ -55,9 +55,7 @@ static int write_errors(const char *path, const model *m, const dataset *d, cons
     fputs("line,label,predicted,probability,text\n", f);
     for (size_t i = 0; i < e->n; i++) {
         const float *p = probs + i * (size_t)K;
-        int pred = 0;
-        if (K == 1) pred = p[0] >= 0.5f;   /* the rule evaluate() scores with */
-        else for (int k = 1; k < K; k++) if (p[k] > p[pred]) pred = k;
+        int pred = decide_class(p, K, DECIDE_THRESHOLD);   /* the rule evaluate() scores with */
         if (pred == e->y[i]) continue;
         double pp = K == 1 ? (pred ? p[0] : 1.0 - p[0]) : p[pred];
         fprintf(f, "%ld,", d->line[i]);

@@ -94,9 +94,7 @@ static void flush_batch(const model *m, fwd_pool *pool, float *probs, pending *p
     for (int b = 0; b < p->n; b++) {
         for (int k = 0; k < L; k++)
             pk[k] = K == 1 ? (k ? probs[b] : 1.0 - probs[b]) : probs[(size_t)b * K + k];
-        int best = 0;
-        if (K == 1) best = probs[b] >= o->threshold;
-        else for (int j = 1; j < K; j++) if (probs[(size_t)b * K + j] > probs[(size_t)b * K + best]) best = j;
+        int best = decide_class(probs + (size_t)b * K, K, o->threshold);
         int topk = o->topk < L ? o->topk : L;
         if (topk) {   /* labels by probability, highest first; ties in model order (stable) */
             for (int k = 0; k < L; k++) order[k] = k;
@@ -157,7 +155,7 @@ int cmd_predict(int argc, char **argv)
 {
     const char *model_path = NULL, *arg, *threshold_arg = NULL;
     int batch = 256, threads = 0, c;
-    popts o = { 0, 0, 0, 0, 0.5 };
+    popts o = { 0, 0, 0, 0, DECIDE_THRESHOLD };
     while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
         switch (c) {
         case 'm': model_path = arg; break;

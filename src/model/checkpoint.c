@@ -1,0 +1,106 @@
+/* checkpoint.c - training state and options <-> the model's "training" JSON (see checkpoint.h). */
+#include "model/checkpoint.h"
+#include "base/err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void train_state_to_json(const train_state *st, cJSON *ti)
+{
+    cJSON_DeleteItemFromObject(ti, "state");
+    cJSON *j = cJSON_AddObjectToObject(ti, "state");
+    char buf[40];
+    cJSON_AddNumberToObject(j, "epoch", st->epoch);
+    cJSON_AddNumberToObject(j, "pos", (double)st->pos);
+    cJSON *r = cJSON_AddArrayToObject(j, "rng");
+    for (int i = 0; i < 4; i++) {   /* 64-bit values as hex: JSON numbers are doubles */
+        snprintf(buf, sizeof buf, "%016llx", (unsigned long long)st->rng[i]);
+        cJSON_AddItemToArray(r, cJSON_CreateString(buf));
+    }
+    /* doubles as C99 hex floats: cJSON prints 15 digits whenever they come
+     * back within an epsilon, which is not bit-exact */
+    snprintf(buf, sizeof buf, "%a", st->sum_loss);
+    cJSON_AddStringToObject(j, "sum_loss", buf);
+    cJSON_AddNumberToObject(j, "correct", st->correct);
+    cJSON_AddNumberToObject(j, "adam_step", (double)st->adam_step);
+    snprintf(buf, sizeof buf, "%a", st->best_val_loss);
+    cJSON_AddStringToObject(j, "best_val_loss", buf);
+    cJSON_AddNumberToObject(j, "best_epoch", st->best_epoch);
+    cJSON_AddNumberToObject(j, "bad_epochs", st->bad_epochs);
+}
+
+/* A number written as a number or, exactly, as a "%a" string. */
+static double jnum(const cJSON *o, const char *k, int *ok)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (cJSON_IsString(v)) {   /* exact: "%a" */
+        char *end;
+        double d = strtod(v->valuestring, &end);
+        if (end != v->valuestring && !*end) return d;
+    }
+    if (!cJSON_IsNumber(v)) { *ok = 0; return 0; }
+    return v->valuedouble;
+}
+
+/* The moments (and moving average) of every parameter from the file. */
+static int load_moments(model *m)
+{
+    net *n = m->net;
+    if (!n->params) net_alloc_grads(n);
+    for (int i = 0; i < n->nparams; i++) {
+        param *p = &n->params[i];
+        char name[64];
+        snprintf(name, sizeof name, "adam.m.%s", p->name);
+        const float *mm_ = mf_get_checked(m->file, name, DT_F32, p->n);
+        snprintf(name, sizeof name, "adam.v.%s", p->name);
+        const float *vv = mm_ ? mf_get_checked(m->file, name, DT_F32, p->n) : NULL;
+        if (!vv) return err_prefix("checkpoint optimizer state");
+        memcpy(p->m, mm_, p->n * sizeof(float));
+        memcpy(p->v, vv, p->n * sizeof(float));
+        snprintf(name, sizeof name, "ema.%s", p->name);
+        if (mf_get(m->file, name)) {   /* the run keeps a moving average (--ema) */
+            const float *e = mf_get_checked(m->file, name, DT_F32, p->n);
+            if (!e) return err_prefix("checkpoint optimizer state");
+            if (!p->ema) p->ema = xmalloc(p->n * sizeof(float));
+            memcpy(p->ema, e, p->n * sizeof(float));
+        }
+    }
+    return 0;
+}
+
+int train_state_load(model *m, train_state *st)
+{
+    memset(st, 0, sizeof *st);
+    const cJSON *j = m->train_info ? cJSON_GetObjectItemCaseSensitive(m->train_info, "state") : NULL;
+    if (!j) return 0;
+    int ok = 1;
+    st->epoch = (int)jnum(j, "epoch", &ok);
+    st->pos = (size_t)jnum(j, "pos", &ok);
+    st->sum_loss = jnum(j, "sum_loss", &ok);
+    st->correct = jnum(j, "correct", &ok);
+    st->adam_step = (long)jnum(j, "adam_step", &ok);
+    st->best_val_loss = jnum(j, "best_val_loss", &ok);
+    st->best_epoch = (int)jnum(j, "best_epoch", &ok);
+    st->bad_epochs = (int)jnum(j, "bad_epochs", &ok);
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(j, "rng");
+    if (!ok || cJSON_GetArraySize(r) != 4 || st->epoch < 1) return err_set("corrupt training state in the checkpoint");
+    for (int i = 0; i < 4; i++) {
+        const cJSON *x = cJSON_GetArrayItem(r, i);
+        if (!cJSON_IsString(x)) return err_set("corrupt training state in the checkpoint");
+        st->rng[i] = strtoull(x->valuestring, NULL, 16);
+    }
+    cJSON_DeleteItemFromObject(m->train_info, "state");   /* j is gone: not used below */
+    return load_moments(m) < 0 ? -1 : 1;
+}
+
+int checkpoint_save(model *m, const train_state *st, const char *path)
+{
+    if (!m->train_info) m->train_info = cJSON_CreateObject();
+    train_state_to_json(st, m->train_info);
+    m->save_optimizer = 1;
+    int rc = model_save(m, path);
+    m->save_optimizer = 0;
+    cJSON_DeleteItemFromObject(m->train_info, "state");
+    return rc;
+}
