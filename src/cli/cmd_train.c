@@ -140,9 +140,13 @@ static int auto_maxlen(model *m, const dataset *d)
     return (int)p95;
 }
 
+/* The signal that asked training to stop (0: none).  File-static, written
+ * only by the handler; the loop reads it through train_opts.stop. */
+static volatile sig_atomic_t stop_signal;
+
 static void on_signal(int sig)
 {
-    train_stop_signal = sig;
+    stop_signal = sig;
     signal(sig, SIG_DFL);   /* a second signal stops at once */
 }
 
@@ -154,6 +158,47 @@ static void install_signal_handlers(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Progress on stderr: a line rewritten in place per batch on a terminal,
+ * one line per epoch, and why a run ended early. */
+static void report(const train_event *ev, void *ctx)
+{
+    int tty = *(const int *)ctx;
+    switch (ev->kind) {
+    case TRAIN_EV_BATCH: {
+        if (!tty) break;
+        double el = ev->seconds, rate = el > 0 ? ev->done / el : 0;
+        double eta = rate > 0 ? (ev->total - ev->done) / rate : 0;
+        fprintf(stderr, "\repoch %d/%d [%zu/%zu] loss %.4f acc %.4f %.0f samples/s ETA %.0fs   ",
+                ev->epoch, ev->epochs, ev->done, ev->total, ev->loss, ev->accuracy, rate, eta);
+        break;
+    }
+    case TRAIN_EV_BREAK:
+        if (tty) fputc('\n', stderr);
+        break;
+    case TRAIN_EV_EPOCH: {
+        char vbuf[128] = "";
+        if (ev->have_val)
+            snprintf(vbuf, sizeof vbuf, " - val_loss %.4f - val_acc %.4f", ev->val_loss, ev->val_accuracy);
+        fprintf(stderr, "%sepoch %d/%d - loss %.4f - acc %.4f%s - %.1fs (%.0f samples/s)%s\n",
+                tty ? "\r" : "", ev->epoch, ev->epochs, ev->loss, ev->accuracy, vbuf, ev->seconds,
+                ev->samples_per_second, tty ? "          " : "");
+        break;
+    }
+    case TRAIN_EV_EARLY_STOP:
+        fprintf(stderr, "train: early stop: validation loss has not improved for %d epochs; "
+                "keeping the weights of epoch %d\n", ev->patience, ev->best_epoch);
+        break;
+    case TRAIN_EV_INTERRUPTED:
+        if (ev->done < ev->total)
+            fprintf(stderr, "train: interrupted in epoch %d at %zu/%zu; checkpoint written to %s "
+                    "(continue with --resume %s)\n", ev->epoch, ev->done, ev->total, ev->checkpoint, ev->checkpoint);
+        else
+            fprintf(stderr, "train: interrupted after epoch %d; checkpoint written to %s "
+                    "(continue with --resume %s)\n", ev->epoch, ev->checkpoint, ev->checkpoint);
+        break;
+    }
 }
 
 /* Move a seeded random fraction of the training rows into a validation set. */
@@ -462,10 +507,14 @@ int cmd_train(int argc, char **argv)
         free(cnt);
         to.class_w = cw;
     }
+    int tty = isatty(2);
+    to.report = report;
+    to.report_ctx = &tty;
+    to.stop = &stop_signal;
     install_signal_handlers();
     int rc = train_run(&m, &etr, have_val ? &eva : NULL, &to, resumed ? &st : NULL);
     if (rc < 0) die_err(EXIT_FAIL);
-    if (rc == TRAIN_INTERRUPTED) exit(train_stop_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT);
+    if (rc == TRAIN_INTERRUPTED) exit(stop_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT);
     m.half = half;
     if (model_save(&m, out) < 0) die_err(EXIT_FAIL);
     if (!quiet) fprintf(stderr, "train: wrote %s\n", out);

@@ -6,6 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Epoch `epoch` from its start; the shuffle RNG seeded with rng_seed_value. */
+static void state_start(train_state *st, int epoch, uint64_t rng_seed_value)
+{
+    memset(st, 0, sizeof *st);
+    st->epoch = epoch;
+    st->best_val_loss = 1e300;   /* JSON has no infinity */
+    rng r;
+    rng_seed(&r, rng_seed_value);
+    memcpy(st->rng, r.s, sizeof st->rng);
+}
+
+void train_state_fresh(train_state *st, uint64_t seed)
+{
+    state_start(st, 1, seed ^ 0x5eed5eedULL);
+}
+
+void train_state_continue(train_state *st, uint64_t seed, int epochs_done)
+{
+    state_start(st, epochs_done + 1, seed ^ 0x5eed5eedULL ^ (uint64_t)(epochs_done + 1));
+}
+
 void train_state_to_json(const train_state *st, cJSON *ti)
 {
     cJSON_DeleteItemFromObject(ti, "state");

@@ -29,6 +29,12 @@ typedef struct train_state {
     int best_epoch, bad_epochs;
 } train_state;
 
+/* The position of a fresh run: epoch 1 from its start, the shuffle RNG
+ * seeded from seed. */
+void train_state_fresh(train_state *st, uint64_t seed);
+/* The position of a finished model trained on (no optimizer state): the
+ * epoch after its epochs_done, an RNG seeded from seed and that epoch. */
+void train_state_continue(train_state *st, uint64_t seed, int epochs_done);
 /* Record st as ti["state"] (replacing any). */
 void train_state_to_json(const train_state *st, cJSON *ti);
 /* Read the position and the Adam moments of a checkpoint loaded with
