@@ -6,6 +6,77 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- options ---- */
+
+void train_opts_init(train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->epochs = 5;
+    o->batch = 32;
+    o->lr = 0.001;
+    o->seed = 1;
+    o->optim = OPTIM_ADAM;
+}
+
+void train_opts_resolve(train_opts *o, int lr_given, int weight_decay_given, int momentum_given)
+{
+    if (o->optim == OPTIM_SGD && !lr_given) o->lr = 0.01;
+    if (!weight_decay_given) o->weight_decay = o->optim == OPTIM_ADAMW ? 0.01 : 0;
+    if (!momentum_given) o->momentum = o->optim == OPTIM_SGD ? 0.9 : 0;
+}
+
+void train_opts_to_json(const train_opts *o, cJSON *ti, const char *data, size_t rows, int pretrained)
+{
+    cJSON_AddStringToObject(ti, "data", data);
+    cJSON_AddNumberToObject(ti, "rows", (double)rows);
+    cJSON_AddNumberToObject(ti, "epochs", o->epochs);
+    cJSON_AddNumberToObject(ti, "batch", o->batch);
+    cJSON_AddNumberToObject(ti, "lr", o->lr);
+    cJSON_AddStringToObject(ti, "optimizer", optim_name(o->optim));
+    if (o->optim == OPTIM_ADAMW) cJSON_AddNumberToObject(ti, "weight_decay", o->weight_decay);
+    if (o->optim == OPTIM_SGD) cJSON_AddNumberToObject(ti, "momentum", o->momentum);
+    if (o->lr_decay > 0) cJSON_AddNumberToObject(ti, "lr_decay", o->lr_decay);
+    if (o->class_weight) cJSON_AddStringToObject(ti, "class_weight", "auto");
+    if (o->bucket) cJSON_AddBoolToObject(ti, "bucket", 1);
+    cJSON_AddNumberToObject(ti, "seed", (double)o->seed);
+    if (o->clip_norm > 0) cJSON_AddNumberToObject(ti, "clip_norm", o->clip_norm);
+    if (o->ema > 0) cJSON_AddNumberToObject(ti, "ema", o->ema);
+    if (o->word_dropout > 0) cJSON_AddNumberToObject(ti, "word_dropout", o->word_dropout);
+    if (o->val_split > 0) cJSON_AddNumberToObject(ti, "val_split", o->val_split);
+    cJSON_AddBoolToObject(ti, "pretrained", pretrained);
+}
+
+/* *v = ti[key] when that is a number. */
+static int get_num(const cJSON *ti, const char *key, double *v)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(ti, key);
+    if (!cJSON_IsNumber(x)) return 0;
+    *v = x->valuedouble;
+    return 1;
+}
+
+void train_opts_from_json(train_opts *o, const cJSON *ti, int keep_epochs)
+{
+    if (!ti) return;
+    double v;
+    if (!keep_epochs && get_num(ti, "epochs", &v)) o->epochs = (int)v;
+    if (get_num(ti, "batch", &v)) o->batch = (int)v;
+    get_num(ti, "lr", &o->lr);
+    if (get_num(ti, "seed", &v)) o->seed = (uint64_t)v;
+    const cJSON *opt = cJSON_GetObjectItemCaseSensitive(ti, "optimizer");
+    if (cJSON_IsString(opt) && optim_parse(opt->valuestring) >= 0) o->optim = (optim_kind)optim_parse(opt->valuestring);
+    get_num(ti, "weight_decay", &o->weight_decay);
+    get_num(ti, "momentum", &o->momentum);
+    get_num(ti, "lr_decay", &o->lr_decay);
+    get_num(ti, "clip_norm", &o->clip_norm);
+    get_num(ti, "ema", &o->ema);
+    get_num(ti, "word_dropout", &o->word_dropout);
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ti, "bucket"))) o->bucket = 1;
+    if (cJSON_GetObjectItemCaseSensitive(ti, "class_weight")) o->class_weight = 1;
+}
+
+/* ---- position ---- */
+
 /* Epoch `epoch` from its start; the shuffle RNG seeded with rng_seed_value. */
 static void state_start(train_state *st, int epoch, uint64_t rng_seed_value)
 {

@@ -5,7 +5,6 @@
 #define SEQSENT_TRAIN_H
 
 #include <stddef.h>
-#include <signal.h>
 #include <stdint.h>
 #include "text/csv.h"
 #include "model/model.h"
@@ -36,39 +35,6 @@ typedef struct train_event {
     const char *checkpoint;      /* INTERRUPTED: the file written */
 } train_event;
 
-typedef struct train_opts {
-    int epochs;
-    int batch;
-    double lr;
-    uint64_t seed;
-    int quiet;            /* no reports */
-    const char *out;      /* the -o file: checkpoints go here too */
-    int save_every;       /* write a checkpoint every N epochs (0 = never) */
-    int early_stop;       /* patience in epochs, 0 = off (needs validation data) */
-    double clip_norm;     /* clip the global gradient norm to this, 0 = off */
-    const char *log_path; /* JSON lines, one object per epoch, or NULL */
-    int threads;          /* worker threads, each with single-threaded BLAS (<= 1: one) */
-    int bucket;           /* batches of similar lengths, trimmed to their longest row */
-    optim_kind optim;     /* adam (default), adamw, sgd */
-    double weight_decay;  /* adamw */
-    double momentum;      /* sgd */
-    double lr_decay;      /* multiply the learning rate by this after every epoch (0/1 = none) */
-    const float *class_w; /* per-class loss weights, or NULL */
-    double word_dropout;  /* replace each real token by <unk> with this probability
-                           * (training only; 0 = off) */
-    double ema;           /* momentum of an exponential moving average of the weights
-                           * (0 = off); validation, early stopping and the saved
-                           * model use the averaged weights (Keras use_ema) */
-    /* Hooks; NULL = none.  report is called from the training thread for
-     * every event, unless quiet. */
-    void (*report)(const train_event *ev, void *ctx);
-    void *report_ctx;
-    /* When *stop becomes non-zero (a signal handler sets it) the loop
-     * finishes its batch, writes a checkpoint to out and train_run returns
-     * TRAIN_INTERRUPTED.  A pointer, not a process-wide flag: the caller
-     * owns its signal handling, and two runs in one process stop apart. */
-    volatile sig_atomic_t *stop;
-} train_opts;
 
 #define TRAIN_INTERRUPTED 2
 
