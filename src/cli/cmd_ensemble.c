@@ -24,14 +24,12 @@ static const cmd_opt options[] = {
 };
 
 static const cmd_spec spec = {
-    .name = "ensemble",
-    .usage = "[options] MODEL MODEL... -o OUT",
+    .name = "ensemble", .usage = "[options] MODEL MODEL... -o OUT", .opts = options,
     .summary =
     "Put trained models into one model file that predicts the mean of their probabilities\n"
     "(an ensemble).  The models must share the tokenizer, dictionary, vocabulary, sequence\n"
     "settings and labels -- train them with 'train --from BASE' and different --seed values;\n"
     "their networks may differ.  eval, predict and info take the result like any model.",
-    .opts = options,
 };
 
 int cmd_ensemble(int argc, char **argv)

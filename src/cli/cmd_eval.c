@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_JSON = 400, O_BATCH, O_ERRORS };
+enum eval_option { O_JSON = 400, O_BATCH, O_ERRORS };
 
 static const cmd_opt options[] = {
     { "model", 'm', 1, "MODEL", "trained model file (required)" },
@@ -21,13 +21,6 @@ static const cmd_opt options[] = {
     { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as predict; speed, and float rounding)" },
     DATA_OPTS,
     { 0 }
-};
-
-static const cmd_spec spec = {
-    "eval", "-m MODEL [options] FILE",
-    "Score a model on labelled data (CSV/TSV, '-' = stdin): accuracy, loss, per-class\n"
-    "precision/recall/F1 and the confusion matrix.  A label the model does not know is an error.",
-    options, NULL
 };
 
 /* Append s to the stdio stream as one RFC 4180 field (quoted when needed). */
@@ -71,6 +64,12 @@ static int write_errors(const char *path, const model *m, const dataset *d, cons
     free(mem);
     return rc;
 }
+
+static const cmd_spec spec = {
+    .name = "eval", .usage = "-m MODEL [options] FILE", .opts = options,
+    .summary = "Score a model on labelled data (CSV/TSV, '-' = stdin): accuracy, loss, per-class\n"
+               "precision/recall/F1 and the confusion matrix.  A label the model does not know is an error.",
+};
 
 int cmd_eval(int argc, char **argv)
 {

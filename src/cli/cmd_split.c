@@ -27,19 +27,6 @@ static const cmd_opt options[] = {
     { 0 }
 };
 
-static const cmd_spec spec = {
-    .name = "split",
-    .usage = "[options] FILE [-o PREFIX]",
-    .summary =
-    "Split data into a training and a test part at random (seeded), written to PREFIX.train.EXT\n"
-    "and PREFIX.test.EXT in the input's format (EXT csv, tsv or txt).  A header row goes to both.",
-    .opts = options,
-    .notes =
-    "Rows keep their file order in both parts.  CSV fields are re-quoted (RFC 4180) only where\n"
-    "needed; the fields read back are the same.  --label-col (default as for train) names the\n"
-    "label column for --stratify; with --text-col it also steers header detection.\n"
-};
-
 /* "data/x.csv" -> "data/x"; NULL for "-". */
 static char *default_prefix(const char *path)
 {
@@ -55,6 +42,17 @@ static const char *format_ext(data_format f)
 {
     return f == FMT_TSV ? "tsv" : f == FMT_LINES || f == FMT_FASTTEXT ? "txt" : "csv";
 }
+
+static const cmd_spec spec = {
+    .name = "split", .usage = "[options] FILE [-o PREFIX]", .opts = options,
+    .summary =
+    "Split data into a training and a test part at random (seeded), written to PREFIX.train.EXT\n"
+    "and PREFIX.test.EXT in the input's format (EXT csv, tsv or txt).  A header row goes to both.",
+    .notes =
+    "Rows keep their file order in both parts.  CSV fields are re-quoted (RFC 4180) only where\n"
+    "needed; the fields read back are the same.  --label-col (default as for train) names the\n"
+    "label column for --stratify; with --text-col it also steers header detection.\n",
+};
 
 /* The summary on stderr. */
 static void report(const split_result *r, const char *const paths[2], uint64_t seed)

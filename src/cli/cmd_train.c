@@ -20,67 +20,56 @@ enum {
     O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL
 };
 
+/* One row per option: its metavar ("N", "FILE"...) says that it takes a
+ * value, "" that it is a flag. */
+#define OPT(name, id, metavar, help) { name, id, sizeof(metavar) > 1, metavar, help }
+
 static const cmd_opt options[] = {
-    { "output", 'o', 1, "MODEL", "write the trained model here (required; written atomically)" },
-    { "from", O_FROM, 1, "FILE", "start from a file written by 'vocab' or 'embed' (tokenizer, vocabulary, vectors)" },
-    { "vocab", O_VOCAB, 1, "FILE", "reuse a vocabulary: a model file or a 'token<TAB>count' listing" },
-    { "embed", O_EMBED, 1, "VECTORS", "initialise the embedding from word2vec vectors (text or binary, .gz ok); their words also become the segmentation dictionary unless --dict is given" },
-    { "freeze", O_FREEZE, 0, NULL, "do not train the embedding (frozen, as Keras trainable=False)" },
-    { "embed-dim", O_EMBED_DIM, 1, "N", "embedding size when no vectors are given (default 300); with vectors, must match them" },
-    { "cell", O_CELL, 1, "lstm|gru|rnn", "recurrent cell (default lstm; gru as Keras reset_after, rnn = SimpleRNN tanh)" },
-    { "layers", O_LAYERS, 1, "N", "stacked recurrent layers (default 2)" },
-    { "hidden", O_HIDDEN, 1, "H", "units per layer and direction (default 128)" },
-    { "bidirectional", O_BIDIR, 0, NULL, "read each layer's input both ways; outputs and final states concatenated" },
-    { "dropout", O_DROPOUT, 1, "P", "inverted dropout on every recurrent layer's input and before the dense layer (training only; default 0)" },
-    { "dense", O_DENSE, 1, "H", "a hidden ReLU dense layer of H units before the output (default none)" },
-    { "pool", O_POOL, 1, "last|max|mean", "summary of the top layer: final states (default, as Keras), or max / mean over time" },
-    { "maxlen", O_MAXLEN, 1, "N", "sequence length (default: 95th percentile of training lengths)" },
-    { "padding", O_PADDING, 1, "pre|post", "where padding goes (default pre, as Keras)" },
-    { "truncating", O_TRUNCATING, 1, "pre|post", "which end long texts lose (default pre, as Keras)" },
-    { "mask", O_MASK, 0, NULL, "skip padding steps (state carried through), as Keras mask_zero; stored in the model" },
-    { "bucket", O_BUCKET, 0, NULL, "batches of similar lengths, each trimmed to its longest row (faster; changes batch composition)" },
-    { "epochs", O_EPOCHS, 1, "N", "passes over the training data (default 5)" },
-    { "batch", O_BATCH, 1, "N", "mini-batch size (default 32)" },
-    { "optimizer", O_OPTIM, 1, "adam|adamw|sgd", "optimizer (default adam: beta1 .9, beta2 .999, eps 1e-7, as Keras)" },
-    { "lr", O_LR, 1, "RATE", "learning rate (default 0.001; 0.01 for sgd)" },
-    { "lr-decay", O_LR_DECAY, 1, "F", "multiply the learning rate by F after every epoch (default 1: constant)" },
-    { "weight-decay", O_WD, 1, "W", "decoupled weight decay for adamw (default 0.01; biases excluded)" },
-    { "momentum", O_MOMENTUM, 1, "M", "momentum for sgd (default 0.9)" },
-    { "class-weight", O_CLASS_WEIGHT, 1, "auto", "weight each class's loss by n / (classes x count), for imbalanced data" },
-    { "seed", O_SEED, 1, "N", "random seed: same seed and thread count, same model (default 1)" },
-    { "val", O_VAL, 1, "FILE", "validation data, scored after every epoch" },
-    { "val-split", O_VAL_SPLIT, 1, "FRACTION", "hold out this fraction of the training rows for validation (chosen with --seed)" },
-    { "early-stop", O_EARLY_STOP, 1, "N", "stop when validation loss has not improved for N epochs; keep the best epoch's weights" },
-    { "clip-norm", O_CLIP_NORM, 1, "X", "scale gradients down when their global norm exceeds X" },
-    { "word-dropout", O_WORD_DROPOUT, 1, "P", "replace each token by <unk> with probability P while training (default 0)" },
-    { "ema", O_EMA, 1, "M", "keep a moving average of the weights (momentum M, e.g. 0.99) and use it for validation, early stopping and the saved model (Keras use_ema)" },
-    { "save-every", O_SAVE_EVERY, 1, "N", "write a checkpoint (with optimizer state) to the -o file every N epochs" },
-    { "resume", O_RESUME, 1, "CHECKPOINT", "continue an interrupted run from its checkpoint (same data; -o defaults to CHECKPOINT)" },
-    { "log", O_LOG, 1, "FILE", "append one JSON object per epoch (JSON lines)" },
-    { "plot", O_PLOT, 1, "FILE.svg", "draw the loss and accuracy curves (train, and validation if any) as an SVG chart" },
-    { "min-count", O_MIN_COUNT, 1, "N", "drop tokens seen fewer than N times (default 1)" },
-    { "max-size", O_MAX_SIZE, 1, "N", "keep at most N vocabulary entries incl. <pad> and <unk> (default all)" },
-    { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores); changes speed, and results only in float rounding" },
-    { "quiet", O_QUIET, 0, NULL, "no progress or per-epoch lines on stderr" },
-    { "half", O_HALF, 0, NULL, "store the trained weights as 16-bit floats: half the file; probabilities change in the 3rd-4th digit (checkpoints stay 32-bit)" },
+    OPT("output", 'o', "MODEL", "write the trained model here (required; written atomically)"),
+    OPT("from", O_FROM, "FILE", "start from a file written by 'vocab' or 'embed' (tokenizer, vocabulary, vectors)"),
+    OPT("vocab", O_VOCAB, "FILE", "reuse a vocabulary: a model file or a 'token<TAB>count' listing"),
+    OPT("embed", O_EMBED, "VECTORS", "initialise the embedding from word2vec vectors (text or binary, .gz ok); their words also become the segmentation dictionary unless --dict is given"),
+    OPT("freeze", O_FREEZE, "", "do not train the embedding (frozen, as Keras trainable=False)"),
+    OPT("embed-dim", O_EMBED_DIM, "N", "embedding size when no vectors are given (default 300); with vectors, must match them"),
+    OPT("cell", O_CELL, "lstm|gru|rnn", "recurrent cell (default lstm; gru as Keras reset_after, rnn = SimpleRNN tanh)"),
+    OPT("layers", O_LAYERS, "N", "stacked recurrent layers (default 2)"),
+    OPT("hidden", O_HIDDEN, "H", "units per layer and direction (default 128)"),
+    OPT("bidirectional", O_BIDIR, "", "read each layer's input both ways; outputs and final states concatenated"),
+    OPT("dropout", O_DROPOUT, "P", "inverted dropout on every recurrent layer's input and before the dense layer (training only; default 0)"),
+    OPT("dense", O_DENSE, "H", "a hidden ReLU dense layer of H units before the output (default none)"),
+    OPT("pool", O_POOL, "last|max|mean", "summary of the top layer: final states (default, as Keras), or max / mean over time"),
+    OPT("maxlen", O_MAXLEN, "N", "sequence length (default: 95th percentile of training lengths)"),
+    OPT("padding", O_PADDING, "pre|post", "where padding goes (default pre, as Keras)"),
+    OPT("truncating", O_TRUNCATING, "pre|post", "which end long texts lose (default pre, as Keras)"),
+    OPT("mask", O_MASK, "", "skip padding steps (state carried through), as Keras mask_zero; stored in the model"),
+    OPT("bucket", O_BUCKET, "", "batches of similar lengths, each trimmed to its longest row (faster; changes batch composition)"),
+    OPT("epochs", O_EPOCHS, "N", "passes over the training data (default 5)"),
+    OPT("batch", O_BATCH, "N", "mini-batch size (default 32)"),
+    OPT("optimizer", O_OPTIM, "adam|adamw|sgd", "optimizer (default adam: beta1 .9, beta2 .999, eps 1e-7, as Keras)"),
+    OPT("lr", O_LR, "RATE", "learning rate (default 0.001; 0.01 for sgd)"),
+    OPT("lr-decay", O_LR_DECAY, "F", "multiply the learning rate by F after every epoch (default 1: constant)"),
+    OPT("weight-decay", O_WD, "W", "decoupled weight decay for adamw (default 0.01; biases excluded)"),
+    OPT("momentum", O_MOMENTUM, "M", "momentum for sgd (default 0.9)"),
+    OPT("class-weight", O_CLASS_WEIGHT, "auto", "weight each class's loss by n / (classes x count), for imbalanced data"),
+    OPT("seed", O_SEED, "N", "random seed: same seed and thread count, same model (default 1)"),
+    OPT("val", O_VAL, "FILE", "validation data, scored after every epoch"),
+    OPT("val-split", O_VAL_SPLIT, "FRACTION", "hold out this fraction of the training rows for validation (chosen with --seed)"),
+    OPT("early-stop", O_EARLY_STOP, "N", "stop when validation loss has not improved for N epochs; keep the best epoch's weights"),
+    OPT("clip-norm", O_CLIP_NORM, "X", "scale gradients down when their global norm exceeds X"),
+    OPT("word-dropout", O_WORD_DROPOUT, "P", "replace each token by <unk> with probability P while training (default 0)"),
+    OPT("ema", O_EMA, "M", "keep a moving average of the weights (momentum M, e.g. 0.99) and use it for validation, early stopping and the saved model (Keras use_ema)"),
+    OPT("save-every", O_SAVE_EVERY, "N", "write a checkpoint (with optimizer state) to the -o file every N epochs"),
+    OPT("resume", O_RESUME, "CHECKPOINT", "continue an interrupted run from its checkpoint (same data; -o defaults to CHECKPOINT)"),
+    OPT("log", O_LOG, "FILE", "append one JSON object per epoch (JSON lines)"),
+    OPT("plot", O_PLOT, "FILE.svg", "draw the loss and accuracy curves (train, and validation if any) as an SVG chart"),
+    OPT("min-count", O_MIN_COUNT, "N", "drop tokens seen fewer than N times (default 1)"),
+    OPT("max-size", O_MAX_SIZE, "N", "keep at most N vocabulary entries incl. <pad> and <unk> (default all)"),
+    OPT("threads", OPT_THREADS, "N", "CPU threads (default: all cores); changes speed, and results only in float rounding"),
+    OPT("quiet", O_QUIET, "", "no progress or per-epoch lines on stderr"),
+    OPT("half", O_HALF, "", "store the trained weights as 16-bit floats: half the file; probabilities change in the 3rd-4th digit (checkpoints stay 32-bit)"),
     TOKENIZER_OPTS,
     DATA_OPTS,
     { 0 }
-};
-
-static const cmd_spec spec = {
-    "train", "[options] FILE -o MODEL",
-    "Train a classifier: embedding -> recurrent layers (LSTM by default) -> dense sigmoid\n"
-    "(2 labels) or softmax (3+ labels).  FILE is CSV/TSV with a label and a text column\n"
-    "('-' = stdin).  Every setting is stored in the model file.",
-    options,
-    "Options that change results: --embed --freeze --embed-dim --cell --layers --hidden\n"
-    "--bidirectional --dropout --word-dropout --dense --pool --maxlen --padding --truncating --mask --bucket --epochs\n"
-    "--batch --optimizer --lr --lr-decay --weight-decay --momentum --clip-norm --ema --class-weight\n"
-    "--seed --val-split --early-stop --min-count --max-size and the tokenizer options.\n"
-    "--bucket also skips padding steps, which changes results without --mask.  --threads\n"
-    "changes results only in float rounding (same thread count, same bits).  --quiet, --log,\n"
-    "--save-every change nothing but output.\n"
 };
 
 /* The signal that asked training to stop (0: none).  File-static, written
@@ -143,6 +132,21 @@ static void report(const train_event *ev, void *ctx)
         break;
     }
 }
+
+static const cmd_spec spec = {
+    .name = "train", .usage = "[options] FILE -o MODEL", .opts = options,
+    .summary =
+    "Train a classifier: embedding -> recurrent layers (LSTM by default) -> dense sigmoid\n"
+    "(2 labels) or softmax (3+ labels).  FILE is CSV/TSV with a label and a text column\n"
+    "('-' = stdin).  Every setting is stored in the model file.",
+    .notes = "Options that change results: --embed --freeze --embed-dim --cell --layers --hidden\n"
+             "--bidirectional --dropout --word-dropout --dense --pool --maxlen --padding --truncating --mask --bucket --epochs\n"
+             "--batch --optimizer --lr --lr-decay --weight-decay --momentum --clip-norm --ema --class-weight\n"
+             "--seed --val-split --early-stop --min-count --max-size and the tokenizer options.\n"
+             "--bucket also skips padding steps, which changes results without --mask.  --threads\n"
+             "changes results only in float rounding (same thread count, same bits).  --quiet, --log,\n"
+             "--save-every change nothing but output.\n",
+};
 
 /* What the command line asks for. */
 typedef struct args {
