@@ -65,6 +65,65 @@ static int write_errors(const char *path, const model *m, const dataset *d, cons
     return rc;
 }
 
+/* The report as one JSON object. */
+static void print_json(const eval_result *r, const model *m, const char *model_path, const dataset *d)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "model", model_path);
+    cJSON_AddStringToObject(o, "data", d->path);
+    cJSON_AddNumberToObject(o, "n", (double)r->n);
+    cJSON_AddNumberToObject(o, "accuracy", r->accuracy);
+    cJSON_AddNumberToObject(o, "loss", r->loss);
+    cJSON_AddNumberToObject(o, "skipped_empty", (double)d->skipped_empty);
+    cJSON *cls = cJSON_AddArrayToObject(o, "classes");
+    double macro = 0;
+    for (int k = 0; k < r->K; k++) {
+        double p, rc, f1;
+        long sup;
+        class_metrics(r, k, &p, &rc, &f1, &sup);
+        macro += f1 / r->K;
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "label", m->labels[k]);
+        cJSON_AddNumberToObject(x, "precision", p);
+        cJSON_AddNumberToObject(x, "recall", rc);
+        cJSON_AddNumberToObject(x, "f1", f1);
+        cJSON_AddNumberToObject(x, "support", (double)sup);
+        cJSON_AddItemToArray(cls, x);
+    }
+    cJSON_AddNumberToObject(o, "macro_f1", macro);
+    cJSON *cm = cJSON_AddArrayToObject(o, "confusion");
+    for (int i = 0; i < r->K; i++) {
+        cJSON *row = cJSON_CreateArray();
+        for (int j = 0; j < r->K; j++) cJSON_AddItemToArray(row, cJSON_CreateNumber((double)r->confusion[(size_t)i * r->K + j]));
+        cJSON_AddItemToArray(cm, row);
+    }
+    char *s = cJSON_PrintUnformatted(o);
+    printf("%s\n", s);
+    free(s);
+    cJSON_Delete(o);
+}
+
+/* The report as a table: totals, per-class figures, confusion matrix. */
+static void print_table(const eval_result *r, const model *m)
+{
+    printf("n         %zu\naccuracy  %.4f\nloss      %.4f\n\n", r->n, r->accuracy, r->loss);
+    printf("%-16s %9s %9s %9s %9s\n", "label", "precision", "recall", "f1", "support");
+    for (int k = 0; k < r->K; k++) {
+        double p, rc, f1;
+        long sup;
+        class_metrics(r, k, &p, &rc, &f1, &sup);
+        printf("%-16s %9.4f %9.4f %9.4f %9ld\n", m->labels[k], p, rc, f1, sup);
+    }
+    printf("\nconfusion (rows: true label, columns: predicted)\n%-16s", "");
+    for (int j = 0; j < r->K; j++) printf(" %9.9s", m->labels[j]);
+    printf("\n");
+    for (int i = 0; i < r->K; i++) {
+        printf("%-16s", m->labels[i]);
+        for (int j = 0; j < r->K; j++) printf(" %9ld", r->confusion[(size_t)i * r->K + j]);
+        printf("\n");
+    }
+}
+
 static const cmd_spec spec = {
     .name = "eval", .usage = "-m MODEL [options] FILE", .opts = options,
     .summary = "Score a model on labelled data (CSV/TSV, '-' = stdin): accuracy, loss, per-class\n"
@@ -106,58 +165,8 @@ int cmd_eval(int argc, char **argv)
     evaluate(&m, &e, batch, threads, &r, probs);
     if (errors_path && write_errors(errors_path, &m, &d, &e, probs) < 0) die_err(EXIT_FAIL);
     free(probs);
-    if (json) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "model", model_path);
-        cJSON_AddStringToObject(o, "data", d.path);
-        cJSON_AddNumberToObject(o, "n", (double)r.n);
-        cJSON_AddNumberToObject(o, "accuracy", r.accuracy);
-        cJSON_AddNumberToObject(o, "loss", r.loss);
-        cJSON_AddNumberToObject(o, "skipped_empty", (double)d.skipped_empty);
-        cJSON *cls = cJSON_AddArrayToObject(o, "classes");
-        double macro = 0;
-        for (int k = 0; k < r.K; k++) {
-            double p, rc, f1;
-            long sup;
-            class_metrics(&r, k, &p, &rc, &f1, &sup);
-            macro += f1 / r.K;
-            cJSON *x = cJSON_CreateObject();
-            cJSON_AddStringToObject(x, "label", m.labels[k]);
-            cJSON_AddNumberToObject(x, "precision", p);
-            cJSON_AddNumberToObject(x, "recall", rc);
-            cJSON_AddNumberToObject(x, "f1", f1);
-            cJSON_AddNumberToObject(x, "support", (double)sup);
-            cJSON_AddItemToArray(cls, x);
-        }
-        cJSON_AddNumberToObject(o, "macro_f1", macro);
-        cJSON *cm = cJSON_AddArrayToObject(o, "confusion");
-        for (int i = 0; i < r.K; i++) {
-            cJSON *row = cJSON_CreateArray();
-            for (int j = 0; j < r.K; j++) cJSON_AddItemToArray(row, cJSON_CreateNumber((double)r.confusion[(size_t)i * r.K + j]));
-            cJSON_AddItemToArray(cm, row);
-        }
-        char *s = cJSON_PrintUnformatted(o);
-        printf("%s\n", s);
-        free(s);
-        cJSON_Delete(o);
-    } else {
-        printf("n         %zu\naccuracy  %.4f\nloss      %.4f\n\n", r.n, r.accuracy, r.loss);
-        printf("%-16s %9s %9s %9s %9s\n", "label", "precision", "recall", "f1", "support");
-        for (int k = 0; k < r.K; k++) {
-            double p, rc, f1;
-            long sup;
-            class_metrics(&r, k, &p, &rc, &f1, &sup);
-            printf("%-16s %9.4f %9.4f %9.4f %9ld\n", m.labels[k], p, rc, f1, sup);
-        }
-        printf("\nconfusion (rows: true label, columns: predicted)\n%-16s", "");
-        for (int j = 0; j < r.K; j++) printf(" %9.9s", m.labels[j]);
-        printf("\n");
-        for (int i = 0; i < r.K; i++) {
-            printf("%-16s", m.labels[i]);
-            for (int j = 0; j < r.K; j++) printf(" %9ld", r.confusion[(size_t)i * r.K + j]);
-            printf("\n");
-        }
-    }
+    if (json) print_json(&r, &m, model_path, &d);
+    else print_table(&r, &m);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         if (errno == EPIPE) exit(EXIT_OK);   /* reader went away (| head): quiet exit */
         die(EXIT_FAIL, "<stdout>: %s", strerror(errno ? errno : EIO));

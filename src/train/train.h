@@ -1,6 +1,8 @@
-/* train.h - the training layer: encoding (encode.h), batches and thread
- * pools (workers.h), metrics and the class decision (metrics.h), the
- * training loop (below), checkpoints (model/checkpoint.h). */
+/* train.h - the training loop (loop.c), and the training layer in one
+ * include: encoding (encode.h), thread pools (workers.h), metrics and the
+ * class decision (metrics.h), options and checkpoints (model/checkpoint.h).
+ * The setup steps of a run are in setup.h, batches in batches.h, weight
+ * copies in weights.h. */
 #ifndef SEQSENT_TRAIN_H
 #define SEQSENT_TRAIN_H
 
@@ -35,14 +37,15 @@ typedef struct train_event {
     const char *checkpoint;      /* INTERRUPTED: the file written */
 } train_event;
 
-
+/* train_run's return when o->stop asked it to stop (checkpoint written). */
 #define TRAIN_INTERRUPTED 2
 
 /* Train m->net (already created and initialised) on tr, scoring val (may be
  * NULL) after every epoch; progress goes to o->report.  Records the history
- * in m->train_info["history"].  state: NULL for a fresh run, or the position
- * read back by train_state_load (resume; the optimizer moments must already
- * be in m->net's params).  Returns 0, -1 on error, TRAIN_INTERRUPTED. */
+ * in m->train_info["history"].  resume: NULL for a fresh run, or the
+ * position read back by train_state_load or made by train_state_continue
+ * (the optimizer moments must already be in m->net's params).  Returns 0,
+ * -1 on error (err_set), TRAIN_INTERRUPTED. */
 int train_run(model *m, const encoded *tr, const encoded *val, const train_opts *o,
               const train_state *resume);
 
