@@ -174,6 +174,6 @@ int cli_set_threads(int threads)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (int)n : 1;
     }
-    blas_set_threads(threads);   /* work split across our own workers sets it back to 1 */
+    blas_set_threads(threads);   /* a pool of our own workers sets it to 1 while it lives */
     return threads;
 }

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_JSON = 400, O_BATCH, O_ERRORS };
+enum eval_option { O_JSON = 400, O_BATCH, O_ERRORS };
 
 static const cmd_opt options[] = {
     { "model", 'm', 1, "MODEL", "trained model file (required)" },
@@ -21,13 +21,6 @@ static const cmd_opt options[] = {
     { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as predict; speed, and float rounding)" },
     DATA_OPTS,
     { 0 }
-};
-
-static const cmd_spec spec = {
-    "eval", "-m MODEL [options] FILE",
-    "Score a model on labelled data (CSV/TSV, '-' = stdin): accuracy, loss, per-class\n"
-    "precision/recall/F1 and the confusion matrix.  A label the model does not know is an error.",
-    options, NULL
 };
 
 /* Append s to the stdio stream as one RFC 4180 field (quoted when needed). */
@@ -55,9 +48,7 @@ static int write_errors(const char *path, const model *m, const dataset *d, cons
     fputs("line,label,predicted,probability,text\n", f);
     for (size_t i = 0; i < e->n; i++) {
         const float *p = probs + i * (size_t)K;
-        int pred = 0;
-        if (K == 1) pred = p[0] >= 0.5f;   /* the rule evaluate() scores with */
-        else for (int k = 1; k < K; k++) if (p[k] > p[pred]) pred = k;
+        int pred = decide_class(p, K, DECIDE_THRESHOLD);   /* the rule evaluate() scores with */
         if (pred == e->y[i]) continue;
         double pp = K == 1 ? (pred ? p[0] : 1.0 - p[0]) : p[pred];
         fprintf(f, "%ld,", d->line[i]);
@@ -73,6 +64,71 @@ static int write_errors(const char *path, const model *m, const dataset *d, cons
     free(mem);
     return rc;
 }
+
+/* The report as one JSON object. */
+static void print_json(const eval_result *r, const model *m, const char *model_path, const dataset *d)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "model", model_path);
+    cJSON_AddStringToObject(o, "data", d->path);
+    cJSON_AddNumberToObject(o, "n", (double)r->n);
+    cJSON_AddNumberToObject(o, "accuracy", r->accuracy);
+    cJSON_AddNumberToObject(o, "loss", r->loss);
+    cJSON_AddNumberToObject(o, "skipped_empty", (double)d->skipped_empty);
+    cJSON *cls = cJSON_AddArrayToObject(o, "classes");
+    double macro = 0;
+    for (int k = 0; k < r->K; k++) {
+        double p, rc, f1;
+        long sup;
+        class_metrics(r, k, &p, &rc, &f1, &sup);
+        macro += f1 / r->K;
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "label", m->labels[k]);
+        cJSON_AddNumberToObject(x, "precision", p);
+        cJSON_AddNumberToObject(x, "recall", rc);
+        cJSON_AddNumberToObject(x, "f1", f1);
+        cJSON_AddNumberToObject(x, "support", (double)sup);
+        cJSON_AddItemToArray(cls, x);
+    }
+    cJSON_AddNumberToObject(o, "macro_f1", macro);
+    cJSON *cm = cJSON_AddArrayToObject(o, "confusion");
+    for (int i = 0; i < r->K; i++) {
+        cJSON *row = cJSON_CreateArray();
+        for (int j = 0; j < r->K; j++) cJSON_AddItemToArray(row, cJSON_CreateNumber((double)r->confusion[(size_t)i * r->K + j]));
+        cJSON_AddItemToArray(cm, row);
+    }
+    char *s = cJSON_PrintUnformatted(o);
+    printf("%s\n", s);
+    free(s);
+    cJSON_Delete(o);
+}
+
+/* The report as a table: totals, per-class figures, confusion matrix. */
+static void print_table(const eval_result *r, const model *m)
+{
+    printf("n         %zu\naccuracy  %.4f\nloss      %.4f\n\n", r->n, r->accuracy, r->loss);
+    printf("%-16s %9s %9s %9s %9s\n", "label", "precision", "recall", "f1", "support");
+    for (int k = 0; k < r->K; k++) {
+        double p, rc, f1;
+        long sup;
+        class_metrics(r, k, &p, &rc, &f1, &sup);
+        printf("%-16s %9.4f %9.4f %9.4f %9ld\n", m->labels[k], p, rc, f1, sup);
+    }
+    printf("\nconfusion (rows: true label, columns: predicted)\n%-16s", "");
+    for (int j = 0; j < r->K; j++) printf(" %9.9s", m->labels[j]);
+    printf("\n");
+    for (int i = 0; i < r->K; i++) {
+        printf("%-16s", m->labels[i]);
+        for (int j = 0; j < r->K; j++) printf(" %9ld", r->confusion[(size_t)i * r->K + j]);
+        printf("\n");
+    }
+}
+
+static const cmd_spec spec = {
+    .name = "eval", .usage = "-m MODEL [options] FILE", .opts = options,
+    .summary = "Score a model on labelled data (CSV/TSV, '-' = stdin): accuracy, loss, per-class\n"
+               "precision/recall/F1 and the confusion matrix.  A label the model does not know is an error.",
+};
 
 int cmd_eval(int argc, char **argv)
 {
@@ -109,58 +165,8 @@ int cmd_eval(int argc, char **argv)
     evaluate(&m, &e, batch, threads, &r, probs);
     if (errors_path && write_errors(errors_path, &m, &d, &e, probs) < 0) die_err(EXIT_FAIL);
     free(probs);
-    if (json) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "model", model_path);
-        cJSON_AddStringToObject(o, "data", d.path);
-        cJSON_AddNumberToObject(o, "n", (double)r.n);
-        cJSON_AddNumberToObject(o, "accuracy", r.accuracy);
-        cJSON_AddNumberToObject(o, "loss", r.loss);
-        cJSON_AddNumberToObject(o, "skipped_empty", (double)d.skipped_empty);
-        cJSON *cls = cJSON_AddArrayToObject(o, "classes");
-        double macro = 0;
-        for (int k = 0; k < r.K; k++) {
-            double p, rc, f1;
-            long sup;
-            class_metrics(&r, k, &p, &rc, &f1, &sup);
-            macro += f1 / r.K;
-            cJSON *x = cJSON_CreateObject();
-            cJSON_AddStringToObject(x, "label", m.labels[k]);
-            cJSON_AddNumberToObject(x, "precision", p);
-            cJSON_AddNumberToObject(x, "recall", rc);
-            cJSON_AddNumberToObject(x, "f1", f1);
-            cJSON_AddNumberToObject(x, "support", (double)sup);
-            cJSON_AddItemToArray(cls, x);
-        }
-        cJSON_AddNumberToObject(o, "macro_f1", macro);
-        cJSON *cm = cJSON_AddArrayToObject(o, "confusion");
-        for (int i = 0; i < r.K; i++) {
-            cJSON *row = cJSON_CreateArray();
-            for (int j = 0; j < r.K; j++) cJSON_AddItemToArray(row, cJSON_CreateNumber((double)r.confusion[(size_t)i * r.K + j]));
-            cJSON_AddItemToArray(cm, row);
-        }
-        char *s = cJSON_PrintUnformatted(o);
-        printf("%s\n", s);
-        free(s);
-        cJSON_Delete(o);
-    } else {
-        printf("n         %zu\naccuracy  %.4f\nloss      %.4f\n\n", r.n, r.accuracy, r.loss);
-        printf("%-16s %9s %9s %9s %9s\n", "label", "precision", "recall", "f1", "support");
-        for (int k = 0; k < r.K; k++) {
-            double p, rc, f1;
-            long sup;
-            class_metrics(&r, k, &p, &rc, &f1, &sup);
-            printf("%-16s %9.4f %9.4f %9.4f %9ld\n", m.labels[k], p, rc, f1, sup);
-        }
-        printf("\nconfusion (rows: true label, columns: predicted)\n%-16s", "");
-        for (int j = 0; j < r.K; j++) printf(" %9.9s", m.labels[j]);
-        printf("\n");
-        for (int i = 0; i < r.K; i++) {
-            printf("%-16s", m.labels[i]);
-            for (int j = 0; j < r.K; j++) printf(" %9ld", r.confusion[(size_t)i * r.K + j]);
-            printf("\n");
-        }
-    }
+    if (json) print_json(&r, &m, model_path, &d);
+    else print_table(&r, &m);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         if (errno == EPIPE) exit(EXIT_OK);   /* reader went away (| head): quiet exit */
         die(EXIT_FAIL, "<stdout>: %s", strerror(errno ? errno : EIO));

@@ -32,26 +32,28 @@ static const cmd_opt options[] = {
     { 0 }
 };
 
-static const cmd_spec spec = {
-    "predict", "-m MODEL [options] [FILE...]",
-    "Classify text, one text per line, from the files or stdin ('-').  Prints\n"
-    "label<TAB>probability of that label for every input line, in order.",
-    options,
-    "--format jsonl prints {\"label\": L, \"probability\": P, \"probabilities\": {label: p, ...}}\n"
-    "per line, plus \"top\" with --top-k and \"text\" with --with-text.  --threshold sets the\n"
-    "decision of a binary model (not with --all or --top-k in tsv, which print no decision).\n"
-};
-
 typedef struct popts {
     int jsonl, all, topk, with_text;
     double threshold;        /* binary models: second label when p >= threshold */
 } popts;
 
-typedef struct pending {
-    int32_t *ids;    /* [batch, maxlen] */
-    char **text;     /* [batch] copies of the input lines, with --with-text */
-    int n;
-} pending;
+/* A loaded model and the batch of lines waiting for it. */
+typedef struct predictor {
+    model m;
+    const popts *o;
+    int batch;
+    fwd_pool *pool;
+    float *probs;    /* [batch, outputs] */
+    int32_t *ids;    /* [batch, maxlen] the pending lines, encoded */
+    char **text;     /* [batch] copies of the pending lines, with --with-text */
+    int n;           /* pending lines */
+    char **jlabels;  /* [labels] valid UTF-8 for JSON */
+    int *order;      /* [labels] scratch: labels by probability */
+    double *pk;      /* [labels] scratch: one line's probabilities */
+    toklist tl;      /* tokenizer scratch */
+    int32_t *idbuf;
+    size_t idcap;
+} predictor;
 
 /* Copy of s with invalid UTF-8 replaced by U+FFFD, so that the JSON is valid. */
 static char *utf8_clean(const char *s)
@@ -84,19 +86,22 @@ static char *utf8_clean(const char *s)
 /* Probabilities rounded to 6 decimals, as printed in TSV (cJSON prints them short). */
 static double r6(double p) { return round(p * 1e6) / 1e6; }
 
-static void flush_batch(const model *m, fwd_pool *pool, float *probs, pending *p, const popts *o,
-                        char **jlabels, int *order, double *pk)
+/* Classify and print the pending lines. */
+static void flush_batch(predictor *p)
 {
     if (!p->n) return;
-    const net *n = m->net;
-    int K = n->cfg.n_out, L = m->nlabels;
-    fwd_pool_run(pool, p->n, m->maxlen, p->ids, probs);
+    const model *m = &p->m;
+    const popts *o = p->o;
+    float *probs = p->probs;
+    char **jlabels = p->jlabels;
+    int *order = p->order;
+    double *pk = p->pk;
+    int K = m->net->cfg.n_out, L = m->nlabels;
+    fwd_pool_run(p->pool, p->n, m->maxlen, p->ids, probs);
     for (int b = 0; b < p->n; b++) {
         for (int k = 0; k < L; k++)
             pk[k] = K == 1 ? (k ? probs[b] : 1.0 - probs[b]) : probs[(size_t)b * K + k];
-        int best = 0;
-        if (K == 1) best = probs[b] >= o->threshold;
-        else for (int j = 1; j < K; j++) if (probs[(size_t)b * K + j] > probs[(size_t)b * K + best]) best = j;
+        int best = decide_class(probs + (size_t)b * K, K, o->threshold);
         int topk = o->topk < L ? o->topk : L;
         if (topk) {   /* labels by probability, highest first; ties in model order (stable) */
             for (int k = 0; k < L; k++) order[k] = k;
@@ -153,11 +158,85 @@ static void flush_batch(const model *m, fwd_pool *pool, float *probs, pending *p
     }
 }
 
+/* Load the model: before any input is read, so that a bad model fails at once. */
+static void predictor_open(predictor *p, const char *path)
+{
+    memset(p, 0, sizeof *p);
+    if (model_load(&p->m, path, 0) < 0) die_err(EXIT_FAIL);
+    if (!p->m.net) die(EXIT_FAIL, "%s: not a trained model (kind '%s')", path, model_kind(&p->m));
+}
+
+/* The thread pool and the batch buffers. */
+static void predictor_start(predictor *p, const popts *o, int batch, int threads)
+{
+    model *m = &p->m;
+    model_tokenizer(m);
+    p->o = o;
+    p->batch = batch;
+    p->pool = fwd_pool_new_model(m, m->maxlen, batch, threads);
+    p->probs = xmalloc((size_t)batch * m->net->cfg.n_out * sizeof *p->probs);
+    p->ids = xmalloc((size_t)batch * m->maxlen * sizeof(int32_t));
+    if (o->with_text) p->text = xcalloc((size_t)batch, sizeof *p->text);
+    p->jlabels = xmalloc((size_t)m->nlabels * sizeof *p->jlabels);
+    for (int k = 0; k < m->nlabels; k++) p->jlabels[k] = utf8_clean(m->labels[k]);
+    p->order = xmalloc((size_t)m->nlabels * sizeof *p->order);
+    p->pk = xmalloc((size_t)m->nlabels * sizeof *p->pk);
+}
+
+/* Every line of path ("-" = stdin); the batch goes out whenever it is full
+ * or the next line is not there yet. */
+static void predict_input(predictor *p, const char *path)
+{
+    csv_reader *r = csv_open(path, FMT_LINES);
+    if (!r) die_err(EXIT_FAIL);
+    const model *m = &p->m;
+    char **fields;
+    size_t nf;
+    int rc;
+    for (;;) {
+        if (p->n && csv_would_block(r)) flush_batch(p);
+        if ((rc = csv_next(r, &fields, &nf)) != 1) break;
+        model_encode(m, fields[0], strlen(fields[0]), &p->tl, &p->idbuf, &p->idcap, p->ids + (size_t)p->n * m->maxlen);
+        if (p->text) p->text[p->n] = xstrdup(fields[0]);
+        if (++p->n == p->batch) flush_batch(p);
+    }
+    if (rc < 0) {
+        flush_batch(p);
+        die_err(EXIT_FAIL);
+    }
+    csv_close(r);
+}
+
+static void predictor_close(predictor *p)
+{
+    for (int k = 0; k < p->m.nlabels; k++) free(p->jlabels[k]);
+    free(p->jlabels);
+    free(p->order);
+    free(p->pk);
+    fwd_pool_free(p->pool);   /* before the model: it points at its networks */
+    model_free(&p->m);
+    toklist_free(&p->tl);
+    free(p->idbuf);
+    free(p->ids);
+    free(p->text);
+    free(p->probs);
+}
+
+static const cmd_spec spec = {
+    .name = "predict", .usage = "-m MODEL [options] [FILE...]", .opts = options,
+    .summary = "Classify text, one text per line, from the files or stdin ('-').  Prints\n"
+               "label<TAB>probability of that label for every input line, in order.",
+    .notes =
+    "--format jsonl prints {\"label\": L, \"probability\": P, \"probabilities\": {label: p, ...}}\n"
+    "per line, plus \"top\" with --top-k and \"text\" with --with-text.  --threshold sets the\n"
+    "decision of a binary model (not with --all or --top-k in tsv, which print no decision).\n",
+};
+
 int cmd_predict(int argc, char **argv)
 {
     const char *model_path = NULL, *arg, *threshold_arg = NULL;
     int batch = 256, threads = 0, c;
-    popts o = { 0, 0, 0, 0, 0.5 };
+    popts o = { 0, 0, 0, 0, DECIDE_THRESHOLD };
     while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
         switch (c) {
         case 'm': model_path = arg; break;
@@ -180,55 +259,15 @@ int cmd_predict(int argc, char **argv)
         usage_error(&spec, "--threshold decides the label, which tsv output with --%s does not print",
                     o.all ? "all" : "top-k");
     threads = cli_set_threads(threads);
-    model m;   /* loaded before any input is read: a bad model fails at once */
-    if (model_load(&m, model_path, 0) < 0) die_err(EXIT_FAIL);
-    if (!m.net) die(EXIT_FAIL, "%s: not a trained model (kind '%s')", model_path, model_kind(&m));
-    if (threshold_arg && m.net->cfg.n_out != 1)
-        usage_error(&spec, "--threshold needs a binary model; %s has %d labels", model_path, m.nlabels);
-    model_tokenizer(&m);
-    fwd_pool *pool = fwd_pool_new_model(&m, m.maxlen, batch, threads);
-    float *probs = xmalloc((size_t)batch * m.net->cfg.n_out * sizeof *probs);
-    pending p = { xmalloc((size_t)batch * m.maxlen * sizeof(int32_t)), NULL, 0 };
-    if (o.with_text) p.text = xcalloc((size_t)batch, sizeof *p.text);
-    char **jlabels = xmalloc((size_t)m.nlabels * sizeof *jlabels);
-    for (int k = 0; k < m.nlabels; k++) jlabels[k] = utf8_clean(m.labels[k]);
-    int *order = xmalloc((size_t)m.nlabels * sizeof *order);
-    double *pk = xmalloc((size_t)m.nlabels * sizeof *pk);
-    toklist tl = {0};
-    int32_t *idbuf = NULL;
-    size_t idcap = 0;
+    predictor p;
+    predictor_open(&p, model_path);
+    if (threshold_arg && p.m.net->cfg.n_out != 1)
+        usage_error(&spec, "--threshold needs a binary model; %s has %d labels", model_path, p.m.nlabels);
+    predictor_start(&p, &o, batch, threads);
     int first = opt_operands(), nfiles = argc - first;
-    for (int f = 0; f < (nfiles ? nfiles : 1); f++) {
-        const char *path = nfiles ? argv[first + f] : "-";
-        csv_reader *r = csv_open(path, FMT_LINES);
-        if (!r) die_err(EXIT_FAIL);
-        char **fields;
-        size_t nf;
-        int rc;
-        for (;;) {
-            if (p.n && csv_would_block(r)) flush_batch(&m, pool, probs, &p, &o, jlabels, order, pk);
-            if ((rc = csv_next(r, &fields, &nf)) != 1) break;
-            model_encode(&m, fields[0], strlen(fields[0]), &tl, &idbuf, &idcap, p.ids + (size_t)p.n * m.maxlen);
-            if (p.text) p.text[p.n] = xstrdup(fields[0]);
-            if (++p.n == batch) flush_batch(&m, pool, probs, &p, &o, jlabels, order, pk);
-        }
-        if (rc < 0) {
-            flush_batch(&m, pool, probs, &p, &o, jlabels, order, pk);
-            die_err(EXIT_FAIL);
-        }
-        csv_close(r);
-    }
-    flush_batch(&m, pool, probs, &p, &o, jlabels, order, pk);
-    for (int k = 0; k < m.nlabels; k++) free(jlabels[k]);
-    free(jlabels);
-    free(order);
-    free(pk);
-    free(p.text);
-    free(p.ids);
-    free(idbuf);
-    toklist_free(&tl);
-    fwd_pool_free(pool);
-    free(probs);
-    model_free(&m);
+    if (!nfiles) predict_input(&p, "-");
+    for (int f = 0; f < nfiles; f++) predict_input(&p, argv[first + f]);
+    flush_batch(&p);
+    predictor_close(&p);
     return EXIT_OK;
 }

@@ -1,0 +1,328 @@
+/* loop.c - mini-batch training: epochs of steps, validation and early
+ * stopping, the history, checkpoints.
+ *
+ * A step: a batch of rows ids [B, T] (batches.h, trimmed to [B, Tb] for a
+ * masked network or with bucketing), a data-parallel forward and backward
+ * pass (workers.h), a check that loss and gradient norm are finite, norm
+ * clipping, the optimizer update and the moving average (weights.h).
+ * After each epoch: validation, the history entry (the model keeps it), the
+ * log line, the report, then the checks that end the run early (early stop,
+ * a stop request) or write a checkpoint (save_every).
+ *
+ * Why a resumed run is exact: everything random is a function of saved
+ * state.  An epoch's shuffle replays from the RNG state saved at its start,
+ * word dropout and the dropout masks are seeded by (seed, optimizer step),
+ * and the learning rate is a function of the epoch.
+ */
+#include "train/train.h"
+#include "base/err.h"
+#include "train/batches.h"
+#include "train/weights.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { EARLY_STOPPED = 1 };   /* epoch_end: the run ends with the best epoch's weights */
+
+/* Everything one train_run call works with. */
+typedef struct run {
+    model *m;
+    net *n;
+    const encoded *tr, *val;
+    const train_opts *o;
+    optimizer opt;
+    train_pool *pool;
+    batch_plan plan;
+    int32_t *ids, *y, *trimmed;   /* [batch, T], [batch], [batch, T] */
+    float *probs;                 /* [batch, K] */
+    train_state st;
+    rng r;                        /* the shuffle RNG */
+    float **best;                 /* the best epoch's weights (early stopping) */
+    float **raw;                  /* the trained weights while the average is in place */
+    FILE *log;
+    cJSON *hist;
+    double t0;                    /* when the epoch (or its resumed part) started */
+    size_t start_pos;             /* samples of the epoch done before that */
+} run;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void emit(const run *R, train_event *ev)
+{
+    if (!R->o->report || R->o->quiet) return;
+    ev->epoch = R->st.epoch;
+    ev->epochs = R->o->epochs;
+    R->o->report(ev, R->o->report_ctx);
+}
+
+static int stop_requested(const run *R) { return R->o->stop && *R->o->stop; }
+
+static int save(run *R, const train_state *st)
+{
+    return R->o->out ? checkpoint_save(R->m, st, R->o->out) : 0;
+}
+
+static double grad_norm(const net *n)
+{
+    double s = 0;
+    for (int i = 0; i < n->nparams; i++) {
+        const float *g = n->params[i].g;
+        for (size_t k = 0; k < n->params[i].n; k++) s += (double)g[k] * g[k];
+    }
+    return sqrt(s);
+}
+
+static void clip_grads(net *n, float scale)
+{
+    for (int i = 0; i < n->nparams; i++)
+        for (size_t k = 0; k < n->params[i].n; k++) n->params[i].g[k] *= scale;
+}
+
+/* Loss or gradient not finite: the weights are still those of the last good
+ * step; keep them in a checkpoint and fail. */
+static int diverged(run *R, double loss, double gn)
+{
+    train_event ev = { .kind = TRAIN_EV_BREAK };
+    emit(R, &ev);
+    if (save(R, &R->st) < 0) return -1;
+    return err_set("training diverged at epoch %d (loss %g, gradient norm %g); the last good "
+                   "weights are in %s; try a smaller --lr or --clip-norm", R->st.epoch, loss, gn,
+                   R->o->out ? R->o->out : "(no output file)");
+}
+
+/* Stop requested mid-epoch: checkpoint the position after this batch. */
+static int interrupt(run *R)
+{
+    train_event ev = { .kind = TRAIN_EV_BREAK };
+    emit(R, &ev);
+    if (save(R, &R->st) < 0) return -1;
+    ev = (train_event){ .kind = TRAIN_EV_INTERRUPTED, .done = R->st.pos, .total = R->tr->n,
+                        .checkpoint = R->o->out };
+    emit(R, &ev);
+    return TRAIN_INTERRUPTED;
+}
+
+/* The batch bi, starting at sample s of the epoch. */
+static int run_step(run *R, size_t bi, size_t s)
+{
+    const train_opts *o = R->o;
+    net *n = R->n;
+    int T = R->tr->T, K = n->cfg.n_out;
+    int B = batch_gather(&R->plan, bi, R->tr, R->ids, R->y);
+    if (o->word_dropout > 0)   /* a function of seed and step: resuming is exact */
+        word_dropout(R->ids, (size_t)B * T, o->word_dropout,
+                     o->seed * 0x9E3779B97F4A7C15ULL + (uint64_t)R->opt.step + 0x3d);
+    int Tb = T;
+    if (o->bucket || n->cfg.mask) {   /* drop columns that are padding in every row */
+        Tb = trim_batch(R->ids, B, T, R->trimmed);
+        memcpy(R->ids, R->trimmed, sizeof(int32_t) * (size_t)B * Tb);
+    }
+    train_pass pass = { o->seed * 0x2545F4914F6CDD1DULL + (uint64_t)R->opt.step, o->class_w };
+    double loss = train_pool_step(R->pool, &pass, B, Tb, R->ids, R->y, R->probs);
+    double gn = grad_norm(n);
+    if (!isfinite(loss) || !isfinite(gn)) return diverged(R, loss, gn);
+    if (o->clip_norm > 0 && gn > o->clip_norm) clip_grads(n, (float)(o->clip_norm / gn));
+    optimizer_update(&R->opt, n->params, n->nparams);
+    if (o->ema > 0) ema_update(n, o->ema);
+    train_state *st = &R->st;
+    st->sum_loss += loss * B;
+    for (int b = 0; b < B; b++) st->correct += decide_class(R->probs + (size_t)b * K, K, DECIDE_THRESHOLD) == R->y[b];
+    st->pos = s + B;
+    st->adam_step = R->opt.step;
+    train_event ev = { .kind = TRAIN_EV_BATCH, .done = st->pos, .total = R->tr->n, .loss = st->sum_loss / st->pos,
+                       .accuracy = st->correct / st->pos, .seconds = now() - R->t0 };
+    emit(R, &ev);
+    if (stop_requested(R) && st->pos < R->tr->n) return interrupt(R);
+    return 0;
+}
+
+/* The batches of epoch st.epoch not done yet: 0, -1 or TRAIN_INTERRUPTED. */
+static int run_epoch(run *R)
+{
+    const train_opts *o = R->o;
+    R->t0 = now();
+    R->start_pos = R->st.pos;
+    /* learning-rate decay per epoch: a function of the epoch, so resuming is exact */
+    R->opt.lr = o->lr * (o->lr_decay > 0 ? pow(o->lr_decay, R->st.epoch - 1) : 1.0);
+    memcpy(R->st.rng, R->r.s, sizeof R->st.rng);   /* the epoch's shuffle can be replayed */
+    batch_plan_epoch(&R->plan, R->tr, o->batch, o->bucket, &R->r);
+    size_t s = 0;
+    for (size_t bi = 0; bi < R->plan.nb; s += R->plan.size[bi], bi++) {
+        if (s < R->st.pos) continue;   /* resumed: this batch was done before the interruption */
+        int rc = run_step(R, bi, s);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* Score the validation rows with the weights that would be kept (the
+ * average, with EMA) into h and ev; early stopping's bookkeeping.  Returns
+ * 1 when patience has run out. */
+static int validate(run *R, cJSON *h, train_event *ev)
+{
+    const train_opts *o = R->o;
+    train_state *st = &R->st;
+    eval_result er;
+    int stop = 0;
+    if (o->ema > 0) ema_swap_in(R->n, &R->raw);
+    evaluate(R->m, R->val, 256, train_pool_workers(R->pool), &er, NULL);
+    cJSON_AddNumberToObject(h, "val_loss", er.loss);
+    cJSON_AddNumberToObject(h, "val_accuracy", er.accuracy);
+    ev->have_val = 1;
+    ev->val_loss = er.loss;
+    ev->val_accuracy = er.accuracy;
+    if (o->early_stop) {
+        if (er.loss < st->best_val_loss) {
+            st->best_val_loss = er.loss;
+            st->best_epoch = st->epoch;
+            st->bad_epochs = 0;
+            R->best = weights_snapshot(R->n, R->best);
+        } else if (++st->bad_epochs >= o->early_stop) {
+            stop = 1;
+        }
+    }
+    eval_result_free(&er);
+    if (o->ema > 0) weights_restore(R->n, R->raw);
+    return stop;
+}
+
+/* The epoch's entry in the history (no timings in the model: same seed,
+ * same bytes) and, with timings, in the log. */
+static void record(run *R, cJSON *h, const train_event *ev)
+{
+    cJSON_AddItemToArray(R->hist, h);
+    if (!R->log) return;
+    cJSON *lh = cJSON_Duplicate(h, 1);
+    cJSON_AddNumberToObject(lh, "seconds", ev->seconds);
+    cJSON_AddNumberToObject(lh, "samples_per_second", ev->samples_per_second);
+    char *line = cJSON_PrintUnformatted(lh);
+    cJSON_Delete(lh);
+    fprintf(R->log, "%s\n", line);
+    fflush(R->log);
+    free(line);
+}
+
+/* Between epochs: the --save-every checkpoint, and a stop request that came
+ * in the epoch's last batch.  0, -1 or TRAIN_INTERRUPTED. */
+static int between_epochs(run *R)
+{
+    const train_opts *o = R->o;
+    int ep = R->st.epoch;
+    train_state next = R->st;
+    next.epoch = ep + 1;
+    memcpy(next.rng, R->r.s, sizeof next.rng);
+    if (o->save_every && ep % o->save_every == 0 && ep < o->epochs && save(R, &next) < 0) return -1;
+    if (!stop_requested(R) || ep >= o->epochs) return 0;
+    if (save(R, &next) < 0) return -1;
+    train_event ev = { .kind = TRAIN_EV_INTERRUPTED, .done = R->tr->n, .total = R->tr->n, .checkpoint = o->out };
+    emit(R, &ev);
+    return TRAIN_INTERRUPTED;
+}
+
+/* After the epoch's batches: 0 (go on), EARLY_STOPPED, -1 or TRAIN_INTERRUPTED. */
+static int epoch_end(run *R)
+{
+    size_t n = R->tr->n;
+    double secs = now() - R->t0;
+    train_event ev = { .kind = TRAIN_EV_EPOCH, .done = n, .total = n, .loss = R->st.sum_loss / n,
+                       .accuracy = R->st.correct / n, .seconds = secs,
+                       .samples_per_second = (n - R->start_pos) / (secs > 0 ? secs : 1) };
+    cJSON *h = cJSON_CreateObject();
+    cJSON_AddNumberToObject(h, "epoch", R->st.epoch);
+    cJSON_AddNumberToObject(h, "loss", ev.loss);
+    cJSON_AddNumberToObject(h, "accuracy", ev.accuracy);
+    int stop = R->val && R->val->n && validate(R, h, &ev);
+    record(R, h, &ev);
+    emit(R, &ev);
+    R->st.pos = 0;
+    R->st.sum_loss = 0;
+    R->st.correct = 0;
+    if (stop) {
+        ev = (train_event){ .kind = TRAIN_EV_EARLY_STOP, .best_epoch = R->st.best_epoch, .patience = R->o->early_stop };
+        emit(R, &ev);
+        return EARLY_STOPPED;
+    }
+    return between_epochs(R);
+}
+
+/* Set up R: worker pool, batch buffers, optimizer and position (fresh, or
+ * resumed), the moving average, the log and the history.  0 or -1. */
+static int run_open(run *R, model *m, const encoded *tr, const encoded *val, const train_opts *o,
+                    const train_state *resume)
+{
+    memset(R, 0, sizeof *R);
+    net *n = R->n = m->net;
+    R->m = m; R->tr = tr; R->val = val; R->o = o;
+    int T = tr->T, batch = o->batch;
+    if (!n->params) net_alloc_grads(n);
+    optimizer_init(&R->opt, o->lr);
+    R->opt.kind = o->optim;
+    R->opt.weight_decay = o->weight_decay;
+    R->opt.momentum = o->momentum;
+    R->pool = train_pool_new(n, T, batch, o->threads);
+    batch_plan_alloc(&R->plan, tr->n, batch);
+    R->ids = xmalloc((size_t)batch * T * sizeof *R->ids);
+    R->trimmed = xmalloc((size_t)batch * T * sizeof *R->trimmed);
+    R->y = xmalloc(batch * sizeof *R->y);
+    R->probs = xmalloc((size_t)batch * n->cfg.n_out * sizeof *R->probs);
+    if (resume) R->st = *resume;
+    else train_state_fresh(&R->st, o->seed);
+    R->opt.step = R->st.adam_step;
+    memcpy(R->r.s, R->st.rng, sizeof R->r.s);
+    if (o->ema > 0) ema_start(n);   /* the average starts at the initial weights (or comes from the checkpoint) */
+    if (o->log_path && !(R->log = fopen(o->log_path, resume ? "a" : "w")))
+        return err_set("%s: %s", o->log_path, strerror(errno));
+    if (!m->train_info) m->train_info = cJSON_CreateObject();
+    R->hist = cJSON_GetObjectItemCaseSensitive(m->train_info, "history");
+    if (!R->hist || !resume) {
+        cJSON_DeleteItemFromObject(m->train_info, "history");
+        R->hist = cJSON_AddArrayToObject(m->train_info, "history");
+    }
+    return 0;
+}
+
+/* The weights the model keeps: the best epoch's (early stopping), or the average. */
+static void run_finish(run *R)
+{
+    if (R->best && R->o->early_stop) {
+        weights_restore(R->n, R->best);
+        cJSON_AddNumberToObject(R->m->train_info, "best_epoch", R->st.best_epoch);
+    } else if (R->o->ema > 0) {
+        ema_swap_in(R->n, NULL);
+    }
+}
+
+static void run_close(run *R)
+{
+    weights_snapshot_free(R->n, R->best);
+    weights_snapshot_free(R->n, R->raw);
+    if (R->log) fclose(R->log);
+    free(R->ids); free(R->y); free(R->trimmed); free(R->probs);
+    batch_plan_free(&R->plan);
+    train_pool_free(R->pool);
+}
+
+int train_run(model *m, const encoded *tr, const encoded *val, const train_opts *o,
+              const train_state *resume)
+{
+    run R;
+    int rc = run_open(&R, m, tr, val, o, resume);
+    while (rc == 0 && R.st.epoch <= o->epochs) {
+        rc = run_epoch(&R);
+        if (rc == 0) rc = epoch_end(&R);
+        if (rc == 0) R.st.epoch++;
+    }
+    if (rc == EARLY_STOPPED) rc = 0;
+    if (rc == 0) run_finish(&R);
+    run_close(&R);
+    return rc;
+}

@@ -1,0 +1,213 @@
+/* setup.c - validation split, base surgery, resumption, labels, network (see setup.h). */
+#include "train/setup.h"
+#include "base/err.h"
+#include "base/strmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int split_validation(dataset *tr, dataset *va, double frac, uint64_t seed)
+{
+    size_t n = tr->n, nv = (size_t)(frac * n + 0.5);
+    if (nv < 1) nv = 1;
+    if (nv >= n) return err_set("%s: --val-split %g leaves no training rows", tr->path, frac);
+    size_t *idx = xmalloc(n * sizeof *idx);
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    rng r;
+    rng_seed(&r, seed ^ 0x7a11da7eULL);
+    rng_shuffle(&r, idx, n);
+    unsigned char *is_val = xcalloc(n, 1);
+    for (size_t i = 0; i < nv; i++) is_val[idx[i]] = 1;
+    memset(va, 0, sizeof *va);
+    va->text = xmalloc(nv * sizeof *va->text);
+    va->label = xmalloc(nv * sizeof *va->label);
+    va->line = xmalloc(nv * sizeof *va->line);
+    va->path = xstrdup(tr->path);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {   /* keep file order in both parts */
+        dataset *to = is_val[i] ? va : tr;
+        size_t j = is_val[i] ? va->n++ : k++;
+        to->text[j] = tr->text[i]; to->label[j] = tr->label[i]; to->line[j] = tr->line[i];
+    }
+    tr->n = k;
+    free(idx);
+    free(is_val);
+    return 0;
+}
+
+void model_as_base(model *m, int keep_embedding)
+{
+    if (m->net) {   /* a trained model: keep tokenizer + vocabulary (+ its embedding) */
+        if (keep_embedding) {
+            size_t sz = m->voc.n * (size_t)m->net->cfg.embed_dim;
+            m->emb = fzeros(sz);
+            memcpy(m->emb, m->net->emb, sz * sizeof(float));
+            m->emb_owned = 1;
+        } else {
+            m->emb = NULL;
+        }
+        net_free(m->net);
+        m->net = NULL;
+        model_drop_members(m);   /* an ensemble as base: its shared parts (and first embedding) */
+        for (int i = 0; i < m->nlabels; i++) free(m->labels[i]);
+        free(m->labels);
+        m->labels = NULL;
+        m->nlabels = 0;
+        cJSON_Delete(m->train_info);
+        m->train_info = NULL;
+    }
+    if (!keep_embedding) {
+        if (m->emb_owned) ffree(m->emb);
+        m->emb = NULL;
+        m->emb_owned = 0;
+    }
+}
+
+/* Read what a resumed run needs from the loaded m. */
+static int resume_from(model *m, const char *path, train_opts *o, int epochs_given, train_state *st,
+                       int *fresh_moments)
+{
+    if (!m->net) return err_set("%s: not a checkpoint of a trained model", path);
+    if (m->nmembers) return err_set("%s: an ensemble cannot be trained on; train its members separately", path);
+    int had_state = train_state_load(m, st);
+    if (had_state < 0) return -1;
+    const cJSON *ti = m->train_info;
+    train_opts_from_json(o, ti, epochs_given);
+    if (!had_state) {   /* a finished model: go on after its last epoch with fresh moments */
+        *fresh_moments = 1;
+        const cJSON *h = ti ? cJSON_GetObjectItemCaseSensitive(ti, "history") : NULL;
+        train_state_continue(st, o->seed, cJSON_GetArraySize(h));
+        net_alloc_grads(m->net);
+    }
+    if (st->epoch > o->epochs)
+        return err_set("%s: all %d epochs are done already; give --epochs N (N > %d) to train further",
+                       path, o->epochs, st->epoch - 1);
+    cJSON_ReplaceItemInObject(m->train_info, "epochs", cJSON_CreateNumber(o->epochs));
+    return 0;
+}
+
+int train_resume(model *m, const char *path, train_opts *o, int epochs_given, train_state *st,
+                 int *fresh_moments)
+{
+    *fresh_moments = 0;
+    if (model_load(m, path, 1) < 0) return -1;
+    if (resume_from(m, path, o, epochs_given, st, fresh_moments) == 0) return 0;
+    model_free(m);
+    return -1;
+}
+
+static int numeric(const char *s)
+{
+    char *end;
+    strtod(s, &end);
+    return end != s && *end == '\0';
+}
+
+static int cmp_labels_num(const void *a, const void *b)
+{
+    double x = strtod(*(char *const *)a, NULL), y = strtod(*(char *const *)b, NULL);
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_labels_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Distinct labels, sorted (numerically when all are numbers). */
+static void collect_labels(model *m, const dataset *d)
+{
+    strmap seen;
+    strmap_init(&seen);
+    for (size_t i = 0; i < d->n; i++) strmap_put(&seen, d->label[i], strlen(d->label[i]), NULL);
+    m->nlabels = (int)seen.n;
+    m->labels = xcalloc(seen.n, sizeof *m->labels);
+    int all_num = 1;
+    for (size_t i = 0; i < seen.n; i++) {
+        m->labels[i] = xstrdup(strmap_key(&seen, (int32_t)i));
+        all_num &= numeric(m->labels[i]);
+    }
+    qsort(m->labels, seen.n, sizeof *m->labels, all_num ? cmp_labels_num : cmp_labels_str);
+    strmap_free(&seen);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The 95th percentile of the texts' token counts, clamped to 1..1000. */
+static int auto_maxlen(model *m, const dataset *d)
+{
+    tokenizer *tk = model_tokenizer(m);
+    size_t *len = xmalloc((d->n + 1) * sizeof *len);
+    toklist tl = {0};
+    for (size_t i = 0; i < d->n; i++) {
+        toklist_clear(&tl);
+        tokenize(tk, d->text[i], strlen(d->text[i]), &tl);
+        len[i] = tl.n;
+    }
+    toklist_free(&tl);
+    qsort(len, d->n, sizeof *len, cmp_size);
+    size_t p95 = d->n ? len[(size_t)(0.95 * (d->n - 1))] : 1;
+    free(len);
+    if (p95 < 1) p95 = 1;
+    if (p95 > 1000) p95 = 1000;
+    return (int)p95;
+}
+
+int setup_labels_and_sequence(model *m, const dataset *tr, int maxlen, int pad_pre, int trunc_pre)
+{
+    collect_labels(m, tr);
+    if (m->nlabels < 2)
+        return err_set("%s: only one label ('%s') in the training data; need at least two", tr->path, m->labels[0]);
+    m->maxlen = maxlen ? maxlen : auto_maxlen(m, tr);
+    m->pad_pre = pad_pre;
+    m->trunc_pre = trunc_pre;
+    return 0;
+}
+
+/* Refuse sizes that cannot fit in memory before allocating anything big. */
+static int check_memory(const model *m, const net_config *nc, int batch, int threads)
+{
+    double V = (double)m->voc.n, E = m->embed_dim, H = nc->hidden, L = nc->layers, T = m->maxlen, B = batch;
+    double weights = V * E + E * 4 * H + (L - 1) * H * 4 * H + L * (H * 4 * H + 4 * H) + H * 8;
+    double trainable = weights - (nc->freeze ? V * E : 0);
+    /* weights + gradient + two Adam moments per trainable value, and a
+     * gradient per extra worker; activations per worker: input, per layer
+     * gates and their gradients (4H each) and c, tanh(c), h (H each) */
+    double acts = T * B * (E + 2 * (E > H ? E : H) + L * (8 * H + 3 * H));
+    double bytes = 4 * (weights + 3 * trainable + (threads - 1) * trainable + acts);
+    double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    if (phys > 0 && bytes > 0.8 * phys)
+        return err_set("these settings need about %.1f GiB of memory (vocabulary %.0f x %.0f, %d x LSTM-%d, "
+                       "maxlen %.0f, batch %d) and this machine has %.1f GiB; use smaller --hidden, --layers, "
+                       "--maxlen, --batch, --embed-dim or --max-size", bytes / 1073741824.0, V, E, nc->layers,
+                       nc->hidden, T, batch, phys / 1073741824.0);
+    return 0;
+}
+
+int setup_network(model *m, net_config *nc, const train_opts *o)
+{
+    if (check_memory(m, nc, o->batch, o->threads) < 0) return -1;
+    nc->vocab_size = (int)m->voc.n;
+    nc->embed_dim = m->embed_dim;
+    nc->n_out = m->nlabels == 2 ? 1 : m->nlabels;
+    m->net = net_new(nc);
+    rng r;
+    rng_seed(&r, o->seed);
+    net_init(m->net, &r, m->emb);
+    if (m->emb_owned) ffree(m->emb);
+    m->emb = m->net->emb;   /* the network's embedding from now on */
+    m->emb_owned = 0;
+    return 0;
+}
+
+float *class_weights(const encoded *e, int K)
+{
+    float *cw = xcalloc(K, sizeof *cw);
+    size_t *cnt = xcalloc(K, sizeof *cnt);
+    for (size_t i = 0; i < e->n; i++) cnt[e->y[i]]++;
+    for (int k = 0; k < K; k++) cw[k] = cnt[k] ? (float)((double)e->n / ((double)K * cnt[k])) : 0.0f;
+    free(cnt);
+    return cw;
+}

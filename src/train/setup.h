@@ -1,0 +1,47 @@
+/* setup.h - a model made ready for training, from what a command line asks.
+ *
+ * The steps of `train` between reading the data and the training loop:
+ * a validation split, a base's surgery (--from / --vocab), a checkpoint's
+ * resumption, labels and sequence settings from the data, the network and
+ * its initialisation, class weights.  Each returns -1 with err_set() on
+ * failure; none prints.
+ */
+#ifndef SEQSENT_SETUP_H
+#define SEQSENT_SETUP_H
+
+#include <stdint.h>
+#include "model/checkpoint.h"
+#include "model/model.h"
+#include "text/csv.h"
+#include "train/encode.h"
+
+/* Move a seeded random fraction frac of tr's rows into va (file order kept
+ * in both).  va borrows the strings of tr. */
+int split_validation(dataset *tr, dataset *va, double frac, uint64_t seed);
+
+/* A model file used as the base of a new run (--from / --vocab): keep its
+ * tokenizer and vocabulary and, with keep_embedding, its embedding (a
+ * trained model's or an ensemble's first); drop network, members, labels
+ * and training metadata. */
+void model_as_base(model *m, int keep_embedding);
+
+/* --resume: load the checkpoint at path into m, its recorded options over
+ * o (epochs too unless epochs_given) and its position into st.  A finished
+ * model (no optimizer state) goes on after its last epoch with fresh
+ * moments: *fresh_moments is set then, also when the call fails later.
+ * On failure m is freed. */
+int train_resume(model *m, const char *path, train_opts *o, int epochs_given, train_state *st,
+                 int *fresh_moments);
+
+/* The labels of a fresh run from the training data (sorted; numerically when
+ * all are numbers), and the sequence settings: maxlen, or when 0 the 95th
+ * percentile of the training texts' token counts (1..1000). */
+int setup_labels_and_sequence(model *m, const dataset *tr, int maxlen, int pad_pre, int trunc_pre);
+/* The network of a fresh run: nc's shape with the model's vocabulary, embedding size and
+ * labels; refused when it would not fit in memory; initialised from seed,
+ * with the model's embedding (pretrained vectors) when it has one. */
+int setup_network(model *m, net_config *nc, const train_opts *o);
+/* --class-weight auto: n / (classes x count) per class, [K]. */
+float *class_weights(const encoded *e, int K);
+
+#endif

@@ -1,0 +1,50 @@
+/* workers.h - data-parallel passes over a batch: the training pool and the
+ * inference pool.
+ *
+ * A batch of B rows (ids [B, T]) is cut into nj contiguous slices, one per
+ * worker; worker 0 runs on the calling thread, the others on their own.
+ * Each worker has its own workspace (activations); probabilities come back
+ * as probs [B, K] (K = the network's outputs) in row order.
+ *
+ * Training: worker 0 is the network itself, the others train shadows that
+ * share its weights; their gradients are summed into the network's in a
+ * fixed order, so the same thread count gives the same bits.
+ *
+ * Our threads or BLAS threads, never both: a pool of more than one worker
+ * sets BLAS to one thread, and puts the previous count back when it is freed.
+ */
+#ifndef SEQSENT_WORKERS_H
+#define SEQSENT_WORKERS_H
+
+#include <stdint.h>
+#include "model/model.h"
+#include "nn/net.h"
+
+/* Inference: forward B rows ids [B,T]; probs [B,outputs].  With a masked
+ * network, columns that are padding in every row are skipped (exact). */
+typedef struct fwd_pool fwd_pool;
+fwd_pool *fwd_pool_new(const net *n, int T, int maxB, int threads);
+/* The same for a trained model: its network, or the mean of an ensemble's. */
+fwd_pool *fwd_pool_new_model(const model *m, int T, int maxB, int threads);
+void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs);
+void fwd_pool_free(fwd_pool *p);
+
+/* Training: up to `threads` workers (at most 64, at most maxB) on n. */
+typedef struct train_pool train_pool;
+train_pool *train_pool_new(net *n, int T, int maxB, int threads);
+int train_pool_workers(const train_pool *p);
+
+/* What a training pass needs besides the rows. */
+typedef struct train_pass {
+    uint64_t drop_seed;      /* dropout masks of this batch */
+    const float *class_w;    /* per-class loss weights, or NULL */
+} train_pass;
+
+/* Forward + backward over ids [B,Tb] with classes y [B]: n's gradients
+ * become those of the batch's mean loss (zeroed first), probs [B,K] the
+ * probabilities.  Returns the mean loss. */
+double train_pool_step(train_pool *p, const train_pass *pass, int B, int Tb, const int32_t *ids,
+                       const int32_t *y, float *probs);
+void train_pool_free(train_pool *p);
+
+#endif
