@@ -85,4 +85,21 @@ check "gzip'd CSV is read (inflated): same figures" '[ $rc -eq 0 ] && cmp -s "$T
 gzip -c "$Z" | head -c 2000 >trunc.csv.gz
 run "$S" vocab trunc.csv.gz -o t.ssm
 check "truncated gzip data: exit 1 naming the file, no output" '[ $rc -eq 1 ] && err_has "trunc.csv.gz" && [ ! -e t.ssm ]'
+
+# ---- outputs checked before any work ----
+E="$D/movies_en.train.csv"
+for o in "-o nodir/m.ssm" "-o m7.ssm --plot nodir/p.svg" "-o m7.ssm --log nodir/l.jsonl" "-o ."; do
+    # shellcheck disable=SC2086
+    run "$S" train "$E" --epochs 3 --threads 1 $o
+    check "train $o: exit 1 naming the target before training starts (no epoch ran)" \
+        '[ $rc -eq 1 ] && grep -q "^seqsent: .*\(nodir\|\.\)" "$T/err" && ! err_has "epoch" && [ ! -e m7.ssm ]'
+done
+run "$S" eval -m utf8.ssm --errors nodir/e.csv "$ZT"
+check "eval --errors into a missing directory: exit 1 before scoring, nothing on stdout" \
+    '[ $rc -eq 1 ] && err_has "nodir/e.csv" && [ ! -s "$T/out" ]'
+run "$S" vocab "$E" -o nodir/v.ssm
+check "vocab -o into a missing directory: exit 1 naming it" '[ $rc -eq 1 ] && err_has "nodir/v.ssm"'
+run "$S" train "$E" --epochs 1 --threads 1 --quiet -o /dev/null
+check "train -o /dev/null still works (a device is checked in place)" '[ $rc -eq 0 ] && [ -c /dev/null ]'
+check "no temp files left by the checks" 'no_tmp_left .'
 finish

@@ -1,6 +1,7 @@
 /* cli.c - pipeline steps shared by the vocab, embed, train and tokenize commands. */
 #include "cli/cli.h"
 #include "base/err.h"
+#include "base/fileio.h"
 #include "base/tensor.h"
 #include "text/vectors.h"
 
@@ -166,6 +167,14 @@ void cli_texts_free(cli_texts *t)
     free(t->ds);
     free(t->text);
     memset(t, 0, sizeof *t);
+}
+
+void cli_check_output(const char *path)
+{
+    if (!path || !strcmp(path, "-")) return;
+    atomic_file af;
+    if (atomic_open(&af, path) < 0) die_err(EXIT_FAIL);
+    atomic_abort(&af);   /* removes the temp file (a device is only closed) */
 }
 
 int cli_set_threads(int threads)

@@ -26,6 +26,11 @@ int cli_load_texts(const char *path, const common_opts *c, int need_labels, data
 typedef struct cli_texts { char **text; size_t n; dataset *ds; int nds; } cli_texts;
 void cli_texts_load(cli_texts *t, char *const *paths, int npaths, const common_opts *c);
 void cli_texts_free(cli_texts *t);
+/* Die (exit 1, "seqsent: path: problem") unless an output file can be
+ * written at path: a temp file is created beside it and removed again, as
+ * the real write will do, so a run never trains for an hour and then
+ * finds its -o directory missing.  NULL and "-" (stdout) pass. */
+void cli_check_output(const char *path);
 /* Resolve --threads (0 = all cores) and give BLAS that many; returns it. */
 int cli_set_threads(int threads);
 

@@ -40,6 +40,7 @@ int cmd_embed(int argc, char **argv)
     int first = opt_operands();
     if (argc - first != 2) usage_error(&spec, "expected BASE and VECTORS");
     if (!out) usage_error(&spec, "no output file: give -o FILE");
+    cli_check_output(out);
     model m;
     if (cli_load_base(&m, argv[first]) < 0) die_err(EXIT_FAIL);
     if (m.net) die(EXIT_FAIL, "%s: already a trained model; embed works on a vocabulary", argv[first]);

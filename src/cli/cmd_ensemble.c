@@ -6,6 +6,7 @@
  * see seqsent-model(5).  Members are trained separately, each with its own
  * checkpoints and validation data, typically with `train --from BASE` (one
  * shared vocabulary) and different --seed values. */
+#include "cli/cli.h"
 #include "cli/commands.h"
 #include "base/err.h"
 #include "model/ensemble.h"
@@ -45,6 +46,7 @@ int cmd_ensemble(int argc, char **argv)
     if (!out) usage_error(&spec, "-o OUT is required");
     if (nin < 2) usage_error(&spec, "expected at least two model files");
     if (nin > ENSEMBLE_MAX) usage_error(&spec, "at most %d models", ENSEMBLE_MAX);
+    cli_check_output(out);
 
     model *ms = xcalloc(nin, sizeof *ms);
     if (ensemble_load(ms, argv + first, nin) < 0) die_err(EXIT_FAIL);

@@ -152,6 +152,7 @@ int cmd_eval(int argc, char **argv)
     int first = opt_operands();
     if (!model_path) usage_error(&spec, "no model given: use -m MODEL");
     if (argc - first != 1) usage_error(&spec, "expected one data file ('-' reads stdin)");
+    cli_check_output(errors_path);
     int threads = cli_set_threads(co.threads);
     model m;
     if (model_load(&m, model_path, 0) < 0) die_err(EXIT_FAIL);

@@ -247,6 +247,9 @@ static void parse_args(int argc, char **argv, args *a)
     if (a->wd_set && a->to.optim != OPTIM_ADAMW) usage_error(&spec, "--weight-decay needs --optimizer adamw");
     if (a->mom_set && a->to.optim != OPTIM_SGD) usage_error(&spec, "--momentum needs --optimizer sgd");
     a->train_path = argv[first];
+    cli_check_output(a->out);   /* before any work: a run must not be lost at the end */
+    cli_check_output(a->plot_path);
+    cli_check_output(a->to.log_path);
 }
 
 /* Training rows and validation rows (a file, a split, or none: va->n = 0). */

@@ -101,6 +101,7 @@ int cmd_vectors(int argc, char **argv)
     int first = opt_operands();
     if (first == argc) usage_error(&spec, "no input file given ('-' reads stdin)");
     if (!out) usage_error(&spec, "no output file: give -o VECTORS ('-' = stdout)");
+    cli_check_output(out);
 
     model m;
     model_init(&m);

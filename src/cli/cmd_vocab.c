@@ -48,6 +48,7 @@ int cmd_vocab(int argc, char **argv)
     if (first == argc) usage_error(&spec, "no input file given ('-' reads stdin)");
     if (!out && !text) usage_error(&spec, "no output file: give -o FILE (or --text for a listing on stdout)");
     if (!out) out = "-";
+    cli_check_output(out);
     model m;
     model_init(&m);
     if (cli_setup_tokenizer(&m, &co, NULL) < 0) die_err(EXIT_FAIL);
