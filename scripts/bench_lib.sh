@@ -86,7 +86,7 @@ build_helper() {
 /* bench_helper - compiled into a temporary directory by scripts/bench.sh.
  *   sgemm THREADS [B T E H]   SGEMM GFLOP/s at the GEMM shapes of one training batch of a
  *                             2-layer LSTM (frozen embedding), row-major cblas_sgemm as
- *                             src/tensor.c calls it: one "shape" line per shape, then
+ *                             src/base/tensor.c calls it: one "shape" line per shape, then
  *                             "total FLOP SECONDS GFLOPS" (the FLOP-weighted mix).
  *   zread FILE.gz             zlib (gzread) decompression: "BYTES SECONDS".
  *   run N IN OUT CMD ARGS...  run CMD N times (stdin IN, stdout OUT, '-' = inherit):
