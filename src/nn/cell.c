@@ -1,5 +1,6 @@
 /* cell.c - dispatch and buffers shared by the recurrent cells (see cell.h). */
 #include "nn/cell.h"
+#include "base/names.h"
 #include "base/tensor.h"
 
 #include <string.h>
@@ -8,15 +9,12 @@ int cell_gates(cell_type t) { return t == CELL_LSTM ? 4 : t == CELL_GRU ? 3 : 1;
 
 int cell_bias_len(cell_type t, int H) { return t == CELL_LSTM ? 4 * H : t == CELL_GRU ? 6 * H : H; }
 
-const char *cell_name(cell_type t) { return t == CELL_LSTM ? "lstm" : t == CELL_GRU ? "gru" : "rnn"; }
+/* in cell_type order */
+static const char *const cell_names[] = { "lstm", "gru", "rnn", NULL };
 
-int cell_parse(const char *s)
-{
-    if (!strcmp(s, "lstm")) return CELL_LSTM;
-    if (!strcmp(s, "gru")) return CELL_GRU;
-    if (!strcmp(s, "rnn")) return CELL_RNN;
-    return -1;
-}
+const char *cell_name(cell_type t) { return names_get(cell_names, t); }
+
+int cell_parse(const char *s) { return names_parse(cell_names, s); }
 
 void cell_cache_alloc(cell_cache *c, cell_type t, int maxT, int maxB, int H)
 {

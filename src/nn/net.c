@@ -3,6 +3,7 @@
 #include "nn/dense.h"
 #include "base/err.h"
 #include "base/fileio.h"
+#include "base/names.h"
 #include "nn/loss.h"
 
 #include <math.h>
@@ -12,15 +13,13 @@
 
 int net_directions(const net_config *c) { return c->bidir ? 2 : 1; }
 
-const char *pool_name(int pool) { return pool == POOL_MAX ? "max" : pool == POOL_MEAN ? "mean" : "last"; }
+/* in POOL_* order */
+static const char *const pool_names[] = { "last", "max", "mean", NULL };
 
-int pool_parse(const char *s)
-{
-    if (!strcmp(s, "last")) return POOL_LAST;
-    if (!strcmp(s, "max")) return POOL_MAX;
-    if (!strcmp(s, "mean")) return POOL_MEAN;
-    return -1;
-}
+const char *pool_name(int pool) { return names_get(pool_names, pool); }
+
+int pool_parse(const char *s) { return names_parse(pool_names, s); }
+
 int net_features(const net_config *c) { return c->hidden * net_directions(c); }
 static int layer_in(const net_config *c, int l) { return l ? net_features(c) : c->embed_dim; }
 static int head_in(const net_config *c) { return c->dense > 0 ? c->dense : net_features(c); }

@@ -4,6 +4,7 @@
  *   AdamW:            the Adam step, plus w -= lr * wd * w (not on biases)
  *   SGD (as Keras):   m = momentum m - lr g;  w += m                      */
 #include "nn/optim.h"
+#include "base/names.h"
 #include "base/tensor.h"
 
 #include <math.h>
@@ -17,15 +18,12 @@ void optimizer_init(optimizer *o, double lr)
     o->lr = lr; o->beta1 = 0.9; o->beta2 = 0.999; o->eps = 1e-7;
 }
 
-const char *optim_name(optim_kind k) { return k == OPTIM_ADAM ? "adam" : k == OPTIM_ADAMW ? "adamw" : "sgd"; }
+/* in optim_kind order */
+static const char *const optim_names[] = { "adam", "adamw", "sgd", NULL };
 
-int optim_parse(const char *s)
-{
-    if (!strcmp(s, "adam")) return OPTIM_ADAM;
-    if (!strcmp(s, "adamw")) return OPTIM_ADAMW;
-    if (!strcmp(s, "sgd")) return OPTIM_SGD;
-    return -1;
-}
+const char *optim_name(optim_kind k) { return names_get(optim_names, k); }
+
+int optim_parse(const char *s) { return names_parse(optim_names, s); }
 
 void param_alloc_moments(param *p)
 {
