@@ -258,7 +258,8 @@ void net_ws_alloc(net_ws *w, const net_config *c, int maxT, int maxB)
         w->dx[i] = falloc(tb * wide);
     }
     w->cache = xcalloc((size_t)L * D, sizeof *w->cache);
-    for (int i = 0; i < L * D; i++) cell_cache_alloc(&w->cache[i], c->cell, maxT, maxB, c->hidden);
+    wsbuf a = { 0, 0 };
+    for (int i = 0; i < L * D; i++) cell_cache_alloc(&w->cache[i], c->cell, maxT, maxB, c->hidden, &a);
     w->logits = falloc((size_t)maxB * c->n_out);
     w->probs = falloc((size_t)maxB * c->n_out);
     w->dlogits = falloc((size_t)maxB * c->n_out);
