@@ -24,197 +24,101 @@ int net_features(const net_config *c) { return c->hidden * net_directions(c); }
 static int layer_in(const net_config *c, int l) { return l ? net_features(c) : c->embed_dim; }
 static int head_in(const net_config *c) { return c->dense > 0 ? c->dense : net_features(c); }
 
-static void alloc_cell(cell_params *p, cell_type t, int C, int H)
+/* The network's tensors in model-file order, which is also the order of
+ * the random draws at initialisation and of the optimizer's parameters.
+ * A new layer adds its tensors here and their fields to net. */
+static void build_params(net *n)
 {
-    int G = cell_gates(t);
-    p->C = C;
-    p->H = H;
-    p->W = fzeros((size_t)C * G * H);
-    p->U = fzeros((size_t)H * G * H);
-    p->b = fzeros((size_t)cell_bias_len(t, H));
+    const net_config *c = &n->cfg;
+    const cell_kind *ck = cell_kind_of(c->cell);
+    const int D = net_directions(c), H = c->hidden, GH = ck->gates * H;
+    const int kernel = PARAM_TRAIN | PARAM_DECAY, bias = PARAM_TRAIN;
+    param_list *pl = &n->plist;
+    params_add(pl, "embedding", c->vocab_size, c->embed_dim, pinit_embedding,
+               c->freeze ? 0 : kernel | PARAM_SPARSE, &n->emb, &n->d_emb);
+    for (int l = 0; l < c->layers; l++)
+        for (int d = 0; d < D; d++) {
+            cell_params *p = &n->rnn[l * D + d], *g = &n->d_rnn[l * D + d];
+            char pre[32], name[48];   /* "<cell>.<layer>[.rev].": "lstm.0.", "gru.1.rev." */
+            snprintf(pre, sizeof pre, "%s.%d%s.", ck->name, l, d ? ".rev" : "");
+            p->C = g->C = layer_in(c, l);
+            p->H = g->H = H;
+            snprintf(name, sizeof name, "%sW", pre);
+            params_add(pl, name, p->C, GH, pinit_glorot, kernel, &p->W, &g->W);
+            snprintf(name, sizeof name, "%sU", pre);
+            params_add(pl, name, H, GH, pinit_orthogonal, kernel, &p->U, &g->U);
+            snprintf(name, sizeof name, "%sb", pre);
+            params_add(pl, name, (int64_t)ck->bias_units * H, 0, ck->init_bias, bias, &p->b, &g->b);
+        }
+    if (c->dense > 0) {
+        params_add(pl, "hidden.W", net_features(c), c->dense, pinit_glorot, kernel, &n->W1, &n->dW1);
+        params_add(pl, "hidden.b", c->dense, 0, pinit_zeros, bias, &n->b1, &n->db1);
+    }
+    params_add(pl, "dense.W", head_in(c), c->n_out, pinit_glorot, kernel, &n->Wd, &n->dWd);
+    params_add(pl, "dense.b", c->n_out, 0, pinit_zeros, bias, &n->bd, &n->dbd);
+}
+
+/* build_params puts the embedding first */
+enum { P_EMBEDDING = 0 };
+
+net *net_shell(const net_config *cfg)
+{
+    net *n = xcalloc(1, sizeof *n);
+    n->cfg = *cfg;
+    size_t nr = (size_t)cfg->layers * net_directions(cfg);
+    n->rnn = xcalloc(nr, sizeof *n->rnn);
+    n->d_rnn = xcalloc(nr, sizeof *n->d_rnn);
+    build_params(n);
+    return n;
 }
 
 net *net_new(const net_config *cfg)
 {
-    net *n = xcalloc(1, sizeof *n);
-    n->cfg = *cfg;
-    const net_config *c = &n->cfg;
-    int D = net_directions(c);
-    n->emb = fzeros((size_t)c->vocab_size * c->embed_dim);
-    n->rnn = xcalloc((size_t)c->layers * D, sizeof *n->rnn);
-    for (int l = 0; l < c->layers; l++)
-        for (int d = 0; d < D; d++) alloc_cell(&n->rnn[l * D + d], c->cell, layer_in(c, l), c->hidden);
-    if (c->dense > 0) {
-        n->W1 = fzeros((size_t)net_features(c) * c->dense);
-        n->b1 = fzeros(c->dense);
-    }
-    n->Wd = fzeros((size_t)head_in(c) * c->n_out);
-    n->bd = fzeros(c->n_out);
+    net *n = net_shell(cfg);
+    params_alloc(&n->plist);
     return n;
 }
 
 void net_init(net *n, rng *r, const float *init_emb)
 {
-    const net_config *c = &n->cfg;
-    int D = net_directions(c), G = cell_gates(c->cell);
-    size_t ve = (size_t)c->vocab_size * c->embed_dim;
-    if (init_emb) memcpy(n->emb, init_emb, ve * sizeof(float));
-    else {
-        init_uniform(r, n->emb, ve, 0.05f);
-        memset(n->emb, 0, sizeof(float) * c->embed_dim);   /* padding row */
+    for (int i = 0; i < n->plist.n; i++) {
+        const param_spec *s = &n->plist.spec[i];
+        if (i == P_EMBEDDING && init_emb) memcpy(*s->w, init_emb, s->n * sizeof(float));   /* no draws */
+        else s->init(*s->w, s, r);
     }
-    for (int i = 0; i < c->layers * D; i++) {
-        cell_params *p = &n->rnn[i];
-        init_glorot_uniform(r, p->W, p->C, G * p->H);
-        init_orthogonal(r, p->U, p->H, G * p->H);
-        memset(p->b, 0, sizeof(float) * cell_bias_len(c->cell, p->H));
-        if (c->cell == CELL_LSTM)
-            for (int j = 0; j < p->H; j++) p->b[p->H + j] = 1.0f;   /* unit_forget_bias */
-    }
-    if (c->dense > 0) {
-        init_glorot_uniform(r, n->W1, net_features(c), c->dense);
-        memset(n->b1, 0, sizeof(float) * c->dense);
-    }
-    init_glorot_uniform(r, n->Wd, head_in(c), c->n_out);
-    memset(n->bd, 0, sizeof(float) * c->n_out);
-}
-
-static void free_grads(net *n)
-{
-    free(n->touched);
-    free(n->is_touched);
-    n->touched = NULL;
-    n->is_touched = NULL;
-    if (!n->params) return;
-    for (int i = 0; i < n->nparams; i++) { ffree(n->params[i].g); param_free_moments(&n->params[i]); }
-    free(n->params);
-    free(n->d_rnn);
-    n->params = NULL;
 }
 
 void net_free(net *n)
 {
     if (!n) return;
-    free_grads(n);
-    if (!n->borrowed) {
-        ffree(n->emb);
-        for (int i = 0; i < n->cfg.layers * net_directions(&n->cfg); i++) {
-            ffree(n->rnn[i].W); ffree(n->rnn[i].U); ffree(n->rnn[i].b);
-        }
-        ffree(n->W1); ffree(n->b1);
-        ffree(n->Wd); ffree(n->bd);
-    }
+    if (!n->borrowed) params_free_weights(&n->plist);
+    params_free(&n->plist);
     free(n->rnn);
+    free(n->d_rnn);
     free(n);
-}
-
-static void add_param(net *n, const char *name, float *w, size_t count, float **g, int moments)
-{
-    param *p = &n->params[n->nparams++];
-    snprintf(p->name, sizeof p->name, "%s", name);
-    p->w = w;
-    p->n = count;
-    p->g = fzeros(count);
-    if (moments) param_alloc_moments(p);
-    *g = p->g;
-}
-
-/* Tensor names, shared by the optimizer state and the model file:
- * "<cell>.<layer>[.rev].<W|U|b>", e.g. "lstm.0.W", "gru.1.rev.U". */
-static void rnn_name(char *buf, size_t size, const net_config *c, int l, int d, const char *what)
-{
-    snprintf(buf, size, "%s.%d%s.%s", cell_name(c->cell), l, d ? ".rev" : "", what);
 }
 
 static void alloc_grads(net *n, int moments)
 {
-    const net_config *c = &n->cfg;
-    int D = net_directions(c), G = cell_gates(c->cell);
-    n->params = xcalloc(5 + 3 * c->layers * D, sizeof *n->params);
-    n->d_rnn = xcalloc((size_t)c->layers * D, sizeof *n->d_rnn);
-    n->d_emb = NULL;
-    if (!c->freeze) {
-        add_param(n, "embedding", n->emb, (size_t)c->vocab_size * c->embed_dim, &n->d_emb, moments);
-        n->touched = xmalloc((size_t)c->vocab_size * sizeof *n->touched);
-        n->is_touched = xcalloc((size_t)c->vocab_size, 1);
-        n->ntouched = 0;
-    }
-    for (int l = 0; l < c->layers; l++)
-        for (int d = 0; d < D; d++) {
-            cell_params *p = &n->rnn[l * D + d], *g = &n->d_rnn[l * D + d];
-            char name[48];
-            g->C = p->C; g->H = p->H;
-            rnn_name(name, sizeof name, c, l, d, "W");
-            add_param(n, name, p->W, (size_t)p->C * G * p->H, &g->W, moments);
-            rnn_name(name, sizeof name, c, l, d, "U");
-            add_param(n, name, p->U, (size_t)p->H * G * p->H, &g->U, moments);
-            rnn_name(name, sizeof name, c, l, d, "b");
-            add_param(n, name, p->b, (size_t)cell_bias_len(c->cell, p->H), &g->b, moments);
-        }
-    if (c->dense > 0) {
-        add_param(n, "hidden.W", n->W1, (size_t)net_features(c) * c->dense, &n->dW1, moments);
-        add_param(n, "hidden.b", n->b1, (size_t)c->dense, &n->db1, moments);
-    }
-    add_param(n, "dense.W", n->Wd, (size_t)head_in(c) * c->n_out, &n->dWd, moments);
-    add_param(n, "dense.b", n->bd, (size_t)c->n_out, &n->dbd, moments);
+    params_alloc_grads(&n->plist, moments);
+    n->params = n->plist.trained;
+    n->nparams = n->plist.ntrained;
 }
 
 void net_alloc_grads(net *n) { alloc_grads(n, 1); }
 
 net *net_shadow(const net *n)
 {
-    net *s = xcalloc(1, sizeof *s);
-    s->cfg = n->cfg;
-    size_t nr = (size_t)n->cfg.layers * net_directions(&n->cfg);
-    s->emb = n->emb;
-    s->rnn = xcalloc(nr, sizeof *s->rnn);
-    memcpy(s->rnn, n->rnn, nr * sizeof *s->rnn);
-    s->W1 = n->W1; s->b1 = n->b1;
-    s->Wd = n->Wd; s->bd = n->bd;
+    net *s = net_shell(&n->cfg);
+    params_share(&s->plist, &n->plist);
     s->borrowed = 1;
     alloc_grads(s, 0);
     return s;
 }
 
-void net_zero_grads(net *n)
-{
-    for (int i = 0; i < n->nparams; i++) {
-        param *p = &n->params[i];
-        if (p->g == n->d_emb) {   /* sparse: only the rows written since the last zeroing */
-            const size_t E = (size_t)n->cfg.embed_dim;
-            for (size_t k = 0; k < n->ntouched; k++) {
-                memset(p->g + (size_t)n->touched[k] * E, 0, E * sizeof(float));
-                n->is_touched[n->touched[k]] = 0;
-            }
-            n->ntouched = 0;
-        } else {
-            memset(p->g, 0, p->n * sizeof(float));
-        }
-    }
-}
+void net_zero_grads(net *n) { params_zero_grads(&n->plist); }
 
-void net_add_grads(net *dst, const net *src)
-{
-    for (int i = 0; i < dst->nparams; i++) {
-        float *d = dst->params[i].g;
-        const float *s = src->params[i].g;
-        if (d == dst->d_emb) {
-            const size_t E = (size_t)dst->cfg.embed_dim;
-            for (size_t k = 0; k < src->ntouched; k++) {
-                int32_t row = src->touched[k];
-                float *dr = d + (size_t)row * E;
-                const float *sr = s + (size_t)row * E;
-                for (size_t e = 0; e < E; e++) dr[e] += sr[e];
-                if (!dst->is_touched[row]) {
-                    dst->is_touched[row] = 1;
-                    dst->touched[dst->ntouched++] = row;
-                }
-            }
-        } else {
-            for (size_t k = 0; k < dst->params[i].n; k++) d[k] += s[k];
-        }
-    }
-}
+void net_add_grads(net *dst, const net *src) { params_add_grads(&dst->plist, &src->plist); }
 
 /* ---- workspace ---- */
 
@@ -526,11 +430,7 @@ double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
     }
     if (!c->freeze) {
         embedding_backward(B, T, c->embed_dim, ids, dout, n->d_emb);
-        for (int i = 0; i < B * T; i++)
-            if (!n->is_touched[ids[i]]) {
-                n->is_touched[ids[i]] = 1;
-                n->touched[n->ntouched++] = ids[i];
-            }
+        rowset_add(&n->plist.spec[P_EMBEDDING].rows, ids, (size_t)B * T);
     }
     return loss;
 }
@@ -581,35 +481,11 @@ static void put_float(mfile *m, const char *name, int ndim, const int64_t *shape
 
 void net_put_tensors(const net *n, mfile *m, const char *prefix, int half)
 {
-    const net_config *c = &n->cfg;
-    const int D = net_directions(c), G = cell_gates(c->cell);
-    int64_t s[2];
-    char name[64], full[96];
-    s[0] = c->vocab_size; s[1] = c->embed_dim;
-    put_float(m, pname(full, sizeof full, prefix, "embedding"), 2, s, n->emb, half);
-    for (int l = 0; l < c->layers; l++)
-        for (int d = 0; d < D; d++) {
-            const cell_params *p = &n->rnn[l * D + d];
-            rnn_name(name, sizeof name, c, l, d, "W");
-            s[0] = p->C; s[1] = (int64_t)G * p->H;
-            put_float(m, pname(full, sizeof full, prefix, name), 2, s, p->W, half);
-            rnn_name(name, sizeof name, c, l, d, "U");
-            s[0] = p->H;
-            put_float(m, pname(full, sizeof full, prefix, name), 2, s, p->U, half);
-            rnn_name(name, sizeof name, c, l, d, "b");
-            s[0] = cell_bias_len(c->cell, p->H);
-            put_float(m, pname(full, sizeof full, prefix, name), 1, s, p->b, half);
-        }
-    if (c->dense > 0) {
-        s[0] = net_features(c); s[1] = c->dense;
-        put_float(m, pname(full, sizeof full, prefix, "hidden.W"), 2, s, n->W1, half);
-        s[0] = c->dense;
-        put_float(m, pname(full, sizeof full, prefix, "hidden.b"), 1, s, n->b1, half);
+    char full[96];
+    for (int i = 0; i < n->plist.n; i++) {
+        const param_spec *s = &n->plist.spec[i];
+        put_float(m, pname(full, sizeof full, prefix, s->name), s->ndim, s->shape, *s->w, half);
     }
-    s[0] = head_in(c); s[1] = c->n_out;
-    put_float(m, pname(full, sizeof full, prefix, "dense.W"), 2, s, n->Wd, half);
-    s[0] = c->n_out;
-    put_float(m, pname(full, sizeof full, prefix, "dense.b"), 1, s, n->bd, half);
 }
 
 void net_to_mfile(const net *n, mfile *m, int half)
@@ -682,39 +558,20 @@ net *net_from_json(const cJSON *j, const mfile *m, const char *prefix, int copy)
     if (c.pool < 0) { err_set("unsupported pooling '%s'", pl->valuestring); return NULL; }
     const cJSON *dr = cJSON_GetObjectItemCaseSensitive(j, "dropout");
     c.dropout = cJSON_IsNumber(dr) && dr->valuedouble > 0 && dr->valuedouble < 1 ? (float)dr->valuedouble : 0;
-    const int D = net_directions(&c), G = cell_gates(c.cell), H = c.hidden;
-    /* weights stored as f16 (--half) are converted, so never borrowed */
+    net *n = net_shell(&c);
+    /* weights stored as f16 (--half) are converted, so never borrowed; the
+     * first tensor (the embedding) tells */
     char full[96];
-    const mf_tensor *et = mf_get(m, pname(full, sizeof full, prefix, "embedding"));
-    int half = et && et->dtype == DT_F16;
+    const mf_tensor *first = mf_get(m, pname(full, sizeof full, prefix, n->plist.spec[0].name));
+    int half = first && first->dtype == DT_F16;
     if (half) copy = 1;
-    net *n = xcalloc(1, sizeof *n);
-    n->cfg = c;
     n->borrowed = !copy;
-    n->rnn = xcalloc((size_t)c.layers * D, sizeof *n->rnn);
-    int ok = (n->emb = tensor_f32(m, prefix, "embedding", (size_t)c.vocab_size * c.embed_dim, copy, half)) != NULL;
-    for (int l = 0; ok && l < c.layers; l++)
-        for (int d = 0; ok && d < D; d++) {
-            char name[64];
-            cell_params *p = &n->rnn[l * D + d];
-            p->C = layer_in(&c, l);
-            p->H = H;
-            rnn_name(name, sizeof name, &c, l, d, "W");
-            ok = ok && (p->W = tensor_f32(m, prefix, name, (size_t)p->C * G * H, copy, half)) != NULL;
-            rnn_name(name, sizeof name, &c, l, d, "U");
-            ok = ok && (p->U = tensor_f32(m, prefix, name, (size_t)H * G * H, copy, half)) != NULL;
-            rnn_name(name, sizeof name, &c, l, d, "b");
-            ok = ok && (p->b = tensor_f32(m, prefix, name, (size_t)cell_bias_len(c.cell, H), copy, half)) != NULL;
+    for (int i = 0; i < n->plist.n; i++) {
+        const param_spec *s = &n->plist.spec[i];
+        if (!(*s->w = tensor_f32(m, prefix, s->name, s->n, copy, half))) {
+            net_free(n);   /* frees the copies made so far */
+            return NULL;
         }
-    if (ok && c.dense > 0) {
-        ok = (n->W1 = tensor_f32(m, prefix, "hidden.W", (size_t)net_features(&c) * c.dense, copy, half)) != NULL;
-        ok = ok && (n->b1 = tensor_f32(m, prefix, "hidden.b", (size_t)c.dense, copy, half)) != NULL;
-    }
-    ok = ok && (n->Wd = tensor_f32(m, prefix, "dense.W", (size_t)head_in(&c) * c.n_out, copy, half)) != NULL;
-    ok = ok && (n->bd = tensor_f32(m, prefix, "dense.b", (size_t)c.n_out, copy, half)) != NULL;
-    if (!ok) {
-        net_free(n);   /* frees copies made so far (NULLs are fine) */
-        return NULL;
     }
     return n;
 }

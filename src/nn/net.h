@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include "nn/cell.h"
 #include "nn/optim.h"
+#include "nn/params.h"
 #include "base/tensor.h"
 #include "model/modelfile.h"
 
@@ -44,18 +45,15 @@ typedef struct net {
     cell_params *rnn;        /* [L*D]: layer l, direction d at l*D + d */
     float *W1, *b1;          /* hidden dense [H*D,Dh], [Dh] (cfg.dense > 0) */
     float *Wd, *bd;          /* output dense [F,K], [K]; F = Dh or H*D */
-    /* gradients (allocated by net_alloc_grads) */
+    /* gradients (allocated by net_alloc_grads; d_emb stays NULL when frozen) */
     float *d_emb;
     cell_params *d_rnn;
     float *dW1, *db1, *dWd, *dbd;
-    param *params;           /* trainable tensors, for the optimizer */
+    /* every tensor above, with its name, shape and flags (params.h) */
+    param_list plist;
+    param *params;           /* the trained tensors, for the optimizer (plist.trained) */
     int nparams;
     int borrowed;            /* weights point into a model file's mmap or another net */
-    /* embedding rows with a non-zero gradient, so zeroing and summing the
-     * [V,E] gradient costs O(rows touched), not O(V) */
-    int32_t *touched;
-    size_t ntouched;
-    unsigned char *is_touched;   /* [V] */
 } net;
 
 typedef struct net_ws {
@@ -84,6 +82,9 @@ typedef struct net_ws {
 
 /* Allocate weights (zero) for cfg. */
 net *net_new(const net_config *cfg);
+/* A net with its parameter list but no weights (NULL pointers): the model
+ * file loader sets each *plist.spec[i].w (and borrowed). */
+net *net_shell(const net_config *cfg);
 /* Keras initialisation: uniform(-0.05,0.05) embedding (row 0 = zeros) unless
  * init_emb is given; Glorot-uniform kernels, orthogonal recurrent kernels,
  * zero biases (LSTM forget gate 1); dense Glorot-uniform, bias 0. */

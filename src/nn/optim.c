@@ -38,12 +38,6 @@ void param_free_moments(param *p)
     p->m = p->v = p->ema = NULL;
 }
 
-static int is_bias(const param *p)
-{
-    size_t l = strlen(p->name);
-    return l >= 2 && p->name[l - 2] == '.' && p->name[l - 1] == 'b';
-}
-
 void optimizer_update(optimizer *o, param *ps, int np)
 {
     o->step++;
@@ -64,7 +58,7 @@ void optimizer_update(optimizer *o, param *ps, int np)
     for (int k = 0; k < np; k++) {
         param *p = &ps[k];
         float *w = p->w, *g = p->g, *m = p->m, *v = p->v;
-        const float decay = o->kind == OPTIM_ADAMW && !is_bias(p) ? (float)(o->lr * o->weight_decay) : 0.0f;
+        const float decay = o->kind == OPTIM_ADAMW && p->decay ? (float)(o->lr * o->weight_decay) : 0.0f;
         for (size_t i = 0; i < p->n; i++) {
             m[i] = b1 * m[i] + (1.0f - b1) * g[i];
             v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
