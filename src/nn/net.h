@@ -18,7 +18,6 @@
 #include "nn/optim.h"
 #include "nn/params.h"
 #include "base/tensor.h"
-#include "model/modelfile.h"
 
 typedef struct net_config {
     int vocab_size;     /* V, ids 0..V-1 */
@@ -117,16 +116,5 @@ double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
 double net_loss(const net *n, net_ws *w, int B, const int32_t *y);
 /* Predicted class of row b (after net_forward). */
 int net_argmax(const net *n, const net_ws *w, int b);
-
-/* Store in / restore from a model file ("network" metadata + tensors).
- * net_from_mfile borrows the mmap'ed tensors when copy = 0. */
-void net_to_mfile(const net *n, mfile *m, int half);   /* half: weights as f16 */
-net *net_from_mfile(const mfile *m, int copy);
-/* The pieces, for ensembles (members' tensors under a name prefix such as
- * "m1."): the configuration as a new JSON object, the tensors, and the
- * inverse of both. */
-cJSON *net_config_json(const net *n);
-void net_put_tensors(const net *n, mfile *m, const char *prefix, int half);
-net *net_from_json(const cJSON *cfg, const mfile *m, const char *prefix, int copy);
 
 #endif
