@@ -29,7 +29,6 @@ void cell_cache_alloc(cell_cache *c, cell_type t, int maxT, int maxB, int H, wsb
     const cell_kind *k = &cells[t];
     const size_t tb = (size_t)maxT * maxB, GH = (size_t)k->gates * H;
     memset(c, 0, sizeof *c);
-    c->type = t;
     c->maxT = maxT; c->maxB = maxB; c->H = H;
     c->gates = wsbuf_floats(a, tb * GH);
     c->h = wsbuf_floats(a, tb * H);

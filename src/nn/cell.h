@@ -30,7 +30,6 @@ typedef struct cell_params {
 
 /* What forward saves for backward, sized for at most maxT x maxB. */
 typedef struct cell_cache {
-    cell_type type;
     int maxT, maxB, H;
     float *gates;      /* [T,B,G*H] activated gates */
     float *h;          /* [T,B,H] outputs */

@@ -33,8 +33,8 @@ void pinit_orthogonal(float *w, const param_spec *s, rng *r)
 
 /* ---- the list ---- */
 
-param_spec *params_add(param_list *pl, const char *name, int64_t rows, int64_t cols, param_init_fn *init,
-                       int flags, float **w, float **g)
+void params_add(param_list *pl, const char *name, int64_t rows, int64_t cols, param_init_fn *init, int flags,
+                float **w, float **g)
 {
     if (pl->n == pl->cap) {
         pl->cap = pl->cap ? 2 * pl->cap : 16;
@@ -51,7 +51,6 @@ param_spec *params_add(param_list *pl, const char *name, int64_t rows, int64_t c
     s->flags = flags;
     s->w = w;
     s->g = g;
-    return s;
 }
 
 void params_alloc(param_list *pl)

@@ -61,9 +61,9 @@ typedef struct param_list {
 
 /* Append a tensor of rows x cols values (cols = 0: a vector of rows
  * values) whose weights live at *w and gradient at *g (g unused unless
- * PARAM_TRAIN).  Returns its spec. */
-param_spec *params_add(param_list *pl, const char *name, int64_t rows, int64_t cols, param_init_fn *init,
-                       int flags, float **w, float **g);
+ * PARAM_TRAIN). */
+void params_add(param_list *pl, const char *name, int64_t rows, int64_t cols, param_init_fn *init, int flags,
+                float **w, float **g);
 void params_alloc(param_list *pl);                        /* zeroed weights */
 void params_share(param_list *pl, const param_list *src); /* src's weights (the same list) */
 void params_free_weights(param_list *pl);
