@@ -1,5 +1,6 @@
 /* model.c - the model bundle <-> model file (see model.h). */
 #include "model/model.h"
+#include "model/netfile.h"
 #include "base/err.h"
 
 #include <stdio.h>

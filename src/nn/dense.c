@@ -1,4 +1,4 @@
-/* dense.c - dense layer and embedding lookup, forward and backward. */
+/* dense.c - dense layer and ReLU, forward and backward (see dense.h). */
 #include "nn/dense.h"
 #include "base/tensor.h"
 
@@ -19,20 +19,12 @@ void dense_backward(int B, int C, int K, const float *X, const float *W, const f
     if (dX) mm(0, 1, B, C, K, 1.0f, dY, W, 0.0f, dX);
 }
 
-void embedding_forward(int B, int T, int E, const int32_t *ids, const float *table, float *X)
+void relu_forward(size_t n, float *A)
 {
-    for (int t = 0; t < T; t++)
-        for (int b = 0; b < B; b++)
-            memcpy(X + ((size_t)t * B + b) * E, table + (size_t)ids[(size_t)b * T + t] * E,
-                   sizeof(float) * E);
+    for (size_t i = 0; i < n; i++) if (A[i] < 0) A[i] = 0;
 }
 
-void embedding_backward(int B, int T, int E, const int32_t *ids, const float *dX, float *dtable)
+void relu_backward(size_t n, const float *A, float *dA)
 {
-    for (int t = 0; t < T; t++)
-        for (int b = 0; b < B; b++) {
-            float *row = dtable + (size_t)ids[(size_t)b * T + t] * E;
-            const float *d = dX + ((size_t)t * B + b) * E;
-            for (int e = 0; e < E; e++) row[e] += d[e];
-        }
+    for (size_t i = 0; i < n; i++) if (A[i] <= 0) dA[i] = 0;
 }

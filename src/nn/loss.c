@@ -36,3 +36,29 @@ double softmax_ce_loss(int B, int K, const float *logits, const int32_t *y, floa
     }
     return B ? sum / B : 0;
 }
+
+/* One row's loss (B = 1), for the unlabelled and the weighted case. */
+static double row_loss(int K, const float *logits, const int32_t *y, float *probs, float *dlogits)
+{
+    return K == 1 ? bce_loss(1, logits, y, probs, dlogits) : softmax_ce_loss(1, K, logits, y, probs, dlogits);
+}
+
+double output_loss(int B, int K, const float *logits, const int32_t *y, const float *class_w,
+                   float *probs, float *dlogits)
+{
+    if (!y) {
+        const int32_t z = 0;   /* any label: only the probabilities are kept */
+        for (int b = 0; b < B; b++) row_loss(K, logits + (size_t)b * K, &z, probs + (size_t)b * K, NULL);
+        return 0;
+    }
+    if (!class_w)
+        return K == 1 ? bce_loss(B, logits, y, probs, dlogits) : softmax_ce_loss(B, K, logits, y, probs, dlogits);
+    double loss = 0;
+    for (int b = 0; b < B; b++) {
+        float wt = class_w[y[b]];
+        float *dl = dlogits + (size_t)b * K;
+        loss += wt * row_loss(K, logits + (size_t)b * K, y + b, probs + (size_t)b * K, dl) / B;
+        for (int k = 0; k < K; k++) dl[k] *= wt / B;
+    }
+    return loss;
+}

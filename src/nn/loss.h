@@ -15,4 +15,12 @@ double bce_loss(int B, const float *logits, const int32_t *y, float *probs, floa
 /* logits [B,K], y [B] in [0,K); probs [B,K] = softmax. dlogits may be NULL. */
 double softmax_ce_loss(int B, int K, const float *logits, const int32_t *y, float *probs, float *dlogits);
 
+/* The output layer as the network uses it, logits [B,K]: K = 1 sigmoid +
+ * binary cross-entropy, else softmax + categorical.  y NULL: probabilities
+ * only (returns 0; dlogits unused).  class_w (per-class weights, or NULL):
+ * each row's loss and gradient times its class's weight, then the mean over
+ * the B rows (dlogits must be given). */
+double output_loss(int B, int K, const float *logits, const int32_t *y, const float *class_w,
+                   float *probs, float *dlogits);
+
 #endif

@@ -44,11 +44,9 @@ static void lstm_step(int B, int H, float *gates, const float *cprev, const floa
 void lstm_forward(const cell_params *p, int T, int B, const float *X,
                   const unsigned char *mask, cell_cache *k)
 {
-    const int C = p->C, H = p->H, G = 4 * H;
-    const size_t TB = (size_t)T * B;
+    const int H = p->H, G = 4 * H;
     /* input projection of all time steps at once: gates = X W + b */
-    for (size_t r = 0; r < TB; r++) memcpy(k->gates + r * G, p->b, sizeof(float) * G);
-    mm(0, 0, (int)TB, G, C, 1.0f, X, p->W, 1.0f, k->gates);
+    cell_project_input(p, (size_t)T * B, G, X, k->gates);
     for (int t = 0; t < T; t++) {
         size_t o = (size_t)t * B;
         const float *hprev = t ? k->h + (o - B) * H : NULL;
@@ -62,8 +60,7 @@ void lstm_forward(const cell_params *p, int T, int B, const float *X,
 void lstm_backward(const cell_params *p, cell_params *g, int T, int B, const float *X,
                    const unsigned char *mask, cell_cache *k, const float *dH, float *dX)
 {
-    const int C = p->C, H = p->H, G = 4 * H;
-    const size_t TB = (size_t)T * B;
+    const int H = p->H, G = 4 * H;
     float *dh = k->dh, *dc = k->dc;
     memset(dh, 0, sizeof(float) * B * H);   /* carries from step t+1 */
     memset(dc, 0, sizeof(float) * B * H);
@@ -101,13 +98,12 @@ void lstm_backward(const cell_params *p, cell_params *g, int T, int B, const flo
             mm(0, 1, B, H, G, 1.0f, dz, p->U, 1.0f, dh);
         }
     }
-    /* weight gradients as single large GEMMs over all steps */
-    mm(1, 0, C, G, (int)TB, 1.0f, X, k->dz, 1.0f, g->W);
-    if (T > 1)   /* dU += sum_t h_{t-1}^T dz_t (h_{-1} = 0) */
-        mm(1, 0, H, G, (int)(TB - B), 1.0f, k->h, k->dz + (size_t)B * G, 1.0f, g->U);
-    for (size_t r = 0; r < TB; r++) {
-        const float *dzr = k->dz + r * G;
-        for (int j = 0; j < G; j++) g->b[j] += dzr[j];
-    }
-    if (dX) mm(0, 1, (int)TB, C, G, 1.0f, k->dz, p->W, 0.0f, dX);
+    cell_param_grads(p, g, T, B, G, X, k->h, k->dz, k->dz, 0, dX);
+}
+
+void lstm_init_bias(float *b, const param_spec *s, rng *r)
+{
+    const size_t H = s->n / 4;
+    pinit_zeros(b, s, r);
+    for (size_t j = 0; j < H; j++) b[H + j] = 1.0f;   /* Keras unit_forget_bias */
 }

@@ -1,23 +1,27 @@
-/* net.h - the classifier network:
+/* net.h - the classifier network, composed of the layer modules:
  *
- *   ids [B,T] -> embedding X0 [T,B,E] -> (dropout) -> RNN layer 1 [T,B,H*D]
- *   -> ... -> RNN layer L -> final state [B,H*D] -> (dropout)
- *   -> (dense ReLU [B,Dh]) -> dense -> logits [B,K]
+ *   ids [B,T] -> embedding X0 [T,B,E] (embedding.h)
+ *   -> L recurrent layers, each (dropout, dropout.h) -> cells [T,B,F] (cell.h, bidir.h)
+ *   -> sequence summary feat [B,F] (pool.h) -> (dropout)
+ *   -> (dense + ReLU [B,Dh]) -> dense -> logits [B,K] (dense.h) -> loss (loss.h)
  *
- * RNN layers are LSTM, GRU or SimpleRNN cells (cell.h), one direction or two
- * (D = 2: forward and backward outputs concatenated, as Keras Bidirectional).
- * K = 1: sigmoid + binary cross-entropy; K >= 3: softmax + categorical.
- * Weights live in `net`; activations for one batch live in `net_ws`, so the
- * same weights can serve several workspaces (worker threads).
+ * F = H*D: the recurrent layers are LSTM, GRU or SimpleRNN cells of H units,
+ * one direction or two (D = 2: forward and backward outputs concatenated, as
+ * Keras Bidirectional).  K = 1: sigmoid + binary cross-entropy; K >= 3:
+ * softmax + categorical.  Weights live in `net` (their list: params.h);
+ * activations for one batch live in `net_ws`, so the same weights can serve
+ * several workspaces (worker threads).
  */
 #ifndef SEQSENT_NET_H
 #define SEQSENT_NET_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "nn/cell.h"
 #include "nn/optim.h"
+#include "nn/params.h"
+#include "nn/pool.h"
 #include "base/tensor.h"
-#include "model/modelfile.h"
 
 typedef struct net_config {
     int vocab_size;     /* V, ids 0..V-1 */
@@ -34,47 +38,47 @@ typedef struct net_config {
     int pool;           /* sequence summary: POOL_LAST (final states), POOL_MAX, POOL_MEAN over time */
 } net_config;
 
-enum { POOL_LAST = 0, POOL_MAX, POOL_MEAN };
-const char *pool_name(int pool);
-int pool_parse(const char *s);     /* -1 if unknown */
-
 typedef struct net {
     net_config cfg;
     float *emb;              /* [V,E] */
     cell_params *rnn;        /* [L*D]: layer l, direction d at l*D + d */
     float *W1, *b1;          /* hidden dense [H*D,Dh], [Dh] (cfg.dense > 0) */
     float *Wd, *bd;          /* output dense [F,K], [K]; F = Dh or H*D */
-    /* gradients (allocated by net_alloc_grads) */
+    /* gradients (allocated by net_alloc_grads; d_emb stays NULL when frozen) */
     float *d_emb;
     cell_params *d_rnn;
     float *dW1, *db1, *dWd, *dbd;
-    param *params;           /* trainable tensors, for the optimizer */
+    /* every tensor above, with its name, shape and flags (params.h) */
+    param_list plist;
+    param *params;           /* the trained tensors, for the optimizer (plist.trained) */
     int nparams;
     int borrowed;            /* weights point into a model file's mmap or another net */
-    /* embedding rows with a non-zero gradient, so zeroing and summing the
-     * [V,E] gradient costs O(rows touched), not O(V) */
-    int32_t *touched;
-    size_t ntouched;
-    unsigned char *is_touched;   /* [V] */
 } net;
 
+/* One recurrent layer's part of a workspace. */
+typedef struct layer_ws {
+    const float *x;          /* [T,B,C] the input its cells read (set by forward) */
+    float *xin, *dmask;      /* [T,B,C] the input after dropout, the multipliers (dropout > 0) */
+    float *xrev;             /* [T,B,C] the input reversed in time (D = 2) */
+    float *out;              /* [T,B,2H] both directions' outputs in forward time (D = 2) */
+    cell_cache cache[2];     /* per direction */
+} layer_ws;
+
 typedef struct net_ws {
-    int maxT, maxB, layers, ndir;
+    int maxT, maxB, layers;
     float *x0;               /* [T,B,E] embedded input */
-    float **xin;             /* [L] layer inputs after dropout ([T,B,C]) or NULL */
-    float **xrev;            /* [L] time-reversed layer inputs (bidirectional) */
-    float **out;             /* [L] concatenated outputs (bidirectional) */
-    float **dmask;           /* [L] dropout multipliers for the layer inputs */
-    float *feat, *dfeat;     /* [B,H*D] final state or pooled outputs (after dropout), gradient */
-    int32_t *argmax;         /* [B,H*D] max pooling: the time step of each maximum (-1: none) */
-    float *dtop;             /* [T,B,H*D] pooling: gradient wrt the top layer's outputs */
-    float *fmask;            /* [B,H*D] dropout multipliers of the final state */
-    float *a1, *da1;         /* [B,Dh] hidden dense activations */
-    float *dbuf[2];          /* [T,B,max(E,H*D)] gradients between layers */
-    float *dh[2], *dx[2];    /* per-direction [T,B,H] and [T,B,max(E,H*D)] */
-    cell_cache *cache;       /* [L*D] */
+    unsigned char *mask, *mask_rev;    /* [T,B] time-major, 1 = real token; the same reversed in time */
+    layer_ws *layer;         /* [L] */
+    float *feat, *dfeat;     /* [B,F] sequence summary (after dropout), its gradient */
+    pool_state pool;
+    float *fmask;            /* [B,F] dropout multipliers of the summary */
+    float *a1, *da1;         /* [B,Dh] hidden dense activations (after ReLU), gradient */
     float *logits, *probs, *dlogits;   /* [B,K] */
-    unsigned char *mask, *mask_rev;    /* [T,B] time-major, 1 = real token */
+    /* backward: gradients wrt the layers' outputs and inputs, alternating
+     * (the top layer's output gradient in dbuf[0]); with D = 2 each
+     * direction's output and input gradients */
+    float *dbuf[2];          /* [T,B,max(E,F)] */
+    float *dh[2], *dx[2];    /* [T,B,H] and [T,B,max(E,F)] (D = 2) */
     /* set by the trainer: dropout is applied only when training is set */
     int training;
     uint64_t drop_seed;      /* per batch */
@@ -84,6 +88,9 @@ typedef struct net_ws {
 
 /* Allocate weights (zero) for cfg. */
 net *net_new(const net_config *cfg);
+/* A net with its parameter list but no weights (NULL pointers): the model
+ * file loader sets each *plist.spec[i].w (and borrowed). */
+net *net_shell(const net_config *cfg);
 /* Keras initialisation: uniform(-0.05,0.05) embedding (row 0 = zeros) unless
  * init_emb is given; Glorot-uniform kernels, orthogonal recurrent kernels,
  * zero biases (LSTM forget gate 1); dense Glorot-uniform, bias 0. */
@@ -98,6 +105,7 @@ net *net_shadow(const net *n);
 void net_add_grads(net *dst, const net *src);
 int net_directions(const net_config *c);
 int net_features(const net_config *c);   /* H*D: width of the final state */
+int net_layer_in(const net_config *c, int l);   /* recurrent layer l's input width: E, then H*D */
 
 void net_ws_alloc(net_ws *w, const net_config *cfg, int maxT, int maxB);
 void net_ws_free(net_ws *w);
@@ -117,15 +125,16 @@ double net_loss(const net *n, net_ws *w, int B, const int32_t *y);
 /* Predicted class of row b (after net_forward). */
 int net_argmax(const net *n, const net_ws *w, int b);
 
-/* Store in / restore from a model file ("network" metadata + tensors).
- * net_from_mfile borrows the mmap'ed tensors when copy = 0. */
-void net_to_mfile(const net *n, mfile *m, int half);   /* half: weights as f16 */
-net *net_from_mfile(const mfile *m, int copy);
-/* The pieces, for ensembles (members' tensors under a name prefix such as
- * "m1."): the configuration as a new JSON object, the tensors, and the
- * inverse of both. */
-cJSON *net_config_json(const net *n);
-void net_put_tensors(const net *n, mfile *m, const char *prefix, int half);
-net *net_from_json(const cJSON *cfg, const mfile *m, const char *prefix, int copy);
+/* Bytes that training cfg on batches of `batch` rows of at most maxT steps
+ * with `threads` workers allocates, as train_run does it: the weights; per
+ * trained value a gradient and two Adam moments; each further worker's own
+ * gradients; the rows-touched bookkeeping of sparse gradients; and the
+ * workspaces (activations, caches and backward buffers) of the workers,
+ * each holding its share of a batch.  threads is clamped as train_run
+ * clamps it (1..64, at most batch).  Not counted: --ema's moving averages
+ * (one more copy of the trained values), the data and the vocabulary.
+ * Computed from the parameter list and the cell table by the code that
+ * allocates, so it follows any new cell or layer. */
+size_t net_train_bytes(const net_config *cfg, int maxT, int batch, int threads);
 
 #endif

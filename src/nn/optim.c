@@ -4,6 +4,7 @@
  *   AdamW:            the Adam step, plus w -= lr * wd * w (not on biases)
  *   SGD (as Keras):   m = momentum m - lr g;  w += m                      */
 #include "nn/optim.h"
+#include "base/names.h"
 #include "base/tensor.h"
 
 #include <math.h>
@@ -17,15 +18,12 @@ void optimizer_init(optimizer *o, double lr)
     o->lr = lr; o->beta1 = 0.9; o->beta2 = 0.999; o->eps = 1e-7;
 }
 
-const char *optim_name(optim_kind k) { return k == OPTIM_ADAM ? "adam" : k == OPTIM_ADAMW ? "adamw" : "sgd"; }
+/* in optim_kind order */
+static const char *const optim_names[] = { "adam", "adamw", "sgd", NULL };
 
-int optim_parse(const char *s)
-{
-    if (!strcmp(s, "adam")) return OPTIM_ADAM;
-    if (!strcmp(s, "adamw")) return OPTIM_ADAMW;
-    if (!strcmp(s, "sgd")) return OPTIM_SGD;
-    return -1;
-}
+const char *optim_name(optim_kind k) { return names_get(optim_names, k); }
+
+int optim_parse(const char *s) { return names_parse(optim_names, s); }
 
 void param_alloc_moments(param *p)
 {
@@ -38,12 +36,6 @@ void param_free_moments(param *p)
     ffree(p->m); ffree(p->v);
     free(p->ema);
     p->m = p->v = p->ema = NULL;
-}
-
-static int is_bias(const param *p)
-{
-    size_t l = strlen(p->name);
-    return l >= 2 && p->name[l - 2] == '.' && p->name[l - 1] == 'b';
 }
 
 void optimizer_update(optimizer *o, param *ps, int np)
@@ -66,7 +58,7 @@ void optimizer_update(optimizer *o, param *ps, int np)
     for (int k = 0; k < np; k++) {
         param *p = &ps[k];
         float *w = p->w, *g = p->g, *m = p->m, *v = p->v;
-        const float decay = o->kind == OPTIM_ADAMW && !is_bias(p) ? (float)(o->lr * o->weight_decay) : 0.0f;
+        const float decay = o->kind == OPTIM_ADAMW && p->decay ? (float)(o->lr * o->weight_decay) : 0.0f;
         for (size_t i = 0; i < p->n; i++) {
             m[i] = b1 * m[i] + (1.0f - b1) * g[i];
             v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];

@@ -11,6 +11,7 @@ typedef struct param {
     float *m, *v;        /* moments (Adam) / velocity in m (SGD), owned by the optimizer */
     float *ema;          /* moving average of w (train --ema), or NULL */
     size_t n;
+    int decay;           /* AdamW weight decay applies (kernels and the embedding, not biases) */
 } param;
 
 typedef enum { OPTIM_ADAM = 0, OPTIM_ADAMW, OPTIM_SGD } optim_kind;

@@ -7,10 +7,8 @@
 
 void rnn_forward(const cell_params *p, int T, int B, const float *X, const unsigned char *mask, cell_cache *k)
 {
-    const int C = p->C, H = p->H;
-    const size_t TB = (size_t)T * B;
-    for (size_t r = 0; r < TB; r++) memcpy(k->gates + r * H, p->b, sizeof(float) * H);
-    mm(0, 0, (int)TB, H, C, 1.0f, X, p->W, 1.0f, k->gates);
+    const int H = p->H;
+    cell_project_input(p, (size_t)T * B, H, X, k->gates);
     for (int t = 0; t < T; t++) {
         size_t o = (size_t)t * B;
         const float *hprev = t ? k->h + (o - B) * H : NULL;
@@ -30,8 +28,7 @@ void rnn_forward(const cell_params *p, int T, int B, const float *X, const unsig
 void rnn_backward(const cell_params *p, cell_params *g, int T, int B, const float *X,
                   const unsigned char *mask, cell_cache *k, const float *dH, float *dX)
 {
-    const int C = p->C, H = p->H;
-    const size_t TB = (size_t)T * B;
+    const int H = p->H;
     float *dh = k->dh;
     memset(dh, 0, sizeof(float) * B * H);
     for (int t = T - 1; t >= 0; t--) {
@@ -51,9 +48,5 @@ void rnn_backward(const cell_params *p, cell_params *g, int T, int B, const floa
         }
         if (t > 0) mm(0, 1, B, H, H, 1.0f, k->dz + o * H, p->U, 1.0f, dh);
     }
-    mm(1, 0, C, H, (int)TB, 1.0f, X, k->dz, 1.0f, g->W);
-    if (T > 1) mm(1, 0, H, H, (int)(TB - B), 1.0f, k->h, k->dz + (size_t)B * H, 1.0f, g->U);
-    for (size_t r = 0; r < TB; r++)
-        for (int j = 0; j < H; j++) g->b[j] += k->dz[r * H + j];
-    if (dX) mm(0, 1, (int)TB, C, H, 1.0f, k->dz, p->W, 0.0f, dX);
+    cell_param_grads(p, g, T, B, H, X, k->h, k->dz, k->dz, 0, dX);
 }
