@@ -167,31 +167,29 @@ int setup_labels_and_sequence(model *m, const dataset *tr, int maxlen, int pad_p
 }
 
 /* Refuse sizes that cannot fit in memory before allocating anything big. */
-static int check_memory(const model *m, const net_config *nc, int batch, int threads)
+/* Refuse settings that cannot fit before allocating anything: the estimate
+ * comes from the parameter list and the cell table (nn/net.h), so it holds
+ * for every cell and layer.  (--ema's one more copy of the trained values is
+ * not counted: a fraction of the weights, gradients and moments counted.) */
+static int check_memory(const model *m, const net_config *nc, const train_opts *o)
 {
-    double V = (double)m->voc.n, E = m->embed_dim, H = nc->hidden, L = nc->layers, T = m->maxlen, B = batch;
-    double weights = V * E + E * 4 * H + (L - 1) * H * 4 * H + L * (H * 4 * H + 4 * H) + H * 8;
-    double trainable = weights - (nc->freeze ? V * E : 0);
-    /* weights + gradient + two Adam moments per trainable value, and a
-     * gradient per extra worker; activations per worker: input, per layer
-     * gates and their gradients (4H each) and c, tanh(c), h (H each) */
-    double acts = T * B * (E + 2 * (E > H ? E : H) + L * (8 * H + 3 * H));
-    double bytes = 4 * (weights + 3 * trainable + (threads - 1) * trainable + acts);
+    double bytes = (double)net_train_bytes(nc, m->maxlen, o->batch, o->threads);
     double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (phys > 0 && bytes > 0.8 * phys)
-        return err_set("these settings need about %.1f GiB of memory (vocabulary %.0f x %.0f, %d x LSTM-%d, "
-                       "maxlen %.0f, batch %d) and this machine has %.1f GiB; use smaller --hidden, --layers, "
-                       "--maxlen, --batch, --embed-dim or --max-size", bytes / 1073741824.0, V, E, nc->layers,
-                       nc->hidden, T, batch, phys / 1073741824.0);
+        return err_set("these settings need about %.1f GiB of memory (vocabulary %d x %d, %d x %s-%d, "
+                       "maxlen %d, batch %d) and this machine has %.1f GiB; use smaller --hidden, --layers, "
+                       "--maxlen, --batch, --embed-dim or --max-size", bytes / 1073741824.0, nc->vocab_size,
+                       nc->embed_dim, nc->layers, cell_name(nc->cell), nc->hidden, m->maxlen, o->batch,
+                       phys / 1073741824.0);
     return 0;
 }
 
 int setup_network(model *m, net_config *nc, const train_opts *o)
 {
-    if (check_memory(m, nc, o->batch, o->threads) < 0) return -1;
     nc->vocab_size = (int)m->voc.n;
     nc->embed_dim = m->embed_dim;
     nc->n_out = m->nlabels == 2 ? 1 : m->nlabels;
+    if (check_memory(m, nc, o) < 0) return -1;
     m->net = net_new(nc);
     rng r;
     rng_seed(&r, o->seed);
