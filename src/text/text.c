@@ -61,58 +61,6 @@ int tok_lang_parse(const char *s)
 }
 
 /* ------------------------------------------------------------------ */
-/* token lists                                                        */
-
-void toklist_clear(toklist *t)
-{
-    t->len = 0;
-    t->n = 0;
-}
-
-void toklist_free(toklist *t)
-{
-    free(t->buf);
-    free(t->off);
-    for (int i = 0; i < TOKLIST_SCRATCH; i++) free(t->scratch[i]);
-    memset(t, 0, sizeof *t);
-}
-
-void *toklist_scratch(toklist *t, int slot, size_t bytes)
-{
-    if (bytes > t->scratch_cap[slot]) {
-        size_t cap = t->scratch_cap[slot] ? t->scratch_cap[slot] : 256;
-        while (cap < bytes) cap *= 2;
-        t->scratch[slot] = xrealloc(t->scratch[slot], cap);
-        t->scratch_cap[slot] = cap;
-    }
-    return t->scratch[slot];
-}
-
-/* Room for one more token of up to `bytes` bytes (NUL included). */
-static void tl_reserve(toklist *t, size_t bytes)
-{
-    if (t->len + bytes > t->cap) {
-        size_t cap = t->cap ? t->cap : 256;
-        while (cap < t->len + bytes) cap *= 2;
-        t->buf = xrealloc(t->buf, cap);
-        t->cap = cap;
-    }
-    if (t->n == t->ncap) {
-        t->ncap = t->ncap ? t->ncap * 2 : 32;
-        t->off = xrealloc(t->off, t->ncap * sizeof *t->off);
-    }
-}
-
-void toklist_push(toklist *t, const char *s, size_t len)
-{
-    tl_reserve(t, len + 1);
-    memcpy(t->buf + t->len, s, len);
-    t->buf[t->len + len] = '\0';
-    t->off[t->n++] = t->len;
-    t->len += len + 1;
-}
-
-/* ------------------------------------------------------------------ */
 /* code points                                                        */
 
 static inline size_t enc_utf8(uint32_t c, char *p)
@@ -568,16 +516,14 @@ static void emit(run_ctx *x, size_t a, size_t b, int squeeze)
         a = s;
         b = e;
     }
-    tl_reserve(t, 4 * (b - a) + 1);
-    char *p = t->buf + t->len, *q = p;
+    char *p = toklist_reserve(t, 4 * (b - a) + 1), *q = p;
     for (size_t i = a; i < b; i++) {
         if (squeeze && i >= a + 2 && c[i] == c[i - 1] && c[i] == c[i - 2] && kls(c[i]) == K_LETTER)
             continue;
         q += enc_utf8(c[i], q);
     }
     *q = '\0';
-    t->off[t->n++] = t->len;
-    t->len += (size_t)(q - p) + 1;
+    toklist_commit(t, (size_t)(q - p));
 }
 
 /* Length of a Penn-Treebank clitic at the end of w[0..L): n't 's 'm 'd 'll

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "text/toklist.h"
 
 typedef enum { LANG_AUTO = 0, LANG_ZH, LANG_EN } tok_lang;
 
@@ -79,30 +80,6 @@ size_t segdict_size(const segdict *d);
  * deserialize returns NULL + err_set on bad data. */
 char *segdict_serialize(const segdict *d, size_t *len);
 segdict *segdict_deserialize(const char *buf, size_t len);
-
-/* ---- token lists ---- */
-#define TOKLIST_SCRATCH 8
-
-typedef struct toklist {
-    char *buf;          /* tokens, each NUL-terminated, back to back */
-    size_t len, cap;
-    size_t *off;        /* n offsets into buf */
-    size_t n, ncap;
-    /* Scratch memory reused by tokenize() / segdict_cut() between calls, so
-     * that tokenizing needs no allocation in the steady state (internal; see
-     * toklist_scratch).  A zeroed toklist ({0}) is a valid empty list. */
-    void *scratch[TOKLIST_SCRATCH];
-    size_t scratch_cap[TOKLIST_SCRATCH];
-} toklist;
-
-void toklist_clear(toklist *t);      /* keep memory, drop tokens */
-void toklist_free(toklist *t);       /* frees tokens and scratch; leaves a zeroed list */
-void toklist_push(toklist *t, const char *s, size_t len);
-static inline const char *toklist_get(const toklist *t, size_t i) { return t->buf + t->off[i]; }
-/* Scratch slot (0..TOKLIST_SCRATCH-1) grown to at least `bytes`, contents
- * kept (realloc).  All slots are used by tokenize() / segdict_cut() /
- * text_key() (internal). */
-void *toklist_scratch(toklist *t, int slot, size_t bytes);
 
 /* Segment one run of Han characters s[0..len) (UTF-8, already normalised)
  * into the maximum-probability sequence of dictionary words (jieba method)
