@@ -17,6 +17,8 @@
  * once the slots are large enough.
  */
 #include "text/text.h"
+#include "text/normalize.h"
+#include "text/utf8.h"
 #include "base/err.h"
 
 #include <stdint.h>
@@ -63,28 +65,6 @@ int tok_lang_parse(const char *s)
 /* ------------------------------------------------------------------ */
 /* code points                                                        */
 
-static inline size_t enc_utf8(uint32_t c, char *p)
-{
-    unsigned char *q = (unsigned char *)p;
-    if (c < 0x80) { q[0] = (unsigned char)c; return 1; }
-    if (c < 0x800) {
-        q[0] = (unsigned char)(0xC0 | (c >> 6));
-        q[1] = (unsigned char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        q[0] = (unsigned char)(0xE0 | (c >> 12));
-        q[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-        q[2] = (unsigned char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    q[0] = (unsigned char)(0xF0 | (c >> 18));
-    q[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-    q[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-    q[3] = (unsigned char)(0x80 | (c & 0x3F));
-    return 4;
-}
-
 /* Han characters: CJK Unified Ideographs (+ extensions A-G), compatibility
  * ideographs (+ supplement), and U+3005 (々) / U+3007 (〇). */
 static inline int is_han(uint32_t c)
@@ -95,332 +75,6 @@ static inline int is_han(uint32_t c)
     if (c >= 0xF900 && c <= 0xFAFF) return 1;
     if (c >= 0x20000 && c <= 0x3134F) return 1;
     return c == 0x3005 || c == 0x3007;
-}
-
-/* Decode the UTF-8 sequence at s[0..rem), s[0] >= 0x80: its length, or 0
- * when it is invalid (overlong, surrogate, > U+10FFFF, truncated). */
-static inline size_t dec_utf8(const unsigned char *s, size_t rem, uint32_t *cp)
-{
-    unsigned c = s[0];
-    if (c < 0xC2) return 0;
-    if (c < 0xE0) {
-        if (rem < 2 || (s[1] & 0xC0) != 0x80) return 0;
-        *cp = ((c & 0x1Fu) << 6) | (s[1] & 0x3Fu);
-        return 2;
-    }
-    if (c < 0xF0) {
-        if (rem < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
-        uint32_t x = ((c & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-        if (x < 0x800 || (x >= 0xD800 && x <= 0xDFFF)) return 0;
-        *cp = x;
-        return 3;
-    }
-    if (c < 0xF5) {
-        if (rem < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
-        uint32_t x = ((c & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
-        if (x < 0x10000 || x > 0x10FFFF) return 0;
-        *cp = x;
-        return 4;
-    }
-    return 0;
-}
-
-/* Decode and clean text[0..len) into d (room for len code points).
- * A run of invalid bytes (including encoded surrogates, overlong forms and
- * truncated sequences) becomes one U+FFFD.  Format characters (Cf: BOM,
- * zero-width space / joiners, word joiner, soft hyphen, bidi marks ...) are
- * dropped; \t \n \v \f \r and U+0085 become spaces, other controls are
- * dropped. */
-static size_t decode_clean(const char *text, size_t len, uint32_t *d)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0, n = 0;
-    int bad = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            bad = 0;
-            if (c >= 0x20 && c != 0x7F) d[n++] = c;
-            else if (c >= '\t' && c <= '\r') d[n++] = ' ';
-            continue;
-        }
-        uint32_t x;
-        size_t k = dec_utf8(s + i, len - i, &x);
-        if (!k) {
-            i++;
-            if (!bad) d[n++] = 0xFFFD;
-            bad = 1;
-            continue;
-        }
-        i += k;
-        bad = 0;
-        if (x >= 0x3000 && x < 0xA000) { d[n++] = x; continue; }   /* CJK: fast path */
-        switch (utf8proc_category((utf8proc_int32_t)x)) {
-        case UTF8PROC_CATEGORY_CF:
-            continue;
-        case UTF8PROC_CATEGORY_CC:
-            if (x == 0x85) d[n++] = ' ';
-            continue;
-        default:
-            d[n++] = x;
-        }
-    }
-    return n;
-}
-
-#define NFKC_CF_OPTS (UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE)
-
-/* Canonical ordering of combining marks (as utf8proc_decompose does). */
-static void canonical_order(uint32_t *b, size_t n)
-{
-    size_t pos = 0;
-    while (pos + 1 < n) {
-        uint32_t c1 = b[pos], c2 = b[pos + 1];
-        if (c1 < 0x300 && c2 < 0x300) { pos++; continue; }   /* no marks below U+0300 */
-        int cc1 = utf8proc_get_property((utf8proc_int32_t)c1)->combining_class;
-        int cc2 = utf8proc_get_property((utf8proc_int32_t)c2)->combining_class;
-        if (cc1 > cc2 && cc2 > 0) {
-            b[pos] = c2;
-            b[pos + 1] = c1;
-            if (pos > 0) pos--; else pos++;
-        } else {
-            pos++;
-        }
-    }
-}
-
-/* May c take part in a canonical composition as the second character
- * (or be reordered)?  Conservative: every combining mark, the Hangul
- * vowel / trailing jamo and the scripts whose vowel signs compose. */
-static int may_compose(uint32_t c)
-{
-    if (c < 0x300) return 0;
-    if ((c >= 0x0900 && c < 0x1200) || (c >= 0x1B00 && c < 0x1B80) || (c >= 0x11000 && c < 0x11A00)) return 1;
-    return utf8proc_get_property((utf8proc_int32_t)c)->combining_class != 0;
-}
-
-/* NFKC + case folding of each BMP character by itself, when it is one
- * character that cannot interact with its neighbours (no mark first, nor a
- * possible second of a composition): then the normal form of a text without
- * such characters is the concatenation of these.  NFKC_NONE: no entry. */
-#define NFKC_NONE 0xFFFFFFFFu
-static uint32_t *nfkc_tab;
-static pthread_once_t nfkc_once = PTHREAD_ONCE_INIT;
-
-static void nfkc_tab_init(void)
-{
-    uint32_t *t = xmalloc(0x10000 * sizeof *t);
-    utf8proc_int32_t buf[32];
-    for (uint32_t x = 0; x < 0x10000; x++) {
-        t[x] = NFKC_NONE;
-        if (x >= 0xD800 && x <= 0xDFFF) continue;
-        if (may_compose(x)) continue;
-        int lbc = 0;
-        utf8proc_ssize_t k = utf8proc_decompose_char((utf8proc_int32_t)x, buf, 32, NFKC_CF_OPTS, &lbc);
-        if (k < 1 || k > 32) continue;
-        if (may_compose((uint32_t)buf[0]) && k == 1) continue;
-        if (k > 1) {
-            if (utf8proc_get_property(buf[0])->combining_class != 0) continue;
-            canonical_order((uint32_t *)buf, (size_t)k);
-            k = utf8proc_normalize_utf32(buf, k, UTF8PROC_COMPOSE);
-            if (k != 1) continue;
-        }
-        if (may_compose((uint32_t)buf[0])) continue;
-        t[x] = (uint32_t)buf[0];
-    }
-    nfkc_tab = t;
-}
-
-static size_t nfkc_exact(toklist *sc, const uint32_t *src, size_t n, uint32_t **out);
-
-/* Characters whose NFKC + case folding is known without utf8proc: ASCII
- * (letters lowered) and the unified ideographs (themselves).  1 if x was
- * one of them and *out has its image. */
-static inline int trivial_fold(uint32_t x, uint32_t *out)
-{
-    if (x < 0x80) {
-        *out = (x - 'A' < 26u) ? x + 32 : x;
-        return 1;
-    }
-    if ((x >= 0x4E00 && x <= 0x9FFF) || (x >= 0x3400 && x <= 0x4DBF)) {
-        *out = x;
-        return 1;
-    }
-    return 0;
-}
-
-/* NFKC + case folding of src[0..n) into scratch slot 1 of sc; *out gets the
- * array, the return value its length.  Per character through the table;
- * a text with characters that may compose goes to nfkc_exact. */
-static size_t nfkc_casefold(toklist *sc, const uint32_t *src, size_t n, uint32_t **out)
-{
-    pthread_once(&nfkc_once, nfkc_tab_init);
-    const uint32_t *tab = nfkc_tab;
-    size_t cap = n + n / 4 + 16, m = 0;
-    uint32_t *d = toklist_scratch(sc, 1, cap * sizeof *d);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t x = src[i];
-        if (m == cap) {
-            cap *= 2;
-            d = toklist_scratch(sc, 1, cap * sizeof *d);
-        }
-        if (trivial_fold(x, &d[m])) {
-            m++;
-            continue;
-        }
-        if (x < 0x10000 && tab[x] != NFKC_NONE) {
-            d[m++] = tab[x];
-            continue;
-        }
-        for (;;) {
-            int lbc = 0;
-            utf8proc_ssize_t k = utf8proc_decompose_char((utf8proc_int32_t)x, (utf8proc_int32_t *)d + m,
-                                                         (utf8proc_ssize_t)(cap - m), NFKC_CF_OPTS, &lbc);
-            if (k < 0) {                /* cannot happen for valid code points */
-                d[m++] = 0xFFFD;
-                break;
-            }
-            if ((size_t)k <= cap - m) {
-                for (utf8proc_ssize_t q = 0; q < k; q++)
-                    if (may_compose(d[m + (size_t)q])) return nfkc_exact(sc, src, n, out);
-                m += (size_t)k;
-                break;
-            }
-            cap = 2 * cap + (size_t)k;
-            d = toklist_scratch(sc, 1, cap * sizeof *d);
-        }
-    }
-    *out = d;
-    return m;
-}
-
-/* NFKC + case folding the plain way: decompose everything, order the marks,
- * compose. */
-static size_t nfkc_exact(toklist *sc, const uint32_t *src, size_t n, uint32_t **out)
-{
-    size_t cap = n + n / 4 + 16, m = 0;
-    uint32_t *d = toklist_scratch(sc, 1, cap * sizeof *d);
-    int slow = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t x = src[i];
-        if (m == cap) {
-            cap *= 2;
-            d = toklist_scratch(sc, 1, cap * sizeof *d);
-        }
-        if (trivial_fold(x, &d[m])) {
-            m++;
-            continue;
-        }
-        slow = 1;
-        for (;;) {
-            int lbc = 0;
-            utf8proc_ssize_t k = utf8proc_decompose_char((utf8proc_int32_t)x, (utf8proc_int32_t *)d + m,
-                                                         (utf8proc_ssize_t)(cap - m), NFKC_CF_OPTS, &lbc);
-            if (k < 0) {                /* cannot happen for valid code points */
-                d[m++] = 0xFFFD;
-                break;
-            }
-            if ((size_t)k <= cap - m) {
-                m += (size_t)k;
-                break;
-            }
-            cap = 2 * cap + (size_t)k;
-            d = toklist_scratch(sc, 1, cap * sizeof *d);
-        }
-    }
-    if (slow) {
-        canonical_order(d, m);
-        utf8proc_ssize_t r = utf8proc_normalize_utf32((utf8proc_int32_t *)d, (utf8proc_ssize_t)m, UTF8PROC_COMPOSE);
-        if (r >= 0) m = (size_t)r;
-    }
-    *out = d;
-    return m;
-}
-
-/* NFKC + case folding of src[0..n) with a map back to src, for tokens that
- * keep the original characters (normalize = 0): the text is normalised in
- * chunks (a character with the combining marks after it), and every output
- * character k gets the chunk it came from, src[os[k]..oe[k]).  Output in
- * scratch slot 1, the map in slots 4 (os) and 6 (oe). */
-static size_t nfkc_map(toklist *sc, const uint32_t *src, size_t n, uint32_t **out, size_t **osp,
-                       size_t **oep)
-{
-    size_t cap = n + n / 4 + 16, m = 0;
-    uint32_t *d = toklist_scratch(sc, 1, cap * sizeof *d);
-    size_t *os = toklist_scratch(sc, 4, cap * sizeof *os);
-    size_t *oe = toklist_scratch(sc, 6, cap * sizeof *oe);
-    for (size_t j = 0; j < n;) {
-        uint32_t x = src[j];
-        if (m + 8 > cap) {
-            cap = 2 * cap + 8;
-            d = toklist_scratch(sc, 1, cap * sizeof *d);
-            os = toklist_scratch(sc, 4, cap * sizeof *os);
-            oe = toklist_scratch(sc, 6, cap * sizeof *oe);
-        }
-        if (x < 0x80 || (x >= 0x4E00 && x <= 0x9FFF) || (x >= 0x3400 && x <= 0x4DBF)) {
-            d[m] = (x - 'A' < 26u) ? x + 32 : x;
-            os[m] = j;
-            oe[m++] = j + 1;
-            j++;
-            continue;
-        }
-        size_t j2 = j + 1, m0 = m;
-        /* marks go with the character before them, unless it is a space
-         * (the token would take the space along) */
-        if (utf8proc_category((utf8proc_int32_t)x) != UTF8PROC_CATEGORY_ZS)
-            while (j2 < n && src[j2] >= 0x300 && utf8proc_get_property((utf8proc_int32_t)src[j2])->combining_class)
-                j2++;
-        for (size_t q = j; q < j2; q++) {
-            for (;;) {
-                int lbc = 0;
-                utf8proc_ssize_t k = utf8proc_decompose_char((utf8proc_int32_t)src[q], (utf8proc_int32_t *)d + m,
-                                                             (utf8proc_ssize_t)(cap - m), NFKC_CF_OPTS, &lbc);
-                if (k < 0) {
-                    d[m++] = 0xFFFD;
-                    break;
-                }
-                if ((size_t)k <= cap - m) {
-                    m += (size_t)k;
-                    break;
-                }
-                cap = 2 * cap + (size_t)k;
-                d = toklist_scratch(sc, 1, cap * sizeof *d);
-                os = toklist_scratch(sc, 4, cap * sizeof *os);
-                oe = toklist_scratch(sc, 6, cap * sizeof *oe);
-            }
-        }
-        if (m - m0 > 1) {
-            canonical_order(d + m0, m - m0);
-            utf8proc_ssize_t r = utf8proc_normalize_utf32((utf8proc_int32_t *)d + m0, (utf8proc_ssize_t)(m - m0),
-                                                          UTF8PROC_COMPOSE);
-            if (r >= 0) m = m0 + (size_t)r;
-        }
-        for (size_t k = m0; k < m; k++) {
-            os[k] = j;
-            oe[k] = j2;
-        }
-        j = j2;
-    }
-    *out = d;
-    *osp = os;
-    *oep = oe;
-    return m;
-}
-
-char *text_normalize(const char *s, size_t len, size_t *outlen)
-{
-    toklist tmp = {0};
-    uint32_t *raw = toklist_scratch(&tmp, 0, (len + 1) * sizeof *raw);
-    size_t n = decode_clean(s, len, raw);
-    uint32_t *c;
-    n = nfkc_casefold(&tmp, raw, n, &c);
-    char *r = xmalloc(4 * n + 1), *p = r;
-    for (size_t i = 0; i < n; i++) p += enc_utf8(c[i], p);
-    *p = '\0';
-    if (outlen) *outlen = (size_t)(p - r);
-    toklist_free(&tmp);
-    return r;
 }
 
 /* ------------------------------------------------------------------ */
@@ -925,14 +579,14 @@ void tokenize(const tokenizer *t, const char *text, size_t len, toklist *out)
 {
     if (!text || !len) return;
     uint32_t *raw = toklist_scratch(out, 0, (len + 1) * sizeof *raw);
-    size_t n = decode_clean(text, len, raw);
+    size_t n = text_decode_clean(text, len, raw);
     uint32_t *c = raw;
     run_ctx x = { .tk = t, .out = out };
     if (t->cfg.normalize) {
-        n = nfkc_casefold(out, raw, n, &c);
+        n = text_nfkc_casefold(out, raw, n, &c);
     } else {
         size_t *os, *oe;
-        n = nfkc_map(out, raw, n, &c, &os, &oe);
+        n = text_nfkc_map(out, raw, n, &c, &os, &oe);
         x.orig = raw;
         x.os = os;
         x.oe = oe;
@@ -953,7 +607,7 @@ size_t text_key(const char *w, size_t len, int num_class, toklist *sc, const uin
     tok_config_default(&tk.cfg);
     tk.dict = NULL;
     uint32_t *raw = toklist_scratch(sc, 0, (len + 1) * sizeof *raw);
-    size_t n = decode_clean(w, len, raw);
+    size_t n = text_decode_clean(w, len, raw);
     run_ctx x = { .tk = &tk, .out = sc, .c = raw, .n = n, .keep = 1, .numcls = num_class != 0 };
     scratch_units(&x);
     unit_room(&x, 1);

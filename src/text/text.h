@@ -131,13 +131,7 @@ static inline int tok_is_cdigit(uint32_t y)
     }
 }
 
-/* The normalisation tokenize() applies with normalize = 1, as a string:
- * invalid UTF-8 -> U+FFFD, BOM / zero-width / format characters dropped,
- * control characters -> ' ' (\t \n \r ...) or dropped, NFKC + case folding.
- * Returns a malloc'ed NUL-terminated string; *outlen (if not NULL) gets its
- * length.  Use it to bring words from other sources (vectors, dictionaries)
- * to the form of tokens. */
-char *text_normalize(const char *s, size_t len, size_t *outlen);
+#include "text/normalize.h"   /* text_normalize (for now) */
 
 /* ---- internals shared by text.c and segment.c (no stable API) ----
  *
