@@ -27,6 +27,7 @@
  * Loading a file into an empty dictionary goes in bulk (bulk_plain).
  */
 #include "text/text.h"
+#include "text/chars.h"
 #include "base/err.h"
 #include "base/strmap.h"
 

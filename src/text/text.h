@@ -1,16 +1,6 @@
-/* text.h - normalisation and tokenization (English words, Chinese segmentation).
- *
- * Pipeline for one text: UTF-8 validation (invalid bytes -> U+FFFD), drop of
- * BOM / zero-width / control characters, Unicode NFKC + case folding
- * (utf8proc), then units: Han characters one by one, everything else as the
- * English/Latin tokenizer cuts it (words, numbers, URLs, emoji, punctuation;
- * these always stay whole).  With a dictionary (segdict), every stretch of
- * units without white space is segmented into the maximum-probability
- * sequence of dictionary words (jieba's DAG + unigram method), where a word
- * may span several units ("2001年", "T恤"); unknown words are handled by an
- * HMM estimated from the dictionary.  Without one, every unit is a token.
- * Tokens come out as UTF-8 strings in a toklist.  No allocation per
- * character: all working memory is scratch space of the toklist.
+/* text.h - (being split up) the segmentation dictionary and segmenter;
+ * the rest of the text layer is in toklist.h, normalize.h, units.h and
+ * tokenize.h, included from here for the callers.
  */
 #ifndef SEQSENT_TEXT_H
 #define SEQSENT_TEXT_H
@@ -18,26 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "text/toklist.h"
-
-typedef enum { LANG_AUTO = 0, LANG_ZH, LANG_EN } tok_lang;
-
-typedef struct tok_config {
-    tok_lang lang;      /* AUTO: segment Han runs, tokenize the rest (mixed text works);
-                           ZH: same as AUTO; EN: one token per Han character, no dictionary */
-    int normalize;      /* 1 (default): NFKC + case folding; 0: tokens carry the original
-                           characters (exact substrings of the input but for dropped
-                           invisible characters and U+FFFD for invalid bytes) while the
-                           cutting still looks at the normalised text */
-    int squeeze;        /* 1: squeeze 3+ repeated letters to 2 ("sooo" -> "soo"); default 0 */
-    int num_class;      /* 1: dictionary words with numbers match as number classes
-                           ("1998年" in the dictionary also joins "2001年", see SEG_KEY_NUM);
-                           0 (default): only the literal words.  PKU F1 0.9188 vs 0.9171,
-                           but tokens outside a vector vocabulary used as the dictionary */
-} tok_config;
-
-void tok_config_default(tok_config *c);
-const char *tok_lang_name(tok_lang l);       /* "auto" "zh" "en" */
-int tok_lang_parse(const char *s);           /* -1 if unknown */
+#include "text/tokenize.h"
+#include "text/units.h"
 
 /* ---- Chinese segmentation dictionary ---- */
 typedef struct segdict segdict;
@@ -106,63 +78,7 @@ void segdict_cut(const segdict *d, const char *s, size_t len, toklist *out);
 void segdict_set_hmm(segdict *d, int mode);
 int segdict_hmm(const segdict *d);
 
-/* ---- tokenizer ---- */
-typedef struct tokenizer tokenizer;
-
-/* dict may be NULL (Chinese falls back to one token per character).  The
- * tokenizer keeps a pointer to dict; it must outlive the tokenizer. */
-tokenizer *tokenizer_new(const tok_config *cfg, const segdict *dict);
-void tokenizer_free(tokenizer *t);
-/* Tokenize text[0..len) and append the tokens to out.  Reentrant: several
- * threads may share one tokenizer with distinct toklists.  Never fails:
- * invalid UTF-8 is replaced by U+FFFD. */
-void tokenize(const tokenizer *t, const char *text, size_t len, toklist *out);
-
-/* Chinese digits: 〇 (and its stand-in ○ U+25CB), 零 and 一 .. 九 (shared by
- * the tokenizer's numeral runs and the dictionary's number classes). */
-static inline int tok_is_cdigit(uint32_t y)
-{
-    switch (y) {
-    case 0x3007: case 0x25CB: case 0x96F6: case 0x4E00: case 0x4E8C: case 0x4E09: case 0x56DB:
-    case 0x4E94: case 0x516D: case 0x4E03: case 0x516B: case 0x4E5D:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 #include "text/normalize.h"   /* text_normalize (for now) */
-
-/* ---- internals shared by text.c and segment.c (no stable API) ----
- *
- * The segmenter works on units: a Han character, a Latin word, a number, a
- * URL, an emoji, a punctuation run ... as the English tokenizer cuts them.
- * tokenize() segments every space-free stretch of units with the dictionary
- * (when there is one), so dictionary words may join units ("2000年", "T恤",
- * "卡拉ok").  Lookups use the key form of the units: a unit's code points,
- * with U+25CB WHITE CIRCLE replaced by U+3007 IDEOGRAPHIC NUMBER ZERO (the
- * usual stand-in for it in GB2312 text).  With number classes
- * (tok_config.num_class), also every run of ASCII digits (with '.' ',' ':'
- * between digits) replaced by a number class of its shape: SEG_KEY_NUM + k,
- * k = the digits of the
- * integer part ("1,000.5": 4), 5 for 5 or more.  So "N4年" learnt from
- * "1998年" in the dictionary also matches "2001年" but not "20年" (a
- * class-based estimate from the dictionary: which shapes of numbers a
- * suffix attaches to is what the dictionary shows; the frequency of a key
- * is the sum over its words), and a run of two or more Chinese digits
- * (〇 ○ 零 一 .. 九) is one unit, a number written digit by digit, with
- * the class SEG_KEY_CNUM + min(length, 5): "一九九八年" in the dictionary
- * also matches "二○○一年".  The dictionary holds both key forms of such
- * words (literal: frequency of the word; class: sum over its words). */
-#define SEG_KEY_NUM 0x110000u
-#define SEG_KEY_CNUM (SEG_KEY_NUM + 8)
-
-/* Key of a normalised word w[0..len) (num_class: with number classes): the
- * units cut as tokenize() cuts them, their key code points.  *key gets the key (length returned), *kb the
- * unit boundaries in the key (*nunits + 1 entries); both arrays live in
- * scratch slots of sc (valid until its next use). */
-size_t text_key(const char *w, size_t len, int num_class, toklist *sc, const uint32_t **key,
-                const uint32_t **kb, size_t *nunits);
 
 /* Best segmentation of n units whose keys are key[kb[u]..kb[u+1]): writes
  * the end unit of every token, in order, to ends (room for n) and returns
