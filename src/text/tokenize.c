@@ -14,8 +14,8 @@
  */
 #include "text/tokenize.h"
 #include "text/normalize.h"
+#include "text/segment.h"
 #include "text/units.h"
-#include "text/text.h"
 #include "base/err.h"
 
 #include <stdint.h>

@@ -17,8 +17,8 @@
 #define SEQSENT_TOKENIZE_H
 
 #include <stddef.h>
+#include "text/segdict.h"
 #include "text/toklist.h"
-typedef struct segdict segdict;
 
 typedef enum { LANG_AUTO = 0, LANG_ZH, LANG_EN } tok_lang;
 

@@ -1,17 +1,18 @@
-/* text.h - (being split up) the segmentation dictionary and segmenter;
- * the rest of the text layer is in toklist.h, normalize.h, units.h and
- * tokenize.h, included from here for the callers.
+/* segdict.h - the Chinese segmentation dictionary: words with frequencies,
+ * loaded from jieba-style files, word2vec vocabularies or user lists, and
+ * kept in model files.
+ *
+ * The segmenter (segment.h) finds the maximum-probability sequence of
+ * these words in a stretch of text; the dictionary is also the only source
+ * of its HMM for unknown words.  Words are normalised like tokens
+ * (text_normalize) and cut into units like text (text_key), so that a
+ * dictionary word matches exactly the units tokenize() makes.
  */
-#ifndef SEQSENT_TEXT_H
-#define SEQSENT_TEXT_H
+#ifndef SEQSENT_SEGDICT_H
+#define SEQSENT_SEGDICT_H
 
 #include <stddef.h>
-#include <stdint.h>
-#include "text/toklist.h"
-#include "text/tokenize.h"
-#include "text/units.h"
 
-/* ---- Chinese segmentation dictionary ---- */
 typedef struct segdict segdict;
 
 segdict *segdict_new(void);
@@ -53,14 +54,6 @@ size_t segdict_size(const segdict *d);
 char *segdict_serialize(const segdict *d, size_t *len);
 segdict *segdict_deserialize(const char *buf, size_t len);
 
-/* Segment one run of Han characters s[0..len) (UTF-8, already normalised)
- * into the maximum-probability sequence of dictionary words (jieba method)
- * and append the words to out.  d may be NULL or empty: one token per
- * character.  Reentrant (scratch memory lives in out).  Every character is
- * one unit here; tokenize() also joins numbers and Latin words with Han
- * characters when a dictionary word says so ("2000年", "T恤"). */
-void segdict_cut(const segdict *d, const char *s, size_t len, toklist *out);
-
 /* Unknown words: a B/M/E/S hidden Markov model (Viterbi) whose emission
  * and transition probabilities are estimated from the dictionary itself
  * (every word tagged B M..M E or S, weighted by its frequency, add-1/2
@@ -78,14 +71,11 @@ void segdict_cut(const segdict *d, const char *s, size_t len, toklist *out);
 void segdict_set_hmm(segdict *d, int mode);
 int segdict_hmm(const segdict *d);
 
-#include "text/normalize.h"   /* text_normalize (for now) */
-
-/* Best segmentation of n units whose keys are key[kb[u]..kb[u+1]): writes
- * the end unit of every token, in order, to ends (room for n) and returns
- * the number of tokens.  d may be NULL (one token per unit).  Dictionary
- * words of several units never start or end with clause punctuation
- * (Po Ps Pe Pi Pf: "，还" in the PKU list is noise).  Scratch: slot 3 of sc. */
-size_t segdict_path(const segdict *d, const uint32_t *key, const uint32_t *kb, size_t n,
-                    uint32_t *ends, toklist *sc);
+/* ---- for the segmenter (segment.c; no stable API) ---- */
+struct keytrie;
+struct seg_hmm;
+const struct keytrie *segdict_trie(const segdict *d);
+const struct seg_hmm *segdict_hmm_stats(const segdict *d);
+double segdict_total(const segdict *d);     /* sum of the word frequencies */
 
 #endif
