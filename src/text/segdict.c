@@ -97,6 +97,8 @@ int segdict_hmm(const segdict *d)
     return d ? d->hmm : 0;
 }
 
+/* ---- adding words: text, key form, frequency ---- */
+
 /* Clause punctuation (categories Po Ps Pe Pi Pf) as a unit by itself. */
 static int punct_unit(const uint32_t *key, const uint32_t *kb, size_t u)
 {
@@ -328,6 +330,8 @@ void segdict_add_user(segdict *d, const char *word, size_t len, double freq)
     free(w);
 }
 
+/* ---- dictionary files ---- */
+
 static int valid_utf8(const char *s, size_t len)
 {
     size_t i = 0;
@@ -371,7 +375,6 @@ static inline int looks_numeric(const char *s)
  * them (usually they are sorted already), build the trie nodes from the
  * common prefixes of neighbours, then insert the edges into the hash table
  * in the order of their slots, so that the table is written sequentially. */
-
 
 static int bent_cmp(const void *pa, const void *pb)
 {
@@ -629,6 +632,8 @@ int segdict_load_user(segdict *d, const char *path)
 {
     return load(d, path, 1);
 }
+
+/* ---- the blob in model files ---- */
 
 char *segdict_serialize(const segdict *d, size_t *len)
 {

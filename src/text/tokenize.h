@@ -1,17 +1,21 @@
 /* tokenize.h - the tokenizer: settings, the tokenizer object, tokenize().
  *
- * Pipeline for one text: UTF-8 validation (invalid bytes -> U+FFFD), drop of
- * BOM / zero-width / control characters, Unicode NFKC + case folding
- * (utf8proc) (normalize.h), then units: Han characters one by one,
- * everything else as the English/Latin tokenizer cuts it (words, numbers,
- * URLs, emoji, punctuation; these always stay whole) (units.h, english.h).
- * With a dictionary (segdict.h), every stretch of units without white
- * space is segmented into the maximum-probability sequence of dictionary
- * words (jieba's DAG + unigram method), where a word may span several units
- * ("2001年", "T恤"); unknown words are handled by an HMM estimated from the
- * dictionary (segment.h).  Without one, every unit is a token.  Tokens come
- * out as UTF-8 strings in a toklist (toklist.h).  No allocation per
- * character: all working memory is scratch space of the toklist.
+ * Pipeline for one text, and the file of each step:
+ *   normalize.h  UTF-8 validation (invalid bytes -> U+FFFD), drop of BOM /
+ *                zero-width / control characters, Unicode NFKC + case
+ *                folding (utf8proc);
+ *   units.h      units: Han characters one by one, everything else as the
+ *                English/Latin tokenizer cuts it (english.h: words,
+ *                numbers, URLs, emoji, punctuation; these always stay whole);
+ *   segment.h    with a dictionary (segdict.h), every stretch of units
+ *                without white space is segmented into the maximum-
+ *                probability sequence of dictionary words (jieba's DAG +
+ *                unigram method), where a word may span several units
+ *                ("2001年", "T恤"); unknown words are handled by an HMM
+ *                estimated from the dictionary.  Without one, every unit is
+ *                a token.
+ * Tokens come out as UTF-8 strings in a toklist (toklist.h).  No allocation
+ * per character: all working memory is scratch space of the toklist.
  */
 #ifndef SEQSENT_TOKENIZE_H
 #define SEQSENT_TOKENIZE_H
