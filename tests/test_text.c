@@ -1,7 +1,12 @@
 /* test_text.c - normalisation, English tokenizer, Chinese segmentation,
  * segmentation dictionary (load / serialise), toklist. */
 #include "test.h"
-#include "text/text.h"
+#include "text/normalize.h"
+#include "text/segdict.h"
+#include "text/segment.h"
+#include "text/tokenize.h"
+#include "text/toklist.h"
+#include "text/units.h"
 #include "base/err.h"
 
 #include <stdlib.h>

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "text/csv.h"
-#include "text/text.h"
+#include "text/tokenize.h"
 
 typedef struct cmd_opt {
     const char *name;     /* long name without "--" */

@@ -13,7 +13,8 @@
 #include <cJSON.h>
 #include "model/modelfile.h"
 #include "nn/net.h"
-#include "text/text.h"
+#include "text/segdict.h"
+#include "text/tokenize.h"
 #include "text/vocab.h"
 
 typedef struct model {

@@ -1,4 +1,11 @@
-/* vocab.c - token counting, vocabulary construction, listings, padding. */
+/* vocab.c - token counting, vocabulary construction, listings, padding
+ * (see vocab.h).
+ *
+ * Tokens are counted and looked up through base/strmap (one hash table per
+ * counter / vocabulary); ids are assigned by a total order (count, then
+ * bytes), so the same data always gives the same ids on every machine and
+ * the listing written for a model reads back to the same vocabulary.
+ */
 #include "text/vocab.h"
 #include "base/err.h"
 #include "base/fileio.h"

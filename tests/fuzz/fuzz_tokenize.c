@@ -26,7 +26,9 @@
  */
 #include "base/err.h"
 #include "fuzz_common.h"
-#include "text/text.h"
+#include "text/normalize.h"
+#include "text/segdict.h"
+#include "text/tokenize.h"
 
 static segdict *base_dict;
 static tokenizer *tks[2][3][2][2];   /* [dict][lang][normalize][squeeze] */
