@@ -161,6 +161,29 @@ void cli_texts_load(cli_texts *t, char *const *paths, int npaths, const common_o
     }
 }
 
+void cli_corpus_load(model *m, cli_texts *t, char *const *paths, int npaths, const common_opts *c)
+{
+    model_init(m);
+    if (cli_setup_tokenizer(m, c, NULL) < 0) die_err(EXIT_FAIL);
+    cli_texts_load(t, paths, npaths, c);
+}
+
+void cli_each_line(const char *path, cli_line_fn fn, void *ctx)
+{
+    csv_reader *r = csv_open(path, FMT_LINES);
+    if (!r) die_err(EXIT_FAIL);
+    char **fields;
+    size_t nf;
+    int rc;
+    while ((rc = csv_next(r, &fields, &nf)) == 1) {
+        fn(fields[0], r, ctx);
+        /* a write error (disk full, reader gone) ends the run at once */
+        if (ferror(stdout) || (csv_would_block(r) && fflush(stdout) != 0)) finish_stdout();
+    }
+    if (rc < 0) die_err(EXIT_FAIL);
+    csv_close(r);
+}
+
 void cli_texts_free(cli_texts *t)
 {
     for (int i = 0; i < t->nds; i++) dataset_free(&t->ds[i]);

@@ -26,6 +26,15 @@ int cli_load_texts(const char *path, const common_opts *c, int need_labels, data
 typedef struct cli_texts { char **text; size_t n; dataset *ds; int nds; } cli_texts;
 void cli_texts_load(cli_texts *t, char *const *paths, int npaths, const common_opts *c);
 void cli_texts_free(cli_texts *t);
+/* A new bundle with the tokenizer of the options and the texts of all
+ * npaths files (vocab and vectors read a corpus this way); dies on errors. */
+void cli_corpus_load(model *m, cli_texts *t, char *const *paths, int npaths, const common_opts *c);
+/* fn(line, reader, ctx) for every line of path ("-" = stdin), as plain
+ * lines; stdout is flushed whenever the next line is not there yet, so a
+ * pipeline sees each result as its input arrives.  Dies on read or write
+ * errors. */
+typedef void (*cli_line_fn)(char *line, const csv_reader *r, void *ctx);
+void cli_each_line(const char *path, cli_line_fn fn, void *ctx);
 /* Die (exit 1, "seqsent: path: problem") unless an output file can be
  * written at path: a temp file is created beside it and removed again, as
  * the real write will do, so a run never trains for an hour and then

@@ -29,7 +29,56 @@ static const cmd_spec spec = {
     options, NULL
 };
 
-typedef struct seqs { int32_t *ids; size_t n, cap; size_t *start; size_t nseq, seqcap; } seqs;
+/* The lines read so far (ids + where each starts), and the settings. */
+typedef struct pad_ctx {
+    int32_t *ids; size_t n, cap;
+    size_t *start; size_t nseq, seqcap;
+    int32_t *out;
+    const vocab *voc;        /* map tokens, or NULL: tokens are ids */
+    int maxlen, pad_pre, trunc_pre;
+    int32_t value;
+} pad_ctx;
+
+static void print_padded(pad_ctx *p, const int32_t *ids, size_t n, int maxlen)
+{
+    p->out = xrealloc(p->out, (size_t)maxlen * sizeof *p->out);
+    pad_sequence(ids, n, maxlen, p->pad_pre, p->trunc_pre, p->value, p->out);
+    for (int i = 0; i < maxlen; i++) printf(i ? " %d" : "%d", p->out[i]);
+    putchar('\n');
+}
+
+/* One line of tokens: printed at once with a known maxlen (streaming),
+ * else kept until the longest line is known. */
+static void pad_line(char *line, const csv_reader *r, void *ctx)
+{
+    pad_ctx *p = ctx;
+    size_t begin = p->n;
+    for (char *tok = strtok(line, " \t"); tok; tok = strtok(NULL, " \t")) {
+        int32_t id;
+        if (p->voc) id = vocab_id(p->voc, tok, strlen(tok));
+        else {
+            char *end;
+            errno = 0;
+            long v = strtol(tok, &end, 10);
+            if (*end || errno || v < 0 || v > 2147483647L)
+                die(EXIT_FAIL, "%s:%ld: '%s' is not an id; give -m MODEL or --vocab FILE to map tokens", csv_path(r), csv_line(r), tok);
+            id = (int32_t)v;
+        }
+        if (p->n == p->cap) { p->cap = p->cap ? p->cap * 2 : 4096; p->ids = xrealloc(p->ids, p->cap * sizeof *p->ids); }
+        p->ids[p->n++] = id;
+    }
+    if (p->maxlen) {
+        print_padded(p, p->ids + begin, p->n - begin, p->maxlen);
+        p->n = 0;
+        return;
+    }
+    if (p->nseq + 1 >= p->seqcap) {
+        p->seqcap = p->seqcap ? p->seqcap * 2 : 1024;
+        p->start = xrealloc(p->start, p->seqcap * sizeof *p->start);
+    }
+    p->start[p->nseq++] = begin;
+    p->start[p->nseq] = p->n;
+}
 
 int cmd_pad(int argc, char **argv)
 {
@@ -56,62 +105,18 @@ int cmd_pad(int argc, char **argv)
         if (!maxlen && m.maxlen) maxlen = m.maxlen;
     }
     /* Read every line first when maxlen must come from the data; otherwise stream. */
-    seqs s = {0};
+    pad_ctx p = { .voc = have_vocab ? &m.voc : NULL, .maxlen = maxlen, .pad_pre = pad_pre,
+                  .trunc_pre = trunc_pre, .value = (int32_t)value };
     int first = opt_operands(), nfiles = argc - first;
-    int32_t *out = NULL;
-    for (int f = 0; f < (nfiles ? nfiles : 1); f++) {
-        const char *path = nfiles ? argv[first + f] : "-";
-        csv_reader *r = csv_open(path, FMT_LINES);
-        if (!r) die_err(EXIT_FAIL);
-        char **fields;
-        size_t nf;
-        int rc;
-        while ((rc = csv_next(r, &fields, &nf)) == 1) {
-            size_t begin = s.n;
-            for (char *tok = strtok(fields[0], " \t"); tok; tok = strtok(NULL, " \t")) {
-                int32_t id;
-                if (have_vocab) id = vocab_id(&m.voc, tok, strlen(tok));
-                else {
-                    char *end;
-                    errno = 0;
-                    long v = strtol(tok, &end, 10);
-                    if (*end || errno || v < 0 || v > 2147483647L)
-                        die(EXIT_FAIL, "%s:%ld: '%s' is not an id; give -m MODEL or --vocab FILE to map tokens", csv_path(r), csv_line(r), tok);
-                    id = (int32_t)v;
-                }
-                if (s.n == s.cap) { s.cap = s.cap ? s.cap * 2 : 4096; s.ids = xrealloc(s.ids, s.cap * sizeof *s.ids); }
-                s.ids[s.n++] = id;
-            }
-            if (maxlen) {   /* stream */
-                out = xrealloc(out, (size_t)maxlen * sizeof *out);
-                pad_sequence(s.ids + begin, s.n - begin, maxlen, pad_pre, trunc_pre, (int32_t)value, out);
-                for (int i = 0; i < maxlen; i++) printf(i ? " %d" : "%d", out[i]);
-                putchar('\n');
-                s.n = 0;
-                /* a write error (disk full, reader gone) ends the run at once */
-                if (ferror(stdout) || (csv_would_block(r) && fflush(stdout) != 0)) finish_stdout();
-                continue;
-            }
-            if (s.nseq + 1 >= s.seqcap) { s.seqcap = s.seqcap ? s.seqcap * 2 : 1024; s.start = xrealloc(s.start, s.seqcap * sizeof *s.start); }
-            s.start[s.nseq++] = begin;
-            s.start[s.nseq] = s.n;
-        }
-        if (rc < 0) die_err(EXIT_FAIL);
-        csv_close(r);
-    }
-    if (!maxlen && s.nseq) {   /* Keras: maxlen = longest sequence */
+    for (int f = 0; f < (nfiles ? nfiles : 1); f++) cli_each_line(nfiles ? argv[first + f] : "-", pad_line, &p);
+    if (!maxlen && p.nseq) {   /* Keras: maxlen = longest sequence */
         size_t longest = 1;
-        for (size_t i = 0; i < s.nseq; i++)
-            if (s.start[i + 1] - s.start[i] > longest) longest = s.start[i + 1] - s.start[i];
-        out = xrealloc(out, longest * sizeof *out);
-        for (size_t i = 0; i < s.nseq; i++) {
-            pad_sequence(s.ids + s.start[i], s.start[i + 1] - s.start[i], (int)longest, pad_pre, trunc_pre, (int32_t)value, out);
-            for (size_t j = 0; j < longest; j++) printf(j ? " %d" : "%d", out[j]);
-            putchar('\n');
-        }
+        for (size_t i = 0; i < p.nseq; i++)
+            if (p.start[i + 1] - p.start[i] > longest) longest = p.start[i + 1] - p.start[i];
+        for (size_t i = 0; i < p.nseq; i++) print_padded(&p, p.ids + p.start[i], p.start[i + 1] - p.start[i], (int)longest);
     }
     finish_stdout();   /* write errors: exit 1 with a message; EPIPE: quiet exit 0 */
-    free(s.ids); free(s.start); free(out);
+    free(p.ids); free(p.start); free(p.out);
     model_free(&m);
     return EXIT_OK;
 }

@@ -26,6 +26,22 @@ static const cmd_spec spec = {
     "one, one token per Han character.\n"
 };
 
+typedef struct line_ctx { tokenizer *tk; toklist *tl; } line_ctx;
+
+/* One text's tokens, space-separated, on one line. */
+static void print_tokens(char *text, const csv_reader *r, void *ctx)
+{
+    line_ctx *c = ctx;
+    (void)r;
+    toklist_clear(c->tl);
+    tokenize(c->tk, text, strlen(text), c->tl);
+    for (size_t j = 0; j < c->tl->n; j++) {
+        if (j) putchar(' ');
+        fputs(toklist_get(c->tl, j), stdout);
+    }
+    putchar('\n');
+}
+
 int cmd_tokenize(int argc, char **argv)
 {
     common_opts co;
@@ -60,32 +76,13 @@ int cmd_tokenize(int argc, char **argv)
             c2.data.fmt = fmt;
             dataset d;
             if (cli_load_texts(path, &c2, 0, &d) < 0) die_err(EXIT_FAIL);
-            for (size_t i = 0; i < d.n; i++) {
-                toklist_clear(&tl);
-                tokenize(tk, d.text[i], strlen(d.text[i]), &tl);
-                for (size_t j = 0; j < tl.n; j++) printf(j ? " %s" : "%s", toklist_get(&tl, j));
-                putchar('\n');
-            }
+            line_ctx lc = { tk, &tl };
+            for (size_t i = 0; i < d.n; i++) print_tokens(d.text[i], NULL, &lc);
             dataset_free(&d);
             continue;
         }
-        csv_reader *r = csv_open(path, FMT_LINES);
-        if (!r) die_err(EXIT_FAIL);
-        char **fields;
-        size_t nf;
-        int rc;
-        while ((rc = csv_next(r, &fields, &nf)) == 1) {
-            toklist_clear(&tl);
-            tokenize(tk, fields[0], strlen(fields[0]), &tl);
-            for (size_t j = 0; j < tl.n; j++) {
-                if (j) putchar(' ');
-                fputs(toklist_get(&tl, j), stdout);
-            }
-            putchar('\n');
-            if (csv_would_block(r) && fflush(stdout) != 0) finish_stdout();
-        }
-        if (rc < 0) die_err(EXIT_FAIL);
-        csv_close(r);
+        line_ctx lc = { tk, &tl };
+        cli_each_line(path, print_tokens, &lc);
     }
     finish_stdout();
     toklist_free(&tl);

@@ -104,10 +104,8 @@ int cmd_vectors(int argc, char **argv)
     cli_check_output(out);
 
     model m;
-    model_init(&m);
-    if (cli_setup_tokenizer(&m, &co, NULL) < 0) die_err(EXIT_FAIL);
     cli_texts tx;
-    cli_texts_load(&tx, argv + first, argc - first, &co);
+    cli_corpus_load(&m, &tx, argv + first, argc - first, &co);
     char **texts = tx.text;
     size_t nt = tx.n;
     cli_build_vocab(&m, texts, nt, min_count, 0);

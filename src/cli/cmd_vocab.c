@@ -50,11 +50,8 @@ int cmd_vocab(int argc, char **argv)
     if (!out) out = "-";
     cli_check_output(out);
     model m;
-    model_init(&m);
-    if (cli_setup_tokenizer(&m, &co, NULL) < 0) die_err(EXIT_FAIL);
-    /* all texts of all files, then one count */
-    cli_texts tx;
-    cli_texts_load(&tx, argv + first, argc - first, &co);
+    cli_texts tx;   /* all texts of all files, then one count */
+    cli_corpus_load(&m, &tx, argv + first, argc - first, &co);
     cli_build_vocab(&m, tx.text, tx.n, min_count, max_size);
     fprintf(stderr, "vocab: %zu texts, %zu entries (incl. <pad>, <unk>)\n", tx.n, m.voc.n);
     int rc = text ? vocab_write_text(&m.voc, out) : model_save(&m, out);

@@ -1,5 +1,5 @@
 /* fuzz_tokenize.c - libFuzzer harness for normalisation, the tokenizer and
- * the segmentation dictionary (src/text.c, src/segment.c).
+ * the segmentation dictionary (src/text/normalize.c, src/text/units.c, src/text/segdict.c).
  *
  * Input: byte 0 = mode and tokenizer settings, the rest = the payload.
  *   mode 0, 1: tokenize the payload (12 settings: lang x normalize x
@@ -17,7 +17,7 @@
  *  - a dictionary that loads serialises and deserialises to the same
  *    segmentation.
  *
- * Known issue (reported, src/segment.c): a user-dictionary word that only
+ * Known issue (reported, src/text/segdict.c): a user-dictionary word that only
  * becomes an existing word after normalisation ("\x03\ufeff房间" next to
  * "房间") is kept as a second entry, and the two collapse into one when the
  * dictionary is saved in a model and loaded back.  Unless SEQSENT_FUZZ_STRICT
