@@ -20,6 +20,7 @@ void mm(int ta, int tb, int M, int N, int K, float alpha,
 }
 
 void blas_set_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
+int blas_get_threads(void) { return openblas_get_num_threads(); }
 
 float *fzeros(size_t n)
 {

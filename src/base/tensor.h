@@ -16,6 +16,8 @@ void mm(int ta, int tb, int M, int N, int K, float alpha,
 
 /* Use n BLAS threads (1 = single-threaded BLAS). */
 void blas_set_threads(int n);
+/* The current BLAS thread count (whoever changes it restores it). */
+int blas_get_threads(void);
 
 float *fzeros(size_t n);              /* zeroed, 64-byte aligned */
 /* Uninitialised, 64-byte aligned: for buffers every use writes before it

@@ -194,16 +194,6 @@ double net_loss(const net *n, net_ws *w, int B, const int32_t *y)
     return output_loss(B, n->cfg.n_out, w->logits, y, NULL, w->probs, NULL);
 }
 
-int net_argmax(const net *n, const net_ws *w, int b)
-{
-    int K = n->cfg.n_out;
-    if (K == 1) return w->probs[b] >= 0.5f;
-    const float *p = w->probs + (size_t)b * K;
-    int best = 0;
-    for (int k = 1; k < K; k++) if (p[k] > p[best]) best = k;
-    return best;
-}
-
 /* ---- backward ---- */
 
 /* dlogits -> the head's weight gradients and dfeat [B,F] (before the

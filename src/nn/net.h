@@ -122,8 +122,8 @@ double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
                             double grad_scale);
 /* Mean loss of the probabilities in w->probs (after net_forward). */
 double net_loss(const net *n, net_ws *w, int B, const int32_t *y);
-/* Predicted class of row b (after net_forward). */
-int net_argmax(const net *n, const net_ws *w, int b);
+/* (The class of a row of probabilities: decide_class in train/metrics.h,
+ * the one rule for training, eval and predict.) */
 
 /* Bytes that training cfg on batches of `batch` rows of at most maxT steps
  * with `threads` workers allocates, as train_run does it: the weights; per

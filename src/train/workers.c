@@ -3,7 +3,6 @@
 #include "base/err.h"
 #include "train/batches.h"
 
-#include <cblas.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +61,7 @@ static int worker_count(int threads, int maxB)
 static int blas_claim(int nj)
 {
     if (nj <= 1) return 0;
-    int prev = openblas_get_num_threads();
+    int prev = blas_get_threads();
     blas_set_threads(1);
     return prev;
 }
