@@ -7,6 +7,7 @@
 #include "base/err.h"
 #include "base/fileio.h"
 #include "cli/opts.h"
+#include "text/vectors.h"
 #include "train/word2vec.h"
 
 #include <errno.h>
@@ -51,26 +52,6 @@ static void progress(double done, double total)
     if (show_progress) fprintf(stderr, "\rvectors: %5.1f%%", total > 0 ? 100 * done / total : 100.0);
 }
 
-/* Buffered writes to a file descriptor. */
-typedef struct outbuf { int fd; char *b; size_t n, cap; int err; } outbuf;
-
-static void ob_flush(outbuf *o)
-{
-    if (o->n && !o->err && write_all(o->fd, o->b, o->n) < 0) o->err = 1;
-    o->n = 0;
-}
-
-static void ob_put(outbuf *o, const void *p, size_t n)
-{
-    if (o->cap - o->n < n) ob_flush(o);
-    if (n > o->cap) {
-        if (!o->err && write_all(o->fd, p, n) < 0) o->err = 1;
-        return;
-    }
-    memcpy(o->b + o->n, p, n);
-    o->n += n;
-}
-
 int cmd_vectors(int argc, char **argv)
 {
     common_opts co;
@@ -110,27 +91,9 @@ int cmd_vectors(int argc, char **argv)
     size_t nt = tx.n;
     cli_build_vocab(&m, texts, nt, min_count, 0);
 
-    /* the corpus: vocabulary ids of every text, -1 after each (rare words dropped) */
-    tokenizer *tk = model_tokenizer(&m);
-    toklist tl = {0};
-    size_t n = 0, cap = 1 << 16;
-    int32_t *corpus = xmalloc(cap * sizeof *corpus);
-    for (size_t i = 0; i < nt; i++) {
-        toklist_clear(&tl);
-        tokenize(tk, texts[i], strlen(texts[i]), &tl);
-        if (cap - n < tl.n + 1) {
-            while (cap - n < tl.n + 1) cap *= 2;
-            corpus = xrealloc(corpus, cap * sizeof *corpus);
-        }
-        for (size_t j = 0; j < tl.n; j++) {
-            const char *t = toklist_get(&tl, j);
-            int32_t id = vocab_id(&m.voc, t, strlen(t));
-            if (id > 1) corpus[n++] = id;   /* 0 <pad>, 1 <unk>: not words */
-        }
-        corpus[n++] = -1;
-    }
-    toklist_free(&tl);
-    size_t V = m.voc.n, words = n - nt;
+    size_t n, words;   /* the corpus: vocabulary ids of every text, -1 after each */
+    int32_t *corpus = w2v_corpus(model_tokenizer(&m), &m.voc, texts, nt, &n, &words);
+    size_t V = m.voc.n;
     if (V <= 2 || words == 0)
         die(EXIT_FAIL, "%s: no word seen %ld times or more: nothing to train on (lower --min-count?)",
             argv[first], min_count);
@@ -141,45 +104,12 @@ int cmd_vectors(int argc, char **argv)
     float *vec = w2v_train(corpus, n, m.voc.counts, V, &wo, progress);
     if (show_progress) fputc('\n', stderr);
 
-    /* word2vec format: "count dim", then words by frequency (ids 2..V-1) */
-    atomic_file af = { 0 };
-    int fd = 1;
-    if (strcmp(out, "-") != 0) {
-        if (atomic_open(&af, out) < 0) die_err(EXIT_FAIL);
-        fd = af.fd;
-    }
-    outbuf ob = { fd, xmalloc(1 << 20), 0, 1 << 20, 0 };
-    char line[64];
-    int len = snprintf(line, sizeof line, "%zu %d\n", V - 2, wo.dim);
-    ob_put(&ob, line, (size_t)len);
-    for (size_t v = 2; v < V; v++) {
-        const char *w = vocab_token(&m.voc, (int32_t)v);
-        ob_put(&ob, w, strlen(w));
-        const float *row = vec + v * (size_t)wo.dim;
-        if (binary) {
-            ob_put(&ob, " ", 1);
-            ob_put(&ob, row, (size_t)wo.dim * sizeof(float));   /* little-endian hosts */
-        } else {
-            for (int d = 0; d < wo.dim; d++) {
-                len = snprintf(line, sizeof line, " %.6g", row[d]);
-                ob_put(&ob, line, (size_t)len);
-            }
-        }
-        ob_put(&ob, "\n", 1);
-    }
-    ob_flush(&ob);
-    if (fd != 1) {
-        if (ob.err) {
-            atomic_abort(&af);
-            die(EXIT_FAIL, "%s: write error", out);
-        }
-        if (atomic_commit(&af) < 0) die_err(EXIT_FAIL);
-    } else if (ob.err) {
-        if (errno == EPIPE) exit(EXIT_OK);   /* the reader went away: as finish_stdout */
-        die(EXIT_FAIL, "stdout: write error: %s", strerror(errno));
+    /* word2vec format: words by frequency (ids 2..V-1) */
+    if (vectors_write(out, &m.voc, 2, vec, wo.dim, binary) < 0) {
+        if (errno == EPIPE && !strcmp(out, "-")) exit(EXIT_OK);   /* the reader went away */
+        die_err(EXIT_FAIL);
     }
     if (!quiet) fprintf(stderr, "vectors: wrote %zu vectors of dimension %d to %s\n", V - 2, wo.dim, out);
-    free(ob.b);
     free(vec);
     free(corpus);
     cli_texts_free(&tx);

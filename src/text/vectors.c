@@ -19,6 +19,7 @@
  */
 #include "text/vectors.h"
 #include "base/err.h"
+#include "base/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -861,4 +862,61 @@ int vectors_words(const char *path, strmap *words, long *dim)
     if (scan_file(&sc) < 0) return -1;
     if (dim) *dim = sc.dim;
     return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* vectors_write */
+
+/* Buffered writes to a file descriptor; the first error sticks (errno kept). */
+typedef struct outbuf { int fd; char *b; size_t n, cap; int err; } outbuf;
+
+static void ob_flush(outbuf *o)
+{
+    if (o->n && !o->err && write_all(o->fd, o->b, o->n) < 0) o->err = errno ? errno : EIO;
+    o->n = 0;
+}
+
+static void ob_put(outbuf *o, const void *p, size_t n)
+{
+    if (o->cap - o->n < n) ob_flush(o);
+    if (n > o->cap) {
+        if (!o->err && write_all(o->fd, p, n) < 0) o->err = errno ? errno : EIO;
+        return;
+    }
+    memcpy(o->b + o->n, p, n);
+    o->n += n;
+}
+
+int vectors_write(const char *path, const vocab *voc, size_t first, const float *vec, int dim, int binary)
+{
+    atomic_file af = { 0 };
+    int to_stdout = strcmp(path, "-") == 0;
+    if (!to_stdout && atomic_open(&af, path) < 0) return -1;
+    outbuf ob = { to_stdout ? 1 : af.fd, xmalloc(1 << 20), 0, 1 << 20, 0 };
+    char line[64];
+    int len = snprintf(line, sizeof line, "%zu %d\n", voc->n - first, dim);
+    ob_put(&ob, line, (size_t)len);
+    for (size_t v = first; v < voc->n; v++) {
+        const char *w = vocab_token(voc, (int32_t)v);
+        ob_put(&ob, w, strlen(w));
+        const float *row = vec + v * (size_t)dim;
+        if (binary) {
+            ob_put(&ob, " ", 1);
+            ob_put(&ob, row, (size_t)dim * sizeof(float));   /* little-endian hosts */
+        } else {
+            for (int d = 0; d < dim; d++) {
+                len = snprintf(line, sizeof line, " %.6g", row[d]);
+                ob_put(&ob, line, (size_t)len);
+            }
+        }
+        ob_put(&ob, "\n", 1);
+    }
+    ob_flush(&ob);
+    free(ob.b);
+    if (ob.err) {
+        if (!to_stdout) atomic_abort(&af);
+        errno = ob.err;
+        return err_set("%s: %s", to_stdout ? "<stdout>" : path, strerror(ob.err));
+    }
+    return to_stdout ? 0 : atomic_commit(&af);
 }

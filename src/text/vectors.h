@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/strmap.h"
+#include "text/vocab.h"
 
 typedef struct vec_stats {
     long dim;               /* vector dimension */
@@ -34,5 +35,11 @@ int vectors_load(const char *path, const strmap *want, long expect_dim,
  * word2vec files list words by descending frequency).  Words are added to
  * *words (already present ones keep their id).  *dim gets the dimension. */
 int vectors_words(const char *path, strmap *words, long *dim);
+
+/* Write word2vec vectors: "count dim", then rows first..n-1 of vec [n,dim]
+ * with the vocabulary's tokens, as text (%.6g) or raw little-endian float32
+ * (binary).  path "-" = stdout; otherwise written atomically.  -1 +
+ * err_set on error (errno EPIPE when stdout's reader went away). */
+int vectors_write(const char *path, const vocab *voc, size_t first, const float *vec, int dim, int binary);
 
 #endif

@@ -193,3 +193,29 @@ float *w2v_train(const int32_t *corpus, size_t n, const int64_t *counts, size_t 
     free(w.keep);
     return w.in;
 }
+
+int32_t *w2v_corpus(const tokenizer *tk, const vocab *voc, char *const *texts, size_t nt, size_t *n,
+                    size_t *words)
+{
+    toklist tl = {0};
+    size_t len = 0, cap = 1 << 16;
+    int32_t *corpus = xmalloc(cap * sizeof *corpus);
+    for (size_t i = 0; i < nt; i++) {
+        toklist_clear(&tl);
+        tokenize(tk, texts[i], strlen(texts[i]), &tl);
+        if (cap - len < tl.n + 1) {
+            while (cap - len < tl.n + 1) cap *= 2;
+            corpus = xrealloc(corpus, cap * sizeof *corpus);
+        }
+        for (size_t j = 0; j < tl.n; j++) {
+            const char *t = toklist_get(&tl, j);
+            int32_t id = vocab_id(voc, t, strlen(t));
+            if (id > 1) corpus[len++] = id;   /* 0 <pad>, 1 <unk>: not words */
+        }
+        corpus[len++] = -1;
+    }
+    toklist_free(&tl);
+    *n = len;
+    *words = len - nt;
+    return corpus;
+}

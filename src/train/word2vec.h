@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "text/tokenize.h"
+#include "text/vocab.h"
 
 typedef struct w2v_opts {
     int dim;           /* vector size (word2vec default 100) */
@@ -21,6 +23,12 @@ typedef struct w2v_opts {
 } w2v_opts;
 
 void w2v_opts_default(w2v_opts *o);
+
+/* The corpus w2v_train reads: the vocabulary ids of every text's tokens
+ * (words the vocabulary does not have, and <pad>/<unk>, dropped), -1 after
+ * each text.  *n = its length; *words = the ids in it. */
+int32_t *w2v_corpus(const tokenizer *tk, const vocab *voc, char *const *texts, size_t nt,
+                    size_t *n, size_t *words);
 
 /* Train on corpus: word ids in [0, V), texts separated by -1 (windows do
  * not cross them).  counts[V]: each word's frequency (for subsampling and
