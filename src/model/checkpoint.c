@@ -186,13 +186,33 @@ int train_state_load(model *m, train_state *st)
     return load_moments(m) < 0 ? -1 : 1;
 }
 
+/* The optimizer state beside the weights: Adam moments (velocity for SGD)
+ * and --ema's averages, under the parameter's own name. */
+static void put_moments(const net *n, mfile *f)
+{
+    for (int i = 0; n->params && i < n->nparams; i++) {
+        const param *p = &n->params[i];
+        char name[64];
+        int64_t sz = (int64_t)p->n;
+        snprintf(name, sizeof name, "adam.m.%s", p->name);
+        mf_put(f, name, DT_F32, 1, &sz, p->m, 0);
+        snprintf(name, sizeof name, "adam.v.%s", p->name);
+        mf_put(f, name, DT_F32, 1, &sz, p->v, 0);
+        if (p->ema) {
+            snprintf(name, sizeof name, "ema.%s", p->name);
+            mf_put(f, name, DT_F32, 1, &sz, p->ema, 0);
+        }
+    }
+}
+
 int checkpoint_save(model *m, const train_state *st, const char *path)
 {
     if (!m->train_info) m->train_info = cJSON_CreateObject();
     train_state_to_json(st, m->train_info);
-    m->save_optimizer = 1;
-    int rc = model_save(m, path);
-    m->save_optimizer = 0;
+    mfile *f = model_to_mfile(m, 0);   /* checkpoints stay exact: never f16 */
+    put_moments(m->net, f);
+    int rc = mf_write(f, path);
+    mf_free(f);
     cJSON_DeleteItemFromObject(m->train_info, "state");
     return rc;
 }

@@ -81,91 +81,93 @@ size_t model_encode(const model *m, const char *text, size_t len, toklist *scrat
 
 /* ---- writing ---- */
 
-int model_save(const model *m, const char *path)
+/* The tokenizer settings and its dictionary (a blob, copied into f). */
+static void put_tokenizer(const model *m, mfile *f)
 {
-    mfile *f = mf_new();
-    cJSON *meta = f->meta;
-    cJSON_AddStringToObject(meta, "seqsent_version", SEQSENT_VERSION);
-    cJSON_AddStringToObject(meta, "kind", model_kind(m));
-
-    cJSON *tk = cJSON_AddObjectToObject(meta, "tokenizer");
+    cJSON *tk = cJSON_AddObjectToObject(f->meta, "tokenizer");
     cJSON_AddStringToObject(tk, "lang", tok_lang_name(m->tok.lang));
     cJSON_AddBoolToObject(tk, "normalize", m->tok.normalize);
     cJSON_AddBoolToObject(tk, "squeeze", m->tok.squeeze);
     cJSON_AddStringToObject(tk, "dictionary", m->dict_source ? m->dict_source : "none");
     cJSON_AddNumberToObject(tk, "dictionary_words", m->dict ? (double)segdict_size(m->dict) : 0);
-    char *dictblob = NULL;
-    if (m->dict) {
-        size_t len;
-        dictblob = segdict_serialize(m->dict, &len);
-        int64_t s = (int64_t)len;
-        mf_put(f, "tokenizer.dict", DT_U8, 1, &s, dictblob, 0);
-    }
+    if (!m->dict) return;
+    size_t len;
+    char *blob = segdict_serialize(m->dict, &len);
+    int64_t s = (int64_t)len;
+    mf_put(f, "tokenizer.dict", DT_U8, 1, &s, blob, 1);
+    free(blob);
+}
 
-    /* vocabulary: tokens NUL-separated in id order, and their counts */
-    cJSON *vj = cJSON_AddObjectToObject(meta, "vocab");
+/* The vocabulary: tokens NUL-separated in id order, and their counts. */
+static void put_vocab(const model *m, mfile *f)
+{
+    cJSON *vj = cJSON_AddObjectToObject(f->meta, "vocab");
     cJSON_AddNumberToObject(vj, "size", (double)m->voc.n);
     cJSON_AddNumberToObject(vj, "pad_id", VOCAB_PAD);
     cJSON_AddNumberToObject(vj, "unk_id", VOCAB_UNK);
     size_t blen = 0;
     for (size_t i = 0; i < m->voc.n; i++) blen += strmap_keylen(&m->voc.m, (int32_t)i) + 1;
-    char *vblob = xmalloc(blen ? blen : 1), *p = vblob;
+    char *blob = xmalloc(blen ? blen : 1), *p = blob;
     for (size_t i = 0; i < m->voc.n; i++) {
         size_t l = strmap_keylen(&m->voc.m, (int32_t)i);
         memcpy(p, vocab_token(&m->voc, (int32_t)i), l + 1);
         p += l + 1;
     }
     int64_t s = (int64_t)blen;
-    mf_put(f, "vocab.tokens", DT_U8, 1, &s, vblob, 0);
+    mf_put(f, "vocab.tokens", DT_U8, 1, &s, blob, 1);
+    free(blob);
     s = (int64_t)m->voc.n;
     mf_put(f, "vocab.counts", DT_I64, 1, &s, m->voc.counts, 0);
+}
 
-    if (m->embed_info) cJSON_AddItemToObject(meta, "embedding", cJSON_Duplicate(m->embed_info, 1));
+/* A trained model: network(s), labels, sequence settings, training record;
+ * an ensemble's member k's tensors are named "m<k>.<name>". */
+static void put_trained(const model *m, mfile *f, int half)
+{
+    cJSON *meta = f->meta;
+    net_to_mfile(m->net, f, half);
+    cJSON *lab = cJSON_AddArrayToObject(meta, "labels");
+    for (int i = 0; i < m->nlabels; i++) cJSON_AddItemToArray(lab, cJSON_CreateString(m->labels[i]));
+    cJSON *sq = cJSON_AddObjectToObject(meta, "sequence");
+    cJSON_AddNumberToObject(sq, "maxlen", m->maxlen);
+    cJSON_AddStringToObject(sq, "padding", m->pad_pre ? "pre" : "post");
+    cJSON_AddStringToObject(sq, "truncating", m->trunc_pre ? "pre" : "post");
+    if (m->train_info) cJSON_AddItemToObject(meta, "training", cJSON_Duplicate(m->train_info, 1));
+    if (!m->nmembers) return;
+    cJSON *arr = cJSON_AddArrayToObject(meta, "members");
+    for (int k = 0; k < m->nmembers; k++) {
+        char prefix[24];
+        snprintf(prefix, sizeof prefix, "m%d.", k + 1);
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddItemToObject(e, "network", net_config_json(m->members[k]));
+        if (m->member_info[k]) cJSON_AddItemToObject(e, "training", cJSON_Duplicate(m->member_info[k], 1));
+        cJSON_AddItemToArray(arr, e);
+        net_put_tensors(m->members[k], f, prefix, half);
+    }
+}
+
+mfile *model_to_mfile(const model *m, int half)
+{
+    mfile *f = mf_new();
+    cJSON_AddStringToObject(f->meta, "seqsent_version", SEQSENT_VERSION);
+    cJSON_AddStringToObject(f->meta, "kind", model_kind(m));
+    put_tokenizer(m, f);
+    put_vocab(m, f);
+    if (m->embed_info) cJSON_AddItemToObject(f->meta, "embedding", cJSON_Duplicate(m->embed_info, 1));
     if (m->net) {
-        int half = m->half && !m->save_optimizer;   /* checkpoints stay exact */
-        net_to_mfile(m->net, f, half);
-        cJSON *lab = cJSON_AddArrayToObject(meta, "labels");
-        for (int i = 0; i < m->nlabels; i++) cJSON_AddItemToArray(lab, cJSON_CreateString(m->labels[i]));
-        cJSON *sq = cJSON_AddObjectToObject(meta, "sequence");
-        cJSON_AddNumberToObject(sq, "maxlen", m->maxlen);
-        cJSON_AddStringToObject(sq, "padding", m->pad_pre ? "pre" : "post");
-        cJSON_AddStringToObject(sq, "truncating", m->trunc_pre ? "pre" : "post");
-        if (m->train_info) cJSON_AddItemToObject(meta, "training", cJSON_Duplicate(m->train_info, 1));
-        if (m->nmembers) {   /* ensemble: member k's tensors are named "m<k>.<name>" */
-            cJSON *arr = cJSON_AddArrayToObject(meta, "members");
-            for (int k = 0; k < m->nmembers; k++) {
-                char prefix[24];
-                snprintf(prefix, sizeof prefix, "m%d.", k + 1);
-                cJSON *e = cJSON_CreateObject();
-                cJSON_AddItemToObject(e, "network", net_config_json(m->members[k]));
-                if (m->member_info[k]) cJSON_AddItemToObject(e, "training", cJSON_Duplicate(m->member_info[k], 1));
-                cJSON_AddItemToArray(arr, e);
-                net_put_tensors(m->members[k], f, prefix, half);
-            }
-        }
-        if (m->save_optimizer && m->net->params) {   /* checkpoint: Adam moments too */
-            for (int i = 0; i < m->net->nparams; i++) {
-                const param *p = &m->net->params[i];
-                char name[64];
-                int64_t sz = (int64_t)p->n;
-                snprintf(name, sizeof name, "adam.m.%s", p->name);
-                mf_put(f, name, DT_F32, 1, &sz, p->m, 0);
-                snprintf(name, sizeof name, "adam.v.%s", p->name);
-                mf_put(f, name, DT_F32, 1, &sz, p->v, 0);
-                if (p->ema) {
-                    snprintf(name, sizeof name, "ema.%s", p->name);
-                    mf_put(f, name, DT_F32, 1, &sz, p->ema, 0);
-                }
-            }
-        }
+        put_trained(m, f, half);
     } else if (m->emb) {
         int64_t sh[2] = { (int64_t)m->voc.n, m->embed_dim };
         mf_put(f, "embedding", DT_F32, 2, sh, m->emb, 0);
     }
+    return f;
+}
+
+int model_save(const model *m, const char *path)
+{
+    mfile *f = model_to_mfile(m, m->half);
     int rc = mf_write(f, path);
     mf_free(f);
-    free(dictblob);
-    free(vblob);
     return rc;
 }
 

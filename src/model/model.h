@@ -37,7 +37,6 @@ typedef struct model {
     cJSON **member_info;    /* their "training" metadata (entries may be NULL) */
     int nmembers;
     cJSON *train_info;      /* "training" metadata: options, history, resume state */
-    int save_optimizer;     /* model_save also writes the Adam moments (checkpoints) */
     int half;               /* model_save stores the network weights as f16 (not checkpoints) */
     mfile *file;            /* backing file when loaded (weights may point into it) */
 } model;
@@ -50,6 +49,10 @@ int model_load(model *m, const char *path, int copy_weights);
 /* Write atomically; the kind ("vocab", "embed", "model") follows from what
  * the bundle holds. */
 int model_save(const model *m, const char *path);
+/* The bundle as a model file in memory (tensors borrowed from m, which
+ * must outlive it): what model_save writes, for writers that add tensors
+ * (checkpoints add the optimizer state).  half: network weights as f16. */
+mfile *model_to_mfile(const model *m, int half);
 /* Build (once) the tokenizer for the bundle's settings and dictionary. */
 tokenizer *model_tokenizer(model *m);
 /* Text -> padded ids [maxlen] with the model's tokenizer, vocabulary and
