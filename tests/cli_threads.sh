@@ -5,7 +5,8 @@
 # in the model) and sums their gradients in a fixed order; --threads only
 # decides who computes which shard.  So the same run with --threads 1, 2
 # and 3 must write byte-identical model files, for:
-#   (a) LSTM, frozen vectors, the default shard count;
+#   (a) LSTM, frozen vectors, the default shard count, validation (its loss
+#       is recorded in the model and decides early stopping);
 #   (b) bidirectional GRU, dropout, trainable embedding from vectors, --mask
 #       --bucket, 5 shards (threads share them unevenly);
 #   (c) multi-class softmax with 8 shards of batches of 16 over 450 rows:
@@ -36,7 +37,8 @@ same_bits() {
 }
 
 # (a)
-same_bits lstm "$Z" --embed "$D/zh_vectors.txt" --freeze --hidden 12 --maxlen 24 --epochs 2 --batch 16 --seed 3
+same_bits lstm "$Z" --embed "$D/zh_vectors.txt" --freeze --hidden 12 --maxlen 24 --epochs 3 --batch 16 --seed 3 \
+    --val-split 0.2 --early-stop 1
 check "lstm: the model records the default shard count (2)" 'grep -aq "\"shards\":2" lstm.t1.ssm'
 # (b)
 same_bits gru_bidir "$Z" --embed "$D/zh_vectors.txt" --cell gru --bidirectional --dropout 0.3 --mask --bucket \

@@ -177,7 +177,11 @@ static int validate(run *R, cJSON *h, train_event *ev)
     eval_result er;
     int stop = 0;
     if (o->ema > 0) ema_swap_in(R->n, &R->raw);
-    evaluate(R->m, R->val, 256, train_pool_workers(R->pool), &er, NULL);
+    /* one worker: a row's probabilities depend (in float rounding) on how
+     * many rows share its matrix products, and the validation loss is
+     * recorded in the model and decides early stopping, so its batches must
+     * not be split by the thread count */
+    evaluate(R->m, R->val, 256, 1, &er, NULL);
     cJSON_AddNumberToObject(h, "val_loss", er.loss);
     cJSON_AddNumberToObject(h, "val_accuracy", er.accuracy);
     ev->have_val = 1;
