@@ -18,7 +18,7 @@ static double loss_of(net *n, net_ws *w, int B, int T, const int32_t *ids, const
 {
     if (w->training) {   /* dropout on: the loss of the same masked forward pass */
         net_zero_grads(n);
-        return net_forward_backward(n, w, B, T, ids, y, 1.0);
+        return net_forward_backward(n, w, B, T, ids, y, B) / B;   /* the mean loss */
     }
     net_forward(n, w, B, T, ids);
     return net_loss(n, w, B, y);
@@ -52,7 +52,7 @@ static int check_cfg(net_config c, const char *what)
     int32_t y[B];
     for (int b = 0; b < B; b++) y[b] = K == 1 ? b % 2 : (b * 2 + 1) % K;
     net_zero_grads(n);
-    double l0 = net_forward_backward(n, &w, B, T, ids, y, 1.0);
+    double l0 = net_forward_backward(n, &w, B, T, ids, y, B) / B;
     CHECK(l0 > 0);
     CHECK_NEAR(l0, loss_of(n, &w, B, T, ids, y), 1e-6);
     int bad = 0, checked = 0;

@@ -17,7 +17,7 @@ enum {
     O_FROM = 400, O_VOCAB, O_EMBED, O_FREEZE, O_EMBED_DIM, O_LAYERS, O_HIDDEN, O_MAXLEN,
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
     O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
-    O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL
+    O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS
 };
 
 /* One row per option: its metavar ("N", "FILE"...) says that it takes a
@@ -45,13 +45,14 @@ static const cmd_opt options[] = {
     OPT("bucket", O_BUCKET, "", "batches of similar lengths, each trimmed to its longest row (faster; changes batch composition)"),
     OPT("epochs", O_EPOCHS, "N", "passes over the training data (default 5)"),
     OPT("batch", O_BATCH, "N", "mini-batch size (default 32)"),
+    OPT("shards", O_SHARDS, "N", "cut each batch into N shards whose gradients are summed in a fixed order; threads share out the shards (default 2; at most 64)"),
     OPT("optimizer", O_OPTIM, "adam|adamw|sgd", "optimizer (default adam: beta1 .9, beta2 .999, eps 1e-7, as Keras)"),
     OPT("lr", O_LR, "RATE", "learning rate (default 0.001; 0.01 for sgd)"),
     OPT("lr-decay", O_LR_DECAY, "F", "multiply the learning rate by F after every epoch (default 1: constant)"),
     OPT("weight-decay", O_WD, "W", "decoupled weight decay for adamw (default 0.01; biases excluded)"),
     OPT("momentum", O_MOMENTUM, "M", "momentum for sgd (default 0.9)"),
     OPT("class-weight", O_CLASS_WEIGHT, "auto", "weight each class's loss by n / (classes x count), for imbalanced data"),
-    OPT("seed", O_SEED, "N", "random seed: same seed and thread count, same model (default 1)"),
+    OPT("seed", O_SEED, "N", "random seed: same seed, same model, whatever --threads (default 1)"),
     OPT("val", O_VAL, "FILE", "validation data, scored after every epoch"),
     OPT("val-split", O_VAL_SPLIT, "FRACTION", "hold out this fraction of the training rows for validation (chosen with --seed)"),
     OPT("early-stop", O_EARLY_STOP, "N", "stop when validation loss has not improved for N epochs; keep the best epoch's weights"),
@@ -64,7 +65,7 @@ static const cmd_opt options[] = {
     OPT("plot", O_PLOT, "FILE.svg", "draw the loss and accuracy curves (train, and validation if any) as an SVG chart"),
     OPT("min-count", O_MIN_COUNT, "N", "drop tokens seen fewer than N times (default 1)"),
     OPT("max-size", O_MAX_SIZE, "N", "keep at most N vocabulary entries incl. <pad> and <unk> (default all)"),
-    OPT("threads", OPT_THREADS, "N", "CPU threads (default: all cores); changes speed, and results only in float rounding"),
+    OPT("threads", OPT_THREADS, "N", "CPU threads (default: all cores); changes speed only, never results (at most --shards of them train)"),
     OPT("quiet", O_QUIET, "", "no progress or per-epoch lines on stderr"),
     OPT("half", O_HALF, "", "store the trained weights as 16-bit floats: half the file; probabilities change in the 3rd-4th digit (checkpoints stay 32-bit)"),
     TOKENIZER_OPTS,
@@ -141,11 +142,12 @@ static const cmd_spec spec = {
     "('-' = stdin).  Every setting is stored in the model file.",
     .notes = "Options that change results: --embed --freeze --embed-dim --cell --layers --hidden\n"
              "--bidirectional --dropout --word-dropout --dense --pool --maxlen --padding --truncating --mask --bucket --epochs\n"
-             "--batch --optimizer --lr --lr-decay --weight-decay --momentum --clip-norm --ema --class-weight\n"
+             "--batch --shards --optimizer --lr --lr-decay --weight-decay --momentum --clip-norm --ema --class-weight\n"
              "--seed --val-split --early-stop --min-count --max-size and the tokenizer options.\n"
              "--bucket also skips padding steps, which changes results without --mask.  --threads\n"
-             "changes results only in float rounding (same thread count, same bits).  --quiet, --log,\n"
-             "--save-every change nothing but output.\n",
+             "never changes results: the same options give the same bits on any number of threads,\n"
+             "and --resume keeps the checkpoint's --shards.  --quiet, --log, --save-every change\n"
+             "nothing but output.\n",
 };
 
 /* What the command line asks for. */
@@ -199,6 +201,7 @@ static void parse_option(args *a, int c, const char *arg)
         break;
     case O_EPOCHS: to->epochs = (int)opt_long(&spec, "epochs", arg, 1, 100000); a->epochs_set = 1; break;
     case O_BATCH: to->batch = (int)opt_long(&spec, "batch", arg, 1, 65536); break;
+    case O_SHARDS: to->shards = (int)opt_long(&spec, "shards", arg, 1, TRAIN_MAX_SHARDS); break;
     case O_LR: to->lr = opt_double(&spec, "lr", arg, 1e-9, 10); a->lr_set = 1; break;
     case O_SEED: to->seed = (uint64_t)opt_long(&spec, "seed", arg, 0, 0x7fffffffL); break;
     case O_VAL: a->val_path = arg; break;

@@ -13,6 +13,7 @@ void train_opts_init(train_opts *o)
     memset(o, 0, sizeof *o);
     o->epochs = 5;
     o->batch = 32;
+    o->shards = TRAIN_DEFAULT_SHARDS;
     o->lr = 0.001;
     o->seed = 1;
     o->optim = OPTIM_ADAM;
@@ -31,6 +32,7 @@ void train_opts_to_json(const train_opts *o, cJSON *ti, const char *data, size_t
     cJSON_AddNumberToObject(ti, "rows", (double)rows);
     cJSON_AddNumberToObject(ti, "epochs", o->epochs);
     cJSON_AddNumberToObject(ti, "batch", o->batch);
+    cJSON_AddNumberToObject(ti, "shards", o->shards);
     cJSON_AddNumberToObject(ti, "lr", o->lr);
     cJSON_AddStringToObject(ti, "optimizer", optim_name(o->optim));
     if (o->optim == OPTIM_ADAMW) cJSON_AddNumberToObject(ti, "weight_decay", o->weight_decay);
@@ -61,6 +63,7 @@ void train_opts_from_json(train_opts *o, const cJSON *ti, int keep_epochs)
     double v;
     if (!keep_epochs && get_num(ti, "epochs", &v)) o->epochs = (int)v;
     if (get_num(ti, "batch", &v)) o->batch = (int)v;
+    if (get_num(ti, "shards", &v) && v >= 1) o->shards = (int)v;   /* older files: the default */
     get_num(ti, "lr", &o->lr);
     if (get_num(ti, "seed", &v)) o->seed = (uint64_t)v;
     const cJSON *opt = cJSON_GetObjectItemCaseSensitive(ti, "optimizer");

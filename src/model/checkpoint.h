@@ -34,6 +34,8 @@ struct train_event;   /* train/train.h: what the training loop reports */
 typedef struct train_opts {
     int epochs;
     int batch;
+    int shards;           /* each batch is cut into this many shards whose gradients are
+                           * summed in a fixed order: the thread count changes nothing */
     double lr;
     uint64_t seed;
     optim_kind optim;     /* adam (default), adamw, sgd */
@@ -56,7 +58,8 @@ typedef struct train_opts {
     const char *out;      /* the -o file: checkpoints go here too */
     int save_every;       /* write a checkpoint every N epochs (0 = never) */
     const char *log_path; /* JSON lines, one object per epoch, or NULL */
-    int threads;          /* worker threads, each with single-threaded BLAS (<= 1: one) */
+    int threads;          /* worker threads computing the shards, each with single-threaded
+                           * BLAS (<= 1: one); never changes results */
     /* Hooks; NULL = none.  report is called from the training thread for
      * every event, unless quiet. */
     void (*report)(const struct train_event *ev, void *ctx);
@@ -68,8 +71,9 @@ typedef struct train_opts {
     volatile sig_atomic_t *stop;
 } train_opts;
 
-/* The fresh-run defaults: 5 epochs, batches of 32, Adam, lr 0.001, seed 1,
- * everything else off. */
+/* The fresh-run defaults: 5 epochs, batches of 32 in TRAIN_DEFAULT_SHARDS
+ * shards, Adam, lr 0.001, seed 1, everything else off. */
+enum { TRAIN_DEFAULT_SHARDS = 2, TRAIN_MAX_SHARDS = 64 };
 void train_opts_init(train_opts *o);
 /* The defaults that depend on the optimizer, for what was not given:
  * lr 0.01 for SGD; weight decay 0.01 for AdamW, else 0; momentum 0.9 for

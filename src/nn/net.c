@@ -233,14 +233,18 @@ static void layer_backward(net *n, net_ws *w, int l, int B, int T, const float *
 }
 
 double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y,
-                            double grad_scale)
+                            int batch)
 {
     const net_config *c = &n->cfg;
     const int K = c->n_out, L = c->layers;
     forward_body(n, w, B, T, ids);
-    double loss = output_loss(B, K, w->logits, y, w->class_w, w->probs, w->dlogits);
-    if (grad_scale != 1.0)
-        for (int i = 0; i < B * K; i++) w->dlogits[i] *= (float)grad_scale;
+    /* row by row: a row's loss and gradient do not depend on which rows
+     * share its pass, and the gradient is that of the loss / batch */
+    double loss = 0;
+    for (int b = 0; b < B; b++)
+        loss += output_loss(1, K, w->logits + (size_t)b * K, y + b, w->class_w, w->probs + (size_t)b * K,
+                            w->dlogits + (size_t)b * K);
+    for (int i = 0; i < B * K; i++) w->dlogits[i] = (float)((double)w->dlogits[i] / batch);
     head_backward(n, w, B);
     if (dropping(n, w)) dropout_backward((size_t)B * net_features(c), w->fmask, w->dfeat, w->dfeat);
     /* down the layers, top first, the gradients alternating between the two

@@ -114,12 +114,13 @@ void net_ws_free(net_ws *w);
  * probabilities land in w->probs [B,K]. */
 void net_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids);
 /* Forward + loss + backward (dropout on when w->training).  y [B] class
- * indices.  Accumulates into n's gradients (call net_zero_grads first)
- * grad_scale x the gradient of the mean loss over the B rows (a worker
- * holding B of a batch of Btotal rows passes B/Btotal).  Returns the mean
- * loss over the B rows (class-weighted when w->class_w is set). */
+ * indices.  Accumulates into n's gradients (call net_zero_grads first) the
+ * gradient of (the sum of the B rows' losses) / batch: a shard of B rows of
+ * a batch of `batch` rows passes the whole batch's size, so every row's
+ * gradient is the same whatever shard it is in.  Returns the sum of the B
+ * rows' losses (class-weighted when w->class_w is set). */
 double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y,
-                            double grad_scale);
+                            int batch);
 /* Mean loss of the probabilities in w->probs (after net_forward). */
 double net_loss(const net *n, net_ws *w, int B, const int32_t *y);
 /* (The class of a row of probabilities: decide_class in train/metrics.h,

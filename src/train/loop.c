@@ -3,7 +3,8 @@
  *
  * A step: a batch of rows ids [B, T] (batches.h, trimmed to [B, Tb] for a
  * masked network or with bucketing), a data-parallel forward and backward
- * pass (workers.h), a check that loss and gradient norm are finite, norm
+ * pass over the batch's shards (workers.h: o->shards fixed shards summed in
+ * a fixed order, so the thread count never changes the result), a check that loss and gradient norm are finite, norm
  * clipping, the optimizer update and the moving average (weights.h).
  * After each epoch: validation, the history entry (the model keeps it), the
  * log line, the report, then the checks that end the run early (early stop,
@@ -11,7 +12,9 @@
  *
  * Why a resumed run is exact: everything random is a function of saved
  * state.  An epoch's shuffle replays from the RNG state saved at its start,
- * word dropout and the dropout masks are seeded by (seed, optimizer step),
+ * word dropout and the dropout masks are seeded by (seed, optimizer step)
+ * (word dropout over the whole batch, the masks per row index in the batch:
+ * neither depends on the shards or threads),
  * and the learning rate is a function of the epoch.
  */
 #include "train/train.h"
@@ -127,14 +130,14 @@ static int run_step(run *R, size_t bi, size_t s)
         memcpy(R->ids, R->trimmed, sizeof(int32_t) * (size_t)B * Tb);
     }
     train_pass pass = { o->seed * 0x2545F4914F6CDD1DULL + (uint64_t)R->opt.step, o->class_w };
-    double loss = train_pool_step(R->pool, &pass, B, Tb, R->ids, R->y, R->probs);
+    double loss_sum = train_pool_step(R->pool, &pass, B, Tb, R->ids, R->y, R->probs);
     double gn = grad_norm(n);
-    if (!isfinite(loss) || !isfinite(gn)) return diverged(R, loss, gn);
+    if (!isfinite(loss_sum) || !isfinite(gn)) return diverged(R, loss_sum / B, gn);
     if (o->clip_norm > 0 && gn > o->clip_norm) clip_grads(n, (float)(o->clip_norm / gn));
     optimizer_update(&R->opt, n->params, n->nparams);
     if (o->ema > 0) ema_update(n, o->ema);
     train_state *st = &R->st;
-    st->sum_loss += loss * B;
+    st->sum_loss += loss_sum;
     for (int b = 0; b < B; b++) st->correct += decide_class(R->probs + (size_t)b * K, K, DECIDE_THRESHOLD) == R->y[b];
     st->pos = s + B;
     st->adam_step = R->opt.step;
@@ -174,7 +177,11 @@ static int validate(run *R, cJSON *h, train_event *ev)
     eval_result er;
     int stop = 0;
     if (o->ema > 0) ema_swap_in(R->n, &R->raw);
-    evaluate(R->m, R->val, 256, train_pool_workers(R->pool), &er, NULL);
+    /* one worker: a row's probabilities depend (in float rounding) on how
+     * many rows share its matrix products, and the validation loss is
+     * recorded in the model and decides early stopping, so its batches must
+     * not be split by the thread count */
+    evaluate(R->m, R->val, 256, 1, &er, NULL);
     cJSON_AddNumberToObject(h, "val_loss", er.loss);
     cJSON_AddNumberToObject(h, "val_accuracy", er.accuracy);
     ev->have_val = 1;
@@ -268,7 +275,7 @@ static int run_open(run *R, model *m, const encoded *tr, const encoded *val, con
     R->opt.kind = o->optim;
     R->opt.weight_decay = o->weight_decay;
     R->opt.momentum = o->momentum;
-    R->pool = train_pool_new(n, T, batch, o->threads);
+    R->pool = train_pool_new(n, T, batch, o->threads, o->shards);
     batch_plan_alloc(&R->plan, tr->n, batch);
     R->ids = xmalloc((size_t)batch * T * sizeof *R->ids);
     R->trimmed = xmalloc((size_t)batch * T * sizeof *R->trimmed);

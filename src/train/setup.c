@@ -171,9 +171,31 @@ int setup_labels_and_sequence(model *m, const dataset *tr, int maxlen, int pad_p
  * comes from the parameter list and the cell table (nn/net.h), so it holds
  * for every cell and layer.  (--ema's one more copy of the trained values is
  * not counted: a fraction of the weights, gradients and moments counted.) */
+/* Training in shards (workers.h): S shards each with its own gradients
+ * (sparse ones with their row bookkeeping), W = min(threads, S) workers
+ * each with a workspace for one shard of ceil(batch / S) rows.  That is
+ * net_train_bytes for W workers over W such shards, plus the gradients of
+ * the other S - W shards. */
+static size_t shard_train_bytes(const net_config *nc, int maxT, int batch, int threads, int shards)
+{
+    int S = shards < 1 ? 1 : shards > TRAIN_MAX_SHARDS ? TRAIN_MAX_SHARDS : shards;
+    int W = threads < 1 ? 1 : threads > 64 ? 64 : threads;
+    if (W > S) W = S;
+    int per = batch < 1 ? 1 : (batch + S - 1) / S;
+    size_t bytes = net_train_bytes(nc, maxT, per * W, W);
+    net *n = net_shell(nc);
+    size_t shard = sizeof(float) * params_count(&n->plist, 1);
+    for (int i = 0; i < n->plist.n; i++) {
+        const param_spec *s = &n->plist.spec[i];
+        if ((s->flags & PARAM_TRAIN) && (s->flags & PARAM_SPARSE)) shard += (size_t)s->shape[0] * (sizeof(int32_t) + 1);
+    }
+    net_free(n);
+    return bytes + (size_t)(S - W) * shard;
+}
+
 static int check_memory(const model *m, const net_config *nc, const train_opts *o)
 {
-    double bytes = (double)net_train_bytes(nc, m->maxlen, o->batch, o->threads);
+    double bytes = (double)shard_train_bytes(nc, m->maxlen, o->batch, o->threads, o->shards);
     double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (phys > 0 && bytes > 0.8 * phys)
         return err_set("these settings need about %.1f GiB of memory (vocabulary %d x %d, %d x %s-%d, "

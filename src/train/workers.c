@@ -1,6 +1,7 @@
 /* workers.c - the thread pools of training and inference (see workers.h). */
 #include "train/workers.h"
 #include "base/err.h"
+#include "model/checkpoint.h"
 #include "train/batches.h"
 
 #include <pthread.h>
@@ -9,22 +10,18 @@
 
 enum { MAX_WORKERS = 64 };
 
+/* An inference worker's slice of a batch. */
 typedef struct job {
-    net *n;               /* the main net or a shadow sharing its weights */
+    const net *n;
     net_ws *ws;
     const int32_t *ids;   /* [B,T] */
-    const int32_t *y;     /* [B] or NULL for forward only */
     int B, T;
-    double scale;         /* B / batch */
-    double loss;
 } job;
 
 static void *run_job(void *arg)
 {
     job *j = arg;
-    if (j->B == 0) return NULL;
-    if (j->y) j->loss = net_forward_backward(j->n, j->ws, j->B, j->T, j->ids, j->y, j->scale);
-    else net_forward(j->n, j->ws, j->B, j->T, j->ids);
+    if (j->B > 0) net_forward(j->n, j->ws, j->B, j->T, j->ids);
     return NULL;
 }
 
@@ -42,7 +39,7 @@ static void run_jobs(job *jobs, int nj)
     }
 }
 
-/* Slice k of nj over B rows: [lo, hi). */
+/* Slice k of nj over B rows: [lo, hi) (training: shard k of nj). */
 static void slice(int B, int nj, int k, int *lo, int *hi)
 {
     *lo = (int)((long)B * k / nj);
@@ -144,7 +141,7 @@ void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs)
         for (int k = 0; k < p->nj; k++) {
             int lo, hi;
             slice(B, p->nj, k, &lo, &hi);
-            jobs[k] = (job){ (net *)n, &ws[k], in + (size_t)lo * Tn, NULL, hi - lo, Tn, 1.0, 0 };
+            jobs[k] = (job){ n, &ws[k], in + (size_t)lo * Tn, hi - lo, Tn };
         }
         run_jobs(jobs, p->nj);
         gather_probs(ws, p->nj, B, K, i == 0, probs);
@@ -169,63 +166,113 @@ void fwd_pool_free(fwd_pool *p)
 /* ---- training ---- */
 
 struct train_pool {
-    int nj;
-    net **nets;           /* [nj]: nets[0] is the trained network, the others its shadows */
-    net_ws *ws;           /* [nj] */
+    int ns, nw;           /* shards, workers (threads) */
+    int threads;          /* what was asked, for inference between steps */
+    net **nets;           /* [ns]: shard k's gradients; nets[0] is the trained network, the others its shadows */
+    net_ws *ws;           /* [nw] */
+    double *loss;         /* [ns] the shards' loss sums of the current step */
+    unsigned char *used;  /* [ns] the shard had rows (or merged some) in this step */
     int blas_prev;
 };
 
-train_pool *train_pool_new(net *n, int T, int maxB, int threads)
+train_pool *train_pool_new(net *n, int T, int maxB, int threads, int shards)
 {
     train_pool *p = xcalloc(1, sizeof *p);
-    p->nj = worker_count(threads, maxB);
-    p->blas_prev = blas_claim(p->nj);
-    p->nets = xcalloc(p->nj, sizeof *p->nets);
-    p->ws = xcalloc(p->nj, sizeof *p->ws);
+    p->ns = shards < 1 ? 1 : shards > TRAIN_MAX_SHARDS ? TRAIN_MAX_SHARDS : shards;
+    p->threads = worker_count(threads, maxB);
+    p->nw = p->threads < p->ns ? p->threads : p->ns;
+    /* always single-threaded BLAS: a shard's arithmetic must not depend on
+     * how many threads BLAS would split it over */
+    p->blas_prev = blas_get_threads();
+    blas_set_threads(1);
+    p->nets = xcalloc(p->ns, sizeof *p->nets);
+    p->ws = xcalloc(p->nw, sizeof *p->ws);
+    p->loss = xcalloc(p->ns, sizeof *p->loss);
+    p->used = xcalloc(p->ns, 1);
     p->nets[0] = n;
-    for (int k = 0; k < p->nj; k++) {
-        if (k) p->nets[k] = net_shadow(n);
-        net_ws_alloc(&p->ws[k], &n->cfg, T, (maxB + p->nj - 1) / p->nj);
-    }
+    for (int k = 1; k < p->ns; k++) p->nets[k] = net_shadow(n);
+    for (int w = 0; w < p->nw; w++) net_ws_alloc(&p->ws[w], &n->cfg, T, (maxB + p->ns - 1) / p->ns);
     return p;
 }
 
-int train_pool_workers(const train_pool *p) { return p->nj; }
+int train_pool_workers(const train_pool *p) { return p->threads; }
+int train_pool_shards(const train_pool *p) { return p->ns; }
+
+/* One worker's part of a step: shards w, w + nw, w + 2 nw, ... */
+typedef struct shard_work {
+    train_pool *p;
+    int w;
+    const train_pass *pass;
+    int B, Tb;
+    const int32_t *ids, *y;
+    float *probs;
+} shard_work;
+
+static void *run_shards(void *arg)
+{
+    shard_work *sw = arg;
+    train_pool *p = sw->p;
+    net_ws *ws = &p->ws[sw->w];
+    const int K = p->nets[0]->cfg.n_out;
+    for (int k = sw->w; k < p->ns; k += p->nw) {
+        int lo, hi;
+        slice(sw->B, p->ns, k, &lo, &hi);
+        net_zero_grads(p->nets[k]);
+        p->loss[k] = 0;
+        p->used[k] = hi > lo;
+        if (hi == lo) continue;   /* a short batch: this shard is empty */
+        ws->training = 1;
+        ws->drop_seed = sw->pass->drop_seed;
+        ws->row0 = lo;            /* dropout masks follow the row's index in the batch */
+        ws->class_w = sw->pass->class_w;
+        p->loss[k] = net_forward_backward(p->nets[k], ws, hi - lo, sw->Tb, sw->ids + (size_t)lo * sw->Tb,
+                                          sw->y + lo, sw->B);
+        memcpy(sw->probs + (size_t)lo * K, ws->probs, sizeof(float) * (size_t)(hi - lo) * K);
+    }
+    return NULL;
+}
+
+/* The shards' gradients into shard 0's (the network's), pairwise over a
+ * fixed binary tree of shard indices: ((g0+g1)+(g2+g3))+((g4+g5)+(g6+g7)).
+ * The order depends on the shard count only; an empty shard adds nothing. */
+static void merge_shards(train_pool *p)
+{
+    for (int step = 1; step < p->ns; step *= 2)
+        for (int k = 0; k + step < p->ns; k += 2 * step) {
+            if (!p->used[k + step]) continue;
+            net_add_grads(p->nets[k], p->nets[k + step]);
+            p->used[k] = 1;
+        }
+}
 
 double train_pool_step(train_pool *p, const train_pass *pass, int B, int Tb, const int32_t *ids,
                        const int32_t *y, float *probs)
 {
-    job jobs[MAX_WORKERS];
-    for (int k = 0; k < p->nj; k++) {
-        int lo, hi;
-        slice(B, p->nj, k, &lo, &hi);
-        net_zero_grads(p->nets[k]);
-        p->ws[k].training = 1;
-        p->ws[k].drop_seed = pass->drop_seed;
-        p->ws[k].row0 = lo;
-        p->ws[k].class_w = pass->class_w;
-        jobs[k] = (job){ p->nets[k], &p->ws[k], ids + (size_t)lo * Tb, y + lo, hi - lo, Tb,
-                         (double)(hi - lo) / B, 0 };
+    shard_work sw[MAX_WORKERS];
+    pthread_t th[MAX_WORKERS];
+    int started[MAX_WORKERS] = {0};
+    for (int w = 0; w < p->nw; w++) sw[w] = (shard_work){ p, w, pass, B, Tb, ids, y, probs };
+    for (int w = 1; w < p->nw; w++) started[w] = pthread_create(&th[w], NULL, run_shards, &sw[w]) == 0;
+    run_shards(&sw[0]);
+    for (int w = 1; w < p->nw; w++) {
+        if (started[w]) pthread_join(th[w], NULL);
+        else run_shards(&sw[w]);   /* could not start a thread: do it here */
     }
-    run_jobs(jobs, p->nj);
+    merge_shards(p);
     double loss = 0;
-    for (int k = 0; k < p->nj; k++) {   /* fixed order: same thread count, same bits */
-        loss += jobs[k].loss * jobs[k].B / B;
-        if (k) net_add_grads(p->nets[0], p->nets[k]);
-    }
-    gather_probs(p->ws, p->nj, B, p->nets[0]->cfg.n_out, 1, probs);
+    for (int k = 0; k < p->ns; k++) loss += p->loss[k];   /* in shard order */
     return loss;
 }
 
 void train_pool_free(train_pool *p)
 {
     if (!p) return;
-    for (int k = 0; k < p->nj; k++) {
-        net_ws_free(&p->ws[k]);
-        if (k) net_free(p->nets[k]);
-    }
-    blas_release(p->blas_prev);
+    for (int w = 0; w < p->nw; w++) net_ws_free(&p->ws[w]);
+    for (int k = 1; k < p->ns; k++) net_free(p->nets[k]);
+    blas_set_threads(p->blas_prev);
     free(p->ws);
     free(p->nets);
+    free(p->loss);
+    free(p->used);
     free(p);
 }

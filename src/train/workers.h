@@ -6,9 +6,14 @@
  * Each worker has its own workspace (activations); probabilities come back
  * as probs [B, K] (K = the network's outputs) in row order.
  *
- * Training: worker 0 is the network itself, the others train shadows that
- * share its weights; their gradients are summed into the network's in a
- * fixed order, so the same thread count gives the same bits.
+ * Training: a batch is cut into a fixed number of shards S (a training
+ * option recorded in the model, not the thread count).  Each shard's
+ * gradient is computed on its own (shard 0 in the network's gradients, the
+ * others in shadows sharing its weights), each row's loss gradient scaled by
+ * 1 / the whole batch's size, and the shards' gradients are summed over a
+ * fixed binary tree of shard indices (sparse embedding rows alike).
+ * Threads only decide who computes which shard, so any thread count gives
+ * the same bits.  Training always runs BLAS single-threaded.
  *
  * Our threads or BLAS threads, never both: a pool of more than one worker
  * sets BLAS to one thread, and puts the previous count back when it is freed.
@@ -29,10 +34,14 @@ fwd_pool *fwd_pool_new_model(const model *m, int T, int maxB, int threads);
 void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs);
 void fwd_pool_free(fwd_pool *p);
 
-/* Training: up to `threads` workers (at most 64, at most maxB) on n. */
+/* Training: batches of up to maxB rows cut into `shards` shards
+ * (1..TRAIN_MAX_SHARDS, model/checkpoint.h),
+ * computed by min(threads, shards) workers. */
 typedef struct train_pool train_pool;
-train_pool *train_pool_new(net *n, int T, int maxB, int threads);
+train_pool *train_pool_new(net *n, int T, int maxB, int threads, int shards);
+/* The threads asked for (1..64, at most maxB): for inference between steps. */
 int train_pool_workers(const train_pool *p);
+int train_pool_shards(const train_pool *p);
 
 /* What a training pass needs besides the rows. */
 typedef struct train_pass {
@@ -42,7 +51,8 @@ typedef struct train_pass {
 
 /* Forward + backward over ids [B,Tb] with classes y [B]: n's gradients
  * become those of the batch's mean loss (zeroed first), probs [B,K] the
- * probabilities.  Returns the mean loss. */
+ * probabilities.  Returns the sum of the rows' losses (class-weighted),
+ * added up in shard order. */
 double train_pool_step(train_pool *p, const train_pass *pass, int B, int Tb, const int32_t *ids,
                        const int32_t *y, float *probs);
 void train_pool_free(train_pool *p);
