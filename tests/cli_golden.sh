@@ -52,7 +52,9 @@ echo "# golden key: $KEY"
 
 # --- the runs -----------------------------------------------------------
 # Small settings (tiny nets, a few epochs) so the whole file takes seconds;
-# --threads is always given: it decides how a batch is split.
+# --threads is given to show it does not matter (tests/cli_threads.sh checks that
+# 1, 2 and 3 threads give the same bytes); eval and predict outputs are hashed
+# with their default threads.
 # The data is copied and named by a relative path: model files record the
 # training file's name as given, and the checkout's path must not matter.
 cp -r "$D" data
