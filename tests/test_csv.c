@@ -368,7 +368,7 @@ static void test_dataset(void)
 {
     dataset d;
     char want[700];
-    data_opts o = { FMT_AUTO, NULL, NULL, -1, NULL };
+    data_opts o = { FMT_AUTO, NULL, NULL, -1, NULL, 0 };
 
     /* Header detected, default columns by name. */
     const char *p = write_file("d1.csv", "\xEF\xBB\xBFLabel,Text\n1,good\n\n0,\"bad, really\"\n");
