@@ -262,7 +262,7 @@ static void load_data(const args *a, dataset *tr, dataset *va)
     if (tr->n == 0) die(EXIT_FAIL, "%s: no training rows", a->train_path);
     label_stats ls;   /* every label with its count, and labels that look misread */
     label_stats_of(tr, &ls);
-    if (!a->quiet)
+    if (!a->quiet && !a->resume_path)   /* a resumed run's labels are the checkpoint's */
         for (size_t i = 0; i < ls.n; i++)
             fprintf(stderr, "train:   label '%s': %zu row%s\n", ls.label[i], ls.count[i], ls.count[i] == 1 ? "" : "s");
     if (!a->allow_rare && check_labels(tr, &ls) < 0) die_err(EXIT_FAIL);

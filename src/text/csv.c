@@ -607,10 +607,10 @@ static int rows_check(rows *rw, csv_reader *r, char **f, size_t *nf)
         *nf = rw->expect;
         return 0;
     }
-    const char *fix = rw->sep == ','
-        ? "quote fields that contain commas (\"a, b\")"
+    const char *fix = *nf < rw->expect ? "a missing field, or a line break inside an unquoted field?"
+        : rw->sep == ',' ? "quote fields that contain commas (\"a, b\")"
         : "TSV has no quoting: remove the tabs inside fields";
-    return err_set("%s:%ld: expected %zu fields, saw %zu (line %ld has %zu); %s%s", csv_path(r), csv_line(r),
+    return err_set("%s:%ld: expected %zu fields, saw %zu (line %ld has %zu columns); %s%s", csv_path(r), csv_line(r),
                    rw->expect, *nf, rw->first_line, rw->expect, fix,
                    *nf > rw->expect && text_last ? ", or pass --join-extra to keep the rest of the row as the text"
                                                  : "");
