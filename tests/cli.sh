@@ -566,8 +566,8 @@ run "$S" predict -m en.ssm --batch 3 "$D/reviews_en.txt"
 check "predict --batch 3: same output" '[ $rc -eq 0 ] && cmp -s "$T/out" pred_ref.txt'
 run "$S" predict -m en.ssm --threads 2 --batch 7 "$D/movies_en.test.csv"; cp "$T/out" pred_t2.txt
 run "$S" predict -m en.ssm --threads 1 "$D/movies_en.test.csv"; cp "$T/out" pred_t1.txt
-check "predict --threads 2 (speed only): same labels, probabilities equal to 1e-5" \
-    '[ $rc -eq 0 ] && [ "$(lines pred_t1.txt)" -eq "$(lines "$D/movies_en.test.csv")" ] && paste pred_t1.txt pred_t2.txt | awk -F "$TAB" "\$1 != \$3 || \$2 - \$4 > 1e-5 || \$4 - \$2 > 1e-5 {bad = 1} END {exit bad}"'
+check "predict --threads 2 (speed only; a .csv is read as CSV: no line for the header): same labels, probabilities equal to 1e-5" \
+    '[ $rc -eq 0 ] && [ "$(lines pred_t1.txt)" -eq $(($(lines "$D/movies_en.test.csv") - 1)) ] && paste pred_t1.txt pred_t2.txt | awk -F "$TAB" "\$1 != \$3 || \$2 - \$4 > 1e-5 || \$4 - \$2 > 1e-5 {bad = 1} END {exit bad}"'
 run "$S" eval -m en.ssm --threads 2 --batch 7 --json "$D/movies_en.test.csv"; cp "$T/out" en_eval_t2.json
 check "eval --threads 2 --batch 7 (speed only): same accuracy and confusion, loss equal to 1e-6" \
     '[ $rc -eq 0 ] && json_check en_eval_t2.json "(lambda e: d[\"accuracy\"] == e[\"accuracy\"] and d[\"confusion\"] == e[\"confusion\"] and abs(d[\"loss\"] - e[\"loss\"]) < 1e-6)(json.load(open(\"en_eval.json\")))" "grep -q \"\\\"n\\\":200\" en_eval_t2.json"'

@@ -215,8 +215,8 @@ predict --threshold on a 3-class model|--threshold|predict -m tw.ssm --threshold
 EOF
 
 run "$S" predict -m en.ssm "$R"; cp "$T/out" en_ref.txt
-run "$S" predict -m en.ssm --format tsv "$R"
-check "predict --format tsv is the default output" '[ $rc -eq 0 ] && [ -s en_ref.txt ] && cmp -s "$T/out" en_ref.txt'
+run "$S" predict -m en.ssm --output-format tsv "$R"
+check "predict --output-format tsv is the default output" '[ $rc -eq 0 ] && [ -s en_ref.txt ] && cmp -s "$T/out" en_ref.txt'
 run "$S" predict -m en.ssm --threshold 0.5 "$R"
 check "predict --threshold 0.5 is the default decision" '[ $rc -eq 0 ] && cmp -s "$T/out" en_ref.txt'
 run "$S" predict -m en.ssm --all "$R"; cp "$T/out" en_all.txt
@@ -248,8 +248,8 @@ check "predict --with-text: a tab in the text is kept, an empty line gives an em
     '[ $rc -eq 0 ] && [ "$(lines "$T/out")" -eq 3 ] && [ "$(sed -n 1p "$T/out" | cut -f3-)" = "a${TAB}tab inside" ] && sed -n 2p "$T/out" | grep -q "^[01]${TAB}[0-9.]*${TAB}\$" && [ "$(sed -n 3p "$T/out" | cut -f3-)" = "no newline at end" ]'
 
 if [ "$HAVE_PY" = 1 ]; then
-    run "$S" predict -m tw.ssm --format jsonl "$R"; cp "$T/out" tw.jsonl
-    check "predict --format jsonl: one object per line; label, probability as the tsv output; probabilities of every label in model order, summing to 1" \
+    run "$S" predict -m tw.ssm --output-format jsonl "$R"; cp "$T/out" tw.jsonl
+    check "predict --output-format jsonl: one object per line; label, probability as the tsv output; probabilities of every label in model order, summing to 1" \
         '[ $rc -eq 0 ] && py "
 rows = [json.loads(l) for l in open(sys.argv[1])]
 ref = [l.rstrip(\"\\n\").split(\"\\t\") for l in open(sys.argv[2])]
@@ -260,8 +260,8 @@ for o, (lab, p) in zip(rows, ref):
     assert list(o[\"probabilities\"]) == [\"negative\", \"neutral\", \"positive\"]
     assert abs(sum(o[\"probabilities\"].values()) - 1) < 1e-5
     assert o[\"probabilities\"][lab] == o[\"probability\"]" tw.jsonl tw_ref.txt $NR'
-    run "$S" predict -m tw.ssm --format jsonl --top-k 2 --with-text "$R"
-    check "predict --format jsonl --top-k 2 --with-text: a sorted \"top\" array of 2 and the \"text\"" \
+    run "$S" predict -m tw.ssm --output-format jsonl --top-k 2 --with-text "$R"
+    check "predict --output-format jsonl --top-k 2 --with-text: a sorted \"top\" array of 2 and the \"text\"" \
         '[ $rc -eq 0 ] && py "
 rows = [json.loads(l) for l in open(sys.argv[1])]
 texts = [l.rstrip(\"\\n\") for l in open(sys.argv[2])]
@@ -271,48 +271,48 @@ for o, t in zip(rows, texts):
     top = o[\"top\"]
     assert len(top) == 2 and top[0][\"probability\"] >= top[1][\"probability\"]
     assert top[0][\"label\"] == o[\"label\"] and all(o[\"probabilities\"][x[\"label\"]] == x[\"probability\"] for x in top)" "$T/out" "$R"'
-    run "$S" predict -m en.ssm --format jsonl --threshold 0.55 "$R"; cp "$T/out" en_th.jsonl
+    run "$S" predict -m en.ssm --output-format jsonl --threshold 0.55 "$R"; cp "$T/out" en_th.jsonl
     run "$S" predict -m en.ssm --threshold 0.55 "$R"; cp "$T/out" en_th.txt
-    check "predict --format jsonl --threshold: label and probability as the tsv decision" \
+    check "predict --output-format jsonl --threshold: label and probability as the tsv decision" \
         '[ $rc -eq 0 ] && py "
 rows = [json.loads(l) for l in open(sys.argv[1])]
 ref = [l.rstrip(\"\\n\").split(\"\\t\") for l in open(sys.argv[2])]
 assert [[o[\"label\"], \"%.6f\" % o[\"probability\"]] for o in rows] == ref" en_th.jsonl en_th.txt'
     printf 'bad \377\376 bytes \342\x82\n\344\270\255\346\226\207 "quoted" \\ back\n' >bad_utf8.txt
-    run "$S" predict -m en.ssm --format jsonl --with-text bad_utf8.txt
-    check "predict --format jsonl --with-text: invalid UTF-8 becomes U+FFFD, quotes and backslashes escaped: valid JSON" \
+    run "$S" predict -m en.ssm --output-format jsonl --with-text bad_utf8.txt
+    check "predict --output-format jsonl --with-text: invalid UTF-8 becomes U+FFFD, quotes and backslashes escaped: valid JSON" \
         '[ $rc -eq 0 ] && py "
 rows = [json.loads(l) for l in open(sys.argv[1], encoding=\"utf-8\")]
 assert len(rows) == 2 and \"\\ufffd\" in rows[0][\"text\"] and rows[0][\"text\"].startswith(\"bad \")
 assert rows[1][\"text\"] == \"\\u4e2d\\u6587 \\\"quoted\\\" \\\\ back\", rows[1][\"text\"]" "$T/out"'
-    run "$S" predict -m tw.ssm --format jsonl --all "$R"
-    check "predict --format jsonl --all: the same objects (probabilities are always there)" '[ $rc -eq 0 ] && cmp -s "$T/out" tw.jsonl'
+    run "$S" predict -m tw.ssm --output-format jsonl --all "$R"
+    check "predict --output-format jsonl --all: the same objects (probabilities are always there)" '[ $rc -eq 0 ] && cmp -s "$T/out" tw.jsonl'
 else
-    skip "predict --format jsonl checks (need python3)"
+    skip "predict --output-format jsonl checks (need python3)"
 fi
 
 # streaming and | head with jsonl
 sed -n 1p "$R" >l1.txt
 sed -n 2p "$R" >l2.txt
-( cat l1.txt; sleep 2; cat l2.txt ) | "$S" predict -m en.ssm --format jsonl --with-text >stream_out.txt 2>"$T/err" &
+( cat l1.txt; sleep 2; cat l2.txt ) | "$S" predict -m en.ssm --output-format jsonl --with-text >stream_out.txt 2>"$T/err" &
 spid=$!
 BGPIDS="$BGPIDS $spid"
 sleep 1
 cp stream_out.txt stream_early.txt
 wait "$spid"; rc=$?
 BGPIDS=
-check "predict --format jsonl streams: the first object is written before the second line arrives" \
+check "predict --output-format jsonl streams: the first object is written before the second line arrives" \
     '[ "$(lines stream_early.txt)" -eq 1 ] && [ $rc -eq 0 ] && [ "$(lines stream_out.txt)" -eq 2 ] && grep -q "\"text\":" stream_early.txt'
 i=0; cp "$R" long.txt
 while [ $i -lt 11 ]; do cat long.txt long.txt >long2.txt; mv long2.txt long.txt; i=$((i + 1)); done
-{ "$S" predict -m tw.ssm --format jsonl --top-k 2 --with-text long.txt 2>"$T/err"; echo $? >head_rc.txt; } | head -n 1 >"$T/out"
+{ "$S" predict -m tw.ssm --output-format jsonl --top-k 2 --with-text long.txt 2>"$T/err"; echo $? >head_rc.txt; } | head -n 1 >"$T/out"
 rc=$(cat head_rc.txt)
-check "predict --format jsonl ... | head -1 on a long input: quiet exit 0" \
+check "predict --output-format jsonl ... | head -1 on a long input: quiet exit 0" \
     '[ "$(lines "$T/out")" -eq 1 ] && [ ! -s "$T/err" ] && [ "$rc" -eq 0 ]'
 if [ -c /dev/full ] && ! printf x 2>/dev/null >/dev/full; then
-    "$S" predict -m en.ssm --format jsonl "$R" >/dev/full 2>"$T/err"; rc=$?
+    "$S" predict -m en.ssm --output-format jsonl "$R" >/dev/full 2>"$T/err"; rc=$?
     : >"$T/out"
-    check "predict --format jsonl > /dev/full: exit 1 with a message" '[ $rc -eq 1 ] && grep -qi "stdout\|space" "$T/err"'
+    check "predict --output-format jsonl > /dev/full: exit 1 with a message" '[ $rc -eq 1 ] && grep -qi "stdout\|space" "$T/err"'
 fi
 
 # ======================================================================

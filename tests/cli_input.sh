@@ -65,7 +65,7 @@ if command -v iconv >/dev/null 2>&1; then
     run "$S" vocab latin1.csv -o v.ssm
     check "Latin-1 data: named as such with --encoding windows-1252 as the fix" \
         '[ $rc -eq 1 ] && err_has "latin1.csv:2: not UTF-8 (looks like Latin-1" && err_has "encoding windows-1252"'
-    run "$S" vocab --encoding latin1 latin1.csv -o v.ssm
+    run "$S" vocab --encoding latin1 --join-extra latin1.csv -o v.ssm   # its texts hold unquoted commas
     check "--encoding latin1 reads it" '[ $rc -eq 0 ] && [ -s v.ssm ]'
     run "$S" vocab --encoding utf-16 gbk.csv -o v2.ssm
     check "a wrong --encoding: error naming the line and the encoding, no output" \
@@ -101,5 +101,96 @@ run "$S" vocab "$E" -o nodir/v.ssm
 check "vocab -o into a missing directory: exit 1 naming it" '[ $rc -eq 1 ] && err_has "nodir/v.ssm"'
 run "$S" train "$E" --epochs 1 --threads 1 --quiet -o /dev/null
 check "train -o /dev/null still works (a device is checked in place)" '[ $rc -eq 0 ] && [ -c /dev/null ]'
+# ---- issue 13: labels, field counts, fastText lines, predict's input, errors naming the fix ----
+NET1="--hidden 4 --layers 1 --embed-dim 4 --maxlen 8 --epochs 1 --threads 1"
+{ echo 'stars,body'; i=0; while [ $i -lt 150 ]; do echo "pos,good film $i"; echo "neg,bad film $i"; i=$((i + 1)); done; } >stars.csv
+run "$S" train stars.csv $NET1 -o stars.ssm
+check "labels: every label listed with its count on stderr" \
+    'err_has "label .pos.: 150 rows" && err_has "label .stars.: 1 row"'
+check "labels: an unrecognised header (stars,body) is an error naming line 1 and --header, no model" \
+    '[ $rc -eq 1 ] && err_has "stars.csv:1: label .stars. is seen 1 time" && err_has "pass --header" && err_has "label-col" && [ ! -e stars.ssm ]'
+run "$S" train stars.csv --allow-rare-labels $NET1 --quiet -o stars.ssm
+check "labels: --allow-rare-labels overrides (3 classes trained)" '[ $rc -eq 0 ] && [ -s stars.ssm ]'
+rm -f stars.ssm
+run "$S" train stars.csv --header $NET1 --quiet -o stars.ssm
+check "labels: --header forces the header row: trains on pos/neg" '[ $rc -eq 0 ] && [ -s stars.ssm ]'
+run "$S" train stars.csv --header --no-header $NET1 -o x.ssm
+check "labels: --header with --no-header is a usage error" 'usage_err "header" && [ ! -e x.ssm ]'
+{ echo 'label,text'; i=0; while [ $i -lt 60 ]; do echo "Positive,good film $i"; echo "positive,fine film $i"; echo "neg,bad $i"; i=$((i + 1)); done; } >case.csv
+run "$S" train case.csv $NET1 -o case.ssm
+check "labels: Positive/positive (differ only in case) is an error naming the line, no model" \
+    '[ $rc -eq 1 ] && err_has "case.csv:3: labels .Positive. (line 2) and .positive. differ only in case" && [ ! -e case.ssm ]'
+
+printf 'label,text\n1,good film\n0,bad, really bad, film\n' >fields.csv
+run "$S" vocab fields.csv -o f.ssm
+check "fields: a row with more fields than the header: expected 2 fields, saw 4, line named, --join-extra offered, no output" \
+    '[ $rc -eq 1 ] && err_has "fields.csv:3: expected 2 fields, saw 4" && err_has "join-extra" && [ ! -e f.ssm ]'
+run "$S" tokenize --join-extra fields.csv
+check "fields: --join-extra keeps the rest of the row (re-joined with ',') as the text" \
+    '[ $rc -eq 0 ] && [ "$(sed -n 2p "$T/out")" = "bad , really bad , film" ]'
+printf 'label\ttext\textra\n1\tgood\tx\n0\tbad\n' >fields.tsv
+run "$S" vocab fields.tsv -o f.ssm
+check "fields: a TSV row with fewer fields: expected 3 fields, saw 2, no output" \
+    '[ $rc -eq 1 ] && err_has "fields.tsv:3: expected 3 fields, saw 2" && [ ! -e f.ssm ]'
+
+printf '__label__pos __label__good great film\n__label__neg bad film\n' >multi.txt
+run "$S" train multi.txt $NET1 -o multi.ssm
+check "fastText: a multi-label line is an error naming the line and saying multi-label is not supported yet" \
+    '[ $rc -eq 1 ] && err_has "multi.txt:1: 2 labels on one line" && err_has "not supported yet" && [ ! -e multi.ssm ]'
+printf '__label__pos\vgreat film\n__label__neg\fbad film\n__label__pos good one\n' >vf.txt
+run "$S" tokenize vf.txt
+check "fastText: labels ended by \\v or \\f are split off; tokenize detects the format and tokenizes only the text" \
+    '[ $rc -eq 0 ] && [ "$(cat "$T/out" | tr "\n" "|")" = "great film|bad film|good one|" ]'
+run "$S" vocab vf.txt -o vf.ssm
+run "$S" info vf.ssm
+check "fastText: no label glued to a token in the vocabulary" '[ $rc -eq 0 ] && ! grep -q "__label__" "$T/out"'
+
+printf 'label,text\npos,good film\nneg,bad film\npos,great film\n' >pt.csv
+run "$S" predict -m utf8.ssm --with-text pt.csv
+check "predict: a .csv is read as eval reads it (header skipped, the text column only)" \
+    '[ $rc -eq 0 ] && [ "$(lines "$T/out")" = 3 ] && [ "$(head -1 "$T/out" | cut -f3-)" = "good film" ]'
+run_in pt.csv "$S" predict -m utf8.ssm --with-text
+check "predict: stdin stays plain lines by default (4 lines in, 4 results)" '[ $rc -eq 0 ] && [ "$(lines "$T/out")" = 4 ]'
+run_in pt.csv "$S" predict -m utf8.ssm --format csv --with-text -
+check "predict --format csv on stdin: 3 texts" '[ $rc -eq 0 ] && [ "$(lines "$T/out")" = 3 ] && [ "$(sed -n 3p "$T/out" | cut -f3-)" = "great film" ]'
+run "$S" predict -m utf8.ssm --with-text --text-col 1 --no-header pt.csv
+check "predict --text-col/--no-header as eval" '[ $rc -eq 0 ] && [ "$(lines "$T/out")" = 4 ] && [ "$(head -1 "$T/out" | cut -f3-)" = "label" ]'
+run "$S" predict -m utf8.ssm --with-text vf.txt
+check "predict: a __label__ .txt is fastText: only the text is classified" '[ $rc -eq 0 ] && [ "$(head -1 "$T/out" | cut -f3-)" = "great film" ]'
+run "$S" predict -m utf8.ssm --format jsonl pt.csv
+check "predict --format jsonl: a usage error naming --output-format" 'usage_err "output-format"'
+run "$S" predict -m utf8.ssm --output-format jsonl pt.csv
+check "predict --output-format jsonl" '[ $rc -eq 0 ] && [ "$(lines "$T/out")" = 3 ] && out_has "\"label\""'
+printf 'label,text\npos,good film\nneg,bad, film\n' >pbad.csv
+run "$S" predict -m utf8.ssm pbad.csv
+check "predict: a row with the wrong field count is the same error as eval's" '[ $rc -eq 1 ] && err_has "pbad.csv:3: expected 2 fields, saw 3"'
+mkfifo slow.fifo 2>/dev/null && {
+    ( printf 'label,text\npos,good film\n'; sleep 2; printf 'neg,bad film\n' ) >slow.fifo &
+    BGPIDS="$BGPIDS $!"
+    "$S" predict -m utf8.ssm --format csv slow.fifo >stream.txt 2>"$T/err" &
+    PP=$!; BGPIDS="$BGPIDS $PP"
+    sleep 1; n1=$(lines stream.txt); wait $PP; rc=$?
+    check "predict --format csv streams: the first result is out before the next row arrives" '[ "$n1" = 1 ] && [ "$(lines stream.txt)" = 2 ]'
+}
+
+printf 'label\ttext\n1\tgood ok\n0\tbad\n' >tabs.csv
+run "$S" train tabs.csv $NET1 -o tabs.ssm
+check "delimiter: a TSV named .csv: error suggesting --format tsv, no model" \
+    '[ $rc -eq 1 ] && err_has "tabs.csv:1: the first line has tabs and no commas" && err_has "format tsv" && [ ! -e tabs.ssm ]'
+printf 'label;text\n1;good ok\n0;bad\n' >semi.csv
+run "$S" vocab semi.csv -o semi.ssm
+check "delimiter: ';' separators: error saying it is not supported, no output" \
+    '[ $rc -eq 1 ] && err_has "semi.csv:1: " && err_has "separated by .;., which is not supported" && [ ! -e semi.ssm ]'
+printf '\272\026\117\057\014\000\000\000junkjunk' >model.bin
+run "$S" embed base.ssm model.bin -o ftbin.ssm
+check "vectors: a fastText .bin model given to embed: named as such, use the .vec, no output" \
+    '[ $rc -eq 1 ] && err_has "model.bin: this is a fastText binary model" && err_has "\.vec" && [ ! -e ftbin.ssm ]'
+run "$S" train t.csv --embed model.bin $NET1 -o ftbin.ssm
+check "vectors: the same for train --embed" '[ $rc -eq 1 ] && err_has "fastText binary model" && [ ! -e ftbin.ssm ]'
+printf 'stars,body\n1,good\n0,bad\n' >hdr.csv
+run "$S" eval -m utf8.ssm hdr.csv
+check "eval: an unknown label on line 1 lists the model's labels and asks whether line 1 is a header" \
+    '[ $rc -eq 1 ] && err_has "hdr.csv:1: label .stars. is not one of the model.s labels (" && err_has "is line 1 a header"'
+
 check "no temp files left by the checks" 'no_tmp_left .'
 finish

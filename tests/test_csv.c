@@ -368,7 +368,7 @@ static void test_dataset(void)
 {
     dataset d;
     char want[700];
-    data_opts o = { FMT_AUTO, NULL, NULL, -1, NULL };
+    data_opts o = { FMT_AUTO, NULL, NULL, -1, NULL, 0 };
 
     /* Header detected, default columns by name. */
     const char *p = write_file("d1.csv", "\xEF\xBB\xBFLabel,Text\n1,good\n\n0,\"bad, really\"\n");
@@ -468,7 +468,8 @@ static void test_dataset(void)
     dataset_free(&d);
     p = write_file("d8.csv", "label,text\n1,a\n\n2\n");
     CHECK_INT(dataset_load(p, &o, 1, &d), -1);
-    snprintf(want, sizeof want, "%s:4: expected at least 2 columns, found 1", p);
+    snprintf(want, sizeof want, "%s:4: expected 2 fields, saw 1 (line 1 has 2 columns); "
+             "a missing field, or a line break inside an unquoted field?", p);
     CHECK_STR(err_msg(), want);
     /* Errors from the reader come through with their line. */
     p = write_file("d9.csv", "label,text\n1,\"a\n");

@@ -159,6 +159,16 @@ int cmd_eval(int argc, char **argv)
     if (!m.net) die(EXIT_FAIL, "%s: not a trained model (kind '%s')", model_path, model_kind(&m));
     dataset d;
     if (cli_load_texts(argv[first], &co, 1, &d) < 0) die_err(EXIT_FAIL);
+    for (size_t i = 0; i < d.n; i++) {   /* a label the model does not know: name its labels */
+        if (model_label_index(&m, d.label[i]) >= 0) continue;
+        char known[512] = "";
+        size_t used = 0;
+        for (int k = 0; k < m.nlabels && used + 8 < sizeof known; k++)
+            used += (size_t)snprintf(known + used, sizeof known - used, "%s'%s'", k ? ", " : "", m.labels[k]);
+        if (used >= sizeof known) strcpy(known + sizeof known - 5, "...");
+        die(EXIT_FAIL, "%s:%ld: label '%s' is not one of the model's labels (%s)%s", d.path, d.line[i], d.label[i],
+            known, d.line[i] == 1 ? "; is line 1 a header? pass --header, or --label-col/--text-col to pick the columns" : "");
+    }
     encoded e;
     if (encode_dataset(&m, &d, 1, &e) < 0) die_err(EXIT_FAIL);
     eval_result r;

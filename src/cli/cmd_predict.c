@@ -3,7 +3,7 @@
  * Lines are batched for speed, but a batch is flushed whenever the next line
  * is not yet available, so a pipeline fed slowly sees each result at once.
  * Output is TSV (the default: label<TAB>probability, or every label with
- * --all, or the K most probable with --top-k) or JSON lines (--format jsonl,
+ * --all, or the K most probable with --top-k) or JSON lines (--output-format jsonl,
  * one object per input line, built with cJSON).
  */
 #include "cli/cli.h"
@@ -22,13 +22,14 @@ enum { O_BATCH = 400, O_ALL, O_OFORMAT, O_TOPK, O_THRESHOLD, O_WITH_TEXT };
 
 static const cmd_opt options[] = {
     { "model", 'm', 1, "MODEL", "trained model file (required)" },
-    { "format", O_OFORMAT, 1, "tsv|jsonl", "output format (default tsv: label<TAB>probability; jsonl: one JSON object per line)" },
+    { "output-format", O_OFORMAT, 1, "tsv|jsonl", "output format (default tsv: label<TAB>probability; jsonl: one JSON object per line)" },
     { "all", O_ALL, 0, NULL, "print the probability of every label, label:prob pairs separated by tabs" },
     { "top-k", O_TOPK, 1, "K", "the K most probable labels, most probable first (tsv: K label<TAB>prob pairs; jsonl: \"top\")" },
     { "threshold", O_THRESHOLD, 1, "P", "binary models: predict the second label when its probability is >= P (default 0.5)" },
     { "with-text", O_WITH_TEXT, 0, NULL, "append the input text (tsv: as the last field; jsonl: as \"text\")" },
     { "batch", O_BATCH, 1, "N", "lines per forward pass (default 256, as eval; speed, and float rounding)" },
     { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as eval; speed, and float rounding)" },
+    DATA_OPTS,
     { 0 }
 };
 
@@ -183,28 +184,28 @@ static void predictor_start(predictor *p, const popts *o, int batch, int threads
     p->pk = xmalloc((size_t)m->nlabels * sizeof *p->pk);
 }
 
-/* Every line of path ("-" = stdin); the batch goes out whenever it is full
- * or the next line is not there yet. */
-static void predict_input(predictor *p, const char *path)
+/* Every text of path ("-" = stdin): lines, the text column of CSV/TSV rows
+ * or the text of fastText lines, as eval reads them; the batch goes out
+ * whenever it is full or the next text is not there yet. */
+static void predict_input(predictor *p, const char *path, const data_opts *dop)
 {
-    csv_reader *r = csv_open(path, FMT_LINES);
+    text_reader *r = text_reader_open(path, data_format_for_texts(path, dop->fmt, dop->encoding), dop);
     if (!r) die_err(EXIT_FAIL);
     const model *m = &p->m;
-    char **fields;
-    size_t nf;
+    char *text;
     int rc;
     for (;;) {
-        if (p->n && csv_would_block(r)) flush_batch(p);
-        if ((rc = csv_next(r, &fields, &nf)) != 1) break;
-        model_encode(m, fields[0], strlen(fields[0]), &p->tl, &p->idbuf, &p->idcap, p->ids + (size_t)p->n * m->maxlen);
-        if (p->text) p->text[p->n] = xstrdup(fields[0]);
+        if (p->n && text_would_block(r)) flush_batch(p);
+        if ((rc = text_next(r, &text)) != 1) break;
+        model_encode(m, text, strlen(text), &p->tl, &p->idbuf, &p->idcap, p->ids + (size_t)p->n * m->maxlen);
+        if (p->text) p->text[p->n] = xstrdup(text);
         if (++p->n == p->batch) flush_batch(p);
     }
     if (rc < 0) {
         flush_batch(p);
         die_err(EXIT_FAIL);
     }
-    csv_close(r);
+    text_reader_close(r);
 }
 
 static void predictor_close(predictor *p)
@@ -224,10 +225,11 @@ static void predictor_close(predictor *p)
 
 static const cmd_spec spec = {
     .name = "predict", .usage = "-m MODEL [options] [FILE...]", .opts = options,
-    .summary = "Classify text, one text per line, from the files or stdin ('-').  Prints\n"
-               "label<TAB>probability of that label for every input line, in order.",
+    .summary = "Classify texts from the files or stdin ('-'): lines (stdin, .txt), the text column\n"
+               "of CSV/TSV files (header and columns as eval reads them) or fastText lines (the text\n"
+               "after __label__).  Prints label<TAB>probability of that label for every text, in order.",
     .notes =
-    "--format jsonl prints {\"label\": L, \"probability\": P, \"probabilities\": {label: p, ...}}\n"
+    "--output-format jsonl prints {\"label\": L, \"probability\": P, \"probabilities\": {label: p, ...}}\n"
     "per line, plus \"top\" with --top-k and \"text\" with --with-text.  --threshold sets the\n"
     "decision of a binary model (not with --all or --top-k in tsv, which print no decision).\n",
 };
@@ -237,7 +239,13 @@ int cmd_predict(int argc, char **argv)
     const char *model_path = NULL, *arg, *threshold_arg = NULL;
     int batch = 256, threads = 0, c;
     popts o = { 0, 0, 0, 0, DECIDE_THRESHOLD };
+    common_opts co;
+    common_opts_init(&co);
     while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
+        if (c == OPT_FORMAT && !strcmp(arg, "jsonl"))
+            usage_error(&spec, "--format is the input format (csv|tsv|lines|fasttext|auto); "
+                        "for JSON lines output use --output-format jsonl");
+        if (c != OPT_THREADS && common_opt(&spec, &co, c, arg)) continue;
         switch (c) {
         case 'm': model_path = arg; break;
         case O_BATCH: batch = (int)opt_long(&spec, "batch", arg, 1, 65536); break;
@@ -245,7 +253,7 @@ int cmd_predict(int argc, char **argv)
         case O_OFORMAT:
             if (!strcmp(arg, "tsv")) o.jsonl = 0;
             else if (!strcmp(arg, "jsonl")) o.jsonl = 1;
-            else usage_error(&spec, "--format: expected tsv or jsonl, got '%s'", arg);
+            else usage_error(&spec, "--output-format: expected tsv or jsonl, got '%s'", arg);
             break;
         case O_TOPK: o.topk = (int)opt_long(&spec, "top-k", arg, 1, 1000000); break;
         case O_THRESHOLD: o.threshold = opt_double(&spec, "threshold", arg, 0, 1); threshold_arg = arg; break;
@@ -265,8 +273,8 @@ int cmd_predict(int argc, char **argv)
         usage_error(&spec, "--threshold needs a binary model; %s has %d labels", model_path, p.m.nlabels);
     predictor_start(&p, &o, batch, threads);
     int first = opt_operands(), nfiles = argc - first;
-    if (!nfiles) predict_input(&p, "-");
-    for (int f = 0; f < nfiles; f++) predict_input(&p, argv[first + f]);
+    if (!nfiles) predict_input(&p, "-", &co.data);
+    for (int f = 0; f < nfiles; f++) predict_input(&p, argv[first + f], &co.data);
     flush_batch(&p);
     predictor_close(&p);
     return EXIT_OK;

@@ -20,7 +20,8 @@ static const cmd_opt options[] = {
 static const cmd_spec spec = {
     "tokenize", "[options] [FILE...]",
     "Print the tokens of each input text, separated by spaces, one line per text.  Input is\n"
-    "plain lines (stdin or .txt) or the text column of CSV/TSV files.",
+    "plain lines (stdin or .txt), the text column of CSV/TSV files, or the text of fastText\n"
+    "lines (a .txt starting with __label__, .ft): the labels are not tokenized.",
     options,
     "Chinese is segmented with a dictionary (--dict, --dict-vectors or the model's); without\n"
     "one, one token per Han character.\n"
@@ -65,12 +66,7 @@ int cmd_tokenize(int argc, char **argv)
     int first = opt_operands(), nfiles = argc - first;
     for (int f = 0; f < (nfiles ? nfiles : 1); f++) {
         const char *path = nfiles ? argv[first + f] : "-";
-        data_format fmt = co.data.fmt;
-        if (fmt == FMT_AUTO) {   /* text unless the name says CSV/TSV: a corpus.utf8 is lines */
-            fmt = data_format_guess(path);
-            const char *dot = strrchr(path, '.');
-            if (!strcmp(path, "-") || (fmt == FMT_CSV && !(dot && !strcasecmp(dot, ".csv")))) fmt = FMT_LINES;
-        }
+        data_format fmt = data_format_for_texts(path, co.data.fmt, co.data.encoding);
         if (fmt != FMT_LINES) {   /* a whole CSV/TSV: its text column */
             common_opts c2 = co;
             c2.data.fmt = fmt;

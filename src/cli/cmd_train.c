@@ -17,7 +17,7 @@ enum {
     O_FROM = 400, O_VOCAB, O_EMBED, O_FREEZE, O_EMBED_DIM, O_LAYERS, O_HIDDEN, O_MAXLEN,
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
     O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
-    O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS
+    O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE
 };
 
 /* One row per option: its metavar ("N", "FILE"...) says that it takes a
@@ -66,7 +66,8 @@ static const cmd_opt options[] = {
     OPT("min-count", O_MIN_COUNT, "N", "drop tokens seen fewer than N times (default 1)"),
     OPT("max-size", O_MAX_SIZE, "N", "keep at most N vocabulary entries incl. <pad> and <unk> (default all)"),
     OPT("threads", OPT_THREADS, "N", "CPU threads (default: all cores); changes speed only, never results (at most --shards of them train)"),
-    OPT("quiet", O_QUIET, "", "no progress or per-epoch lines on stderr"),
+    OPT("allow-rare-labels", O_ALLOW_RARE, "", "accept a label seen once (or in < 1% of the median count) and labels differing only in case (by default an error: a header or row misread)"),
+    OPT("quiet", O_QUIET, "", "no progress, label or per-epoch lines on stderr"),
     OPT("half", O_HALF, "", "store the trained weights as 16-bit floats: half the file; probabilities change in the 3rd-4th digit (checkpoints stay 32-bit)"),
     TOKENIZER_OPTS,
     DATA_OPTS,
@@ -156,7 +157,7 @@ typedef struct args {
     train_opts to;
     net_config nc;           /* the network's shape; its sizes from the data come later */
     const char *train_path, *out, *from, *vocab_path, *embed, *val_path, *resume_path, *plot_path;
-    int embed_dim, maxlen, pad_pre, trunc_pre, half, quiet;
+    int embed_dim, maxlen, pad_pre, trunc_pre, half, quiet, allow_rare;
     int epochs_set, lr_set, wd_set, mom_set;
     long min_count, max_size;
 } args;
@@ -208,6 +209,7 @@ static void parse_option(args *a, int c, const char *arg)
     case O_MIN_COUNT: a->min_count = opt_long(&spec, "min-count", arg, 1, 1L << 40); break;
     case O_MAX_SIZE: a->max_size = opt_long(&spec, "max-size", arg, 3, 1L << 30); break;
     case O_QUIET: a->quiet = 1; break;
+    case O_ALLOW_RARE: a->allow_rare = 1; break;
     case O_RESUME: a->resume_path = arg; break;
     case O_SAVE_EVERY: to->save_every = (int)opt_long(&spec, "save-every", arg, 1, 100000); break;
     case O_EARLY_STOP: to->early_stop = (int)opt_long(&spec, "early-stop", arg, 1, 100000); break;
@@ -261,6 +263,13 @@ static void load_data(const args *a, dataset *tr, dataset *va)
     memset(va, 0, sizeof *va);
     if (cli_load_texts(a->train_path, &a->co, 1, tr) < 0) die_err(EXIT_FAIL);
     if (tr->n == 0) die(EXIT_FAIL, "%s: no training rows", a->train_path);
+    label_stats ls;   /* every label with its count, and labels that look misread */
+    label_stats_of(tr, &ls);
+    if (!a->quiet && !a->resume_path)   /* a resumed run's labels are the checkpoint's */
+        for (size_t i = 0; i < ls.n; i++)
+            fprintf(stderr, "train:   label '%s': %zu row%s\n", ls.label[i], ls.count[i], ls.count[i] == 1 ? "" : "s");
+    if (!a->allow_rare && check_labels(tr, &ls) < 0) die_err(EXIT_FAIL);
+    label_stats_free(&ls);
     if (a->val_path && cli_load_texts(a->val_path, &a->co, 1, va) < 0) die_err(EXIT_FAIL);
     if (a->to.val_split > 0 && split_validation(tr, va, a->to.val_split, a->to.seed) < 0) die_err(EXIT_FAIL);
 }

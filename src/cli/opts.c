@@ -307,7 +307,18 @@ int common_opt(const cmd_spec *s, common_opts *c, int id, const char *arg)
     }
     case OPT_TEXT_COL: c->data.text_col = arg; return 1;
     case OPT_LABEL_COL: c->data.label_col = arg; return 1;
-    case OPT_NO_HEADER: c->data.header = 0; return 1;
+    case OPT_NO_HEADER:
+    case OPT_HEADER: {
+        int h = id == OPT_HEADER;
+        if (c->data.header == !h) usage_error(s, "--header and --no-header exclude each other");
+        c->data.header = h;
+        return 1;
+    }
+    case OPT_JOIN_EXTRA:
+        if (!strcmp(s->name, "split"))
+            usage_error(s, "--join-extra: split copies rows as they are; it joins no fields");
+        c->data.join_extra = 1;
+        return 1;
     case OPT_ENCODING: {
         iconv_t cd = iconv_open("UTF-8", arg);
         if (cd == (iconv_t)-1) usage_error(s, "--encoding: unknown encoding '%s' (iconv -l lists the names)", arg);

@@ -53,7 +53,8 @@ int opt_pre_post(const cmd_spec *s, const char *opt, const char *v);
 #define OPT_TOKENIZER_IDS 300
 enum {
     OPT_LANG = OPT_TOKENIZER_IDS, OPT_DICT, OPT_DICT_VECTORS, OPT_USER_DICT, OPT_NO_NORMALIZE, OPT_SQUEEZE,
-    OPT_FORMAT, OPT_TEXT_COL, OPT_LABEL_COL, OPT_NO_HEADER, OPT_THREADS, OPT_ENCODING
+    OPT_FORMAT, OPT_TEXT_COL, OPT_LABEL_COL, OPT_NO_HEADER, OPT_THREADS, OPT_ENCODING, OPT_HEADER,
+    OPT_JOIN_EXTRA
 };
 #define TOKENIZER_OPTS \
     { "lang", OPT_LANG, 1, "zh|en|auto", "language of the text (default auto: Chinese runs segmented, the rest tokenized as English)" }, \
@@ -66,7 +67,9 @@ enum {
     { "format", OPT_FORMAT, 1, "csv|tsv|lines|fasttext|auto", "input format (default auto: .tsv TSV, .txt lines or fastText (__label__), .ft fastText, else CSV)" }, \
     { "text-col", OPT_TEXT_COL, 1, "COL", "text column: header name or 1-based number (default: text/review/sentence..., else last)" }, \
     { "label-col", OPT_LABEL_COL, 1, "COL", "label column: header name or 1-based number (default: label/class/sentiment..., else first)" }, \
+    { "header", OPT_HEADER, 0, NULL, "the first row is a header (default: detected by its column names)" }, \
     { "no-header", OPT_NO_HEADER, 0, NULL, "the first row is data, not a header" }, \
+    { "join-extra", OPT_JOIN_EXTRA, 0, NULL, "with the text column last, a row with more fields than the first keeps the rest as the text (default: an error)" }, \
     { "encoding", OPT_ENCODING, 1, "NAME", "the data's encoding, converted with iconv (e.g. gb18030, big5, utf-16, latin1; default UTF-8, checked)" }
 
 /* Settings collected from the shared groups. */

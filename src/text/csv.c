@@ -374,6 +374,55 @@ static int starts_fasttext(const char *path, const char *encoding)
     return strncmp(p, "__label__", 9) == 0;
 }
 
+data_format data_format_detect(const char *path, data_format fmt, const char *encoding)
+{
+    if (fmt != FMT_AUTO) return fmt;
+    fmt = data_format_guess(path);
+    if (fmt == FMT_LINES && strcmp(path, "-") != 0 && starts_fasttext(path, encoding))
+        fmt = FMT_FASTTEXT;   /* fastText's train.txt: "__label__x text" */
+    return fmt;
+}
+
+data_format data_format_for_texts(const char *path, data_format fmt, const char *encoding)
+{
+    if (fmt != FMT_AUTO) return fmt;
+    if (!strcmp(path, "-")) return FMT_LINES;
+    fmt = data_format_detect(path, FMT_AUTO, encoding);
+    if (fmt != FMT_CSV) return fmt;
+    /* CSV only when the name says so: data.csv, data.csv.gz */
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t n = strlen(base);
+    if (n > 3 && strcasecmp(base + n - 3, ".gz") == 0) n -= 3;
+    return n > 4 && strncasecmp(base + n - 4, ".csv", 4) == 0 ? FMT_CSV : FMT_LINES;
+}
+
+/* fastText separates tokens with any of these (a label ended by \v or \f
+ * must not stay glued to the text). */
+static int ft_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; }
+
+/* Split a fastText line in place: *label (NUL-terminated, or NULL when the
+ * line has none), *text after the leading __label__ tokens; the number of
+ * those tokens is returned. */
+static int ft_split(char *p, char **label, char **text)
+{
+    int nl = 0;
+    *label = NULL;
+    while (ft_space(*p)) p++;
+    while (strncmp(p, "__label__", 9) == 0) {
+        char *e = p + 9;
+        while (*e && !ft_space(*e)) e++;
+        char *next = e;
+        while (ft_space(*next)) next++;
+        if (!nl) { *label = p + 9; }
+        if (*e) *e = '\0';
+        nl++;
+        p = next;
+    }
+    *text = p;
+    return nl;
+}
+
 static const char *const LABEL_NAMES[] = { "label", "class", "sentiment", "target", "y", NULL };
 static const char *const TEXT_NAMES[] = { "text", "review", "sentence", "comment", "content",
                                           "review_text", NULL };
@@ -492,17 +541,90 @@ static void ds_push(dataset *d, size_t *cap, const char *text, char *label, long
     d->n++;
 }
 
+/* The column rules of a CSV/TSV file, from its first row, and the field
+ * count every row must have. */
+typedef struct rows {
+    int header;
+    long ti, li;            /* 0-based text and label columns */
+    size_t expect;          /* fields of the first row */
+    long first_line;
+    char sep;
+    int join;               /* --join-extra */
+} rows;
+
+/* A first row of one field whose text splits on another separator: the
+ * file is not in the format it is read as.  Said when labels are needed
+ * (one column cannot hold both) or when a piece is a known column name. */
+static int sniff_separator(const char *pn, long line, data_format fmt, int need_labels, const char *f0)
+{
+    static const char seps[] = { '\t', ';', ',' };
+    for (int i = 0; i < 3; i++) {
+        char c = seps[i];
+        if ((fmt == FMT_CSV && c == ',') || (fmt == FMT_TSV && c == '\t') || !strchr(f0, c)) continue;
+        int named = 0;
+        char *dup = xstrdup(f0), *save = NULL;
+        char d[2] = { c, 0 };
+        for (char *t = strtok_r(dup, d, &save); t && !named; t = strtok_r(NULL, d, &save))
+            named = in_list(t, LABEL_NAMES) || in_list(t, TEXT_NAMES);
+        free(dup);
+        if (!need_labels && !named) continue;
+        if (c == '\t')
+            return err_set("%s:%ld: the first line has tabs and no commas: the file looks tab-separated; "
+                           "pass --format tsv", pn, line);
+        if (c == ',')
+            return err_set("%s:%ld: the first line has commas and no tabs: the file looks comma-separated; "
+                           "pass --format csv", pn, line);
+        return err_set("%s:%ld: the fields look separated by ';', which is not supported; "
+                       "convert the file to CSV (',') or TSV (tab)", pn, line);
+    }
+    return 0;
+}
+
+static int rows_start(rows *rw, csv_reader *r, const data_opts *o, data_format fmt, int need_labels,
+                      char **f, size_t nf)
+{
+    const char *pn = csv_path(r);
+    memset(rw, 0, sizeof *rw);
+    if (nf == 1 && sniff_separator(pn, csv_line(r), fmt, need_labels, f[0]) < 0) return -1;
+    if (csv_columns(pn, o, f, nf, &rw->header, &rw->ti, &rw->li) < 0) return -1;
+    rw->expect = nf;
+    rw->first_line = csv_line(r);
+    rw->sep = fmt == FMT_TSV ? '\t' : ',';
+    rw->join = o->join_extra;
+    return 0;
+}
+
+/* A row's field count against the first row's; with --join-extra and the
+ * text column last, the extra fields go back into the text (they are
+ * consecutive in the reader's buffer: each field starts right after the
+ * previous one's NUL, so the NULs become separators again). */
+static int rows_check(rows *rw, csv_reader *r, char **f, size_t *nf)
+{
+    if (*nf == rw->expect) return 0;
+    int text_last = (size_t)rw->ti + 1 == rw->expect;
+    if (*nf > rw->expect && rw->join && text_last) {
+        for (size_t i = (size_t)rw->ti; i + 1 < *nf; i++) f[i][strlen(f[i])] = rw->sep;
+        *nf = rw->expect;
+        return 0;
+    }
+    const char *fix = *nf < rw->expect ? "a missing field, or a line break inside an unquoted field?"
+        : rw->sep == ',' ? "quote fields that contain commas (\"a, b\")"
+        : "TSV has no quoting: remove the tabs inside fields";
+    return err_set("%s:%ld: expected %zu fields, saw %zu (line %ld has %zu columns); %s%s", csv_path(r), csv_line(r),
+                   rw->expect, *nf, rw->first_line, rw->expect, fix,
+                   *nf > rw->expect && text_last ? ", or pass --join-extra to keep the rest of the row as the text"
+                                                 : "");
+}
+
 int dataset_load(const char *path, const data_opts *o, int need_labels, dataset *out)
 {
-    data_opts dflt = { FMT_AUTO, NULL, NULL, -1, NULL };
+    data_opts dflt = { FMT_AUTO, NULL, NULL, -1, NULL, 0 };
     if (!o) o = &dflt;
     memset(out, 0, sizeof *out);
     /* The name used in messages: "<stdin>" for "-". */
     out->path = xstrdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
 
-    data_format fmt = o->fmt == FMT_AUTO ? data_format_guess(path) : o->fmt;
-    if (fmt == FMT_LINES && o->fmt == FMT_AUTO && strcmp(path, "-") != 0 && starts_fasttext(path, o->encoding))
-        fmt = FMT_FASTTEXT;   /* fastText's train.txt: "__label__x text" */
+    data_format fmt = data_format_detect(path, o->fmt, o->encoding);
     if (fmt == FMT_LINES && need_labels) {
         err_set("%s: plain-lines format has no labels (use CSV or TSV with a label column)",
                 out->path);
@@ -518,32 +640,24 @@ int dataset_load(const char *path, const data_opts *o, int need_labels, dataset 
     const char *pn = csv_path(r);
     if (fmt == FMT_FASTTEXT) {
         while ((k = csv_next(r, &f, &nf)) > 0) {
-            char *p = f[0], *label = NULL;
-            size_t llen = 0;
-            while (*p == ' ' || *p == '\t') p++;
-            /* leading __label__ tokens; the first one is the row's label */
-            while (strncmp(p, "__label__", 9) == 0) {
-                char *e = p + 9;
-                while (*e && *e != ' ' && *e != '\t') e++;
-                if (!label) { label = p + 9; llen = (size_t)(e - label); }
-                p = e;
-                while (*p == ' ' || *p == '\t') p++;
-            }
+            char *label, *p;
+            int nl = ft_split(f[0], &label, &p);
             if (!label && !*p) continue;   /* blank line */
-            if (!label || llen == 0) {
+            if (nl > 1 && need_labels) {
+                k = err_set("%s:%ld: %d labels on one line (__label__%s and %d more): multi-label data is not "
+                            "supported yet; keep one __label__ per line", pn, csv_line(r), nl, label, nl - 1);
+                break;
+            }
+            if (!label || !*label) {
                 if (need_labels) {
                     err_set("%s:%ld: no __label__ at the start of the line (fastText format)", pn, csv_line(r));
                     k = -1;
                     break;
                 }
-                label = p; llen = 0;
+                label = "";
             }
             if (*p == '\0') { out->skipped_empty++; continue; }
-            char saved = label[llen];
-            label[llen] = '\0';
-            char *lab = xstrdup(label);
-            label[llen] = saved;
-            ds_push(out, &cap, p, lab, csv_line(r), 1);
+            ds_push(out, &cap, p, xstrdup(label), csv_line(r), 1);
         }
         goto end;
     }
@@ -560,9 +674,9 @@ int dataset_load(const char *path, const data_opts *o, int need_labels, dataset 
     if (k <= 0) goto end;               /* empty file: empty data set */
 
     /* Header detection and column resolution, on the first row. */
-    int header;
-    long ti, li;
-    if (csv_columns(pn, o, f, nf, &header, &ti, &li) < 0) { k = -1; goto end; }
+    rows rw;
+    if (rows_start(&rw, r, o, fmt, need_labels, f, nf) < 0) { k = -1; goto end; }
+    long ti = rw.ti, li = rw.li;
     int labels = li != ti;
     if (need_labels && !labels) {
         k = err_set("%s: the label column and the text column are the same (column %ld); "
@@ -572,8 +686,9 @@ int dataset_load(const char *path, const data_opts *o, int need_labels, dataset 
     size_t need = (size_t)ti + 1;
     if (need_labels && (size_t)li + 1 > need) need = (size_t)li + 1;
 
-    if (header) k = csv_next(r, &f, &nf);
+    if (rw.header) k = csv_next(r, &f, &nf);
     for (; k > 0; k = csv_next(r, &f, &nf)) {
+        if (rows_check(&rw, r, f, &nf) < 0) { k = -1; break; }
         if (nf < need) {
             k = err_set("%s:%ld: expected at least %zu columns, found %zu",
                         pn, csv_line(r), need, nf);
@@ -612,4 +727,64 @@ void dataset_free(dataset *d)
     free(d->line);
     free(d->path);
     memset(d, 0, sizeof *d);
+}
+
+/* ---- text_reader -------------------------------------------------------- */
+
+struct text_reader {
+    csv_reader *r;
+    data_format fmt;
+    data_opts o;
+    rows rw;
+    int started;
+};
+
+text_reader *text_reader_open(const char *path, data_format fmt, const data_opts *o)
+{
+    csv_reader *r = csv_open_enc(path, fmt, o ? o->encoding : NULL);
+    if (!r) return NULL;
+    text_reader *t = xcalloc(1, sizeof *t);
+    t->r = r;
+    t->fmt = fmt;
+    if (o) t->o = *o;
+    else t->o.header = -1;
+    return t;
+}
+
+int text_next(text_reader *t, char **text)
+{
+    char **f;
+    size_t nf;
+    int k = csv_next(t->r, &f, &nf);
+    if (k <= 0) return k;
+    if (t->fmt == FMT_LINES) {
+        if (!t->started++ && t->o.header == 1 && (k = csv_next(t->r, &f, &nf)) <= 0) return k;
+        *text = f[0];
+        return 1;
+    }
+    if (t->fmt == FMT_FASTTEXT) {
+        char *label;
+        ft_split(f[0], &label, text);
+        return 1;
+    }
+    if (!t->started) {
+        t->started = 1;
+        if (rows_start(&t->rw, t->r, &t->o, t->fmt, 0, f, nf) < 0) return -1;
+        if (t->rw.header && (k = csv_next(t->r, &f, &nf)) <= 0) return k;
+    }
+    if (rows_check(&t->rw, t->r, f, &nf) < 0) return -1;
+    if ((size_t)t->rw.ti >= nf)
+        return err_set("%s:%ld: no text column %ld (the row has %zu fields)", csv_path(t->r), csv_line(t->r),
+                       t->rw.ti + 1, nf);
+    *text = f[t->rw.ti];
+    return 1;
+}
+
+int text_would_block(const text_reader *t) { return csv_would_block(t->r); }
+
+void text_reader_close(text_reader *t)
+{
+    if (!t) return;
+    csv_close(t->r);
+    free(t);
 }

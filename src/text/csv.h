@@ -47,6 +47,14 @@ int csv_would_block(const csv_reader *r);
 void csv_close(csv_reader *r);
 
 data_format data_format_guess(const char *path);
+/* FMT_AUTO resolved for a data set: data_format_guess, and a .txt file (not
+ * stdin) whose first line starts with __label__ is fastText.  Other formats
+ * are returned as given. */
+data_format data_format_detect(const char *path, data_format fmt, const char *encoding);
+/* FMT_AUTO resolved for texts without labels (predict, tokenize): stdin and
+ * names that do not say .csv/.tsv/.tab/.ft/.fasttext are plain lines (a
+ * corpus.utf8 is text), a .txt starting with __label__ is fastText. */
+data_format data_format_for_texts(const char *path, data_format fmt, const char *encoding);
 /* "csv", "tsv", "lines", "fasttext", "auto" -> format; -1 if unknown. */
 int data_format_parse(const char *s);
 
@@ -67,6 +75,9 @@ typedef struct data_opts {
     const char *label_col;  /* header name or 1-based number; NULL = default */
     int header;             /* -1 auto-detect (default), 0 none, 1 present */
     const char *encoding;   /* iconv name of the file's encoding; NULL = UTF-8 (checked) */
+    int join_extra;         /* CSV/TSV rows with more fields than the first row: with the text
+                               column last, the extra fields are joined back into the text
+                               (with the separator); otherwise such rows are an error */
 } data_opts;
 
 /* Load a whole file.  Columns: a name is matched against the header (case
@@ -84,5 +95,18 @@ int dataset_load(const char *path, const data_opts *o, int need_labels, dataset 
 int csv_columns(const char *path, const data_opts *o, char **first, size_t nfirst,
                 int *header, long *text_col, long *label_col);
 void dataset_free(dataset *d);
+
+/* Texts one by one, streaming (predict): the text column of CSV/TSV rows
+ * (dataset_load's header and column rules, field counts checked), the text
+ * after the __label__ tokens of fastText lines, or whole lines.  fmt must be
+ * resolved (not FMT_AUTO).  Empty texts are returned too (one result per
+ * row).  text_next: 1 and *text (valid until the next call), 0 at the end,
+ * -1 with err_set("path:line: problem"). */
+typedef struct text_reader text_reader;
+text_reader *text_reader_open(const char *path, data_format fmt, const data_opts *o);
+int text_next(text_reader *t, char **text);
+/* 1 when the next text_next() may have to wait for input. */
+int text_would_block(const text_reader *t);
+void text_reader_close(text_reader *t);
 
 #endif

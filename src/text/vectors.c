@@ -671,6 +671,9 @@ static int sniff_binary(scan *sc, src *in, rbuf *b, int *binary)
 {
     *binary = 0;
     if (fill_to(b, in, 4096) < 0) return -1;
+    if (b->len - b->pos >= 4 && !memcmp(b->buf + b->pos, "\xba\x16\x4f\x2f", 4))   /* fastText's magic 793712314 */
+        return err_set("%s: this is a fastText binary model (.bin), not word vectors; use the .vec file "
+                       "fastText writes beside it (text word2vec format)", sc->path);
     const char *s = b->buf + b->pos, *nl = memchr(s, '\n', b->len - b->pos);
     if (!nl) return 0;
     const char *p = s, *e = nl;

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 int split_validation(dataset *tr, dataset *va, double frac, uint64_t seed)
@@ -163,6 +164,75 @@ int setup_labels_and_sequence(model *m, const dataset *tr, int maxlen, int pad_p
     m->maxlen = maxlen ? maxlen : auto_maxlen(m, tr);
     m->pad_pre = pad_pre;
     m->trunc_pre = trunc_pre;
+    return 0;
+}
+
+void label_stats_of(const dataset *d, label_stats *ls)
+{
+    strmap seen;
+    strmap_init(&seen);
+    memset(ls, 0, sizeof *ls);
+    size_t cap = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        size_t len = strlen(d->label[i]);
+        int32_t k = strmap_get(&seen, d->label[i], len);
+        if (k < 0) {
+            k = strmap_put(&seen, d->label[i], len, NULL);
+            if (ls->n == cap) {
+                cap = cap ? 2 * cap : 16;
+                ls->label = xrealloc(ls->label, cap * sizeof *ls->label);
+                ls->count = xrealloc(ls->count, cap * sizeof *ls->count);
+                ls->first_line = xrealloc(ls->first_line, cap * sizeof *ls->first_line);
+            }
+            ls->label[ls->n] = xstrdup(d->label[i]);
+            ls->count[ls->n] = 0;
+            ls->first_line[ls->n] = d->line[i];
+            ls->n++;
+        }
+        ls->count[k]++;
+    }
+    strmap_free(&seen);
+}
+
+void label_stats_free(label_stats *ls)
+{
+    for (size_t i = 0; i < ls->n; i++) free(ls->label[i]);
+    free(ls->label);
+    free(ls->count);
+    free(ls->first_line);
+    memset(ls, 0, sizeof *ls);
+}
+
+int check_labels(const dataset *d, const label_stats *ls)
+{
+    if (ls->n < 2) return 0;
+    size_t *c = xmalloc(ls->n * sizeof *c), max = 0, imax = 0;
+    for (size_t i = 0; i < ls->n; i++) {
+        c[i] = ls->count[i];
+        if (c[i] > max) { max = c[i]; imax = i; }
+    }
+    qsort(c, ls->n, sizeof *c, cmp_size);
+    size_t median = c[ls->n / 2];
+    free(c);
+    for (size_t i = 0; i < ls->n; i++) {
+        size_t n = ls->count[i];
+        if (max < 100 || !(n == 1 || 100 * n < median)) continue;
+        long line = ls->first_line[i];
+        if (line == 1 || (i == 0 && n == 1))
+            return err_set("%s:%ld: label '%s' is seen %zu time%s while '%s' is seen %zu times: is line %ld a "
+                           "header the column rules did not recognise? pass --header (or --no-header), "
+                           "--label-col/--text-col to pick the columns, or --allow-rare-labels if the label is meant",
+                           d->path, line, ls->label[i], n, n == 1 ? "" : "s", ls->label[imax], max, line);
+        return err_set("%s:%ld: label '%s' is seen %zu time%s while '%s' is seen %zu times (a misaligned row or a "
+                       "typo?); check --label-col, fix the rows, or pass --allow-rare-labels if the label is meant",
+                       d->path, line, ls->label[i], n, n == 1 ? "" : "s", ls->label[imax], max);
+    }
+    for (size_t i = 0; i < ls->n; i++)
+        for (size_t j = i + 1; j < ls->n; j++)
+            if (!strcasecmp(ls->label[i], ls->label[j]))
+                return err_set("%s:%ld: labels '%s' (line %ld) and '%s' differ only in case: they would be two "
+                               "classes; spell them alike, or pass --allow-rare-labels if they are meant",
+                               d->path, ls->first_line[j], ls->label[i], ls->first_line[i], ls->label[j]);
     return 0;
 }
 

@@ -37,6 +37,17 @@ int train_resume(model *m, const char *path, train_opts *o, int epochs_given, tr
  * all are numbers), and the sequence settings: maxlen, or when 0 the 95th
  * percentile of the training texts' token counts (1..1000). */
 int setup_labels_and_sequence(model *m, const dataset *tr, int maxlen, int pad_pre, int trunc_pre);
+/* The distinct labels of d in first-seen order, with their row counts and
+ * the line where each is first seen; free with label_stats_free. */
+typedef struct label_stats { char **label; size_t *count; long *first_line; size_t n; } label_stats;
+void label_stats_of(const dataset *d, label_stats *ls);
+void label_stats_free(label_stats *ls);
+/* Labels that look like a misread rather than a class: one seen once (or
+ * in fewer than 1% of the median count) while another is seen 100+ times
+ * (an unrecognised header row, a misaligned row), or two that differ only
+ * in case.  -1 with err_set("path:line: problem; fix") naming the first. */
+int check_labels(const dataset *d, const label_stats *ls);
+
 /* The network of a fresh run: nc's shape with the model's vocabulary, embedding size and
  * labels; refused when it would not fit in memory; initialised from seed,
  * with the model's embedding (pretrained vectors) when it has one. */
