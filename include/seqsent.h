@@ -85,17 +85,17 @@ const char *seqsent_metadata(const seqsent_model *m);
  * label when its probability is >= 0.5; otherwise the first most probable
  * label).  Returns 0, or -1 with the message in err (may be NULL). */
 int seqsent_predict(const seqsent_model *m, const char *const *texts, size_t n,
-                    int *labels, float *probs, char *err, size_t errlen);
+                    int *labels, double *probs, char *err, size_t errlen);
 /* The same for a binary model with another decision threshold (0..1):
  * the second label when its probability is >= threshold.  Models with
  * more labels ignore the threshold. */
 int seqsent_predict_threshold(const seqsent_model *m, const char *const *texts, size_t n,
-                              double threshold, int *labels, float *probs, char *err, size_t errlen);
+                              double threshold, int *labels, double *probs, char *err, size_t errlen);
 /* The k most probable labels of one row of probabilities (as seqsent_predict
  * writes them): their indices into top[k], most probable first, ties in
  * label order (as `seqsent predict --top-k`).  k larger than the number of
  * labels is reduced to it.  Returns the number written. */
-int seqsent_top_k(const seqsent_model *m, const float *probs_row, int k, int *top);
+int seqsent_top_k(const seqsent_model *m, const double *probs_row, int k, int *top);
 
 /* ---- sentence vectors ---- */
 

@@ -127,7 +127,7 @@ static void scratch_free(enc_scratch *sc)
 }
 
 int seqsent_predict_threshold(const seqsent_model *s, const char *const *texts, size_t n, double threshold,
-                              int *labels, float *probs, char *err, size_t errlen)
+                              int *labels, double *probs, char *err, size_t errlen)
 {
     if (check_args(s, texts, n, "seqsent_predict") < 0) return fail(err, errlen);
     if (!(threshold >= 0 && threshold <= 1)) {
@@ -151,12 +151,12 @@ int seqsent_predict_threshold(const seqsent_model *s, const char *const *texts, 
             const float *row = out + (size_t)b * K;
             if (labels) labels[lo + b] = decide_class(row, K, threshold);
             if (!probs) continue;
-            float *dst = probs + (lo + b) * (size_t)L;
+            double *dst = probs + (lo + b) * (size_t)L;
             if (K == 1) {
-                dst[0] = (float)(1.0 - row[0]);
+                dst[0] = 1.0 - row[0];
                 dst[1] = row[0];
             } else {
-                memcpy(dst, row, sizeof(float) * (size_t)K);
+                for (int k = 0; k < K; k++) dst[k] = row[k];
             }
         }
     }
@@ -167,13 +167,13 @@ int seqsent_predict_threshold(const seqsent_model *s, const char *const *texts, 
     return 0;
 }
 
-int seqsent_predict(const seqsent_model *s, const char *const *texts, size_t n, int *labels, float *probs,
+int seqsent_predict(const seqsent_model *s, const char *const *texts, size_t n, int *labels, double *probs,
                     char *err, size_t errlen)
 {
     return seqsent_predict_threshold(s, texts, n, DECIDE_THRESHOLD, labels, probs, err, errlen);
 }
 
-int seqsent_top_k(const seqsent_model *s, const float *row, int k, int *top)
+int seqsent_top_k(const seqsent_model *s, const double *row, int k, int *top)
 {
     if (!s || !row || !top || k <= 0) return 0;
     int L = s->m.nlabels;
