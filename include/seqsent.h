@@ -20,8 +20,11 @@
  * threads at once; each call uses its own scratch memory and runs on the
  * calling thread (it starts no threads of its own), and gives the same
  * results whichever thread calls it.  seqsent_close must not run while
- * another call on that model is in progress.  The metadata functions return
- * pointers owned by the model, valid until seqsent_close.
+ * another call on that model is in progress.  Opening the first model sets
+ * OpenBLAS to one thread for the process (the library's parallelism is the
+ * callers' threads; the numbers are then those of `seqsent predict`).
+ * The metadata functions return pointers owned by the model, valid until
+ * seqsent_close.
  *
  * Nothing in the library prints or exits, except on running out of memory
  * (a message on stderr, then exit status 1, as the command line does).

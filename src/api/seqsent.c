@@ -7,12 +7,17 @@
  * there, and every call allocates its own scratch (tokenizer lists, ids,
  * a one-worker inference pool or workspace), so calls on one model may run
  * in several threads at once.  A one-worker pool starts no threads and
- * leaves the BLAS thread count alone (workers.h).
+ * leaves the BLAS thread count alone (workers.h).  BLAS itself runs on one
+ * thread, set when the first model is opened: parallelism comes from the
+ * calling threads, and the arithmetic is that of `seqsent predict`, whose
+ * workers also call BLAS single-threaded.
  */
 #include "seqsent.h"
 #include "base/err.h"
+#include "base/tensor.h"
 #include "train/train.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +31,9 @@ struct seqsent_model {
 };
 
 static _Thread_local char last_error[1024];
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+
+static void blas_single(void) { blas_set_threads(1); }
 
 /* Record the library's current message as the call's error; returns -1. */
 static int fail(char *err, size_t errlen)
@@ -60,6 +68,7 @@ seqsent_model *seqsent_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     model_tokenizer(&s->m);
+    pthread_once(&blas_once, blas_single);
     s->meta = cJSON_PrintUnformatted(s->m.file->meta);
     if (!s->meta) s->meta = xstrdup("{}");
     return s;
@@ -137,7 +146,7 @@ int seqsent_predict_threshold(const seqsent_model *s, const char *const *texts, 
     if (!n) return 0;
     const model *m = &s->m;
     int K = m->net->cfg.n_out, L = m->nlabels;
-    int batch = n < API_BATCH ? (int)n : API_BATCH;
+    int batch = API_BATCH;   /* as predict: the pool's size is part of its arithmetic */
     fwd_pool *pool = fwd_pool_new_model(m, m->maxlen, batch, 1);
     int32_t *ids = xmalloc((size_t)batch * m->maxlen * sizeof *ids);
     float *out = xmalloc((size_t)batch * K * sizeof *out);
