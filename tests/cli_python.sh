@@ -28,8 +28,8 @@ case ${SEQSENT_CC:-} in
     LD_PRELOAD=$PRE ASAN_OPTIONS=detect_leaks=0
     export LD_PRELOAD ASAN_OPTIONS ;;
 esac
-SEQSENT_LIB=$LIB PYTHONPATH=$ROOT/python${PYTHONPATH:+:$PYTHONPATH}
-export SEQSENT_LIB PYTHONPATH
+SEQSENT_LIB=$LIB PYTHONPATH=$ROOT/python${PYTHONPATH:+:$PYTHONPATH} PYTHONDONTWRITEBYTECODE=1
+export SEQSENT_LIB PYTHONPATH PYTHONDONTWRITEBYTECODE
 py() { run python3 "$@"; }
 
 run "$S" train "$D/tweets3.train.csv" -o m3.ssm --epochs 2 --hidden 8 --embed-dim 8 --seed 5
