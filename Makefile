@@ -4,33 +4,42 @@
 #   make check      install deps, build, run every test (unit + CLI)
 #   make demo       install deps, build, train/eval/predict on bundled sample data
 #   make bench      benchmarks, one JSON object per figure on stdout
+#   make lib        libseqsent.a, libseqsent.so and seqsent.pc (the C API: include/seqsent.h)
 #   make install PREFIX=/usr/local
 
 VERSION  := 0.1.0
+# the shared library's soname is libseqsent.so.$(SOVERSION)
+SOVERSION := $(word 1,$(subst ., ,$(VERSION)))
 PREFIX   ?= /usr/local
 CC       ?= cc
 PKGS     := openblas libcjson libutf8proc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isrc $(PKG_CFLAGS) -DSEQSENT_VERSION='"$(VERSION)"'
+ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isrc -Iinclude $(PKG_CFLAGS) -DSEQSENT_VERSION='"$(VERSION)"'
 LDLIBS   += $(PKG_LIBS) -lz -lpthread -lm
 
 # B is the build directory, BIN the binary: the sanitizer build uses its own.
 B        ?= build
 BIN      ?= seqsent
-# src/<layer>/*.c: base text nn model train make the library; cli is the
-# command-line layer, linked into the binary only.
-LAYERS   := base text nn model train
+# src/<layer>/*.c: base text nn model train api make the library (api: the
+# public C API, include/seqsent.h); cli is the command-line layer, linked
+# into the binary only.
+LAYERS   := base text nn model train api
 LIB_SRC  := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(B)/%.o)
+# the shared library's objects: the same sources with -fPIC, in $(B)/pic
+PIC_OBJ  := $(LIB_SRC:src/%.c=$(B)/pic/%.o)
+SO_NAME  := libseqsent.so.$(SOVERSION)
+SO_FILE  := libseqsent.so.$(VERSION)
+LIBS_OUT := $(B)/libseqsent.a $(B)/$(SO_FILE) $(B)/$(SO_NAME) $(B)/libseqsent.so $(B)/seqsent.pc
 CLI_SRC  := $(wildcard src/cli/*.c)
 CLI_OBJ  := $(CLI_SRC:src/%.c=$(B)/%.o)
-HDRS     := $(wildcard src/*/*.h)
+HDRS     := $(wildcard src/*/*.h) include/seqsent.h
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all deps check check-unit check-sanitize check-valgrind check-man demo bench bench-tokenize fuzz install clean
+.PHONY: all lib FORCE deps check check-unit check-sanitize check-valgrind check-man demo bench bench-tokenize fuzz install clean
 FUZZ_SECONDS ?= 60
 
 all: $(BIN)
@@ -39,10 +48,34 @@ deps:
 	@sh scripts/install-deps.sh
 
 $(B)/%.o: src/%.c $(HDRS) | $(B)
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+$(B)/pic/%.o: src/%.c $(HDRS) | $(B)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
+
 $(B):
-	@mkdir -p $(B)/tests $(addprefix $(B)/,$(LAYERS) cli)
+	@mkdir -p $(B)/tests $(addprefix $(B)/,$(LAYERS) cli) $(addprefix $(B)/pic/,$(LAYERS))
+
+lib: $(LIBS_OUT)
+
+# The shared library exports the public API only (src/api/seqsent.map).
+$(B)/$(SO_FILE): $(PIC_OBJ) src/api/seqsent.map
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SO_NAME) -Wl,--version-script=src/api/seqsent.map \
+	    -o $@ $(PIC_OBJ) $(LDLIBS)
+
+$(B)/$(SO_NAME) $(B)/libseqsent.so: $(B)/$(SO_FILE)
+	ln -sf $(SO_FILE) $@
+
+# pkg-config file for PREFIX; rewritten only when its text changes.
+$(B)/seqsent.pc: FORCE | $(B)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'exec_prefix=$${prefix}' 'libdir=$${prefix}/lib' \
+	    'includedir=$${prefix}/include' '' 'Name: seqsent' \
+	    'Description: stacked-LSTM sentiment classification (C API: seqsent.h)' \
+	    'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Cflags: -I$${includedir}' \
+	    'Libs: -L$${libdir} -lseqsent' 'Libs.private: -lz -lpthread -lm' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 # rebuilt from scratch: objects of moved or deleted sources must not linger
 $(B)/libseqsent.a: $(LIB_OBJ)
@@ -63,8 +96,11 @@ check:
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-sanitize
 
-check-unit: $(BIN) $(TEST_BIN)
-	@SEQSENT=$(CURDIR)/$(BIN) sh tests/run.sh $(TEST_BIN)
+# The library tests (tests/cli_python.sh, tests/cli_library.sh) find the
+# shared library, the build directory and the compiler in the environment.
+check-unit: $(BIN) $(TEST_BIN) $(LIBS_OUT)
+	@SEQSENT=$(CURDIR)/$(BIN) SEQSENT_LIB=$(CURDIR)/$(B)/libseqsent.so SEQSENT_BUILD=$(B) \
+	    SEQSENT_CC="$(CC) $(CFLAGS)" sh tests/run.sh $(TEST_BIN)
 
 check-sanitize:
 	@$(MAKE) --no-print-directory B=build-san BIN=build-san/seqsent \
@@ -101,11 +137,18 @@ bench-tokenize:
 	@$(MAKE) --no-print-directory seqsent >&2
 	@sh scripts/bench_tokenize.sh
 
-install: seqsent
+install: $(BIN) $(LIBS_OUT)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
-	install -m 755 seqsent $(DESTDIR)$(PREFIX)/bin/seqsent
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/seqsent
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/seqsent.h $(DESTDIR)$(PREFIX)/include/seqsent.h
+	install -m 644 $(B)/libseqsent.a $(DESTDIR)$(PREFIX)/lib/libseqsent.a
+	install -m 755 $(B)/$(SO_FILE) $(DESTDIR)$(PREFIX)/lib/$(SO_FILE)
+	ln -sf $(SO_FILE) $(DESTDIR)$(PREFIX)/lib/$(SO_NAME)
+	ln -sf $(SO_FILE) $(DESTDIR)$(PREFIX)/lib/libseqsent.so
+	install -m 644 $(B)/seqsent.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/seqsent.pc
 
 clean:
 	rm -rf build build-san seqsent
