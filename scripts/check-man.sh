@@ -9,7 +9,8 @@
 #   - every long option that `seqsent CMD --help` lists in its Options section
 #     (except --help) appears in that section;
 #   - every option the section documents as an item (the tag line after .TP)
-#     is one the subcommand still has.
+#     is one the subcommand still has;
+#   - every "(default X" in an option's --help line is in its man entry.
 # roff writes hyphens as \- (and may put \& or \% next to them), so the page
 # is normalised before searching.  Prints "ok - CMD ..." or "FAIL - CMD ..."
 # per subcommand, then "N passed, N failed"; exits 1 on any failure.
@@ -122,6 +123,29 @@ for cmd in $cmds; do
             *) stale="$stale --$o" ;;
         esac
     done
+
+    # Defaults: an option whose help says "(default X" must say X (or "by
+    # default") in its man entry: the text after the .TP tag naming it, up to
+    # the next .TP/.PP.  Options documented by reference (no entry) pass.
+    awk '/^Options:/ { f = 1; next } f && /^[ \t]*$/ { exit } f' "$tmp/chelp" >"$tmp/optlines"
+    sed -e 's/\\f[BIRP]//g' -e 's/\\(dq/"/g' "$tmp/sec" >"$tmp/secplain"
+    baddef=""
+    while IFS= read -r line; do
+        o=$(printf '%s\n' "$line" | sed -n 's/^[[:blank:]]*\(-[A-Za-z0-9], \)\{0,1\}--\([A-Za-z0-9][A-Za-z0-9-]*\).*/\2/p')
+        d=$(printf '%s\n' "$line" | sed -n 's/.*(default:\{0,1\} \([^;),: ]*\).*/\1/p')
+        [ -n "$o" ] && [ -n "$d" ] || continue
+        entry=$(awk -v o="--$o" 'tp { tp = 0; if (index($0, o)) { on = 1; next } }
+                                 /^\.TP/ { tp = 1; on = 0; next } /^\.(PP|SS|SH)/ { on = 0 } on' "$tmp/secplain" |
+                sed -e 's/^\.[A-Z][A-Z]* //' -e 's/"//g' | tr '\n' ' ' | sed 's/ \([,;:.)]\)/\1/g')
+        [ -z "$entry" ] && continue
+        [ "$d" = stdout ] && d="standard output"
+        case "$entry" in *"$d"*|*"by default"*) ;; *) baddef="$baddef --$o($d)" ;; esac
+    done <"$tmp/optlines"
+    if [ -z "$baddef" ]; then
+        ok "$cmd: every default in --help is in the man page"
+    else
+        fail "$cmd: defaults in --help missing from the man entries:$baddef"
+    fi
 
     nopts=$(printf '%s\n' "$opts" | grep -c .)
     if [ -z "$missing" ] && [ -z "$stale" ]; then
