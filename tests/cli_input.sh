@@ -61,11 +61,11 @@ if command -v iconv >/dev/null 2>&1; then
     run "$S" eval -m utf8.ssm u16.csv
     check "UTF-16 with a byte-order mark is detected and converted" '[ $rc -eq 0 ] && cmp -s "$T/out" eval_utf8.txt'
     { printf 'label,text\n'; for i in 1 2 3; do
-        printf '1,caf\351 tr\350s bon, tr\350s agr\351able\n0,mauvais r\351sultat et cher\n'; done; } >latin1.csv
+        printf '1,"caf\351 tr\350s bon, tr\350s agr\351able"\n0,mauvais r\351sultat et cher\n'; done; } >latin1.csv
     run "$S" vocab latin1.csv -o v.ssm
     check "Latin-1 data: named as such with --encoding windows-1252 as the fix" \
         '[ $rc -eq 1 ] && err_has "latin1.csv:2: not UTF-8 (looks like Latin-1" && err_has "encoding windows-1252"'
-    run "$S" vocab --encoding latin1 --join-extra latin1.csv -o v.ssm   # its texts hold unquoted commas
+    run "$S" vocab --encoding latin1 latin1.csv -o v.ssm
     check "--encoding latin1 reads it" '[ $rc -eq 0 ] && [ -s v.ssm ]'
     run "$S" vocab --encoding utf-16 gbk.csv -o v2.ssm
     check "a wrong --encoding: error naming the line and the encoding, no output" \

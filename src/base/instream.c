@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #define RAW_CHUNK (64 * 1024)
+#define CHECK_BYTES (64 * 1024)   /* how far the "mostly not UTF-8" verdict looks */
 
 struct instream {
     int fd, own_fd;
@@ -34,10 +35,19 @@ struct instream {
     unsigned char *plain;        /* with iconv: plain[plain_pos..plain_len) waits for conversion */
     size_t plain_len, plain_pos;
     int plain_eof;
-    int checked;                 /* the first decoded chunk was checked for UTF-8 */
+    int checked;                 /* the start was looked at for a UTF-16 byte-order mark */
+    /* The UTF-8 survey runs over the decoded bytes as one stream, so its
+     * verdict never depends on how read(2) happened to cut them. */
+    unsigned char tail[4];       /* a sequence cut by the end of the last chunk */
+    int ntail;
+    size_t pos;                  /* decoded bytes surveyed so far */
     size_t bad;                  /* invalid UTF-8 sequences seen */
-    int cont;                    /* continuation bytes owed by a sequence cut at a chunk end */
-    long lines;                  /* newlines delivered so far */
+    size_t wbad, wmulti;         /* invalid / valid multi-byte sequences in the first CHECK_BYTES */
+    long lines;                  /* newlines surveyed so far */
+    long first_bad_line;         /* line of the first invalid sequence (0: none yet) */
+    unsigned char *head;         /* the first CHECK_BYTES decoded bytes, to guess an encoding */
+    size_t head_len;
+    char *pending;               /* an error to return on the next read */
 };
 
 const char *instream_path(const instream *s) { return s->path; }
@@ -61,18 +71,6 @@ static int utf8_seq(const unsigned char *p, size_t n, size_t i)
         (c == 0xF0 && p[i + 1] < 0x90) || (c == 0xF4 && p[i + 1] > 0x8F))
         return 0;
     return len;
-}
-
-void utf8_survey(const unsigned char *p, size_t n, size_t *bad, size_t *multi, size_t *tail)
-{
-    *bad = *multi = *tail = 0;
-    for (size_t i = 0; i < n;) {
-        int len = utf8_seq(p, n, i);
-        if (len < 0) { *tail = n - i; return; }
-        if (len == 0) { (*bad)++; i++; continue; }
-        *multi += len > 1;
-        i += (size_t)len;
-    }
 }
 
 /* ---- raw and plain stages ---- */
@@ -195,29 +193,66 @@ static int decodes_as(const char *enc, const unsigned char *p, size_t n)
     return (int)ok;
 }
 
-/* Data that is mostly not UTF-8 stops here, naming the likely encoding. */
-static int check_utf8(instream *s, const unsigned char *p, size_t n)
+/* The error for data that is mostly not UTF-8, naming the likely encoding
+ * from the first bytes (up to n of head). */
+static void not_utf8(instream *s, size_t n)
 {
-    size_t bad, multi, tail;
-    utf8_survey(p, n, &bad, &multi, &tail);
-    if (bad < 8 || bad <= multi) return 0;   /* a few stray bytes: read as U+FFFD, counted */
-    long line = 1;   /* of the first invalid byte */
-    for (size_t i = 0; i < n;) {
-        int len = utf8_seq(p, n, i);
-        if (len == 0) break;
-        line += p[i] == '\n';
-        i += len > 0 ? (size_t)len : n - i;
-    }
     size_t sample = n > 4 ? n - 4 : n;
     /* GBK and Big5 share their byte ranges: text that decodes as both is
      * named as both, GB18030 (a superset of GBK) first */
-    int gb = decodes_as("GB18030", p, sample), big5 = decodes_as("BIG5", p, sample);
+    int gb = decodes_as("GB18030", s->head, sample), big5 = decodes_as("BIG5", s->head, sample);
     const char *guess = gb ? "gb18030" : big5 ? "big5" : "windows-1252";
     const char *name = gb && big5 ? "GB18030/GBK, or Big5 if it is traditional Chinese"
                      : gb         ? "GB18030/GBK"
                      : big5       ? "Big5"
                                   : "Latin-1/Windows-1252";
-    return err_set("%s:%ld: not UTF-8 (looks like %s); convert it or pass --encoding %s", s->path, line, name, guess);
+    err_set("%s:%ld: not UTF-8 (looks like %s); convert it or pass --encoding %s", s->path, s->first_bad_line,
+            name, guess);
+    s->pending = xstrdup(err_msg());
+}
+
+/* Survey p[0..n) as the continuation of the stream: count invalid
+ * sequences (a few stray ones are read as U+FFFD and reported), and within
+ * the first CHECK_BYTES stop at the sequence where invalid ones reach 8 and
+ * outnumber valid multi-byte ones.  Returns how many of the n bytes may be
+ * delivered (all unless that verdict fell in this chunk; s->pending then
+ * holds the error). */
+static size_t survey(instream *s, const unsigned char *p, size_t n)
+{
+    if (s->pos < CHECK_BYTES) {   /* keep the head for the encoding guess */
+        size_t k = CHECK_BYTES - s->head_len < n ? CHECK_BYTES - s->head_len : n;
+        memcpy(s->head + s->head_len, p, k);
+        s->head_len += k;
+    }
+    size_t nt = (size_t)s->ntail, len = nt + n;
+    unsigned char *cat = xmalloc(len);   /* the cut sequence + this chunk */
+    memcpy(cat, s->tail, nt);
+    memcpy(cat + nt, p, n);
+    size_t i = 0, deliver = n;
+    while (i < len) {
+        int l = utf8_seq(cat, len, i);
+        if (l < 0) break;   /* cut by the end: carried to the next chunk */
+        size_t at = s->pos - nt + i;   /* its position in the stream */
+        if (l == 0) {
+            s->bad++;
+            if (!s->first_bad_line) s->first_bad_line = s->lines + 1;
+            if (at < CHECK_BYTES && ++s->wbad >= 8 && s->wbad > s->wmulti && !s->pending) {
+                not_utf8(s, at + 1 < s->head_len ? at + 1 : s->head_len);
+                deliver = i > nt ? i - nt : 0;
+                break;
+            }
+            i++;
+            continue;
+        }
+        if (l > 1 && at < CHECK_BYTES) s->wmulti++;
+        if (cat[i] == '\n') s->lines++;
+        i += (size_t)l;
+    }
+    s->ntail = s->pending ? 0 : (int)(len - i);
+    memcpy(s->tail, cat + i, (size_t)s->ntail);
+    s->pos += n;
+    free(cat);
+    return deliver;
 }
 
 instream *instream_open(const char *path, const char *encoding)
@@ -233,6 +268,7 @@ instream *instream_open(const char *path, const char *encoding)
     s->own_fd = own;
     s->path = xstrdup(own ? path : "<stdin>");
     s->raw = xmalloc(RAW_CHUNK);
+    s->head = xmalloc(CHECK_BYTES);
     s->cd = (iconv_t)-1;
     if (encoding && *encoding && strcasecmp(encoding, "utf-8") && strcasecmp(encoding, "utf8")) {
         if (set_encoding(s, encoding) < 0) goto fail;
@@ -260,6 +296,7 @@ static int sniff_gzip(instream *s)
 
 ssize_t instream_read(instream *s, char *buf, size_t cap)
 {
+    if (s->pending) return err_set("%s", s->pending);   /* sticky */
     if (!s->sniffed && sniff_gzip(s) < 0) return -1;
     ssize_t n;
     if (!s->checked && cap > RAW_CHUNK) cap = RAW_CHUNK;   /* a BOM's rest must fit plain[] */
@@ -269,6 +306,11 @@ ssize_t instream_read(instream *s, char *buf, size_t cap)
     const unsigned char *p = (const unsigned char *)buf;
     if (!s->checked) {
         s->checked = 1;
+        if (n == 1 && (p[0] == 0xFF || p[0] == 0xFE) && cap > 1 && s->cd == (iconv_t)-1) {
+            ssize_t m = plain_read(s, (unsigned char *)buf + 1, 1);   /* a BOM needs two bytes */
+            if (m < 0) return -1;
+            n += m;
+        }
         /* a UTF-16 byte-order mark: convert from then on */
         if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) {
             const char *enc = p[0] == 0xFF ? "UTF-16LE" : "UTF-16BE";
@@ -277,23 +319,10 @@ ssize_t instream_read(instream *s, char *buf, size_t cap)
             s->plain_len = (size_t)n - 2;
             return instream_read(s, buf, cap);
         }
-        if (check_utf8(s, p, (size_t)n) < 0) return -1;
     }
-    /* count invalid sequences; bytes owed by a sequence cut at the last
-     * chunk's end are skipped, so a valid character split across reads is
-     * not counted */
-    size_t skip = 0;
-    while (s->cont > 0 && skip < (size_t)n && (p[skip] & 0xC0) == 0x80) { skip++; s->cont--; }
-    s->cont = 0;
-    size_t bad, multi, tail;
-    utf8_survey(p + skip, (size_t)n - skip, &bad, &multi, &tail);
-    s->bad += bad;
-    if (tail) {
-        unsigned char c = p[n - (ssize_t)tail];
-        s->cont = (c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2) - (int)tail;
-    }
-    for (ssize_t i = 0; i < n; i++) s->lines += buf[i] == '\n';
-    return n;
+    size_t k = survey(s, p, (size_t)n);
+    if (k == 0 && s->pending) return err_set("%s", s->pending);
+    return (ssize_t)k;
 }
 
 void instream_close(instream *s)
@@ -304,6 +333,8 @@ void instream_close(instream *s)
     if (s->cd != (iconv_t)-1) iconv_close(s->cd);
     free(s->enc);
     free(s->plain);
+    free(s->head);
+    free(s->pending);
     free(s->raw);
     free(s->path);
     free(s);

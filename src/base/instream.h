@@ -6,8 +6,8 @@
  *
  * read(2)-like: a reader (the CSV reader) pulls decoded bytes in chunks and
  * never needs to know what was decoded.  Without an encoding, data that is
- * mostly not UTF-8 (in the first chunk read: at least 8 invalid sequences,
- * and more than valid multi-byte ones) is an error that names the line and
+ * mostly not UTF-8 (in the first 64 KiB: 8 invalid sequences, more than the
+ * valid multi-byte ones so far, wherever read(2) cut the input) is an error that names the line and
  * the likely encoding
  * ("not UTF-8 (looks like GB18030); convert it or pass --encoding
  * gb18030"): such text would otherwise train a model on U+FFFD soup.  A few
@@ -35,10 +35,5 @@ size_t instream_bad_utf8(const instream *s);
 int instream_fd(const instream *s);
 const char *instream_path(const instream *s);
 void instream_close(instream *s);
-
-/* Invalid sequences in UTF-8 text p[0..n) and valid multi-byte ones; a
- * sequence cut by the end of the buffer counts as neither and its length
- * is returned in *tail (0-3) so the next chunk can finish it. */
-void utf8_survey(const unsigned char *p, size_t n, size_t *bad, size_t *multi, size_t *tail);
 
 #endif
