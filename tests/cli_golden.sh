@@ -109,14 +109,7 @@ cp "$T/out" tokenize.txt
 # 8 resume after SIGINT: the resumed file must equal the uninterrupted run
 SIG="--embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 8 --epochs 60 --seed 7 --threads 1 --ema 0.9"
 go resume_ref "$S" train "$E" $SIG --quiet -o resume_ref.ssm
-"$S" train "$E" $SIG -o resume.ssm >/dev/null 2>resume.err &
-tpid=$!
-BGPIDS="$BGPIDS $tpid"
-n=0
-while ! grep -q "epoch 2/" resume.err 2>/dev/null && [ $n -lt 3000 ]; do sleep 0.02; n=$((n + 1)); done
-kill -INT "$tpid" 2>/dev/null
-wait "$tpid"
-src=$?
+interrupt_train 2 resume.ssm "$E" $SIG
 check "golden SIGINT: exit 130 and a checkpoint" '[ "$src" = 130 ] && [ -s resume.ssm ]'
 go resume "$S" train "$E" --resume resume.ssm --threads 1 --quiet
 check "golden resume after SIGINT is byte-identical to the uninterrupted run" '[ "$src" = 130 ] && cmp -s resume.ssm resume_ref.ssm'

@@ -64,14 +64,7 @@ check "train --help describes --shards" 'out_has "--shards" || err_has "--shards
 # SIGINT on 2 threads, resume on 1 == the uninterrupted run on 3 threads
 SIG="--embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 8 --shards 4 --epochs 60 --seed 7 --ema 0.9"
 go resume_ref "$S" train "$E" $SIG --quiet --threads 3 -o resume_ref.ssm
-"$S" train "$E" $SIG --threads 2 -o resume.ssm >/dev/null 2>resume.err &
-tpid=$!
-BGPIDS="$BGPIDS $tpid"
-n=0
-while ! grep -q "epoch 2/" resume.err 2>/dev/null && [ $n -lt 3000 ]; do sleep 0.02; n=$((n + 1)); done
-kill -INT "$tpid" 2>/dev/null
-wait "$tpid"
-src=$?
+interrupt_train 2 resume.ssm "$E" $SIG --threads 2
 check "SIGINT on 2 threads: exit 130 and a checkpoint" '[ "$src" = 130 ] && [ -s resume.ssm ]'
 go resume "$S" train "$E" --resume resume.ssm --threads 1 --quiet
 check "resumed on 1 thread: the bytes of the uninterrupted run on 3 threads" '[ "$src" = 130 ] && cmp -s resume.ssm resume_ref.ssm'

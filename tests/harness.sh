@@ -71,6 +71,21 @@ finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; }
 run_in() { _in=$1; shift; $TO "$@" <"$_in" >"$T/out" 2>"$T/err"; rc=$?; }
 run() { run_in /dev/null "$@"; }
 
+# interrupt_train EPOCH OUT ARGS...: run `$S train ARGS... -o OUT` in the
+# background and send SIGINT once "epoch EPOCH/" is on its stderr; sets src
+# to its exit status (130 when the checkpoint was written).
+interrupt_train() {
+    _ep=$1; _o=$2; shift 2
+    "$S" train "$@" -o "$_o" >/dev/null 2>"$_o.err" &
+    _pid=$!
+    BGPIDS="$BGPIDS $_pid"
+    _n=0
+    while ! grep -q "epoch $_ep/" "$_o.err" 2>/dev/null && [ $_n -lt 3000 ]; do sleep 0.02; _n=$((_n + 1)); done
+    kill -INT "$_pid" 2>/dev/null
+    wait "$_pid"
+    src=$?
+}
+
 # Small predicates used in conditions.
 lines() { wc -l <"$1" | tr -d ' '; }
 out_is() { [ "$(cat "$T/out")" = "$1" ] || { why="expected stdout '$1'"; return 1; }; }
