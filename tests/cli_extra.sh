@@ -324,9 +324,10 @@ run "$S" eval -m en.ssm --threads 1 --json --errors en_err.csv "$D/movies_en.tes
 check "eval --errors: the report is unchanged (one JSON object), the CSV starts with its header" \
     '[ $rc -eq 0 ] && [ "$(lines en_eval.json)" -eq 1 ] && [ "$(head -n 1 en_err.csv)" = "line,label,predicted,probability,text" ]'
 if [ "$HAVE_PY" = 1 ]; then
-    check "eval --json: keys model, data, n, accuracy, loss, skipped_empty, classes (label, precision, recall, f1, support), macro_f1, confusion" \
+    check "eval --json: keys model, data, n, accuracy, loss, skipped_empty, unknown_token_rate, classes (label, precision, recall, f1, support), macro_f1, confusion" \
         'py "d = json.load(open(sys.argv[1]))
-assert set(d) == {\"model\", \"data\", \"n\", \"accuracy\", \"loss\", \"skipped_empty\", \"classes\", \"macro_f1\", \"confusion\"}, sorted(d)
+assert set(d) == {\"model\", \"data\", \"n\", \"accuracy\", \"loss\", \"skipped_empty\", \"unknown_token_rate\", \"classes\", \"macro_f1\", \"confusion\"}, sorted(d)
+assert 0 <= d[\"unknown_token_rate\"] < 0.05, d[\"unknown_token_rate\"]
 assert all(set(c) == {\"label\", \"precision\", \"recall\", \"f1\", \"support\"} for c in d[\"classes\"])
 assert abs(d[\"macro_f1\"] - sum(c[\"f1\"] for c in d[\"classes\"]) / len(d[\"classes\"])) < 1e-12" en_eval.json'
     # The error rows: count = n - trace(confusion); each names its line in the data, its true label

@@ -193,4 +193,11 @@ check "eval: an unknown label on line 1 lists the model's labels and asks whethe
     '[ $rc -eq 1 ] && err_has "hdr.csv:1: label .stars. is not one of the model.s labels (" && err_has "is line 1 a header"'
 
 check "no temp files left by the checks" 'no_tmp_left .'
+
+# ---- eval says when the text is not what the model knows ----
+run "$S" eval -m utf8.ssm "$D/movies_en.test.csv"
+check "eval of a Chinese model on English text: the unknown-token rate in the report and a warning" \
+    '[ $rc -eq 0 ] && out_has "unknown   [0-9.]*% of tokens" && err_has "not in the model.s vocabulary"'
+run "$S" eval -m utf8.ssm "$ZT"
+check "eval on its own kind of text: no warning" '[ $rc -eq 0 ] && ! err_has "vocabulary"'
 finish

@@ -66,7 +66,12 @@ static int write_errors(const char *path, const model *m, const dataset *d, cons
 }
 
 /* The report as one JSON object. */
-static void print_json(const eval_result *r, const model *m, const char *model_path, const dataset *d)
+/* Share of the texts' tokens the vocabulary does not know (a Chinese model
+ * scored on English text: most of them, and the accuracy means nothing). */
+static double unknown_rate(const encoded *e) { return e->tokens ? (double)e->unknown / (double)e->tokens : 0; }
+
+static void print_json(const eval_result *r, const model *m, const char *model_path, const dataset *d,
+                       const encoded *e)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "model", model_path);
@@ -75,6 +80,7 @@ static void print_json(const eval_result *r, const model *m, const char *model_p
     cJSON_AddNumberToObject(o, "accuracy", r->accuracy);
     cJSON_AddNumberToObject(o, "loss", r->loss);
     cJSON_AddNumberToObject(o, "skipped_empty", (double)d->skipped_empty);
+    cJSON_AddNumberToObject(o, "unknown_token_rate", unknown_rate(e));
     cJSON *cls = cJSON_AddArrayToObject(o, "classes");
     double macro = 0;
     for (int k = 0; k < r->K; k++) {
@@ -104,9 +110,10 @@ static void print_json(const eval_result *r, const model *m, const char *model_p
 }
 
 /* The report as a table: totals, per-class figures, confusion matrix. */
-static void print_table(const eval_result *r, const model *m)
+static void print_table(const eval_result *r, const model *m, const encoded *e)
 {
-    printf("n         %zu\naccuracy  %.4f\nloss      %.4f\n\n", r->n, r->accuracy, r->loss);
+    printf("n         %zu\naccuracy  %.4f\nloss      %.4f\nunknown   %.1f%% of tokens (not in the vocabulary)\n\n",
+           r->n, r->accuracy, r->loss, 100 * unknown_rate(e));
     printf("%-16s %9s %9s %9s %9s\n", "label", "precision", "recall", "f1", "support");
     for (int k = 0; k < r->K; k++) {
         double p, rc, f1;
@@ -176,8 +183,11 @@ int cmd_eval(int argc, char **argv)
     evaluate(&m, &e, batch, threads, &r, probs);
     if (errors_path && write_errors(errors_path, &m, &d, &e, probs) < 0) die_err(EXIT_FAIL);
     free(probs);
-    if (json) print_json(&r, &m, model_path, &d);
-    else print_table(&r, &m);
+    if (json) print_json(&r, &m, model_path, &d, &e);
+    else print_table(&r, &m, &e);
+    if (unknown_rate(&e) > 0.3)
+        fprintf(stderr, "seqsent: eval: %.0f%% of the tokens of %s are not in the model's vocabulary: is it the "
+                "language and tokenizer the model was trained on?\n", 100 * unknown_rate(&e), d.path);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         if (errno == EPIPE) exit(EXIT_OK);   /* reader went away (| head): quiet exit */
         die(EXIT_FAIL, "<stdout>: %s", strerror(errno ? errno : EIO));
