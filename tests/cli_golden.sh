@@ -63,11 +63,6 @@ Z="$D/hotel_zh.train.csv"
 E="$D/movies_en.train.csv"
 M3="$D/tweets3.train.csv"
 SMALL="--embed-dim 16 --hidden 12 --maxlen 24 --epochs 2 --batch 16 --seed 3 --quiet"
-go() {   # go NAME CMD...: run, must exit 0
-    _n=$1; shift
-    run "$@"
-    if [ "$rc" -eq 0 ]; then pass "golden run $_n"; else fail "golden run $_n"; fi
-}
 
 # 1 the recipe: pretrained frozen embedding, 2 x LSTM, pre-padding, Adam
 go lstm_recipe "$S" train "$Z" --embed "$D/zh_vectors.txt" --freeze --hidden 12 --maxlen 24 --epochs 2 \

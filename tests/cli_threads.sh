@@ -22,11 +22,6 @@ Z="$D/hotel_zh.train.csv"
 M3="$D/tweets3.train.csv"
 E="$D/movies_en.train.csv"
 
-go() {   # go NAME CMD...: run, must exit 0
-    _n=$1; shift
-    run "$@"
-    if [ "$rc" -eq 0 ]; then pass "run $_n"; else fail "run $_n"; fi
-}
 
 # same_bits NAME ARGS...: train with --threads 1, 2, 3; the files must match
 same_bits() {

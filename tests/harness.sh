@@ -71,6 +71,13 @@ finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; }
 run_in() { _in=$1; shift; $TO "$@" <"$_in" >"$T/out" 2>"$T/err"; rc=$?; }
 run() { run_in /dev/null "$@"; }
 
+# go NAME CMD...: run CMD, a check named "run NAME" that it exits 0.
+go() {
+    _n=$1; shift
+    run "$@"
+    if [ "$rc" -eq 0 ]; then pass "run $_n"; else fail "run $_n"; fi
+}
+
 # interrupt_train EPOCH OUT ARGS...: run `$S train ARGS... -o OUT` in the
 # background and send SIGINT once "epoch EPOCH/" is on its stderr; sets src
 # to its exit status (130 when the checkpoint was written).
