@@ -150,9 +150,15 @@ static ssize_t conv_read(instream *s, char *dst, size_t cap)
         s->plain_pos = s->plain_len - inleft;
         size_t got = cap - outleft;
         if (rc == (size_t)-1 && e == EILSEQ) {
+            /* the text before the bad sequence is delivered first, the
+             * error on the next read: the same bytes reach the reader
+             * however the input was cut */
             long line = s->lines + 1;
             for (size_t i = 0; i < got; i++) line += dst[i] == '\n';
-            return err_set("%s:%ld: invalid %s byte sequence; is --encoding %s right?", s->path, line, s->enc, s->enc);
+            err_set("%s:%ld: invalid %s byte sequence; is --encoding %s right?", s->path, line, s->enc, s->enc);
+            s->pending = xstrdup(err_msg());
+            if (got) return (ssize_t)got;
+            return -1;
         }
         if (got) return (ssize_t)got;
         if (s->plain_eof && s->plain_pos == s->plain_len) return 0;
@@ -225,9 +231,14 @@ static size_t survey(instream *s, const unsigned char *p, size_t n)
         s->head_len += k;
     }
     size_t nt = (size_t)s->ntail, len = nt + n;
-    unsigned char *cat = xmalloc(len);   /* the cut sequence + this chunk */
-    memcpy(cat, s->tail, nt);
-    memcpy(cat + nt, p, n);
+    /* the cut sequence + this chunk; without one, the chunk itself */
+    unsigned char *own = nt ? xmalloc(len) : NULL;
+    const unsigned char *cat = p;
+    if (own) {
+        memcpy(own, s->tail, nt);
+        memcpy(own + nt, p, n);
+        cat = own;
+    }
     size_t i = 0, deliver = n;
     while (i < len) {
         int l = utf8_seq(cat, len, i);
@@ -251,7 +262,7 @@ static size_t survey(instream *s, const unsigned char *p, size_t n)
     s->ntail = s->pending ? 0 : (int)(len - i);
     memcpy(s->tail, cat + i, (size_t)s->ntail);
     s->pos += n;
-    free(cat);
+    free(own);
     return deliver;
 }
 
