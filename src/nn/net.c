@@ -21,6 +21,9 @@ int net_features(const net_config *c) { return c->hidden * net_directions(c); }
 int net_layer_in(const net_config *c, int l) { return l ? net_features(c) : c->embed_dim; }
 static int head_in(const net_config *c) { return c->dense > 0 ? c->dense : net_features(c); }
 
+/* build_params puts the embedding first */
+enum { P_EMBEDDING = 0 };
+
 /* The network's tensors in model-file order, which is also the order of
  * the random draws at initialisation and of the optimizer's parameters.
  * A new layer adds its tensors here and their fields to net. */
@@ -47,6 +50,18 @@ static void build_params(net *n)
             snprintf(name, sizeof name, "%sb", pre);
             params_add(pl, name, (int64_t)ck->bias_units * H, 0, ck->init_bias, bias, &p->b, &g->b);
         }
+    if (c->lm) {   /* the language model's output layer instead of the classifier's (lm.h) */
+        for (int d = 0; d < D; d++) {
+            n->lm_spec_W[d] = c->lm_tie ? P_EMBEDDING : pl->n;   /* tied: lm.h reads the embedding */
+            if (!c->lm_tie)
+                params_add(pl, d ? "lm.out.rev" : "lm.out", c->vocab_size, H, pinit_embedding,
+                           kernel | PARAM_SPARSE, &n->lm_W[d], &n->d_lm_W[d]);
+            n->lm_spec_b[d] = pl->n;
+            params_add(pl, d ? "lm.b.rev" : "lm.b", c->vocab_size, 1, pinit_zeros, bias | PARAM_SPARSE,
+                       &n->lm_b[d], &n->d_lm_b[d]);
+        }
+        return;
+    }
     if (c->dense > 0) {
         params_add(pl, "hidden.W", net_features(c), c->dense, pinit_glorot, kernel, &n->W1, &n->dW1);
         params_add(pl, "hidden.b", c->dense, 0, pinit_zeros, bias, &n->b1, &n->db1);
@@ -54,9 +69,6 @@ static void build_params(net *n)
     params_add(pl, "dense.W", head_in(c), c->n_out, pinit_glorot, kernel, &n->Wd, &n->dWd);
     params_add(pl, "dense.b", c->n_out, 0, pinit_zeros, bias, &n->bd, &n->dbd);
 }
-
-/* build_params puts the embedding first */
-enum { P_EMBEDDING = 0 };
 
 net *net_shell(const net_config *cfg)
 {
@@ -163,7 +175,7 @@ static void head_forward(const net *n, net_ws *w, int B)
     dense_forward(B, head_in(c), c->n_out, x, n->Wd, n->bd, w->logits);
 }
 
-static void forward_body(const net *n, net_ws *w, int B, int T, const int32_t *ids)
+const float *net_encode_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids)
 {
     const net_config *c = &n->cfg;
     embedding_forward(B, T, c->embed_dim, ids, n->emb, w->x0);
@@ -173,6 +185,13 @@ static void forward_body(const net *n, net_ws *w, int B, int T, const int32_t *i
     }
     const float *x = w->x0;
     for (int l = 0; l < c->layers; l++) x = layer_forward(n, w, l, B, T, x);
+    return x;
+}
+
+static void forward_body(const net *n, net_ws *w, int B, int T, const int32_t *ids)
+{
+    const net_config *c = &n->cfg;
+    const float *x = net_encode_forward(n, w, B, T, ids);
     pool_forward(c->pool, B, T, net_directions(c), c->hidden, x, mask_of(n, w, 0), w->feat, &w->pool);
     if (dropping(n, w))
         dropout_forward(1, B, net_features(c), c->dropout, w->drop_seed, SITE_SUMMARY, w->row0, w->feat, w->fmask,
@@ -236,7 +255,7 @@ double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
                             int batch)
 {
     const net_config *c = &n->cfg;
-    const int K = c->n_out, L = c->layers;
+    const int K = c->n_out;
     forward_body(n, w, B, T, ids);
     /* row by row: a row's loss and gradient do not depend on which rows
      * share its pass, and the gradient is that of the loss / batch */
@@ -247,10 +266,18 @@ double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
     for (int i = 0; i < B * K; i++) w->dlogits[i] = (float)((double)w->dlogits[i] / batch);
     head_backward(n, w, B);
     if (dropping(n, w)) dropout_backward((size_t)B * net_features(c), w->fmask, w->dfeat, w->dfeat);
+    pool_backward(c->pool, B, T, net_directions(c), c->hidden, w->dfeat, mask_of(n, w, 0), &w->pool, w->dbuf[0]);
+    net_encode_backward(n, w, B, T, ids);
+    return loss;
+}
+
+void net_encode_backward(net *n, net_ws *w, int B, int T, const int32_t *ids)
+{
+    const net_config *c = &n->cfg;
+    const int L = c->layers;
     /* down the layers, top first, the gradients alternating between the two
      * buffers; the frozen embedding needs no gradient wrt its output */
     float *dY = w->dbuf[0];
-    pool_backward(c->pool, B, T, net_directions(c), c->hidden, w->dfeat, mask_of(n, w, 0), &w->pool, dY);
     for (int l = L - 1; l >= 0; l--) {
         float *dX = l > 0 || !c->freeze ? w->dbuf[(L - l) & 1] : NULL;
         layer_backward(n, w, l, B, T, dY, dX);
@@ -258,5 +285,4 @@ double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
     }
     if (!c->freeze)
         embedding_backward(B, T, c->embed_dim, ids, dY, n->d_emb, &n->plist.spec[P_EMBEDDING].rows);
-    return loss;
 }

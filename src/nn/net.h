@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "nn/cell.h"
+#include "nn/lmhead.h"
 #include "nn/optim.h"
 #include "nn/params.h"
 #include "nn/pool.h"
@@ -36,6 +37,12 @@ typedef struct net_config {
     float dropout;      /* on each recurrent layer's input and before the dense layer(s) */
     int dense;          /* units of a hidden ReLU dense layer, 0 = none */
     int pool;           /* sequence summary: POOL_LAST (final states), POOL_MAX, POOL_MEAN over time */
+    /* A language model (lm.h) instead of a classifier: no summary or dense
+     * layers, an output embedding per direction predicting the next token
+     * (the previous one backwards) with a sampled softmax of lm_samples
+     * candidates per batch; lm_tie: the output embedding is the input one
+     * (needs hidden = embed_dim). */
+    int lm, lm_tie, lm_samples;
 } net_config;
 
 typedef struct net {
@@ -44,10 +51,13 @@ typedef struct net {
     cell_params *rnn;        /* [L*D]: layer l, direction d at l*D + d */
     float *W1, *b1;          /* hidden dense [H*D,Dh], [Dh] (cfg.dense > 0) */
     float *Wd, *bd;          /* output dense [F,K], [K]; F = Dh or H*D */
+    float *lm_W[2], *lm_b[2];   /* language model: output embedding [V,H] (NULL when tied to emb), bias [V,1] per direction */
+    int lm_spec_W[2], lm_spec_b[2];   /* their entries in plist (the embedding's when tied) */
     /* gradients (allocated by net_alloc_grads; d_emb stays NULL when frozen) */
     float *d_emb;
     cell_params *d_rnn;
     float *dW1, *db1, *dWd, *dbd;
+    float *d_lm_W[2], *d_lm_b[2];
     /* every tensor above, with its name, shape and flags (params.h) */
     param_list plist;
     param *params;           /* the trained tensors, for the optimizer (plist.trained) */
@@ -84,6 +94,10 @@ typedef struct net_ws {
     uint64_t drop_seed;      /* per batch */
     int row0;                /* index of this workspace's first row in the batch */
     const float *class_w;    /* per-class loss weights, or NULL */
+    /* language model (lm.h): one direction's positions at a time */
+    float *lm_x, *lm_dx;     /* [T*B,H] the features of the positions with a target, their gradient */
+    int32_t *lm_tgt, *lm_at; /* [T*B] their targets, and where they are in the top layer's output */
+    lmhead_ws lm;            /* candidates' scratch */
 } net_ws;
 
 /* Allocate weights (zero) for cfg. */
@@ -121,6 +135,13 @@ void net_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids);
  * rows' losses (class-weighted when w->class_w is set). */
 double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y,
                             int batch);
+/* The encoder shared by the classifier and the language model: embedding
+ * and recurrent layers, ids [B,T] -> the top layer's outputs [T,B,F]
+ * (returned; in w) ... */
+const float *net_encode_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids);
+/* ... and back: dY [T,B,F] (in w->dbuf[0]) -> the weight gradients of the
+ * recurrent layers and the embedding (unless frozen). */
+void net_encode_backward(net *n, net_ws *w, int B, int T, const int32_t *ids);
 /* Mean loss of the probabilities in w->probs (after net_forward). */
 double net_loss(const net *n, net_ws *w, int B, const int32_t *y);
 /* (The class of a row of probabilities: decide_class in train/metrics.h,

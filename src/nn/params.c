@@ -125,7 +125,7 @@ void params_zero_grads(param_list *pl)
         if (!(s->flags & PARAM_TRAIN)) continue;
         float *g = *s->g;
         if (s->flags & PARAM_SPARSE) {   /* only the rows written since the last zeroing */
-            const size_t cols = (size_t)s->shape[1];
+            const size_t cols = (size_t)(s->shape[1] ? s->shape[1] : 1);
             for (size_t k = 0; k < s->rows.n; k++) {
                 memset(g + (size_t)s->rows.row[k] * cols, 0, cols * sizeof(float));
                 s->rows.in[s->rows.row[k]] = 0;
@@ -146,7 +146,7 @@ void params_add_grads(param_list *dst, const param_list *src)
         float *d = *ds->g;
         const float *s = *ss->g;
         if (ds->flags & PARAM_SPARSE) {   /* only the rows src wrote */
-            const size_t cols = (size_t)ds->shape[1];
+            const size_t cols = (size_t)(ds->shape[1] ? ds->shape[1] : 1);
             for (size_t k = 0; k < ss->rows.n; k++) {
                 int32_t row = ss->rows.row[k];
                 float *dr = d + (size_t)row * cols;

@@ -47,6 +47,15 @@ static void ws_alloc(net_ws *w, const net_config *c, int maxT, int maxB, wsbuf *
     w->logits = wsbuf_floats(a, (size_t)maxB * c->n_out);
     w->probs = wsbuf_floats(a, (size_t)maxB * c->n_out);
     w->dlogits = wsbuf_floats(a, (size_t)maxB * c->n_out);
+    if (c->lm) {   /* one direction's positions at a time (lm.c), the candidates' scratch (lmhead.h) */
+        w->lm_x = wsbuf_floats(a, tb * H);
+        w->lm_dx = wsbuf_floats(a, tb * H);
+        w->lm_tgt = wsbuf_zeroed(a, tb * sizeof(int32_t));
+        w->lm_at = wsbuf_zeroed(a, tb * sizeof(int32_t));
+        w->lm.Wc = wsbuf_floats(a, (size_t)c->lm_samples * H);
+        w->lm.bc = wsbuf_floats(a, (size_t)c->lm_samples);
+        w->lm.Z = wsbuf_floats(a, tb * c->lm_samples);
+    }
     for (int i = 0; i < 2; i++) {
         w->dbuf[i] = wsbuf_floats(a, tb * wide);
         if (D == 2) {
@@ -76,6 +85,8 @@ void net_ws_free(net_ws *w)
     pool_state_free(&w->pool);
     ffree(w->fmask); ffree(w->a1); ffree(w->da1);
     ffree(w->logits); ffree(w->probs); ffree(w->dlogits);
+    ffree(w->lm_x); ffree(w->lm_dx); free(w->lm_tgt); free(w->lm_at);
+    ffree(w->lm.Wc); ffree(w->lm.bc); ffree(w->lm.Z);
     for (int i = 0; i < 2; i++) { ffree(w->dbuf[i]); ffree(w->dh[i]); ffree(w->dx[i]); }
     memset(w, 0, sizeof *w);
 }
