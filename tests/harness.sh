@@ -80,10 +80,11 @@ go() {
 
 # interrupt_train EPOCH OUT ARGS...: run `$S train ARGS... -o OUT` in the
 # background and send SIGINT once "epoch EPOCH/" is on its stderr; sets src
-# to its exit status (130 when the checkpoint was written).
+# to its exit status (130 when the checkpoint was written).  The command is
+# $INTERRUPT_CMD when set (pretrain).
 interrupt_train() {
     _ep=$1; _o=$2; shift 2
-    "$S" train "$@" -o "$_o" >/dev/null 2>"$_o.err" &
+    "$S" "${INTERRUPT_CMD:-train}" "$@" -o "$_o" >/dev/null 2>"$_o.err" &
     _pid=$!
     BGPIDS="$BGPIDS $_pid"
     _n=0

@@ -164,6 +164,29 @@ static void test_no_peeking(cell_type cell)
     net_free(n);
 }
 
+/* A classifier fine-tuned from an LM starts from its embedding and
+ * recurrent tensors; its own head keeps its initialisation. */
+static void test_encoder_copy(void)
+{
+    net_ws w;
+    net_config c = { .layers = 2, .cell = CELL_GRU, .bidir = 1 };
+    net *lm = lm_net(c, &w);
+    net_config k = lm->cfg;
+    k.lm = 0; k.lm_samples = 0; k.n_out = 3;
+    net *cl = net_new(&k);
+    rng r;
+    rng_seed(&r, 3);
+    net_init(cl, &r, NULL);
+    float dense0 = cl->Wd[0];
+    CHECK_INT(params_copy_matching(&cl->plist, &lm->plist), 1 + 2 * 2 * 3);   /* embedding, 4 cells x W U b */
+    CHECK(memcmp(cl->emb, lm->emb, sizeof(float) * V * E) == 0);
+    CHECK(memcmp(cl->rnn[3].U, lm->rnn[3].U, sizeof(float) * H * 3 * H) == 0);
+    CHECK(cl->Wd[0] == dense0);
+    net_ws_free(&w);
+    net_free(lm);
+    net_free(cl);
+}
+
 int main(void)
 {
     blas_set_threads(1);
@@ -188,5 +211,6 @@ int main(void)
     test_full_equivalence(f);
     f.bidir = 1; f.layers = 2;
     test_full_equivalence(f);
+    test_encoder_copy();
     TEST_END();
 }

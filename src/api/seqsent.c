@@ -60,8 +60,7 @@ seqsent_model *seqsent_open(const char *path, char *err, size_t errlen)
         fail(err, errlen);
         return NULL;
     }
-    if (!s->m.net || s->m.nlabels < 2) {
-        err_set("%s: not a trained model (kind '%s')", path, model_kind(&s->m));
+    if (model_check_classifier(&s->m, path) < 0) {
         model_free(&s->m);
         free(s);
         fail(err, errlen);

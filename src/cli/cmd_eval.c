@@ -163,7 +163,7 @@ int cmd_eval(int argc, char **argv)
     int threads = cli_set_threads(co.threads);
     model m;
     if (model_load(&m, model_path, 0) < 0) die_err(EXIT_FAIL);
-    if (!m.net) die(EXIT_FAIL, "%s: not a trained model (kind '%s')", model_path, model_kind(&m));
+    if (model_check_classifier(&m, model_path) < 0) die_err(EXIT_FAIL);
     dataset d;
     if (cli_load_texts(argv[first], &co, 1, &d) < 0) die_err(EXIT_FAIL);
     for (size_t i = 0; i < d.n; i++) {   /* a label the model does not know: name its labels */

@@ -164,7 +164,7 @@ static void predictor_open(predictor *p, const char *path)
 {
     memset(p, 0, sizeof *p);
     if (model_load(&p->m, path, 0) < 0) die_err(EXIT_FAIL);
-    if (!p->m.net) die(EXIT_FAIL, "%s: not a trained model (kind '%s')", path, model_kind(&p->m));
+    if (model_check_classifier(&p->m, path) < 0) die_err(EXIT_FAIL);
 }
 
 /* The thread pool and the batch buffers. */

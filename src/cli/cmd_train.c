@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "base/err.h"
 #include "cli/opts.h"
+#include "cli/progress.h"
 #include "train/plot.h"
 #include "train/setup.h"
 #include "train/train.h"
@@ -26,7 +27,7 @@ enum {
 
 static const cmd_opt options[] = {
     OPT("output", 'o', "MODEL", "write the trained model here (required; written atomically)"),
-    OPT("from", O_FROM, "FILE", "start from a file written by 'vocab' or 'embed' (tokenizer, vocabulary, vectors)"),
+    OPT("from", O_FROM, "FILE", "start from a file written by 'vocab', 'embed' or 'pretrain' (a language model: fine-tune its embedding and recurrent layers; their shape and --mask follow it)"),
     OPT("vocab", O_VOCAB, "FILE", "reuse a vocabulary: a model file or a 'token<TAB>count' listing"),
     OPT("embed", O_EMBED, "VECTORS", "initialise the embedding from word2vec vectors (text or binary, .gz ok); their words also become the segmentation dictionary unless --dict is given"),
     OPT("freeze", O_FREEZE, "", "do not train the embedding (frozen, as Keras trainable=False)"),
@@ -74,67 +75,6 @@ static const cmd_opt options[] = {
     { 0 }
 };
 
-/* The signal that asked training to stop (0: none).  File-static, written
- * only by the handler; the loop reads it through train_opts.stop. */
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-    signal(sig, SIG_DFL);   /* a second signal stops at once */
-}
-
-static void install_signal_handlers(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
-/* Progress on stderr: a line rewritten in place per batch on a terminal,
- * one line per epoch, and why a run ended early. */
-static void report(const train_event *ev, void *ctx)
-{
-    int tty = *(const int *)ctx;
-    switch (ev->kind) {
-    case TRAIN_EV_BATCH: {
-        if (!tty) break;
-        double el = ev->seconds, rate = el > 0 ? ev->done / el : 0;
-        double eta = rate > 0 ? (ev->total - ev->done) / rate : 0;
-        fprintf(stderr, "\repoch %d/%d [%zu/%zu] loss %.4f acc %.4f %.0f samples/s ETA %.0fs   ",
-                ev->epoch, ev->epochs, ev->done, ev->total, ev->loss, ev->accuracy, rate, eta);
-        break;
-    }
-    case TRAIN_EV_BREAK:
-        if (tty) fputc('\n', stderr);
-        break;
-    case TRAIN_EV_EPOCH: {
-        char vbuf[128] = "";
-        if (ev->have_val)
-            snprintf(vbuf, sizeof vbuf, " - val_loss %.4f - val_acc %.4f", ev->val_loss, ev->val_accuracy);
-        fprintf(stderr, "%sepoch %d/%d - loss %.4f - acc %.4f%s - %.1fs (%.0f samples/s)%s\n",
-                tty ? "\r" : "", ev->epoch, ev->epochs, ev->loss, ev->accuracy, vbuf, ev->seconds,
-                ev->samples_per_second, tty ? "          " : "");
-        break;
-    }
-    case TRAIN_EV_EARLY_STOP:
-        fprintf(stderr, "train: early stop: validation loss has not improved for %d epochs; "
-                "keeping the weights of epoch %d\n", ev->patience, ev->best_epoch);
-        break;
-    case TRAIN_EV_INTERRUPTED:
-        if (ev->done < ev->total)
-            fprintf(stderr, "train: interrupted in epoch %d at %zu/%zu; checkpoint written to %s "
-                    "(continue with --resume %s)\n", ev->epoch, ev->done, ev->total, ev->checkpoint, ev->checkpoint);
-        else
-            fprintf(stderr, "train: interrupted after epoch %d; checkpoint written to %s "
-                    "(continue with --resume %s)\n", ev->epoch, ev->checkpoint, ev->checkpoint);
-        break;
-    }
-}
-
 static const cmd_spec spec = {
     .name = "train", .usage = "[options] FILE -o MODEL", .opts = options,
     .summary =
@@ -158,7 +98,7 @@ typedef struct args {
     net_config nc;           /* the network's shape; its sizes from the data come later */
     const char *train_path, *out, *from, *vocab_path, *embed, *val_path, *resume_path, *plot_path;
     int embed_dim, maxlen, pad_pre, trunc_pre, half, quiet, allow_rare;
-    int epochs_set, lr_set, wd_set, mom_set;
+    int epochs_set, lr_set, wd_set, mom_set, shape_set;
     long min_count, max_size;
 } args;
 
@@ -180,15 +120,15 @@ static void parse_option(args *a, int c, const char *arg)
     case O_EMBED: a->embed = arg; break;
     case O_FREEZE: nc->freeze = 1; break;
     case O_EMBED_DIM: a->embed_dim = (int)opt_long(&spec, "embed-dim", arg, 1, 4096); break;
-    case O_LAYERS: nc->layers = (int)opt_long(&spec, "layers", arg, 1, 16); break;
-    case O_HIDDEN: nc->hidden = (int)opt_long(&spec, "hidden", arg, 1, 4096); break;
+    case O_LAYERS: nc->layers = (int)opt_long(&spec, "layers", arg, 1, 16); a->shape_set = 1; break;
+    case O_HIDDEN: nc->hidden = (int)opt_long(&spec, "hidden", arg, 1, 4096); a->shape_set = 1; break;
     case O_MAXLEN: a->maxlen = (int)opt_long(&spec, "maxlen", arg, 1, 100000); break;
     case O_PADDING: a->pad_pre = opt_pre_post(&spec, "padding", arg); break;
     case O_TRUNCATING: a->trunc_pre = opt_pre_post(&spec, "truncating", arg); break;
     case O_MASK: nc->mask = 1; break;
     case O_BUCKET: to->bucket = 1; break;
-    case O_CELL: nc->cell = (cell_type)parse_word(cell_parse(arg), "cell", "lstm, gru or rnn", arg); break;
-    case O_BIDIR: nc->bidir = 1; break;
+    case O_CELL: nc->cell = (cell_type)parse_word(cell_parse(arg), "cell", "lstm, gru or rnn", arg); a->shape_set = 1; break;
+    case O_BIDIR: nc->bidir = 1; a->shape_set = 1; break;
     case O_POOL: nc->pool = parse_word(pool_parse(arg), "pool", "last, max or mean", arg); break;
     case O_DROPOUT: nc->dropout = (float)opt_double(&spec, "dropout", arg, 0, 0.95); break;
     case O_DENSE: nc->dense = (int)opt_long(&spec, "dense", arg, 1, 65536); break;
@@ -275,10 +215,16 @@ static void load_data(const args *a, dataset *tr, dataset *va)
 }
 
 /* A base model file (--from) or vocabulary (--vocab, a model file or a listing). */
-static void open_base(const args *a, model *m)
+static void open_base(args *a, model *m)
 {
     if (cli_load_base(m, a->from ? a->from : a->vocab_path) < 0) die_err(EXIT_FAIL);
     model_as_base(m, a->from != NULL);
+    if (m->pretrained) {   /* a language model (pretrain): its encoder, fine-tuned */
+        if (a->shape_set)
+            usage_error(&spec, "--cell, --layers, --hidden and --bidirectional come from the language model %s", a->from);
+        if (a->embed) usage_error(&spec, "--embed: the embedding comes from the language model %s", a->from);
+        a->nc.mask = 1;   /* as it was pretrained: padding skipped */
+    }
     if (!a->vocab_path) return;
     int is_model = is_model_file(a->vocab_path);
     if (a->co.tok_set && is_model)
@@ -362,20 +308,19 @@ int cmd_train(int argc, char **argv)
     encoded etr, eva;
     encode_data(&a, &m, &tr, &va, &etr, &eva);
     if (!a.resume_path) {
+        int encoder = m.pretrained != NULL;
         if (setup_network(&m, &a.nc, &a.to) < 0) die_err(EXIT_FAIL);
         train_opts_to_json(&a.to, m.train_info = cJSON_CreateObject(), tr.path, tr.n,
                            a.embed != NULL || (a.from && m.embed_info));
+        if (encoder) cJSON_AddStringToObject(m.train_info, "encoder", a.from);
     }
     float *cw = a.to.class_weight ? class_weights(&etr, m.nlabels) : NULL;
-    int tty = isatty(2);
     a.to.class_w = cw;
-    a.to.report = report;
-    a.to.report_ctx = &tty;
-    a.to.stop = &stop_signal;
-    install_signal_handlers();
+    progress pg;
+    progress_attach(&pg, "train", &a.to);
     int rc = train_run(&m, &etr, va.n ? &eva : NULL, &a.to, a.resume_path ? &st : NULL);
     if (rc < 0) die_err(EXIT_FAIL);
-    if (rc == TRAIN_INTERRUPTED) exit(stop_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT);
+    if (rc == TRAIN_INTERRUPTED) exit(progress_signal() == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT);
     write_outputs(&a, &m, &tr);
     free(cw);
     encoded_free(&etr);

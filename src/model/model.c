@@ -25,6 +25,7 @@ void model_free(model *m)
     for (int i = 0; i < m->nlabels; i++) free(m->labels[i]);
     free(m->labels);
     net_free(m->net);
+    net_free(m->pretrained);
     model_drop_members(m);
     cJSON_Delete(m->train_info);
     mf_free(m->file);
@@ -46,7 +47,16 @@ void model_drop_members(model *m)
 
 const char *model_kind(const model *m)
 {
-    return m->net ? "model" : m->emb ? "embed" : "vocab";
+    return m->net ? (m->net->cfg.lm ? "lm" : "model") : m->emb ? "embed" : "vocab";
+}
+
+int model_check_classifier(const model *m, const char *path)
+{
+    if (m->net && m->net->cfg.lm)
+        return err_set("%s: a language model (seqsent pretrain), not a classifier; fine-tune one from it: "
+                       "seqsent train DATA --from %s -o MODEL", path, path);
+    if (!m->net || m->nlabels < 2) return err_set("%s: not a trained model (kind '%s')", path, model_kind(m));
+    return 0;
 }
 
 tokenizer *model_tokenizer(model *m)
@@ -233,7 +243,7 @@ static int load_body(model *m, const char *path, int copy)
         m->embed_dim = m->net->cfg.embed_dim;
         const cJSON *lab = cJSON_GetObjectItemCaseSensitive(f->meta, "labels");
         int nl = cJSON_GetArraySize(lab);
-        int want = m->net->cfg.n_out == 1 ? 2 : m->net->cfg.n_out;
+        int want = m->net->cfg.lm ? 0 : m->net->cfg.n_out == 1 ? 2 : m->net->cfg.n_out;   /* a language model has none */
         if (!cJSON_IsArray(lab) || nl != want)
             return err_set("%s: model has %d labels, its network %d outputs", path, nl, m->net->cfg.n_out);
         m->labels = xcalloc(nl, sizeof *m->labels);

@@ -32,6 +32,8 @@ typedef struct model {
     int nlabels;
     int maxlen, pad_pre, trunc_pre;
     net *net;               /* NULL until trained */
+    net *pretrained;        /* train --from a language model: its network, whose embedding and
+                             * recurrent layers the new one starts from (setup_network) */
     net **members;          /* an ensemble's further networks: predictions are the mean of
                              * net's and theirs (seqsent ensemble); NULL otherwise */
     cJSON **member_info;    /* their "training" metadata (entries may be NULL) */
@@ -62,6 +64,9 @@ size_t model_encode(const model *m, const char *text, size_t len, toklist *scrat
 /* Index of a label, or -1. */
 int model_label_index(const model *m, const char *label);
 const char *model_kind(const model *m);
+/* -1 with err_set unless m is a trained classifier (a vocabulary, vectors
+ * or a language model are not): what eval, predict and the API load. */
+int model_check_classifier(const model *m, const char *path);
 /* Forget an ensemble's further members (net stays). */
 void model_drop_members(model *m);
 /* Networks whose probabilities a prediction averages: 1 + nmembers. */

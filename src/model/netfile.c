@@ -26,12 +26,21 @@ cJSON *net_config_json(const net *n)
     cJSON_AddNumberToObject(j, "hidden", c->hidden);
     cJSON_AddBoolToObject(j, "bidirectional", c->bidir);
     cJSON_AddNumberToObject(j, "dropout", c->dropout);
-    cJSON_AddNumberToObject(j, "dense", c->dense);
-    cJSON_AddStringToObject(j, "pool", pool_name(c->pool));
+    if (!c->lm) {   /* the classifier's summary and head */
+        cJSON_AddNumberToObject(j, "dense", c->dense);
+        cJSON_AddStringToObject(j, "pool", pool_name(c->pool));
+    }
     cJSON_AddNumberToObject(j, "embed_dim", c->embed_dim);
     cJSON_AddNumberToObject(j, "vocab_size", c->vocab_size);
-    cJSON_AddNumberToObject(j, "outputs", c->n_out);
-    cJSON_AddStringToObject(j, "output_activation", c->n_out == 1 ? "sigmoid" : "softmax");
+    if (c->lm) {   /* a language model (pretrain): what it predicts and how it was trained */
+        cJSON_AddStringToObject(j, "objective", c->bidir ? "next and previous token" : "next token");
+        cJSON_AddStringToObject(j, "output_layer", "sampled softmax");
+        cJSON_AddNumberToObject(j, "samples", c->lm_samples);
+        cJSON_AddBoolToObject(j, "tied_embeddings", c->lm_tie);
+    } else {
+        cJSON_AddNumberToObject(j, "outputs", c->n_out);
+        cJSON_AddStringToObject(j, "output_activation", c->n_out == 1 ? "sigmoid" : "softmax");
+    }
     cJSON_AddBoolToObject(j, "freeze_embedding", c->freeze);
     cJSON_AddBoolToObject(j, "mask", c->mask);
     return j;
@@ -118,9 +127,16 @@ static int config_from_json(const cJSON *j, net_config *c)
     if (json_int(j, "layers", 1, 64, -1, &c->layers) < 0 || json_int(j, "hidden", 1, 1 << 16, -1, &c->hidden) < 0 ||
         json_int(j, "embed_dim", 1, 1 << 16, -1, &c->embed_dim) < 0 ||
         json_int(j, "vocab_size", 2, 1 << 30, -1, &c->vocab_size) < 0 ||
-        json_int(j, "outputs", 1, 1 << 20, -1, &c->n_out) < 0 ||
         json_int(j, "dense", 0, 1 << 16, 0, &c->dense) < 0)
         return -1;
+    c->lm = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "objective"));
+    if (c->lm) {
+        if (json_int(j, "samples", 1, 1 << 24, -1, &c->lm_samples) < 0) return -1;
+        c->lm_tie = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "tied_embeddings"));
+        if (c->lm_tie && c->hidden != c->embed_dim) return err_set("network: tied embeddings need hidden = embed_dim");
+    } else if (json_int(j, "outputs", 1, 1 << 20, -1, &c->n_out) < 0) {
+        return -1;
+    }
     c->freeze = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "freeze_embedding"));
     c->mask = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "mask"));
     c->bidir = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "bidirectional"));

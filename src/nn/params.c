@@ -176,3 +176,20 @@ size_t params_count(const param_list *pl, int trained_only)
         if (!trained_only || (pl->spec[i].flags & PARAM_TRAIN)) n += pl->spec[i].n;
     return n;
 }
+
+int params_copy_matching(param_list *dst, const param_list *src)
+{
+    int copied = 0;
+    for (int i = 0; i < dst->n; i++) {
+        param_spec *d = &dst->spec[i];
+        for (int j = 0; j < src->n; j++) {
+            const param_spec *s = &src->spec[j];
+            if (strcmp(d->name, s->name) || d->n != s->n || d->shape[0] != s->shape[0] || d->shape[1] != s->shape[1])
+                continue;
+            memcpy(*d->w, *s->w, d->n * sizeof(float));
+            copied++;
+            break;
+        }
+    }
+    return copied;
+}

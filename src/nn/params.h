@@ -74,6 +74,9 @@ void params_free_grads(param_list *pl);
 void params_free(param_list *pl);                         /* gradients and the list, not the weights */
 void params_zero_grads(param_list *pl);
 void params_add_grads(param_list *dst, const param_list *src);   /* same lists */
+/* Copy into dst's weights every tensor of src with the same name and shape
+ * (a pretrained encoder into a new network); returns how many. */
+int params_copy_matching(param_list *dst, const param_list *src);
 /* Record the rows of ids [n] in a sparse tensor's row set. */
 void rowset_add(rowset *s, const int32_t *ids, size_t n);
 /* Values in the list: all of them, or only the trained ones. */

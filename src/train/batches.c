@@ -83,7 +83,7 @@ int batch_gather(const batch_plan *p, size_t b, const encoded *tr, int32_t *ids,
     const size_t *rows = p->order + p->start[b];
     for (int i = 0; i < B; i++) {
         memcpy(ids + (size_t)i * T, tr->ids + rows[i] * T, sizeof(int32_t) * T);
-        y[i] = tr->y[rows[i]];
+        y[i] = tr->y ? tr->y[rows[i]] : 0;   /* unlabelled (a language model) */
     }
     return B;
 }

@@ -10,6 +10,12 @@
  * log line, the report, then the checks that end the run early (early stop,
  * a stop request) or write a checkpoint (save_every).
  *
+ * A language model (net_config.lm, pretrain) runs the same loop: a step
+ * also draws the batch's candidates (lmdata.h), the loss is the mean over
+ * the batch's targets, the running sums count targets where a classifier
+ * counts correct rows (st.correct), and validation is the held-out loss
+ * per target with the full softmax, reported as perplexity.
+ *
  * Why a resumed run is exact: everything random is a function of saved
  * state.  An epoch's shuffle replays from the RNG state saved at its start,
  * word dropout and the dropout masks are seeded by (seed, optimizer step)
@@ -20,6 +26,7 @@
 #include "train/train.h"
 #include "base/err.h"
 #include "train/batches.h"
+#include "train/lmdata.h"
 #include "train/weights.h"
 
 #include <errno.h>
@@ -48,6 +55,8 @@ typedef struct run {
     float **raw;                  /* the trained weights while the average is in place */
     FILE *log;
     cJSON *hist;
+    int lm;                       /* a language model */
+    lm_sampler lms;               /* its candidates */
     double t0;                    /* when the epoch (or its resumed part) started */
     size_t start_pos;             /* samples of the epoch done before that */
 } run;
@@ -114,6 +123,20 @@ static int interrupt(run *R)
     return TRAIN_INTERRUPTED;
 }
 
+/* The epoch's running loss and accuracy (a language model: loss per target
+ * and perplexity) into ev. */
+static void running_means(const run *R, train_event *ev)
+{
+    const train_state *st = &R->st;
+    ev->lm = R->lm;
+    if (R->lm) {
+        ev->loss = st->correct > 0 ? st->sum_loss / st->correct : 0;
+    } else {
+        ev->loss = st->pos ? st->sum_loss / st->pos : 0;
+        ev->accuracy = st->pos ? st->correct / st->pos : 0;
+    }
+}
+
 /* The batch bi, starting at sample s of the epoch. */
 static int run_step(run *R, size_t bi, size_t s)
 {
@@ -129,20 +152,28 @@ static int run_step(run *R, size_t bi, size_t s)
         Tb = trim_batch(R->ids, B, T, R->trimmed);
         memcpy(R->ids, R->trimmed, sizeof(int32_t) * (size_t)B * Tb);
     }
-    train_pass pass = { o->seed * 0x2545F4914F6CDD1DULL + (uint64_t)R->opt.step, o->class_w };
+    train_pass pass = { o->seed * 0x2545F4914F6CDD1DULL + (uint64_t)R->opt.step, o->class_w, NULL, 0 };
+    double count = B;   /* what the loss is a mean over: rows, or a language model's targets */
+    if (R->lm) {
+        pass.lm = lm_sampler_draw(&R->lms, o->seed * 0xD1B54A32D192ED03ULL + (uint64_t)R->opt.step + 0x1f);
+        count = pass.lm_norm = (double)lm_targets(&n->cfg, B, Tb, R->ids);
+        if (count == 0) pass.lm_norm = 1;
+    }
     double loss_sum = train_pool_step(R->pool, &pass, B, Tb, R->ids, R->y, R->probs);
     double gn = grad_norm(n);
-    if (!isfinite(loss_sum) || !isfinite(gn)) return diverged(R, loss_sum / B, gn);
+    if (!isfinite(loss_sum) || !isfinite(gn)) return diverged(R, loss_sum / (count > 0 ? count : 1), gn);
     if (o->clip_norm > 0 && gn > o->clip_norm) clip_grads(n, (float)(o->clip_norm / gn));
     optimizer_update(&R->opt, n->params, n->nparams);
     if (o->ema > 0) ema_update(n, o->ema);
     train_state *st = &R->st;
     st->sum_loss += loss_sum;
-    for (int b = 0; b < B; b++) st->correct += decide_class(R->probs + (size_t)b * K, K, DECIDE_THRESHOLD) == R->y[b];
+    if (R->lm) st->correct += count;
+    else
+        for (int b = 0; b < B; b++) st->correct += decide_class(R->probs + (size_t)b * K, K, DECIDE_THRESHOLD) == R->y[b];
     st->pos = s + B;
     st->adam_step = R->opt.step;
-    train_event ev = { .kind = TRAIN_EV_BATCH, .done = st->pos, .total = R->tr->n, .loss = st->sum_loss / st->pos,
-                       .accuracy = st->correct / st->pos, .seconds = now() - R->t0 };
+    train_event ev = { .kind = TRAIN_EV_BATCH, .done = st->pos, .total = R->tr->n, .seconds = now() - R->t0 };
+    running_means(R, &ev);
     emit(R, &ev);
     if (stop_requested(R) && st->pos < R->tr->n) return interrupt(R);
     return 0;
@@ -174,22 +205,32 @@ static int validate(run *R, cJSON *h, train_event *ev)
 {
     const train_opts *o = R->o;
     train_state *st = &R->st;
-    eval_result er;
+    double loss, second;   /* accuracy, or a language model's perplexity */
     int stop = 0;
     if (o->ema > 0) ema_swap_in(R->n, &R->raw);
-    /* one worker: a row's probabilities depend (in float rounding) on how
-     * many rows share its matrix products, and the validation loss is
-     * recorded in the model and decides early stopping, so its batches must
-     * not be split by the thread count */
-    evaluate(R->m, R->val, 256, 1, &er, NULL);
-    cJSON_AddNumberToObject(h, "val_loss", er.loss);
-    cJSON_AddNumberToObject(h, "val_accuracy", er.accuracy);
+    if (R->lm) {   /* held-out loss per target, full softmax, one worker */
+        size_t targets;
+        loss = lm_evaluate(R->n, R->val, &targets);
+        second = exp(loss);
+    } else {
+        /* one worker: a row's probabilities depend (in float rounding) on
+         * how many rows share its matrix products, and the validation loss
+         * is recorded in the model and decides early stopping, so its
+         * batches must not be split by the thread count */
+        eval_result er;
+        evaluate(R->m, R->val, 256, 1, &er, NULL);
+        loss = er.loss;
+        second = er.accuracy;
+        eval_result_free(&er);
+    }
+    cJSON_AddNumberToObject(h, "val_loss", loss);
+    cJSON_AddNumberToObject(h, R->lm ? "val_perplexity" : "val_accuracy", second);
     ev->have_val = 1;
-    ev->val_loss = er.loss;
-    ev->val_accuracy = er.accuracy;
+    ev->val_loss = loss;
+    ev->val_accuracy = second;
     if (o->early_stop) {
-        if (er.loss < st->best_val_loss) {
-            st->best_val_loss = er.loss;
+        if (loss < st->best_val_loss) {
+            st->best_val_loss = loss;
             st->best_epoch = st->epoch;
             st->bad_epochs = 0;
             R->best = weights_snapshot(R->n, R->best);
@@ -197,7 +238,6 @@ static int validate(run *R, cJSON *h, train_event *ev)
             stop = 1;
         }
     }
-    eval_result_free(&er);
     if (o->ema > 0) weights_restore(R->n, R->raw);
     return stop;
 }
@@ -240,13 +280,14 @@ static int epoch_end(run *R)
 {
     size_t n = R->tr->n;
     double secs = now() - R->t0;
-    train_event ev = { .kind = TRAIN_EV_EPOCH, .done = n, .total = n, .loss = R->st.sum_loss / n,
-                       .accuracy = R->st.correct / n, .seconds = secs,
+    train_event ev = { .kind = TRAIN_EV_EPOCH, .done = n, .total = n, .seconds = secs,
                        .samples_per_second = (n - R->start_pos) / (secs > 0 ? secs : 1) };
+    R->st.pos = n;
+    running_means(R, &ev);
     cJSON *h = cJSON_CreateObject();
     cJSON_AddNumberToObject(h, "epoch", R->st.epoch);
     cJSON_AddNumberToObject(h, "loss", ev.loss);
-    cJSON_AddNumberToObject(h, "accuracy", ev.accuracy);
+    if (!R->lm) cJSON_AddNumberToObject(h, "accuracy", ev.accuracy);   /* a sampled softmax's loss has no perplexity */
     int stop = R->val && R->val->n && validate(R, h, &ev);
     record(R, h, &ev);
     emit(R, &ev);
@@ -280,7 +321,12 @@ static int run_open(run *R, model *m, const encoded *tr, const encoded *val, con
     R->ids = xmalloc((size_t)batch * T * sizeof *R->ids);
     R->trimmed = xmalloc((size_t)batch * T * sizeof *R->trimmed);
     R->y = xmalloc(batch * sizeof *R->y);
-    R->probs = xmalloc((size_t)batch * n->cfg.n_out * sizeof *R->probs);
+    R->probs = xmalloc((size_t)batch * (n->cfg.n_out > 0 ? n->cfg.n_out : 1) * sizeof *R->probs);
+    if ((R->lm = n->cfg.lm)) {
+        int64_t *counts = lm_counts(tr, n->cfg.vocab_size);
+        lm_sampler_init(&R->lms, counts, n->cfg.vocab_size, n->cfg.lm_samples);
+        free(counts);
+    }
     if (resume) R->st = *resume;
     else train_state_fresh(&R->st, o->seed);
     R->opt.step = R->st.adam_step;
@@ -316,6 +362,7 @@ static void run_close(run *R)
     free(R->ids); free(R->y); free(R->trimmed); free(R->probs);
     batch_plan_free(&R->plan);
     train_pool_free(R->pool);
+    if (R->lm) lm_sampler_free(&R->lms);
 }
 
 int train_run(model *m, const encoded *tr, const encoded *val, const train_opts *o,

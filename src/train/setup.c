@@ -48,7 +48,9 @@ void model_as_base(model *m, int keep_embedding)
         } else {
             m->emb = NULL;
         }
-        net_free(m->net);
+        /* a language model's whole encoder starts the new network */
+        if (m->net->cfg.lm && keep_embedding) m->pretrained = m->net;
+        else net_free(m->net);
         m->net = NULL;
         model_drop_members(m);   /* an ensemble as base: its shared parts (and first embedding) */
         for (int i = 0; i < m->nlabels; i++) free(m->labels[i]);
@@ -278,14 +280,26 @@ static int check_memory(const model *m, const net_config *nc, const train_opts *
 
 int setup_network(model *m, net_config *nc, const train_opts *o)
 {
+    const net *lm = m->pretrained;
+    if (lm) {   /* the shape of the pretrained encoder */
+        nc->cell = lm->cfg.cell;
+        nc->layers = lm->cfg.layers;
+        nc->hidden = lm->cfg.hidden;
+        nc->bidir = lm->cfg.bidir;
+    }
     nc->vocab_size = (int)m->voc.n;
-    nc->embed_dim = m->embed_dim;
+    nc->embed_dim = lm ? lm->cfg.embed_dim : m->embed_dim;
     nc->n_out = m->nlabels == 2 ? 1 : m->nlabels;
     if (check_memory(m, nc, o) < 0) return -1;
     m->net = net_new(nc);
     rng r;
     rng_seed(&r, o->seed);
     net_init(m->net, &r, m->emb);
+    if (lm) {   /* then its weights: the embedding and every recurrent tensor */
+        params_copy_matching(&m->net->plist, &m->pretrained->plist);
+        net_free(m->pretrained);
+        m->pretrained = NULL;
+    }
     if (m->emb_owned) ffree(m->emb);
     m->emb = m->net->emb;   /* the network's embedding from now on */
     m->emb_owned = 0;

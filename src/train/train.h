@@ -29,6 +29,8 @@ typedef struct train_event {
     int epoch, epochs;           /* the epoch in progress (1-based), of this many */
     size_t done, total;          /* samples of the epoch trained so far, in it */
     double loss, accuracy;       /* running means over the epoch's samples so far */
+    int lm;                      /* a language model: loss per target token, perplexity
+                                  * in place of accuracy (val_accuracy too) */
     double seconds;              /* since the epoch (or its resumed part) started */
     double samples_per_second;   /* EPOCH: samples trained in this run of the epoch / seconds */
     int have_val;                /* EPOCH: validation figures below */

@@ -225,8 +225,12 @@ static void *run_shards(void *arg)
         ws->drop_seed = sw->pass->drop_seed;
         ws->row0 = lo;            /* dropout masks follow the row's index in the batch */
         ws->class_w = sw->pass->class_w;
-        p->loss[k] = net_forward_backward(p->nets[k], ws, hi - lo, sw->Tb, sw->ids + (size_t)lo * sw->Tb,
-                                          sw->y + lo, sw->B);
+        const int32_t *ids = sw->ids + (size_t)lo * sw->Tb;
+        if (sw->pass->lm) {
+            p->loss[k] = lm_forward_backward(p->nets[k], ws, hi - lo, sw->Tb, ids, sw->pass->lm, sw->pass->lm_norm);
+            continue;
+        }
+        p->loss[k] = net_forward_backward(p->nets[k], ws, hi - lo, sw->Tb, ids, sw->y + lo, sw->B);
         memcpy(sw->probs + (size_t)lo * K, ws->probs, sizeof(float) * (size_t)(hi - lo) * K);
     }
     return NULL;

@@ -23,6 +23,7 @@
 
 #include <stdint.h>
 #include "model/model.h"
+#include "nn/lm.h"
 #include "nn/net.h"
 
 /* Inference: forward B rows ids [B,T]; probs [B,outputs].  With a masked
@@ -47,11 +48,16 @@ int train_pool_shards(const train_pool *p);
 typedef struct train_pass {
     uint64_t drop_seed;      /* dropout masks of this batch */
     const float *class_w;    /* per-class loss weights, or NULL */
+    /* a language model (nn/lm.h): the batch's candidates, and its number of
+     * targets (the loss is their mean) */
+    const lm_cands *lm;
+    double lm_norm;
 } train_pass;
 
 /* Forward + backward over ids [B,Tb] with classes y [B]: n's gradients
  * become those of the batch's mean loss (zeroed first), probs [B,K] the
- * probabilities.  Returns the sum of the rows' losses (class-weighted),
+ * probabilities.  A language model: y and probs unused, the mean is over
+ * the batch's targets.  Returns the sum of the rows' losses (class-weighted),
  * added up in shard order. */
 double train_pool_step(train_pool *p, const train_pass *pass, int B, int Tb, const int32_t *ids,
                        const int32_t *y, float *probs);
