@@ -14,9 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* > 0: check_cfg trains on soft targets (distillation) at this temperature */
+static double soft_temperature;
+
 static double loss_of(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y)
 {
-    if (w->training) {   /* dropout on: the loss of the same masked forward pass */
+    if (w->training || w->soft) {   /* dropout on or soft targets: the loss of the training pass */
         net_zero_grads(n);
         return net_forward_backward(n, w, B, T, ids, y, B) / B;   /* the mean loss */
     }
@@ -51,6 +54,16 @@ static int check_cfg(net_config c, const char *what)
                            4, 4, 2, 3, 7, 8 };
     int32_t y[B];
     for (int b = 0; b < B; b++) y[b] = K == 1 ? b % 2 : (b * 2 + 1) % K;
+    float soft[B * 8];   /* a teacher's probabilities: rows summing to 1 (K = 1: one probability) */
+    for (int b = 0; b < B; b++) {
+        double s = 0;
+        for (int k = 0; k < K; k++) s += soft[b * K + k] = (float)(0.2 + 0.7 * rng_uniform(&r));
+        if (K > 1) for (int k = 0; k < K; k++) soft[b * K + k] /= (float)s;
+    }
+    if (soft_temperature > 0) {
+        w.soft = soft;
+        w.temperature = soft_temperature;
+    }
     net_zero_grads(n);
     double l0 = net_forward_backward(n, &w, B, T, ids, y, B) / B;
     CHECK(l0 > 0);
@@ -140,6 +153,25 @@ static void test_losses(void)
     CHECK_NEAR(pr[0] + pr[1] + pr[2], 1.0, 1e-6);
 }
 
+/* soft_loss at T = 1 with a one-hot target is the hard loss; its T^2
+ * scaling; probabilities at T = 1 whatever T. */
+static void test_soft_loss(void)
+{
+    float lg[3] = { 1.0f, 2.0f, 3.0f }, pr[3], d[3], hd[3], pr3[3];
+    int32_t y = 2;
+    float onehot[3] = { 0, 0, 1 };
+    double hard = softmax_ce_loss(1, 3, lg, &y, pr, hd);
+    CHECK_NEAR(soft_loss(3, lg, onehot, 1.0, 1.0, pr3, d), hard, 1e-6);
+    for (int k = 0; k < 3; k++) CHECK_NEAR(d[k], hd[k], 1e-6);
+    double l3 = soft_loss(3, lg, onehot, 3.0, 1.0, pr3, d);
+    double z = exp(1.0 / 3) + exp(2.0 / 3) + exp(1.0);
+    CHECK_NEAR(l3, 9 * -log(exp(1.0) / z), 1e-5);
+    CHECK_NEAR(pr3[2], pr[2], 1e-6);
+    float one = 0.5f, q = 0.8f, p1, d1;
+    CHECK_NEAR(soft_loss(1, &one, &q, 2.0, 1.0, &p1, &d1), 4 * -(0.8 * log(1 / (1 + exp(-0.25))) + 0.2 * log(1 - 1 / (1 + exp(-0.25)))), 1e-6);
+    CHECK_NEAR(p1, 1 / (1 + exp(-0.5)), 1e-6);
+}
+
 static void test_init(void)
 {
     rng r;
@@ -198,6 +230,17 @@ int main(void)
     pm.mask = 0; pm.cell = CELL_GRU; pm.dropout = 0.2f; pm.n_out = 1;
     check_cfg(pm, "bigru mean pooling + dropout");
     test_mask_semantics();
+    /* distillation's soft targets, sigmoid and softmax, at T = 1 and 3 */
+    soft_temperature = 3;
+    net_config sd = { .layers = 1, .n_out = 1, .cell = CELL_GRU, .bidir = 1, .mask = 1 };
+    check_cfg(sd, "soft targets T=3, sigmoid");
+    sd.n_out = 3;
+    check_cfg(sd, "soft targets T=3, softmax");
+    soft_temperature = 1;
+    sd.cell = CELL_LSTM; sd.layers = 2; sd.dropout = 0.2f;
+    check_cfg(sd, "soft targets T=1, softmax + dropout");
+    soft_temperature = 0;
+    test_soft_loss();
     test_losses();
     test_init();
     TEST_END();

@@ -62,3 +62,28 @@ double output_loss(int B, int K, const float *logits, const int32_t *y, const fl
     }
     return loss;
 }
+
+double soft_loss(int K, const float *logits, const float *q, double T, double scale, float *probs, float *dlogits)
+{
+    if (K == 1) {
+        double l = logits[0] / T, t = q[0];
+        double pT = 1.0 / (1.0 + exp(-l));
+        if (probs) probs[0] = (float)(1.0 / (1.0 + exp(-(double)logits[0])));
+        if (dlogits) dlogits[0] = (float)(T * (pT - t) * scale);
+        return T * T * ((l > 0 ? l : 0) - l * t + log1p(exp(-fabs(l))));
+    }
+    double mx = logits[0], z = 0, z1 = 0;
+    for (int k = 1; k < K; k++) if (logits[k] > mx) mx = logits[k];
+    for (int k = 0; k < K; k++) {
+        z += exp((logits[k] - mx) / T);
+        z1 += exp(logits[k] - mx);
+    }
+    double logz = mx / T + log(z), loss = 0;
+    for (int k = 0; k < K; k++) {
+        double lp = logits[k] / T - logz;   /* log p_T */
+        loss -= q[k] * lp;
+        if (dlogits) dlogits[k] = (float)(T * (exp(lp) - q[k]) * scale);
+        if (probs) probs[k] = (float)(exp(logits[k] - mx) / z1);
+    }
+    return T * T * loss;
+}

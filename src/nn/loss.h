@@ -23,4 +23,11 @@ double softmax_ce_loss(int B, int K, const float *logits, const int32_t *y, floa
 double output_loss(int B, int K, const float *logits, const int32_t *y, const float *class_w,
                    float *probs, float *dlogits);
 
+/* Distillation (Hinton et al. 2015): one row's loss against soft targets
+ * q [K] (K = 1: q = the probability of the second class) with both sides at
+ * temperature T: p_T = sigmoid / softmax of logits / T, loss = T^2 x the
+ * cross-entropy -sum q log p_T (T^2 keeps the gradient's scale independent
+ * of T), dlogits = T (p_T - q) x scale.  probs [K]: the probabilities at
+ * T = 1.  dlogits may be NULL. */
+double soft_loss(int K, const float *logits, const float *q, double T, double scale, float *probs, float *dlogits);
 #endif

@@ -260,9 +260,13 @@ double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
     /* row by row: a row's loss and gradient do not depend on which rows
      * share its pass, and the gradient is that of the loss / batch */
     double loss = 0;
-    for (int b = 0; b < B; b++)
-        loss += output_loss(1, K, w->logits + (size_t)b * K, y + b, w->class_w, w->probs + (size_t)b * K,
-                            w->dlogits + (size_t)b * K);
+    for (int b = 0; b < B; b++) {
+        float *lg = w->logits + (size_t)b * K, *pr = w->probs + (size_t)b * K, *dl = w->dlogits + (size_t)b * K;
+        if (w->soft)   /* distillation: the teacher's probabilities */
+            loss += soft_loss(K, lg, w->soft + (size_t)b * K, w->temperature, 1.0, pr, dl);
+        else
+            loss += output_loss(1, K, lg, y + b, w->class_w, pr, dl);
+    }
     for (int i = 0; i < B * K; i++) w->dlogits[i] = (float)((double)w->dlogits[i] / batch);
     head_backward(n, w, B);
     if (dropping(n, w)) dropout_backward((size_t)B * net_features(c), w->fmask, w->dfeat, w->dfeat);

@@ -94,6 +94,8 @@ typedef struct net_ws {
     uint64_t drop_seed;      /* per batch */
     int row0;                /* index of this workspace's first row in the batch */
     const float *class_w;    /* per-class loss weights, or NULL */
+    const float *soft;       /* [B,K] distillation targets of these rows (loss.h soft_loss), or NULL */
+    double temperature;      /* ... at this temperature */
     /* language model (lm.h): one direction's positions at a time */
     float *lm_x, *lm_dx;     /* [T*B,H] the features of the positions with a target, their gradient */
     int32_t *lm_tgt, *lm_at; /* [T*B] their targets, and where they are in the top layer's output */
