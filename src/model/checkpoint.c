@@ -45,6 +45,7 @@ void train_opts_to_json(const train_opts *o, cJSON *ti, const char *data, size_t
     if (o->ema > 0) cJSON_AddNumberToObject(ti, "ema", o->ema);
     if (o->word_dropout > 0) cJSON_AddNumberToObject(ti, "word_dropout", o->word_dropout);
     if (o->val_split > 0) cJSON_AddNumberToObject(ti, "val_split", o->val_split);
+    if (o->temperature > 0) cJSON_AddNumberToObject(ti, "temperature", o->temperature);
     cJSON_AddBoolToObject(ti, "pretrained", pretrained);
 }
 
@@ -74,6 +75,7 @@ void train_opts_from_json(train_opts *o, const cJSON *ti, int keep_epochs)
     get_num(ti, "clip_norm", &o->clip_norm);
     get_num(ti, "ema", &o->ema);
     get_num(ti, "word_dropout", &o->word_dropout);
+    get_num(ti, "temperature", &o->temperature);
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ti, "bucket"))) o->bucket = 1;
     if (cJSON_GetObjectItemCaseSensitive(ti, "class_weight")) o->class_weight = 1;
 }

@@ -50,6 +50,7 @@ typedef struct train_opts {
                            * (0 = off); validation, early stopping and the saved
                            * model use the averaged weights (Keras use_ema) */
     int class_weight;     /* --class-weight auto: class_w from the training counts */
+    double temperature;   /* distillation: the soft targets' temperature (0 = not distilled) */
     const float *class_w; /* per-class loss weights, or NULL */
     double val_split;     /* fraction of the training rows held out for validation, 0 = none */
     int early_stop;       /* patience in epochs, 0 = off (needs validation data) */

@@ -88,6 +88,13 @@ int batch_gather(const batch_plan *p, size_t b, const encoded *tr, int32_t *ids,
     return B;
 }
 
+void batch_gather_soft(const batch_plan *p, size_t b, const encoded *tr, float *soft)
+{
+    const size_t *rows = p->order + p->start[b];
+    for (size_t i = 0; i < p->size[b]; i++)
+        memcpy(soft + i * tr->K, tr->soft + rows[i] * tr->K, sizeof(float) * tr->K);
+}
+
 void word_dropout(int32_t *ids, size_t count, double prob, uint64_t seed)
 {
     rng wr;

@@ -39,6 +39,8 @@ void batch_plan_free(batch_plan *p);
 
 /* Copy batch b's rows out of tr: ids [B, tr->T] and classes y [B]; returns B. */
 int batch_gather(const batch_plan *p, size_t b, const encoded *tr, int32_t *ids, int32_t *y);
+/* ... and its soft targets soft [B, tr->K] (tr->soft must be set). */
+void batch_gather_soft(const batch_plan *p, size_t b, const encoded *tr, float *soft);
 /* Word dropout: replace each real token (id > 1) of ids [count] by <unk>
  * with probability prob, drawing from a generator seeded with seed. */
 void word_dropout(int32_t *ids, size_t count, double prob, uint64_t seed);

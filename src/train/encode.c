@@ -43,5 +43,6 @@ void encoded_free(encoded *e)
     free(e->len);
     free(e->ids);
     free(e->y);
+    free(e->soft);
     memset(e, 0, sizeof *e);
 }

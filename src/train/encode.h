@@ -25,6 +25,8 @@ typedef struct encoded {
     size_t tokens;        /* real tokens before truncation */
     size_t unknown;       /* of which mapped to <unk> */
     int32_t *len;         /* [n] real tokens per row after truncation */
+    float *soft;          /* [n, K] distillation targets (a teacher's probabilities), or NULL */
+    int K;                /* their width: the network's outputs */
 } encoded;
 
 /* Tokenize, map and pad every text of d with the model's settings.  With

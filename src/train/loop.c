@@ -48,6 +48,7 @@ typedef struct run {
     train_pool *pool;
     batch_plan plan;
     int32_t *ids, *y, *trimmed;   /* [batch, T], [batch], [batch, T] */
+    float *soft;                  /* [batch, K] distillation targets, or NULL */
     float *probs;                 /* [batch, K] */
     train_state st;
     rng r;                        /* the shuffle RNG */
@@ -144,6 +145,7 @@ static int run_step(run *R, size_t bi, size_t s)
     net *n = R->n;
     int T = R->tr->T, K = n->cfg.n_out;
     int B = batch_gather(&R->plan, bi, R->tr, R->ids, R->y);
+    if (R->soft) batch_gather_soft(&R->plan, bi, R->tr, R->soft);
     if (o->word_dropout > 0)   /* a function of seed and step: resuming is exact */
         word_dropout(R->ids, (size_t)B * T, o->word_dropout,
                      o->seed * 0x9E3779B97F4A7C15ULL + (uint64_t)R->opt.step + 0x3d);
@@ -152,7 +154,8 @@ static int run_step(run *R, size_t bi, size_t s)
         Tb = trim_batch(R->ids, B, T, R->trimmed);
         memcpy(R->ids, R->trimmed, sizeof(int32_t) * (size_t)B * Tb);
     }
-    train_pass pass = { o->seed * 0x2545F4914F6CDD1DULL + (uint64_t)R->opt.step, o->class_w, NULL, 0 };
+    train_pass pass = { o->seed * 0x2545F4914F6CDD1DULL + (uint64_t)R->opt.step, o->class_w, R->soft,
+                        o->temperature, NULL, 0 };
     double count = B;   /* what the loss is a mean over: rows, or a language model's targets */
     if (R->lm) {
         pass.lm = lm_sampler_draw(&R->lms, o->seed * 0xD1B54A32D192ED03ULL + (uint64_t)R->opt.step + 0x1f);
@@ -321,6 +324,7 @@ static int run_open(run *R, model *m, const encoded *tr, const encoded *val, con
     R->ids = xmalloc((size_t)batch * T * sizeof *R->ids);
     R->trimmed = xmalloc((size_t)batch * T * sizeof *R->trimmed);
     R->y = xmalloc(batch * sizeof *R->y);
+    if (tr->soft) R->soft = xmalloc((size_t)batch * tr->K * sizeof *R->soft);
     R->probs = xmalloc((size_t)batch * (n->cfg.n_out > 0 ? n->cfg.n_out : 1) * sizeof *R->probs);
     if ((R->lm = n->cfg.lm)) {
         int64_t *counts = lm_counts(tr, n->cfg.vocab_size);
@@ -359,7 +363,7 @@ static void run_close(run *R)
     weights_snapshot_free(R->n, R->best);
     weights_snapshot_free(R->n, R->raw);
     if (R->log) fclose(R->log);
-    free(R->ids); free(R->y); free(R->trimmed); free(R->probs);
+    free(R->ids); free(R->y); free(R->trimmed); free(R->probs); free(R->soft);
     batch_plan_free(&R->plan);
     train_pool_free(R->pool);
     if (R->lm) lm_sampler_free(&R->lms);

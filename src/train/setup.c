@@ -160,7 +160,7 @@ static int auto_maxlen(model *m, const dataset *d)
 
 int setup_labels_and_sequence(model *m, const dataset *tr, int maxlen, int pad_pre, int trunc_pre)
 {
-    collect_labels(m, tr);
+    if (!m->nlabels) collect_labels(m, tr);   /* else given (distill: the teacher's) */
     if (m->nlabels < 2)
         return err_set("%s: only one label ('%s') in the training data; need at least two", tr->path, m->labels[0]);
     m->maxlen = maxlen ? maxlen : auto_maxlen(m, tr);

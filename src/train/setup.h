@@ -34,7 +34,7 @@ int train_resume(model *m, const char *path, train_opts *o, int epochs_given, tr
                  int *fresh_moments);
 
 /* The labels of a fresh run from the training data (sorted; numerically when
- * all are numbers), and the sequence settings: maxlen, or when 0 the 95th
+ * all are numbers) unless m has labels already, and the sequence settings: maxlen, or when 0 the 95th
  * percentile of the training texts' token counts (1..1000). */
 int setup_labels_and_sequence(model *m, const dataset *tr, int maxlen, int pad_pre, int trunc_pre);
 /* The distinct labels of d in first-seen order, with their row counts and

@@ -225,6 +225,8 @@ static void *run_shards(void *arg)
         ws->drop_seed = sw->pass->drop_seed;
         ws->row0 = lo;            /* dropout masks follow the row's index in the batch */
         ws->class_w = sw->pass->class_w;
+        ws->soft = sw->pass->soft ? sw->pass->soft + (size_t)lo * K : NULL;
+        ws->temperature = sw->pass->temperature;
         const int32_t *ids = sw->ids + (size_t)lo * sw->Tb;
         if (sw->pass->lm) {
             p->loss[k] = lm_forward_backward(p->nets[k], ws, hi - lo, sw->Tb, ids, sw->pass->lm, sw->pass->lm_norm);

@@ -48,6 +48,8 @@ int train_pool_shards(const train_pool *p);
 typedef struct train_pass {
     uint64_t drop_seed;      /* dropout masks of this batch */
     const float *class_w;    /* per-class loss weights, or NULL */
+    const float *soft;       /* [B,K] distillation targets, or NULL (nn/loss.h soft_loss) */
+    double temperature;
     /* a language model (nn/lm.h): the batch's candidates, and its number of
      * targets (the loss is their mean) */
     const lm_cands *lm;

@@ -1,0 +1,185 @@
+/* cmd_distill.c - `seqsent distill TEACHER TEXT... -o STUDENT`: a student
+ * network trained on a teacher's probabilities (Hinton et al. 2015,
+ * "Distilling the Knowledge in a Neural Network").
+ *
+ * The teacher (one model or an ensemble, with its own tokenizer and
+ * vocabulary) labels unlabelled text with its probabilities; the student
+ * (any network train builds, with its own vocabulary) learns them at a
+ * temperature, with the labelled training rows too when given.  The run
+ * itself is train's (trainer.h): the same options, validation, early
+ * stopping, checkpoints and --resume. */
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "base/err.h"
+#include "cli/trainer.h"
+#include "train/setup.h"
+#include "train/train.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { O_LABELLED = O_TRAINER_END, O_TEMPERATURE, O_HARD_WEIGHT };
+
+#define DEFAULT_TEMPERATURE 2.0
+
+static const cmd_opt options[] = {
+    OPT("labelled", O_LABELLED, "FILE", "labelled training data (CSV/TSV) learnt too: its rows' targets mix their label (--hard-weight) and the teacher's probabilities"),
+    OPT("temperature", O_TEMPERATURE, "T", "soften the teacher's and the student's probabilities by T (default 2; 1 = as they are)"),
+    OPT("hard-weight", O_HARD_WEIGHT, "A", "weight of a labelled row's own label in its target, 0..1 (default 0: the teacher's probabilities only)"),
+    TRAIN_OPTIONS,
+    TOKENIZER_OPTS,
+    DATA_OPTS,
+    { 0 }
+};
+
+static const cmd_spec spec = {
+    .name = "distill", .usage = "[options] TEACHER TEXT... -o STUDENT", .opts = options,
+    .summary =
+    "Distil a model (often an ensemble) into a student network: the teacher's probabilities\n"
+    "on TEXT (plain lines, or the text column of CSV/TSV; '-' = stdin) and on --labelled rows\n"
+    "are the student's targets, both softened by --temperature.  The student is built and\n"
+    "trained as 'train' builds and trains a model, with the same options.",
+    .notes = "Targets: a binary teacher's p becomes sigmoid(logit(p) / T), a softmax teacher's p_k\n"
+             "becomes p_k^(1/T) normalised; the student's loss is T^2 x the cross-entropy of its own\n"
+             "probabilities at T against them.  Accuracy and validation score the teacher's decisions\n"
+             "(a labelled row's own label).  --threads never changes the student.\n",
+};
+
+typedef struct distill_args {
+    train_args t;
+    const char *teacher, *labelled;
+    char **texts;
+    int ntexts;
+    double hard_weight;
+} distill_args;
+
+static void parse_args(int argc, char **argv, distill_args *d)
+{
+    memset(d, 0, sizeof *d);
+    train_args *a = &d->t;
+    trainer_init(a, &spec);
+    a->to.temperature = DEFAULT_TEMPERATURE;
+    const char *arg;
+    int c;
+    while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
+        if (trainer_option(a, c, arg)) continue;
+        switch (c) {
+        case O_LABELLED: d->labelled = arg; break;
+        case O_TEMPERATURE: a->to.temperature = opt_double(&spec, "temperature", arg, 0.05, 100); break;
+        case O_HARD_WEIGHT: d->hard_weight = opt_double(&spec, "hard-weight", arg, 0, 1); break;
+        }
+    }
+    int first = opt_operands();
+    if (argc == first) usage_error(&spec, "no teacher given: seqsent distill TEACHER TEXT... -o STUDENT");
+    d->teacher = argv[first];
+    d->texts = argv + first + 1;
+    d->ntexts = argc - first - 1;
+    if (!d->ntexts && !d->labelled) usage_error(&spec, "no text to distil on: give TEXT files and/or --labelled FILE");
+    if (a->val_path) usage_error(&spec, "--val: validation rows come from --val-split (the teacher labels them)");
+    a->train_path = d->ntexts ? d->texts[0] : d->labelled;
+    trainer_check(a);
+}
+
+/* Every row to learn from: the texts (label NULL: the teacher's decision,
+ * filled in later) and the labelled rows (their label, which must be one
+ * of the teacher's). */
+static void load_rows(const distill_args *d, const model *teacher, dataset *all)
+{
+    cli_texts tx;
+    memset(&tx, 0, sizeof tx);
+    if (d->ntexts) cli_texts_load(&tx, d->texts, d->ntexts, &d->t.co);
+    dataset lab;
+    memset(&lab, 0, sizeof lab);
+    if (d->labelled && cli_load_texts(d->labelled, &d->t.co, 1, &lab) < 0) die_err(EXIT_FAIL);
+    for (size_t i = 0; i < lab.n; i++)
+        if (model_label_index(teacher, lab.label[i]) < 0)
+            die(EXIT_FAIL, "%s:%ld: label '%s' is not one of the teacher's (%s%s%s); the student learns the teacher's labels",
+                lab.path, lab.line[i], lab.label[i], teacher->labels[0], teacher->nlabels > 1 ? ", " : "",
+                teacher->nlabels == 2 ? teacher->labels[1] : "...");
+    memset(all, 0, sizeof *all);
+    size_t n = tx.n + lab.n;
+    all->text = xmalloc((n + 1) * sizeof *all->text);
+    all->label = xcalloc(n + 1, sizeof *all->label);
+    all->line = xmalloc((n + 1) * sizeof *all->line);
+    all->path = xstrdup(d->t.train_path);
+    for (size_t i = 0; i < tx.n; i++, all->n++) {
+        all->text[all->n] = xstrdup(tx.text[i]);
+        all->line[all->n] = (long)i + 1;
+    }
+    for (size_t i = 0; i < lab.n; i++, all->n++) {
+        all->text[all->n] = xstrdup(lab.text[i]);
+        all->label[all->n] = xstrdup(lab.label[i]);
+        all->line[all->n] = lab.line[i];
+    }
+    if (!d->t.quiet)
+        fprintf(stderr, "distill: %zu unlabelled texts, %zu labelled rows\n", tx.n, lab.n);
+    cli_texts_free(&tx);
+    dataset_free(&lab);
+    if (all->n == 0) die(EXIT_FAIL, "%s: no text to distil on", d->t.train_path);
+}
+
+/* The teacher's probabilities for d's rows, softened by T, as targets
+ * [n, K]; a row without a label gets the teacher's decision, a labelled
+ * row's target is mixed with its label by the hard weight. */
+static float *soft_targets(const distill_args *d, model *teacher, dataset *ds)
+{
+    const int K = teacher->nlabels == 2 ? 1 : teacher->nlabels;
+    const double T = d->t.to.temperature, A = d->hard_weight;
+    float *q = xmalloc((ds->n * (size_t)K + 1) * sizeof *q);
+    if (!ds->n) return q;
+    encoded e;
+    if (encode_dataset(teacher, ds, 0, &e) < 0) die_err(EXIT_FAIL);
+    eval_result er;
+    /* one worker with single-threaded BLAS: the targets, like the student,
+     * must not depend on the thread count (a row's probabilities do, in
+     * float rounding, on how the rows of its products are shared out) */
+    int blas = blas_get_threads();
+    blas_set_threads(1);
+    evaluate(teacher, &e, 256, 1, &er, q);
+    blas_set_threads(blas);
+    eval_result_free(&er);
+    encoded_free(&e);
+    for (size_t i = 0; i < ds->n; i++) {
+        float *row = q + i * K;
+        if (!ds->label[i]) ds->label[i] = xstrdup(teacher->labels[decide_class(row, K, DECIDE_THRESHOLD)]);
+        int y = model_label_index(teacher, ds->label[i]);
+        if (K == 1) {
+            double p = fmin(fmax(row[0], 1e-7), 1 - 1e-7), lg = log(p) - log1p(-p);
+            double s = 1 / (1 + exp(-lg / T));
+            row[0] = (float)(A * y + (1 - A) * s);
+            continue;
+        }
+        double z = 0;
+        for (int k = 0; k < K; k++) z += pow(fmax(row[k], 1e-30), 1 / T);
+        for (int k = 0; k < K; k++) row[k] = (float)(A * (k == y) + (1 - A) * pow(fmax(row[k], 1e-30), 1 / T) / z);
+    }
+    return q;
+}
+
+int cmd_distill(int argc, char **argv)
+{
+    distill_args d;
+    parse_args(argc, argv, &d);
+    train_args *a = &d.t;
+    a->to.threads = cli_set_threads(a->co.threads);
+    model teacher;
+    if (model_load(&teacher, d.teacher, 0) < 0) die_err(EXIT_FAIL);
+    if (model_check_classifier(&teacher, d.teacher) < 0) die_err(EXIT_FAIL);
+    dataset tr, va;
+    memset(&va, 0, sizeof va);
+    load_rows(&d, &teacher, &tr);
+    if (a->to.val_split > 0 && split_validation(&tr, &va, a->to.val_split, a->to.seed) < 0) die_err(EXIT_FAIL);
+    train_targets tt = { d.teacher, teacher.labels, teacher.nlabels, NULL, NULL };
+    float *qtr = soft_targets(&d, &teacher, &tr), *qva = soft_targets(&d, &teacher, &va);
+    tt.soft_tr = qtr;
+    tt.soft_va = qva;
+    trainer_run(a, &tr, &va, &tt);
+    free(qtr);
+    free(qva);
+    dataset_free(&va);
+    dataset_free(&tr);
+    model_free(&teacher);
+    return EXIT_OK;
+}

@@ -1,0 +1,244 @@
+/* trainer.c - the steps of `train` (see trainer.h), shared with distill. */
+#include "cli/trainer.h"
+#include "cli/cli.h"
+#include "base/err.h"
+#include "cli/progress.h"
+#include "train/plot.h"
+#include "train/setup.h"
+#include "train/train.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Options with a word for a value: its index, or a usage error. */
+static int parse_word(const train_args *a, int v, const char *opt, const char *expected, const char *arg)
+{
+    if (v < 0) usage_error(a->spec, "--%s: expected %s, got '%s'", opt, expected, arg);
+    return v;
+}
+
+int trainer_option(train_args *a, int c, const char *arg)
+{
+    if (common_opt(a->spec, &a->co, c, arg)) return 1;
+    train_opts *to = &a->to;
+    net_config *nc = &a->nc;
+    switch (c) {
+    case 'o': a->out = arg; break;
+    case O_FROM: a->from = arg; break;
+    case O_VOCAB: a->vocab_path = arg; break;
+    case O_EMBED: a->embed = arg; break;
+    case O_FREEZE: nc->freeze = 1; break;
+    case O_EMBED_DIM: a->embed_dim = (int)opt_long(a->spec, "embed-dim", arg, 1, 4096); break;
+    case O_LAYERS: nc->layers = (int)opt_long(a->spec, "layers", arg, 1, 16); a->shape_set = 1; break;
+    case O_HIDDEN: nc->hidden = (int)opt_long(a->spec, "hidden", arg, 1, 4096); a->shape_set = 1; break;
+    case O_MAXLEN: a->maxlen = (int)opt_long(a->spec, "maxlen", arg, 1, 100000); break;
+    case O_PADDING: a->pad_pre = opt_pre_post(a->spec, "padding", arg); break;
+    case O_TRUNCATING: a->trunc_pre = opt_pre_post(a->spec, "truncating", arg); break;
+    case O_MASK: nc->mask = 1; break;
+    case O_BUCKET: to->bucket = 1; break;
+    case O_CELL: nc->cell = (cell_type)parse_word(a, cell_parse(arg), "cell", "lstm, gru or rnn", arg); a->shape_set = 1; break;
+    case O_BIDIR: nc->bidir = 1; a->shape_set = 1; break;
+    case O_POOL: nc->pool = parse_word(a, pool_parse(arg), "pool", "last, max or mean", arg); break;
+    case O_DROPOUT: nc->dropout = (float)opt_double(a->spec, "dropout", arg, 0, 0.95); break;
+    case O_DENSE: nc->dense = (int)opt_long(a->spec, "dense", arg, 1, 65536); break;
+    case O_OPTIM: to->optim = (optim_kind)parse_word(a, optim_parse(arg), "optimizer", "adam, adamw or sgd", arg); break;
+    case O_WD: to->weight_decay = opt_double(a->spec, "weight-decay", arg, 0, 10); a->wd_set = 1; break;
+    case O_MOMENTUM: to->momentum = opt_double(a->spec, "momentum", arg, 0, 0.9999); a->mom_set = 1; break;
+    case O_LR_DECAY: to->lr_decay = opt_double(a->spec, "lr-decay", arg, 1e-6, 1); break;
+    case O_CLASS_WEIGHT:
+        if (strcmp(arg, "auto")) usage_error(a->spec, "--class-weight: only 'auto' is supported, got '%s'", arg);
+        to->class_weight = 1;
+        break;
+    case O_EPOCHS: to->epochs = (int)opt_long(a->spec, "epochs", arg, 1, 100000); a->epochs_set = 1; break;
+    case O_BATCH: to->batch = (int)opt_long(a->spec, "batch", arg, 1, 65536); break;
+    case O_SHARDS: to->shards = (int)opt_long(a->spec, "shards", arg, 1, TRAIN_MAX_SHARDS); break;
+    case O_LR: to->lr = opt_double(a->spec, "lr", arg, 1e-9, 10); a->lr_set = 1; break;
+    case O_SEED: to->seed = (uint64_t)opt_long(a->spec, "seed", arg, 0, 0x7fffffffL); break;
+    case O_VAL: a->val_path = arg; break;
+    case O_MIN_COUNT: a->min_count = opt_long(a->spec, "min-count", arg, 1, 1L << 40); break;
+    case O_MAX_SIZE: a->max_size = opt_long(a->spec, "max-size", arg, 3, 1L << 30); break;
+    case O_QUIET: a->quiet = 1; break;
+    case O_ALLOW_RARE: a->allow_rare = 1; break;
+    case O_RESUME: a->resume_path = arg; break;
+    case O_SAVE_EVERY: to->save_every = (int)opt_long(a->spec, "save-every", arg, 1, 100000); break;
+    case O_EARLY_STOP: to->early_stop = (int)opt_long(a->spec, "early-stop", arg, 1, 100000); break;
+    case O_CLIP_NORM: to->clip_norm = opt_double(a->spec, "clip-norm", arg, 1e-9, 1e9); break;
+    case O_WORD_DROPOUT: to->word_dropout = opt_double(a->spec, "word-dropout", arg, 0, 0.99); break;
+    case O_HALF: a->half = 1; break;
+    case O_EMA: to->ema = opt_double(a->spec, "ema", arg, 1e-6, 0.999999); break;
+    case O_LOG: to->log_path = arg; break;
+    case O_PLOT: a->plot_path = arg; break;
+    case O_VAL_SPLIT: to->val_split = opt_double(a->spec, "val-split", arg, 0.0001, 0.9); break;
+    default: return 0;
+    }
+    return 1;
+}
+
+void trainer_init(train_args *a, const cmd_spec *spec)
+{
+    memset(a, 0, sizeof *a);
+    a->spec = spec;
+    a->cmd = spec->name;
+    common_opts_init(&a->co);
+    train_opts_init(&a->to);
+    a->nc = (net_config){ .layers = 2, .hidden = 128, .cell = CELL_LSTM, .pool = POOL_LAST };
+    a->pad_pre = a->trunc_pre = 1;
+    a->min_count = 1;
+}
+
+/* The options, checked against each other; fresh-run defaults where not given. */
+void trainer_check(train_args *a)
+{
+    if (a->resume_path && !a->out) a->out = a->resume_path;
+    if (!a->out) usage_error(a->spec, "no output file: give -o MODEL");
+    if (a->from && a->vocab_path) usage_error(a->spec, "--from and --vocab both give a vocabulary; use one");
+    if (a->resume_path && (a->from || a->vocab_path || a->embed || a->co.tok_set))
+        usage_error(a->spec, "--resume continues a run: its vocabulary, tokenizer and vectors come from the checkpoint");
+    if (a->from && a->co.tok_set) usage_error(a->spec, "tokenizer options cannot change a --from base (its vocabulary was built with its own tokenizer)");
+    if (a->val_path && a->to.val_split > 0) usage_error(a->spec, "--val and --val-split exclude each other");
+    if (a->to.early_stop && !a->val_path && !(a->to.val_split > 0)) usage_error(a->spec, "--early-stop needs validation data: --val FILE or --val-split FRACTION");
+    a->to.quiet = a->quiet;
+    a->to.out = a->out;
+    train_opts_resolve(&a->to, a->lr_set, a->wd_set, a->mom_set);
+    if (a->wd_set && a->to.optim != OPTIM_ADAMW) usage_error(a->spec, "--weight-decay needs --optimizer adamw");
+    if (a->mom_set && a->to.optim != OPTIM_SGD) usage_error(a->spec, "--momentum needs --optimizer sgd");
+    cli_check_output(a->out);   /* before any work: a run must not be lost at the end */
+    cli_check_output(a->plot_path);
+    cli_check_output(a->to.log_path);
+}
+
+/* A base model file (--from) or vocabulary (--vocab, a model file or a listing). */
+static void open_base(train_args *a, model *m)
+{
+    if (cli_load_base(m, a->from ? a->from : a->vocab_path) < 0) die_err(EXIT_FAIL);
+    model_as_base(m, a->from != NULL);
+    if (m->pretrained) {   /* a language model (pretrain): its encoder, fine-tuned */
+        if (a->shape_set)
+            usage_error(a->spec, "--cell, --layers, --hidden and --bidirectional come from the language model %s", a->from);
+        if (a->embed) usage_error(a->spec, "--embed: the embedding comes from the language model %s", a->from);
+        a->nc.mask = 1;   /* as it was pretrained: padding skipped */
+    }
+    if (!a->vocab_path) return;
+    int is_model = is_model_file(a->vocab_path);
+    if (a->co.tok_set && is_model)
+        usage_error(a->spec, "tokenizer options cannot change the tokenizer of the --vocab model file");
+    if (!is_model && cli_setup_tokenizer(m, &a->co, a->embed) < 0) die_err(EXIT_FAIL);
+}
+
+/* The model to train: a checkpoint (--resume), a base, or a new vocabulary. */
+static void open_model(train_args *a, const dataset *tr, model *m, train_state *st)
+{
+    if (a->resume_path) {
+        int fresh_moments;
+        int rc = train_resume(m, a->resume_path, &a->to, a->epochs_set, st, &fresh_moments);
+        if (fresh_moments && !a->quiet)
+            fprintf(stderr, "%s: %s holds no optimizer state (a finished model): training on with fresh Adam moments\n", a->cmd, a->resume_path);
+        if (rc < 0) die_err(EXIT_FAIL);
+    } else if (a->from || a->vocab_path) {
+        open_base(a, m);
+    } else {
+        model_init(m);
+        if (cli_setup_tokenizer(m, &a->co, a->embed) < 0) die_err(EXIT_FAIL);
+        cli_build_vocab(m, tr->text, tr->n, a->min_count, a->max_size);
+    }
+    model_tokenizer(m);
+    if (!a->quiet)
+        fprintf(stderr, "%s: %zu rows from %s (%zu empty skipped)%s; vocabulary %zu; dictionary %s\n",
+                a->cmd, tr->n, tr->path, tr->skipped_empty, a->to.val_split > 0 ? " after the validation split" : "",
+                m->voc.n, m->dict_source);
+}
+
+/* A fresh run's embedding, labels and sequence settings. */
+static void shape_model(const train_args *a, model *m, const dataset *tr)
+{
+    if (a->embed && cli_embed(m, a->embed, a->embed_dim, a->quiet) < 0) die_err(EXIT_FAIL);
+    if (m->emb && a->embed_dim && a->embed_dim != m->embed_dim)
+        usage_error(a->spec, "--embed-dim %d differs from the vectors' dimension %d", a->embed_dim, m->embed_dim);
+    if (!m->emb) {
+        if (a->nc.freeze && !a->quiet) fprintf(stderr, "%s: note: --freeze without vectors keeps a random embedding fixed\n", a->cmd);
+        m->embed_dim = a->embed_dim ? a->embed_dim : 300;
+    }
+    if (setup_labels_and_sequence(m, tr, a->maxlen, a->pad_pre, a->trunc_pre) < 0) die_err(EXIT_FAIL);
+}
+
+static void encode_data(const train_args *a, model *m, const dataset *tr, const dataset *va, encoded *etr, encoded *eva)
+{
+    if (encode_dataset(m, tr, 1, etr) < 0) die_err(EXIT_FAIL);
+    if (va->n && encode_dataset(m, va, 1, eva) < 0) die_err(EXIT_FAIL);
+    if (!a->quiet)
+        fprintf(stderr, "%s: %d labels (%s%s%s); maxlen %d%s; %.1f%% of tokens unknown\n", a->cmd, m->nlabels,
+                m->labels[0], m->nlabels > 1 ? ", " : "", m->nlabels == 2 ? m->labels[1] : "...",
+                m->maxlen, a->maxlen || a->resume_path ? "" : " (95th percentile)",
+                etr->tokens ? 100.0 * etr->unknown / etr->tokens : 0.0);
+}
+
+/* The trained model to -o, the curves to --plot. */
+static void write_outputs(const train_args *a, model *m, const dataset *tr)
+{
+    m->half = a->half;
+    if (model_save(m, a->out) < 0) die_err(EXIT_FAIL);
+    if (!a->quiet) fprintf(stderr, "%s: wrote %s\n", a->cmd, a->out);
+    if (!a->plot_path) return;
+    char title[512];
+    snprintf(title, sizeof title, "seqsent %s %s: %s %dx%d%s", a->cmd, tr->path, cell_name(m->net->cfg.cell),
+             m->net->cfg.layers, m->net->cfg.hidden, m->net->cfg.bidir ? " bidirectional" : "");
+    if (plot_history_svg(cJSON_GetObjectItemCaseSensitive(m->train_info, "history"), title, a->plot_path) < 0)
+        die_err(EXIT_FAIL);
+    if (!a->quiet) fprintf(stderr, "%s: wrote %s\n", a->cmd, a->plot_path);
+}
+
+/* distill: the student's labels are the teacher's, in its order (the data
+ * may lack some of them) */
+static void set_labels(model *m, const train_targets *t)
+{
+    for (int i = 0; i < m->nlabels; i++) free(m->labels[i]);
+    free(m->labels);
+    m->labels = xcalloc((size_t)t->nlabels, sizeof *m->labels);
+    for (int i = 0; i < t->nlabels; i++) m->labels[i] = xstrdup(t->labels[i]);
+    m->nlabels = t->nlabels;
+}
+
+/* A copy of the rows' soft targets [n, K] into e. */
+static void attach_soft(encoded *e, const model *m, const float *soft)
+{
+    e->K = m->nlabels == 2 ? 1 : m->nlabels;
+    e->soft = xmalloc(e->n * (size_t)e->K * sizeof *e->soft + 1);
+    memcpy(e->soft, soft, e->n * (size_t)e->K * sizeof *e->soft);
+}
+
+void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *targets)
+{
+    model m;
+    train_state st;
+    open_model(a, tr, &m, &st);
+    if (targets && !a->resume_path) set_labels(&m, targets);
+    if (!a->resume_path) shape_model(a, &m, tr);
+    encoded etr, eva;
+    encode_data(a, &m, tr, va, &etr, &eva);
+    if (targets) {
+        attach_soft(&etr, &m, targets->soft_tr);
+        if (va->n) attach_soft(&eva, &m, targets->soft_va);
+    }
+    if (!a->resume_path) {
+        int encoder = m.pretrained != NULL;
+        if (setup_network(&m, &a->nc, &a->to) < 0) die_err(EXIT_FAIL);
+        train_opts_to_json(&a->to, m.train_info = cJSON_CreateObject(), tr->path, tr->n,
+                           a->embed != NULL || (a->from && m.embed_info));
+        if (encoder) cJSON_AddStringToObject(m.train_info, "encoder", a->from);
+        if (targets) cJSON_AddStringToObject(m.train_info, "teacher", targets->teacher);
+    }
+    float *cw = a->to.class_weight ? class_weights(&etr, m.nlabels) : NULL;
+    a->to.class_w = cw;
+    progress pg;
+    progress_attach(&pg, a->cmd, &a->to);
+    int rc = train_run(&m, &etr, va->n ? &eva : NULL, &a->to, a->resume_path ? &st : NULL);
+    if (rc < 0) die_err(EXIT_FAIL);
+    if (rc == TRAIN_INTERRUPTED) exit(progress_signal() == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT);
+    write_outputs(a, &m, tr);
+    free(cw);
+    encoded_free(&etr);
+    if (va->n) encoded_free(&eva);
+    model_free(&m);
+}

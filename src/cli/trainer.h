@@ -1,0 +1,108 @@
+/* trainer.h - the steps of `train`, shared with `distill` (a student
+ * trained on a teacher's probabilities): the options that shape the model
+ * and the run, and the run itself from loaded data to the written file. */
+#ifndef SEQSENT_TRAINER_H
+#define SEQSENT_TRAINER_H
+
+#include "cli/opts.h"
+#include "model/checkpoint.h"
+#include "nn/net.h"
+#include "text/csv.h"
+
+enum {
+    O_FROM = 400, O_VOCAB, O_EMBED, O_FREEZE, O_EMBED_DIM, O_LAYERS, O_HIDDEN, O_MAXLEN,
+    O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
+    O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
+    O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE,
+    O_TRAINER_END   /* a command's own options start here */
+};
+
+
+/* One row per option: its metavar ("N", "FILE"...) says that it takes a
+ * value, "" that it is a flag. */
+#define OPT(name, id, metavar, help) { name, id, sizeof(metavar) > 1, metavar, help }
+
+/* train's option rows, in --help order (a command adds TOKENIZER_OPTS,
+ * DATA_OPTS and its own). */
+#define TRAIN_OPTIONS \
+    OPT("output", 'o', "MODEL", "write the trained model here (required; written atomically)"), \
+    OPT("from", O_FROM, "FILE", "start from a file written by 'vocab', 'embed' or 'pretrain' (a language model: fine-tune its embedding and recurrent layers; their shape and --mask follow it)"), \
+    OPT("vocab", O_VOCAB, "FILE", "reuse a vocabulary: a model file or a 'token<TAB>count' listing"), \
+    OPT("embed", O_EMBED, "VECTORS", "initialise the embedding from word2vec vectors (text or binary, .gz ok); their words also become the segmentation dictionary unless --dict is given"), \
+    OPT("freeze", O_FREEZE, "", "do not train the embedding (frozen, as Keras trainable=False)"), \
+    OPT("embed-dim", O_EMBED_DIM, "N", "embedding size when no vectors are given (default 300); with vectors, must match them"), \
+    OPT("cell", O_CELL, "lstm|gru|rnn", "recurrent cell (default lstm; gru as Keras reset_after, rnn = SimpleRNN tanh)"), \
+    OPT("layers", O_LAYERS, "N", "stacked recurrent layers (default 2)"), \
+    OPT("hidden", O_HIDDEN, "H", "units per layer and direction (default 128)"), \
+    OPT("bidirectional", O_BIDIR, "", "read each layer's input both ways; outputs and final states concatenated"), \
+    OPT("dropout", O_DROPOUT, "P", "inverted dropout on every recurrent layer's input and before the dense layer (training only; default 0)"), \
+    OPT("dense", O_DENSE, "H", "a hidden ReLU dense layer of H units before the output (default none)"), \
+    OPT("pool", O_POOL, "last|max|mean", "summary of the top layer: final states (default, as Keras), or max / mean over time"), \
+    OPT("maxlen", O_MAXLEN, "N", "sequence length (default: 95th percentile of training lengths)"), \
+    OPT("padding", O_PADDING, "pre|post", "where padding goes (default pre, as Keras)"), \
+    OPT("truncating", O_TRUNCATING, "pre|post", "which end long texts lose (default pre, as Keras)"), \
+    OPT("mask", O_MASK, "", "skip padding steps (state carried through), as Keras mask_zero; stored in the model"), \
+    OPT("bucket", O_BUCKET, "", "batches of similar lengths, each trimmed to its longest row (faster; changes batch composition)"), \
+    OPT("epochs", O_EPOCHS, "N", "passes over the training data (default 5)"), \
+    OPT("batch", O_BATCH, "N", "mini-batch size (default 32)"), \
+    OPT("shards", O_SHARDS, "N", "cut each batch into N shards whose gradients are summed in a fixed order; threads share out the shards (default 2; at most 64)"), \
+    OPT("optimizer", O_OPTIM, "adam|adamw|sgd", "optimizer (default adam: beta1 .9, beta2 .999, eps 1e-7, as Keras)"), \
+    OPT("lr", O_LR, "RATE", "learning rate (default 0.001; 0.01 for sgd)"), \
+    OPT("lr-decay", O_LR_DECAY, "F", "multiply the learning rate by F after every epoch (default 1: constant)"), \
+    OPT("weight-decay", O_WD, "W", "decoupled weight decay for adamw (default 0.01; biases excluded)"), \
+    OPT("momentum", O_MOMENTUM, "M", "momentum for sgd (default 0.9)"), \
+    OPT("class-weight", O_CLASS_WEIGHT, "auto", "weight each class's loss by n / (classes x count), for imbalanced data"), \
+    OPT("seed", O_SEED, "N", "random seed: same seed, same model, whatever --threads (default 1)"), \
+    OPT("val", O_VAL, "FILE", "validation data, scored after every epoch"), \
+    OPT("val-split", O_VAL_SPLIT, "FRACTION", "hold out this fraction of the training rows for validation (chosen with --seed)"), \
+    OPT("early-stop", O_EARLY_STOP, "N", "stop when validation loss has not improved for N epochs; keep the best epoch's weights"), \
+    OPT("clip-norm", O_CLIP_NORM, "X", "scale gradients down when their global norm exceeds X"), \
+    OPT("word-dropout", O_WORD_DROPOUT, "P", "replace each token by <unk> with probability P while training (default 0)"), \
+    OPT("ema", O_EMA, "M", "keep a moving average of the weights (momentum M, e.g. 0.99) and use it for validation, early stopping and the saved model (Keras use_ema)"), \
+    OPT("save-every", O_SAVE_EVERY, "N", "write a checkpoint (with optimizer state) to the -o file every N epochs"), \
+    OPT("resume", O_RESUME, "CHECKPOINT", "continue an interrupted run from its checkpoint (same data; -o defaults to CHECKPOINT)"), \
+    OPT("log", O_LOG, "FILE", "append one JSON object per epoch (JSON lines)"), \
+    OPT("plot", O_PLOT, "FILE.svg", "draw the loss and accuracy curves (train, and validation if any) as an SVG chart"), \
+    OPT("min-count", O_MIN_COUNT, "N", "drop tokens seen fewer than N times (default 1)"), \
+    OPT("max-size", O_MAX_SIZE, "N", "keep at most N vocabulary entries incl. <pad> and <unk> (default all)"), \
+    OPT("threads", OPT_THREADS, "N", "CPU threads (default: all cores); changes speed only, never results (at most --shards of them train)"), \
+    OPT("allow-rare-labels", O_ALLOW_RARE, "", "accept a label seen once (or in < 1% of the median count) and labels differing only in case (by default an error: a header or row misread)"), \
+    OPT("quiet", O_QUIET, "", "no progress, label or per-epoch lines on stderr"), \
+    OPT("half", O_HALF, "", "store the trained weights as 16-bit floats: half the file; probabilities change in the 3rd-4th digit (checkpoints stay 32-bit)")
+
+/* What the command line asks for. */
+typedef struct train_args {
+    const cmd_spec *spec;    /* the command, for usage errors */
+    const char *cmd;         /* its name, the prefix of its messages */
+    common_opts co;
+    train_opts to;
+    net_config nc;           /* the network's shape; its sizes from the data come later */
+    const char *train_path, *out, *from, *vocab_path, *embed, *val_path, *resume_path, *plot_path;
+    int embed_dim, maxlen, pad_pre, trunc_pre, half, quiet, allow_rare;
+    int epochs_set, lr_set, wd_set, mom_set, shape_set;
+    long min_count, max_size;
+} train_args;
+
+/* Fresh-run defaults. */
+void trainer_init(train_args *a, const cmd_spec *spec);
+/* Apply option c (one of TRAIN_OPTIONS or the common ones); 0 when it is
+ * neither. */
+int trainer_option(train_args *a, int c, const char *arg);
+/* After the options: check them against each other, resolve the defaults
+ * that depend on others, and check the outputs writable. */
+void trainer_check(train_args *a);
+
+/* What distill gives besides the rows: the teacher's labels (the student's
+ * outputs, in that order) and per row its probabilities. */
+typedef struct train_targets {
+    const char *teacher;     /* its file, recorded in the model */
+    char **labels;
+    int nlabels;
+    const float *soft_tr, *soft_va;   /* [rows, K], K = 1 for 2 labels */
+} train_targets;
+
+/* Train on tr (va: validation rows, n = 0 for none) and write the model;
+ * targets NULL for train.  Dies on errors; exits 130/143 when interrupted. */
+void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *targets);
+
+#endif
