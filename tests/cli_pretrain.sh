@@ -48,6 +48,26 @@ run "$S" train "$Z" --from lm.ssm --embed "$D/zh_vectors.txt" --quiet -o bad.ssm
 check "train --from LM --embed: usage error" 'usage_err "the embedding comes from the language model"'
 check "no model written by refused runs" '[ ! -e bad.ssm ]'
 
+# --- ULMFiT's fine-tuning options
+go "gradual unfreeze seed 1" "$S" train "$Z" --from lm.ssm --gradual-unfreeze --epochs 1 --batch 16 --seed 1 --quiet -o gu1.ssm
+go "gradual unfreeze seed 2" "$S" train "$Z" --from lm.ssm --gradual-unfreeze --epochs 1 --batch 16 --seed 2 --quiet -o gu2.ssm
+go "plain fine-tune seed 2" "$S" train "$Z" --from lm.ssm --epochs 1 --batch 16 --seed 2 --quiet -o pl2.ssm
+head -n 20 "$ZT" >few.csv
+"$S" encode -m gu1.ssm few.csv >gu1.vec 2>/dev/null
+"$S" encode -m gu2.ssm few.csv >gu2.vec 2>/dev/null
+"$S" encode -m pl2.ssm few.csv >pl2.vec 2>/dev/null
+check "encode: one vector of hidden x directions numbers per text" '[ "$(lines gu1.vec)" = 19 ] && [ "$(head -n 1 gu1.vec | wc -w | tr -d " ")" = 12 ]'
+check "--gradual-unfreeze, epoch 1: the encoder is the LM's whatever the seed" '[ -s gu1.vec ] && cmp -s gu1.vec gu2.vec'
+check "without it the encoder moves in epoch 1" '! cmp -s gu2.vec pl2.vec'
+go "discriminative + slanted" "$S" train "$Z" --from lm.ssm --discriminative 2.6 --slanted --gradual-unfreeze --epochs 3 --batch 16 --quiet -o ulm.ssm
+run "$S" info ulm.ssm
+check "the fine-tuning options are recorded" 'out_has "\"discriminative\":[^,]*2.6" && out_has "\"gradual_unfreeze\":[^,]*true" && out_has "\"slanted\":[^,]*true"'
+RUN2="$Z --from lm.ssm --discriminative 2.6 --slanted --gradual-unfreeze --epochs 3 --batch 4 --seed 3"
+go "ulmfit uninterrupted" "$S" train $RUN2 --quiet -o uw.ssm
+interrupt_train 1 up.ssm $RUN2
+go "ulmfit resumed" "$S" train "$Z" --resume up.ssm --quiet
+check "ULMFiT fine-tuning interrupted and resumed: the same bytes" '[ "$src" = 130 ] && cmp -s uw.ssm up.ssm'
+
 # --- the same bits on any thread count
 lm_bits() {
     _lb=$1; shift

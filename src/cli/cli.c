@@ -184,6 +184,24 @@ void cli_each_line(const char *path, cli_line_fn fn, void *ctx)
     csv_close(r);
 }
 
+void cli_each_text(char *const *paths, int nfiles, const common_opts *c, cli_line_fn fn, void *ctx)
+{
+    for (int f = 0; f < (nfiles ? nfiles : 1); f++) {
+        const char *path = nfiles ? paths[f] : "-";
+        data_format fmt = data_format_for_texts(path, c->data.fmt, c->data.encoding);
+        if (fmt == FMT_LINES) {
+            cli_each_line(path, fn, ctx);
+            continue;
+        }
+        common_opts c2 = *c;   /* a whole CSV/TSV: its text column */
+        c2.data.fmt = fmt;
+        dataset d;
+        if (cli_load_texts(path, &c2, 0, &d) < 0) die_err(EXIT_FAIL);
+        for (size_t i = 0; i < d.n; i++) fn(d.text[i], NULL, ctx);
+        dataset_free(&d);
+    }
+}
+
 void cli_texts_free(cli_texts *t)
 {
     for (int i = 0; i < t->nds; i++) dataset_free(&t->ds[i]);

@@ -35,6 +35,10 @@ void cli_corpus_load(model *m, cli_texts *t, char *const *paths, int npaths, con
  * errors. */
 typedef void (*cli_line_fn)(char *line, const csv_reader *r, void *ctx);
 void cli_each_line(const char *path, cli_line_fn fn, void *ctx);
+/* fn(text, reader or NULL, ctx) for every text of the nfiles files (none:
+ * stdin): plain lines streamed as cli_each_line does, or the text column of
+ * a whole CSV/TSV file (the input options of c decide which). */
+void cli_each_text(char *const *paths, int nfiles, const common_opts *c, cli_line_fn fn, void *ctx);
 /* Die (exit 1, "seqsent: path: problem") unless an output file can be
  * written at path: a temp file is created beside it and removed again, as
  * the real write will do, so a run never trains for an hour and then

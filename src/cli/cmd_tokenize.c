@@ -63,23 +63,9 @@ int cmd_tokenize(int argc, char **argv)
     }
     tokenizer *tk = model_tokenizer(&m);
     toklist tl = {0};
-    int first = opt_operands(), nfiles = argc - first;
-    for (int f = 0; f < (nfiles ? nfiles : 1); f++) {
-        const char *path = nfiles ? argv[first + f] : "-";
-        data_format fmt = data_format_for_texts(path, co.data.fmt, co.data.encoding);
-        if (fmt != FMT_LINES) {   /* a whole CSV/TSV: its text column */
-            common_opts c2 = co;
-            c2.data.fmt = fmt;
-            dataset d;
-            if (cli_load_texts(path, &c2, 0, &d) < 0) die_err(EXIT_FAIL);
-            line_ctx lc = { tk, &tl };
-            for (size_t i = 0; i < d.n; i++) print_tokens(d.text[i], NULL, &lc);
-            dataset_free(&d);
-            continue;
-        }
-        line_ctx lc = { tk, &tl };
-        cli_each_line(path, print_tokens, &lc);
-    }
+    int first = opt_operands();
+    line_ctx lc = { tk, &tl };
+    cli_each_text(argv + first, argc - first, &co, print_tokens, &lc);
     finish_stdout();
     toklist_free(&tl);
     model_free(&m);

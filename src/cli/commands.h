@@ -10,6 +10,7 @@ int cmd_vectors(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_pretrain(int argc, char **argv);
 int cmd_distill(int argc, char **argv);
+int cmd_encode(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_info(int argc, char **argv);

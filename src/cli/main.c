@@ -18,6 +18,7 @@ static const struct {
     { "embed",    cmd_embed,    "add pretrained word vectors to a vocabulary, report coverage" },
     { "vectors",  cmd_vectors,  "train word2vec vectors (skip-gram) on unlabelled text" },
     { "train",    cmd_train,    "train a recurrent (LSTM, GRU, RNN) classifier from labelled text" },
+    { "encode",   cmd_encode,   "print the encoder's sentence vector of every text" },
     { "distill",  cmd_distill,  "train a student network on a teacher's (e.g. an ensemble's) probabilities" },
     { "pretrain", cmd_pretrain, "pretrain the embedding and recurrent layers as a language model on unlabelled text" },
     { "eval",     cmd_eval,     "accuracy, loss, per-class figures and confusion matrix" },

@@ -46,6 +46,9 @@ int trainer_option(train_args *a, int c, const char *arg)
     case O_OPTIM: to->optim = (optim_kind)parse_word(a, optim_parse(arg), "optimizer", "adam, adamw or sgd", arg); break;
     case O_WD: to->weight_decay = opt_double(a->spec, "weight-decay", arg, 0, 10); a->wd_set = 1; break;
     case O_MOMENTUM: to->momentum = opt_double(a->spec, "momentum", arg, 0, 0.9999); a->mom_set = 1; break;
+    case O_DISCR: to->discriminative = opt_double(a->spec, "discriminative", arg, 1, 100); break;
+    case O_UNFREEZE: to->gradual_unfreeze = 1; break;
+    case O_SLANTED: to->slanted = 1; break;
     case O_LR_DECAY: to->lr_decay = opt_double(a->spec, "lr-decay", arg, 1e-6, 1); break;
     case O_CLASS_WEIGHT:
         if (strcmp(arg, "auto")) usage_error(a->spec, "--class-weight: only 'auto' is supported, got '%s'", arg);

@@ -13,7 +13,7 @@ enum {
     O_FROM = 400, O_VOCAB, O_EMBED, O_FREEZE, O_EMBED_DIM, O_LAYERS, O_HIDDEN, O_MAXLEN,
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
     O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
-    O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE,
+    O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE, O_DISCR, O_UNFREEZE, O_SLANTED,
     O_TRAINER_END   /* a command's own options start here */
 };
 
@@ -49,6 +49,9 @@ enum {
     OPT("optimizer", O_OPTIM, "adam|adamw|sgd", "optimizer (default adam: beta1 .9, beta2 .999, eps 1e-7, as Keras)"), \
     OPT("lr", O_LR, "RATE", "learning rate (default 0.001; 0.01 for sgd)"), \
     OPT("lr-decay", O_LR_DECAY, "F", "multiply the learning rate by F after every epoch (default 1: constant)"), \
+    OPT("discriminative", O_DISCR, "F", "fine-tuning: each layer's learning rate is the one above's / F (ULMFiT: 2.6; default off)"), \
+    OPT("gradual-unfreeze", O_UNFREEZE, "", "fine-tuning: epoch 1 trains the dense layers only, each further epoch one more layer down (ULMFiT)"), \
+    OPT("slanted", O_SLANTED, "", "slanted triangular learning rate: up over the first 10% of steps, then down to lr/32 (ULMFiT)"), \
     OPT("weight-decay", O_WD, "W", "decoupled weight decay for adamw (default 0.01; biases excluded)"), \
     OPT("momentum", O_MOMENTUM, "M", "momentum for sgd (default 0.9)"), \
     OPT("class-weight", O_CLASS_WEIGHT, "auto", "weight each class's loss by n / (classes x count), for imbalanced data"), \

@@ -46,6 +46,9 @@ void train_opts_to_json(const train_opts *o, cJSON *ti, const char *data, size_t
     if (o->word_dropout > 0) cJSON_AddNumberToObject(ti, "word_dropout", o->word_dropout);
     if (o->val_split > 0) cJSON_AddNumberToObject(ti, "val_split", o->val_split);
     if (o->temperature > 0) cJSON_AddNumberToObject(ti, "temperature", o->temperature);
+    if (o->discriminative > 0) cJSON_AddNumberToObject(ti, "discriminative", o->discriminative);
+    if (o->gradual_unfreeze) cJSON_AddBoolToObject(ti, "gradual_unfreeze", 1);
+    if (o->slanted) cJSON_AddBoolToObject(ti, "slanted", 1);
     cJSON_AddBoolToObject(ti, "pretrained", pretrained);
 }
 
@@ -76,6 +79,9 @@ void train_opts_from_json(train_opts *o, const cJSON *ti, int keep_epochs)
     get_num(ti, "ema", &o->ema);
     get_num(ti, "word_dropout", &o->word_dropout);
     get_num(ti, "temperature", &o->temperature);
+    get_num(ti, "discriminative", &o->discriminative);
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ti, "gradual_unfreeze"))) o->gradual_unfreeze = 1;
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ti, "slanted"))) o->slanted = 1;
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ti, "bucket"))) o->bucket = 1;
     if (cJSON_GetObjectItemCaseSensitive(ti, "class_weight")) o->class_weight = 1;
 }

@@ -51,6 +51,10 @@ typedef struct train_opts {
                            * model use the averaged weights (Keras use_ema) */
     int class_weight;     /* --class-weight auto: class_w from the training counts */
     double temperature;   /* distillation: the soft targets' temperature (0 = not distilled) */
+    /* fine-tuning (ULMFiT, Howard and Ruder 2018) */
+    double discriminative;  /* each layer's learning rate is the one above's / this (0 = one rate) */
+    int gradual_unfreeze;   /* epoch 1 trains the dense layers only, each further epoch one more layer down */
+    int slanted;            /* slanted triangular rate: up over the first 10% of steps, down to lr/32 */
     const float *class_w; /* per-class loss weights, or NULL */
     double val_split;     /* fraction of the training rows held out for validation, 0 = none */
     int early_stop;       /* patience in epochs, 0 = off (needs validation data) */

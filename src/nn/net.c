@@ -19,6 +19,15 @@
 int net_directions(const net_config *c) { return c->bidir ? 2 : 1; }
 int net_features(const net_config *c) { return c->hidden * net_directions(c); }
 int net_layer_in(const net_config *c, int l) { return l ? net_features(c) : c->embed_dim; }
+int net_param_depth(const net_config *c, const char *name)
+{
+    if (!strcmp(name, "embedding")) return c->layers + 1;
+    const char *cell = cell_name(c->cell);
+    size_t k = strlen(cell);
+    if (!strncmp(name, cell, k) && name[k] == '.') return c->layers - atoi(name + k + 1);   /* "<cell>.<l>..." */
+    return 0;
+}
+
 static int head_in(const net_config *c) { return c->dense > 0 ? c->dense : net_features(c); }
 
 /* build_params puts the embedding first */

@@ -122,6 +122,10 @@ void net_add_grads(net *dst, const net *src);
 int net_directions(const net_config *c);
 int net_features(const net_config *c);   /* H*D: width of the final state */
 int net_layer_in(const net_config *c, int l);   /* recurrent layer l's input width: E, then H*D */
+/* How far below the output a tensor is, by its name: 0 the dense layers
+ * (or a language model's output layer), 1 the top recurrent layer, ..., L
+ * the first, L + 1 the embedding (fine-tuning's learning rates per layer). */
+int net_param_depth(const net_config *c, const char *name);
 
 void net_ws_alloc(net_ws *w, const net_config *cfg, int maxT, int maxB);
 void net_ws_free(net_ws *w);

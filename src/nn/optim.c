@@ -44,9 +44,11 @@ void optimizer_update(optimizer *o, param *ps, int np)
     if (o->kind == OPTIM_SGD) {
         const float lr = (float)o->lr, mu = (float)o->momentum;
         for (int k = 0; k < np; k++) {
+            if (ps[k].lr_scale == 0) continue;   /* frozen for now */
             float *w = ps[k].w, *g = ps[k].g, *m = ps[k].m;
+            const float lrk = lr * ps[k].lr_scale;
             for (size_t i = 0; i < ps[k].n; i++) {
-                m[i] = mu * m[i] - lr * g[i];
+                m[i] = mu * m[i] - lrk * g[i];
                 w[i] += m[i];
             }
         }
@@ -57,12 +59,14 @@ void optimizer_update(optimizer *o, param *ps, int np)
                                (1.0 - pow(o->beta1, (double)o->step)));
     for (int k = 0; k < np; k++) {
         param *p = &ps[k];
+        if (p->lr_scale == 0) continue;   /* frozen for now */
         float *w = p->w, *g = p->g, *m = p->m, *v = p->v;
-        const float decay = o->kind == OPTIM_ADAMW && p->decay ? (float)(o->lr * o->weight_decay) : 0.0f;
+        const float decay = o->kind == OPTIM_ADAMW && p->decay ? (float)(o->lr * o->weight_decay) * p->lr_scale : 0.0f;
+        const float lrk = lr_t * p->lr_scale;
         for (size_t i = 0; i < p->n; i++) {
             m[i] = b1 * m[i] + (1.0f - b1) * g[i];
             v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
-            w[i] -= lr_t * m[i] / (sqrtf(v[i]) + eps) + decay * w[i];
+            w[i] -= lrk * m[i] / (sqrtf(v[i]) + eps) + decay * w[i];
         }
     }
 }

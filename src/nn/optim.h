@@ -12,6 +12,8 @@ typedef struct param {
     float *ema;          /* moving average of w (train --ema), or NULL */
     size_t n;
     int decay;           /* AdamW weight decay applies (kernels and the embedding, not biases) */
+    float lr_scale;      /* this tensor's learning rate / the optimizer's (1; 0 = not updated:
+                          * fine-tuning's discriminative rates and gradual unfreezing) */
 } param;
 
 typedef enum { OPTIM_ADAM = 0, OPTIM_ADAMW, OPTIM_SGD } optim_kind;

@@ -80,6 +80,7 @@ void params_alloc_grads(param_list *pl, int moments)
         if (!(s->flags & PARAM_TRAIN)) continue;
         param *p = &pl->trained[pl->ntrained++];
         snprintf(p->name, sizeof p->name, "%s", s->name);
+        p->lr_scale = 1.0f;
         p->w = *s->w;
         p->n = s->n;
         p->g = *s->g = fzeros(s->n);

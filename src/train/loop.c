@@ -138,6 +138,37 @@ static void running_means(const run *R, train_event *ev)
     }
 }
 
+/* Fine-tuning's learning rate per layer, set for the epoch: the dense
+ * layers at the optimizer's rate, each layer below at the one above's /
+ * o->discriminative; with gradual unfreezing only the top epoch-1 layers
+ * below the dense ones train (ULMFiT).  A function of the epoch: resuming
+ * is exact. */
+static void layer_rates(run *R)
+{
+    const train_opts *o = R->o;
+    if (o->discriminative <= 0 && !o->gradual_unfreeze) return;
+    for (int i = 0; i < R->n->nparams; i++) {
+        param *p = &R->n->params[i];
+        int depth = net_param_depth(&R->n->cfg, p->name);
+        p->lr_scale = o->discriminative > 0 ? (float)pow(o->discriminative, -depth) : 1.0f;
+        if (o->gradual_unfreeze && depth > R->st.epoch - 1) p->lr_scale = 0;
+    }
+}
+
+/* ULMFiT's slanted triangular learning rate at the coming step: a linear
+ * rise over the first 10% of the run's steps, then a linear fall to 1/32 of
+ * the peak (o->lr).  A function of the step: resuming is exact. */
+static double slanted_rate(const run *R)
+{
+    const double cut_frac = 0.1, ratio = 32;
+    double total = (double)R->o->epochs * ceil((double)R->tr->n / R->o->batch);
+    double cut = floor(total * cut_frac), t = (double)R->opt.step;
+    if (cut < 1) cut = 1;
+    double p = t < cut ? t / cut : 1 - (t - cut) / (cut * (1 / cut_frac - 1));
+    if (p < 0) p = 0;
+    return R->o->lr * (1 + p * (ratio - 1)) / ratio;
+}
+
 /* The batch bi, starting at sample s of the epoch. */
 static int run_step(run *R, size_t bi, size_t s)
 {
@@ -154,6 +185,7 @@ static int run_step(run *R, size_t bi, size_t s)
         Tb = trim_batch(R->ids, B, T, R->trimmed);
         memcpy(R->ids, R->trimmed, sizeof(int32_t) * (size_t)B * Tb);
     }
+    if (o->slanted) R->opt.lr = slanted_rate(R);
     train_pass pass = { o->seed * 0x2545F4914F6CDD1DULL + (uint64_t)R->opt.step, o->class_w, R->soft,
                         o->temperature, NULL, 0 };
     double count = B;   /* what the loss is a mean over: rows, or a language model's targets */
@@ -190,6 +222,7 @@ static int run_epoch(run *R)
     R->start_pos = R->st.pos;
     /* learning-rate decay per epoch: a function of the epoch, so resuming is exact */
     R->opt.lr = o->lr * (o->lr_decay > 0 ? pow(o->lr_decay, R->st.epoch - 1) : 1.0);
+    layer_rates(R);
     memcpy(R->st.rng, R->r.s, sizeof R->st.rng);   /* the epoch's shuffle can be replayed */
     batch_plan_epoch(&R->plan, R->tr, o->batch, o->bucket, &R->r);
     size_t s = 0;
