@@ -18,6 +18,14 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isrc -Iinclude $(PKG_CFLAGS) -DSEQSENT_VERSION='"$(VERSION)"'
 LDLIBS   += $(PKG_LIBS) -lz -lpthread -lm
+# `seqsent serve` is built on libmicrohttpd when pkg-config finds it
+# (scripts/install-deps.sh installs it); MHD=no builds without it, and the
+# command then says how to get it.  Only the binary links it, not the library.
+MHD      ?= $(shell pkg-config --exists libmicrohttpd 2>/dev/null && echo yes)
+ifeq ($(MHD),yes)
+MHD_CFLAGS := -DSEQSENT_HAVE_MHD $(shell pkg-config --cflags libmicrohttpd)
+MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd)
+endif
 
 # B is the build directory, BIN the binary: the sanitizer build uses its own.
 B        ?= build
@@ -83,7 +91,14 @@ $(B)/libseqsent.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(B)/libseqsent.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(MHD_LIBS)
+
+# serve.o is rebuilt when libmicrohttpd comes or goes (mhd.flags records it).
+$(B)/cli/serve.o: ALL_CFLAGS += $(MHD_CFLAGS)
+$(B)/cli/serve.o: $(B)/mhd.flags
+$(B)/mhd.flags: FORCE | $(B)
+	@echo '$(MHD_CFLAGS) $(MHD_LIBS)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libseqsent.a | $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(B)/libseqsent.a $(LDLIBS)

@@ -23,6 +23,7 @@ static const struct {
     { "info",     cmd_info,     "print a model file's metadata as JSON" },
     { "ensemble", cmd_ensemble, "put trained models into one file that predicts their mean" },
     { "split",    cmd_split,    "split data into training and test files at random (seeded, stratified)" },
+    { "serve",    cmd_serve,    "answer predictions over HTTP (JSON): POST /predict, GET /health, GET /info" },
 };
 
 static void usage(FILE *f)
@@ -41,7 +42,7 @@ static const struct { const char *word, *cmd; } synonyms[] = {
     { "test", "eval" }, { "evaluate", "eval" }, { "score", "eval" }, { "fit", "train" },
     { "classify", "predict" }, { "predict-prob", "predict" }, { "tokenise", "tokenize" },
     { "segment", "tokenize" }, { "print-sentence-vectors", "predict" }, { "skipgram", "vectors" },
-    { "word2vec", "vectors" }, { "dump", "info" },
+    { "word2vec", "vectors" }, { "dump", "info" }, { "server", "serve" },
 };
 
 static void unknown_command(const char *cmd)
