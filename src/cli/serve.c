@@ -372,7 +372,7 @@ static void log_request(struct MHD_Connection *c, const request *r, enum MHD_Req
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
-    char host[NI_MAXHOST] = "-", when[32], texts[32] = "";
+    char host[NI_MAXHOST] = "-", when[32], texts[32] = "", status[16] = "-";
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ci && ci->client_addr) {
         const struct sockaddr *a = ci->client_addr;
@@ -382,8 +382,9 @@ static void log_request(struct MHD_Connection *c, const request *r, enum MHD_Req
     time_t now = time(NULL);
     struct tm tm;
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+    if (r->status) snprintf(status, sizeof status, "%u", r->status);   /* "-": no answer was queued */
     if (r->ntexts) snprintf(texts, sizeof texts, " %d text%s", r->ntexts, r->ntexts == 1 ? "" : "s");
-    fprintf(stderr, "seqsent serve: %s %s \"%s\" %u %.1f ms%s%s\n", when, host, r->line, r->status, ms, texts,
+    fprintf(stderr, "seqsent serve: %s %s \"%s\" %s %.1f ms%s%s\n", when, host, r->line, status, ms, texts,
             termination(toe));
 }
 
