@@ -4,6 +4,7 @@
 #   make check      install deps, build, run every test (unit + CLI)
 #   make demo       install deps, build, train/eval/predict on bundled sample data
 #   make bench      benchmarks, one JSON object per figure on stdout
+#   make bench-serve  seqsent serve: requests/s and latency over loopback (same format)
 #   make lib        libseqsent.a, libseqsent.so and seqsent.pc (the C API: include/seqsent.h)
 #   make install PREFIX=/usr/local
 
@@ -47,7 +48,7 @@ HDRS     := $(wildcard src/*/*.h) include/seqsent.h
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all lib FORCE deps check check-unit check-sanitize check-valgrind check-man demo bench bench-tokenize fuzz install clean
+.PHONY: all lib FORCE deps check check-unit check-sanitize check-valgrind check-man demo bench bench-tokenize bench-serve fuzz install clean
 FUZZ_SECONDS ?= 60
 
 all: $(BIN)
@@ -151,6 +152,11 @@ bench-tokenize:
 	@sh scripts/install-deps.sh >&2
 	@$(MAKE) --no-print-directory seqsent >&2
 	@sh scripts/bench_tokenize.sh
+
+bench-serve:
+	@sh scripts/install-deps.sh >&2
+	@$(MAKE) --no-print-directory seqsent >&2
+	@sh scripts/bench_serve.sh
 
 install: $(BIN) $(LIBS_OUT)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
