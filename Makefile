@@ -4,6 +4,7 @@
 #   make check      install deps, build, run every test (unit + CLI)
 #   make demo       install deps, build, train/eval/predict on bundled sample data
 #   make bench      benchmarks, one JSON object per figure on stdout
+#   make bench-serve  seqsent serve: requests/s and latency over loopback (same format)
 #   make lib        libseqsent.a, libseqsent.so and seqsent.pc (the C API: include/seqsent.h)
 #   make install PREFIX=/usr/local
 
@@ -18,6 +19,14 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isrc -Iinclude $(PKG_CFLAGS) -DSEQSENT_VERSION='"$(VERSION)"'
 LDLIBS   += $(PKG_LIBS) -lz -lpthread -lm
+# `seqsent serve` is built on libmicrohttpd when pkg-config finds it
+# (scripts/install-deps.sh installs it); MHD=no builds without it, and the
+# command then says how to get it.  Only the binary links it, not the library.
+MHD      ?= $(shell pkg-config --exists libmicrohttpd 2>/dev/null && echo yes)
+ifeq ($(MHD),yes)
+MHD_CFLAGS := -DSEQSENT_HAVE_MHD $(shell pkg-config --cflags libmicrohttpd)
+MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd)
+endif
 
 # B is the build directory, BIN the binary: the sanitizer build uses its own.
 B        ?= build
@@ -39,7 +48,7 @@ HDRS     := $(wildcard src/*/*.h) include/seqsent.h
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all lib FORCE deps check check-unit check-sanitize check-valgrind check-man demo bench bench-tokenize fuzz install clean
+.PHONY: all lib FORCE deps check check-unit check-sanitize check-valgrind check-man demo bench bench-tokenize bench-serve fuzz install clean
 FUZZ_SECONDS ?= 60
 
 all: $(BIN)
@@ -83,7 +92,14 @@ $(B)/libseqsent.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(B)/libseqsent.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(MHD_LIBS)
+
+# serve.o is rebuilt when libmicrohttpd comes or goes (mhd.flags records it).
+$(B)/cli/serve.o: ALL_CFLAGS += $(MHD_CFLAGS)
+$(B)/cli/serve.o: $(B)/mhd.flags
+$(B)/mhd.flags: FORCE | $(B)
+	@echo '$(MHD_CFLAGS) $(MHD_LIBS)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libseqsent.a | $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(B)/libseqsent.a $(LDLIBS)
@@ -136,6 +152,11 @@ bench-tokenize:
 	@sh scripts/install-deps.sh >&2
 	@$(MAKE) --no-print-directory seqsent >&2
 	@sh scripts/bench_tokenize.sh
+
+bench-serve:
+	@sh scripts/install-deps.sh >&2
+	@$(MAKE) --no-print-directory seqsent >&2
+	@sh scripts/bench_serve.sh
 
 install: $(BIN) $(LIBS_OUT)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5

@@ -3,10 +3,12 @@
 #include "base/err.h"
 #include "base/fileio.h"
 #include "base/tensor.h"
+#include "text/utf8.h"
 #include "text/vectors.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,4 +228,63 @@ int cli_set_threads(int threads)
     }
     blas_set_threads(threads);   /* a pool of our own workers sets it to 1 while it lives */
     return threads;
+}
+
+/* The length of the valid UTF-8 character at s[0..rem), or 0. */
+static size_t utf8_char(const unsigned char *s, size_t rem)
+{
+    uint32_t cp;
+    return s[0] < 0x80 ? 1 : dec_utf8(s, rem, &cp);
+}
+
+int cli_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *e = p + n;
+    for (size_t len; p < e; p += len)
+        if (!(len = utf8_char(p, (size_t)(e - p)))) return 0;
+    return 1;
+}
+
+char *cli_utf8_clean(const char *s)
+{
+    size_t n = strlen(s);
+    char *o = xmalloc(3 * n + 1), *w = o;
+    const unsigned char *p = (const unsigned char *)s, *e = p + n;
+    while (p < e) {
+        size_t len = utf8_char(p, (size_t)(e - p));
+        if (!len) {
+            memcpy(w, "\xEF\xBF\xBD", 3);
+            w += 3;
+            p++;
+            while (p < e && (*p & 0xC0) == 0x80) p++;   /* with its stray continuation bytes */
+            continue;
+        }
+        memcpy(w, p, len);
+        w += len;
+        p += len;
+    }
+    *w = '\0';
+    return o;
+}
+
+/* Probabilities rounded to 6 decimals, as printed in TSV (cJSON prints them short). */
+static double r6(double p) { return round(p * 1e6) / 1e6; }
+
+cJSON *cli_prediction_json(char *const *labels, int L, const double *p, int best, const int *top, int ntop)
+{
+    cJSON *obj = cJSON_CreateObject();
+    cJSON_AddStringToObject(obj, "label", labels[best]);
+    cJSON_AddNumberToObject(obj, "probability", r6(p[best]));
+    cJSON *all = cJSON_AddObjectToObject(obj, "probabilities");
+    for (int k = 0; k < L; k++) cJSON_AddNumberToObject(all, labels[k], r6(p[k]));
+    if (ntop > 0) {
+        cJSON *arr = cJSON_AddArrayToObject(obj, "top");
+        for (int i = 0; i < ntop; i++) {
+            cJSON *t = cJSON_CreateObject();
+            cJSON_AddStringToObject(t, "label", labels[top[i]]);
+            cJSON_AddNumberToObject(t, "probability", r6(p[top[i]]));
+            cJSON_AddItemToArray(arr, t);
+        }
+    }
+    return obj;
 }

@@ -44,6 +44,19 @@ void cli_each_text(char *const *paths, int nfiles, const common_opts *c, cli_lin
  * the real write will do, so a run never trains for an hour and then
  * finds its -o directory missing.  NULL and "-" (stdout) pass. */
 void cli_check_output(const char *path);
+/* Whether s[0..n) is valid UTF-8 (RFC 3629: no overlong forms, surrogates
+ * or code points above U+10FFFF). */
+int cli_utf8_valid(const char *s, size_t n);
+/* A copy of s with invalid UTF-8 replaced by U+FFFD (with the stray
+ * continuation bytes after it), so that JSON built from it is valid. */
+char *cli_utf8_clean(const char *s);
+/* One text's prediction as `predict --output-format jsonl` prints it (serve
+ * answers with the same objects): {"label": labels[best], "probability",
+ * "probabilities": {label: p, ...} in label order, and "top": [{"label",
+ * "probability"}, ...] for the ntop labels of top when ntop > 0}, every
+ * probability rounded to 6 decimals.  labels: the L names as valid UTF-8
+ * (cli_utf8_clean), p: the L probabilities. */
+cJSON *cli_prediction_json(char *const *labels, int L, const double *p, int best, const int *top, int ntop);
 /* Resolve --threads (0 = all cores) and give BLAS that many; returns it. */
 int cli_set_threads(int threads);
 

@@ -13,7 +13,6 @@
 #include "train/train.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,37 +55,6 @@ typedef struct predictor {
     size_t idcap;
 } predictor;
 
-/* Copy of s with invalid UTF-8 replaced by U+FFFD, so that the JSON is valid. */
-static char *utf8_clean(const char *s)
-{
-    size_t n = strlen(s);
-    char *o = xmalloc(3 * n + 1), *w = o;
-    const unsigned char *p = (const unsigned char *)s, *e = p + n;
-    while (p < e) {
-        unsigned c = *p;
-        int len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-        int ok = len > 0 && p + len <= e;
-        for (int i = 1; ok && i < len; i++) ok = (p[i] & 0xC0) == 0x80;
-        if (ok && len == 3) ok = !(c == 0xE0 && p[1] < 0xA0) && !(c == 0xED && p[1] > 0x9F);
-        if (ok && len == 4) ok = !(c == 0xF0 && p[1] < 0x90) && !(c == 0xF4 && p[1] > 0x8F);
-        if (!ok) {
-            memcpy(w, "\xEF\xBF\xBD", 3);
-            w += 3;
-            p++;
-            while (p < e && (*p & 0xC0) == 0x80) p++;   /* with its stray continuation bytes */
-            continue;
-        }
-        memcpy(w, p, (size_t)len);
-        w += len;
-        p += len;
-    }
-    *w = '\0';
-    return o;
-}
-
-/* Probabilities rounded to 6 decimals, as printed in TSV (cJSON prints them short). */
-static double r6(double p) { return round(p * 1e6) / 1e6; }
-
 /* Classify and print the pending lines. */
 static void flush_batch(predictor *p)
 {
@@ -114,22 +82,9 @@ static void flush_batch(predictor *p)
         }
         const char *text = o->with_text ? p->text[b] : NULL;
         if (o->jsonl) {
-            cJSON *obj = cJSON_CreateObject();
-            cJSON_AddStringToObject(obj, "label", jlabels[best]);
-            cJSON_AddNumberToObject(obj, "probability", r6(pk[best]));
-            cJSON *all = cJSON_AddObjectToObject(obj, "probabilities");
-            for (int k = 0; k < L; k++) cJSON_AddNumberToObject(all, jlabels[k], r6(pk[k]));
-            if (topk) {
-                cJSON *top = cJSON_AddArrayToObject(obj, "top");
-                for (int i = 0; i < topk; i++) {
-                    cJSON *t = cJSON_CreateObject();
-                    cJSON_AddStringToObject(t, "label", jlabels[order[i]]);
-                    cJSON_AddNumberToObject(t, "probability", r6(pk[order[i]]));
-                    cJSON_AddItemToArray(top, t);
-                }
-            }
+            cJSON *obj = cli_prediction_json(jlabels, L, pk, best, order, topk);
             if (text) {
-                char *clean = utf8_clean(text);
+                char *clean = cli_utf8_clean(text);
                 cJSON_AddStringToObject(obj, "text", clean);
                 free(clean);
             }
@@ -179,7 +134,7 @@ static void predictor_start(predictor *p, const popts *o, int batch, int threads
     p->ids = xmalloc((size_t)batch * m->maxlen * sizeof(int32_t));
     if (o->with_text) p->text = xcalloc((size_t)batch, sizeof *p->text);
     p->jlabels = xmalloc((size_t)m->nlabels * sizeof *p->jlabels);
-    for (int k = 0; k < m->nlabels; k++) p->jlabels[k] = utf8_clean(m->labels[k]);
+    for (int k = 0; k < m->nlabels; k++) p->jlabels[k] = cli_utf8_clean(m->labels[k]);
     p->order = xmalloc((size_t)m->nlabels * sizeof *p->order);
     p->pk = xmalloc((size_t)m->nlabels * sizeof *p->pk);
 }

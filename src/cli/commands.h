@@ -16,5 +16,6 @@ int cmd_predict(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_ensemble(int argc, char **argv);
 int cmd_split(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

@@ -18,14 +18,15 @@ static const struct {
     { "embed",    cmd_embed,    "add pretrained word vectors to a vocabulary, report coverage" },
     { "vectors",  cmd_vectors,  "train word2vec vectors (skip-gram) on unlabelled text" },
     { "train",    cmd_train,    "train a recurrent (LSTM, GRU, RNN) classifier from labelled text" },
-    { "encode",   cmd_encode,   "print the encoder's sentence vector of every text" },
-    { "distill",  cmd_distill,  "train a student network on a teacher's (e.g. an ensemble's) probabilities" },
     { "pretrain", cmd_pretrain, "pretrain the embedding and recurrent layers as a language model on unlabelled text" },
+    { "distill",  cmd_distill,  "train a student network on a teacher's (e.g. an ensemble's) probabilities" },
     { "eval",     cmd_eval,     "accuracy, loss, per-class figures and confusion matrix" },
     { "predict",  cmd_predict,  "classify text lines: label<TAB>probability per line" },
+    { "encode",   cmd_encode,   "print the encoder's sentence vector of every text" },
     { "info",     cmd_info,     "print a model file's metadata as JSON" },
     { "ensemble", cmd_ensemble, "put trained models into one file that predicts their mean" },
     { "split",    cmd_split,    "split data into training and test files at random (seeded, stratified)" },
+    { "serve",    cmd_serve,    "answer predictions over HTTP (JSON): POST /predict, GET /health, GET /info" },
 };
 
 static void usage(FILE *f)
@@ -44,7 +45,7 @@ static const struct { const char *word, *cmd; } synonyms[] = {
     { "test", "eval" }, { "evaluate", "eval" }, { "score", "eval" }, { "fit", "train" },
     { "classify", "predict" }, { "predict-prob", "predict" }, { "tokenise", "tokenize" },
     { "segment", "tokenize" }, { "print-sentence-vectors", "predict" }, { "skipgram", "vectors" },
-    { "word2vec", "vectors" }, { "dump", "info" },
+    { "word2vec", "vectors" }, { "dump", "info" }, { "server", "serve" },
 };
 
 static void unknown_command(const char *cmd)

@@ -268,6 +268,22 @@ double opt_double(const cmd_spec *s, const char *opt, const char *v, double lo, 
     return x;
 }
 
+size_t opt_size(const cmd_spec *s, const char *opt, const char *v, size_t lo, size_t hi)
+{
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    int shift = 0;
+    if (end != v && *end && !end[1]) {
+        const char *units = "KMG", *u = strchr(units, *end);
+        if (u) { shift = 10 * (int)(u - units + 1); end++; }
+    }
+    if (end == v || *end || errno || *v == '-' || x > (hi >> shift) || (x << shift) < lo)
+        usage_error(s, "--%s: expected a size from %zu to %zu bytes (K, M, G: KiB, MiB, GiB), got '%s'", opt, lo,
+                    hi, v);
+    return (size_t)(x << shift);
+}
+
 int opt_pre_post(const cmd_spec *s, const char *opt, const char *v)
 {
     if (!strcmp(v, "pre")) return 1;

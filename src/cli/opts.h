@@ -46,6 +46,8 @@ void finish_stdout(void);
 /* Checked number parsing: out-of-range or malformed values are usage errors. */
 long opt_long(const cmd_spec *s, const char *opt, const char *v, long lo, long hi);
 double opt_double(const cmd_spec *s, const char *opt, const char *v, double lo, double hi);
+/* A byte count: digits with an optional K, M or G (powers of 1024), e.g. "1M". */
+size_t opt_size(const cmd_spec *s, const char *opt, const char *v, size_t lo, size_t hi);
 /* "pre" -> 1, "post" -> 0 (--padding / --truncating); anything else is a usage error. */
 int opt_pre_post(const cmd_spec *s, const char *opt, const char *v);
 
