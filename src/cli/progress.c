@@ -51,9 +51,10 @@ static void report(const train_event *ev, void *ctx)
         char vbuf[128] = "";
         if (ev->have_val)
             snprintf(vbuf, sizeof vbuf, " - val_loss %.4f%s", ev->val_loss, second(ev, 1, ev->val_accuracy, b, sizeof b));
-        fprintf(stderr, "%sepoch %d/%d - loss %.4f%s%s - %.1fs (%.0f samples/s)%s\n", p->tty ? "\r" : "",
+        fprintf(stderr, "%sepoch %d/%d - loss %.4f%s%s - %.1fs (%.0f %s/s)%s\n", p->tty ? "\r" : "",
                 ev->epoch, ev->epochs, ev->loss, second(ev, 0, ev->accuracy, a, sizeof a), vbuf, ev->seconds,
-                ev->samples_per_second, p->tty ? "          " : "");
+                ev->lm ? ev->tokens_per_second : ev->samples_per_second, ev->lm ? "tokens" : "samples",
+                p->tty ? "          " : "");
         break;
     }
     case TRAIN_EV_EARLY_STOP:

@@ -60,6 +60,7 @@ typedef struct run {
     lm_sampler lms;               /* its candidates */
     double t0;                    /* when the epoch (or its resumed part) started */
     size_t start_pos;             /* samples of the epoch done before that */
+    double start_targets;         /* a language model's targets of the epoch done before that */
 } run;
 
 static double now(void)
@@ -220,6 +221,7 @@ static int run_epoch(run *R)
     const train_opts *o = R->o;
     R->t0 = now();
     R->start_pos = R->st.pos;
+    R->start_targets = R->st.correct;
     /* learning-rate decay per epoch: a function of the epoch, so resuming is exact */
     R->opt.lr = o->lr * (o->lr_decay > 0 ? pow(o->lr_decay, R->st.epoch - 1) : 1.0);
     layer_rates(R);
@@ -287,6 +289,7 @@ static void record(run *R, cJSON *h, const train_event *ev)
     cJSON *lh = cJSON_Duplicate(h, 1);
     cJSON_AddNumberToObject(lh, "seconds", ev->seconds);
     cJSON_AddNumberToObject(lh, "samples_per_second", ev->samples_per_second);
+    if (ev->lm) cJSON_AddNumberToObject(lh, "tokens_per_second", ev->tokens_per_second);
     char *line = cJSON_PrintUnformatted(lh);
     cJSON_Delete(lh);
     fprintf(R->log, "%s\n", line);
@@ -318,6 +321,7 @@ static int epoch_end(run *R)
     double secs = now() - R->t0;
     train_event ev = { .kind = TRAIN_EV_EPOCH, .done = n, .total = n, .seconds = secs,
                        .samples_per_second = (n - R->start_pos) / (secs > 0 ? secs : 1) };
+    if (R->lm) ev.tokens_per_second = (R->st.correct - R->start_targets) / (secs > 0 ? secs : 1);
     R->st.pos = n;
     running_means(R, &ev);
     cJSON *h = cJSON_CreateObject();

@@ -33,6 +33,7 @@ typedef struct train_event {
                                   * in place of accuracy (val_accuracy too) */
     double seconds;              /* since the epoch (or its resumed part) started */
     double samples_per_second;   /* EPOCH: samples trained in this run of the epoch / seconds */
+    double tokens_per_second;    /* EPOCH, language model: tokens predicted (each direction) / seconds */
     int have_val;                /* EPOCH: validation figures below */
     double val_loss, val_accuracy;
     int best_epoch, patience;    /* EARLY_STOP */
