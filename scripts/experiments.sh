@@ -15,6 +15,8 @@
 #   TABLE=0 sh scripts/experiments.sh          # only the best configurations
 #   ENS_GROUPS=1 ...                           # one ensemble per configuration
 #   BEST=mr TABLE=0 ...                        # only mr's best configuration
+#   PRE=zh BEST= TABLE=0 ...                   # only the pretrained-encoder rows for zh
+#   PRE= DISTIL=0 ...                          # no pretraining rows, no distillation row
 set -e
 cd "$(dirname "$0")/.."
 [ -x ./seqsent ] || make -s seqsent
@@ -180,3 +182,72 @@ echo "then \`vocab mr.train.csv\` + \`embed\` of those vectors.  One model: mean
 echo "(range in brackets); ensemble: \`seqsent ensemble\` of K members (seeds 1..K, K+1..2K, ...), mean over"
 echo "$ENS_GROUPS ensembles; --half: the same members stored as 16-bit floats.  Bars to clear: 90.5%"
 echo "(ChnSentiCorp), 76.5% (mr), model file under 100 MB."
+
+# Pretrained encoders (seqsent pretrain) and a distilled student (seqsent
+# distill).  Unlabelled text: every training split of the language (never a
+# test split).  The language model's settings give the classifier its shape;
+# fine-tuning picks its epoch by early stopping on a 10% validation split.
+now() { date +%s.%N; }
+ZH_LM=${ZH_LM:---embed $VEC --cell gru --bidirectional --layers 1 --epochs 3}
+ZH_FT=${ZH_FT:---bucket --maxlen 150 --epochs 15 --early-stop 3 --val-split 0.1 --pool mean --dropout 0.4}
+MR_LM=${MR_LM:---cell gru --bidirectional --layers 1 --hidden 64 --embed-dim 64 --min-count 2 --epochs 10}
+MR_FT=${MR_FT:---bucket --maxlen 60 --epochs 12 --early-stop 2 --val-split 0.1 --pool mean --dropout 0.6 --batch 64 --ema 0.99}
+# pre NAME TEST TRAIN LM_OPTS FT_OPTS CORPUS...: pretrain once (timed), fine-tune per seed
+pre() {
+    _n=$1 _test=$2 _train=$3 _lmo=$4 _fto=$5
+    shift 5
+    echo "experiments: pretrain $_n" >&2
+    _t0=$(now)
+    # shellcheck disable=SC2086
+    $S pretrain "$@" $_lmo --quiet --log "$OUT/$_n.lm.log" -o "$OUT/$_n.lm"
+    _t1=$(now)
+    LMTIME=$(echo "$_t0 $_t1" | awk '{ printf "%.1f", ($2 - $1) / 60 }')
+    LMTOK=$(tail -n 1 "$OUT/$_n.lm.log" | sed -E 's/.*"tokens_per_second":([0-9.eE+-]+).*/\1/' | awk '{ printf "%.0f", $1 }')
+    LMPPL=$(tail -n 1 "$OUT/$_n.lm.log" | sed -E 's/.*"val_perplexity":([0-9.eE+-]+).*/\1/' | awk '{ printf "%.0f", $1 }')
+    _accs=
+    for seed in $SEEDS; do
+        echo "experiments: fine-tune $_n / seed $seed" >&2
+        # shellcheck disable=SC2086
+        $S train "$_train" --from "$OUT/$_n.lm" $_fto --seed "$seed" --quiet -o "$OUT/$_n.ft$seed.ssm"
+        _a=$(acc "$OUT/$_n.ft$seed.ssm" "$_test")
+        printf 'pretrained\t%s\tfine-tuned\t%s\t%s\n' "$_n" "$seed" "$_a" >> "$OUT/runs.tsv"
+        _accs="$_accs $_a"
+    done
+    PRE_ACC=$(echo "$_accs" | stats)
+}
+if [ -n "${PRE-zh mr}" ]; then
+echo
+echo "| data | pretrain (unlabelled text; options) | time (2 cores) | tokens/s | held-out perplexity | fine-tune options | one model |"
+echo "|---|---|---|---|---|---|---|"
+case " ${PRE-zh mr} " in *" zh "*)
+pre zh "$ZTE" "$ZTR" "$ZH_LM" "$ZH_FT" "$DATA/online_shopping.train.csv" "$ZTR"
+echo "| ChnSentiCorp | online_shopping.train + chnsenticorp.train; \`$ZH_LM\` | $LMTIME min | $LMTOK | $LMPPL | \`$ZH_FT\` | $PRE_ACC |"
+;; esac
+case " ${PRE-zh mr} " in *" mr "*)
+pre mr "$DATA/mr.test.csv" "$DATA/mr.train.csv" "$MR_LM" "$MR_FT" "$DATA/mr.train.csv"
+echo "| mr | mr.train; \`$MR_LM\` | $LMTIME min | $LMTOK | $LMPPL | \`$MR_FT\` | $PRE_ACC |"
+;; esac
+fi
+
+# A student distilled from ChnSentiCorp's ensemble (the best section's first
+# ensemble, zh.ens1.ssm): accuracy and predict speed of both.
+ZH_STUDENT=${ZH_STUDENT:---embed $VEC --cell gru --bidirectional --layers 1 --hidden 64 --mask --bucket --maxlen 150 --epochs 8 --early-stop 2 --val-split 0.05 --pool mean --dropout 0.2}
+lps() {   # lps MODEL DATAFILE -> predict lines/s over its text column (whole process, 2 threads)
+    _t0=$(now); _l=$($S predict -m "$1" "$2" | wc -l); _t1=$(now)
+    echo "$_t0 $_t1 $_l" | awk '{ printf "%.0f", $3 / ($2 - $1) }'
+}
+if [ "${DISTIL:-1}" = 1 ] && [ -r "$OUT/zh.ens1.ssm" ]; then
+    _accs=
+    for seed in $SEEDS; do
+        echo "experiments: distill zh / seed $seed" >&2
+        # shellcheck disable=SC2086
+        $S distill "$OUT/zh.ens1.ssm" "$DATA/online_shopping.train.csv" --labelled "$ZTR" $ZH_STUDENT --seed "$seed" --quiet -o "$OUT/zh.student$seed.ssm"
+        _a=$(acc "$OUT/zh.student$seed.ssm" "$ZTE")
+        printf 'distilled\tzh\tstudent\t%s\t%s\n' "$seed" "$_a" >> "$OUT/runs.tsv"
+        _accs="$_accs $_a"
+    done
+    echo
+    echo "| data | teacher | its accuracy | its predict lines/s | student (\`distill TEACHER online_shopping.train.csv --labelled chnsenticorp.train.csv …\`) | student accuracy | student lines/s |"
+    echo "|---|---|---|---|---|---|---|"
+    echo "| ChnSentiCorp | zh.ens1.ssm | $(acc "$OUT/zh.ens1.ssm" "$ZTE")% | $(lps "$OUT/zh.ens1.ssm" "$ZTE") | \`$ZH_STUDENT\` | $(echo "$_accs" | stats) | $(lps "$OUT/zh.student1.ssm" "$ZTE") |"
+fi
