@@ -30,6 +30,13 @@ check "info: the corpus files recorded" 'out_has "reviews_zh.txt" && out_has "ho
 run "$S" info --tensors lm.ssm
 check "lm: an output embedding and bias, no classifier head" 'out_has "lm.out" && out_has "lm.b" && ! out_has "dense.W"'
 
+# --- pretraining goes on from an LM (ULMFiT: the task's own text after a large corpus)
+go "pretrain on" "$S" pretrain "$Z" --from lm.ssm --epochs 1 --batch 16 --quiet -o lm2.ssm
+run "$S" info lm2.ssm
+check "pretrain --from LM: a language model of the same shape and vocabulary" 'out_has "\"kind\":[^,]*\"lm\"" && out_has "\"hidden\":[^,]*12" && out_has "\"samples\":[^,]*48" && out_has "\"size\":[^,]*'"$("$S" info lm.ssm | grep -A1 '"vocab"' | sed -n 's/.*"size":[^0-9]*\([0-9]*\).*/\1/p')"'"'
+run "$S" pretrain "$Z" --from lm.ssm --hidden 20 -o lm3.ssm
+check "pretrain --from LM --hidden: usage error" 'usage_err "come from the --from language model"'
+
 # --- an LM is not a classifier
 run "$S" eval -m lm.ssm "$ZT"
 check "eval on an LM: exit 1, says how to fine-tune" '[ "$rc" = 1 ] && err_has "a language model (seqsent pretrain), not a classifier" && err_has "train DATA --from lm.ssm"'
