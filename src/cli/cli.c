@@ -288,3 +288,31 @@ cJSON *cli_prediction_json(char *const *labels, int L, const double *p, int best
     }
     return obj;
 }
+
+int cli_load_wordspace(const char *path, model *m, wordspace *ws)
+{
+    if (is_model_file(path)) {   /* a model's (or an embed file's) embedding */
+        if (model_load(m, path, 0) < 0) return -1;
+        if (!m->emb) {
+            model_free(m);
+            return err_set("%s: a vocabulary without vectors; give a word2vec file or a model with an embedding", path);
+        }
+        wordspace_init(ws, &m->voc, m->emb, m->voc.n, m->embed_dim);
+        return 0;
+    }
+    model_init(m);   /* word2vec: every word, in file order */
+    strmap_init(&m->voc.m);
+    m->have_vocab = 1;
+    long dim = 0;
+    if (vectors_words(path, &m->voc.m, &dim) < 0) return -1;
+    m->voc.n = m->voc.m.n;
+    m->voc.counts = xcalloc(m->voc.n + 1, sizeof *m->voc.counts);
+    float *vec;
+    vec_stats st;
+    if (vectors_load(path, &m->voc.m, dim, &vec, NULL, &st) < 0) return -1;
+    m->emb = vec;
+    m->emb_owned = 1;
+    m->embed_dim = (int)dim;
+    wordspace_init(ws, &m->voc, vec, m->voc.n, (int)dim);
+    return 0;
+}

@@ -4,6 +4,7 @@
 
 #include "text/csv.h"
 #include "model/model.h"
+#include "text/wordspace.h"
 #include "cli/opts.h"
 
 /* Set m's tokenizer from the options: settings, and the dictionary from
@@ -15,6 +16,10 @@ void cli_build_vocab(model *m, char *const *texts, size_t n, long min_count, lon
 /* Load vectors for m's vocabulary into m->emb, report coverage on stderr
  * (unless quiet) and record it in m->embed_info. */
 int cli_embed(model *m, const char *vec_path, long expect_dim, int quiet);
+/* Word vectors for nn and analogies: a word2vec file (text or binary, .gz
+ * ok), or a model file's embedding.  m owns the vocabulary and vectors ws
+ * reads; -1 with err_set on failure. */
+int cli_load_wordspace(const char *path, model *m, wordspace *ws);
 /* Read a base: a model file, or a plain "token<TAB>count" listing. */
 int cli_load_base(model *m, const char *path);
 /* Whether path starts with the model file magic. */

@@ -11,6 +11,8 @@ int cmd_train(int argc, char **argv);
 int cmd_pretrain(int argc, char **argv);
 int cmd_distill(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
+int cmd_nn(int argc, char **argv);
+int cmd_analogies(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_info(int argc, char **argv);

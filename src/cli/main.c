@@ -16,6 +16,8 @@ static const struct {
     { "vocab",    cmd_vocab,    "build a vocabulary (and tokenizer settings) from text" },
     { "pad",      cmd_pad,      "turn token lines into padded id sequences" },
     { "embed",    cmd_embed,    "add pretrained word vectors to a vocabulary, report coverage" },
+    { "nn",       cmd_nn,       "nearest neighbours of words by cosine (word2vec file or a model's embedding)" },
+    { "analogies", cmd_analogies, "A is to B as C is to ?: the words nearest to B - A + C" },
     { "vectors",  cmd_vectors,  "train word2vec vectors (skip-gram) on unlabelled text" },
     { "train",    cmd_train,    "train a recurrent (LSTM, GRU, RNN) classifier from labelled text" },
     { "pretrain", cmd_pretrain, "pretrain the embedding and recurrent layers as a language model on unlabelled text" },
