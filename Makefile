@@ -170,6 +170,9 @@ install: $(BIN) $(LIBS_OUT)
 	ln -sf $(SO_FILE) $(DESTDIR)$(PREFIX)/lib/$(SO_NAME)
 	ln -sf $(SO_FILE) $(DESTDIR)$(PREFIX)/lib/libseqsent.so
 	install -m 644 $(B)/seqsent.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/seqsent.pc
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 644 scripts/completion/seqsent.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/seqsent
+	install -m 644 scripts/completion/_seqsent $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_seqsent
 
 clean:
 	rm -rf build build-san seqsent

@@ -23,6 +23,8 @@ fi
 run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$ROOT" install \
     PREFIX="$P" B="$B" BIN="$S"
 check "make install PREFIX=tmp" '[ $rc -eq 0 ]'
+check "make install: bash and zsh completion" \
+    '[ -f "$P/share/bash-completion/completions/seqsent" ] && [ -f "$P/share/zsh/site-functions/_seqsent" ]'
 so=$(cd "$P/lib" 2>/dev/null && ls libseqsent.so.*.*.* 2>/dev/null | head -n 1)
 check "installed header, static and shared library, pkg-config file" \
     '[ -f "$P/include/seqsent.h" ] && [ -f "$P/lib/libseqsent.a" ] && [ -n "$so" ] &&
