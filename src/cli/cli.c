@@ -158,7 +158,7 @@ void cli_texts_load(cli_texts *t, char *const *paths, int npaths, const common_o
         dataset *d = &t->ds[t->nds++];
         if (cli_load_texts(paths[i], c, 0, d) < 0) die_err(EXIT_FAIL);
         t->text = xrealloc(t->text, (t->n + d->n + 1) * sizeof *t->text);
-        memcpy(t->text + t->n, d->text, d->n * sizeof *t->text);
+        if (d->n) memcpy(t->text + t->n, d->text, d->n * sizeof *t->text);   /* an empty file has no array */
         t->n += d->n;
     }
 }
