@@ -19,6 +19,48 @@ void mm(int ta, int tb, int M, int N, int K, float alpha,
                 M, N, K, alpha, A, ta ? M : K, B, tb ? K : N, beta, C, N);
 }
 
+typedef float v8f __attribute__((vector_size(32)));
+
+/* Rows r..r+NR-1, columns j..j+15 of mm_rows: acc += a * b in k order. */
+#define MM_ROWS_TILE(NR)                                                          \
+    do {                                                                          \
+        v8f acc[NR][2];                                                           \
+        for (int i = 0; i < NR; i++) {                                            \
+            memcpy(&acc[i][0], C + (size_t)(r + i) * N + j, sizeof(v8f));         \
+            memcpy(&acc[i][1], C + (size_t)(r + i) * N + j + 8, sizeof(v8f));     \
+        }                                                                         \
+        for (int k = 0; k < K; k++) {                                             \
+            v8f b0, b1;                                                           \
+            memcpy(&b0, B + (size_t)k * N + j, sizeof(v8f));                      \
+            memcpy(&b1, B + (size_t)k * N + j + 8, sizeof(v8f));                  \
+            for (int i = 0; i < NR; i++) {                                        \
+                float a = A[(size_t)(r + i) * K + k];                             \
+                acc[i][0] += a * b0;                                              \
+                acc[i][1] += a * b1;                                              \
+            }                                                                     \
+        }                                                                         \
+        for (int i = 0; i < NR; i++) {                                            \
+            memcpy(C + (size_t)(r + i) * N + j, &acc[i][0], sizeof(v8f));         \
+            memcpy(C + (size_t)(r + i) * N + j + 8, &acc[i][1], sizeof(v8f));     \
+        }                                                                         \
+    } while (0)
+
+void mm_rows(int M, int N, int K, const float *A, const float *B, float *C)
+{
+    int j = 0;
+    for (; j + 16 <= N; j += 16) {
+        int r = 0;
+        for (; r + 4 <= M; r += 4) MM_ROWS_TILE(4);
+        for (; r < M; r++) MM_ROWS_TILE(1);
+    }
+    for (; j < N; j++)   /* the same sums, one column at a time */
+        for (int r = 0; r < M; r++) {
+            float acc = C[(size_t)r * N + j];
+            for (int k = 0; k < K; k++) acc += A[(size_t)r * K + k] * B[(size_t)k * N + j];
+            C[(size_t)r * N + j] = acc;
+        }
+}
+
 void blas_set_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
 int blas_get_threads(void) { return openblas_get_num_threads(); }
 

@@ -1,7 +1,8 @@
 /* tensor.h - float buffers, the BLAS entry point, random numbers, initialisers.
  *
  * All matrices are row-major float32.  Every matrix product in seqsent goes
- * through mm() (OpenBLAS cblas_sgemm); nothing hand-rolls a GEMM.
+ * through mm() (OpenBLAS cblas_sgemm), except mm_rows (below), the one
+ * hand-rolled product, for inference whose rows must not depend on the batch.
  */
 #ifndef SEQSENT_TENSOR_H
 #define SEQSENT_TENSOR_H
@@ -13,6 +14,12 @@
  * op(A) is [M,K] (A stored [K,M] when ta), op(B) is [K,N] (B stored [N,K] when tb). */
 void mm(int ta, int tb, int M, int N, int K, float alpha,
         const float *A, const float *B, float beta, float *C);
+
+/* C[M,N] += A[M,K] B[K,N], row-major, every element summed in k order
+ * starting from C's value: a row's result is the same bits whatever M and
+ * whichever rows come with it (BLAS picks kernels by M, so its rows are
+ * not).  For inference's recurrent steps (K, N in the hundreds). */
+void mm_rows(int M, int N, int K, const float *A, const float *B, float *C);
 
 /* Use n BLAS threads (1 = single-threaded BLAS). */
 void blas_set_threads(int n);

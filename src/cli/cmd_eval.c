@@ -180,7 +180,7 @@ int cmd_eval(int argc, char **argv)
     if (encode_dataset(&m, &d, 1, &e) < 0) die_err(EXIT_FAIL);
     eval_result r;
     float *probs = errors_path ? xmalloc((e.n ? e.n : 1) * (size_t)m.net->cfg.n_out * sizeof *probs) : NULL;
-    evaluate(&m, &e, batch, threads, &r, probs);
+    evaluate_infer(&m, &e, batch, threads, &r, probs);
     if (errors_path && write_errors(errors_path, &m, &d, &e, probs) < 0) die_err(EXIT_FAIL);
     free(probs);
     if (json) print_json(&r, &m, model_path, &d, &e);

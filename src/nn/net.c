@@ -9,6 +9,7 @@
 #include "nn/dense.h"
 #include "nn/dropout.h"
 #include "nn/embedding.h"
+#include "nn/infer.h"
 #include "nn/loss.h"
 #include "base/err.h"
 
@@ -145,9 +146,52 @@ enum { SITE_SUMMARY = 1000 };
 
 static int dropping(const net *n, const net_ws *w) { return w->training && n->cfg.dropout > 0; }
 
+static int inferring(const net_ws *w) { return w->infer && !w->training; }
+
 static const unsigned char *mask_of(const net *n, const net_ws *w, int d)
 {
     return !n->cfg.mask ? NULL : d ? w->mask_rev : w->mask;
+}
+
+/* Inference (infer.h): layer l's cells on batch-invariant products, layer
+ * 0's input projection gathered by token id (x unused), and with w->skip
+ * the state after that many padding steps as the initial state. */
+static const float *layer_infer(const net *n, net_ws *w, int l, int B, int T, const float *x, const int32_t *ids)
+{
+    const net_config *c = &n->cfg;
+    const int D = net_directions(c), C = net_layer_in(c, l), H = c->hidden;
+    const net_infer *f = w->infer;
+    layer_ws *lw = &w->layer[l];
+    lw->x = x;
+    for (int d = 0; d < D; d++) {
+        cell_cache *k = &lw->cache[d];
+        k->rowwise = 1;
+        if (w->skip > 0) {   /* one direction only (net_infer's skip_prefix) */
+            const size_t at = ((size_t)l * (f->padT + 1) + w->skip) * H;
+            if (!w->init) w->init = falloc((size_t)w->layers * 2 * w->maxB * H);
+            float *h0 = w->init + (size_t)l * 2 * w->maxB * H, *c0 = h0 + (size_t)w->maxB * H;
+            for (int b = 0; b < B; b++) {
+                memcpy(h0 + (size_t)b * H, f->pad_h + at, sizeof(float) * H);
+                if (f->pad_c) memcpy(c0 + (size_t)b * H, f->pad_c + at, sizeof(float) * H);
+            }
+            k->h0 = h0;
+            k->c0 = f->pad_c ? c0 : NULL;
+        }
+        const float *xin = x;
+        if (l == 0) {
+            net_infer_gather(f, d, B, T, ids, k->gates);
+            xin = NULL;
+        } else if (d) {
+            bidir_input_forward(T, B, C, x, lw->xrev);
+            xin = lw->xrev;
+        }
+        cell_forward(c->cell, &n->rnn[l * D + d], T, B, xin, mask_of(n, w, d), k);
+        k->rowwise = 0;
+        k->h0 = k->c0 = NULL;
+    }
+    if (D == 1) return lw->cache[0].h;
+    bidir_output_forward(T, B, c->hidden, lw->cache[0].h, lw->cache[1].h, lw->out);
+    return lw->out;
 }
 
 /* Recurrent layer l: x [T,B,C] -> (dropout) -> its output sequence [T,B,F],
@@ -172,28 +216,39 @@ static const float *layer_forward(const net *n, net_ws *w, int l, int B, int T, 
 }
 
 /* feat [B,F] -> (hidden dense + ReLU [B,Dh]) -> output dense -> logits [B,K] */
+/* Y [B,K] = X [B,C] W + b with batch-invariant rows (inference, infer.h). */
+static void dense_rows(int B, int C, int K, const float *X, const float *W, const float *b, float *Y)
+{
+    for (int r = 0; r < B; r++) memcpy(Y + (size_t)r * K, b, sizeof(float) * K);
+    mm_rows(B, K, C, X, W, Y);
+}
+
 static void head_forward(const net *n, net_ws *w, int B)
 {
     const net_config *c = &n->cfg;
     const float *x = w->feat;
+    void (*dense)(int, int, int, const float *, const float *, const float *, float *) =
+        inferring(w) ? dense_rows : dense_forward;
     if (c->dense > 0) {
-        dense_forward(B, net_features(c), c->dense, x, n->W1, n->b1, w->a1);
+        dense(B, net_features(c), c->dense, x, n->W1, n->b1, w->a1);
         relu_forward((size_t)B * c->dense, w->a1);
         x = w->a1;
     }
-    dense_forward(B, head_in(c), c->n_out, x, n->Wd, n->bd, w->logits);
+    dense(B, head_in(c), c->n_out, x, n->Wd, n->bd, w->logits);
 }
 
 const float *net_encode_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids)
 {
     const net_config *c = &n->cfg;
-    embedding_forward(B, T, c->embed_dim, ids, n->emb, w->x0);
+    const int inf = inferring(w);
+    if (!inf) embedding_forward(B, T, c->embed_dim, ids, n->emb, w->x0);   /* inference gathers projections */
     if (c->mask) {
         embedding_mask(B, T, ids, w->mask);
         time_reverse(w->mask, T, (size_t)B, w->mask_rev);
     }
     const float *x = w->x0;
-    for (int l = 0; l < c->layers; l++) x = layer_forward(n, w, l, B, T, x);
+    for (int l = 0; l < c->layers; l++)
+        x = inf ? layer_infer(n, w, l, B, T, x, ids) : layer_forward(n, w, l, B, T, x);
     return x;
 }
 
