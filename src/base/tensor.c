@@ -19,46 +19,43 @@ void mm(int ta, int tb, int M, int N, int K, float alpha,
                 M, N, K, alpha, A, ta ? M : K, B, tb ? K : N, beta, C, N);
 }
 
-typedef float v8f __attribute__((vector_size(32)));
+/* mm_rows: every element is C + a_0 b_0 + a_1 b_1 + ... in k order, the
+ * same operations whichever rows share a block (4 rows share each load of
+ * B; the remaining rows go one at a time through the same loop body). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MM_ROWS_MV __attribute__((target_clones("arch=x86-64-v3", "default"), optimize("O3")))
+#else
+#define MM_ROWS_MV
+#endif
 
-/* Rows r..r+NR-1, columns j..j+15 of mm_rows: acc += a * b in k order. */
-#define MM_ROWS_TILE(NR)                                                          \
-    do {                                                                          \
-        v8f acc[NR][2];                                                           \
-        for (int i = 0; i < NR; i++) {                                            \
-            memcpy(&acc[i][0], C + (size_t)(r + i) * N + j, sizeof(v8f));         \
-            memcpy(&acc[i][1], C + (size_t)(r + i) * N + j + 8, sizeof(v8f));     \
-        }                                                                         \
-        for (int k = 0; k < K; k++) {                                             \
-            v8f b0, b1;                                                           \
-            memcpy(&b0, B + (size_t)k * N + j, sizeof(v8f));                      \
-            memcpy(&b1, B + (size_t)k * N + j + 8, sizeof(v8f));                  \
-            for (int i = 0; i < NR; i++) {                                        \
-                float a = A[(size_t)(r + i) * K + k];                             \
-                acc[i][0] += a * b0;                                              \
-                acc[i][1] += a * b1;                                              \
-            }                                                                     \
-        }                                                                         \
-        for (int i = 0; i < NR; i++) {                                            \
-            memcpy(C + (size_t)(r + i) * N + j, &acc[i][0], sizeof(v8f));         \
-            memcpy(C + (size_t)(r + i) * N + j + 8, &acc[i][1], sizeof(v8f));     \
-        }                                                                         \
-    } while (0)
-
+MM_ROWS_MV
 void mm_rows(int M, int N, int K, const float *A, const float *B, float *C)
 {
-    int j = 0;
-    for (; j + 16 <= N; j += 16) {
-        int r = 0;
-        for (; r + 4 <= M; r += 4) MM_ROWS_TILE(4);
-        for (; r < M; r++) MM_ROWS_TILE(1);
-    }
-    for (; j < N; j++)   /* the same sums, one column at a time */
-        for (int r = 0; r < M; r++) {
-            float acc = C[(size_t)r * N + j];
-            for (int k = 0; k < K; k++) acc += A[(size_t)r * K + k] * B[(size_t)k * N + j];
-            C[(size_t)r * N + j] = acc;
+    int r = 0;
+    for (; r + 4 <= M; r += 4) {
+        float *restrict c0 = C + (size_t)r * N, *restrict c1 = c0 + N, *restrict c2 = c1 + N, *restrict c3 = c2 + N;
+        const float *a0 = A + (size_t)r * K, *a1 = a0 + K, *a2 = a1 + K, *a3 = a2 + K;
+        for (int k = 0; k < K; k++) {
+            const float *restrict b = B + (size_t)k * N;
+            const float x0 = a0[k], x1 = a1[k], x2 = a2[k], x3 = a3[k];
+            for (int j = 0; j < N; j++) {
+                const float v = b[j];
+                c0[j] += x0 * v;
+                c1[j] += x1 * v;
+                c2[j] += x2 * v;
+                c3[j] += x3 * v;
+            }
         }
+    }
+    for (; r < M; r++) {
+        float *restrict c0 = C + (size_t)r * N;
+        const float *a0 = A + (size_t)r * K;
+        for (int k = 0; k < K; k++) {
+            const float *restrict b = B + (size_t)k * N;
+            const float x0 = a0[k];
+            for (int j = 0; j < N; j++) c0[j] += x0 * b[j];
+        }
+    }
 }
 
 void blas_set_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
