@@ -19,41 +19,36 @@ void mm(int ta, int tb, int M, int N, int K, float alpha,
                 M, N, K, alpha, A, ta ? M : K, B, tb ? K : N, beta, C, N);
 }
 
-/* mm_rows: every element is C + a_0 b_0 + a_1 b_1 + ... in k order, the
- * same operations whichever rows share a block (4 rows share each load of
- * B; the remaining rows go one at a time through the same loop body). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MM_ROWS_MV __attribute__((target_clones("arch=x86-64-v3", "default"), optimize("O3")))
-#else
-#define MM_ROWS_MV
-#endif
+/* mm_rows: OpenBLAS on a fixed shape.  Each block of MM_ROWS_BLOCK rows is
+ * one cblas_sgemm of the same M, N, K, the short last block padded with
+ * zero rows; the block is computed transposed (Z^T [N,BLK] = B^T A^T, the
+ * rows on BLAS's vector dimension) because that is the orientation in which
+ * OpenBLAS 0.3's x86 kernels give a row the same bits at every position of
+ * the block (the plain orientation does not on Haswell/Zen beyond 8 rows:
+ * its 12-column micro-tiles round their two halves differently).  A row's
+ * result then depends on nothing but itself, B, N and K. */
+size_t mm_rows_work(int N, int K) { return (size_t)MM_ROWS_BLOCK * ((size_t)N + (size_t)K); }
 
-MM_ROWS_MV
-void mm_rows(int M, int N, int K, const float *A, const float *B, float *C)
+void mm_rows(int M, int N, int K, const float *A, const float *B, float *C, float *work)
 {
-    int r = 0;
-    for (; r + 4 <= M; r += 4) {
-        float *restrict c0 = C + (size_t)r * N, *restrict c1 = c0 + N, *restrict c2 = c1 + N, *restrict c3 = c2 + N;
-        const float *a0 = A + (size_t)r * K, *a1 = a0 + K, *a2 = a1 + K, *a3 = a2 + K;
-        for (int k = 0; k < K; k++) {
-            const float *restrict b = B + (size_t)k * N;
-            const float x0 = a0[k], x1 = a1[k], x2 = a2[k], x3 = a3[k];
-            for (int j = 0; j < N; j++) {
-                const float v = b[j];
-                c0[j] += x0 * v;
-                c1[j] += x1 * v;
-                c2[j] += x2 * v;
-                c3[j] += x3 * v;
-            }
+    if (M <= 0 || N <= 0) return;
+    enum { R = MM_ROWS_BLOCK };
+    float *Z = work, *pad = work + (size_t)R * N;
+    for (int r = 0; r < M; r += R) {
+        const int n = M - r < R ? M - r : R;
+        const float *a = A + (size_t)r * K;
+        if (n < R) {   /* the short block: its rows, then zeros */
+            memcpy(pad, a, sizeof(float) * n * K);
+            memset(pad + (size_t)n * K, 0, sizeof(float) * (R - n) * K);
+            a = pad;
         }
-    }
-    for (; r < M; r++) {
-        float *restrict c0 = C + (size_t)r * N;
-        const float *a0 = A + (size_t)r * K;
-        for (int k = 0; k < K; k++) {
-            const float *restrict b = B + (size_t)k * N;
-            const float x0 = a0[k];
-            for (int j = 0; j < N; j++) c0[j] += x0 * b[j];
+        if (K > 0)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasTrans, N, R, K, 1.0f, B, N, a, K, 0.0f, Z, R);
+        else
+            memset(Z, 0, sizeof(float) * R * N);
+        for (int i = 0; i < n; i++) {
+            float *c = C + (size_t)(r + i) * N;
+            for (int j = 0; j < N; j++) c[j] += Z[(size_t)j * R + i];
         }
     }
 }

@@ -30,8 +30,8 @@ static const cmd_opt options[] = {
     { "top-k", O_TOPK, 1, "K", "the K most probable labels, most probable first (tsv: K label<TAB>prob pairs; jsonl: \"top\")" },
     { "threshold", O_THRESHOLD, 1, "P", "binary models: predict the second label when its probability is >= P (default 0.5)" },
     { "with-text", O_WITH_TEXT, 0, NULL, "append the input text (tsv: as the last field; jsonl: as \"text\")" },
-    { "batch", O_BATCH, 1, "N", "lines per forward pass (default 256, as eval; speed, and float rounding)" },
-    { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as eval; speed, and float rounding)" },
+    { "batch", O_BATCH, 1, "N", "lines per forward pass (default 256, as eval; speed only: the results do not depend on it)" },
+    { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as eval; speed only: the results do not depend on it)" },
     DATA_OPTS,
     { 0 }
 };

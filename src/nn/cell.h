@@ -45,7 +45,7 @@ typedef struct cell_cache {
     float *hz;         /* [B,G*H] recurrent projection of one step */
     /* Inference only, set by the caller (not allocated here; NULL/0 in training): */
     const float *h0, *c0;   /* [B,H] the state before step 0 (c0: LSTM), NULL = zeros */
-    int rowwise;            /* recurrent products by cell_recurrent_mm's batch-invariant kernel */
+    float *work;            /* non-NULL: products by mm_rows (batch-invariant rows), its scratch */
 } cell_cache;
 
 enum {
@@ -90,11 +90,11 @@ void cell_backward(cell_type t, const cell_params *p, cell_params *g, int T, int
 
 /* Shared by the cells (GH = G*H): the input projection of all T*B steps
  * at once, Z [TB,GH] = X [TB,C] W [C,GH] + the bias's first GH values
- * (rowwise: by mm_rows, see cell_cache) ... */
-void cell_project_input(const cell_params *p, size_t TB, int GH, const float *X, float *Z, int rowwise);
+ * (work non-NULL: by mm_rows, with that scratch, see cell_cache) ... */
+void cell_project_input(const cell_params *p, size_t TB, int GH, const float *X, float *Z, float *work);
 /* ... the recurrent product of one step, C [B,GH] += hprev [B,H] U [H,GH]:
- * mm(), or with k->rowwise a kernel whose every row is summed in the same
- * order whatever B (so a row's result does not depend on its batch) ... */
+ * mm(), or with k->work mm_rows, whose rows do not depend on B or on
+ * their batch-mates (so a row's result does not depend on its batch) ... */
 void cell_recurrent_mm(const cell_cache *k, int B, int GH, int H, const float *hprev, const float *U, float *C);
 /* ... and the weight gradients as single large GEMMs over all steps:
  * dW += X^T dZ, dU += sum_t h_{t-1}^T dZrec_t (h_{-1} = 0), the bias rows

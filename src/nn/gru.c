@@ -15,7 +15,7 @@ void gru_forward(const cell_params *p, int T, int B, const float *X, const unsig
 {
     const int H = p->H, G = 3 * H;
     const float *brec = p->b + G;
-    if (X) cell_project_input(p, (size_t)T * B, G, X, k->gates, k->rowwise);   /* input bias row */
+    if (X) cell_project_input(p, (size_t)T * B, G, X, k->gates, k->work);   /* input bias row */
     for (int t = 0; t < T; t++) {
         size_t o = (size_t)t * B;
         const float *hprev = t ? k->h + (o - B) * H : k->h0;

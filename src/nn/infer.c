@@ -62,16 +62,17 @@ void net_infer_prepare(net_infer *f, const int32_t *ids, size_t count)
         }
         f->cap = cap;
     }
-    float *X = falloc((size_t)m * E);
+    float *X = falloc((size_t)m * E), *work = falloc(mm_rows_work(GH, E));
     for (int r = 0; r < m; r++) memcpy(X + (size_t)r * E, f->n->emb + (size_t)miss[r] * E, sizeof(float) * E);
     for (int d = 0; d < f->D; d++) {
         const cell_params *p = &f->n->rnn[d];
         float *Z = f->tab[d] + (size_t)first * GH;
         for (int r = 0; r < m; r++) memcpy(Z + (size_t)r * GH, p->b, sizeof(float) * GH);
-        mm_rows(m, GH, E, X, p->W, Z);
+        mm_rows(m, GH, E, X, p->W, Z, work);
     }
     f->rows = first + m;
     ffree(X);
+    ffree(work);
     free(miss);
 }
 

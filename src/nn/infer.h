@@ -15,8 +15,8 @@
  *    with s padding steps skips them and starts from those states.  Only
  *    with POOL_LAST, which reads the final step alone.
  *
- * Every product on this path is mm_rows (row results independent of the
- * batch), so a row's probabilities are the same bits whatever batch, batch
+ * Every product on this path is mm_rows (OpenBLAS on fixed-shape blocks:
+ * row results independent of the batch), so a row's probabilities are the same bits whatever batch, batch
  * order, thread count or skipped prefix it comes with; they differ from
  * the full path (BLAS, embedding then projection) in float rounding only.
  *

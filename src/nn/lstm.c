@@ -46,7 +46,7 @@ void lstm_forward(const cell_params *p, int T, int B, const float *X,
 {
     const int H = p->H, G = 4 * H;
     /* input projection of all time steps at once: gates = X W + b */
-    if (X) cell_project_input(p, (size_t)T * B, G, X, k->gates, k->rowwise);
+    if (X) cell_project_input(p, (size_t)T * B, G, X, k->gates, k->work);
     for (int t = 0; t < T; t++) {
         size_t o = (size_t)t * B;
         const float *hprev = t ? k->h + (o - B) * H : k->h0;

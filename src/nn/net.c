@@ -153,6 +153,21 @@ static const unsigned char *mask_of(const net *n, const net_ws *w, int d)
     return !n->cfg.mask ? NULL : d ? w->mask_rev : w->mask;
 }
 
+/* Inference: mm_rows's scratch for the widest product of the network
+ * (allocated on first use). */
+static float *infer_work(const net *n, net_ws *w)
+{
+    if (!w->mmwork) {
+        const net_config *c = &n->cfg;
+        int N = cell_gates(c->cell) * c->hidden, K = c->embed_dim > net_features(c) ? c->embed_dim : net_features(c);
+        if (c->dense > N) N = c->dense;
+        if (c->n_out > N) N = c->n_out;
+        if (c->dense > K) K = c->dense;
+        w->mmwork = falloc(mm_rows_work(N, K));
+    }
+    return w->mmwork;
+}
+
 /* Inference (infer.h): layer l's cells on batch-invariant products, layer
  * 0's input projection gathered by token id (x unused), and with w->skip
  * the state after that many padding steps as the initial state. */
@@ -165,7 +180,7 @@ static const float *layer_infer(const net *n, net_ws *w, int l, int B, int T, co
     lw->x = x;
     for (int d = 0; d < D; d++) {
         cell_cache *k = &lw->cache[d];
-        k->rowwise = 1;
+        k->work = infer_work(n, w);
         if (w->skip > 0) {   /* one direction only (net_infer's skip_prefix) */
             const size_t at = ((size_t)l * (f->padT + 1) + w->skip) * H;
             if (!w->init) w->init = falloc((size_t)w->layers * 2 * w->maxB * H);
@@ -186,7 +201,7 @@ static const float *layer_infer(const net *n, net_ws *w, int l, int B, int T, co
             xin = lw->xrev;
         }
         cell_forward(c->cell, &n->rnn[l * D + d], T, B, xin, mask_of(n, w, d), k);
-        k->rowwise = 0;
+        k->work = NULL;
         k->h0 = k->c0 = NULL;
     }
     if (D == 1) return lw->cache[0].h;
@@ -215,26 +230,30 @@ static const float *layer_forward(const net *n, net_ws *w, int l, int B, int T, 
     return lw->out;
 }
 
-/* feat [B,F] -> (hidden dense + ReLU [B,Dh]) -> output dense -> logits [B,K] */
-/* Y [B,K] = X [B,C] W + b with batch-invariant rows (inference, infer.h). */
-static void dense_rows(int B, int C, int K, const float *X, const float *W, const float *b, float *Y)
+/* Y [B,K] = X [B,C] W + b: dense_forward, or in inference (work non-NULL)
+ * by mm_rows, whose rows do not depend on the batch (infer.h). */
+static void head_dense(float *work, int B, int C, int K, const float *X, const float *W, const float *b, float *Y)
 {
+    if (!work) {
+        dense_forward(B, C, K, X, W, b, Y);
+        return;
+    }
     for (int r = 0; r < B; r++) memcpy(Y + (size_t)r * K, b, sizeof(float) * K);
-    mm_rows(B, K, C, X, W, Y);
+    mm_rows(B, K, C, X, W, Y, work);
 }
 
+/* feat [B,F] -> (hidden dense + ReLU [B,Dh]) -> output dense -> logits [B,K] */
 static void head_forward(const net *n, net_ws *w, int B)
 {
     const net_config *c = &n->cfg;
     const float *x = w->feat;
-    void (*dense)(int, int, int, const float *, const float *, const float *, float *) =
-        inferring(w) ? dense_rows : dense_forward;
+    float *work = inferring(w) ? infer_work(n, w) : NULL;
     if (c->dense > 0) {
-        dense(B, net_features(c), c->dense, x, n->W1, n->b1, w->a1);
+        head_dense(work, B, net_features(c), c->dense, x, n->W1, n->b1, w->a1);
         relu_forward((size_t)B * c->dense, w->a1);
         x = w->a1;
     }
-    dense(B, head_in(c), c->n_out, x, n->Wd, n->bd, w->logits);
+    head_dense(work, B, head_in(c), c->n_out, x, n->Wd, n->bd, w->logits);
 }
 
 const float *net_encode_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids)

@@ -104,6 +104,7 @@ typedef struct net_ws {
     const struct net_infer *infer;
     int skip;                /* with infer: leading padding steps cut off the ids (the pad prefix) */
     float *init;             /* [L][2][maxB,H] the initial states when skip > 0 (allocated on use) */
+    float *mmwork;           /* mm_rows's scratch (allocated on use) */
 } net_ws;
 
 /* Allocate weights (zero) for cfg. */

@@ -8,7 +8,7 @@
 void rnn_forward(const cell_params *p, int T, int B, const float *X, const unsigned char *mask, cell_cache *k)
 {
     const int H = p->H;
-    if (X) cell_project_input(p, (size_t)T * B, H, X, k->gates, k->rowwise);
+    if (X) cell_project_input(p, (size_t)T * B, H, X, k->gates, k->work);
     for (int t = 0; t < T; t++) {
         size_t o = (size_t)t * B;
         const float *hprev = t ? k->h + (o - B) * H : k->h0;

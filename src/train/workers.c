@@ -133,6 +133,12 @@ fwd_pool *fwd_pool_new_model(const model *m, int T, int maxB, int threads)
 void fwd_pool_infer(fwd_pool *p)
 {
     if (p->infer) return;
+    /* mm_rows's rows are batch-invariant with single-threaded BLAS only
+     * (a threaded product's split depends on the thread count) */
+    if (!p->blas_prev) {
+        p->blas_prev = blas_get_threads();
+        blas_set_threads(1);
+    }
     p->infer = xcalloc((size_t)p->nnets, sizeof *p->infer);
     for (int i = 0; i < p->nnets; i++) {
         p->infer[i] = net_infer_new(p->nets[i]);
