@@ -76,14 +76,14 @@ void net_infer_prepare(net_infer *f, const int32_t *ids, size_t count)
     free(miss);
 }
 
-void net_infer_gather(const net_infer *f, int d, int B, int T, const int32_t *ids, float *Z)
+void net_infer_gather(const net_infer *f, int d, int B, int T, int t0, int n, const int32_t *ids, float *Z)
 {
     const int GH = f->GH;
     const float *tab = f->tab[d];
-    for (int t = 0; t < T; t++) {
+    for (int t = t0; t < t0 + n; t++) {
         int ts = d ? T - 1 - t : t;
         for (int b = 0; b < B; b++)
-            memcpy(Z + ((size_t)t * B + b) * GH, tab + (size_t)f->slot[ids[(size_t)b * T + ts]] * GH,
+            memcpy(Z + ((size_t)(t - t0) * B + b) * GH, tab + (size_t)f->slot[ids[(size_t)b * T + ts]] * GH,
                    sizeof(float) * GH);
     }
 }

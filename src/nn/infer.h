@@ -48,9 +48,9 @@ void net_infer_prepare(net_infer *f, const int32_t *ids, size_t count);
 /* Compute the pad states for up to T steps (once; when skip_prefix). */
 void net_infer_pad_states(net_infer *f, int T);
 
-/* Layer 0's input projection of direction d for ids [B,T] into Z [T,B,GH]
- * (d = 1: reversed in time, as bidir.h feeds the backward cell).  Every id
- * must have been prepared. */
-void net_infer_gather(const net_infer *f, int d, int B, int T, const int32_t *ids, float *Z);
+/* Layer 0's input projection of direction d for steps t0..t0+n-1 of ids
+ * [B,T] into Z [n,B,GH] (d = 1: reversed in time, as bidir.h feeds the
+ * backward cell).  Every id must have been prepared. */
+void net_infer_gather(const net_infer *f, int d, int B, int T, int t0, int n, const int32_t *ids, float *Z);
 
 #endif

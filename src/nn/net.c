@@ -168,41 +168,63 @@ static float *infer_work(const net *n, net_ws *w)
     return w->mmwork;
 }
 
+/* Inference runs a layer's steps in chunks of about INFER_GATES floats of
+ * gate pre-activations (at least one step): a chunk's gathered or
+ * projected gates are used while still in cache, instead of one [T,B,GH]
+ * pass through memory, and the states only the next step reads (LSTM c and
+ * tanh c, GRU's recurrent candidate) go round two chunks' room.  Only h,
+ * the layer's output, is kept for every step.  Each step is the same
+ * operations either way. */
+enum { INFER_GATES = 1 << 16 };
+
 /* Inference (infer.h): layer l's cells on batch-invariant products, layer
  * 0's input projection gathered by token id (x unused), and with w->skip
  * the state after that many padding steps as the initial state. */
 static const float *layer_infer(const net *n, net_ws *w, int l, int B, int T, const float *x, const int32_t *ids)
 {
     const net_config *c = &n->cfg;
-    const int D = net_directions(c), C = net_layer_in(c, l), H = c->hidden;
+    const int D = net_directions(c), C = net_layer_in(c, l), H = c->hidden, GH = cell_gates(c->cell) * H;
+    const int S = B * GH >= INFER_GATES ? 1 : INFER_GATES / (B * GH);
     const net_infer *f = w->infer;
     layer_ws *lw = &w->layer[l];
     lw->x = x;
     for (int d = 0; d < D; d++) {
         cell_cache *k = &lw->cache[d];
-        k->work = infer_work(n, w);
+        const float *h0 = NULL, *c0 = NULL;
         if (w->skip > 0) {   /* one direction only (net_infer's skip_prefix) */
             const size_t at = ((size_t)l * (f->padT + 1) + w->skip) * H;
             if (!w->init) w->init = falloc((size_t)w->layers * 2 * w->maxB * H);
-            float *h0 = w->init + (size_t)l * 2 * w->maxB * H, *c0 = h0 + (size_t)w->maxB * H;
+            float *ph = w->init + (size_t)l * 2 * w->maxB * H, *pc = ph + (size_t)w->maxB * H;
             for (int b = 0; b < B; b++) {
-                memcpy(h0 + (size_t)b * H, f->pad_h + at, sizeof(float) * H);
-                if (f->pad_c) memcpy(c0 + (size_t)b * H, f->pad_c + at, sizeof(float) * H);
+                memcpy(ph + (size_t)b * H, f->pad_h + at, sizeof(float) * H);
+                if (f->pad_c) memcpy(pc + (size_t)b * H, f->pad_c + at, sizeof(float) * H);
             }
-            k->h0 = h0;
-            k->c0 = f->pad_c ? c0 : NULL;
+            h0 = ph;
+            c0 = f->pad_c ? pc : NULL;
         }
         const float *xin = x;
-        if (l == 0) {
-            net_infer_gather(f, d, B, T, ids, k->gates);
-            xin = NULL;
-        } else if (d) {
+        if (l > 0 && d) {
             bidir_input_forward(T, B, C, x, lw->xrev);
             xin = lw->xrev;
         }
-        cell_forward(c->cell, &n->rnn[l * D + d], T, B, xin, mask_of(n, w, d), k);
-        k->work = NULL;
-        k->h0 = k->c0 = NULL;
+        const unsigned char *mask = mask_of(n, w, d);
+        for (int t0 = 0; t0 < T; t0 += S) {
+            const int Tc = T - t0 < S ? T - t0 : S;
+            const size_t o = (size_t)t0 * B;
+            /* chunk i's round room: at i%2 chunks (two chunks fit: a third
+             * exists only when 2S < T) */
+            const size_t ring = (size_t)(t0 / S % 2) * S * B * H;
+            cell_cache kc = *k;   /* steps t0.. of k; the gates of this chunk only */
+            kc.h = k->h + o * H;
+            if (k->c) kc.c = k->c + ring, kc.tc = k->tc + ring;
+            if (k->rec_cand) kc.rec_cand = k->rec_cand + ring;
+            kc.h0 = t0 ? k->h + (o - B) * H : h0;
+            kc.c0 = c0;
+            if (t0 && k->c) kc.c0 = k->c + (size_t)((t0 / S + 1) % 2) * S * B * H + (size_t)(S - 1) * B * H;
+            kc.work = infer_work(n, w);
+            if (l == 0) net_infer_gather(f, d, B, T, t0, Tc, ids, kc.gates);
+            cell_forward(c->cell, &n->rnn[l * D + d], Tc, B, l == 0 ? NULL : xin + o * C, mask ? mask + o : NULL, &kc);
+        }
     }
     if (D == 1) return lw->cache[0].h;
     bidir_output_forward(T, B, c->hidden, lw->cache[0].h, lw->cache[1].h, lw->out);
