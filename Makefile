@@ -4,6 +4,7 @@
 #   make check      install deps, build, run every test (unit + CLI)
 #   make demo       install deps, build, train/eval/predict on bundled sample data
 #   make bench      benchmarks, one JSON object per figure on stdout
+#   make bench-predict  the predict part alone (against a reference build)
 #   make bench-serve  seqsent serve: requests/s and latency over loopback (same format)
 #   make lib        libseqsent.a, libseqsent.so and seqsent.pc (the C API: include/seqsent.h)
 #   make install PREFIX=/usr/local
@@ -48,7 +49,7 @@ HDRS     := $(wildcard src/*/*.h) include/seqsent.h
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all lib FORCE deps check check-unit check-sanitize check-valgrind check-man demo bench bench-tokenize bench-serve fuzz install clean
+.PHONY: all lib FORCE deps check check-unit check-sanitize check-valgrind check-man demo bench bench-predict bench-tokenize bench-serve fuzz install clean
 FUZZ_SECONDS ?= 60
 
 all: $(BIN)
@@ -147,6 +148,14 @@ bench:
 	@$(MAKE) --no-print-directory seqsent >&2
 	@sh scripts/bench.sh
 	@sh scripts/bench_tokenize.sh
+	@sh scripts/bench_predict.sh
+
+# predict speed against a reference build (BENCH_REF, default the commit
+# before the inference work), the predict part of make bench alone
+bench-predict:
+	@sh scripts/install-deps.sh >&2
+	@$(MAKE) --no-print-directory seqsent >&2
+	@sh scripts/bench_predict.sh
 
 bench-tokenize:
 	@sh scripts/install-deps.sh >&2

@@ -20,9 +20,6 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 . "$ROOT/scripts/bench_lib.sh"
 
-SHARED=${SHARED:-../shared}
-DATA=$SHARED/data
-VEC=$SHARED/vectors/sgns.zh-reviews.word.300d.vec.gz
 SUBSET=${BENCH_SUBSET:-2000}
 ROUNDS=${BENCH_ROUNDS:-2}
 [ "$ROUNDS" -ge 1 ] 2>/dev/null || ROUNDS=1
@@ -33,18 +30,8 @@ SYN_WORDS=${BENCH_SYNTH_WORDS:-1000000}
 SYN_DIM=${BENCH_SYNTH_DIM:-100}
 PY=/usr/bin/python3   # Debian's python: a pyenv python3 on PATH would not see python3-torch
 
-for f in "$DATA/chnsenticorp.train.csv" "$DATA/chnsenticorp.test.csv" "$DATA/mr.train.csv" "$DATA/mr.test.csv" "$VEC"; do
-    [ -r "$f" ] || { echo "bench: $f not found (set SHARED=)" >&2; exit 1; }
-done
-[ -x ./seqsent ] || make --no-print-directory seqsent >&2 || exit 1
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/seqsent-bench.XXXXXX") || exit 1
-cleanup() { [ "${BENCH_KEEP:-0}" = 1 ] && { echo "bench: kept $TMP" >&2; return; }; rm -rf "$TMP"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-# A private copy: a concurrent rebuild of ./seqsent cannot change the binary mid-run.
-cp ./seqsent "$TMP/seqsent" || exit 1
-S=$TMP/seqsent
+bench_setup bench "$DATA/chnsenticorp.train.csv" "$DATA/chnsenticorp.test.csv" "$DATA/mr.train.csv" \
+    "$DATA/mr.test.csv" "$VEC"
 export SEQSENT=$S
 
 log "building helpers"

@@ -1,4 +1,4 @@
-# bench_lib.sh - helpers for scripts/bench.sh (sourced; POSIX sh).
+# bench_lib.sh - helpers for scripts/bench.sh and scripts/bench_predict.sh (sourced; POSIX sh).
 #
 # emit NAME VALUE UNIT REFERENCE RATIO NOTE   one JSON object on stdout
 # num X                                       X, or null when empty / not a number
@@ -7,8 +7,13 @@
 # csv_head IN OUT ROWS                        header + first ROWS records of an RFC 4180 CSV
 # log MSG...                                  progress on stderr, with elapsed seconds
 # build_helper DIR                            compile $DIR/bench_helper (SGEMM, zlib, timing)
+# bench_setup NAME FILE...                    inputs checked, ./seqsent built, TMP and S set
 
 BENCH_T0=$(date +%s)
+# the data sets and vectors (SHARED: where ../shared is)
+SHARED=${SHARED:-../shared}
+DATA=$SHARED/data
+VEC=$SHARED/vectors/sgns.zh-reviews.word.300d.vec.gz
 
 log() { echo "bench [$(( $(date +%s) - BENCH_T0 ))s]: $*" >&2; }
 
@@ -81,6 +86,26 @@ csv_head() {
     ' "$1" > "$2"
 }
 
+# bench_setup NAME FILE...: every FILE must be readable; ./seqsent is built
+# if missing; TMP is a new temporary directory (removed at exit unless
+# BENCH_KEEP=1) and S a private copy of the binary in it, so that a
+# concurrent rebuild of ./seqsent cannot change the binary mid-run.
+bench_setup() {
+    BENCH_NAME=$1; shift
+    for f in "$@"; do
+        [ -r "$f" ] || { echo "$BENCH_NAME: $f not found (set SHARED=)" >&2; exit 1; }
+    done
+    [ -x ./seqsent ] || make --no-print-directory seqsent >&2 || exit 1
+    TMP=$(mktemp -d "${TMPDIR:-/tmp}/seqsent-$BENCH_NAME.XXXXXX") || exit 1
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+    cp ./seqsent "$TMP/seqsent" || exit 1
+    S=$TMP/seqsent
+}
+bench_cleanup() {
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "$BENCH_NAME: kept $TMP" >&2; else rm -rf "$TMP"; fi
+}
+
 build_helper() {
     cat > "$1/bench_helper.c" <<'EOF'
 /* bench_helper - compiled into a temporary directory by scripts/bench.sh.
@@ -90,7 +115,8 @@ build_helper() {
  *                             "total FLOP SECONDS GFLOPS" (the FLOP-weighted mix).
  *   zread FILE.gz             zlib (gzread) decompression: "BYTES SECONDS".
  *   run N IN OUT CMD ARGS...  run CMD N times (stdin IN, stdout OUT, '-' = inherit):
- *                             "MEDIAN_S MIN_S MAXRSS_KB" (wall time, peak RSS of the children).
+ *                             "MEDIAN_S MIN_S MAXRSS_KB MINCPU_S" (wall time, peak RSS of the
+ *                             children, least user+system CPU time of a run).
  */
 #include <cblas.h>
 #include <fcntl.h>
@@ -211,7 +237,7 @@ static int cmd_run(int argc, char **argv)
     const char *in = argv[3], *out = argv[4];
     char **cmd = argv + 5;
     if (n < 1 || argc < 6) return 2;
-    double *t = calloc(n, sizeof *t);
+    double *t = calloc(n, sizeof *t), mincpu = 1e30;
     long maxrss = 0;
     for (int i = 0; i < n; i++) {
         double t0 = now();
@@ -237,6 +263,8 @@ static int cmd_run(int argc, char **argv)
         if (wait4(pid, &st, 0, &ru) < 0) { perror("wait4"); return 1; }
         t[i] = now() - t0;
         if (ru.ru_maxrss > maxrss) maxrss = ru.ru_maxrss;
+        double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+        if (cpu < mincpu) mincpu = cpu;
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
             fprintf(stderr, "bench_helper: %s failed (status %d)\n", cmd[0], WIFEXITED(st) ? WEXITSTATUS(st) : -1);
             return 1;
@@ -244,7 +272,7 @@ static int cmd_run(int argc, char **argv)
     }
     qsort(t, n, sizeof *t, cmp);
     double med = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-    printf("%.6f %.6f %ld\n", med, t[0], maxrss);
+    printf("%.6f %.6f %ld %.6f\n", med, t[0], maxrss, mincpu);
     return 0;
 }
 

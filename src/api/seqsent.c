@@ -145,8 +145,9 @@ int seqsent_predict_threshold(const seqsent_model *s, const char *const *texts, 
     if (!n) return 0;
     const model *m = &s->m;
     int K = m->net->cfg.n_out, L = m->nlabels;
-    int batch = API_BATCH;   /* as predict: the pool's size is part of its arithmetic */
+    int batch = API_BATCH;   /* speed only: predict's inference path, batch-invariant rows */
     fwd_pool *pool = fwd_pool_new_model(m, m->maxlen, batch, 1);
+    fwd_pool_infer(pool);
     int32_t *ids = xmalloc((size_t)batch * m->maxlen * sizeof *ids);
     float *out = xmalloc((size_t)batch * K * sizeof *out);
     enc_scratch sc = { 0 };
@@ -154,7 +155,7 @@ int seqsent_predict_threshold(const seqsent_model *s, const char *const *texts, 
         size_t hi = n - lo < (size_t)batch ? n : lo + (size_t)batch;
         int B = (int)(hi - lo);
         encode_rows(m, texts, lo, hi, &sc, ids);
-        fwd_pool_run(pool, B, m->maxlen, ids, out);
+        fwd_pool_run_sorted(pool, B, m->maxlen, ids, out);
         for (int b = 0; b < B; b++) {
             const float *row = out + (size_t)b * K;
             if (labels) labels[lo + b] = decide_class(row, K, threshold);

@@ -19,6 +19,40 @@ void mm(int ta, int tb, int M, int N, int K, float alpha,
                 M, N, K, alpha, A, ta ? M : K, B, tb ? K : N, beta, C, N);
 }
 
+/* mm_rows: OpenBLAS on a fixed shape.  Each block of MM_ROWS_BLOCK rows is
+ * one cblas_sgemm of the same M, N, K, the short last block padded with
+ * zero rows; the block is computed transposed (Z^T [N,BLK] = B^T A^T, the
+ * rows on BLAS's vector dimension) because that is the orientation in which
+ * OpenBLAS 0.3's x86 kernels give a row the same bits at every position of
+ * the block (the plain orientation does not on Haswell/Zen beyond 8 rows:
+ * its 12-column micro-tiles round their two halves differently).  A row's
+ * result then depends on nothing but itself, B, N and K. */
+size_t mm_rows_work(int N, int K) { return (size_t)MM_ROWS_BLOCK * ((size_t)N + (size_t)K); }
+
+void mm_rows(int M, int N, int K, const float *A, const float *B, float *C, float *work)
+{
+    if (M <= 0 || N <= 0) return;
+    enum { R = MM_ROWS_BLOCK };
+    float *Z = work, *pad = work + (size_t)R * N;
+    for (int r = 0; r < M; r += R) {
+        const int n = M - r < R ? M - r : R;
+        const float *a = A + (size_t)r * K;
+        if (n < R) {   /* the short block: its rows, then zeros */
+            memcpy(pad, a, sizeof(float) * n * K);
+            memset(pad + (size_t)n * K, 0, sizeof(float) * (R - n) * K);
+            a = pad;
+        }
+        if (K > 0)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasTrans, N, R, K, 1.0f, B, N, a, K, 0.0f, Z, R);
+        else
+            memset(Z, 0, sizeof(float) * R * N);
+        for (int i = 0; i < n; i++) {
+            float *c = C + (size_t)(r + i) * N;
+            for (int j = 0; j < N; j++) c[j] += Z[(size_t)j * R + i];
+        }
+    }
+}
+
 void blas_set_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
 int blas_get_threads(void) { return openblas_get_num_threads(); }
 

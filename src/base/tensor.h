@@ -1,7 +1,8 @@
 /* tensor.h - float buffers, the BLAS entry point, random numbers, initialisers.
  *
  * All matrices are row-major float32.  Every matrix product in seqsent goes
- * through mm() (OpenBLAS cblas_sgemm); nothing hand-rolls a GEMM.
+ * through OpenBLAS cblas_sgemm: mm(), or mm_rows (below) for inference,
+ * whose rows must not depend on the batch.  Nothing hand-rolls a GEMM.
  */
 #ifndef SEQSENT_TENSOR_H
 #define SEQSENT_TENSOR_H
@@ -13,6 +14,17 @@
  * op(A) is [M,K] (A stored [K,M] when ta), op(B) is [K,N] (B stored [N,K] when tb). */
 void mm(int ta, int tb, int M, int N, int K, float alpha,
         const float *A, const float *B, float beta, float *C);
+
+/* C[M,N] += A[M,K] B[K,N], row-major, with a row's result the same bits
+ * whatever M and whichever rows come with it (a plain sgemm picks kernels
+ * and edge tiles by M, so its rows are not): cblas_sgemm on blocks of
+ * exactly MM_ROWS_BLOCK rows, the last one padded.  work: mm_rows_work(N, K)
+ * floats.  BLAS must be single-threaded (its thread split of a product
+ * depends on the thread count); the inference pool sees to it.  For
+ * inference (recurrent steps, input projections, dense heads). */
+enum { MM_ROWS_BLOCK = 16 };
+size_t mm_rows_work(int N, int K);
+void mm_rows(int M, int N, int K, const float *A, const float *B, float *C, float *work);
 
 /* Use n BLAS threads (1 = single-threaded BLAS). */
 void blas_set_threads(int n);

@@ -17,8 +17,8 @@ static const cmd_opt options[] = {
     { "model", 'm', 1, "MODEL", "trained model file (required)" },
     { "json", O_JSON, 0, NULL, "print one JSON object (accuracy as a fraction, loss, n, per-class figures, confusion matrix)" },
     { "errors", O_ERRORS, 1, "FILE", "write the misclassified rows to FILE as CSV: line,label,predicted,probability,text" },
-    { "batch", O_BATCH, 1, "N", "rows per forward pass (default 256, as predict; speed, and float rounding)" },
-    { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as predict; speed, and float rounding)" },
+    { "batch", O_BATCH, 1, "N", "rows per forward pass (default 256, as predict; speed only: the results do not depend on it)" },
+    { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as predict; speed only: the results do not depend on it)" },
     DATA_OPTS,
     { 0 }
 };
@@ -180,7 +180,7 @@ int cmd_eval(int argc, char **argv)
     if (encode_dataset(&m, &d, 1, &e) < 0) die_err(EXIT_FAIL);
     eval_result r;
     float *probs = errors_path ? xmalloc((e.n ? e.n : 1) * (size_t)m.net->cfg.n_out * sizeof *probs) : NULL;
-    evaluate(&m, &e, batch, threads, &r, probs);
+    evaluate_infer(&m, &e, batch, threads, &r, probs);
     if (errors_path && write_errors(errors_path, &m, &d, &e, probs) < 0) die_err(EXIT_FAIL);
     free(probs);
     if (json) print_json(&r, &m, model_path, &d, &e);

@@ -17,6 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Lines read ahead while input is there, then run sorted by length in
+ * batches of --batch (results still in input order). */
+enum { PREDICT_QUEUE = 4096 };
+
 enum { O_BATCH = 400, O_ALL, O_OFORMAT, O_TOPK, O_THRESHOLD, O_WITH_TEXT };
 
 static const cmd_opt options[] = {
@@ -26,8 +30,8 @@ static const cmd_opt options[] = {
     { "top-k", O_TOPK, 1, "K", "the K most probable labels, most probable first (tsv: K label<TAB>prob pairs; jsonl: \"top\")" },
     { "threshold", O_THRESHOLD, 1, "P", "binary models: predict the second label when its probability is >= P (default 0.5)" },
     { "with-text", O_WITH_TEXT, 0, NULL, "append the input text (tsv: as the last field; jsonl: as \"text\")" },
-    { "batch", O_BATCH, 1, "N", "lines per forward pass (default 256, as eval; speed, and float rounding)" },
-    { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as eval; speed, and float rounding)" },
+    { "batch", O_BATCH, 1, "N", "lines per forward pass (default 256, as eval; speed only: the results do not depend on it)" },
+    { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as eval; speed only: the results do not depend on it)" },
     DATA_OPTS,
     { 0 }
 };
@@ -41,7 +45,7 @@ typedef struct popts {
 typedef struct predictor {
     model m;
     const popts *o;
-    int batch;
+    int batch;       /* lines buffered before a flush (PREDICT_QUEUE, at least --batch) */
     fwd_pool *pool;
     float *probs;    /* [batch, outputs] */
     int32_t *ids;    /* [batch, maxlen] the pending lines, encoded */
@@ -66,7 +70,7 @@ static void flush_batch(predictor *p)
     int *order = p->order;
     double *pk = p->pk;
     int K = m->net->cfg.n_out, L = m->nlabels;
-    fwd_pool_run(p->pool, p->n, m->maxlen, p->ids, probs);
+    fwd_pool_run_sorted(p->pool, p->n, m->maxlen, p->ids, probs);   /* by length, in --batch rows */
     for (int b = 0; b < p->n; b++) {
         for (int k = 0; k < L; k++)
             pk[k] = K == 1 ? (k ? probs[b] : 1.0 - probs[b]) : probs[(size_t)b * K + k];
@@ -128,11 +132,12 @@ static void predictor_start(predictor *p, const popts *o, int batch, int threads
     model *m = &p->m;
     model_tokenizer(m);
     p->o = o;
-    p->batch = batch;
+    p->batch = batch > PREDICT_QUEUE ? batch : PREDICT_QUEUE;
     p->pool = fwd_pool_new_model(m, m->maxlen, batch, threads);
-    p->probs = xmalloc((size_t)batch * m->net->cfg.n_out * sizeof *p->probs);
-    p->ids = xmalloc((size_t)batch * m->maxlen * sizeof(int32_t));
-    if (o->with_text) p->text = xcalloc((size_t)batch, sizeof *p->text);
+    fwd_pool_infer(p->pool);
+    p->probs = xmalloc((size_t)p->batch * m->net->cfg.n_out * sizeof *p->probs);
+    p->ids = xmalloc((size_t)p->batch * m->maxlen * sizeof(int32_t));
+    if (o->with_text) p->text = xcalloc((size_t)p->batch, sizeof *p->text);
     p->jlabels = xmalloc((size_t)m->nlabels * sizeof *p->jlabels);
     for (int k = 0; k < m->nlabels; k++) p->jlabels[k] = cli_utf8_clean(m->labels[k]);
     p->order = xmalloc((size_t)m->nlabels * sizeof *p->order);

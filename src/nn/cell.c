@@ -66,10 +66,17 @@ void cell_backward(cell_type t, const cell_params *p, cell_params *g, int T, int
     cells[t].backward(p, g, T, B, X, mask, cache, dH, dX);
 }
 
-void cell_project_input(const cell_params *p, size_t TB, int GH, const float *X, float *Z)
+void cell_project_input(const cell_params *p, size_t TB, int GH, const float *X, float *Z, float *work)
 {
     for (size_t r = 0; r < TB; r++) memcpy(Z + r * GH, p->b, sizeof(float) * GH);
-    mm(0, 0, (int)TB, GH, p->C, 1.0f, X, p->W, 1.0f, Z);
+    if (work) mm_rows((int)TB, GH, p->C, X, p->W, Z, work);
+    else mm(0, 0, (int)TB, GH, p->C, 1.0f, X, p->W, 1.0f, Z);
+}
+
+void cell_recurrent_mm(const cell_cache *k, int B, int GH, int H, const float *hprev, const float *U, float *C)
+{
+    if (k->work) mm_rows(B, GH, H, hprev, U, C, k->work);
+    else mm(0, 0, B, GH, H, 1.0f, hprev, U, 1.0f, C);
 }
 
 void cell_param_grads(const cell_params *p, cell_params *g, int T, int B, int GH, const float *X,

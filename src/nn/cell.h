@@ -43,6 +43,9 @@ typedef struct cell_cache {
     float *rec_cand;   /* [T,B,H] recurrent part of the candidate, h Un + rn (before the reset gate) */
     float *dzr;        /* [T,B,G*H] backward: gradient wrt recurrent pre-activations */
     float *hz;         /* [B,G*H] recurrent projection of one step */
+    /* Inference only, set by the caller (not allocated here; NULL/0 in training): */
+    const float *h0, *c0;   /* [B,H] the state before step 0 (c0: LSTM), NULL = zeros */
+    float *work;            /* non-NULL: products by mm_rows (batch-invariant rows), its scratch */
 } cell_cache;
 
 enum {
@@ -50,6 +53,9 @@ enum {
     CACHE_RECURRENT = 2,    /* rec_cand, dzr, hz */
 };
 
+/* Forward: X NULL means the caller has put the input projection
+ * X W + b (cell_project_input's result, e.g. gathered from a per-token
+ * table) into cache->gates [T,B,G*H] already. */
 typedef void cell_forward_fn(const cell_params *p, int T, int B, const float *X, const unsigned char *mask,
                              cell_cache *k);
 typedef void cell_backward_fn(const cell_params *p, cell_params *g, int T, int B, const float *X,
@@ -83,8 +89,13 @@ void cell_backward(cell_type t, const cell_params *p, cell_params *g, int T, int
                    const unsigned char *mask, cell_cache *cache, const float *dH, float *dX);
 
 /* Shared by the cells (GH = G*H): the input projection of all T*B steps
- * at once, Z [TB,GH] = X [TB,C] W [C,GH] + the bias's first GH values ... */
-void cell_project_input(const cell_params *p, size_t TB, int GH, const float *X, float *Z);
+ * at once, Z [TB,GH] = X [TB,C] W [C,GH] + the bias's first GH values
+ * (work non-NULL: by mm_rows, with that scratch, see cell_cache) ... */
+void cell_project_input(const cell_params *p, size_t TB, int GH, const float *X, float *Z, float *work);
+/* ... the recurrent product of one step, C [B,GH] += hprev [B,H] U [H,GH]:
+ * mm(), or with k->work mm_rows, whose rows do not depend on B or on
+ * their batch-mates (so a row's result does not depend on its batch) ... */
+void cell_recurrent_mm(const cell_cache *k, int B, int GH, int H, const float *hprev, const float *U, float *C);
 /* ... and the weight gradients as single large GEMMs over all steps:
  * dW += X^T dZ, dU += sum_t h_{t-1}^T dZrec_t (h_{-1} = 0), the bias rows
  * += sum dZ (then sum dZrec, when the cell has a recurrent bias row), and

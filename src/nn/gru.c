@@ -15,12 +15,12 @@ void gru_forward(const cell_params *p, int T, int B, const float *X, const unsig
 {
     const int H = p->H, G = 3 * H;
     const float *brec = p->b + G;
-    cell_project_input(p, (size_t)T * B, G, X, k->gates);   /* input bias row */
+    if (X) cell_project_input(p, (size_t)T * B, G, X, k->gates, k->work);   /* input bias row */
     for (int t = 0; t < T; t++) {
         size_t o = (size_t)t * B;
-        const float *hprev = t ? k->h + (o - B) * H : NULL;
+        const float *hprev = t ? k->h + (o - B) * H : k->h0;
         for (int b = 0; b < B; b++) memcpy(k->hz + (size_t)b * G, brec, sizeof(float) * G);
-        if (hprev) mm(0, 0, B, G, H, 1.0f, hprev, p->U, 1.0f, k->hz);
+        if (hprev) cell_recurrent_mm(k, B, G, H, hprev, p->U, k->hz);
         for (int b = 0; b < B; b++) {
             float *g = k->gates + (o + b) * G, *hb = k->h + (o + b) * H, *rcand = k->rec_cand + (o + b) * H;
             const float *hz = k->hz + (size_t)b * G, *hp = hprev ? hprev + (size_t)b * H : NULL;

@@ -46,12 +46,12 @@ void lstm_forward(const cell_params *p, int T, int B, const float *X,
 {
     const int H = p->H, G = 4 * H;
     /* input projection of all time steps at once: gates = X W + b */
-    cell_project_input(p, (size_t)T * B, G, X, k->gates);
+    if (X) cell_project_input(p, (size_t)T * B, G, X, k->gates, k->work);
     for (int t = 0; t < T; t++) {
         size_t o = (size_t)t * B;
-        const float *hprev = t ? k->h + (o - B) * H : NULL;
-        const float *cprev = t ? k->c + (o - B) * H : NULL;
-        if (hprev) mm(0, 0, B, G, H, 1.0f, hprev, p->U, 1.0f, k->gates + o * G);
+        const float *hprev = t ? k->h + (o - B) * H : k->h0;
+        const float *cprev = t ? k->c + (o - B) * H : k->c0;
+        if (hprev) cell_recurrent_mm(k, B, G, H, hprev, p->U, k->gates + o * G);
         lstm_step(B, H, k->gates + o * G, cprev, hprev, k->c + o * H, k->tc + o * H,
                   k->h + o * H, mask ? mask + o : NULL);
     }

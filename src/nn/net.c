@@ -9,6 +9,7 @@
 #include "nn/dense.h"
 #include "nn/dropout.h"
 #include "nn/embedding.h"
+#include "nn/infer.h"
 #include "nn/loss.h"
 #include "base/err.h"
 
@@ -145,9 +146,89 @@ enum { SITE_SUMMARY = 1000 };
 
 static int dropping(const net *n, const net_ws *w) { return w->training && n->cfg.dropout > 0; }
 
+static int inferring(const net_ws *w) { return w->infer && !w->training; }
+
 static const unsigned char *mask_of(const net *n, const net_ws *w, int d)
 {
     return !n->cfg.mask ? NULL : d ? w->mask_rev : w->mask;
+}
+
+/* Inference: mm_rows's scratch for the widest product of the network
+ * (allocated on first use). */
+static float *infer_work(const net *n, net_ws *w)
+{
+    if (!w->mmwork) {
+        const net_config *c = &n->cfg;
+        int N = cell_gates(c->cell) * c->hidden, K = c->embed_dim > net_features(c) ? c->embed_dim : net_features(c);
+        if (c->dense > N) N = c->dense;
+        if (c->n_out > N) N = c->n_out;
+        if (c->dense > K) K = c->dense;
+        w->mmwork = falloc(mm_rows_work(N, K));
+    }
+    return w->mmwork;
+}
+
+/* Inference runs a layer's steps in chunks of about INFER_GATES floats of
+ * gate pre-activations (at least one step): a chunk's gathered or
+ * projected gates are used while still in cache, instead of one [T,B,GH]
+ * pass through memory, and the states only the next step reads (LSTM c and
+ * tanh c, GRU's recurrent candidate) go round two chunks' room.  Only h,
+ * the layer's output, is kept for every step.  Each step is the same
+ * operations either way. */
+enum { INFER_GATES = 1 << 16 };
+
+/* Inference (infer.h): layer l's cells on batch-invariant products, layer
+ * 0's input projection gathered by token id (x unused), and with w->skip
+ * the state after that many padding steps as the initial state. */
+static const float *layer_infer(const net *n, net_ws *w, int l, int B, int T, const float *x, const int32_t *ids)
+{
+    const net_config *c = &n->cfg;
+    const int D = net_directions(c), C = net_layer_in(c, l), H = c->hidden, GH = cell_gates(c->cell) * H;
+    const int S = B * GH >= INFER_GATES ? 1 : INFER_GATES / (B * GH);
+    const net_infer *f = w->infer;
+    layer_ws *lw = &w->layer[l];
+    lw->x = x;
+    for (int d = 0; d < D; d++) {
+        cell_cache *k = &lw->cache[d];
+        const float *h0 = NULL, *c0 = NULL;
+        if (w->skip > 0) {   /* one direction only (net_infer's skip_prefix) */
+            const size_t at = ((size_t)l * (f->padT + 1) + w->skip) * H;
+            if (!w->init) w->init = falloc((size_t)w->layers * 2 * w->maxB * H);
+            float *ph = w->init + (size_t)l * 2 * w->maxB * H, *pc = ph + (size_t)w->maxB * H;
+            for (int b = 0; b < B; b++) {
+                memcpy(ph + (size_t)b * H, f->pad_h + at, sizeof(float) * H);
+                if (f->pad_c) memcpy(pc + (size_t)b * H, f->pad_c + at, sizeof(float) * H);
+            }
+            h0 = ph;
+            c0 = f->pad_c ? pc : NULL;
+        }
+        const float *xin = x;
+        if (l > 0 && d) {
+            bidir_input_forward(T, B, C, x, lw->xrev);
+            xin = lw->xrev;
+        }
+        const unsigned char *mask = mask_of(n, w, d);
+        for (int t0 = 0; t0 < T; t0 += S) {
+            const int Tc = T - t0 < S ? T - t0 : S;
+            const size_t o = (size_t)t0 * B;
+            /* chunk i's round room: at i%2 chunks (two chunks fit: a third
+             * exists only when 2S < T) */
+            const size_t ring = (size_t)(t0 / S % 2) * S * B * H;
+            cell_cache kc = *k;   /* steps t0.. of k; the gates of this chunk only */
+            kc.h = k->h + o * H;
+            if (k->c) kc.c = k->c + ring, kc.tc = k->tc + ring;
+            if (k->rec_cand) kc.rec_cand = k->rec_cand + ring;
+            kc.h0 = t0 ? k->h + (o - B) * H : h0;
+            kc.c0 = c0;
+            if (t0 && k->c) kc.c0 = k->c + (size_t)((t0 / S + 1) % 2) * S * B * H + (size_t)(S - 1) * B * H;
+            kc.work = infer_work(n, w);
+            if (l == 0) net_infer_gather(f, d, B, T, t0, Tc, ids, kc.gates);
+            cell_forward(c->cell, &n->rnn[l * D + d], Tc, B, l == 0 ? NULL : xin + o * C, mask ? mask + o : NULL, &kc);
+        }
+    }
+    if (D == 1) return lw->cache[0].h;
+    bidir_output_forward(T, B, c->hidden, lw->cache[0].h, lw->cache[1].h, lw->out);
+    return lw->out;
 }
 
 /* Recurrent layer l: x [T,B,C] -> (dropout) -> its output sequence [T,B,F],
@@ -171,29 +252,44 @@ static const float *layer_forward(const net *n, net_ws *w, int l, int B, int T, 
     return lw->out;
 }
 
+/* Y [B,K] = X [B,C] W + b: dense_forward, or in inference (work non-NULL)
+ * by mm_rows, whose rows do not depend on the batch (infer.h). */
+static void head_dense(float *work, int B, int C, int K, const float *X, const float *W, const float *b, float *Y)
+{
+    if (!work) {
+        dense_forward(B, C, K, X, W, b, Y);
+        return;
+    }
+    for (int r = 0; r < B; r++) memcpy(Y + (size_t)r * K, b, sizeof(float) * K);
+    mm_rows(B, K, C, X, W, Y, work);
+}
+
 /* feat [B,F] -> (hidden dense + ReLU [B,Dh]) -> output dense -> logits [B,K] */
 static void head_forward(const net *n, net_ws *w, int B)
 {
     const net_config *c = &n->cfg;
     const float *x = w->feat;
+    float *work = inferring(w) ? infer_work(n, w) : NULL;
     if (c->dense > 0) {
-        dense_forward(B, net_features(c), c->dense, x, n->W1, n->b1, w->a1);
+        head_dense(work, B, net_features(c), c->dense, x, n->W1, n->b1, w->a1);
         relu_forward((size_t)B * c->dense, w->a1);
         x = w->a1;
     }
-    dense_forward(B, head_in(c), c->n_out, x, n->Wd, n->bd, w->logits);
+    head_dense(work, B, head_in(c), c->n_out, x, n->Wd, n->bd, w->logits);
 }
 
 const float *net_encode_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids)
 {
     const net_config *c = &n->cfg;
-    embedding_forward(B, T, c->embed_dim, ids, n->emb, w->x0);
+    const int inf = inferring(w);
+    if (!inf) embedding_forward(B, T, c->embed_dim, ids, n->emb, w->x0);   /* inference gathers projections */
     if (c->mask) {
         embedding_mask(B, T, ids, w->mask);
         time_reverse(w->mask, T, (size_t)B, w->mask_rev);
     }
     const float *x = w->x0;
-    for (int l = 0; l < c->layers; l++) x = layer_forward(n, w, l, B, T, x);
+    for (int l = 0; l < c->layers; l++)
+        x = inf ? layer_infer(n, w, l, B, T, x, ids) : layer_forward(n, w, l, B, T, x);
     return x;
 }
 

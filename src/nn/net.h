@@ -100,6 +100,11 @@ typedef struct net_ws {
     float *lm_x, *lm_dx;     /* [T*B,H] the features of the positions with a target, their gradient */
     int32_t *lm_tgt, *lm_at; /* [T*B] their targets, and where they are in the top layer's output */
     lmhead_ws lm;            /* candidates' scratch */
+    /* set by the inference pool: the shortcuts of infer.h (not when training) */
+    const struct net_infer *infer;
+    int skip;                /* with infer: leading padding steps cut off the ids (the pad prefix) */
+    float *init;             /* [L][2][maxB,H] the initial states when skip > 0 (allocated on use) */
+    float *mmwork;           /* mm_rows's scratch (allocated on use) */
 } net_ws;
 
 /* Allocate weights (zero) for cfg. */
@@ -131,7 +136,8 @@ void net_ws_alloc(net_ws *w, const net_config *cfg, int maxT, int maxB);
 void net_ws_free(net_ws *w);
 
 /* Forward a batch of B padded sequences ids [B,T] (inference: no dropout);
- * probabilities land in w->probs [B,K]. */
+ * probabilities land in w->probs [B,K].  With w->infer, through the
+ * shortcuts of infer.h (the ids prepared, w->skip steps of padding cut off). */
 void net_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids);
 /* Forward + loss + backward (dropout on when w->training).  y [B] class
  * indices.  Accumulates into n's gradients (call net_zero_grads first) the

@@ -8,11 +8,11 @@
 void rnn_forward(const cell_params *p, int T, int B, const float *X, const unsigned char *mask, cell_cache *k)
 {
     const int H = p->H;
-    cell_project_input(p, (size_t)T * B, H, X, k->gates);
+    if (X) cell_project_input(p, (size_t)T * B, H, X, k->gates, k->work);
     for (int t = 0; t < T; t++) {
         size_t o = (size_t)t * B;
-        const float *hprev = t ? k->h + (o - B) * H : NULL;
-        if (hprev) mm(0, 0, B, H, H, 1.0f, hprev, p->U, 1.0f, k->gates + o * H);
+        const float *hprev = t ? k->h + (o - B) * H : k->h0;
+        if (hprev) cell_recurrent_mm(k, B, H, H, hprev, p->U, k->gates + o * H);
         for (int b = 0; b < B; b++) {
             float *a = k->gates + (o + b) * H, *hb = k->h + (o + b) * H;
             if (mask && !mask[o + b]) {

@@ -74,6 +74,8 @@ void net_ws_alloc(net_ws *w, const net_config *c, int maxT, int maxB)
 void net_ws_free(net_ws *w)
 {
     ffree(w->x0);
+    ffree(w->init);
+    ffree(w->mmwork);
     free(w->mask); free(w->mask_rev);
     for (int l = 0; l < w->layers; l++) {
         layer_ws *lw = &w->layer[l];

@@ -24,7 +24,25 @@ static double row_loss(const float *probs, int K, int b, int y)
     return -log(p > eps ? p : eps);
 }
 
-void evaluate(const model *m, const encoded *e, int batch, int threads, eval_result *r, float *probs)
+/* The figures of r from the probabilities of all rows, in row order. */
+static void score(const encoded *e, int K, const float *pb, eval_result *r)
+{
+    int classes = K == 1 ? 2 : K;
+    double loss = 0;
+    size_t correct = 0;
+    if (e->y)
+        for (size_t b = 0; b < e->n; b++) {
+            int pred = decide_class(pb + b * K, K, DECIDE_THRESHOLD), truth = e->y[b];
+            loss += row_loss(pb, K, (int)b, truth);
+            correct += pred == truth;
+            r->confusion[(size_t)truth * classes + pred]++;
+        }
+    r->loss = e->n ? loss / e->n : 0;
+    r->accuracy = e->n ? (double)correct / e->n : 0;
+}
+
+static void eval_run(const model *m, const encoded *e, int batch, int threads, int shortcuts, eval_result *r,
+                     float *probs)
 {
     int K = m->net->cfg.n_out, classes = K == 1 ? 2 : K, T = e->T;
     memset(r, 0, sizeof *r);
@@ -32,26 +50,29 @@ void evaluate(const model *m, const encoded *e, int batch, int threads, eval_res
     r->n = e->n;
     r->confusion = xcalloc((size_t)classes * classes, sizeof *r->confusion);
     fwd_pool *pool = fwd_pool_new_model(m, T, batch, threads);
-    float *pb = xmalloc((size_t)batch * K * sizeof *pb);
-    double loss = 0;
-    size_t correct = 0;
-    for (size_t s = 0; s < e->n; s += batch) {
-        int B = (int)(e->n - s < (size_t)batch ? e->n - s : (size_t)batch);
-        fwd_pool_run(pool, B, T, e->ids + s * T, pb);
-        if (e->y) {
-            for (int b = 0; b < B; b++) {
-                int pred = decide_class(pb + (size_t)b * K, K, DECIDE_THRESHOLD), truth = e->y[s + b];
-                loss += row_loss(pb, K, b, truth);
-                correct += pred == truth;
-                r->confusion[(size_t)truth * classes + pred]++;
-            }
+    float *pb = probs ? probs : xmalloc((e->n ? e->n : 1) * (size_t)K * sizeof *pb);
+    if (shortcuts) {
+        fwd_pool_infer(pool);
+        fwd_pool_run_sorted(pool, (int)e->n, T, e->ids, pb);
+    } else {
+        for (size_t s = 0; s < e->n; s += batch) {
+            int B = (int)(e->n - s < (size_t)batch ? e->n - s : (size_t)batch);
+            fwd_pool_run(pool, B, T, e->ids + s * T, pb + s * K);
         }
-        if (probs) memcpy(probs + s * K, pb, sizeof(float) * B * K);
     }
-    free(pb);
+    score(e, K, pb, r);
+    if (pb != probs) free(pb);
     fwd_pool_free(pool);
-    r->loss = e->n ? loss / e->n : 0;
-    r->accuracy = e->n ? (double)correct / e->n : 0;
+}
+
+void evaluate(const model *m, const encoded *e, int batch, int threads, eval_result *r, float *probs)
+{
+    eval_run(m, e, batch, threads, 0, r, probs);
+}
+
+void evaluate_infer(const model *m, const encoded *e, int batch, int threads, eval_result *r, float *probs)
+{
+    eval_run(m, e, batch, threads, 1, r, probs);
 }
 
 void eval_result_free(eval_result *r) { free(r->confusion); memset(r, 0, sizeof *r); }

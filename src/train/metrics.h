@@ -32,6 +32,11 @@ typedef struct eval_result {
 /* Forward every row in batches, split across `threads` workers; fills r
  * (confusion allocated).  probs, if not NULL, receives [n, outputs]. */
 void evaluate(const model *m, const encoded *e, int batch, int threads, eval_result *r, float *probs);
+/* The same through the inference shortcuts and length-sorted batches
+ * (fwd_pool_infer, fwd_pool_run_sorted): `eval`, whose figures then match
+ * `predict`'s bit for bit and do not depend on batch or threads.  Training's
+ * validation keeps evaluate(). */
+void evaluate_infer(const model *m, const encoded *e, int batch, int threads, eval_result *r, float *probs);
 void eval_result_free(eval_result *r);
 /* Per-class precision, recall, F1 and support from the confusion matrix. */
 void class_metrics(const eval_result *r, int k, double *prec, double *rec, double *f1, long *support);

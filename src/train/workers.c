@@ -3,6 +3,7 @@
 #include "base/err.h"
 #include "model/checkpoint.h"
 #include "train/batches.h"
+#include "nn/infer.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -86,10 +87,13 @@ static void gather_probs(const net_ws *ws, int nj, int B, int K, int first, floa
 
 struct fwd_pool {
     const net **nets;     /* one network, or an ensemble's members (probabilities averaged) */
-    int nnets, nj, maxB;
+    int nnets, nj, maxB, T;
     net_ws *ws;           /* [nnets][nj] */
     int32_t *trimmed;     /* [maxB,T] */
     int blas_prev;
+    net_infer **infer;    /* [nnets] the shortcuts (fwd_pool_infer), or NULL */
+    int32_t *sorted;      /* [maxB,T] fwd_pool_run_sorted's batch */
+    float *sprobs;        /* [maxB,K] its probabilities */
 };
 
 static fwd_pool *pool_new(const net **nets, int nnets, int T, int maxB, int threads)
@@ -107,7 +111,9 @@ static fwd_pool *pool_new(const net **nets, int nnets, int T, int maxB, int thre
         masked |= nets[i]->cfg.mask;
     }
     p->blas_prev = blas_claim(p->nj);
-    if (masked) p->trimmed = xmalloc((size_t)maxB * T * sizeof *p->trimmed);
+    (void)masked;
+    p->T = T;
+    p->trimmed = xmalloc((size_t)maxB * T * sizeof *p->trimmed);
     return p;
 }
 
@@ -124,23 +130,61 @@ fwd_pool *fwd_pool_new_model(const model *m, int T, int maxB, int threads)
     return pool_new(nets, nn, T, maxB, threads);
 }
 
+void fwd_pool_infer(fwd_pool *p)
+{
+    if (p->infer) return;
+    /* mm_rows's rows are batch-invariant with single-threaded BLAS only
+     * (a threaded product's split depends on the thread count) */
+    if (!p->blas_prev) {
+        p->blas_prev = blas_get_threads();
+        blas_set_threads(1);
+    }
+    p->infer = xcalloc((size_t)p->nnets, sizeof *p->infer);
+    for (int i = 0; i < p->nnets; i++) {
+        p->infer[i] = net_infer_new(p->nets[i]);
+        for (int k = 0; k < p->nj; k++) p->ws[(size_t)i * p->nj + k].infer = p->infer[i];
+    }
+}
+
+/* Leading padding steps that every row of ids [B,T] has (at most T-1). */
+static int common_lead(const int32_t *ids, int B, int T)
+{
+    int lead = T - 1;
+    for (int b = 0; b < B && lead > 0; b++) {
+        const int32_t *r = ids + (size_t)b * T;
+        int f = 0;
+        while (f < lead && r[f] == 0) f++;
+        lead = f;
+    }
+    return lead;
+}
+
 void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs)
 {
     job jobs[MAX_WORKERS];
-    int K = p->nets[0]->cfg.n_out, Tt = T;
-    const int32_t *tids = ids;
-    if (p->trimmed) {   /* masked: all-padding columns change nothing, skip them */
-        Tt = trim_batch(ids, B, T, p->trimmed);
-        tids = p->trimmed;
-    }
+    int K = p->nets[0]->cfg.n_out;
     for (int i = 0; i < p->nnets; i++) {
         const net *n = p->nets[i];
-        int Tn = n->cfg.mask ? Tt : T;
-        const int32_t *in = n->cfg.mask ? tids : ids;
+        net_infer *f = p->infer ? p->infer[i] : NULL;
+        int Tn = T, skip = 0;
+        const int32_t *in = ids;
+        if (n->cfg.mask) {   /* masked: all-padding columns change nothing, skip them */
+            Tn = trim_batch(ids, B, T, p->trimmed);
+            in = p->trimmed;
+        } else if (f && f->skip_prefix && (skip = common_lead(ids, B, T)) > 0) {
+            /* the pad prefix: start from the state after `skip` padding steps */
+            net_infer_pad_states(f, p->T > T ? p->T : T);
+            Tn = T - skip;
+            for (int b = 0; b < B; b++)
+                memcpy(p->trimmed + (size_t)b * Tn, ids + (size_t)b * T + skip, sizeof(int32_t) * Tn);
+            in = p->trimmed;
+        }
+        if (f) net_infer_prepare(f, in, (size_t)B * Tn);   /* before the workers: they only read */
         net_ws *ws = p->ws + (size_t)i * p->nj;
         for (int k = 0; k < p->nj; k++) {
             int lo, hi;
             slice(B, p->nj, k, &lo, &hi);
+            ws[k].skip = skip;
             jobs[k] = (job){ n, &ws[k], in + (size_t)lo * Tn, hi - lo, Tn };
         }
         run_jobs(jobs, p->nj);
@@ -152,9 +196,50 @@ void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs)
     }
 }
 
+/* A row's sort key: its real tokens (ids other than padding). */
+typedef struct row_key { int len, row; } row_key;
+
+static int by_len(const void *a, const void *b)
+{
+    const row_key *x = a, *y = b;
+    return x->len != y->len ? (x->len > y->len) - (x->len < y->len) : (x->row > y->row) - (x->row < y->row);
+}
+
+void fwd_pool_run_sorted(fwd_pool *p, int n, int T, const int32_t *ids, float *probs)
+{
+    if (n <= 0) return;
+    const int K = p->nets[0]->cfg.n_out, maxB = p->maxB;
+    row_key *key = xmalloc((size_t)n * sizeof *key);
+    for (int r = 0; r < n; r++) {
+        const int32_t *x = ids + (size_t)r * T;
+        int len = 0;
+        for (int t = 0; t < T; t++) len += x[t] != 0;
+        key[r] = (row_key){ len, r };
+    }
+    qsort(key, (size_t)n, sizeof *key, by_len);
+    if (!p->sorted) {
+        p->sorted = xmalloc((size_t)maxB * T * sizeof *p->sorted);
+        p->sprobs = xmalloc((size_t)maxB * K * sizeof *p->sprobs);
+    }
+    for (int s = 0; s < n; s += maxB) {
+        int B = n - s < maxB ? n - s : maxB;
+        for (int b = 0; b < B; b++)
+            memcpy(p->sorted + (size_t)b * T, ids + (size_t)key[s + b].row * T, sizeof(int32_t) * T);
+        fwd_pool_run(p, B, T, p->sorted, p->sprobs);
+        for (int b = 0; b < B; b++)
+            memcpy(probs + (size_t)key[s + b].row * K, p->sprobs + (size_t)b * K, sizeof(float) * K);
+    }
+    free(key);
+}
+
 void fwd_pool_free(fwd_pool *p)
 {
     if (!p) return;
+    if (p->infer)
+        for (int i = 0; i < p->nnets; i++) net_infer_free(p->infer[i]);
+    free(p->infer);
+    free(p->sorted);
+    free(p->sprobs);
     for (int k = 0; k < p->nnets * p->nj; k++) net_ws_free(&p->ws[k]);
     blas_release(p->blas_prev);
     free(p->ws);

@@ -33,6 +33,16 @@ fwd_pool *fwd_pool_new(const net *n, int T, int maxB, int threads);
 /* The same for a trained model: its network, or the mean of an ensemble's. */
 fwd_pool *fwd_pool_new_model(const model *m, int T, int maxB, int threads);
 void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs);
+/* Eval and predict: from now on through the inference shortcuts (nn/infer.h:
+ * the first layer's input projection by lookup, the pad prefix of unmasked
+ * one-direction networks skipped, batch-invariant products), so that a row's
+ * probabilities are the same bits whatever batch, order or thread count it
+ * runs with.  (Training's validation keeps the plain path.) */
+void fwd_pool_infer(fwd_pool *p);
+/* n rows ids [n,T] of any number: sorted by length (real tokens), run in
+ * batches of the pool's maxB, probs [n,K] in input order.  Short rows then
+ * share batches, and only the columns some row needs are computed. */
+void fwd_pool_run_sorted(fwd_pool *p, int n, int T, const int32_t *ids, float *probs);
 void fwd_pool_free(fwd_pool *p);
 
 /* Training: batches of up to maxB rows cut into `shards` shards

@@ -1,0 +1,133 @@
+#!/bin/sh
+# bench_predict.sh - `make bench` (and alone): predict speed of this seqsent
+# against a reference seqsent built from a git commit, measured in the same
+# run, interleaved.  One JSON object per figure on stdout (as bench.sh):
+#   {"name", "value", "unit", "reference", "ratio", "note"}
+# ratio = times better than the reference (value/ref for rates, ref/value
+# for times, memory and sizes).  Progress on stderr.
+#
+# Models (trained here by this seqsent on chnsenticorp.train.csv with the
+# sgns vectors; every model is read by both binaries):
+#   recipe   --embed --freeze --maxlen 100 (Keras semantics: pre-padding,
+#            every step computed, no mask)
+#   default  --embed, nothing else: this version's defaults
+#   masked   --embed --mask
+# Speed does not depend on how well a model is trained: BENCH_PREDICT_EPOCHS
+# (default 1) epochs each.  Input: the texts of chnsenticorp.test.csv, one a
+# line.  Every (model, threads) is run by both binaries in turn, for
+# BENCH_PREDICT_ROUNDS rounds; the best of each is kept (other work on the
+# machine only slows a run down).
+#
+# Environment (all optional):
+#   SHARED=../shared               data and vectors
+#   BENCH_REF=d23e525              the reference commit (built in a temp dir)
+#   BENCH_REF_BIN=PATH             use this reference binary instead of building one
+#   BENCH_PREDICT_MODELS=DIR       use DIR/recipe.ssm, default.ssm, masked.ssm (no training)
+#   BENCH_PREDICT_ROUNDS=3  BENCH_PREDICT_EPOCHS=1  BENCH_KEEP=1
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 1
+. "$ROOT/scripts/bench_lib.sh"
+
+REF=${BENCH_REF:-d23e525}
+ROUNDS=${BENCH_PREDICT_ROUNDS:-3}
+[ "$ROUNDS" -ge 1 ] 2>/dev/null || ROUNDS=1
+EPOCHS=${BENCH_PREDICT_EPOCHS:-1}
+bench_setup bench-predict "$DATA/chnsenticorp.train.csv" "$DATA/chnsenticorp.test.csv" "$VEC"
+build_helper "$TMP" || { echo "bench_predict: cannot build the helper" >&2; exit 1; }
+H=$TMP/bench_helper
+
+if [ -n "${BENCH_REF_BIN:-}" ]; then
+    R=$BENCH_REF_BIN
+    REFNOTE="reference binary $R"
+else
+    log "building the reference seqsent at $REF"
+    mkdir "$TMP/ref" && git archive "$REF" | tar -x -C "$TMP/ref" && make -C "$TMP/ref" --no-print-directory seqsent >/dev/null 2>&1 ||
+        { echo "bench_predict: cannot build $REF" >&2; exit 1; }
+    R=$TMP/ref/seqsent
+    REFNOTE="reference: seqsent at $REF ($(git log -1 --format=%cs "$REF" 2>/dev/null))"
+fi
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
+
+# the test texts, one a line (the text column; newlines inside become spaces)
+python3 - "$DATA/chnsenticorp.test.csv" > "$TMP/lines.txt" <<'EOF' || exit 1
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))[1:]
+sys.stdout.write("".join(" ".join(r[-1].split()) + "\n" for r in rows if r and r[-1].strip()))
+EOF
+NL=$(wc -l < "$TMP/lines.txt")
+printf '%s\n' '房间很干净，服务也很热情，下次还会再来。' > "$TMP/one.txt"
+
+MODELS="recipe default masked"
+# model_of NAME: its training options (opts) and description (mn)
+model_of() {
+    case $1 in
+        recipe) opts="--freeze --maxlen 100"; mn="the recipe model (--embed --freeze --maxlen 100: pre-padding, every step, no mask)" ;;
+        default) opts=""; mn="the default model (train DATA --embed VECTORS, nothing else)" ;;
+        masked) opts="--mask"; mn="a masked model (--embed --mask)" ;;
+    esac
+}
+for m in $MODELS; do
+    model_of "$m"
+    if [ -n "${BENCH_PREDICT_MODELS:-}" ]; then
+        cp "$BENCH_PREDICT_MODELS/$m.ssm" "$TMP/$m.ssm" || exit 1
+        continue
+    fi
+    log "training the $m model ($EPOCHS epoch(s))"
+    # shellcheck disable=SC2086
+    "$S" train "$DATA/chnsenticorp.train.csv" --embed "$VEC" $opts --epochs "$EPOCHS" --quiet -o "$TMP/$m.ssm" ||
+        { echo "bench_predict: training the $m model failed" >&2; exit 1; }
+done
+
+# each run appends "MEDIAN MIN MAXRSS CPU" (bench_helper run) to its file
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+    for m in $MODELS; do
+        for t in 2 1; do
+            for side in new ref; do
+                b=$S; [ $side = ref ] && b=$R
+                log "round $r/$ROUNDS: $m, --threads $t, $side"
+                "$H" run 1 "$TMP/lines.txt" "$TMP/out.$side.$m" "$b" predict -m "$TMP/$m.ssm" --threads $t \
+                    >> "$TMP/t.$side.$m.$t" || exit 1
+            done
+        done
+        for side in new ref; do
+            b=$S; [ $side = ref ] && b=$R
+            "$H" run 5 "$TMP/one.txt" /dev/null "$b" predict -m "$TMP/$m.ssm" >> "$TMP/s.$side.$m" || exit 1
+        done
+    done
+    r=$((r + 1))
+done
+minwall() { awk 'NR == 1 || $2 < m { m = $2 } END { print m }' "$1"; }
+mincpu() { awk 'NR == 1 || $4 < m { m = $4 } END { print m }' "$1"; }
+maxrss() { awk '$3 > m { m = $3 } END { printf "%.1f", m / 1024 }' "$1"; }
+
+emit_str predict.machine "$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores" \
+    "seqsent $COMMIT vs $REF, $(date -u +%Y-%m-%dT%H:%MZ); load average at start $LOAD0, at the end $(cut -d' ' -f1-3 /proc/loadavg); OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}; $NL lines (chnsenticorp.test.csv texts); best of $ROUNDS interleaved rounds"
+for m in $MODELS; do
+    model_of "$m"
+    for t in 1 2; do
+        nv=$(minwall "$TMP/t.new.$m.$t"); rv=$(minwall "$TMP/t.ref.$m.$t")
+        v=$(awk -v n="$NL" -v s="$nv" 'BEGIN { printf "%.1f", n / s }')
+        rf=$(awk -v n="$NL" -v s="$rv" 'BEGIN { printf "%.1f", n / s }')
+        emit "predict.$m.lines_per_s.t$t" "$v" lines/s "$rf" "$(div "$v" "$rf")" \
+            "seqsent predict -m MODEL --threads $t < $NL lines, whole process wall time, best of $ROUNDS; $mn; $REFNOTE, same model file, same run"
+        nc=$(mincpu "$TMP/t.new.$m.$t"); rc=$(mincpu "$TMP/t.ref.$m.$t")
+        emit "predict.$m.lines_per_cpu_s.t$t" "$(awk -v n="$NL" -v s="$nc" 'BEGIN { printf "%.1f", n / s }')" lines/CPU-s \
+            "$(awk -v n="$NL" -v s="$rc" 'BEGIN { printf "%.1f", n / s }')" "$(div "$rc" "$nc")" \
+            "the same runs per CPU second (user + system of the process, least of $ROUNDS): less sensitive than wall time to other work on the machine, blind to how well the threads overlap"
+    done
+    sz=$(wc -c < "$TMP/$m.ssm" | awk '{ printf "%.1f", $1 / 1048576 }')
+    emit "predict.$m.model_MB" "$sz" MB null null "file size of $mn ($EPOCHS epoch(s); the embedding table, vocabulary x 300 floats, dominates)"
+    cmp -s "$TMP/out.new.$m" "$TMP/out.ref.$m" && same=identical || same="not identical (float rounding of the inference shortcuts; see the man page)"
+    emit "predict.$m.peak_rss_MB" "$(maxrss "$TMP/t.new.$m.2")" MB "$(maxrss "$TMP/t.ref.$m.2")" \
+        "$(div "$(maxrss "$TMP/t.ref.$m.2")" "$(maxrss "$TMP/t.new.$m.2")")" \
+        "peak RSS of predict --threads 2 on the $NL lines ($mn); reference: $REF; outputs of the two binaries $same"
+    ns=$(awk '{ s = s " " $1 } END { print s }' "$TMP/s.new.$m"); rs=$(awk '{ s = s " " $1 } END { print s }' "$TMP/s.ref.$m")
+    nmin=$(awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.1f", m * 1000 }' "$TMP/s.new.$m")
+    rmin=$(awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.1f", m * 1000 }' "$TMP/s.ref.$m")
+    emit "predict.$m.startup_ms" "$nmin" ms "$rmin" "$(div "$rmin" "$nmin")" \
+        "echo one line | seqsent predict -m MODEL, whole process wall time, fastest of $ROUNDS x 5 (medians per round:$ns s; reference:$rs s); $mn; $REFNOTE"
+done
+log "predict benchmark done"
