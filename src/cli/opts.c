@@ -87,29 +87,62 @@ static void help_row(FILE *f, int indent, const char *left, const char *help, in
     if (!*help) fputc('\n', f);
 }
 
-/* text with every line longer than width folded at spaces, the rest of
- * such a line indented as the line was. */
+/* Print p[0..n) (no newline inside) wrapped at spaces to width, the
+ * continuation lines indented by ind. */
+static void wrap_line(FILE *f, const char *p, size_t n, size_t ind, int width)
+{
+    const char *e = p + n;
+    int first = 1;
+    while (p < e) {
+        size_t room = (size_t)width - (first ? 0 : ind), k = (size_t)(e - p);
+        if (k > room) {   /* the last space that fits, else the end of the word */
+            k = room;
+            while (k > 0 && p[k] != ' ') k--;
+            if (k == 0) k = 1 + strcspn(p + 1, " ");
+            if (k > (size_t)(e - p)) k = (size_t)(e - p);
+        }
+        size_t shown = k;
+        while (shown > 0 && p[shown - 1] == ' ') shown--;
+        fprintf(f, "%*s%.*s\n", first ? 0 : (int)ind, "", (int)shown, p);
+        p += k;
+        while (p < e && *p == ' ') p++;
+        first = 0;
+    }
+}
+
+/* Help prose wrapped to width: a paragraph of unindented lines with one
+ * longer than width is joined and wrapped again; an indented line (an
+ * example, a list) too long is folded on its own, under its indentation. */
 static void fold_text(FILE *f, const char *text, int width)
 {
-    for (const char *p = text; *p;) {
+    const char *p = text;
+    while (*p) {
         size_t n = strcspn(p, "\n"), ind = strspn(p, " ");
-        const char *e = p + n;
-        int first = 1;
-        while (p < e) {
-            size_t room = (size_t)width - (first ? 0 : ind), k = (size_t)(e - p);
-            if (k > room) {   /* the last space that fits, else the first one */
-                k = room;
-                while (k > 0 && p[k] != ' ') k--;
-                if (k == 0) k = 1 + strcspn(p + 1, " ");   /* a word longer than the line */
-                if (k > (size_t)(e - p)) k = (size_t)(e - p);
-            }
-            fprintf(f, "%*s%.*s\n", first ? 0 : (int)ind, "", (int)k, p);
-            p += k;
-            while (p < e && *p == ' ') p++;
-            first = 0;
+        if (n == 0 || ind > 0) {
+            if (n == 0) fputc('\n', f);
+            else wrap_line(f, p, n, ind, width);
+            p += n + (p[n] == '\n');
+            continue;
         }
-        if (!n) fputc('\n', f);
-        p = *e ? e + 1 : e;
+        const char *q = p;   /* the paragraph: unindented lines up to a blank or indented one */
+        int long_line = 0;
+        while (*q && *q != '\n' && *q != ' ') {
+            size_t m = strcspn(q, "\n");
+            if ((int)m > width) long_line = 1;
+            q += m + (q[m] == '\n');
+        }
+        if (!long_line) {
+            fwrite(p, 1, (size_t)(q - p), f);
+            if (q[-1] != '\n') fputc('\n', f);
+        } else {
+            char *joined = xmalloc((size_t)(q - p) + 1);
+            size_t len = 0;
+            for (const char *r = p; r < q; r++) joined[len++] = *r == '\n' ? ' ' : *r;
+            while (len && joined[len - 1] == ' ') len--;
+            wrap_line(f, joined, len, 0, width);
+            free(joined);
+        }
+        p = q;
     }
 }
 
