@@ -54,6 +54,8 @@ static int load_dict_file(model *m, const char *path, const char *fmt)
 
 int cli_default_dict(model *m, const char *note_cmd)
 {
+    free(m->dict_source);   /* tokenize's "none" until its first Han text */
+    m->dict_source = NULL;
     const char *path = jieba_dict_path();
     if (path) return load_dict_file(m, path, JIEBA_SOURCE);
     m->dict_source = xstrdup("none");
@@ -212,7 +214,7 @@ void cli_texts_load(cli_texts *t, char *const *paths, int npaths, const common_o
         dataset *d = &t->ds[t->nds++];
         if (cli_load_texts(paths[i], c, 0, d) < 0) die_err(EXIT_FAIL);
         t->text = xrealloc(t->text, (t->n + d->n + 1) * sizeof *t->text);
-        memcpy(t->text + t->n, d->text, d->n * sizeof *t->text);
+        if (d->n) memcpy(t->text + t->n, d->text, d->n * sizeof *t->text);   /* an empty file: text NULL */
         t->n += d->n;
     }
 }
