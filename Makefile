@@ -19,7 +19,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isrc -Iinclude $(PKG_CFLAGS) -DSEQSENT_VERSION='"$(VERSION)"'
-LDLIBS   += $(PKG_LIBS) -lz -lpthread -lm
+LDLIBS   += $(PKG_LIBS) $(OPENCC_LIBS) -lz -lpthread -lm
 # `seqsent serve` is built on libmicrohttpd when pkg-config finds it
 # (scripts/install-deps.sh installs it); MHD=no builds without it, and the
 # command then says how to get it.  Only the binary links it, not the library.
@@ -27,6 +27,16 @@ MHD      ?= $(shell pkg-config --exists libmicrohttpd 2>/dev/null && echo yes)
 ifeq ($(MHD),yes)
 MHD_CFLAGS := -DSEQSENT_HAVE_MHD $(shell pkg-config --cflags libmicrohttpd)
 MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd)
+endif
+# --t2s (traditional -> simplified Chinese) is built on OpenCC when
+# pkg-config finds it (scripts/install-deps.sh installs libopencc-dev);
+# OPENCC=no builds without it, and --t2s then says how to get it.  The
+# library links it (the tokenizer converts), so seqsent.pc lists it.
+OPENCC   ?= $(shell pkg-config --exists opencc 2>/dev/null && echo yes)
+ifeq ($(OPENCC),yes)
+OPENCC_CFLAGS := -DSEQSENT_HAVE_OPENCC $(shell pkg-config --cflags opencc)
+OPENCC_LIBS   := $(shell pkg-config --libs opencc)
+OPENCC_PC     := opencc
 endif
 
 # B is the build directory, BIN the binary: the sanitizer build uses its own.
@@ -83,7 +93,7 @@ $(B)/seqsent.pc: FORCE | $(B)
 	@printf '%s\n' 'prefix=$(PREFIX)' 'exec_prefix=$${prefix}' 'libdir=$${prefix}/lib' \
 	    'includedir=$${prefix}/include' '' 'Name: seqsent' \
 	    'Description: stacked-LSTM sentiment classification (C API: seqsent.h)' \
-	    'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Cflags: -I$${includedir}' \
+	    'Version: $(VERSION)' 'Requires.private: $(PKGS) $(OPENCC_PC)' 'Cflags: -I$${includedir}' \
 	    'Libs: -L$${libdir} -lseqsent' 'Libs.private: -lz -lpthread -lm' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
@@ -100,6 +110,13 @@ $(B)/cli/serve.o: ALL_CFLAGS += $(MHD_CFLAGS)
 $(B)/cli/serve.o: $(B)/mhd.flags
 $(B)/mhd.flags: FORCE | $(B)
 	@echo '$(MHD_CFLAGS) $(MHD_LIBS)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+# likewise t2s.o when OpenCC comes or goes (opencc.flags)
+$(B)/text/t2s.o $(B)/pic/text/t2s.o: ALL_CFLAGS += $(OPENCC_CFLAGS)
+$(B)/text/t2s.o $(B)/pic/text/t2s.o: $(B)/opencc.flags
+$(B)/opencc.flags: FORCE | $(B)
+	@echo '$(OPENCC_CFLAGS) $(OPENCC_LIBS)' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libseqsent.a | $(B)

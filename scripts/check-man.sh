@@ -53,6 +53,18 @@ if [ -z "$cmds" ]; then
     finish
 fi
 
+# The Options block of a --help (up to its first blank line), one line per
+# option: the help is wrapped to the terminal, and a line indented past the
+# option column (12+ blanks) continues the one above.  Group headings
+# ("  Network:") stay as lines of their own and name no option.
+options_block() {
+    awk '/^Options:/ { f = 1; next }
+         f && /^[ \t]*$/ { exit }
+         f && /^            / { sub(/^[ \t]+/, ""); line = line " " $0; next }
+         f { if (line != "") print line; line = $0 }
+         END { if (line != "") print line }' "$1"
+}
+
 # The page with roff hyphens and zero-width escapes undone.
 sed -e 's/\\-/-/g' -e 's/\\&//g' -e 's/\\%//g' -e 's/\\://g' "$MAN" >"$tmp/page"
 
@@ -95,7 +107,7 @@ for cmd in $cmds; do
     fi
     # Long options: the "--name" that starts each line of the Options block
     # ("  -m, --model MODEL  ..." or "      --json  ...").
-    opts=$(awk '/^Options:/ { f = 1; next } f && /^[ \t]*$/ { exit } f' "$tmp/chelp" |
+    opts=$(options_block "$tmp/chelp" |
            sed -n 's/^[[:blank:]]*\(-[A-Za-z0-9], \)\{0,1\}--\([A-Za-z0-9][A-Za-z0-9-]*\).*/\2/p' |
            grep -v '^help$')
 
@@ -127,7 +139,7 @@ for cmd in $cmds; do
     # Defaults: an option whose help says "(default X" must say X (or "by
     # default") in its man entry: the text after the .TP tag naming it, up to
     # the next .TP/.PP.  Options documented by reference (no entry) pass.
-    awk '/^Options:/ { f = 1; next } f && /^[ \t]*$/ { exit } f' "$tmp/chelp" >"$tmp/optlines"
+    options_block "$tmp/chelp" >"$tmp/optlines"
     sed -e 's/\\f[BIRP]//g' -e 's/\\(dq/"/g' "$tmp/sec" >"$tmp/secplain"
     baddef=""
     while IFS= read -r line; do

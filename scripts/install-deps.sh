@@ -1,8 +1,9 @@
 #!/bin/sh
-# Install the Debian packages seqsent needs to build and test, only when missing.
+# Install the Debian packages seqsent needs to build and test, only when missing
+# (libopencc-dev: --t2s; python3-jieba: the default Chinese dictionary, its dict.txt).
 # Idempotent and quiet: prints nothing when everything is already there.
 set -e
-PKGS="build-essential pkg-config libutf8proc-dev libcjson-dev libopenblas-dev zlib1g-dev libmicrohttpd-dev zsh"
+PKGS="build-essential pkg-config libutf8proc-dev libcjson-dev libopenblas-dev zlib1g-dev libmicrohttpd-dev libopencc-dev python3-jieba zsh"
 [ -n "$SEQSENT_EXTRA_PKGS" ] && PKGS="$PKGS $SEQSENT_EXTRA_PKGS"
 missing=""
 for p in $PKGS; do

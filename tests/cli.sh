@@ -152,7 +152,7 @@ run "$S" tokenize --dict "$D/zh_dict.txt" zh1.txt
 check "tokenize: Chinese with --dict segments by the dictionary" \
     '[ $rc -eq 0 ] && out_is "房间 很 干净 , 服务员 也 非常 热情 。"'
 printf '房间很干净\n' >zh2.txt
-run "$S" tokenize zh2.txt
+run "$S" tokenize --dict none zh2.txt
 check "tokenize: Chinese without a dictionary gives one token per character" \
     '[ $rc -eq 0 ] && out_is "房 间 很 干 净"'
 printf "I didn't enjoy it. Don't waste your time!!\n" >en1.txt
@@ -743,7 +743,7 @@ run "$S" tokenize -m zfrom.ssm "$D/reviews_zh.txt"
 check "tokenize -m model (vectors dictionary): same tokens as --dict-vectors" '[ $rc -eq 0 ] && [ -s tok_zh_vec.txt ] && cmp -s "$T/out" tok_zh_vec.txt'
 run "$S" tokenize -m zbase.ssm "$D/reviews_zh.txt"
 check "tokenize -m vocab file: same tokens as --dict-vectors" '[ $rc -eq 0 ] && cmp -s "$T/out" tok_zh_vec.txt'
-run "$S" tokenize "$D/reviews_zh.txt"
+run "$S" tokenize --dict none "$D/reviews_zh.txt"
 check "tokenize without a dictionary differs from the model's segmentation" '[ $rc -eq 0 ] && ! cmp -s "$T/out" tok_zh_dict.txt'
 run "$S" tokenize -m en.ssm "$D/reviews_en.txt"
 check "tokenize -m en model: same as the default English tokenizer" '[ $rc -eq 0 ] && cmp -s "$T/out" tok_file.txt'

@@ -531,6 +531,76 @@ static void test_many_rows(void)
     dataset_free(&d);
 }
 
+/* ---- conformance: the cases of csv-spectrum and of CPython's test_csv
+ * (excel dialect, reader side), written here from what those suites check
+ * (no file of theirs copied).  Each case: input bytes, the records as dump()
+ * renders them ("LINE:f1|f2;"). */
+typedef struct csv_case { const char *name, *in, *want; } csv_case;
+
+static void run_cases(const csv_case *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *p = write_file(c[i].name, c[i].in);
+        int rc = dump(p, FMT_CSV, out, sizeof out);
+        CHECK_MSG(rc == 0 && !strcmp(out, c[i].want), "%s: rc %d, got \"%s\", want \"%s\"",
+                  c[i].name, rc, out, c[i].want);
+    }
+}
+
+static void test_csv_spectrum(void)
+{
+    static const csv_case cases[] = {
+        { "comma_in_quotes.csv", "first,last,address,city,zip\nJane,Roe,5 main st.,\"Springfield, XY\",01234\n",
+          "1:first|last|address|city|zip;2:Jane|Roe|5 main st.|Springfield, XY|01234;" },
+        { "empty.csv", "a,b,c\n1,\"\",\"\"\n2,3,4\n", "1:a|b|c;2:1||;3:2|3|4;" },
+        { "empty_crlf.csv", "a,b,c\r\n1,\"\",\"\"\r\n2,3,4\r\n", "1:a|b|c;2:1||;3:2|3|4;" },
+        { "escaped_quotes.csv", "a,b\n1,\"so \"\"so\"\" so\"\n3,4\n", "1:a|b;2:1|so \"so\" so;3:3|4;" },
+        { "json.csv", "key,val\n1,\"{\"\"kind\"\": \"\"spot\"\", \"\"xy\"\": [1.5, 0.25]}\"\n",
+          "1:key|val;2:1|{\"kind\": \"spot\", \"xy\": [1.5, 0.25]};" },
+        { "newlines.csv", "a,b,c\n1,2,3\n\"Long ago\nthere was\",5,6\n7,8,9\n",
+          "1:a|b|c;2:1|2|3;3:Long ago\nthere was|5|6;5:7|8|9;" },
+        { "newlines_crlf.csv", "a,b,c\r\n1,2,3\r\n\"Long ago\r\nthere was\",5,6\r\n7,8,9\r\n",
+          "1:a|b|c;2:1|2|3;3:Long ago\nthere was|5|6;5:7|8|9;" },
+        { "quotes_and_newlines.csv", "a,b\n1,\"so \n\"\"so\"\" \nso\"\n3,4\n", "1:a|b;2:1|so \n\"so\" \nso;5:3|4;" },
+        { "simple.csv", "a,b,c\n1,2,3\n", "1:a|b|c;2:1|2|3;" },
+        { "simple_crlf.csv", "a,b,c\r\n1,2,3\r\n", "1:a|b|c;2:1|2|3;" },
+        { "utf8.csv", "a,b,c\n1,2,3\n4,5,\xca\xa4\n", "1:a|b|c;2:1|2|3;3:4|5|\xca\xa4;" },
+        { "location.csv", "place,coords\nSomewhere,\"12.5,-3.25\"\n", "1:place|coords;2:Somewhere|12.5,-3.25;" },
+    };
+    run_cases(cases, sizeof cases / sizeof *cases);
+}
+
+static void test_cpython_excel(void)
+{
+    static const csv_case cases[] = {
+        { "py_single.csv", "abc\n", "1:abc;" },
+        { "py_simple.csv", "1,2,3,4,5\n", "1:1|2|3|4|5;" },
+        { "py_empty_fields.csv", ",\n", "1:|;" },
+        { "py_singlequoted.csv", "\"\"\n", "1:;" },
+        { "py_sq_left_empty.csv", "\"\",\n", "1:|;" },
+        { "py_sq_right_empty.csv", ",\"\"\n", "1:|;" },
+        { "py_single_quoted_quote.csv", "\"\"\"\"\n", "1:\";" },
+        { "py_quoted_quotes.csv", "\"\"\"\"\"\"\n", "1:\"\";" },
+        { "py_inline_quote.csv", "a\"\"b\n", "1:a\"\"b;" },      /* quotes inside an unquoted field are data */
+        { "py_inline_quotes.csv", "a\"b\"c\n", "1:a\"b\"c;" },
+        { "py_lone_quote.csv", "a\"b\n", "1:a\"b;" },
+        { "py_quotes_and_more.csv", "\"a\"b\n", "1:ab;" },        /* text after the closing quote is kept */
+        { "py_quoted_nl.csv", "1,\"2\n3\",4\n5,6,7\n", "1:1|2\n3|4;3:5|6|7;" },
+        { "py_quoted_sep.csv", "1,\",\",3\n", "1:1|,|3;" },
+        { "py_eol_lf.csv", "a,b\n", "1:a|b;" },
+        { "py_eol_crlf.csv", "a,b\r\n", "1:a|b;" },
+        { "py_eol_cr.csv", "a,b\r", "1:a|b;" },                 /* CR-only line ends */
+        { "py_cr_lines.csv", "a,b\rc,d\r", "1:a|b;2:c|d;" },
+        /* a quoted line break becomes "\n", as "\r\n" does in every file (Python keeps "\r") */
+        { "py_cr_lines_nofinal.csv", "a,b\rc,\"d\re\"\rf,g", "1:a|b;2:c|d\ne;4:f|g;" },
+        { "py_no_final_eol.csv", "1,2\n3,4", "1:1|2;2:3|4;" },
+        { "py_spaces.csv", " a , b \n", "1: a | b ;" },           /* spaces are data (skipinitialspace off) */
+        { "py_space_quote.csv", "a, \"b\"\n", "1:a| \"b\";" },   /* a quote not at the field start is data */
+        { "py_dubious_quote.csv", "12,12,1\",\n", "1:12|12|1\"|;" },
+    };
+    run_cases(cases, sizeof cases / sizeof *cases);
+}
+
 static void cleanup(void)
 {
     char cmd[600];
@@ -552,6 +622,8 @@ int main(void)
     test_stdin();
     test_dataset();
     test_many_rows();
+    test_csv_spectrum();
+    test_cpython_excel();
     cleanup();
     TEST_END();
 }

@@ -727,6 +727,58 @@ static void test_binary(void)
     strmap_free(&m);
 }
 
+/* ---- conformance: the word2vec files gensim loads (its test_data has text
+ * and binary files of each kind), written here from what gensim accepts
+ * (no file of theirs copied): every variant gives the BASIC_BODY values. */
+static void test_gensim_formats(void)
+{
+    char buf[1024], alt[1024];
+    /* text: header with trailing blanks, CRLF, no final newline */
+    snprintf(buf, sizeof buf, "4 4 \n%s", BASIC_BODY);
+    check_basic(write_file("g_hdr_space.vec", buf), 4);
+    size_t n = 0;
+    for (const char *p = "4 4\n"; *p; p++) buf[n++] = *p;
+    for (const char *p = BASIC_BODY; *p; p++) {
+        if (*p == '\n') buf[n++] = '\r';
+        buf[n++] = *p;
+    }
+    check_basic(write_raw("g_crlf.vec", buf, n), 4);
+    snprintf(buf, sizeof buf, "4 4\n%s", BASIC_BODY);
+    check_basic(write_raw("g_nofinal.vec", buf, strlen(buf) - 1), 4);
+    /* text: a space at the end of each row (older gensim wrote one) */
+    n = 0;
+    for (const char *p = "4 4\n"; *p; p++) buf[n++] = *p;
+    for (const char *p = BASIC_BODY; *p; p++) {
+        if (*p == '\n') buf[n++] = ' ';
+        buf[n++] = *p;
+    }
+    check_basic(write_raw("g_trailing.vec", buf, n), 4);
+
+    /* binary: without the newline after the last vector only */
+    n = make_binary(buf, 1, 4);
+    check_basic(write_raw("g_bin_nolast.bin", buf, n - 1), 4);
+    /* binary: a CRLF header (written on Windows) */
+    n = make_binary(buf, 0, 4);
+    size_t h = (size_t)(strchr(buf, '\n') - buf);
+    memcpy(alt, buf, h);
+    alt[h] = '\r';
+    memcpy(alt + h + 1, buf + h, n - h);
+    check_basic(write_raw("g_bin_crlf.bin", alt, n + 1), 4);
+    /* binary: newlines after some vectors and not others (gensim skips a
+     * newline before each word) */
+    static const float the[] = {0.1f, -0.2f, 0.3f, -0.4f}, good[] = {-0.0823242f, 1.5e-05f, 2, -3.25f},
+                       comma[] = {1, 2, 3, 4}, bad[] = {1e-3f, -100, 0.5f, 5};
+    n = (size_t)sprintf(buf, "4 4\n");
+    n = bin_entry(buf, n, "the", the, 4, 1);
+    n = bin_entry(buf, n, "good", good, 4, 0);
+    n = bin_entry(buf, n, "\xef\xbc\x8c", comma, 4, 1);
+    n = bin_entry(buf, n, "bad", bad, 4, 0);
+    check_basic(write_raw("g_bin_mixed.bin", buf, n), 4);
+    /* binary, gzip'd, without newlines (gensim's own output) */
+    n = make_binary(buf, 0, 4);
+    check_basic(write_gz("g_bin.bin.gz", buf, n), 4);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) { perror("mkdtemp"); return 2; }
@@ -739,6 +791,7 @@ int main(void)
     test_errors();
     test_words();
     test_binary();
+    test_gensim_formats();
     for (int i = 0; i < nmade; i++) {
         unlink(made[i]);
         free(made[i]);

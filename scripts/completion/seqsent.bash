@@ -22,12 +22,14 @@ _seqsent_opts()
 # word after the name when it looks like one (capitals, a|b choice, "auto")
 _seqsent_parse()
 {
-    sed -n 's/^[[:blank:]]*\(-[A-Za-z0-9], \)\{0,1\}\(--[A-Za-z0-9][A-Za-z0-9-]*\)\(.*\)/\1 \2 \3/p' |
+    # option lines are indented a little; notes not at all and wrapped help
+    # text far more, and either may start with an option's name
+    sed -n 's/^[[:blank:]]\{1,10\}\(-[A-Za-z0-9], \)\{0,1\}\(--[A-Za-z0-9][A-Za-z0-9-]*\)\(.*\)/\1 \2 \3/p' |
         awk '{ short = "-"; i = 1
                if ($1 ~ /^-[A-Za-z0-9],$/) { short = substr($1, 1, 2); i = 2 }
                meta = $(i + 1)
                if (!(meta ~ /^[A-Z]/ || meta ~ /\|/ || meta == "auto")) meta = "-"
-               print short, $i, meta }'
+               if (!seen[$i]++) print short, $i, meta }'
 }
 
 _seqsent()

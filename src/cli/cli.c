@@ -8,13 +8,63 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-int cli_setup_tokenizer(model *m, const common_opts *c, const char *vectors_fallback)
+/* jieba's dict.txt where Debian's python3-jieba installs it, or NULL;
+ * SEQSENT_JIEBA_DICT names another file (empty: none). */
+static const char *jieba_dict_path(void)
+{
+    static char found[4096];
+    static const char *const where[] = {
+        "/usr/lib/python3/dist-packages/jieba/dict.txt",
+        "/usr/lib/python3*/*-packages/jieba/dict.txt",
+        "/usr/local/lib/python3*/*-packages/jieba/dict.txt",
+    };
+    const char *env = getenv("SEQSENT_JIEBA_DICT");
+    if (env) return *env && access(env, R_OK) == 0 ? env : NULL;
+    for (size_t i = 0; i < sizeof where / sizeof *where; i++) {
+        glob_t g;
+        int ok = glob(where[i], 0, NULL, &g) == 0 && g.gl_pathc > 0;
+        if (ok) snprintf(found, sizeof found, "%s", g.gl_pathv[0]);
+        globfree(&g);
+        if (ok) return found;
+    }
+    return NULL;
+}
+
+/* Load the dictionary file path into m, its source named by fmt ("%s" the
+ * path, "%zu" the number of words). */
+static int load_dict_file(model *m, const char *path, const char *fmt)
+{
+    m->dict = segdict_new();
+    if (segdict_load(m->dict, path) < 0) return -1;
+    size_t len = strlen(path) + strlen(fmt) + 32;
+    m->dict_source = xmalloc(len);
+    snprintf(m->dict_source, len, fmt, path, segdict_size(m->dict));
+    return 0;
+}
+
+#define JIEBA_SOURCE "jieba (%s, %zu words)"
+#define NO_DICT_NOTE "no dictionary: Chinese cut into single characters; install python3-jieba or pass --dict"
+
+int cli_default_dict(model *m, const char *note_cmd)
+{
+    free(m->dict_source);   /* tokenize's "none" until its first Han text */
+    m->dict_source = NULL;
+    const char *path = jieba_dict_path();
+    if (path) return load_dict_file(m, path, JIEBA_SOURCE);
+    m->dict_source = xstrdup("none");
+    if (note_cmd) fprintf(stderr, "%s: " NO_DICT_NOTE "\n", note_cmd);
+    return 0;
+}
+
+int cli_setup_tokenizer(model *m, const common_opts *c, const char *vectors_fallback,
+                        char *const *texts, size_t n, const char *note_cmd)
 {
     m->tok = c->tok;
     free(m->dict_source);   /* a listing base set "none" */
@@ -23,12 +73,16 @@ int cli_setup_tokenizer(model *m, const common_opts *c, const char *vectors_fall
     m->dict = NULL;
     const char *vec = c->dict_vectors;
     if (!c->dict_path && !vec && vectors_fallback && c->tok.lang != LANG_EN) vec = vectors_fallback;
-    if (c->dict_path) {
-        m->dict = segdict_new();
-        if (segdict_load(m->dict, c->dict_path) < 0) return -1;
-        size_t len = strlen(c->dict_path) + 8;
-        m->dict_source = xmalloc(len);
-        snprintf(m->dict_source, len, "file:%s", c->dict_path);
+    if (c->dict_path && !strcmp(c->dict_path, "none")) {
+        m->dict_source = xstrdup("none");
+    } else if (c->dict_path && !strcmp(c->dict_path, "jieba")) {
+        const char *path = jieba_dict_path();
+        if (!path)
+            return err_set("--dict jieba: jieba's dict.txt not found (install Debian's python3-jieba, "
+                           "or set SEQSENT_JIEBA_DICT, or pass --dict FILE)");
+        if (load_dict_file(m, path, JIEBA_SOURCE) < 0) return -1;
+    } else if (c->dict_path) {
+        if (load_dict_file(m, c->dict_path, "file:%s") < 0) return -1;
     } else if (vec) {
         strmap words;
         strmap_init(&words);
@@ -43,6 +97,8 @@ int cli_setup_tokenizer(model *m, const common_opts *c, const char *vectors_fall
         size_t len = strlen(vec) + 16;
         m->dict_source = xmalloc(len);
         snprintf(m->dict_source, len, "vectors:%s", vec);
+    } else if (c->tok.lang == LANG_ZH || (c->tok.lang == LANG_AUTO && texts && texts_are_chinese(texts, n))) {
+        if (cli_default_dict(m, note_cmd) < 0) return -1;
     } else {
         m->dict_source = xstrdup("none");
     }
@@ -163,11 +219,12 @@ void cli_texts_load(cli_texts *t, char *const *paths, int npaths, const common_o
     }
 }
 
-void cli_corpus_load(model *m, cli_texts *t, char *const *paths, int npaths, const common_opts *c)
+void cli_corpus_load(model *m, cli_texts *t, char *const *paths, int npaths, const common_opts *c,
+                     const char *note_cmd)
 {
     model_init(m);
-    if (cli_setup_tokenizer(m, c, NULL) < 0) die_err(EXIT_FAIL);
     cli_texts_load(t, paths, npaths, c);
+    if (cli_setup_tokenizer(m, c, NULL, t->text, t->n, note_cmd) < 0) die_err(EXIT_FAIL);
 }
 
 void cli_each_line(const char *path, cli_line_fn fn, void *ctx)

@@ -8,9 +8,17 @@
 #include "cli/opts.h"
 
 /* Set m's tokenizer from the options: settings, and the dictionary from
- * --dict, or --dict-vectors, or (when vectors_fallback is given and the
- * language is not English) the words of that vector file. */
-int cli_setup_tokenizer(model *m, const common_opts *c, const char *vectors_fallback);
+ * --dict (a file, "jieba" or "none": one token per Han character), or
+ * --dict-vectors, or (when vectors_fallback is given and the language is
+ * not English) the words of that vector file; else, for Chinese data
+ * (--lang zh, or texts[0..n) are Chinese: texts_are_chinese), the default
+ * dictionary (cli_default_dict). */
+int cli_setup_tokenizer(model *m, const common_opts *c, const char *vectors_fallback,
+                        char *const *texts, size_t n, const char *note_cmd);
+/* The default dictionary for Chinese into m (no dictionary yet): jieba's
+ * dict.txt from Debian's python3-jieba; without it none, and (unless
+ * note_cmd is NULL: quiet) the line "CMD: no dictionary: ..." on stderr. */
+int cli_default_dict(model *m, const char *note_cmd);
 /* Count the tokens of every text and build m->voc. */
 void cli_build_vocab(model *m, char *const *texts, size_t n, long min_count, long max_size);
 /* Load vectors for m's vocabulary into m->emb, report coverage on stderr
@@ -31,9 +39,11 @@ int cli_load_texts(const char *path, const common_opts *c, int need_labels, data
 typedef struct cli_texts { char **text; size_t n; dataset *ds; int nds; } cli_texts;
 void cli_texts_load(cli_texts *t, char *const *paths, int npaths, const common_opts *c);
 void cli_texts_free(cli_texts *t);
-/* A new bundle with the tokenizer of the options and the texts of all
- * npaths files (vocab and vectors read a corpus this way); dies on errors. */
-void cli_corpus_load(model *m, cli_texts *t, char *const *paths, int npaths, const common_opts *c);
+/* A new bundle with the texts of all npaths files and the tokenizer of the
+ * options for them (vocab and vectors read a corpus this way); dies on
+ * errors.  note_cmd: see cli_setup_tokenizer. */
+void cli_corpus_load(model *m, cli_texts *t, char *const *paths, int npaths, const common_opts *c,
+                     const char *note_cmd);
 /* fn(line, reader, ctx) for every line of path ("-" = stdin), as plain
  * lines; stdout is flushed whenever the next line is not there yet, so a
  * pipeline sees each result as its input arrives.  Dies on read or write

@@ -25,12 +25,11 @@ enum { O_LABELLED = O_TRAINER_END, O_TEMPERATURE, O_HARD_WEIGHT };
 #define DEFAULT_TEMPERATURE 2.0
 
 static const cmd_opt options[] = {
+    OPT_GROUP("Distillation:"),
     OPT("labelled", O_LABELLED, "FILE", "labelled training data (CSV/TSV) learnt too: its rows' targets mix their label (--hard-weight) and the teacher's probabilities"),
     OPT("temperature", O_TEMPERATURE, "T", "soften the teacher's and the student's probabilities by T (default 2; 1 = as they are)"),
     OPT("hard-weight", O_HARD_WEIGHT, "A", "weight of a labelled row's own label in its target, 0..1 (default 0: the teacher's probabilities only)"),
     TRAIN_OPTIONS,
-    TOKENIZER_OPTS,
-    DATA_OPTS,
     { 0 }
 };
 

@@ -199,7 +199,7 @@ static void open_model(args *a, model *m, char **texts, size_t n)
         model_as_base(m, 1);
     } else {
         model_init(m);
-        if (cli_setup_tokenizer(m, &a->co, a->embed) < 0) die_err(EXIT_FAIL);
+        if (cli_setup_tokenizer(m, &a->co, a->embed, texts, n, a->quiet ? NULL : "pretrain") < 0) die_err(EXIT_FAIL);
         cli_build_vocab(m, texts, n, a->min_count, a->max_size);
     }
     if (a->embed && cli_embed(m, a->embed, a->embed_dim, a->quiet) < 0) die_err(EXIT_FAIL);

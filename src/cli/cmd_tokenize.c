@@ -24,16 +24,26 @@ static const cmd_spec spec = {
     "lines (a .txt starting with __label__, .ft): the labels are not tokenized.",
     options,
     "Chinese is segmented with a dictionary (--dict, --dict-vectors or the model's); without\n"
-    "one, one token per Han character.\n"
+    "one, jieba's dict.txt (python3-jieba) from the first text with a Han character on (a\n"
+    "line on stderr says so), or one token per Han character with --dict none.\n"
 };
 
-typedef struct line_ctx { tokenizer *tk; toklist *tl; } line_ctx;
+/* lazy: the default dictionary is still to be loaded at the first Han text */
+typedef struct line_ctx { model *m; tokenizer *tk; toklist *tl; int lazy; } line_ctx;
 
 /* One text's tokens, space-separated, on one line. */
 static void print_tokens(char *text, const csv_reader *r, void *ctx)
 {
     line_ctx *c = ctx;
     (void)r;
+    if (c->lazy && text_has_han(text, strlen(text))) {
+        c->lazy = 0;
+        if (cli_default_dict(c->m, "tokenize") < 0) die_err(EXIT_FAIL);
+        if (c->m->dict) fprintf(stderr, "tokenize: dictionary %s\n", c->m->dict_source);
+        tokenizer_free(c->m->tk);
+        c->m->tk = NULL;
+        c->tk = model_tokenizer(c->m);
+    }
     toklist_clear(c->tl);
     tokenize(c->tk, text, strlen(text), c->tl);
     for (size_t j = 0; j < c->tl->n; j++) {
@@ -59,12 +69,14 @@ int cmd_tokenize(int argc, char **argv)
         if (model_load(&m, model_path, 0) < 0) die_err(EXIT_FAIL);
     } else {
         model_init(&m);
-        if (cli_setup_tokenizer(&m, &co, NULL) < 0) die_err(EXIT_FAIL);
+        if (cli_setup_tokenizer(&m, &co, NULL, NULL, 0, "tokenize") < 0) die_err(EXIT_FAIL);
     }
     tokenizer *tk = model_tokenizer(&m);
     toklist tl = {0};
     int first = opt_operands();
-    line_ctx lc = { tk, &tl };
+    line_ctx lc = { &m, tk, &tl, 0 };
+    /* no dictionary chosen: the default one if the text turns out to be Chinese */
+    lc.lazy = !model_path && !m.dict && !co.dict_path && co.tok.lang == LANG_AUTO;
     cli_each_text(argv + first, argc - first, &co, print_tokens, &lc);
     finish_stdout();
     toklist_free(&tl);

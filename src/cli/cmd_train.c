@@ -12,8 +12,6 @@
 
 static const cmd_opt options[] = {
     TRAIN_OPTIONS,
-    TOKENIZER_OPTS,
-    DATA_OPTS,
     { 0 }
 };
 

@@ -86,7 +86,7 @@ int cmd_vectors(int argc, char **argv)
 
     model m;
     cli_texts tx;
-    cli_corpus_load(&m, &tx, argv + first, argc - first, &co);
+    cli_corpus_load(&m, &tx, argv + first, argc - first, &co, quiet ? NULL : "vectors");
     char **texts = tx.text;
     size_t nt = tx.n;
     cli_build_vocab(&m, texts, nt, min_count, 0);
@@ -99,7 +99,8 @@ int cmd_vectors(int argc, char **argv)
             argv[first], min_count);
     if (!quiet)
         fprintf(stderr, "vectors: %zu texts, %zu words, vocabulary %zu (min count %ld); dim %d, window %d, "
-                "negative %d, %d epochs\n", nt, words, V - 2, min_count, wo.dim, wo.window, wo.negative, wo.epochs);
+                "negative %d, %d epochs; dictionary %s\n", nt, words, V - 2, min_count, wo.dim, wo.window, wo.negative,
+                wo.epochs, m.dict_source);
     show_progress = !quiet && isatty(2);
     float *vec = w2v_train(corpus, n, m.voc.counts, V, &wo, progress);
     if (show_progress) fputc('\n', stderr);

@@ -51,9 +51,10 @@ int cmd_vocab(int argc, char **argv)
     cli_check_output(out);
     model m;
     cli_texts tx;   /* all texts of all files, then one count */
-    cli_corpus_load(&m, &tx, argv + first, argc - first, &co);
+    cli_corpus_load(&m, &tx, argv + first, argc - first, &co, "vocab");
     cli_build_vocab(&m, tx.text, tx.n, min_count, max_size);
-    fprintf(stderr, "vocab: %zu texts, %zu entries (incl. <pad>, <unk>)\n", tx.n, m.voc.n);
+    fprintf(stderr, "vocab: %zu texts, %zu entries (incl. <pad>, <unk>); dictionary %s\n", tx.n, m.voc.n,
+            m.dict_source);
     int rc = text ? vocab_write_text(&m.voc, out) : model_save(&m, out);
     if (rc < 0) die_err(EXIT_FAIL);
     cli_texts_free(&tx);

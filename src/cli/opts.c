@@ -2,6 +2,7 @@
 #include "cli/opts.h"
 #include "base/err.h"
 #include "cli/suggest.h"
+#include "text/t2s.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 static struct option longopts[128];
 static char shortopts[256];
@@ -23,6 +26,7 @@ static void build(const cmd_spec *s)
     char *p = shortopts;
     *p++ = ':';   /* leading ':': a missing argument is reported as ':' */
     for (const cmd_opt *o = s->opts; o && o->name && n < 126; o++) {
+        if (OPT_IS_GROUP(o)) continue;
         longopts[n++] = (struct option){ o->name, o->has_arg ? required_argument : no_argument, NULL, o->id };
         if (o->id < 256) {
             *p++ = (char)o->id;
@@ -41,23 +45,132 @@ static void build(const cmd_spec *s)
 static const cmd_opt *find(const cmd_spec *s, int id)
 {
     for (const cmd_opt *o = s->opts; o && o->name; o++)
-        if (o->id == id) return o;
+        if (o->id == id && !OPT_IS_GROUP(o)) return o;
     return NULL;
+}
+
+/* The width help is wrapped to: $COLUMNS, else the terminal's when f is
+ * one, else 80. */
+static int help_width(FILE *f)
+{
+    const char *env = getenv("COLUMNS");
+    char *end;
+    long w = env ? strtol(env, &end, 10) : 0;
+    if (env && *env && !*end && w > 0) return w > 1000 ? 1000 : (int)w;
+    struct winsize ws;
+    if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    return 80;
+}
+
+/* One option line: the left column (indent + 30 wide), then the help
+ * wrapped at word boundaries to width, continuation lines under the help
+ * column (at least 20 characters of help a line). */
+static void help_row(FILE *f, int indent, const char *left, const char *help, int width)
+{
+    int col = indent + 31, room = width - col < 20 ? 20 : width - col;
+    int at = fprintf(f, "%*s%-30s ", indent, "", left);
+    if (at > col) room -= at - col;   /* a long left column pushes the first line right */
+    const char *p = help;
+    while (*p) {
+        size_t n = strlen(p);
+        if ((int)n > room) {   /* the last space that fits, else the first one */
+            n = (size_t)room;
+            while (n > 0 && p[n] != ' ') n--;
+            if (n == 0) n = strcspn(p, " ");
+        }
+        fprintf(f, "%.*s\n", (int)n, p);
+        p += n;
+        while (*p == ' ') p++;
+        if (*p) fprintf(f, "%*s", col, "");
+        room = width - col < 20 ? 20 : width - col;
+    }
+    if (!*help) fputc('\n', f);
+}
+
+/* Print p[0..n) (no newline inside) wrapped at spaces to width, the
+ * continuation lines indented by ind. */
+static void wrap_line(FILE *f, const char *p, size_t n, size_t ind, int width)
+{
+    const char *e = p + n;
+    int first = 1;
+    while (p < e) {
+        size_t room = (size_t)width - (first ? 0 : ind), k = (size_t)(e - p);
+        if (k > room) {   /* the last space that fits, else the end of the word */
+            k = room;
+            while (k > 0 && p[k] != ' ') k--;
+            if (k == 0) k = 1 + strcspn(p + 1, " ");
+            if (k > (size_t)(e - p)) k = (size_t)(e - p);
+        }
+        size_t shown = k;
+        while (shown > 0 && p[shown - 1] == ' ') shown--;
+        fprintf(f, "%*s%.*s\n", first ? 0 : (int)ind, "", (int)shown, p);
+        p += k;
+        while (p < e && *p == ' ') p++;
+        first = 0;
+    }
+}
+
+/* Help prose wrapped to width: a paragraph of unindented lines with one
+ * longer than width is joined and wrapped again; an indented line (an
+ * example, a list) too long is folded on its own, under its indentation. */
+static void fold_text(FILE *f, const char *text, int width)
+{
+    const char *p = text;
+    while (*p) {
+        size_t n = strcspn(p, "\n"), ind = strspn(p, " ");
+        if (n == 0 || ind > 0) {
+            if (n == 0) fputc('\n', f);
+            else wrap_line(f, p, n, ind, width);
+            p += n + (p[n] == '\n');
+            continue;
+        }
+        const char *q = p;   /* the paragraph: unindented lines up to a blank or indented one */
+        int long_line = 0;
+        while (*q && *q != '\n' && *q != ' ') {
+            size_t m = strcspn(q, "\n");
+            if ((int)m > width) long_line = 1;
+            q += m + (q[m] == '\n');
+        }
+        if (!long_line) {
+            fwrite(p, 1, (size_t)(q - p), f);
+            if (q[-1] != '\n') fputc('\n', f);
+        } else {
+            char *joined = xmalloc((size_t)(q - p) + 1);
+            size_t len = 0;
+            for (const char *r = p; r < q; r++) joined[len++] = *r == '\n' ? ' ' : *r;
+            while (len && joined[len - 1] == ' ') len--;
+            wrap_line(f, joined, len, 0, width);
+            free(joined);
+        }
+        p = q;
+    }
 }
 
 void opt_help(const cmd_spec *s, FILE *f)
 {
-    fprintf(f, "Usage: seqsent %s %s\n%s\n\nOptions:\n", s->name, s->usage, s->summary);
+    int width = help_width(f), indent = 2;
+    fprintf(f, "Usage: seqsent %s %s\n", s->name, s->usage);
+    fold_text(f, s->summary, width);
+    fprintf(f, "\nOptions:\n");
+    for (const cmd_opt *o = s->opts; o && o->name; o++)
+        if (OPT_IS_GROUP(o)) indent = 4;   /* options under group headings */
     for (const cmd_opt *o = s->opts; o && o->name; o++) {
+        if (OPT_IS_GROUP(o)) {
+            fprintf(f, "  %s\n", o->name);
+            continue;
+        }
         char left[64];
         if (o->id < 256)
             snprintf(left, sizeof left, "-%c, --%s%s%s", o->id, o->name, o->has_arg ? " " : "", o->has_arg ? o->arg : "");
         else
             snprintf(left, sizeof left, "    --%s%s%s", o->name, o->has_arg ? " " : "", o->has_arg ? o->arg : "");
-        fprintf(f, "  %-30s %s\n", left, o->help);
+        help_row(f, indent, left, o->help, width);
     }
-    fprintf(f, "  %-30s %s\n", "-h, --help", "show this help and exit");
-    if (s->notes) fprintf(f, "\n%s", s->notes);
+    help_row(f, indent, "-h, --help", "show this help and exit", width);
+    if (s->notes) {
+        fputc('\n', f);
+        fold_text(f, s->notes, width);
+    }
 }
 
 void usage_error(const cmd_spec *s, const char *fmt, ...)
@@ -135,7 +248,7 @@ static const struct { const char *name, *answer; } absent[] = {
 static const cmd_opt *find_name(const cmd_spec *s, const char *name, size_t len)
 {
     for (const cmd_opt *o = s->opts; o && o->name; o++)
-        if (strlen(o->name) == len && !strncmp(o->name, name, len)) return o;
+        if (!OPT_IS_GROUP(o) && strlen(o->name) == len && !strncmp(o->name, name, len)) return o;
     return NULL;
 }
 
@@ -210,6 +323,7 @@ static void unknown_option(const cmd_spec *s, const char *arg)
     const char *names[130];
     size_t nn = 0;
     for (const cmd_opt *o = s->opts; o && o->name; o++) {
+        if (OPT_IS_GROUP(o)) continue;
         if (nn < 128) names[nn++] = o->name;
         if (len && !strncmp(o->name, typed, len) && strlen(cands) + strlen(o->name) + 5 < sizeof cands) {
             strcat(cands, nc++ ? ", --" : "--");
@@ -311,6 +425,11 @@ int common_opt(const cmd_spec *s, common_opts *c, int id, const char *arg)
         return 1;
     }
     case OPT_DICT: c->dict_path = arg; c->tok_set = 1; return 1;
+    case OPT_T2S:
+        if (t2s_ready() < 0) die(EXIT_USAGE, "--t2s: %s", err_msg());
+        c->tok.t2s = 1;
+        c->tok_set = 1;
+        return 1;
     case OPT_DICT_VECTORS: c->dict_vectors = arg; c->tok_set = 1; return 1;
     case OPT_USER_DICT: c->user_dict = arg; c->tok_set = 1; return 1;
     case OPT_NO_NORMALIZE: c->tok.normalize = 0; c->tok_set = 1; return 1;

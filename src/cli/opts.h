@@ -20,6 +20,11 @@ typedef struct cmd_opt {
     const char *help;     /* one line */
 } cmd_opt;
 
+/* A group heading in an option table ("Network:"): id 0, shown in --help
+ * above the options that follow it. */
+#define OPT_GROUP(title) { title, 0, 0, NULL, "" }
+#define OPT_IS_GROUP(o) ((o)->id == 0)
+
 typedef struct cmd_spec {
     const char *name;     /* "train" */
     const char *usage;    /* "[options] FILE -o MODEL" */
@@ -56,13 +61,14 @@ int opt_pre_post(const cmd_spec *s, const char *opt, const char *v);
 enum {
     OPT_LANG = OPT_TOKENIZER_IDS, OPT_DICT, OPT_DICT_VECTORS, OPT_USER_DICT, OPT_NO_NORMALIZE, OPT_SQUEEZE,
     OPT_FORMAT, OPT_TEXT_COL, OPT_LABEL_COL, OPT_NO_HEADER, OPT_THREADS, OPT_ENCODING, OPT_HEADER,
-    OPT_JOIN_EXTRA
+    OPT_JOIN_EXTRA, OPT_T2S
 };
 #define TOKENIZER_OPTS \
     { "lang", OPT_LANG, 1, "zh|en|auto", "language of the text (default auto: Chinese runs segmented, the rest tokenized as English)" }, \
-    { "dict", OPT_DICT, 1, "FILE", "Chinese segmentation dictionary, 'word [freq [tag]]' per line (jieba dict.txt format)" }, \
+    { "dict", OPT_DICT, 1, "FILE|jieba|none", "Chinese segmentation dictionary: a file, 'word [freq [tag]]' per line (jieba dict.txt format), jieba (python3-jieba's dict.txt) or none (a token per Han character) (default jieba for Chinese data, else none)" }, \
     { "dict-vectors", OPT_DICT_VECTORS, 1, "FILE", "use the words of a word2vec file as the segmentation dictionary" }, \
     { "user-dict", OPT_USER_DICT, 1, "FILE", "extra words (same format) that always win, e.g. product names; on top of the dictionary" }, \
+    { "t2s", OPT_T2S, 0, NULL, "convert traditional Chinese to simplified before segmentation (OpenCC t2s.json; kept in the model)" }, \
     { "no-normalize", OPT_NO_NORMALIZE, 0, NULL, "no NFKC normalisation or case folding" }, \
     { "squeeze", OPT_SQUEEZE, 0, NULL, "squeeze letters repeated 3+ times to 2 (\"soooo\" -> \"soo\")" }
 #define DATA_OPTS \

@@ -113,7 +113,7 @@ void trainer_check(train_args *a)
 }
 
 /* A base model file (--from) or vocabulary (--vocab, a model file or a listing). */
-static void open_base(train_args *a, model *m)
+static void open_base(train_args *a, model *m, const dataset *tr)
 {
     if (cli_load_base(m, a->from ? a->from : a->vocab_path) < 0) die_err(EXIT_FAIL);
     model_as_base(m, a->from != NULL);
@@ -127,7 +127,7 @@ static void open_base(train_args *a, model *m)
     int is_model = is_model_file(a->vocab_path);
     if (a->co.tok_set && is_model)
         usage_error(a->spec, "tokenizer options cannot change the tokenizer of the --vocab model file");
-    if (!is_model && cli_setup_tokenizer(m, &a->co, a->embed) < 0) die_err(EXIT_FAIL);
+    if (!is_model && cli_setup_tokenizer(m, &a->co, a->embed, tr->text, tr->n, a->quiet ? NULL : a->cmd) < 0) die_err(EXIT_FAIL);
 }
 
 /* The model to train: a checkpoint (--resume), a base, or a new vocabulary. */
@@ -140,10 +140,10 @@ static void open_model(train_args *a, const dataset *tr, model *m, train_state *
             fprintf(stderr, "%s: %s holds no optimizer state (a finished model): training on with fresh Adam moments\n", a->cmd, a->resume_path);
         if (rc < 0) die_err(EXIT_FAIL);
     } else if (a->from || a->vocab_path) {
-        open_base(a, m);
+        open_base(a, m, tr);
     } else {
         model_init(m);
-        if (cli_setup_tokenizer(m, &a->co, a->embed) < 0) die_err(EXIT_FAIL);
+        if (cli_setup_tokenizer(m, &a->co, a->embed, tr->text, tr->n, a->quiet ? NULL : a->cmd) < 0) die_err(EXIT_FAIL);
         cli_build_vocab(m, tr->text, tr->n, a->min_count, a->max_size);
     }
     model_tokenizer(m);

@@ -22,15 +22,21 @@ enum {
  * value, "" that it is a flag. */
 #define OPT(name, id, metavar, help) { name, id, sizeof(metavar) > 1, metavar, help }
 
-/* train's option rows, in --help order (a command adds TOKENIZER_OPTS,
- * DATA_OPTS and its own). */
+/* train's option rows in --help order, by topic under group headings, the
+ * shared data and tokenizer options included (a command adds its own). */
 #define TRAIN_OPTIONS \
-    OPT("output", 'o', "MODEL", "write the trained model here (required; written atomically)"), \
-    OPT("from", O_FROM, "FILE", "start from a file written by 'vocab', 'embed' or 'pretrain' (a language model: fine-tune its embedding and recurrent layers; their shape and --mask follow it)"), \
+    OPT_GROUP("Data & vocabulary:"), \
+    DATA_OPTS, \
+    TOKENIZER_OPTS, \
     OPT("vocab", O_VOCAB, "FILE", "reuse a vocabulary: a model file or a 'token<TAB>count' listing"), \
+    OPT("min-count", O_MIN_COUNT, "N", "drop tokens seen fewer than N times (default 1)"), \
+    OPT("max-size", O_MAX_SIZE, "N", "keep at most N vocabulary entries incl. <pad> and <unk> (default all)"), \
     OPT("embed", O_EMBED, "VECTORS", "initialise the embedding from word2vec vectors (text or binary, .gz ok); their words also become the segmentation dictionary unless --dict is given"), \
-    OPT("freeze", O_FREEZE, "", "do not train the embedding (frozen, as Keras trainable=False)"), \
+    OPT("allow-rare-labels", O_ALLOW_RARE, "", "accept a label seen once (or in < 1% of the median count) and labels differing only in case (by default an error: a header or row misread)"), \
+    OPT_GROUP("Network:"), \
+    OPT("from", O_FROM, "FILE", "start from a file written by 'vocab', 'embed' or 'pretrain' (a language model: fine-tune its embedding and recurrent layers; their shape and --mask follow it)"), \
     OPT("embed-dim", O_EMBED_DIM, "N", "embedding size when no vectors are given (default 300); with vectors, must match them"), \
+    OPT("freeze", O_FREEZE, "", "do not train the embedding (frozen, as Keras trainable=False)"), \
     OPT("cell", O_CELL, "lstm|gru|rnn", "recurrent cell (default lstm; gru as Keras reset_after, rnn = SimpleRNN tanh)"), \
     OPT("layers", O_LAYERS, "N", "stacked recurrent layers (default 2)"), \
     OPT("hidden", O_HIDDEN, "H", "units per layer and direction (default 128)"), \
@@ -42,9 +48,10 @@ enum {
     OPT("padding", O_PADDING, "pre|post", "where padding goes (default pre, as Keras)"), \
     OPT("truncating", O_TRUNCATING, "pre|post", "which end long texts lose (default pre, as Keras)"), \
     OPT("mask", O_MASK, "", "skip padding steps (state carried through), as Keras mask_zero; stored in the model"), \
-    OPT("bucket", O_BUCKET, "", "batches of similar lengths, each trimmed to its longest row (faster; changes batch composition)"), \
+    OPT_GROUP("Training:"), \
     OPT("epochs", O_EPOCHS, "N", "passes over the training data (default 5)"), \
     OPT("batch", O_BATCH, "N", "mini-batch size (default 32)"), \
+    OPT("bucket", O_BUCKET, "", "batches of similar lengths, each trimmed to its longest row (faster; changes batch composition)"), \
     OPT("shards", O_SHARDS, "N", "cut each batch into N shards whose gradients are summed in a fixed order; threads share out the shards (default 2; at most 64)"), \
     OPT("optimizer", O_OPTIM, "adam|adamw|sgd", "optimizer (default adam: beta1 .9, beta2 .999, eps 1e-7, as Keras)"), \
     OPT("lr", O_LR, "RATE", "learning rate (default 0.001; 0.01 for sgd)"), \
@@ -55,23 +62,23 @@ enum {
     OPT("weight-decay", O_WD, "W", "decoupled weight decay for adamw (default 0.01; biases excluded)"), \
     OPT("momentum", O_MOMENTUM, "M", "momentum for sgd (default 0.9)"), \
     OPT("class-weight", O_CLASS_WEIGHT, "auto", "weight each class's loss by n / (classes x count), for imbalanced data"), \
-    OPT("seed", O_SEED, "N", "random seed: same seed, same model, whatever --threads (default 1)"), \
-    OPT("val", O_VAL, "FILE", "validation data, scored after every epoch"), \
-    OPT("val-split", O_VAL_SPLIT, "FRACTION", "hold out this fraction of the training rows for validation (chosen with --seed)"), \
-    OPT("early-stop", O_EARLY_STOP, "N", "stop when validation loss has not improved for N epochs; keep the best epoch's weights"), \
     OPT("clip-norm", O_CLIP_NORM, "X", "scale gradients down when their global norm exceeds X"), \
     OPT("word-dropout", O_WORD_DROPOUT, "P", "replace each token by <unk> with probability P while training (default 0)"), \
     OPT("ema", O_EMA, "M", "keep a moving average of the weights (momentum M, e.g. 0.99) and use it for validation, early stopping and the saved model (Keras use_ema)"), \
+    OPT("seed", O_SEED, "N", "random seed: same seed, same model, whatever --threads (default 1)"), \
+    OPT("threads", OPT_THREADS, "N", "CPU threads (default: all cores); changes speed only, never results (at most --shards of them train)"), \
+    OPT_GROUP("Validation & checkpoints:"), \
+    OPT("val", O_VAL, "FILE", "validation data, scored after every epoch"), \
+    OPT("val-split", O_VAL_SPLIT, "FRACTION", "hold out this fraction of the training rows for validation (chosen with --seed)"), \
+    OPT("early-stop", O_EARLY_STOP, "N", "stop when validation loss has not improved for N epochs; keep the best epoch's weights"), \
     OPT("save-every", O_SAVE_EVERY, "N", "write a checkpoint (with optimizer state) to the -o file every N epochs"), \
     OPT("resume", O_RESUME, "CHECKPOINT", "continue an interrupted run from its checkpoint (same data; -o defaults to CHECKPOINT)"), \
+    OPT_GROUP("Output:"), \
+    OPT("output", 'o', "MODEL", "write the trained model here (required; written atomically)"), \
     OPT("log", O_LOG, "FILE", "append one JSON object per epoch (JSON lines)"), \
     OPT("plot", O_PLOT, "FILE.svg", "draw the loss and accuracy curves (train, and validation if any) as an SVG chart"), \
-    OPT("min-count", O_MIN_COUNT, "N", "drop tokens seen fewer than N times (default 1)"), \
-    OPT("max-size", O_MAX_SIZE, "N", "keep at most N vocabulary entries incl. <pad> and <unk> (default all)"), \
-    OPT("threads", OPT_THREADS, "N", "CPU threads (default: all cores); changes speed only, never results (at most --shards of them train)"), \
-    OPT("allow-rare-labels", O_ALLOW_RARE, "", "accept a label seen once (or in < 1% of the median count) and labels differing only in case (by default an error: a header or row misread)"), \
-    OPT("quiet", O_QUIET, "", "no progress, label or per-epoch lines on stderr"), \
-    OPT("half", O_HALF, "", "store the trained weights as 16-bit floats: half the file; probabilities change in the 3rd-4th digit (checkpoints stay 32-bit)")
+    OPT("half", O_HALF, "", "store the trained weights as 16-bit floats: half the file; probabilities change in the 3rd-4th digit (checkpoints stay 32-bit)"), \
+    OPT("quiet", O_QUIET, "", "no progress, label or per-epoch lines on stderr")
 
 /* What the command line asks for. */
 typedef struct train_args {

@@ -1,6 +1,7 @@
 /* model.c - the model bundle <-> model file (see model.h). */
 #include "model/model.h"
 #include "model/netfile.h"
+#include "text/t2s.h"
 #include "base/err.h"
 
 #include <stdio.h>
@@ -98,6 +99,7 @@ static void put_tokenizer(const model *m, mfile *f)
     cJSON_AddStringToObject(tk, "lang", tok_lang_name(m->tok.lang));
     cJSON_AddBoolToObject(tk, "normalize", m->tok.normalize);
     cJSON_AddBoolToObject(tk, "squeeze", m->tok.squeeze);
+    if (m->tok.t2s) cJSON_AddBoolToObject(tk, "t2s", 1);   /* only when set: older files stay byte-identical */
     cJSON_AddStringToObject(tk, "dictionary", m->dict_source ? m->dict_source : "none");
     cJSON_AddNumberToObject(tk, "dictionary_words", m->dict ? (double)segdict_size(m->dict) : 0);
     if (!m->dict) return;
@@ -199,6 +201,8 @@ static int load_body(model *m, const char *path, int copy)
     m->tok.lang = (tok_lang)lang;
     m->tok.normalize = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(tk, "normalize"));
     m->tok.squeeze = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tk, "squeeze"));
+    m->tok.t2s = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tk, "t2s"));
+    if (m->tok.t2s && t2s_ready() < 0) return err_prefix("%s: converts traditional Chinese (--t2s)", path);
     m->dict_source = xstrdup(jstr(tk, "dictionary", "none"));
     const mf_tensor *d = mf_get(f, "tokenizer.dict");
     if (d) {

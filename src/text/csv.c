@@ -14,7 +14,10 @@
  *  - "\n" and "\r\n" both end a record, mixed freely in one file; a "\r"
  *    right before the ending "\n" (or before end of file) is dropped.
  *    Inside a quoted field "\r\n" is normalised to "\n" too, so a file gives
- *    the same fields whatever its line endings.
+ *    the same fields whatever its line endings.  A file whose first 64 KiB
+ *    hold a "\r" and no "\n" (old Mac line ends, which Python's csv module
+ *    reads too) has every "\r" read as "\n", quoted line breaks included;
+ *    elsewhere a lone "\r" inside a line is data.
  *  - CSV: a field is quoted only when its first byte is '"'; a '"' in the
  *    middle of an unquoted field is kept literally.  Text after a closing
  *    quote and before the next delimiter (`"ab"c,`) is accepted leniently
@@ -55,6 +58,7 @@ struct csv_reader {
     int eof;                /* read() returned 0 */
     int done;               /* csv_next() returned 0 */
     int bom_done;
+    int eol;                /* 0 not known yet, '\n', or '\r' (CR-only line ends) */
     char *failed;           /* sticky error message after the first error */
     long line;              /* line number of buf[pos] */
     long rec_line;          /* line where the last returned record started */
@@ -144,7 +148,14 @@ static int fill(csv_reader *r)
     ssize_t n = instream_read(r->in, r->buf + r->len, CHUNK);
     if (n < 0) return -1;
     if (n == 0) r->eof = 1;
-    else r->len += (size_t)n;
+    char *p = r->buf + r->len, *e = p + (n > 0 ? n : 0);
+    if (!r->eol) {   /* the first line end seen decides */
+        char *lf = memchr(p, '\n', (size_t)(e - p)), *cr = memchr(p, '\r', (size_t)(e - p));
+        if (lf || cr) r->eol = lf ? '\n' : '\r';
+    }
+    if (r->eol == '\r')
+        for (char *q = p; (q = memchr(q, '\r', (size_t)(e - q))) != NULL; q++) *q = '\n';
+    r->len += (size_t)(e - p);
     return 0;
 }
 

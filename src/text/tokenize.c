@@ -16,10 +16,14 @@
 #include "text/normalize.h"
 #include "text/segment.h"
 #include "text/units.h"
+#include "text/t2s.h"
+#include "text/chars.h"
+#include "text/utf8.h"
 #include "base/err.h"
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 struct tokenizer {
@@ -33,6 +37,7 @@ void tok_config_default(tok_config *c)
     c->normalize = 1;
     c->squeeze = 0;
     c->num_class = 0;
+    c->t2s = 0;
 }
 
 const char *tok_lang_name(tok_lang l)
@@ -51,6 +56,27 @@ int tok_lang_parse(const char *s)
     if (!strcasecmp(s, "zh")) return LANG_ZH;
     if (!strcasecmp(s, "en")) return LANG_EN;
     return -1;
+}
+
+int text_has_han(const char *text, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)text, *e = p + len;
+    while (p < e) {
+        uint32_t c;
+        size_t k = *p < 0x80 ? 1 : dec_utf8(p, (size_t)(e - p), &c);
+        if (k <= 1) k = 1;   /* ASCII or an invalid byte: not Han */
+        else if (is_han(c)) return 1;
+        p += k;
+    }
+    return 0;
+}
+
+int texts_are_chinese(char *const *texts, size_t n)
+{
+    size_t look = n < 10000 ? n : 10000, han = 0;
+    for (size_t i = 0; i < look; i++)
+        if (texts[i] && text_has_han(texts[i], strlen(texts[i]))) han++;
+    return han > 0 && han * 10 >= look;
 }
 
 tokenizer *tokenizer_new(const tok_config *cfg, const segdict *dict)
@@ -94,6 +120,12 @@ static void flush(unitrun *x, const segdict *d)
 void tokenize(const tokenizer *t, const char *text, size_t len, toklist *out)
 {
     if (!text || !len) return;
+    size_t clen;
+    char *conv = t->cfg.t2s ? t2s_convert(text, len, &clen) : NULL;
+    if (conv) {
+        text = conv;
+        len = clen;
+    }
     uint32_t *raw = toklist_scratch(out, 0, (len + 1) * sizeof *raw);
     size_t n = text_decode_clean(text, len, raw);
     uint32_t *c = raw;
@@ -118,4 +150,5 @@ void tokenize(const tokenizer *t, const char *text, size_t len, toklist *out)
         i = units_scan(&x, i, n);
         flush(&x, dict);
     } while (i < n);
+    free(conv);
 }

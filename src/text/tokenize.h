@@ -38,6 +38,8 @@ typedef struct tok_config {
                            ("1998年" in the dictionary also joins "2001年", see SEG_KEY_NUM);
                            0 (default): only the literal words.  PKU F1 0.9188 vs 0.9171,
                            but tokens outside a vector vocabulary used as the dictionary */
+    int t2s;            /* 1: traditional Chinese converted to simplified first (OpenCC,
+                           t2s.h; check t2s_ready() before); default 0 */
 } tok_config;
 
 void tok_config_default(tok_config *c);
@@ -45,6 +47,12 @@ const char *tok_lang_name(tok_lang l);       /* "auto" "zh" "en" */
 int tok_lang_parse(const char *s);           /* -1 if unknown */
 
 typedef struct tokenizer tokenizer;
+
+/* Whether text[0..len) holds a Han character; and whether a set of texts
+ * is Chinese data: at least one text in ten of the first 10000 (and at
+ * least one) has a Han character.  Used to choose a default dictionary. */
+int text_has_han(const char *text, size_t len);
+int texts_are_chinese(char *const *texts, size_t n);
 
 /* dict may be NULL (Chinese falls back to one token per character).  The
  * tokenizer keeps a pointer to dict; it must outlive the tokenizer. */
