@@ -2,7 +2,7 @@
 # Install the Debian packages seqsent needs to build and test, only when missing.
 # Idempotent and quiet: prints nothing when everything is already there.
 set -e
-PKGS="build-essential pkg-config libutf8proc-dev libcjson-dev libopenblas-dev zlib1g-dev libmicrohttpd-dev"
+PKGS="build-essential pkg-config libutf8proc-dev libcjson-dev libopenblas-dev zlib1g-dev libmicrohttpd-dev libopenmpi-dev openmpi-bin"
 [ -n "$SEQSENT_EXTRA_PKGS" ] && PKGS="$PKGS $SEQSENT_EXTRA_PKGS"
 missing=""
 for p in $PKGS; do

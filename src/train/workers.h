@@ -59,10 +59,18 @@ typedef struct train_pass {
 /* Forward + backward over ids [B,Tb] with classes y [B]: n's gradients
  * become those of the batch's mean loss (zeroed first), probs [B,K] the
  * probabilities.  A language model: y and probs unused, the mean is over
- * the batch's targets.  Returns the sum of the rows' losses (class-weighted),
- * added up in shard order. */
-double train_pool_step(train_pool *p, const train_pass *pass, int B, int Tb, const int32_t *ids,
-                       const int32_t *y, float *probs);
+ * the batch's targets.  *loss_sum: the sum of the rows' losses
+ * (class-weighted), added up in shard order.
+ *
+ * In an MPI job (train/dist.h) of N ranks, rank r computes the shards
+ * [S r / N, S (r+1) / N) (none when N > S); the subtree sums of the fixed
+ * tree cross between ranks where its halves lie on two ranks, rank 0's
+ * total goes to all, and the shards' losses and probabilities are shared:
+ * every rank ends the call with the same gradient, losses and probs as one
+ * process computing every shard.  Every rank must call it for every step.
+ * 0, or -1 (err_set) when a rank sent a gradient that does not fit. */
+int train_pool_step(train_pool *p, const train_pass *pass, int B, int Tb, const int32_t *ids,
+                    const int32_t *y, float *probs, double *loss_sum);
 void train_pool_free(train_pool *p);
 
 #endif
