@@ -112,6 +112,7 @@ static int diverged(run *R, double loss, double gn)
     train_event ev = { .kind = TRAIN_EV_BREAK };
     emit(R, &ev);
     if (save(R, &R->st) < 0) return -1;
+    if (dist_rank() != 0) return err_set("%s", "");   /* every rank diverges at once: rank 0 says it */
     return err_set("training diverged at epoch %d (loss %g, gradient norm %g); the last good "
                    "weights are in %s; try a smaller --lr or --clip-norm", R->st.epoch, loss, gn,
                    R->o->out ? R->o->out : "(no output file)");

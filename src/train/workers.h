@@ -12,7 +12,8 @@
  * others in shadows sharing its weights), each row's loss gradient scaled by
  * 1 / the whole batch's size, and the shards' gradients are summed over a
  * fixed binary tree of shard indices (sparse embedding rows alike).
- * Threads only decide who computes which shard, so any thread count gives
+ * Threads, and the processes of an MPI job (train/dist.h, below), only
+ * decide who computes which shard, so any thread or process count gives
  * the same bits.  Training always runs BLAS single-threaded.
  *
  * Our threads or BLAS threads, never both: a pool of more than one worker
