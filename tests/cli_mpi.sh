@@ -72,7 +72,7 @@ check "-np 2: one 'epoch 1/1' line and one 'wrote' line (rank 0's)" \
 
 # SIGINT to an mpirun -np 2 job; resumed under -np 3, and by one process on
 # 1 thread: the uninterrupted run's bytes
-SIG="--embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 8 --shards 4 --epochs 60 --seed 7 --ema 0.9"
+SIG="--embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 16 --shards 4 --epochs 60 --seed 7 --ema 0.9"
 go resume_ref "$S" train "$E" $SIG --quiet --threads 2 -o resume_ref.ssm
 $MPIRUN -np 2 "$S" train "$E" $SIG --threads 1 -o resume.ssm >/dev/null 2>resume.err &
 mpid=$!
