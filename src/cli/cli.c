@@ -160,7 +160,7 @@ void cli_texts_load(cli_texts *t, char *const *paths, int npaths, const common_o
         dataset *d = &t->ds[t->nds++];
         if (cli_load_texts(paths[i], c, 0, d) < 0) die_err(EXIT_FAIL);
         t->text = xrealloc(t->text, (t->n + d->n + 1) * sizeof *t->text);
-        memcpy(t->text + t->n, d->text, d->n * sizeof *t->text);
+        if (d->n) memcpy(t->text + t->n, d->text, d->n * sizeof *t->text);   /* an empty file: text NULL */
         t->n += d->n;
     }
 }
@@ -235,13 +235,13 @@ int cli_set_threads(int threads)
 void cli_join_job(int *quiet, int *quiet2)
 {
     if (dist_start(NULL, NULL) < 0) die_err(EXIT_FAIL);
-    atexit(dist_finish);
     if (dist_rank() > 0) *quiet = *quiet2 = 1;
 }
 
 void cli_exit_interrupted(int sig)
 {
     dist_barrier();   /* a rank's exit status 130 ends the job: not before rank 0 has written */
+    dist_finish();
     exit(sig == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT);
 }
 

@@ -263,5 +263,6 @@ int cmd_pretrain(int argc, char **argv)
     free(vat);
     cli_texts_free(&tx);
     model_free(&m);
+    dist_finish();
     return EXIT_OK;
 }

@@ -245,4 +245,5 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
     encoded_free(&etr);
     if (va->n) encoded_free(&eva);
     model_free(&m);
+    dist_finish();
 }

@@ -52,7 +52,9 @@ int dist_any(int flag);
 int dist_same(uint64_t h, uint64_t *other);
 /* Wait for every rank. */
 void dist_barrier(void);
-/* Leave the job (at exit; after the last exchange).  Nothing without MPI. */
+/* Leave the job: every rank, after the last exchange, before exiting 0
+ * (a rank that exits without it makes mpirun end the job as failed).
+ * Nothing without MPI. */
 void dist_finish(void);
 /* End every rank of the job with exit status code (MPI_Abort); a plain
  * exit(code) outside a job.  For the command line only. */
