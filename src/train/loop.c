@@ -16,6 +16,13 @@
  * counts correct rows (st.correct), and validation is the held-out loss
  * per target with the full softmax, reported as perplexity.
  *
+ * In an MPI job (dist.h) every rank runs this loop over the same data and
+ * weights (checked before the first step: same_start): the pool shares the
+ * shards out and gives every rank the same gradient, losses and
+ * probabilities; the ranks agree on a stop request every step; rank 0
+ * scores validation and broadcasts the figures, and alone reports, logs
+ * and writes checkpoints.
+ *
  * Why a resumed run is exact: everything random is a function of saved
  * state.  An epoch's shuffle replays from the RNG state saved at its start,
  * word dropout and the dropout masks are seeded by (seed, optimizer step)
