@@ -13,8 +13,9 @@
 #   (c) multi-class softmax, 8 shards, a short last batch (empty shards);
 #   (d) pretrain: a bidirectional language model (sparse output embedding
 #       and bias rows), held-out perplexity;
-# a job interrupted by SIGINT under -np 2 and resumed under -np 3, or by
-# one process on 1 thread, gives the uninterrupted run's bytes; a rank
+# a job interrupted by SIGINT (to a rank) under -np 2 and resumed under
+# -np 3, or by one process on 1 thread, gives the uninterrupted run's
+# bytes; SIGINT to mpirun itself ends the job with one checkpoint; a rank
 # killed mid-run, a rank that cannot read the data and a rank that reads
 # other data stop the job with a non-zero status and leave -o untouched.
 # Skipped when the binary was built without MPI.
@@ -70,25 +71,47 @@ run $MPIRUN -np 2 "$S" train "$M3" --embed-dim 8 --hidden 8 --layers 1 --maxlen 
 check "-np 2: one 'epoch 1/1' line and one 'wrote' line (rank 0's)" \
     '[ "$rc" = 0 ] && [ "$(grep -c "^epoch 1/1" "$T/err")" = 1 ] && [ "$(grep -c "wrote talk.ssm" "$T/err")" = 1 ]'
 
-# SIGINT to an mpirun -np 2 job; resumed under -np 3, and by one process on
-# 1 thread: the uninterrupted run's bytes
+# rank_pid MPIRUN_PID R: the process of rank R of that job (empty if not found)
+rank_pid() {
+    for c in $(pgrep -P "$1" 2>/dev/null); do
+        tr '\0' '\n' <"/proc/$c/environ" 2>/dev/null | grep -q "^OMPI_COMM_WORLD_RANK=$2\$" && echo "$c"
+    done
+}
+
+# SIGINT to one rank of an -np 2 job (rank 0, as soon as it has printed
+# the labels: the ranks agree on a stop request every step) stops both
+# after the same batch, rank 0 writes one checkpoint; resumed under -np 3, and by one process on 1 thread: the
+# uninterrupted run's bytes
 SIG="--embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 16 --shards 4 --epochs 60 --seed 7 --ema 0.9"
 go resume_ref "$S" train "$E" $SIG --quiet --threads 2 -o resume_ref.ssm
 $MPIRUN -np 2 "$S" train "$E" $SIG --threads 1 -o resume.ssm >/dev/null 2>resume.err &
 mpid=$!
 BGPIDS="$BGPIDS $mpid"
 n=0
-while ! grep -q "epoch 2/" resume.err 2>/dev/null && [ $n -lt 3000 ]; do sleep 0.02; n=$((n + 1)); done
-kill -INT "$mpid" 2>/dev/null
+while ! grep -q "2 labels" resume.err 2>/dev/null && [ $n -lt 3000 ]; do sleep 0.01; n=$((n + 1)); done
+kill -INT $(rank_pid "$mpid" 0) 2>/dev/null
 wait "$mpid"
 src=$?
-check "SIGINT to mpirun -np 2: the job ends, rank 0 wrote one checkpoint" \
-    '[ "$src" != 0 ] && [ -s resume.ssm ] && [ "$(grep -c "checkpoint written to resume.ssm" resume.err)" = 1 ] && no_tmp_left'
+check "SIGINT to rank 0 of -np 2: the job ends, rank 0 wrote one checkpoint" \
+    '[ "$(grep -c "checkpoint written to resume.ssm" resume.err)" = 1 ] && [ -s resume.ssm ] && no_tmp_left'
 cp resume.ssm resume1.ssm
 go "resume -np 3" $MPIRUN -np 3 "$S" train "$E" --resume resume.ssm --threads 1 --quiet
 check "resumed under -np 3: the bytes of the uninterrupted run" 'cmp -s resume.ssm resume_ref.ssm'
 go "resume --threads 1" "$S" train "$E" --resume resume1.ssm --threads 1 --quiet
 check "resumed by one process on 1 thread: the same bytes" 'cmp -s resume1.ssm resume_ref.ssm'
+
+# SIGINT to mpirun itself: it passes SIGTERM on to the ranks (after 1 s),
+# which checkpoint as one
+$MPIRUN -np 2 "$S" train "$E" $SIG --epochs 3000 --threads 1 -o long.ssm >/dev/null 2>long.err &
+mpid=$!
+BGPIDS="$BGPIDS $mpid"
+n=0
+while ! grep -q "epoch 1/" long.err 2>/dev/null && [ $n -lt 3000 ]; do sleep 0.02; n=$((n + 1)); done
+kill -INT "$mpid" 2>/dev/null
+wait "$mpid"
+src=$?
+check "SIGINT to mpirun -np 2: non-zero exit, rank 0 wrote one checkpoint" \
+    '[ "$src" != 0 ] && [ "$(grep -c "checkpoint written to long.ssm" long.err)" = 1 ] && [ -s long.ssm ] && no_tmp_left'
 
 # a rank killed mid-run: the job stops, non-zero, the old -o is untouched
 echo "old model" >killed.ssm
@@ -98,10 +121,8 @@ mpid=$!
 BGPIDS="$BGPIDS $mpid"
 n=0
 while ! grep -q "epoch 2/" killed.err 2>/dev/null && [ $n -lt 3000 ]; do sleep 0.02; n=$((n + 1)); done
-killed=
-for c in $(pgrep -P "$mpid" 2>/dev/null); do
-    tr '\0' '\n' <"/proc/$c/environ" 2>/dev/null | grep -q '^OMPI_COMM_WORLD_RANK=1$' && kill -KILL "$c" && killed=$c
-done
+killed=$(rank_pid "$mpid" 1)
+[ -n "$killed" ] && kill -KILL "$killed"
 wait "$mpid"
 src=$?
 if [ -n "$killed" ]; then
