@@ -108,6 +108,9 @@ BGPIDS="$BGPIDS $mpid"
 n=0
 while ! grep -q "epoch 1/" long.err 2>/dev/null && [ $n -lt 3000 ]; do sleep 0.02; n=$((n + 1)); done
 kill -INT "$mpid" 2>/dev/null
+n=0   # at most 60 s more: a lost signal must not leave the job running 3000 epochs
+while kill -0 "$mpid" 2>/dev/null && [ $n -lt 3000 ]; do sleep 0.02; n=$((n + 1)); done
+kill -KILL "$mpid" 2>/dev/null
 wait "$mpid"
 src=$?
 check "SIGINT to mpirun -np 2: non-zero exit, rank 0 wrote one checkpoint" \
