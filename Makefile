@@ -38,6 +38,18 @@ OPENCC_CFLAGS := -DSEQSENT_HAVE_OPENCC $(shell pkg-config --cflags opencc)
 OPENCC_LIBS   := $(shell pkg-config --libs opencc)
 OPENCC_PC     := opencc
 endif
+# Data-parallel training over MPI (train/dist.h) when pkg-config finds Open
+# MPI (ompi-c; scripts/install-deps.sh installs it), or with MPI=1 (then
+# mpicc --showme gives the flags if pkg-config does not); MPI=no builds
+# without.  src/train/dist.c is compiled a second time with MPI into
+# $(B)/mpi/dist.o, linked into the binary ahead of the library, whose own
+# dist.o (one process) it replaces: the library never depends on MPI.
+MPI      ?= $(shell pkg-config --exists ompi-c 2>/dev/null && echo 1)
+ifeq ($(MPI),1)
+MPI_CFLAGS := -DSEQSENT_HAVE_MPI $(shell pkg-config --cflags ompi-c 2>/dev/null || mpicc --showme:compile)
+MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null || mpicc --showme:link)
+MPI_OBJ     = $(B)/mpi/dist.o
+endif
 
 # B is the build directory, BIN the binary: the sanitizer build uses its own.
 B        ?= build
@@ -102,8 +114,17 @@ $(B)/libseqsent.a: $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BIN): $(CLI_OBJ) $(B)/libseqsent.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(MHD_LIBS)
+$(BIN): $(CLI_OBJ) $(MPI_OBJ) $(B)/libseqsent.a $(B)/mpi.flags
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(MPI_OBJ) $(B)/libseqsent.a $(LDLIBS) $(MHD_LIBS) $(MPI_LIBS)
+
+$(B)/mpi/dist.o: src/train/dist.c $(HDRS) | $(B)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(MPI_CFLAGS) -c -o $@ $<
+
+# the binary is relinked when MPI comes or goes (mpi.flags records it)
+$(B)/mpi.flags: FORCE | $(B)
+	@echo '$(MPI_CFLAGS) $(MPI_LIBS)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 # serve.o is rebuilt when libmicrohttpd comes or goes (mhd.flags records it).
 $(B)/cli/serve.o: ALL_CFLAGS += $(MHD_CFLAGS)

@@ -5,11 +5,13 @@
 #include "base/tensor.h"
 #include "text/utf8.h"
 #include "text/vectors.h"
+#include "train/dist.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +287,19 @@ int cli_set_threads(int threads)
     }
     blas_set_threads(threads);   /* a pool of our own workers sets it to 1 while it lives */
     return threads;
+}
+
+void cli_join_job(int *quiet, int *quiet2)
+{
+    if (dist_start(NULL, NULL) < 0) die_err(EXIT_FAIL);
+    if (dist_rank() > 0) *quiet = *quiet2 = 1;
+}
+
+void cli_exit_interrupted(int sig)
+{
+    dist_barrier();   /* a rank's exit status 130 ends the job: not before rank 0 has written */
+    dist_finish();
+    exit(sig == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT);
 }
 
 /* The length of the valid UTF-8 character at s[0..rem), or 0. */

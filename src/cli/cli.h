@@ -74,5 +74,13 @@ char *cli_utf8_clean(const char *s);
 cJSON *cli_prediction_json(char *const *labels, int L, const double *p, int best, const int *top, int ntop);
 /* Resolve --threads (0 = all cores) and give BLAS that many; returns it. */
 int cli_set_threads(int threads);
+/* A training command started by mpirun (train/dist.h): join the job;
+ * ranks other than 0 go quiet (*quiet, *quiet2 = 1): rank 0 alone prints
+ * progress and writes files.  The command leaves the job (dist_finish)
+ * when it is done; any other exit (an error) makes mpirun end the job. */
+void cli_join_job(int *quiet, int *quiet2);
+/* Training interrupted (checkpoint written by rank 0): every rank waits for
+ * the others, then exits 130 (SIGINT) or 143 (SIGTERM). */
+void cli_exit_interrupted(int sig) __attribute__((noreturn));
 
 #endif

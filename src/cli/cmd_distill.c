@@ -162,6 +162,7 @@ int cmd_distill(int argc, char **argv)
     distill_args d;
     parse_args(argc, argv, &d);
     train_args *a = &d.t;
+    cli_join_job(&a->quiet, &a->to.quiet);
     a->to.threads = cli_set_threads(a->co.threads);
     model teacher;
     if (model_load(&teacher, d.teacher, 0) < 0) die_err(EXIT_FAIL);

@@ -6,6 +6,7 @@
 #include "base/err.h"
 #include "cli/opts.h"
 #include "cli/progress.h"
+#include "train/dist.h"
 #include "train/lmdata.h"
 #include "train/setup.h"
 #include "train/train.h"
@@ -71,7 +72,8 @@ static const cmd_spec spec = {
     .notes = "The output layer is a sampled softmax: per batch, --samples draws from the unigram\n"
              "distribution raised to 0.75; held-out perplexity uses the full softmax.  Texts of fewer\n"
              "than two tokens have nothing to predict and are skipped (counted).  --threads never\n"
-             "changes results; SIGINT or SIGTERM writes a checkpoint to -o (--resume goes on).\n",
+             "changes results; SIGINT or SIGTERM writes a checkpoint to -o (--resume goes on).\n"
+             "'mpirun -np N seqsent pretrain ...' trains over N processes with the same bits.\n",
 };
 
 typedef struct args {
@@ -216,6 +218,7 @@ int cmd_pretrain(int argc, char **argv)
 {
     args a;
     parse_args(argc, argv, &a);
+    cli_join_job(&a.quiet, &a.to.quiet);
     a.to.threads = cli_set_threads(a.co.threads);
     model m;
     train_state st;
@@ -251,8 +254,8 @@ int cmd_pretrain(int argc, char **argv)
     progress_attach(&pg, "pretrain", &a.to);
     int rc = train_run(&m, &etr, eva.n ? &eva : NULL, &a.to, a.resume_path ? &st : NULL);
     if (rc < 0) die_err(EXIT_FAIL);
-    if (rc == TRAIN_INTERRUPTED) exit(progress_signal() == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT);
-    if (model_save(&m, a.out) < 0) die_err(EXIT_FAIL);
+    if (rc == TRAIN_INTERRUPTED) cli_exit_interrupted(progress_signal());
+    if (dist_rank() == 0 && model_save(&m, a.out) < 0) die_err(EXIT_FAIL);   /* an MPI job: rank 0 writes */
     if (!a.quiet) fprintf(stderr, "pretrain: wrote %s\n", a.out);
     encoded_free(&etr);
     encoded_free(&eva);
@@ -260,5 +263,6 @@ int cmd_pretrain(int argc, char **argv)
     free(vat);
     cli_texts_free(&tx);
     model_free(&m);
+    dist_finish();
     return EXIT_OK;
 }

@@ -28,7 +28,8 @@ static const cmd_spec spec = {
              "--bucket also skips padding steps, which changes results without --mask.  --threads\n"
              "never changes results: the same options give the same bits on any number of threads,\n"
              "and --resume keeps the checkpoint's --shards.  --quiet, --log, --save-every change\n"
-             "nothing but output.\n",
+             "nothing but output.  'mpirun -np N seqsent train ...' trains over N processes (or\n"
+             "machines) with the same bits, rank 0 writing (an MPI build: see seqsent --version).\n",
 };
 
 static void parse_args(int argc, char **argv, train_args *a)
@@ -64,6 +65,7 @@ int cmd_train(int argc, char **argv)
 {
     train_args a;
     parse_args(argc, argv, &a);
+    cli_join_job(&a.quiet, &a.to.quiet);
     a.to.threads = cli_set_threads(a.co.threads);
     dataset tr, va;
     load_data(&a, &tr, &va);

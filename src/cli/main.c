@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "base/err.h"
 #include "cli/suggest.h"
+#include "train/dist.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -75,6 +76,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
         printf("seqsent %s\n", SEQSENT_VERSION);
+        printf("MPI: %s\n", dist_built() ? "built in (mpirun -np N seqsent train|pretrain ...)" : "not built in");
         return EXIT_OK;
     }
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

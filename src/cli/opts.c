@@ -3,6 +3,7 @@
 #include "base/err.h"
 #include "cli/suggest.h"
 #include "text/t2s.h"
+#include "train/dist.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -173,6 +174,14 @@ void opt_help(const cmd_spec *s, FILE *f)
     }
 }
 
+/* "seqsent: ", or in an MPI job "seqsent (rank R of N): " */
+static void prefix(void)
+{
+    if (dist_size() > 1) fprintf(stderr, "seqsent (rank %d of %d): ", dist_rank(), dist_size());
+    else fprintf(stderr, "seqsent: ");
+}
+
+/* Errors end the whole MPI job (the other ranks would wait for this one). */
 void usage_error(const cmd_spec *s, const char *fmt, ...)
 {
     va_list ap;
@@ -181,24 +190,31 @@ void usage_error(const cmd_spec *s, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'seqsent %s --help' for more information.\n", s->name);
-    exit(EXIT_USAGE);
+    dist_abort(EXIT_USAGE);
 }
 
+/* An empty message: an MPI job's error that rank 0 reports (its abort
+ * ends this rank while it waits). */
 void die_err(int code)
 {
-    fprintf(stderr, "seqsent: %s\n", err_msg());
-    exit(code);
+    if (err_msg()[0]) {
+        prefix();
+        fprintf(stderr, "%s\n", err_msg());
+    } else {
+        dist_barrier();
+    }
+    dist_abort(code);
 }
 
 void die(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "seqsent: ");
+    prefix();
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-    exit(code);
+    dist_abort(code);
 }
 
 /* Whether stdout is a pipe nobody reads any more: a closed reader is a

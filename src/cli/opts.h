@@ -41,7 +41,9 @@ int opt_operands(void);     /* index of the first operand after opt_next returne
 void opt_help(const cmd_spec *s, FILE *f);
 /* Print "seqsent CMD: message" and "Try 'seqsent CMD --help'." and exit 2. */
 void usage_error(const cmd_spec *s, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-/* Print "seqsent: <err_msg()>" and exit with code. */
+/* Print "seqsent: <err_msg()>" and exit with code.  In an MPI job (usage_error,
+ * die_err and die): "seqsent (rank R of N): ...", and the whole job ends
+ * (dist_abort); an empty message is a job-wide error rank 0 reports. */
 void die_err(int code) __attribute__((noreturn));
 void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 /* Flush stdout and exit 1 with "seqsent: <stdout>: <error>" if any write

@@ -4,6 +4,7 @@
 #include "base/err.h"
 #include "cli/progress.h"
 #include "train/plot.h"
+#include "train/dist.h"
 #include "train/setup.h"
 #include "train/train.h"
 
@@ -238,10 +239,11 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
     progress_attach(&pg, a->cmd, &a->to);
     int rc = train_run(&m, &etr, va->n ? &eva : NULL, &a->to, a->resume_path ? &st : NULL);
     if (rc < 0) die_err(EXIT_FAIL);
-    if (rc == TRAIN_INTERRUPTED) exit(progress_signal() == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT);
-    write_outputs(a, &m, tr);
+    if (rc == TRAIN_INTERRUPTED) cli_exit_interrupted(progress_signal());
+    if (dist_rank() == 0) write_outputs(a, &m, tr);   /* an MPI job: rank 0 writes */
     free(cw);
     encoded_free(&etr);
     if (va->n) encoded_free(&eva);
     model_free(&m);
+    dist_finish();
 }

@@ -112,7 +112,8 @@ typedef struct train_targets {
 } train_targets;
 
 /* Train on tr (va: validation rows, n = 0 for none) and write the model;
- * targets NULL for train.  Dies on errors; exits 130/143 when interrupted. */
+ * targets NULL for train.  Dies on errors; exits 130/143 when interrupted.
+ * In an MPI job rank 0 writes, and every rank leaves the job at the end. */
 void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *targets);
 
 #endif

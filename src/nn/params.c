@@ -119,6 +119,9 @@ void params_free(param_list *pl)
     memset(pl, 0, sizeof *pl);
 }
 
+/* A tensor's values per row (a vector: 1). */
+static size_t spec_cols(const param_spec *s) { return (size_t)(s->shape[1] ? s->shape[1] : 1); }
+
 void params_zero_grads(param_list *pl)
 {
     for (int i = 0; i < pl->n; i++) {
@@ -126,7 +129,7 @@ void params_zero_grads(param_list *pl)
         if (!(s->flags & PARAM_TRAIN)) continue;
         float *g = *s->g;
         if (s->flags & PARAM_SPARSE) {   /* only the rows written since the last zeroing */
-            const size_t cols = (size_t)(s->shape[1] ? s->shape[1] : 1);
+            const size_t cols = spec_cols(s);
             for (size_t k = 0; k < s->rows.n; k++) {
                 memset(g + (size_t)s->rows.row[k] * cols, 0, cols * sizeof(float));
                 s->rows.in[s->rows.row[k]] = 0;
@@ -147,7 +150,7 @@ void params_add_grads(param_list *dst, const param_list *src)
         float *d = *ds->g;
         const float *s = *ss->g;
         if (ds->flags & PARAM_SPARSE) {   /* only the rows src wrote */
-            const size_t cols = (size_t)(ds->shape[1] ? ds->shape[1] : 1);
+            const size_t cols = spec_cols(ds);
             for (size_t k = 0; k < ss->rows.n; k++) {
                 int32_t row = ss->rows.row[k];
                 float *dr = d + (size_t)row * cols;
@@ -159,6 +162,72 @@ void params_add_grads(param_list *dst, const param_list *src)
             for (size_t k = 0; k < ds->n; k++) d[k] += s[k];
         }
     }
+}
+
+size_t params_grads_bytes(const param_list *pl)
+{
+    size_t b = 0;
+    for (int i = 0; i < pl->n; i++) {
+        const param_spec *s = &pl->spec[i];
+        if (!(s->flags & PARAM_TRAIN)) continue;
+        if (s->flags & PARAM_SPARSE) b += sizeof(uint32_t) + s->rows.n * (sizeof(int32_t) + spec_cols(s) * sizeof(float));
+        else b += s->n * sizeof(float);
+    }
+    return b;
+}
+
+void params_grads_pack(const param_list *pl, unsigned char *buf)
+{
+    for (int i = 0; i < pl->n; i++) {
+        const param_spec *s = &pl->spec[i];
+        if (!(s->flags & PARAM_TRAIN)) continue;
+        const float *g = *s->g;
+        if (!(s->flags & PARAM_SPARSE)) {
+            memcpy(buf, g, s->n * sizeof(float));
+            buf += s->n * sizeof(float);
+            continue;
+        }
+        uint32_t nr = (uint32_t)s->rows.n;
+        size_t cols = spec_cols(s);
+        memcpy(buf, &nr, sizeof nr);
+        buf += sizeof nr;
+        memcpy(buf, s->rows.row, nr * sizeof(int32_t));
+        buf += nr * sizeof(int32_t);
+        for (size_t k = 0; k < nr; k++, buf += cols * sizeof(float))
+            memcpy(buf, g + (size_t)s->rows.row[k] * cols, cols * sizeof(float));
+    }
+}
+
+int params_grads_unpack(param_list *pl, const unsigned char *buf, size_t len)
+{
+    const unsigned char *end = buf + len;
+    for (int i = 0; i < pl->n; i++) {
+        param_spec *s = &pl->spec[i];
+        if (!(s->flags & PARAM_TRAIN)) continue;
+        float *g = *s->g;
+        if (!(s->flags & PARAM_SPARSE)) {
+            if ((size_t)(end - buf) < s->n * sizeof(float)) return -1;
+            memcpy(g, buf, s->n * sizeof(float));
+            buf += s->n * sizeof(float);
+            continue;
+        }
+        uint32_t nr;
+        size_t cols = spec_cols(s);
+        if ((size_t)(end - buf) < sizeof nr) return -1;
+        memcpy(&nr, buf, sizeof nr);
+        buf += sizeof nr;
+        if (nr > (uint64_t)s->shape[0] || (size_t)(end - buf) < nr * (sizeof(int32_t) + cols * sizeof(float))) return -1;
+        const unsigned char *vals = buf + nr * sizeof(int32_t);
+        for (size_t k = 0; k < nr; k++) {
+            int32_t row;
+            memcpy(&row, buf + k * sizeof row, sizeof row);
+            if (row < 0 || row >= s->shape[0]) return -1;
+            memcpy(g + (size_t)row * cols, vals + k * cols * sizeof(float), cols * sizeof(float));
+            rowset_add(&s->rows, &row, 1);
+        }
+        buf = vals + nr * cols * sizeof(float);
+    }
+    return buf == end ? 0 : -1;
 }
 
 void rowset_add(rowset *s, const int32_t *ids, size_t n)

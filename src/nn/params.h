@@ -74,6 +74,14 @@ void params_free_grads(param_list *pl);
 void params_free(param_list *pl);                         /* gradients and the list, not the weights */
 void params_zero_grads(param_list *pl);
 void params_add_grads(param_list *dst, const param_list *src);   /* same lists */
+/* The gradients as bytes, to be sent to another process: every trained
+ * tensor in list order, a dense one's values, a sparse one's row count,
+ * rows (in row-set order) and their values.  params_grads_bytes is the
+ * size; params_grads_unpack reads them into zeroed gradients (the same row
+ * sets, in the same order): 0, or -1 when len does not fit the list. */
+size_t params_grads_bytes(const param_list *pl);
+void params_grads_pack(const param_list *pl, unsigned char *buf);
+int params_grads_unpack(param_list *pl, const unsigned char *buf, size_t len);
 /* Copy into dst's weights every tensor of src with the same name and shape
  * (a pretrained encoder into a new network); returns how many. */
 int params_copy_matching(param_list *dst, const param_list *src);

@@ -16,6 +16,13 @@
  * counts correct rows (st.correct), and validation is the held-out loss
  * per target with the full softmax, reported as perplexity.
  *
+ * In an MPI job (dist.h) every rank runs this loop over the same data and
+ * weights (checked before the first step: same_start): the pool shares the
+ * shards out and gives every rank the same gradient, losses and
+ * probabilities; the ranks agree on a stop request every step; rank 0
+ * scores validation and broadcasts the figures, and alone reports, logs
+ * and writes checkpoints.
+ *
  * Why a resumed run is exact: everything random is a function of saved
  * state.  An epoch's shuffle replays from the RNG state saved at its start,
  * word dropout and the dropout masks are seeded by (seed, optimizer step)
@@ -26,6 +33,7 @@
 #include "train/train.h"
 #include "base/err.h"
 #include "train/batches.h"
+#include "train/dist.h"
 #include "train/lmdata.h"
 #include "train/weights.h"
 
@@ -72,17 +80,20 @@ static double now(void)
 
 static void emit(const run *R, train_event *ev)
 {
-    if (!R->o->report || R->o->quiet) return;
+    if (!R->o->report || R->o->quiet || dist_rank() != 0) return;
     ev->epoch = R->st.epoch;
     ev->epochs = R->o->epochs;
     R->o->report(ev, R->o->report_ctx);
 }
 
-static int stop_requested(const run *R) { return R->o->stop && *R->o->stop; }
+/* A stop request on any rank stops them all at the same batch boundary
+ * (every rank asks at the same points). */
+static int stop_requested(const run *R) { return dist_any(R->o->stop && *R->o->stop); }
 
+/* Rank 0 writes (the ranks' weights and positions are the same). */
 static int save(run *R, const train_state *st)
 {
-    return R->o->out ? checkpoint_save(R->m, st, R->o->out) : 0;
+    return R->o->out && dist_rank() == 0 ? checkpoint_save(R->m, st, R->o->out) : 0;
 }
 
 static double grad_norm(const net *n)
@@ -108,6 +119,7 @@ static int diverged(run *R, double loss, double gn)
     train_event ev = { .kind = TRAIN_EV_BREAK };
     emit(R, &ev);
     if (save(R, &R->st) < 0) return -1;
+    if (dist_rank() != 0) return err_set("%s", "");   /* every rank diverges at once: rank 0 says it */
     return err_set("training diverged at epoch %d (loss %g, gradient norm %g); the last good "
                    "weights are in %s; try a smaller --lr or --clip-norm", R->st.epoch, loss, gn,
                    R->o->out ? R->o->out : "(no output file)");
@@ -195,7 +207,8 @@ static int run_step(run *R, size_t bi, size_t s)
         count = pass.lm_norm = (double)lm_targets(&n->cfg, B, Tb, R->ids);
         if (count == 0) pass.lm_norm = 1;
     }
-    double loss_sum = train_pool_step(R->pool, &pass, B, Tb, R->ids, R->y, R->probs);
+    double loss_sum;
+    if (train_pool_step(R->pool, &pass, B, Tb, R->ids, R->y, R->probs, &loss_sum) < 0) return -1;
     double gn = grad_norm(n);
     if (!isfinite(loss_sum) || !isfinite(gn)) return diverged(R, loss_sum / (count > 0 ? count : 1), gn);
     if (o->clip_norm > 0 && gn > o->clip_norm) clip_grads(n, (float)(o->clip_norm / gn));
@@ -243,10 +256,12 @@ static int validate(run *R, cJSON *h, train_event *ev)
 {
     const train_opts *o = R->o;
     train_state *st = &R->st;
-    double loss, second;   /* accuracy, or a language model's perplexity */
+    double loss = 0, second = 0;   /* accuracy, or a language model's perplexity */
     int stop = 0;
     if (o->ema > 0) ema_swap_in(R->n, &R->raw);
-    if (R->lm) {   /* held-out loss per target, full softmax, one worker */
+    if (dist_rank() != 0) {
+        /* rank 0 scores, the others take its figures: the same early-stopping decisions */
+    } else if (R->lm) {   /* held-out loss per target, full softmax, one worker */
         size_t targets;
         loss = lm_evaluate(R->n, R->val, &targets);
         second = exp(loss);
@@ -261,6 +276,10 @@ static int validate(run *R, cJSON *h, train_event *ev)
         second = er.accuracy;
         eval_result_free(&er);
     }
+    double fig[2] = { loss, second };
+    dist_bcast(fig, sizeof fig, 0);
+    loss = fig[0];
+    second = fig[1];
     cJSON_AddNumberToObject(h, "val_loss", loss);
     cJSON_AddNumberToObject(h, R->lm ? "val_perplexity" : "val_accuracy", second);
     ev->have_val = 1;
@@ -373,7 +392,7 @@ static int run_open(run *R, model *m, const encoded *tr, const encoded *val, con
     R->opt.step = R->st.adam_step;
     memcpy(R->r.s, R->st.rng, sizeof R->r.s);
     if (o->ema > 0) ema_start(n);   /* the average starts at the initial weights (or comes from the checkpoint) */
-    if (o->log_path && !(R->log = fopen(o->log_path, resume ? "a" : "w")))
+    if (o->log_path && dist_rank() == 0 && !(R->log = fopen(o->log_path, resume ? "a" : "w")))
         return err_set("%s: %s", o->log_path, strerror(errno));
     if (!m->train_info) m->train_info = cJSON_CreateObject();
     R->hist = cJSON_GetObjectItemCaseSensitive(m->train_info, "history");
@@ -382,6 +401,43 @@ static int run_open(run *R, model *m, const encoded *tr, const encoded *val, con
         R->hist = cJSON_AddArrayToObject(m->train_info, "history");
     }
     return 0;
+}
+
+/* An MPI job: every rank must start from rank 0's weights, optimizer
+ * state, position and data (the same files, read the same way). */
+static int same_start(const run *R)
+{
+    if (dist_size() == 1) return 0;
+    uint64_t h = DIST_HASH0;
+    const net *n = R->n;
+    for (int i = 0; i < n->plist.n; i++) h = dist_hash(h, *n->plist.spec[i].w, n->plist.spec[i].n * sizeof(float));
+    for (int i = 0; i < n->nparams; i++) {
+        const param *p = &n->params[i];
+        if (p->m) h = dist_hash(h, p->m, p->n * sizeof *p->m);
+        if (p->v) h = dist_hash(h, p->v, p->n * sizeof *p->v);
+        if (p->ema) h = dist_hash(h, p->ema, p->n * sizeof *p->ema);
+    }
+    const encoded *sets[2] = { R->tr, R->val };
+    for (int i = 0; i < 2; i++) {
+        const encoded *e = sets[i];
+        if (!e) continue;
+        h = dist_hash(h, &e->n, sizeof e->n);
+        h = dist_hash(h, e->ids, e->n * (size_t)e->T * sizeof *e->ids);
+        if (e->y) h = dist_hash(h, e->y, e->n * sizeof *e->y);
+        if (e->soft) h = dist_hash(h, e->soft, e->n * (size_t)e->K * sizeof *e->soft);
+    }
+    const train_state *st = &R->st;
+    h = dist_hash(h, &st->epoch, sizeof st->epoch);
+    h = dist_hash(h, &st->pos, sizeof st->pos);
+    h = dist_hash(h, st->rng, sizeof st->rng);
+    h = dist_hash(h, &st->adam_step, sizeof st->adam_step);
+    uint64_t other;
+    int r = dist_same(h, &other);
+    if (r < 0) return 0;
+    if (dist_rank() != 0) return err_set("%s", "");   /* rank 0 says it */
+    return err_set("rank %d of %d starts from other weights or data than rank 0 (checksums %016llx, %016llx): "
+                   "every rank must read the same files", r, dist_size(), (unsigned long long)other,
+                   (unsigned long long)h);
 }
 
 /* The weights the model keeps: the best epoch's (early stopping), or the average. */
@@ -411,6 +467,7 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
 {
     run R;
     int rc = run_open(&R, m, tr, val, o, resume);
+    if (rc == 0) rc = same_start(&R);
     while (rc == 0 && R.st.epoch <= o->epochs) {
         rc = run_epoch(&R);
         if (rc == 0) rc = epoch_end(&R);

@@ -4,6 +4,7 @@
 #include "model/checkpoint.h"
 #include "train/batches.h"
 #include "nn/infer.h"
+#include "train/dist.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -251,21 +252,38 @@ void fwd_pool_free(fwd_pool *p)
 /* ---- training ---- */
 
 struct train_pool {
-    int ns, nw;           /* shards, workers (threads) */
+    int ns, nw;           /* shards, workers (threads) of this process */
     int threads;          /* what was asked, for inference between steps */
+    int rank, nranks;     /* this process of the job's (dist.h) */
+    int *owner;           /* [ns] the rank computing shard k: contiguous blocks */
+    int lo, hi;           /* this rank's shards [lo, hi) */
     net **nets;           /* [ns]: shard k's gradients; nets[0] is the trained network, the others its shadows */
     net_ws *ws;           /* [nw] */
     double *loss;         /* [ns] the shards' loss sums of the current step */
     unsigned char *used;  /* [ns] the shard had rows (or merged some) in this step */
+    unsigned char *msg;   /* a gradient on its way between ranks */
+    size_t msg_cap;
+    size_t *part_off, *part_len;   /* [nranks] byte ranges of an exchange (dist_allgather) */
     int blas_prev;
 };
+
+/* Shard k's first rank of nranks: rank r computes shards [ns r / N, ns (r+1) / N). */
+static int block_lo(int ns, int nranks, int r) { return (int)((long)ns * r / nranks); }
 
 train_pool *train_pool_new(net *n, int T, int maxB, int threads, int shards)
 {
     train_pool *p = xcalloc(1, sizeof *p);
     p->ns = shards < 1 ? 1 : shards > TRAIN_MAX_SHARDS ? TRAIN_MAX_SHARDS : shards;
+    p->rank = dist_rank();
+    p->nranks = dist_size();
+    p->owner = xmalloc(p->ns * sizeof *p->owner);
+    for (int r = 0; r < p->nranks; r++)
+        for (int k = block_lo(p->ns, p->nranks, r); k < block_lo(p->ns, p->nranks, r + 1); k++) p->owner[k] = r;
+    p->lo = block_lo(p->ns, p->nranks, p->rank);
+    p->hi = block_lo(p->ns, p->nranks, p->rank + 1);
     p->threads = worker_count(threads, maxB);
-    p->nw = p->threads < p->ns ? p->threads : p->ns;
+    int mine = p->hi - p->lo > 0 ? p->hi - p->lo : 1;
+    p->nw = p->threads < mine ? p->threads : mine;
     /* always single-threaded BLAS: a shard's arithmetic must not depend on
      * how many threads BLAS would split it over */
     p->blas_prev = blas_get_threads();
@@ -274,6 +292,8 @@ train_pool *train_pool_new(net *n, int T, int maxB, int threads, int shards)
     p->ws = xcalloc(p->nw, sizeof *p->ws);
     p->loss = xcalloc(p->ns, sizeof *p->loss);
     p->used = xcalloc(p->ns, 1);
+    p->part_off = xcalloc(2 * (size_t)p->nranks, sizeof *p->part_off);
+    p->part_len = p->part_off + p->nranks;
     p->nets[0] = n;
     for (int k = 1; k < p->ns; k++) p->nets[k] = net_shadow(n);
     for (int w = 0; w < p->nw; w++) net_ws_alloc(&p->ws[w], &n->cfg, T, (maxB + p->ns - 1) / p->ns);
@@ -283,7 +303,7 @@ train_pool *train_pool_new(net *n, int T, int maxB, int threads, int shards)
 int train_pool_workers(const train_pool *p) { return p->threads; }
 int train_pool_shards(const train_pool *p) { return p->ns; }
 
-/* One worker's part of a step: shards w, w + nw, w + 2 nw, ... */
+/* One worker's part of a step: this rank's shards lo + w, lo + w + nw, ... */
 typedef struct shard_work {
     train_pool *p;
     int w;
@@ -299,7 +319,7 @@ static void *run_shards(void *arg)
     train_pool *p = sw->p;
     net_ws *ws = &p->ws[sw->w];
     const int K = p->nets[0]->cfg.n_out;
-    for (int k = sw->w; k < p->ns; k += p->nw) {
+    for (int k = p->lo + sw->w; k < p->hi; k += p->nw) {
         int lo, hi;
         slice(sw->B, p->ns, k, &lo, &hi);
         net_zero_grads(p->nets[k]);
@@ -323,25 +343,107 @@ static void *run_shards(void *arg)
     return NULL;
 }
 
+/* Shard k's gradient (the sum of its subtree) and its used flag as one
+ * message: the flag byte, then params_grads_pack's bytes. */
+static void send_node(train_pool *p, int k, int dest)
+{
+    const param_list *pl = &p->nets[k]->plist;
+    size_t len = 1 + (p->used[k] ? params_grads_bytes(pl) : 0);
+    if (len > p->msg_cap) {
+        p->msg = xrealloc(p->msg, len);
+        p->msg_cap = len;
+    }
+    p->msg[0] = p->used[k];
+    if (p->used[k]) params_grads_pack(pl, p->msg + 1);
+    dist_send(p->msg, len, dest);
+}
+
+/* A message of send_node into shard k's zeroed gradient; or of
+ * dist_bcast_var when bcast. */
+static int recv_node(train_pool *p, int k, int src, int bcast)
+{
+    size_t len = 0;
+    if (bcast) {
+        if (p->rank == src) {
+            len = 1 + params_grads_bytes(&p->nets[k]->plist);
+            if (len > p->msg_cap) {
+                p->msg = xrealloc(p->msg, len);
+                p->msg_cap = len;
+            }
+            p->msg[0] = p->used[k];
+            params_grads_pack(&p->nets[k]->plist, p->msg + 1);
+        }
+        dist_bcast_var(&p->msg, &p->msg_cap, &len, src);
+        if (p->rank == src) return 0;
+    } else {
+        dist_recv(&p->msg, &p->msg_cap, &len, src);
+    }
+    if (len < 1) return err_set("training: an empty gradient message from rank %d", src);
+    p->used[k] = p->msg[0];
+    if (p->used[k] && params_grads_unpack(&p->nets[k]->plist, p->msg + 1, len - 1) < 0)
+        return err_set("training: a gradient from rank %d does not fit this network (ranks running different models?)", src);
+    return 0;
+}
+
 /* The shards' gradients into shard 0's (the network's), pairwise over a
  * fixed binary tree of shard indices: ((g0+g1)+(g2+g3))+((g4+g5)+(g6+g7)).
- * The order depends on the shard count only; an empty shard adds nothing. */
-static void merge_shards(train_pool *p)
+ * The order depends on the shard count only; an empty shard adds nothing.
+ *
+ * Over ranks: a subtree's sum lives on the rank of its first shard.  A sum
+ * whose halves live on different ranks is made there after the right half
+ * comes over (a message per such pair, sent and received by both sides in
+ * this same order, so blocking sends cannot deadlock), and rank 0's total
+ * goes to every rank at the end: every rank adds the same numbers in the
+ * same order as one process does, and holds the same gradient (row sets
+ * included) for the same optimizer step. */
+static int merge_shards(train_pool *p)
 {
     for (int step = 1; step < p->ns; step *= 2)
         for (int k = 0; k + step < p->ns; k += 2 * step) {
+            int a = p->owner[k], b = p->owner[k + step];
+            if (a != b && p->rank == b) send_node(p, k + step, a);
+            if (p->rank != a) continue;
+            if (a != b && recv_node(p, k + step, b, 0) < 0) return -1;
             if (!p->used[k + step]) continue;
             net_add_grads(p->nets[k], p->nets[k + step]);
             p->used[k] = 1;
         }
+    if (p->nranks > 1 && recv_node(p, 0, p->owner[0], 1) < 0) return -1;
+    return 0;
 }
 
-double train_pool_step(train_pool *p, const train_pass *pass, int B, int Tb, const int32_t *ids,
-                       const int32_t *y, float *probs)
+/* Every rank's shards' losses [ns] and a classifier's probabilities
+ * [B,K] (rows in shard order, so a rank's part is contiguous) to every rank. */
+static void share_results(train_pool *p, int B, int K, float *probs, int lm)
+{
+    for (int r = 0; r < p->nranks; r++) {
+        int klo = block_lo(p->ns, p->nranks, r), khi = block_lo(p->ns, p->nranks, r + 1);
+        p->part_off[r] = klo * sizeof *p->loss;
+        p->part_len[r] = (khi - klo) * sizeof *p->loss;
+    }
+    dist_allgather(p->loss, p->part_off, p->part_len);
+    if (lm) return;
+    for (int r = 0; r < p->nranks; r++) {   /* shards [klo, khi): rows [B klo / ns, B khi / ns) */
+        long rlo = (long)B * block_lo(p->ns, p->nranks, r) / p->ns;
+        long rhi = (long)B * block_lo(p->ns, p->nranks, r + 1) / p->ns;
+        p->part_off[r] = (size_t)rlo * K * sizeof *probs;
+        p->part_len[r] = (size_t)(rhi - rlo) * K * sizeof *probs;
+    }
+    dist_allgather(probs, p->part_off, p->part_len);
+}
+
+int train_pool_step(train_pool *p, const train_pass *pass, int B, int Tb, const int32_t *ids,
+                    const int32_t *y, float *probs, double *loss_sum)
 {
     shard_work sw[MAX_WORKERS];
     pthread_t th[MAX_WORKERS];
     int started[MAX_WORKERS] = {0};
+    for (int k = 0; k < p->ns; k++)   /* other ranks' shards: what they sent last time */
+        if (k < p->lo || k >= p->hi) {
+            net_zero_grads(p->nets[k]);
+            p->loss[k] = 0;
+            p->used[k] = 0;
+        }
     for (int w = 0; w < p->nw; w++) sw[w] = (shard_work){ p, w, pass, B, Tb, ids, y, probs };
     for (int w = 1; w < p->nw; w++) started[w] = pthread_create(&th[w], NULL, run_shards, &sw[w]) == 0;
     run_shards(&sw[0]);
@@ -349,10 +451,12 @@ double train_pool_step(train_pool *p, const train_pass *pass, int B, int Tb, con
         if (started[w]) pthread_join(th[w], NULL);
         else run_shards(&sw[w]);   /* could not start a thread: do it here */
     }
-    merge_shards(p);
+    if (merge_shards(p) < 0) return -1;
+    if (p->nranks > 1) share_results(p, B, p->nets[0]->cfg.n_out, probs, pass->lm != NULL);
     double loss = 0;
     for (int k = 0; k < p->ns; k++) loss += p->loss[k];   /* in shard order */
-    return loss;
+    *loss_sum = loss;
+    return 0;
 }
 
 void train_pool_free(train_pool *p)
@@ -365,5 +469,8 @@ void train_pool_free(train_pool *p)
     free(p->nets);
     free(p->loss);
     free(p->used);
+    free(p->owner);
+    free(p->msg);
+    free(p->part_off);
     free(p);
 }

@@ -12,7 +12,8 @@
  * others in shadows sharing its weights), each row's loss gradient scaled by
  * 1 / the whole batch's size, and the shards' gradients are summed over a
  * fixed binary tree of shard indices (sparse embedding rows alike).
- * Threads only decide who computes which shard, so any thread count gives
+ * Threads, and the processes of an MPI job (train/dist.h, below), only
+ * decide who computes which shard, so any thread or process count gives
  * the same bits.  Training always runs BLAS single-threaded.
  *
  * Our threads or BLAS threads, never both: a pool of more than one worker
@@ -69,10 +70,18 @@ typedef struct train_pass {
 /* Forward + backward over ids [B,Tb] with classes y [B]: n's gradients
  * become those of the batch's mean loss (zeroed first), probs [B,K] the
  * probabilities.  A language model: y and probs unused, the mean is over
- * the batch's targets.  Returns the sum of the rows' losses (class-weighted),
- * added up in shard order. */
-double train_pool_step(train_pool *p, const train_pass *pass, int B, int Tb, const int32_t *ids,
-                       const int32_t *y, float *probs);
+ * the batch's targets.  *loss_sum: the sum of the rows' losses
+ * (class-weighted), added up in shard order.
+ *
+ * In an MPI job (train/dist.h) of N ranks, rank r computes the shards
+ * [S r / N, S (r+1) / N) (none when N > S); the subtree sums of the fixed
+ * tree cross between ranks where its halves lie on two ranks, rank 0's
+ * total goes to all, and the shards' losses and probabilities are shared:
+ * every rank ends the call with the same gradient, losses and probs as one
+ * process computing every shard.  Every rank must call it for every step.
+ * 0, or -1 (err_set) when a rank sent a gradient that does not fit. */
+int train_pool_step(train_pool *p, const train_pass *pass, int B, int Tb, const int32_t *ids,
+                    const int32_t *y, float *probs, double *loss_sum);
 void train_pool_free(train_pool *p);
 
 #endif
