@@ -44,4 +44,8 @@ check "vectors: fastText's -dim -epoch -minCount -ws -neg -thread" '[ $rc -eq 0 
 # an option argument that looks like an alias is left alone
 run "$S" train "$E" --epochs 1 --embed-dim 8 --hidden 8 --layers 1 --threads 1 --quiet -o -lr
 check "an option's value is never rewritten (-o -lr writes a file named -lr)" '[ $rc -eq 0 ] && [ -s ./-lr ]'
+run "$S" print-sentence-vectors
+check "fastText's print-sentence-vectors: did you mean encode" '[ "$rc" = 2 ] && err_has "did you mean .seqsent encode."'
+run "$S" --help
+check "the top-level --help fits 80 columns" '[ "$rc" = 0 ] && [ -s "$T/out" ] && [ -z "$(awk "length > 80" "$T/out")" ]'
 finish

@@ -17,19 +17,19 @@ static const struct {
     { "vocab",    cmd_vocab,    "build a vocabulary (and tokenizer settings) from text" },
     { "pad",      cmd_pad,      "turn token lines into padded id sequences" },
     { "embed",    cmd_embed,    "add pretrained word vectors to a vocabulary, report coverage" },
-    { "nn",       cmd_nn,       "nearest neighbours of words by cosine (word2vec file or a model's embedding)" },
+    { "nn",       cmd_nn,       "nearest words by cosine (a word2vec file or a model's embedding)" },
     { "analogies", cmd_analogies, "A is to B as C is to ?: the words nearest to B - A + C" },
     { "vectors",  cmd_vectors,  "train word2vec vectors (skip-gram) on unlabelled text" },
     { "train",    cmd_train,    "train a recurrent (LSTM, GRU, RNN) classifier from labelled text" },
-    { "pretrain", cmd_pretrain, "pretrain the embedding and recurrent layers as a language model on unlabelled text" },
-    { "distill",  cmd_distill,  "train a student network on a teacher's (e.g. an ensemble's) probabilities" },
+    { "pretrain", cmd_pretrain, "pretrain the embedding and recurrent layers as a language model" },
+    { "distill",  cmd_distill,  "train a student network on a teacher's (an ensemble's) outputs" },
     { "eval",     cmd_eval,     "accuracy, loss, per-class figures and confusion matrix" },
     { "predict",  cmd_predict,  "classify text lines: label<TAB>probability per line" },
     { "encode",   cmd_encode,   "print the encoder's sentence vector of every text" },
     { "info",     cmd_info,     "print a model file's metadata as JSON" },
     { "ensemble", cmd_ensemble, "put trained models into one file that predicts their mean" },
-    { "split",    cmd_split,    "split data into training and test files at random (seeded, stratified)" },
-    { "serve",    cmd_serve,    "answer predictions over HTTP (JSON): POST /predict, GET /health, GET /info" },
+    { "split",    cmd_split,    "split data into training and test files (seeded, stratified)" },
+    { "serve",    cmd_serve,    "predictions over HTTP as JSON: POST /predict, GET /health, /info" },
 };
 
 static void usage(FILE *f)
@@ -40,14 +40,14 @@ static void usage(FILE *f)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nRun 'seqsent COMMAND --help' for a command's options; 'man seqsent' for more.\n"
                "Exit status: 0 success, 1 error (bad input, unreadable or corrupt file),\n"
-               "2 usage error, 130/143 training interrupted by SIGINT/SIGTERM (checkpoint written).\n");
+               "2 usage error, 130/143 training interrupted by SIGINT/SIGTERM (checkpoint\nwritten).\n");
 }
 
 /* Other tools' words for our commands, then the closest name to a typo. */
 static const struct { const char *word, *cmd; } synonyms[] = {
     { "test", "eval" }, { "evaluate", "eval" }, { "score", "eval" }, { "fit", "train" },
     { "classify", "predict" }, { "predict-prob", "predict" }, { "tokenise", "tokenize" },
-    { "segment", "tokenize" }, { "print-sentence-vectors", "predict" }, { "skipgram", "vectors" },
+    { "segment", "tokenize" }, { "print-sentence-vectors", "encode" }, { "skipgram", "vectors" },
     { "word2vec", "vectors" }, { "dump", "info" }, { "server", "serve" },
 };
 
