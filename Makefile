@@ -158,7 +158,7 @@ check-unit: $(BIN) $(TEST_BIN) $(LIBS_OUT)
 	    SEQSENT_CC="$(CC) $(CFLAGS)" sh tests/run.sh $(TEST_BIN)
 
 check-sanitize:
-	@$(MAKE) --no-print-directory B=build-san BIN=build-san/seqsent \
+	@SEQSENT_QUICK=1 $(MAKE) --no-print-directory B=build-san BIN=build-san/seqsent \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    check-unit
 

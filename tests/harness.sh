@@ -11,6 +11,12 @@
 # `check DESC CONDITION` evaluates the condition (shell code) and prints
 # "ok - DESC" or "FAIL - DESC" with the last command's output; `finish`
 # prints "N passed, N failed" and sets the exit status.
+#
+# QUICK is set (SEQSENT_QUICK=1: the sanitizer half of make check) when a
+# script may run only the first of its repetitions of one check over thread
+# or process counts: the other repetitions run the same code, which the
+# plain half has already shown gives the same bits; the sanitizer half is
+# there for memory and undefined-behaviour errors.
 
 ROOT=$(pwd)
 S=${SEQSENT:-$ROOT/seqsent}   # SEQSENT=/path/to/binary to test another build
@@ -43,6 +49,7 @@ CR=$(printf '\r')
 TO=
 command -v timeout >/dev/null 2>&1 && TO="timeout ${CLI_TIMEOUT:-60}"
 HAVE_PY=0
+QUICK=${SEQSENT_QUICK:-}
 command -v python3 >/dev/null 2>&1 && python3 -c 'import json, struct' 2>/dev/null && HAVE_PY=1
 
 passed=0
