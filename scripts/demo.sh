@@ -1,7 +1,7 @@
 #!/bin/sh
 # The main job on bundled sample data (tests/data, synthetic and ours):
 # segment Chinese with the sample dictionary, build a vocabulary and add the
-# sample word vectors, train a frozen-pretrained 2-layer LSTM, evaluate it,
+# sample word vectors, train train's default network on the frozen vectors, evaluate it,
 # and classify the example reviews from stdin; then the same for English.
 # Labels are named: the demo's copies of the data say negative/positive
 # where the bundled files say 0/1.  Each step ends with a line "=> ..."
@@ -47,9 +47,9 @@ $BIN vocab "$OUT/hotel.train.csv" --dict $D/zh_dict.txt -o "$OUT/base.ssm"
 $BIN embed "$OUT/base.ssm" $D/zh_vectors.txt -o "$OUT/base.ssm"
 echo "=> a vocabulary from the training reviews, with pretrained word vectors for the words they cover"
 
-echo "-- train (frozen pretrained embedding, 2 x LSTM-32):"
+echo "-- train (train's default network, a bidirectional GRU, on the frozen pretrained embedding; early stopping on a 10% validation split):"
 $BIN train "$OUT/hotel.train.csv" --from "$OUT/base.ssm" --freeze --hidden 32 --maxlen 40 \
-    --epochs 15 --lr 0.005 --seed 1 --val "$OUT/hotel.test.csv" --plot "$OUT/hotel-curves.svg" -o "$OUT/hotel.ssm"
+    --lr 0.005 --seed 1 --plot "$OUT/hotel-curves.svg" -o "$OUT/hotel.ssm"
 echo "=> a model in $OUT/hotel.ssm; loss and accuracy per epoch in $OUT/hotel-curves.svg"
 
 echo "-- eval on the held-out test set:"
@@ -59,7 +59,7 @@ echo "=> $(accuracy "$OUT/eval.txt") of the held-out reviews classified right"
 echo "-- predict from stdin:"
 predict_examples "$OUT/hotel.ssm" $D/reviews_zh.txt $D/reviews_zh.expected
 
-echo "-- English (LSTM, trainable random embedding, one step):"
+echo "-- English (the default network, trainable random embedding, one step):"
 $BIN train "$OUT/movies.train.csv" --hidden 32 --embed-dim 32 --maxlen 30 --epochs 15 --lr 0.005 --seed 2 \
     --quiet -o "$OUT/movies.ssm"
 $BIN eval -m "$OUT/movies.ssm" "$OUT/movies.test.csv" >"$OUT/eval.txt"

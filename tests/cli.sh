@@ -481,7 +481,7 @@ check "train -o existing.ssm: a new file renamed over it (old inode untouched), 
 
 # SIGTERM during training (top-level --help: "130/143 training interrupted by SIGINT/SIGTERM (checkpoint written)")
 rm -f ckpt.ssm
-"$S" train "$D/movies_en.train.csv" $SMALL --embed-dim 8 --layers 1 --epochs 100000 --quiet -o ckpt.ssm >/dev/null 2>"$T/err" &
+"$S" train "$D/movies_en.train.csv" $SMALL --embed-dim 8 --layers 1 --epochs 100000 --early-stop 0 --quiet -o ckpt.ssm >/dev/null 2>"$T/err" &
 tpid=$!
 BGPIDS="$BGPIDS $tpid"
 sleep 1
@@ -723,7 +723,7 @@ check "info: valid JSON with kind, tokenizer, vocab, labels, network, sequence" 
         "for k in kind tokenizer vocab labels network sequence; do grep -q \"\\\"\$k\\\":\" info_en.json || return 1; done"'
 run "$S" info --tensors en.ssm; cp "$T/out" info_en_t.json
 check "info --tensors lists tensors with name, dtype, shape and consistent nbytes" \
-    '[ $rc -eq 0 ] && json_check info_en_t.json "len(d[\"tensors\"]) > 3 and {\"embedding\", \"vocab.tokens\"} <= {t[\"name\"] for t in d[\"tensors\"]} and any(t[\"name\"].startswith(\"lstm\") for t in d[\"tensors\"]) and any(t[\"name\"].startswith(\"dense\") for t in d[\"tensors\"]) and all(t[\"nbytes\"] == __import__(\"math\").prod(t[\"shape\"]) * {\"f32\": 4, \"i32\": 4, \"i64\": 8, \"u8\": 1}[t[\"dtype\"]] for t in d[\"tensors\"])" \
+    '[ $rc -eq 0 ] && json_check info_en_t.json "len(d[\"tensors\"]) > 3 and {\"embedding\", \"vocab.tokens\"} <= {t[\"name\"] for t in d[\"tensors\"]} and any(t[\"name\"].startswith(\"gru\") for t in d[\"tensors\"]) and any(t[\"name\"].startswith(\"dense\") for t in d[\"tensors\"]) and all(t[\"nbytes\"] == __import__(\"math\").prod(t[\"shape\"]) * {\"f32\": 4, \"i32\": 4, \"i64\": 8, \"u8\": 1}[t[\"dtype\"]] for t in d[\"tensors\"])" \
         "grep -q \"\\\"tensors\\\"\" info_en_t.json && grep -q \"\\\"dtype\\\"\" info_en_t.json"'
 run "$S" info -t en.ssm
 check "info -t is --tensors" '[ $rc -eq 0 ] && cmp -s "$T/out" info_en_t.json'

@@ -62,13 +62,13 @@ D=data
 Z="$D/hotel_zh.train.csv"
 E="$D/movies_en.train.csv"
 M3="$D/tweets3.train.csv"
-SMALL="--embed-dim 16 --hidden 12 --maxlen 24 --epochs 2 --batch 16 --seed 3 --quiet"
+SMALL="--keras --embed-dim 16 --hidden 12 --maxlen 24 --epochs 2 --batch 16 --seed 3 --quiet"
 
 # 1 the recipe: pretrained frozen embedding, 2 x LSTM, pre-padding, Adam
-go lstm_recipe "$S" train "$Z" --embed "$D/zh_vectors.txt" --freeze --hidden 12 --maxlen 24 --epochs 2 \
+go lstm_recipe "$S" train "$Z" --keras --embed "$D/zh_vectors.txt" --freeze --hidden 12 --maxlen 24 --epochs 2 \
     --batch 16 --seed 3 --quiet --threads 1 -o lstm_recipe.ssm
 # 2 GRU, bidirectional, mask + bucket, dropout, max pooling, dense, AdamW, trainable vectors
-go gru_bidir "$S" train "$Z" --embed "$D/zh_vectors.txt" --cell gru --bidirectional --mask --bucket \
+go gru_bidir "$S" train "$Z" --keras --embed "$D/zh_vectors.txt" --cell gru --bidirectional --mask --bucket \
     --dropout 0.3 --pool max --dense 8 --optimizer adamw --weight-decay 0.05 --hidden 12 --maxlen 24 \
     --epochs 2 --batch 16 --seed 4 --quiet --threads 1 -o gru_bidir.ssm
 # 3 SimpleRNN, mean pooling, SGD + momentum, clipping, decay, class weights, post padding, 2 threads
@@ -80,9 +80,9 @@ go multiclass "$S" train "$M3" $SMALL --ema 0.9 --word-dropout 0.2 --val-split 0
 # 5 base -> members -> ensemble (one member bidirectional GRU), also --half
 go vocab "$S" vocab "$Z" --dict "$D/zh_dict.txt" --min-count 2 -o base.ssm
 go embed "$S" embed base.ssm "$D/zh_vectors.txt" -o base_emb.ssm
-go member1 "$S" train "$Z" --from base_emb.ssm --hidden 12 --layers 1 --maxlen 24 --epochs 1 --batch 16 \
+go member1 "$S" train "$Z" --keras --from base_emb.ssm --hidden 12 --layers 1 --maxlen 24 --epochs 1 --batch 16 \
     --seed 1 --quiet --threads 1 -o member1.ssm
-go member2 "$S" train "$Z" --from base_emb.ssm --cell gru --bidirectional --mask --hidden 8 --layers 1 \
+go member2 "$S" train "$Z" --keras --from base_emb.ssm --cell gru --bidirectional --mask --hidden 8 --layers 1 \
     --maxlen 24 --epochs 1 --batch 16 --seed 2 --quiet --threads 1 -o member2.ssm
 go ensemble "$S" ensemble -q member1.ssm member2.ssm -o ensemble.ssm
 go ensemble_half "$S" ensemble -q --half member1.ssm member2.ssm -o ensemble_half.ssm
@@ -102,7 +102,7 @@ go tokenize "$S" tokenize --dict "$D/zh_dict.txt" "$D/reviews_zh.txt"
 cp "$T/out" tokenize.txt
 
 # 8 resume after SIGINT: the resumed file must equal the uninterrupted run
-SIG="--embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 8 --epochs 60 --seed 7 --threads 1 --ema 0.9"
+SIG="--keras --embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 8 --epochs 60 --seed 7 --threads 1 --ema 0.9"
 go resume_ref "$S" train "$E" $SIG --quiet -o resume_ref.ssm
 interrupt_train 2 resume.ssm "$E" $SIG
 check "golden SIGINT: exit 130 and a checkpoint" '[ "$src" = 130 ] && [ -s resume.ssm ]'

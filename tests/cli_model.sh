@@ -28,7 +28,7 @@ bad() { failed=$((failed + 1)); echo "FAIL - $1"; [ -s err ] && sed 's/^/    | /
 check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
 # small, fast settings; the 3-class tweets exercise softmax
-SMALL="--hidden 8 --embed-dim 8 --maxlen 24 --epochs 2 --threads 1 --quiet"
+SMALL="--keras --hidden 8 --embed-dim 8 --maxlen 24 --epochs 2 --threads 1 --quiet"
 TR=$D/tweets3.train.csv
 TE=$D/tweets3.test.csv
 
@@ -81,7 +81,7 @@ minep=$(python3 -c 'import json,sys; h=[json.loads(l) for l in open("log.jsonl")
 check "early stop: kept epoch ($best) has the lowest validation loss ($minep)" "[ -z '$minep' ] || [ '$best' = '$minep' ]"
 check "log: one JSON object per epoch with val_loss" "grep -c val_loss log.jsonl | grep -q '^[1-9]'"
 check "early stop without validation data is a usage error" \
-    "! $S train $TR $SMALL --early-stop 2 -o y.ssm 2>/dev/null && [ ! -e y.ssm ]"
+    "! $S train $TR $SMALL --val-split 0 --early-stop 2 -o y.ssm 2>/dev/null && [ ! -e y.ssm ]"
 
 # --ema: stored, changes the weights, validation and early stopping see the average
 VA=$D/tweets3.test.csv

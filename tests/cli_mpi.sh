@@ -84,7 +84,7 @@ rank_pid() {
 # the labels: the ranks agree on a stop request every step) stops both
 # after the same batch, rank 0 writes one checkpoint; resumed under -np 3, and by one process on 1 thread: the
 # uninterrupted run's bytes
-SIG="--embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 16 --shards 4 --epochs 60 --seed 7 --ema 0.9"
+SIG="--keras --embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 16 --shards 4 --epochs 60 --seed 7 --ema 0.9"
 go resume_ref "$S" train "$E" $SIG --quiet --threads 2 -o resume_ref.ssm
 $MPIRUN -np 2 "$S" train "$E" $SIG --threads 1 -o resume.ssm >/dev/null 2>resume.err &
 mpid=$!

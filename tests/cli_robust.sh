@@ -462,7 +462,7 @@ fi
 # ======================================================================
 # signals: SIGINT / SIGTERM checkpoint, --resume reaches the same model
 # ======================================================================
-SIG="--embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 8 --epochs 40 --seed 7 --threads 1"
+SIG="--keras --embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 8 --epochs 40 --seed 7 --threads 1"
 run "$S" train "$D/movies_en.train.csv" $SIG --quiet -o full.ssm
 check "signals: the uninterrupted reference run" '[ $rc -eq 0 ] && [ -s full.ssm ]'
 
@@ -512,6 +512,24 @@ run "$S" info --tensors ck3.ssm
 check "the --ema checkpoint holds the averaged weights (ema.* tensors)" '[ $rc -eq 0 ] && out_has "\"ema\.lstm\.0\.W\""'
 run "$S" train "$D/movies_en.train.csv" --resume ck3.ssm -o ck3_done.ssm --threads 1 --quiet
 check "train --resume with --ema and --word-dropout: byte-identical to the uninterrupted run" '[ $rc -eq 0 ] && cmp -s ck3_done.ssm full_ema.ssm'
+# early stopping (train's defaults: a validation split, patience 3): a
+# checkpoint written after the best epoch holds its weights, which the
+# resumed run keeps at the end.  The run is interrupted in the epoch after
+# the one that follows the best (the uninterrupted run's history says which).
+ES="--embed-dim 64 --hidden 96 --maxlen 20 --batch 8 --seed 7 --threads 1"
+run "$S" train "$D/movies_en.train.csv" $ES --quiet -o full_es.ssm
+best=$("$S" info full_es.ssm | sed -n 's/.*"best_epoch":[^0-9]*\([0-9]*\).*/\1/p')
+rm -f ck4.ssm
+interrupt INT "$((best + 1))" ck4.ssm $ES
+if [ "$rc" = 0 ]; then
+    skip "early stopping + SIGINT: the run ended before the signal (a fast machine)"
+else
+    check "SIGINT after the best epoch: exit 130, the checkpoint holds the best weights (best.*)" \
+        '[ "$rc" = 130 ] && "$S" info --tensors ck4.ssm | grep -q "\"best\."'
+    run "$S" train "$D/movies_en.train.csv" --resume ck4.ssm --threads 1 --quiet
+    check "early stopping, interrupted after the best epoch and resumed: the uninterrupted run's bytes (best epoch $best kept)" \
+        '[ $rc -eq 0 ] && cmp -s ck4.ssm full_es.ssm'
+fi
 check "no temp files left after interrupted and resumed runs" 'no_tmp_left .'
 
 # ======================================================================

@@ -57,7 +57,7 @@ run "$S" train --help
 check "train --help describes --shards" 'out_has "--shards" || err_has "--shards"'
 
 # SIGINT on 2 threads, resume on 1 == the uninterrupted run on 3 threads
-SIG="--embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 8 --shards 4 --epochs 60 --seed 7 --ema 0.9"
+SIG="--keras --embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 8 --shards 4 --epochs 60 --seed 7 --ema 0.9"
 go resume_ref "$S" train "$E" $SIG --quiet --threads 3 -o resume_ref.ssm
 interrupt_train 2 resume.ssm "$E" $SIG --threads 2
 check "SIGINT on 2 threads: exit 130 and a checkpoint" '[ "$src" = 130 ] && [ -s resume.ssm ]'

@@ -170,7 +170,7 @@ int cmd_distill(int argc, char **argv)
     dataset tr, va;
     memset(&va, 0, sizeof va);
     load_rows(&d, &teacher, &tr);
-    if (a->to.val_split > 0 && split_validation(&tr, &va, a->to.val_split, a->to.seed) < 0) die_err(EXIT_FAIL);
+    trainer_split(a, &tr, &va);
     train_targets tt = { d.teacher, teacher.labels, teacher.nlabels, NULL, NULL };
     float *qtr = soft_targets(&d, &teacher, &tr), *qva = soft_targets(&d, &teacher, &va);
     tt.soft_tr = qtr;

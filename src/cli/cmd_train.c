@@ -45,7 +45,7 @@ static void parse_args(int argc, char **argv, train_args *a)
 }
 
 /* Training rows and validation rows (a file, a split, or none: va->n = 0). */
-static void load_data(const train_args *a, dataset *tr, dataset *va)
+static void load_data(train_args *a, dataset *tr, dataset *va)
 {
     memset(va, 0, sizeof *va);
     if (cli_load_texts(a->train_path, &a->co, 1, tr) < 0) die_err(EXIT_FAIL);
@@ -58,7 +58,7 @@ static void load_data(const train_args *a, dataset *tr, dataset *va)
     if (!a->allow_rare && check_labels(tr, &ls) < 0) die_err(EXIT_FAIL);
     label_stats_free(&ls);
     if (a->val_path && cli_load_texts(a->val_path, &a->co, 1, va) < 0) die_err(EXIT_FAIL);
-    if (a->to.val_split > 0 && split_validation(tr, va, a->to.val_split, a->to.seed) < 0) die_err(EXIT_FAIL);
+    trainer_split(a, tr, va);
 }
 
 int cmd_train(int argc, char **argv)

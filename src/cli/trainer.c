@@ -25,7 +25,11 @@ int trainer_option(train_args *a, int c, const char *arg)
     if (common_opt(a->spec, &a->co, c, arg)) return 1;
     train_opts *to = &a->to;
     net_config *nc = &a->nc;
+    if (c >= O_FROM && c < O_TRAINER_END) a->given |= 1ULL << (c - O_FROM);
     switch (c) {
+    case O_KERAS: a->keras = 1; break;
+    case O_NO_MASK: case O_NO_BUCKET: break;   /* only given (bit above) */
+    case O_NO_BIDIR: a->shape_set = 1; break;
     case 'o': a->out = arg; break;
     case O_FROM: a->from = arg; break;
     case O_VOCAB: a->vocab_path = arg; break;
@@ -67,14 +71,14 @@ int trainer_option(train_args *a, int c, const char *arg)
     case O_ALLOW_RARE: a->allow_rare = 1; break;
     case O_RESUME: a->resume_path = arg; break;
     case O_SAVE_EVERY: to->save_every = (int)opt_long(a->spec, "save-every", arg, 1, 100000); break;
-    case O_EARLY_STOP: to->early_stop = (int)opt_long(a->spec, "early-stop", arg, 1, 100000); break;
+    case O_EARLY_STOP: to->early_stop = (int)opt_long(a->spec, "early-stop", arg, 0, 100000); break;
     case O_CLIP_NORM: to->clip_norm = opt_double(a->spec, "clip-norm", arg, 1e-9, 1e9); break;
     case O_WORD_DROPOUT: to->word_dropout = opt_double(a->spec, "word-dropout", arg, 0, 0.99); break;
     case O_HALF: a->half = 1; break;
     case O_EMA: to->ema = opt_double(a->spec, "ema", arg, 1e-6, 0.999999); break;
     case O_LOG: to->log_path = arg; break;
     case O_PLOT: a->plot_path = arg; break;
-    case O_VAL_SPLIT: to->val_split = opt_double(a->spec, "val-split", arg, 0.0001, 0.9); break;
+    case O_VAL_SPLIT: to->val_split = opt_double(a->spec, "val-split", arg, 0, 0.9); break;
     default: return 0;
     }
     return 1;
@@ -87,9 +91,40 @@ void trainer_init(train_args *a, const cmd_spec *spec)
     a->cmd = spec->name;
     common_opts_init(&a->co);
     train_opts_init(&a->to);
-    a->nc = (net_config){ .layers = 2, .hidden = 128, .cell = CELL_LSTM, .pool = POOL_LAST };
+    a->nc = (net_config){ .hidden = 128 };   /* the rest: apply_defaults */
     a->pad_pre = a->trunc_pre = 1;
     a->min_count = 1;
+}
+
+static int given(const train_args *a, int opt) { return (int)(a->given >> (opt - O_FROM) & 1); }
+
+/* --X and --no-X: whether X is on (the default when neither was given). */
+static int on_off(const train_args *a, int on, int off, const char *name, int dflt)
+{
+    if (given(a, on) && given(a, off)) usage_error(a->spec, "--%s and --no-%s exclude each other", name, name);
+    return given(a, on) ? 1 : given(a, off) ? 0 : dflt;
+}
+
+/* The defaults (trainer.h) for the settings not given: train's own, or
+ * with --keras the recipe's.  A resumed run's come from its checkpoint. */
+static void apply_defaults(train_args *a)
+{
+    net_config *nc = &a->nc;
+    train_opts *to = &a->to;
+    int k = a->keras;
+    nc->mask = on_off(a, O_MASK, O_NO_MASK, "mask", !k);
+    to->bucket = on_off(a, O_BUCKET, O_NO_BUCKET, "bucket", !k);
+    nc->bidir = on_off(a, O_BIDIR, O_NO_BIDIR, "bidirectional", !k);
+    if (!given(a, O_CELL)) nc->cell = k ? CELL_LSTM : CELL_GRU;
+    if (!given(a, O_LAYERS)) nc->layers = k ? 2 : 1;
+    if (!given(a, O_POOL)) nc->pool = k ? POOL_LAST : POOL_MEAN;
+    if (!given(a, O_DROPOUT)) nc->dropout = k ? 0 : TRAIN_DEFAULT_DROPOUT;
+    if (!given(a, O_EPOCHS)) to->epochs = k ? 5 : TRAIN_DEFAULT_EPOCHS;
+    if (!k && !given(a, O_VAL) && !given(a, O_VAL_SPLIT)) {
+        to->val_split = TRAIN_DEFAULT_VAL_SPLIT;
+        a->val_auto = 1;
+    }
+    if (!k && !given(a, O_EARLY_STOP) && (a->val_path || to->val_split > 0)) to->early_stop = TRAIN_DEFAULT_PATIENCE;
 }
 
 /* The options, checked against each other; fresh-run defaults where not given. */
@@ -101,8 +136,17 @@ void trainer_check(train_args *a)
     if (a->resume_path && (a->from || a->vocab_path || a->embed || a->co.tok_set))
         usage_error(a->spec, "--resume continues a run: its vocabulary, tokenizer and vectors come from the checkpoint");
     if (a->from && a->co.tok_set) usage_error(a->spec, "tokenizer options cannot change a --from base (its vocabulary was built with its own tokenizer)");
+    if (a->resume_path && (given(a, O_VAL_SPLIT) || given(a, O_EARLY_STOP) || a->keras))
+        usage_error(a->spec, "--resume continues a run: its validation split, early stopping and defaults come from the checkpoint");
+    if (a->resume_path) {
+        if (train_resume_settings(a->resume_path, &a->to) < 0) die_err(EXIT_FAIL);
+    } else {
+        apply_defaults(a);
+    }
     if (a->val_path && a->to.val_split > 0) usage_error(a->spec, "--val and --val-split exclude each other");
-    if (a->to.early_stop && !a->val_path && !(a->to.val_split > 0)) usage_error(a->spec, "--early-stop needs validation data: --val FILE or --val-split FRACTION");
+    if (a->to.early_stop && !a->val_path && !(a->to.val_split > 0))
+        usage_error(a->spec, a->resume_path ? "the checkpoint stops early on validation data: give its --val FILE again"
+                                            : "--early-stop needs validation data: --val FILE or --val-split FRACTION");
     a->to.quiet = a->quiet;
     a->to.out = a->out;
     train_opts_resolve(&a->to, a->lr_set, a->wd_set, a->mom_set);
@@ -111,6 +155,18 @@ void trainer_check(train_args *a)
     cli_check_output(a->out);   /* before any work: a run must not be lost at the end */
     cli_check_output(a->plot_path);
     cli_check_output(a->to.log_path);
+}
+
+void trainer_split(train_args *a, dataset *tr, dataset *va)
+{
+    if (a->val_auto && tr->n < TRAIN_AUTO_SPLIT_MIN_ROWS) {   /* too few rows to hold some out */
+        a->to.val_split = 0;
+        a->to.early_stop = 0;
+        if (!a->quiet)
+            fprintf(stderr, "%s: note: %zu rows: no validation split (it needs %d); all %d epochs run\n",
+                    a->cmd, tr->n, TRAIN_AUTO_SPLIT_MIN_ROWS, a->to.epochs);
+    }
+    if (a->to.val_split > 0 && split_validation(tr, va, a->to.val_split, a->to.seed) < 0) die_err(EXIT_FAIL);
 }
 
 /* A base model file (--from) or vocabulary (--vocab, a model file or a listing). */
@@ -131,8 +187,23 @@ static void open_base(train_args *a, model *m, const dataset *tr)
     if (!is_model && cli_setup_tokenizer(m, &a->co, a->embed, tr->text, tr->n, a->quiet ? NULL : a->cmd) < 0) die_err(EXIT_FAIL);
 }
 
+/* The rows a new vocabulary (and the tokenizer's language) comes from: the
+ * training file's, the rows held out by --val-split included -- the split
+ * is about labels, and this way the vocabulary does not depend on --seed,
+ * so models of one file with different seeds can join an ensemble. */
+static dataset vocab_rows(const train_args *a, const dataset *tr, const dataset *va)
+{
+    dataset all = *tr;
+    if (!(a->to.val_split > 0) || !va->n) return all;
+    all.text = xmalloc((tr->n + va->n) * sizeof *all.text);
+    memcpy(all.text, tr->text, tr->n * sizeof *all.text);
+    memcpy(all.text + tr->n, va->text, va->n * sizeof *all.text);
+    all.n = tr->n + va->n;
+    return all;
+}
+
 /* The model to train: a checkpoint (--resume), a base, or a new vocabulary. */
-static void open_model(train_args *a, const dataset *tr, model *m, train_state *st)
+static void open_model(train_args *a, const dataset *tr, const dataset *va, model *m, train_state *st)
 {
     if (a->resume_path) {
         int fresh_moments;
@@ -141,11 +212,15 @@ static void open_model(train_args *a, const dataset *tr, model *m, train_state *
             fprintf(stderr, "%s: %s holds no optimizer state (a finished model): training on with fresh Adam moments\n", a->cmd, a->resume_path);
         if (rc < 0) die_err(EXIT_FAIL);
     } else if (a->from || a->vocab_path) {
-        open_base(a, m, tr);
+        dataset all = vocab_rows(a, tr, va);
+        open_base(a, m, &all);
+        if (all.text != tr->text) free(all.text);
     } else {
         model_init(m);
-        if (cli_setup_tokenizer(m, &a->co, a->embed, tr->text, tr->n, a->quiet ? NULL : a->cmd) < 0) die_err(EXIT_FAIL);
-        cli_build_vocab(m, tr->text, tr->n, a->min_count, a->max_size);
+        dataset all = vocab_rows(a, tr, va);
+        if (cli_setup_tokenizer(m, &a->co, a->embed, all.text, all.n, a->quiet ? NULL : a->cmd) < 0) die_err(EXIT_FAIL);
+        cli_build_vocab(m, all.text, all.n, a->min_count, a->max_size);
+        if (all.text != tr->text) free(all.text);
     }
     model_tokenizer(m);
     if (!a->quiet)
@@ -216,7 +291,7 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
 {
     model m;
     train_state st;
-    open_model(a, tr, &m, &st);
+    open_model(a, tr, va, &m, &st);
     if (targets && !a->resume_path) set_labels(&m, targets);
     if (!a->resume_path) shape_model(a, &m, tr);
     encoded etr, eva;

@@ -14,6 +14,7 @@ enum {
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
     O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
     O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE, O_DISCR, O_UNFREEZE, O_SLANTED,
+    O_KERAS, O_NO_MASK, O_NO_BUCKET, O_NO_BIDIR,
     O_TRAINER_END   /* a command's own options start here */
 };
 
@@ -37,21 +38,25 @@ enum {
     OPT("from", O_FROM, "FILE", "start from a file written by 'vocab', 'embed' or 'pretrain' (a language model: fine-tune its embedding and recurrent layers; their shape and --mask follow it)"), \
     OPT("embed-dim", O_EMBED_DIM, "N", "embedding size when no vectors are given (default 300); with vectors, must match them"), \
     OPT("freeze", O_FREEZE, "", "do not train the embedding (frozen, as Keras trainable=False)"), \
-    OPT("cell", O_CELL, "lstm|gru|rnn", "recurrent cell (default lstm; gru as Keras reset_after, rnn = SimpleRNN tanh)"), \
-    OPT("layers", O_LAYERS, "N", "stacked recurrent layers (default 2)"), \
+    OPT("keras", O_KERAS, "", "the reference Keras recipe's defaults and exact semantics: --cell lstm --layers 2 --pool last --dropout 0 --no-mask --no-bucket --no-bidirectional --epochs 5, no validation split (options given still apply)"), \
+    OPT("cell", O_CELL, "lstm|gru|rnn", "recurrent cell (default gru, as Keras reset_after; --keras: lstm; rnn = SimpleRNN tanh)"), \
+    OPT("layers", O_LAYERS, "N", "stacked recurrent layers (default 1; --keras: 2)"), \
     OPT("hidden", O_HIDDEN, "H", "units per layer and direction (default 128)"), \
-    OPT("bidirectional", O_BIDIR, "", "read each layer's input both ways; outputs and final states concatenated"), \
-    OPT("dropout", O_DROPOUT, "P", "inverted dropout on every recurrent layer's input and before the dense layer (training only; default 0)"), \
+    OPT("bidirectional", O_BIDIR, "", "read each layer's input both ways; outputs and final states concatenated (the default; not with --keras)"), \
+    OPT("no-bidirectional", O_NO_BIDIR, "", "read forwards only (as --keras)"), \
+    OPT("dropout", O_DROPOUT, "P", "inverted dropout on every recurrent layer's input and before the dense layer (training only; default 0.4; --keras: 0)"), \
     OPT("dense", O_DENSE, "H", "a hidden ReLU dense layer of H units before the output (default none)"), \
-    OPT("pool", O_POOL, "last|max|mean", "summary of the top layer: final states (default, as Keras), or max / mean over time"), \
+    OPT("pool", O_POOL, "last|max|mean", "summary of the top layer: mean over time (default), max over time, or the final states (--keras)"), \
     OPT("maxlen", O_MAXLEN, "N", "sequence length (default: 95th percentile of training lengths)"), \
     OPT("padding", O_PADDING, "pre|post", "where padding goes (default pre, as Keras)"), \
     OPT("truncating", O_TRUNCATING, "pre|post", "which end long texts lose (default pre, as Keras)"), \
-    OPT("mask", O_MASK, "", "skip padding steps (state carried through), as Keras mask_zero; stored in the model"), \
+    OPT("mask", O_MASK, "", "skip padding steps (state carried through), as Keras mask_zero; stored in the model (the default; not with --keras)"), \
+    OPT("no-mask", O_NO_MASK, "", "compute every step, padding included (as --keras)"), \
     OPT_GROUP("Training:"), \
-    OPT("epochs", O_EPOCHS, "N", "passes over the training data (default 5)"), \
+    OPT("epochs", O_EPOCHS, "N", "passes over the training data, at most (default 15, fewer when early stopping ends the run; --keras: 5)"), \
     OPT("batch", O_BATCH, "N", "mini-batch size (default 32)"), \
-    OPT("bucket", O_BUCKET, "", "batches of similar lengths, each trimmed to its longest row (faster; changes batch composition)"), \
+    OPT("bucket", O_BUCKET, "", "batches of similar lengths, each trimmed to its longest row (the default; not with --keras)"), \
+    OPT("no-bucket", O_NO_BUCKET, "", "batches of random rows at the full --maxlen (as --keras)"), \
     OPT("shards", O_SHARDS, "N", "cut each batch into N shards whose gradients are summed in a fixed order; threads share out the shards (default 2; at most 64)"), \
     OPT("optimizer", O_OPTIM, "adam|adamw|sgd", "optimizer (default adam: beta1 .9, beta2 .999, eps 1e-7, as Keras)"), \
     OPT("lr", O_LR, "RATE", "learning rate (default 0.001; 0.01 for sgd)"), \
@@ -69,8 +74,8 @@ enum {
     OPT("threads", OPT_THREADS, "N", "CPU threads (default: all cores); changes speed only, never results (at most --shards of them train)"), \
     OPT_GROUP("Validation & checkpoints:"), \
     OPT("val", O_VAL, "FILE", "validation data, scored after every epoch"), \
-    OPT("val-split", O_VAL_SPLIT, "FRACTION", "hold out this fraction of the training rows for validation (chosen with --seed)"), \
-    OPT("early-stop", O_EARLY_STOP, "N", "stop when validation loss has not improved for N epochs; keep the best epoch's weights"), \
+    OPT("val-split", O_VAL_SPLIT, "FRACTION", "hold out this fraction of the training rows for validation, chosen with --seed (default 0.1 without --val, from 20 rows; --keras and 0: none)"), \
+    OPT("early-stop", O_EARLY_STOP, "N", "stop when validation loss has not improved for N epochs; keep the best epoch's weights (default 3 with validation data; --keras and 0: off)"), \
     OPT("save-every", O_SAVE_EVERY, "N", "write a checkpoint (with optimizer state) to the -o file every N epochs"), \
     OPT("resume", O_RESUME, "CHECKPOINT", "continue an interrupted run from its checkpoint (same data; -o defaults to CHECKPOINT)"), \
     OPT_GROUP("Output:"), \
@@ -90,8 +95,25 @@ typedef struct train_args {
     const char *train_path, *out, *from, *vocab_path, *embed, *val_path, *resume_path, *plot_path;
     int embed_dim, maxlen, pad_pre, trunc_pre, half, quiet, allow_rare;
     int epochs_set, lr_set, wd_set, mom_set, shape_set;
+    int keras;               /* --keras: the recipe's defaults instead of train's own */
+    int val_auto;            /* the validation split is the default one (too few rows: none) */
+    uint64_t given;          /* bit o - O_FROM: option o was given */
     long min_count, max_size;
 } train_args;
+
+/* train's defaults (trainer_check applies them to what was not given): a
+ * masked, length-bucketed, one-layer bidirectional GRU of 128 units, mean
+ * pooling, dropout 0.4, up to 15 epochs with early stopping (patience 3)
+ * on a 10% validation split, the best epoch kept -- chosen by validation
+ * accuracy over ChnSentiCorp, online_shopping and mr (BENCHMARKS.md).
+ * --keras: the reference recipe's exact semantics instead (2 x LSTM 128,
+ * final state, every step computed, pre-padding, 5 epochs, no validation). */
+#define TRAIN_DEFAULT_EPOCHS 15
+#define TRAIN_DEFAULT_VAL_SPLIT 0.1
+#define TRAIN_DEFAULT_PATIENCE 3
+#define TRAIN_DEFAULT_DROPOUT 0.4
+/* the automatic split needs this many rows (fewer: no validation) */
+#define TRAIN_AUTO_SPLIT_MIN_ROWS 20
 
 /* Fresh-run defaults. */
 void trainer_init(train_args *a, const cmd_spec *spec);
@@ -101,6 +123,10 @@ int trainer_option(train_args *a, int c, const char *arg);
 /* After the options: check them against each other, resolve the defaults
  * that depend on others, and check the outputs writable. */
 void trainer_check(train_args *a);
+
+/* Hold out the validation rows of tr into va (--val-split, or the default
+ * split, which small data sets go without). */
+void trainer_split(train_args *a, dataset *tr, dataset *va);
 
 /* What distill gives besides the rows: the teacher's labels (the student's
  * outputs, in that order) and per row its probabilities. */

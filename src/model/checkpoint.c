@@ -45,6 +45,7 @@ void train_opts_to_json(const train_opts *o, cJSON *ti, const char *data, size_t
     if (o->ema > 0) cJSON_AddNumberToObject(ti, "ema", o->ema);
     if (o->word_dropout > 0) cJSON_AddNumberToObject(ti, "word_dropout", o->word_dropout);
     if (o->val_split > 0) cJSON_AddNumberToObject(ti, "val_split", o->val_split);
+    if (o->early_stop > 0) cJSON_AddNumberToObject(ti, "early_stop", o->early_stop);
     if (o->temperature > 0) cJSON_AddNumberToObject(ti, "temperature", o->temperature);
     if (o->discriminative > 0) cJSON_AddNumberToObject(ti, "discriminative", o->discriminative);
     if (o->gradual_unfreeze) cJSON_AddBoolToObject(ti, "gradual_unfreeze", 1);
@@ -78,6 +79,8 @@ void train_opts_from_json(train_opts *o, const cJSON *ti, int keep_epochs)
     get_num(ti, "clip_norm", &o->clip_norm);
     get_num(ti, "ema", &o->ema);
     get_num(ti, "word_dropout", &o->word_dropout);
+    get_num(ti, "val_split", &o->val_split);
+    if (get_num(ti, "early_stop", &v)) o->early_stop = (int)v;
     get_num(ti, "temperature", &o->temperature);
     get_num(ti, "discriminative", &o->discriminative);
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ti, "gradual_unfreeze"))) o->gradual_unfreeze = 1;
@@ -172,6 +175,32 @@ static int load_moments(model *m)
     return 0;
 }
 
+/* The best epoch's weights (early stopping), when the checkpoint has them. */
+static int load_best(model *m, train_state *st)
+{
+    const net *n = m->net;
+    char name[64];
+    snprintf(name, sizeof name, "best.%s", n->params[0].name);
+    if (!mf_get(m->file, name)) return 0;
+    st->best = xcalloc((size_t)n->nparams, sizeof *st->best);
+    for (int i = 0; i < n->nparams; i++) {
+        const param *p = &n->params[i];
+        snprintf(name, sizeof name, "best.%s", p->name);
+        const float *b = mf_get_checked(m->file, name, DT_F32, p->n);
+        if (!b) return err_prefix("checkpoint: the best epoch's weights");
+        st->best[i] = xmalloc(p->n * sizeof(float));
+        memcpy(st->best[i], b, p->n * sizeof(float));
+    }
+    return 0;
+}
+
+void train_state_free(const net *n, train_state *st)
+{
+    for (int i = 0; st->best && i < n->nparams; i++) free(st->best[i]);
+    free(st->best);
+    st->best = NULL;
+}
+
 int train_state_load(model *m, train_state *st)
 {
     memset(st, 0, sizeof *st);
@@ -194,7 +223,11 @@ int train_state_load(model *m, train_state *st)
         st->rng[i] = strtoull(x->valuestring, NULL, 16);
     }
     cJSON_DeleteItemFromObject(m->train_info, "state");   /* j is gone: not used below */
-    return load_moments(m) < 0 ? -1 : 1;
+    if (load_moments(m) < 0 || load_best(m, st) < 0) {
+        train_state_free(m->net, st);
+        return -1;
+    }
+    return 1;
 }
 
 /* The optimizer state beside the weights: Adam moments (velocity for SGD)
@@ -216,12 +249,19 @@ static void put_moments(const net *n, mfile *f)
     }
 }
 
-int checkpoint_save(model *m, const train_state *st, const char *path)
+int checkpoint_save(model *m, const train_state *st, float *const *best, const char *path)
 {
     if (!m->train_info) m->train_info = cJSON_CreateObject();
     train_state_to_json(st, m->train_info);
     mfile *f = model_to_mfile(m, 0);   /* checkpoints stay exact: never f16 */
     put_moments(m->net, f);
+    for (int i = 0; best && i < m->net->nparams; i++) {
+        const param *p = &m->net->params[i];
+        char name[64];
+        int64_t sz = (int64_t)p->n;
+        snprintf(name, sizeof name, "best.%s", p->name);
+        mf_put(f, name, DT_F32, 1, &sz, best[i], 0);
+    }
     int rc = mf_write(f, path);
     mf_free(f);
     cJSON_DeleteItemFromObject(m->train_info, "state");

@@ -10,8 +10,10 @@
  * A checkpoint is a model file whose "training" object also holds "state":
  * where the run is (epoch, samples done, the shuffle RNG, running sums,
  * early-stopping bookkeeping), and whose tensors include the optimizer
- * moments ("adam.m.<param>", "adam.v.<param>") and, with --ema, the moving
- * average ("ema.<param>").  Enough to resume bit for bit.
+ * moments ("adam.m.<param>", "adam.v.<param>"), with --ema the moving
+ * average ("ema.<param>") and, with early stopping, the best epoch's
+ * weights so far ("best.<param>", kept at the end).  Enough to resume bit
+ * for bit.
  *
  * Numbers that must come back exactly are not JSON numbers: the 64-bit RNG
  * words are 16 hex digits, the doubles C99 hex floats ("%a"); cJSON prints
@@ -102,6 +104,9 @@ typedef struct train_state {
     long adam_step;
     double best_val_loss; /* early stopping */
     int best_epoch, bad_epochs;
+    float **best;         /* early stopping: the best epoch's weights, one array per
+                           * parameter (a checkpoint's "best.<param>"; NULL: none);
+                           * owned -- the training loop takes them over */
 } train_state;
 
 /* The position of a fresh run: epoch 1 from its start, the shuffle RNG
@@ -116,7 +121,9 @@ void train_state_to_json(const train_state *st, cJSON *ti);
  * model_load(copy_weights = 1).  Returns 1 if the file had them, 0 if it is
  * a finished model without optimizer state, -1 on error. */
 int train_state_load(model *m, train_state *st);
+/* Free what st owns (its best weights, if the training loop did not take them). */
+void train_state_free(const net *n, train_state *st);
 /* Write m with its optimizer state and st to path (a checkpoint). */
-int checkpoint_save(model *m, const train_state *st, const char *path);
+int checkpoint_save(model *m, const train_state *st, float *const *best, const char *path);
 
 #endif

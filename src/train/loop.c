@@ -93,7 +93,7 @@ static int stop_requested(const run *R) { return dist_any(R->o->stop && *R->o->s
 /* Rank 0 writes (the ranks' weights and positions are the same). */
 static int save(run *R, const train_state *st)
 {
-    return R->o->out && dist_rank() == 0 ? checkpoint_save(R->m, st, R->o->out) : 0;
+    return R->o->out && dist_rank() == 0 ? checkpoint_save(R->m, st, R->best, R->o->out) : 0;
 }
 
 static double grad_norm(const net *n)
@@ -387,8 +387,13 @@ static int run_open(run *R, model *m, const encoded *tr, const encoded *val, con
         lm_sampler_init(&R->lms, counts, n->cfg.vocab_size, n->cfg.lm_samples);
         free(counts);
     }
-    if (resume) R->st = *resume;
-    else train_state_fresh(&R->st, o->seed);
+    if (resume) {
+        R->st = *resume;
+        R->best = R->st.best;   /* taken over (freed in run_close) */
+        R->st.best = NULL;
+    } else {
+        train_state_fresh(&R->st, o->seed);
+    }
     R->opt.step = R->st.adam_step;
     memcpy(R->r.s, R->st.rng, sizeof R->r.s);
     if (o->ema > 0) ema_start(n);   /* the average starts at the initial weights (or comes from the checkpoint) */

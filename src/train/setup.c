@@ -83,10 +83,27 @@ static int resume_from(model *m, const char *path, train_opts *o, int epochs_giv
         train_state_continue(st, o->seed, cJSON_GetArraySize(h));
         net_alloc_grads(m->net);
     }
-    if (st->epoch > o->epochs)
+    if (st->epoch > o->epochs) {
+        train_state_free(m->net, st);
         return err_set("%s: all %d epochs are done already; give --epochs N (N > %d) to train further",
                        path, o->epochs, st->epoch - 1);
+    }
     cJSON_ReplaceItemInObject(m->train_info, "epochs", cJSON_CreateNumber(o->epochs));
+    return 0;
+}
+
+int train_resume_settings(const char *path, train_opts *o)
+{
+    model m;
+    if (model_load(&m, path, 0) < 0) return -1;
+    const cJSON *ti = m.train_info;
+    const cJSON *vs = ti ? cJSON_GetObjectItemCaseSensitive(ti, "val_split") : NULL;
+    const cJSON *es = ti ? cJSON_GetObjectItemCaseSensitive(ti, "early_stop") : NULL;
+    o->val_split = cJSON_IsNumber(vs) ? vs->valuedouble : 0;
+    o->early_stop = cJSON_IsNumber(es) ? es->valueint : 0;
+    const cJSON *sd = ti ? cJSON_GetObjectItemCaseSensitive(ti, "seed") : NULL;
+    if (cJSON_IsNumber(sd)) o->seed = (uint64_t)sd->valuedouble;   /* the split's too */
+    model_free(&m);
     return 0;
 }
 

@@ -30,6 +30,9 @@ void model_as_base(model *m, int keep_embedding);
  * model (no optimizer state) goes on after its last epoch with fresh
  * moments: *fresh_moments is set then, also when the call fails later.
  * On failure m is freed. */
+/* The validation split, early stopping and seed of the run checkpointed in
+ * path, into o: a resumed run splits its data and stops as the run did. */
+int train_resume_settings(const char *path, train_opts *o);
 int train_resume(model *m, const char *path, train_opts *o, int epochs_given, train_state *st,
                  int *fresh_moments);
 
