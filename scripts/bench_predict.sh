@@ -119,20 +119,25 @@ done
 minwall() { awk 'NR == 1 || $2 < m { m = $2 } END { print m }' "$1"; }
 mincpu() { awk 'NR == 1 || $4 < m { m = $4 } END { print m }' "$1"; }
 maxrss() { awk '$3 > m { m = $3 } END { printf "%.1f", m / 1024 }' "$1"; }
+# emit_speed NAME T RUNS REFRUNS NOTE CPUNOTE: NAME.lines_per_s.tT and
+# NAME.lines_per_cpu_s.tT of the runs in file RUNS against those in REFRUNS
+emit_speed() {
+    nv=$(minwall "$3"); rv=$(minwall "$4")
+    v=$(awk -v n="$NL" -v s="$nv" 'BEGIN { printf "%.1f", n / s }')
+    rf=$(awk -v n="$NL" -v s="$rv" 'BEGIN { printf "%.1f", n / s }')
+    emit "$1.lines_per_s.t$2" "$v" lines/s "$rf" "$(div "$v" "$rf")" "$5"
+    nc=$(mincpu "$3"); rc=$(mincpu "$4")
+    emit "$1.lines_per_cpu_s.t$2" "$(awk -v n="$NL" -v s="$nc" 'BEGIN { printf "%.1f", n / s }')" lines/CPU-s \
+        "$(awk -v n="$NL" -v s="$rc" 'BEGIN { printf "%.1f", n / s }')" "$(div "$rc" "$nc")" "$6"
+}
 
 emit_str predict.machine "$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores" \
     "seqsent $COMMIT vs $REF, $(date -u +%Y-%m-%dT%H:%MZ); load average at start $LOAD0, at the end $(cut -d' ' -f1-3 /proc/loadavg); OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}; $NL lines (chnsenticorp.test.csv texts); best of $ROUNDS interleaved rounds"
 for m in $MODELS; do
     model_of "$m"
     for t in 1 2; do
-        nv=$(minwall "$TMP/t.new.$m.$t"); rv=$(minwall "$TMP/t.ref.$m.$t")
-        v=$(awk -v n="$NL" -v s="$nv" 'BEGIN { printf "%.1f", n / s }')
-        rf=$(awk -v n="$NL" -v s="$rv" 'BEGIN { printf "%.1f", n / s }')
-        emit "predict.$m.lines_per_s.t$t" "$v" lines/s "$rf" "$(div "$v" "$rf")" \
-            "seqsent predict -m MODEL --threads $t < $NL lines, whole process wall time, best of $ROUNDS; $mn; $REFNOTE, same model file, same run"
-        nc=$(mincpu "$TMP/t.new.$m.$t"); rc=$(mincpu "$TMP/t.ref.$m.$t")
-        emit "predict.$m.lines_per_cpu_s.t$t" "$(awk -v n="$NL" -v s="$nc" 'BEGIN { printf "%.1f", n / s }')" lines/CPU-s \
-            "$(awk -v n="$NL" -v s="$rc" 'BEGIN { printf "%.1f", n / s }')" "$(div "$rc" "$nc")" \
+        emit_speed "predict.$m" "$t" "$TMP/t.new.$m.$t" "$TMP/t.ref.$m.$t" \
+            "seqsent predict -m MODEL --threads $t < $NL lines, whole process wall time, best of $ROUNDS; $mn; $REFNOTE, same model file, same run" \
             "the same runs per CPU second (user + system of the process, least of $ROUNDS): less sensitive than wall time to other work on the machine, blind to how well the threads overlap"
     done
     sz=$(wc -c < "$TMP/$m.ssm" | awk '{ printf "%.1f", $1 / 1048576 }')
@@ -155,14 +160,8 @@ for qm in $QMODELS; do
     qn=${qm#default.}
     qd="the default model quantized (seqsent quantize --$qn)"
     for t in 1 2; do
-        nv=$(minwall "$TMP/t.new.$qm.$t"); fv=$(minwall "$TMP/t.new.default.$t")
-        v=$(awk -v n="$NL" -v s="$nv" 'BEGIN { printf "%.1f", n / s }')
-        f=$(awk -v n="$NL" -v s="$fv" 'BEGIN { printf "%.1f", n / s }')
-        emit "predict.$qm.lines_per_s.t$t" "$v" lines/s "$f" "$(div "$v" "$f")" \
-            "seqsent predict -m MODEL --threads $t < $NL lines, whole process wall time, best of $ROUNDS; $qd; reference: the f32 default model, this seqsent, same run"
-        nc=$(mincpu "$TMP/t.new.$qm.$t"); fc=$(mincpu "$TMP/t.new.default.$t")
-        emit "predict.$qm.lines_per_cpu_s.t$t" "$(awk -v n="$NL" -v s="$nc" 'BEGIN { printf "%.1f", n / s }')" lines/CPU-s \
-            "$(awk -v n="$NL" -v s="$fc" 'BEGIN { printf "%.1f", n / s }')" "$(div "$fc" "$nc")" \
+        emit_speed "predict.$qm" "$t" "$TMP/t.new.$qm.$t" "$TMP/t.new.default.$t" \
+            "seqsent predict -m MODEL --threads $t < $NL lines, whole process wall time, best of $ROUNDS; $qd; reference: the f32 default model, this seqsent, same run" \
             "the same runs per CPU second (user + system, least of $ROUNDS); reference: the f32 default model"
     done
     sz=$(wc -c < "$TMP/$qm.ssm" | awk '{ printf "%.2f", $1 / 1048576 }')
