@@ -7,7 +7,7 @@
 #   - predict's probabilities within the stated tolerance of the f32 model
 #     (int8 0.05, bf16 0.02; man page), the same bits for --threads 1/2 and
 #     any --batch, and with the portable kernel (SEQSENT_QUANT_KERNEL=c);
-#     eval, encode and a quantized teacher for distill work;
+#     eval, encode, nn and a quantized teacher for distill work;
 #   - '-' for the input (stdin) and the output (stdout);
 #   - errors: not a model, a vocabulary, a language model, already
 #     quantized, an unwritable -o (the old file untouched), no -o; training,
@@ -84,6 +84,10 @@ check "encode int8: a vector per line" '[ $(lines "$T/out") -eq $(lines zh.txt) 
 "$S" encode -m gru.ssm zh.txt > enc32.txt
 check "encode int8: vectors within 0.1 of f32" \
     "paste -d' ' enc32.txt '$T/out' | awk '{ n = NF / 2; for (i = 1; i <= n; i++) { d = \$i - \$(i + n); if (d < 0) d = -d; if (d > m) m = d } } END { exit !(m <= 0.1) }'"
+w=$(sed -n 3p "$D/zh_vectors.txt" | cut -d' ' -f1)
+"$S" nn lstm.ssm "$w" -k 3 | cut -f2 > nn32.txt
+go "nn on a quantized model's embedding" "$S" nn lstm.i8.ssm "$w" -k 3
+check "nn: the neighbours of the f32 embedding" '[ "$(cut -f2 "$T/out")" = "$(cat nn32.txt)" ] && [ -s nn32.txt ]'
 go "distill from a quantized teacher" "$S" distill ens.i8.ssm "$D/reviews_zh.txt" --labelled "$Z" $NET -o st8.ssm
 
 # '-': the model from stdin, the output to stdout, the same bytes as files
