@@ -12,6 +12,10 @@
 #            every step computed, no mask)
 #   default  --embed, nothing else: this version's defaults
 #   masked   --embed --mask
+# and the default model quantized (seqsent quantize: default.int8,
+# default.bf16), run by this seqsent only (the reference cannot read them):
+# their figures' reference is the f32 default model in the same run, and
+# their accuracy on chnsenticorp.test.csv is compared with its accuracy.
 # Speed does not depend on how well a model is trained: BENCH_PREDICT_EPOCHS
 # (default 1) epochs each.  Input: the texts of chnsenticorp.test.csv, one a
 # line.  Every (model, threads) is run by both binaries in turn, for
@@ -80,6 +84,12 @@ for m in $MODELS; do
         { echo "bench_predict: training the $m model failed" >&2; exit 1; }
 done
 
+QMODELS="default.int8 default.bf16"
+for qm in int8 bf16; do
+    "$S" quantize -q "$TMP/default.ssm" --$qm -o "$TMP/default.$qm.ssm" ||
+        { echo "bench_predict: quantizing the default model (--$qm) failed" >&2; exit 1; }
+done
+
 # each run appends "MEDIAN MIN MAXRSS CPU" (bench_helper run) to its file
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
@@ -97,25 +107,37 @@ while [ "$r" -le "$ROUNDS" ]; do
             "$H" run 5 "$TMP/one.txt" /dev/null "$b" predict -m "$TMP/$m.ssm" >> "$TMP/s.$side.$m" || exit 1
         done
     done
+    for qm in $QMODELS; do   # this seqsent only
+        for t in 2 1; do
+            log "round $r/$ROUNDS: $qm, --threads $t"
+            "$H" run 1 "$TMP/lines.txt" "$TMP/out.new.$qm" "$S" predict -m "$TMP/$qm.ssm" --threads $t >> "$TMP/t.new.$qm.$t" || exit 1
+        done
+        "$H" run 5 "$TMP/one.txt" /dev/null "$S" predict -m "$TMP/$qm.ssm" >> "$TMP/s.new.$qm" || exit 1
+    done
     r=$((r + 1))
 done
 minwall() { awk 'NR == 1 || $2 < m { m = $2 } END { print m }' "$1"; }
 mincpu() { awk 'NR == 1 || $4 < m { m = $4 } END { print m }' "$1"; }
 maxrss() { awk '$3 > m { m = $3 } END { printf "%.1f", m / 1024 }' "$1"; }
+# emit_speed NAME T RUNS REFRUNS NOTE CPUNOTE: NAME.lines_per_s.tT and
+# NAME.lines_per_cpu_s.tT of the runs in file RUNS against those in REFRUNS
+emit_speed() {
+    nv=$(minwall "$3"); rv=$(minwall "$4")
+    v=$(awk -v n="$NL" -v s="$nv" 'BEGIN { printf "%.1f", n / s }')
+    rf=$(awk -v n="$NL" -v s="$rv" 'BEGIN { printf "%.1f", n / s }')
+    emit "$1.lines_per_s.t$2" "$v" lines/s "$rf" "$(div "$v" "$rf")" "$5"
+    nc=$(mincpu "$3"); rc=$(mincpu "$4")
+    emit "$1.lines_per_cpu_s.t$2" "$(awk -v n="$NL" -v s="$nc" 'BEGIN { printf "%.1f", n / s }')" lines/CPU-s \
+        "$(awk -v n="$NL" -v s="$rc" 'BEGIN { printf "%.1f", n / s }')" "$(div "$rc" "$nc")" "$6"
+}
 
 emit_str predict.machine "$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores" \
     "seqsent $COMMIT vs $REF, $(date -u +%Y-%m-%dT%H:%MZ); load average at start $LOAD0, at the end $(cut -d' ' -f1-3 /proc/loadavg); OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}; $NL lines (chnsenticorp.test.csv texts); best of $ROUNDS interleaved rounds"
 for m in $MODELS; do
     model_of "$m"
     for t in 1 2; do
-        nv=$(minwall "$TMP/t.new.$m.$t"); rv=$(minwall "$TMP/t.ref.$m.$t")
-        v=$(awk -v n="$NL" -v s="$nv" 'BEGIN { printf "%.1f", n / s }')
-        rf=$(awk -v n="$NL" -v s="$rv" 'BEGIN { printf "%.1f", n / s }')
-        emit "predict.$m.lines_per_s.t$t" "$v" lines/s "$rf" "$(div "$v" "$rf")" \
-            "seqsent predict -m MODEL --threads $t < $NL lines, whole process wall time, best of $ROUNDS; $mn; $REFNOTE, same model file, same run"
-        nc=$(mincpu "$TMP/t.new.$m.$t"); rc=$(mincpu "$TMP/t.ref.$m.$t")
-        emit "predict.$m.lines_per_cpu_s.t$t" "$(awk -v n="$NL" -v s="$nc" 'BEGIN { printf "%.1f", n / s }')" lines/CPU-s \
-            "$(awk -v n="$NL" -v s="$rc" 'BEGIN { printf "%.1f", n / s }')" "$(div "$rc" "$nc")" \
+        emit_speed "predict.$m" "$t" "$TMP/t.new.$m.$t" "$TMP/t.ref.$m.$t" \
+            "seqsent predict -m MODEL --threads $t < $NL lines, whole process wall time, best of $ROUNDS; $mn; $REFNOTE, same model file, same run" \
             "the same runs per CPU second (user + system of the process, least of $ROUNDS): less sensitive than wall time to other work on the machine, blind to how well the threads overlap"
     done
     sz=$(wc -c < "$TMP/$m.ssm" | awk '{ printf "%.1f", $1 / 1048576 }')
@@ -129,5 +151,34 @@ for m in $MODELS; do
     rmin=$(awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.1f", m * 1000 }' "$TMP/s.ref.$m")
     emit "predict.$m.startup_ms" "$nmin" ms "$rmin" "$(div "$rmin" "$nmin")" \
         "echo one line | seqsent predict -m MODEL, whole process wall time, fastest of $ROUNDS x 5 (medians per round:$ns s; reference:$rs s); $mn; $REFNOTE"
+done
+# the quantized default models against the f32 one (this seqsent, same run)
+acc() { "$S" eval -m "$1" "$DATA/chnsenticorp.test.csv" --threads 2 | awk '$1 == "accuracy" { printf "%.2f", 100 * $2 }'; }
+a32=$(acc "$TMP/default.ssm")
+sz32=$(wc -c < "$TMP/default.ssm" | awk '{ printf "%.2f", $1 / 1048576 }')
+for qm in $QMODELS; do
+    qn=${qm#default.}
+    qd="the default model quantized (seqsent quantize --$qn)"
+    for t in 1 2; do
+        emit_speed "predict.$qm" "$t" "$TMP/t.new.$qm.$t" "$TMP/t.new.default.$t" \
+            "seqsent predict -m MODEL --threads $t < $NL lines, whole process wall time, best of $ROUNDS; $qd; reference: the f32 default model, this seqsent, same run" \
+            "the same runs per CPU second (user + system, least of $ROUNDS); reference: the f32 default model"
+    done
+    sz=$(wc -c < "$TMP/$qm.ssm" | awk '{ printf "%.2f", $1 / 1048576 }')
+    emit "predict.$qm.model_MB" "$sz" MB "$sz32" "$(div "$sz32" "$sz")" "file size of $qd; reference: the f32 default model (ratio = times smaller)"
+    emit "predict.$qm.peak_rss_MB" "$(maxrss "$TMP/t.new.$qm.2")" MB "$(maxrss "$TMP/t.new.default.2")" \
+        "$(div "$(maxrss "$TMP/t.new.default.2")" "$(maxrss "$TMP/t.new.$qm.2")")" \
+        "peak RSS of predict --threads 2 on the $NL lines ($qd); reference: the f32 default model"
+    nmin=$(awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.1f", m * 1000 }' "$TMP/s.new.$qm")
+    fmin=$(awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.1f", m * 1000 }' "$TMP/s.new.default")
+    emit "predict.$qm.startup_ms" "$nmin" ms "$fmin" "$(div "$fmin" "$nmin")" \
+        "echo one line | seqsent predict -m MODEL, whole process wall time, fastest of $ROUNDS x 5; $qd; reference: the f32 default model"
+    aq=$(acc "$TMP/$qm.ssm")
+    emit "predict.$qm.accuracy" "$aq" % "$a32" "$(div "$aq" "$a32")" \
+        "seqsent eval on chnsenticorp.test.csv ($qd, $EPOCHS epoch(s) of training); reference: the f32 default model (target: within 0.3 points)"
+    md=$(paste "$TMP/out.new.default" "$TMP/out.new.$qm" | awk -F'\t' '{ p = $1 == 1 ? $2 : 1 - $2; r = $3 == 1 ? $4 : 1 - $4
+        d = p - r; if (d < 0) d = -d; if (d > m) m = d; if ($1 != $3) c++ } END { printf "%.6f %d", m, c }')
+    emit "predict.$qm.max_prob_diff" "${md% *}" "" null null \
+        "largest |P(class 1) difference| between $qd and the f32 model over the $NL lines; ${md#* } of $NL labels differ"
 done
 log "predict benchmark done"

@@ -15,6 +15,7 @@
 #include "seqsent.h"
 #include "base/err.h"
 #include "base/tensor.h"
+#include "nn/infer.h"
 #include "train/train.h"
 
 #include <pthread.h>
@@ -216,17 +217,22 @@ int seqsent_encode(const seqsent_model *s, const char *const *texts, size_t n, f
     int batch = n < API_BATCH ? (int)n : API_BATCH;
     net_ws ws;
     net_ws_alloc(&ws, &nt->cfg, m->maxlen, batch);
+    /* a quantized network runs through the inference shortcuts (infer.h) */
+    net_infer *inf = nt->prec ? net_infer_new(nt) : NULL;
+    ws.infer = inf;
     int32_t *ids = xmalloc((size_t)batch * m->maxlen * sizeof *ids);
     enc_scratch sc = { 0 };
     for (size_t lo = 0; lo < n; lo += (size_t)batch) {
         size_t hi = n - lo < (size_t)batch ? n : lo + (size_t)batch;
         int B = (int)(hi - lo);
         encode_rows(m, texts, lo, hi, &sc, ids);
+        if (inf) net_infer_prepare(inf, ids, (size_t)B * m->maxlen);
         net_forward(nt, &ws, B, m->maxlen, ids);
         memcpy(vectors + lo * (size_t)F, ws.feat, sizeof(float) * (size_t)B * F);
     }
     scratch_free(&sc);
     free(ids);
     net_ws_free(&ws);
+    net_infer_free(inf);
     return 0;
 }

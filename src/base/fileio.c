@@ -73,6 +73,13 @@ int atomic_open(atomic_file *a, const char *path)
     a->path = a->tmp = NULL;
     a->fd = -1;
     if (!path || !*path) return err_set("empty output file name");
+    if (!strcmp(path, "-")) {   /* standard output, written in place */
+        int dfd = dup(1);
+        if (dfd < 0) return err_set("<stdout>: %s", strerror(errno));
+        a->path = xstrdup("<stdout>");
+        a->fd = dfd;
+        return 0;
+    }
 
     const char *slash = strrchr(path, '/');
     size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;  /* incl. the '/' */

@@ -6,7 +6,8 @@
 #include <stdint.h>
 
 /* Atomic output of any file: open a temp file beside path; commit fsyncs
- * and renames it over path; abort removes it.  Used by every writer. */
+ * and renames it over path; abort removes it.  Used by every writer.
+ * "-" is standard output, and an existing device or FIFO, written in place. */
 typedef struct atomic_file { char *path, *tmp; int fd; } atomic_file;
 int atomic_open(atomic_file *a, const char *path);
 int atomic_commit(atomic_file *a);

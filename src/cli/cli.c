@@ -365,6 +365,11 @@ int cli_load_wordspace(const char *path, model *m, wordspace *ws)
 {
     if (is_model_file(path)) {   /* a model's (or an embed file's) embedding */
         if (model_load(m, path, 0) < 0) return -1;
+        if (!m->emb && m->net && m->net->prec) {   /* quantized: the rows as floats */
+            m->emb = falloc(m->voc.n * (size_t)m->embed_dim);
+            m->emb_owned = 1;
+            for (size_t i = 0; i < m->voc.n; i++) net_embedding_row(m->net, (int32_t)i, m->emb + i * (size_t)m->embed_dim);
+        }
         if (!m->emb) {
             model_free(m);
             return err_set("%s: a vocabulary without vectors; give a word2vec file or a model with an embedding", path);

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "base/err.h"
 #include "model/ensemble.h"
+#include "model/netfile.h"
 #include "cli/opts.h"
 
 #include <stdio.h>
@@ -53,7 +54,7 @@ int cmd_ensemble(int argc, char **argv)
     int total = 0;
     for (int i = 0; i < nin; i++) total += model_nets(&ms[i]);
     ensemble_merge(ms, nin);
-    ms[0].half = half;
+    ms[0].store = half ? STORE_F16 : STORE_F32;
     if (model_save(&ms[0], out) < 0) die_err(EXIT_FAIL);
     if (!quiet) fprintf(stderr, "ensemble: %d networks from %d files written to %s\n", total, nin, out);
     for (int i = 0; i < nin; i++) model_free(&ms[i]);

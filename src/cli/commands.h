@@ -17,6 +17,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_ensemble(int argc, char **argv);
+int cmd_quantize(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 

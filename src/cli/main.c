@@ -28,6 +28,7 @@ static const struct {
     { "encode",   cmd_encode,   "print the encoder's sentence vector of every text" },
     { "info",     cmd_info,     "print a model file's metadata as JSON" },
     { "ensemble", cmd_ensemble, "put trained models into one file that predicts their mean" },
+    { "quantize", cmd_quantize, "a trained model with int8 or bf16 weights: smaller, faster" },
     { "split",    cmd_split,    "split data into training and test files (seeded, stratified)" },
     { "serve",    cmd_serve,    "predictions over HTTP as JSON: POST /predict, GET /health, /info" },
 };
@@ -48,7 +49,7 @@ static const struct { const char *word, *cmd; } synonyms[] = {
     { "test", "eval" }, { "evaluate", "eval" }, { "score", "eval" }, { "fit", "train" },
     { "classify", "predict" }, { "predict-prob", "predict" }, { "tokenise", "tokenize" },
     { "segment", "tokenize" }, { "print-sentence-vectors", "encode" }, { "skipgram", "vectors" },
-    { "word2vec", "vectors" }, { "dump", "info" }, { "server", "serve" },
+    { "word2vec", "vectors" }, { "dump", "info" }, { "quantise", "quantize" }, { "compress", "quantize" }, { "server", "serve" },
 };
 
 static void unknown_command(const char *cmd)

@@ -2,6 +2,7 @@
 #include "cli/trainer.h"
 #include "cli/cli.h"
 #include "base/err.h"
+#include "model/netfile.h"
 #include "cli/progress.h"
 #include "train/plot.h"
 #include "train/dist.h"
@@ -256,7 +257,7 @@ static void encode_data(const train_args *a, model *m, const dataset *tr, const 
 /* The trained model to -o, the curves to --plot. */
 static void write_outputs(const train_args *a, model *m, const dataset *tr)
 {
-    m->half = a->half;
+    m->store = a->half ? STORE_F16 : STORE_F32;
     if (model_save(m, a->out) < 0) die_err(EXIT_FAIL);
     if (!a->quiet) fprintf(stderr, "%s: wrote %s\n", a->cmd, a->out);
     if (!a->plot_path) return;

@@ -1,6 +1,7 @@
 /* model.c - the model bundle <-> model file (see model.h). */
 #include "model/model.h"
 #include "model/netfile.h"
+#include "base/quant.h"
 #include "text/t2s.h"
 #include "base/err.h"
 
@@ -134,10 +135,10 @@ static void put_vocab(const model *m, mfile *f)
 
 /* A trained model: network(s), labels, sequence settings, training record;
  * an ensemble's member k's tensors are named "m<k>.<name>". */
-static void put_trained(const model *m, mfile *f, int half)
+static void put_trained(const model *m, mfile *f, int store)
 {
     cJSON *meta = f->meta;
-    net_to_mfile(m->net, f, half);
+    net_to_mfile(m->net, f, (net_store)store);
     cJSON *lab = cJSON_AddArrayToObject(meta, "labels");
     for (int i = 0; i < m->nlabels; i++) cJSON_AddItemToArray(lab, cJSON_CreateString(m->labels[i]));
     cJSON *sq = cJSON_AddObjectToObject(meta, "sequence");
@@ -154,11 +155,24 @@ static void put_trained(const model *m, mfile *f, int half)
         cJSON_AddItemToObject(e, "network", net_config_json(m->members[k]));
         if (m->member_info[k]) cJSON_AddItemToObject(e, "training", cJSON_Duplicate(m->member_info[k], 1));
         cJSON_AddItemToArray(arr, e);
-        net_put_tensors(m->members[k], f, prefix, half);
+        net_put_tensors(m->members[k], f, prefix, (net_store)store);
     }
 }
 
-mfile *model_to_mfile(const model *m, int half)
+/* What a quantized file holds, for info and for the loaders' messages. */
+static void put_quantization(mfile *f, int store)
+{
+    cJSON *q = cJSON_AddObjectToObject(f->meta, "quantization");
+    int i8 = store == STORE_INT8;
+    cJSON_AddStringToObject(q, "precision", i8 ? "int8" : "bf16");
+    cJSON_AddStringToObject(q, "matrices", i8 ? "int8, a scale per output column; the embedding a scale per row"
+                                              : "bfloat16 (round to nearest even)");
+    cJSON_AddStringToObject(q, "kept_f32", "biases and the output layer");
+    cJSON_AddStringToObject(q, "activations", i8 ? "int8 with a scale per row, computed at run time; int32 sums, then f32"
+                                                 : "bfloat16; f32 sums");
+}
+
+mfile *model_to_mfile(const model *m, int store)
 {
     mfile *f = mf_new();
     cJSON_AddStringToObject(f->meta, "seqsent_version", SEQSENT_VERSION);
@@ -167,7 +181,8 @@ mfile *model_to_mfile(const model *m, int half)
     put_vocab(m, f);
     if (m->embed_info) cJSON_AddItemToObject(f->meta, "embedding", cJSON_Duplicate(m->embed_info, 1));
     if (m->net) {
-        put_trained(m, f, half);
+        if (store == STORE_INT8 || store == STORE_BF16) put_quantization(f, store);
+        put_trained(m, f, store);
     } else if (m->emb) {
         int64_t sh[2] = { (int64_t)m->voc.n, m->embed_dim };
         mf_put(f, "embedding", DT_F32, 2, sh, m->emb, 0);
@@ -177,7 +192,7 @@ mfile *model_to_mfile(const model *m, int half)
 
 int model_save(const model *m, const char *path)
 {
-    mfile *f = model_to_mfile(m, m->half);
+    mfile *f = model_to_mfile(m, m->store);
     int rc = mf_write(f, path);
     mf_free(f);
     return rc;
@@ -237,14 +252,20 @@ static int load_body(model *m, const char *path, int copy)
     const cJSON *tj = cJSON_GetObjectItemCaseSensitive(f->meta, "training");
     if (tj) m->train_info = cJSON_Duplicate(tj, 1);
 
+    const cJSON *qj = cJSON_GetObjectItemCaseSensitive(f->meta, "quantization");
+    if (qj && copy)
+        return err_set("%s: a quantized model (%s, seqsent quantize): it can be used by eval, predict, encode and "
+                       "serve, not trained, distilled from with --from, or joined in an ensemble; use the f32 model "
+                       "it was made from", path, jstr(qj, "precision", "?"));
     if (cJSON_GetObjectItemCaseSensitive(f->meta, "network")) {
         m->net = net_from_mfile(f, copy);
         if (!m->net) return err_prefix("%s", path);
         if ((size_t)m->net->cfg.vocab_size != m->voc.n)
             return err_set("%s: network vocabulary size %d differs from the vocabulary's %zu",
                            path, m->net->cfg.vocab_size, m->voc.n);
-        m->emb = m->net->emb;
+        m->emb = m->net->emb;   /* NULL when quantized (m->net->emb_lp) */
         m->embed_dim = m->net->cfg.embed_dim;
+        m->prec = m->net->prec;
         const cJSON *lab = cJSON_GetObjectItemCaseSensitive(f->meta, "labels");
         int nl = cJSON_GetArraySize(lab);
         int want = m->net->cfg.lm ? 0 : m->net->cfg.n_out == 1 ? 2 : m->net->cfg.n_out;   /* a language model has none */

@@ -39,22 +39,28 @@ typedef struct model {
     cJSON **member_info;    /* their "training" metadata (entries may be NULL) */
     int nmembers;
     cJSON *train_info;      /* "training" metadata: options, history, resume state */
-    int half;               /* model_save stores the network weights as f16 (not checkpoints) */
+    int store;              /* how model_save stores the network weights (netfile.h net_store):
+                             * f32, f16 (--half; not checkpoints), int8 or bf16 (seqsent quantize) */
+    int prec;               /* when loaded: the network's precision (base/quant.h), PREC_F32 unless quantized */
     mfile *file;            /* backing file when loaded (weights may point into it) */
 } model;
 
 void model_init(model *m);
 void model_free(model *m);
 /* Load a model file written by vocab, embed or train.  copy_weights = 0
- * leaves the network's tensors in the mmap (fast start-up for predict). */
+ * leaves the network's tensors in the mmap (fast start-up for predict).
+ * A quantized model (seqsent quantize) loads only with copy_weights = 0:
+ * it is for inference; with 1 (what training and ensemble load) the error
+ * says so. */
 int model_load(model *m, const char *path, int copy_weights);
 /* Write atomically; the kind ("vocab", "embed", "model") follows from what
  * the bundle holds. */
 int model_save(const model *m, const char *path);
 /* The bundle as a model file in memory (tensors borrowed from m, which
  * must outlive it): what model_save writes, for writers that add tensors
- * (checkpoints add the optimizer state).  half: network weights as f16. */
-mfile *model_to_mfile(const model *m, int half);
+ * (checkpoints add the optimizer state).  store: how the network weights
+ * are stored (net_store); a quantized one adds the "quantization" object. */
+mfile *model_to_mfile(const model *m, int store);
 /* Build (once) the tokenizer for the bundle's settings and dictionary. */
 tokenizer *model_tokenizer(model *m);
 /* Text -> padded ids [maxlen] with the model's tokenizer, vocabulary and

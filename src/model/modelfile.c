@@ -80,6 +80,8 @@ size_t mf_dtype_size(mf_dtype dt)
     case DT_I64: return 8;
     case DT_U8: return 1;
     case DT_F16: return 2;
+    case DT_I8: return 1;
+    case DT_BF16: return 2;
     }
     return 0;
 }
@@ -92,13 +94,15 @@ const char *mf_dtype_name(mf_dtype dt)
     case DT_I64: return "i64";
     case DT_U8: return "u8";
     case DT_F16: return "f16";
+    case DT_I8: return "i8";
+    case DT_BF16: return "bf16";
     }
     return "?";
 }
 
 static int dtype_parse(const char *s, mf_dtype *dt)
 {
-    for (int d = DT_F32; d <= DT_F16; d++)
+    for (int d = DT_F32; d <= DT_BF16; d++)
         if (strcmp(s, mf_dtype_name((mf_dtype)d)) == 0) {
             *dt = (mf_dtype)d;
             return 0;
@@ -319,9 +323,12 @@ int mf_write(const mfile *m, const char *path)
     size_t head_len = (size_t)data_off;
     unsigned char *head = xmalloc(head_len);
     memcpy(head, MF_MAGIC, 8);
-    int has_f16 = 0;
-    for (size_t i = 0; i < m->n; i++) has_f16 |= m->t[i].dtype == DT_F16;
-    put32(head + 8, has_f16 ? 2 : 1);   /* version 1 readers can read the rest */
+    uint32_t version = 1;   /* the lowest that knows every dtype: older readers read the rest */
+    for (size_t i = 0; i < m->n; i++) {
+        uint32_t need = m->t[i].dtype == DT_I8 || m->t[i].dtype == DT_BF16 ? 3 : m->t[i].dtype == DT_F16 ? 2 : 1;
+        if (need > version) version = need;
+    }
+    put32(head + 8, version);
     put32(head + 12, 0);
     put64(head + 16, MF_HDR);
     put64(head + 24, json_len);
@@ -485,8 +492,50 @@ static int verify(mfile *m, const char *path, const unsigned char *p, size_t siz
     return rc;
 }
 
+/* "-": standard input read whole into an anonymous map (so that mf_free
+ * treats it as any map). */
+static mfile *read_stdin(void)
+{
+    size_t cap = 1 << 20, len = 0;
+    unsigned char *buf = xmalloc(cap);
+    for (;;) {
+        if (len == cap) buf = xrealloc(buf, cap *= 2);
+        ssize_t r = read(0, buf + len, cap - len);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            err_set("<stdin>: %s", strerror(errno));
+            free(buf);
+            return NULL;
+        }
+        if (r == 0) break;
+        len += (size_t)r;
+    }
+    if (len < MF_HDR + MF_TRAILER) {
+        err_set(len >= 8 && memcmp(buf, MF_MAGIC, 8) == 0 ? "<stdin>: truncated model file" : "<stdin>: not a seqsent model file");
+        free(buf);
+        return NULL;
+    }
+    void *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED) {
+        err_set("<stdin>: %s", strerror(errno));
+        free(buf);
+        return NULL;
+    }
+    memcpy(map, buf, len);
+    free(buf);
+    mfile *m = xcalloc(1, sizeof *m);
+    m->map = map;
+    m->maplen = len;
+    if (verify(m, "<stdin>", map, len) < 0) {
+        mf_free(m);
+        return NULL;
+    }
+    return m;
+}
+
 mfile *mf_read(const char *path)
 {
+    if (!strcmp(path, "-")) return read_stdin();
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         err_set("%s: %s", path, strerror(errno));

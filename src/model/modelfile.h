@@ -24,11 +24,13 @@
 #include <stdint.h>
 #include <cJSON.h>
 
-/* Version 2 added the f16 dtype; files without f16 tensors are still
- * written as version 1, so older readers keep reading them. */
-#define MF_VERSION 2
+/* Version 2 added the f16 dtype, version 3 the i8 and bf16 dtypes (a
+ * quantized model, seqsent quantize); a file is written with the lowest
+ * version its dtypes need, so older readers keep reading the rest and
+ * refuse a quantized file by its version. */
+#define MF_VERSION 3
 
-typedef enum { DT_F32 = 0, DT_I32, DT_I64, DT_U8, DT_F16 } mf_dtype;
+typedef enum { DT_F32 = 0, DT_I32, DT_I64, DT_U8, DT_F16, DT_I8, DT_BF16 } mf_dtype;
 
 typedef struct mf_tensor {
     char *name;
@@ -59,9 +61,11 @@ const mf_tensor *mf_get(const mfile *m, const char *name);
 const void *mf_get_checked(const mfile *m, const char *name, mf_dtype dt, size_t nelem);
 void mf_remove(mfile *m, const char *name);
 /* Write atomically: temp file in the same directory, fsync, rename.  An
- * existing file at path is untouched unless the whole write succeeds. */
+ * existing file at path is untouched unless the whole write succeeds.
+ * "-" writes standard output. */
 int mf_write(const mfile *m, const char *path);
-/* mmap and verify (magic, version, lengths, checksum, tensor bounds).
+/* mmap and verify (magic, version, lengths, checksum, tensor bounds);
+ * "-" reads standard input (whole, into memory).
  * Errors: "path: not a seqsent model file", "path: truncated", "path:
  * checksum mismatch (file corrupt)", "path: format version N is newer than
  * this seqsent supports (1)". */

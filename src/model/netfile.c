@@ -1,10 +1,11 @@
 /* netfile.c - a network in a model file (see netfile.h): the "network"
  * metadata object, and one tensor per entry of the network's parameter
  * list, stored as f32 or f16 (--half) and borrowed from the map, copied or
- * converted when loaded. */
+ * converted when loaded, or quantized (int8 / bf16) and packed when loaded. */
 #include "model/netfile.h"
 #include "base/err.h"
 #include "base/fileio.h"
+#include "base/quant.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,20 +62,57 @@ static void put_float(mfile *m, const char *name, int ndim, const int64_t *shape
     free(h);
 }
 
-void net_put_tensors(const net *n, mfile *m, const char *prefix, int half)
+/* Quantized storage applies to the matrices (2-D) but the output layer's:
+ * its few columns decide the probabilities directly, and it is small. */
+static int quantized_entry(const net *n, int i)
+{
+    const param_spec *s = &n->plist.spec[i];
+    return s->ndim == 2 && s->w != &n->Wd;
+}
+
+/* mf_put a matrix as int8 + scales (the embedding, i == 0, per row; the
+ * others per column) or bf16. */
+static void put_quantized(mfile *m, const char *name, const param_spec *s, int by_row, net_store store)
+{
+    const int R = (int)s->shape[0], C = (int)s->shape[1];
+    if (store == STORE_BF16) {
+        uint16_t *b = xmalloc(s->n ? s->n * sizeof *b : 1);
+        bf16_row(*s->w, (int)s->n, b);
+        mf_put(m, name, DT_BF16, 2, s->shape, b, 1);
+        free(b);
+        return;
+    }
+    int8_t *q = xmalloc(s->n ? s->n : 1);
+    float *sc = xmalloc(sizeof(float) * (size_t)(by_row ? R : C) + 1);
+    if (by_row) quant_int8_rows(*s->w, R, C, q, sc);
+    else quant_int8_cols(*s->w, R, C, q, sc);
+    mf_put(m, name, DT_I8, 2, s->shape, q, 1);
+    char sname[112];
+    snprintf(sname, sizeof sname, "%s.scale", name);
+    int64_t ns = by_row ? R : C;
+    mf_put(m, sname, DT_F32, 1, &ns, sc, 1);
+    free(q);
+    free(sc);
+}
+
+void net_put_tensors(const net *n, mfile *m, const char *prefix, net_store store)
 {
     char full[96];
     for (int i = 0; i < n->plist.n; i++) {
         const param_spec *s = &n->plist.spec[i];
-        put_float(m, pname(full, sizeof full, prefix, s->name), s->ndim, s->shape, *s->w, half);
+        pname(full, sizeof full, prefix, s->name);
+        if ((store == STORE_INT8 || store == STORE_BF16) && quantized_entry(n, i))
+            put_quantized(m, full, s, i == 0, store);
+        else
+            put_float(m, full, s->ndim, s->shape, *s->w, store == STORE_F16);
     }
 }
 
-void net_to_mfile(const net *n, mfile *m, int half)
+void net_to_mfile(const net *n, mfile *m, net_store store)
 {
     cJSON_DeleteItemFromObject(m->meta, "network");
     cJSON_AddItemToObject(m->meta, "network", net_config_json(n));
-    net_put_tensors(n, m, "", half);
+    net_put_tensors(n, m, "", store);
 }
 
 static int json_int(const cJSON *o, const char *key, int lo, int hi, int dflt, int *out)
@@ -148,20 +186,75 @@ static int config_from_json(const cJSON *j, net_config *c)
     return 0;
 }
 
+/* Entry i of a quantized network from its tensor t (i8 or bf16): the
+ * embedding stays in the map, the other matrices are packed. */
+static int load_quantized(net *n, int i, const mf_tensor *t, const mfile *m, const char *full)
+{
+    const param_spec *s = &n->plist.spec[i];
+    const precision p = t->dtype == DT_I8 ? PREC_INT8 : PREC_BF16;
+    if (!quantized_entry(n, i)) return err_set("tensor '%s' cannot be %s", full, mf_dtype_name(t->dtype));
+    if (n->prec && n->prec != (int)p) return err_set("tensor '%s': int8 and bf16 mixed in one network", full);
+    n->prec = p;
+    if (t->ndim != 2 || t->shape[0] != s->shape[0] || t->shape[1] != s->shape[1])
+        return err_set("tensor '%s' has the wrong shape", full);
+    const float *sc = NULL;
+    if (p == PREC_INT8) {
+        char sname[112];
+        snprintf(sname, sizeof sname, "%s.scale", full);
+        if (!(sc = mf_get_checked(m, sname, DT_F32, (size_t)(i == 0 ? s->shape[0] : s->shape[1])))) return -1;
+    }
+    if (i == 0) {   /* the embedding: rows are dequantized when the inference table needs them */
+        n->emb_lp = t->data;
+        n->emb_scale = sc;
+        return 0;
+    }
+    if (!n->qw) n->qw = xcalloc((size_t)n->plist.n, sizeof *n->qw);
+    n->qw[i] = p == PREC_INT8 ? qmat_int8(t->data, sc, (int)s->shape[0], (int)s->shape[1])
+                              : qmat_bf16(t->data, (int)s->shape[0], (int)s->shape[1]);
+    /* where the network's code looks for it */
+    const int nr = n->cfg.layers * net_directions(&n->cfg);
+    for (int k = 0; k < nr; k++) {
+        if (s->w == &n->rnn[k].W) n->rnn[k].Wq = n->qw[i];
+        if (s->w == &n->rnn[k].U) n->rnn[k].Uq = n->qw[i];
+    }
+    if (s->w == &n->W1) n->W1q = n->qw[i];
+    return 0;
+}
+
 net *net_from_json(const cJSON *j, const mfile *m, const char *prefix, int copy)
 {
     net_config c;
     if (config_from_json(j, &c) < 0) return NULL;
     net *n = net_shell(&c);
     /* weights stored as f16 (--half) are converted, so never borrowed; the
-     * first tensor (the embedding) tells */
+     * first tensor (the embedding) tells; a quantized network's (i8, bf16)
+     * are always borrowed (its matrices packed) */
     char full[96];
     const mf_tensor *first = mf_get(m, pname(full, sizeof full, prefix, n->plist.spec[0].name));
     int half = first && first->dtype == DT_F16;
+    int lowp = first && (first->dtype == DT_I8 || first->dtype == DT_BF16);
     if (half) copy = 1;
+    if (lowp && copy) {
+        err_set("a quantized (%s) network is for inference only", first->dtype == DT_I8 ? "int8" : "bf16");
+        net_free(n);
+        return NULL;
+    }
+    if (lowp && c.lm) {
+        err_set("a language model cannot be quantized");
+        net_free(n);
+        return NULL;
+    }
     n->borrowed = !copy;
     for (int i = 0; i < n->plist.n; i++) {
         const param_spec *s = &n->plist.spec[i];
+        const mf_tensor *t = lowp ? mf_get(m, pname(full, sizeof full, prefix, s->name)) : NULL;
+        if (t && (t->dtype == DT_I8 || t->dtype == DT_BF16)) {
+            if (load_quantized(n, i, t, m, full) < 0) {
+                net_free(n);
+                return NULL;
+            }
+            continue;
+        }
         if (!(*s->w = tensor_f32(m, prefix, s->name, s->n, copy, half))) {
             net_free(n);   /* frees the copies made so far */
             return NULL;

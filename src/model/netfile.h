@@ -8,15 +8,24 @@
 #include "model/modelfile.h"
 #include "nn/net.h"
 
+/* How the tensors are stored: as they are (f32), as f16 (--half, converted
+ * back to f32 when loaded), or quantized (seqsent quantize, base/quant.h):
+ * every matrix but the output layer's as int8 (the embedding with one
+ * scale per row "embedding.scale" [V], the others one per column
+ * "<name>.scale" [N]) or bf16; vectors (biases) stay f32. */
+typedef enum { STORE_F32 = 0, STORE_F16 = 1, STORE_INT8, STORE_BF16 } net_store;
+
 /* Store in / restore from a model file ("network" metadata + tensors).
- * net_from_mfile borrows the mmap'ed tensors when copy = 0. */
-void net_to_mfile(const net *n, mfile *m, int half);   /* half: weights as f16 */
+ * net_from_mfile borrows the mmap'ed tensors when copy = 0; a quantized
+ * network is always read that way (inference only: copy = 1 is an error)
+ * and its matrices packed for the kernels (base/quant.h). */
+void net_to_mfile(const net *n, mfile *m, net_store store);
 net *net_from_mfile(const mfile *m, int copy);
 /* The pieces, for ensembles (members' tensors under a name prefix such as
  * "m1."): the configuration as a new JSON object, the tensors, and the
  * inverse of both. */
 cJSON *net_config_json(const net *n);
-void net_put_tensors(const net *n, mfile *m, const char *prefix, int half);
+void net_put_tensors(const net *n, mfile *m, const char *prefix, net_store store);
 net *net_from_json(const cJSON *cfg, const mfile *m, const char *prefix, int copy);
 
 #endif

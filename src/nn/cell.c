@@ -1,6 +1,7 @@
 /* cell.c - the table of recurrent cells, and what they share (see cell.h). */
 #include "nn/cell.h"
 #include "base/names.h"
+#include "base/quant.h"
 #include "base/tensor.h"
 
 #include <string.h>
@@ -69,14 +70,16 @@ void cell_backward(cell_type t, const cell_params *p, cell_params *g, int T, int
 void cell_project_input(const cell_params *p, size_t TB, int GH, const float *X, float *Z, float *work)
 {
     for (size_t r = 0; r < TB; r++) memcpy(Z + r * GH, p->b, sizeof(float) * GH);
-    if (work) mm_rows((int)TB, GH, p->C, X, p->W, Z, work);
+    if (p->Wq) qmm_rows((int)TB, X, p->Wq, Z, work);
+    else if (work) mm_rows((int)TB, GH, p->C, X, p->W, Z, work);
     else mm(0, 0, (int)TB, GH, p->C, 1.0f, X, p->W, 1.0f, Z);
 }
 
-void cell_recurrent_mm(const cell_cache *k, int B, int GH, int H, const float *hprev, const float *U, float *C)
+void cell_recurrent_mm(const cell_cache *k, const cell_params *p, int B, int GH, const float *hprev, float *C)
 {
-    if (k->work) mm_rows(B, GH, H, hprev, U, C, k->work);
-    else mm(0, 0, B, GH, H, 1.0f, hprev, U, 1.0f, C);
+    if (p->Uq) qmm_rows(B, hprev, p->Uq, C, k->work);
+    else if (k->work) mm_rows(B, GH, p->H, hprev, p->U, C, k->work);
+    else mm(0, 0, B, GH, p->H, 1.0f, hprev, p->U, 1.0f, C);
 }
 
 void cell_param_grads(const cell_params *p, cell_params *g, int T, int B, int GH, const float *X,

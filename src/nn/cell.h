@@ -26,6 +26,9 @@ typedef struct cell_params {
     float *W;          /* [C,G*H] input kernel */
     float *U;          /* [H,G*H] recurrent kernel */
     float *b;          /* bias, cell_bias_len() values */
+    /* a quantized model (base/quant.h, inference only): W and U in low
+     * precision, their float pointers NULL */
+    const struct qmat *Wq, *Uq;
 } cell_params;
 
 /* What forward saves for backward, sized for at most maxT x maxB. */
@@ -94,8 +97,9 @@ void cell_backward(cell_type t, const cell_params *p, cell_params *g, int T, int
 void cell_project_input(const cell_params *p, size_t TB, int GH, const float *X, float *Z, float *work);
 /* ... the recurrent product of one step, C [B,GH] += hprev [B,H] U [H,GH]:
  * mm(), or with k->work mm_rows, whose rows do not depend on B or on
- * their batch-mates (so a row's result does not depend on its batch) ... */
-void cell_recurrent_mm(const cell_cache *k, int B, int GH, int H, const float *hprev, const float *U, float *C);
+ * their batch-mates (so a row's result does not depend on its batch), or
+ * qmm_rows for a quantized U (equally row by row) ... */
+void cell_recurrent_mm(const cell_cache *k, const cell_params *p, int B, int GH, const float *hprev, float *C);
 /* ... and the weight gradients as single large GEMMs over all steps:
  * dW += X^T dZ, dU += sum_t h_{t-1}^T dZrec_t (h_{-1} = 0), the bias rows
  * += sum dZ (then sum dZrec, when the cell has a recurrent bias row), and

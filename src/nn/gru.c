@@ -20,7 +20,7 @@ void gru_forward(const cell_params *p, int T, int B, const float *X, const unsig
         size_t o = (size_t)t * B;
         const float *hprev = t ? k->h + (o - B) * H : k->h0;
         for (int b = 0; b < B; b++) memcpy(k->hz + (size_t)b * G, brec, sizeof(float) * G);
-        if (hprev) cell_recurrent_mm(k, B, G, H, hprev, p->U, k->hz);
+        if (hprev) cell_recurrent_mm(k, p, B, G, hprev, k->hz);
         for (int b = 0; b < B; b++) {
             float *g = k->gates + (o + b) * G, *hb = k->h + (o + b) * H, *rcand = k->rec_cand + (o + b) * H;
             const float *hz = k->hz + (size_t)b * G, *hp = hprev ? hprev + (size_t)b * H : NULL;

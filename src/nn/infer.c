@@ -4,6 +4,7 @@
  *   L layers, B batch rows, T time steps */
 #include "nn/infer.h"
 #include "base/err.h"
+#include "base/quant.h"
 #include "base/tensor.h"
 
 #include <stdlib.h>
@@ -62,13 +63,16 @@ void net_infer_prepare(net_infer *f, const int32_t *ids, size_t count)
         }
         f->cap = cap;
     }
-    float *X = falloc((size_t)m * E), *work = falloc(mm_rows_work(GH, E));
-    for (int r = 0; r < m; r++) memcpy(X + (size_t)r * E, f->n->emb + (size_t)miss[r] * E, sizeof(float) * E);
+    /* + 64: enough for qmm_rows too (quant.h); a quantized embedding row is
+     * dequantized (once per id) and multiplied like any activation row */
+    float *X = falloc((size_t)m * E), *work = falloc(mm_rows_work(GH, E) + 64);
+    for (int r = 0; r < m; r++) net_embedding_row(f->n, miss[r], X + (size_t)r * E);
     for (int d = 0; d < f->D; d++) {
         const cell_params *p = &f->n->rnn[d];
         float *Z = f->tab[d] + (size_t)first * GH;
         for (int r = 0; r < m; r++) memcpy(Z + (size_t)r * GH, p->b, sizeof(float) * GH);
-        mm_rows(m, GH, E, X, p->W, Z, work);
+        if (p->Wq) qmm_rows(m, X, p->Wq, Z, work);
+        else mm_rows(m, GH, E, X, p->W, Z, work);
     }
     f->rows = first + m;
     ffree(X);

@@ -16,9 +16,12 @@
  *    with POOL_LAST, which reads the final step alone.
  *
  * Every product on this path is mm_rows (OpenBLAS on fixed-shape blocks:
- * row results independent of the batch), so a row's probabilities are the same bits whatever batch, batch
- * order, thread count or skipped prefix it comes with; they differ from
- * the full path (BLAS, embedding then projection) in float rounding only.
+ * row results independent of the batch), or for a quantized network
+ * qmm_rows (base/quant.h: int8 or bf16, row by row), so a row's
+ * probabilities are the same bits whatever batch, batch order, thread
+ * count or skipped prefix it comes with; they differ from the full path
+ * (BLAS, embedding then projection) in float rounding only.  A quantized
+ * network's embedding rows are dequantized for the table (once per id).
  *
  * Thread safety: prepare and net_infer_pad_states write; call them before
  * the workers run (the inference pool does), which only read.

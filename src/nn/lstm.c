@@ -51,7 +51,7 @@ void lstm_forward(const cell_params *p, int T, int B, const float *X,
         size_t o = (size_t)t * B;
         const float *hprev = t ? k->h + (o - B) * H : k->h0;
         const float *cprev = t ? k->c + (o - B) * H : k->c0;
-        if (hprev) cell_recurrent_mm(k, B, G, H, hprev, p->U, k->gates + o * G);
+        if (hprev) cell_recurrent_mm(k, p, B, G, hprev, k->gates + o * G);
         lstm_step(B, H, k->gates + o * G, cprev, hprev, k->c + o * H, k->tc + o * H,
                   k->h + o * H, mask ? mask + o : NULL);
     }

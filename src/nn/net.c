@@ -12,6 +12,7 @@
 #include "nn/infer.h"
 #include "nn/loss.h"
 #include "base/err.h"
+#include "base/quant.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,11 +111,22 @@ void net_init(net *n, rng *r, const float *init_emb)
 void net_free(net *n)
 {
     if (!n) return;
+    if (n->qw)
+        for (int i = 0; i < n->plist.n; i++) qmat_free(n->qw[i]);
+    free(n->qw);
     if (!n->borrowed) params_free_weights(&n->plist);
     params_free(&n->plist);
     free(n->rnn);
     free(n->d_rnn);
     free(n);
+}
+
+void net_embedding_row(const net *n, int32_t id, float *out)
+{
+    const int E = n->cfg.embed_dim;
+    if (n->emb) memcpy(out, n->emb + (size_t)id * E, sizeof(float) * E);
+    else if (n->prec == PREC_INT8) dequant_int8_row((const int8_t *)n->emb_lp + (size_t)id * E, n->emb_scale[id], E, out);
+    else dequant_bf16_row((const uint16_t *)n->emb_lp + (size_t)id * E, E, out);
 }
 
 static void alloc_grads(net *n, int moments)
@@ -163,7 +175,7 @@ static float *infer_work(const net *n, net_ws *w)
         if (c->dense > N) N = c->dense;
         if (c->n_out > N) N = c->n_out;
         if (c->dense > K) K = c->dense;
-        w->mmwork = falloc(mm_rows_work(N, K));
+        w->mmwork = falloc(mm_rows_work(N, K) + 64);   /* + 64: enough for qmm_rows too (quant.h) */
     }
     return w->mmwork;
 }
@@ -253,15 +265,18 @@ static const float *layer_forward(const net *n, net_ws *w, int l, int B, int T, 
 }
 
 /* Y [B,K] = X [B,C] W + b: dense_forward, or in inference (work non-NULL)
- * by mm_rows, whose rows do not depend on the batch (infer.h). */
-static void head_dense(float *work, int B, int C, int K, const float *X, const float *W, const float *b, float *Y)
+ * by mm_rows, whose rows do not depend on the batch (infer.h), or
+ * qmm_rows with a quantized W (Wq). */
+static void head_dense(float *work, int B, int C, int K, const float *X, const float *W, const struct qmat *Wq,
+                       const float *b, float *Y)
 {
     if (!work) {
         dense_forward(B, C, K, X, W, b, Y);
         return;
     }
     for (int r = 0; r < B; r++) memcpy(Y + (size_t)r * K, b, sizeof(float) * K);
-    mm_rows(B, K, C, X, W, Y, work);
+    if (Wq) qmm_rows(B, X, Wq, Y, work);
+    else mm_rows(B, K, C, X, W, Y, work);
 }
 
 /* feat [B,F] -> (hidden dense + ReLU [B,Dh]) -> output dense -> logits [B,K] */
@@ -271,11 +286,11 @@ static void head_forward(const net *n, net_ws *w, int B)
     const float *x = w->feat;
     float *work = inferring(w) ? infer_work(n, w) : NULL;
     if (c->dense > 0) {
-        head_dense(work, B, net_features(c), c->dense, x, n->W1, n->b1, w->a1);
+        head_dense(work, B, net_features(c), c->dense, x, n->W1, n->W1q, n->b1, w->a1);
         relu_forward((size_t)B * c->dense, w->a1);
         x = w->a1;
     }
-    head_dense(work, B, head_in(c), c->n_out, x, n->Wd, n->bd, w->logits);
+    head_dense(work, B, head_in(c), c->n_out, x, n->Wd, NULL, n->bd, w->logits);
 }
 
 const float *net_encode_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids)

@@ -63,6 +63,17 @@ typedef struct net {
     param *params;           /* the trained tensors, for the optimizer (plist.trained) */
     int nparams;
     int borrowed;            /* weights point into a model file's mmap or another net */
+    /* A quantized model (seqsent quantize; base/quant.h), for inference
+     * only (the shortcuts of infer.h): prec is PREC_INT8 or PREC_BF16, the
+     * matrices are packed in qw[i] for plist entry i (NULL: kept in f32),
+     * their float pointers NULL; the cells see them as cell_params Wq/Uq,
+     * the hidden dense layer as W1q.  The embedding stays in the file's
+     * map: emb_lp [V,E] int8 with per-row scales emb_scale [V], or bf16. */
+    int prec;                /* precision (base/quant.h); PREC_F32 = 0 */
+    struct qmat **qw;        /* [plist.n] or NULL */
+    const struct qmat *W1q;
+    const void *emb_lp;
+    const float *emb_scale;
 } net;
 
 /* One recurrent layer's part of a workspace. */
@@ -117,6 +128,8 @@ net *net_shell(const net_config *cfg);
  * zero biases (LSTM forget gate 1); dense Glorot-uniform, bias 0. */
 void net_init(net *n, rng *r, const float *init_emb);
 void net_free(net *n);
+/* The embedding row of id as floats (dequantized for a quantized network). */
+void net_embedding_row(const net *n, int32_t id, float *out);
 void net_alloc_grads(net *n);       /* also builds n->params (with Adam moments) */
 void net_zero_grads(net *n);
 /* A worker's view of n for data-parallel training: the same weights, its
@@ -137,7 +150,8 @@ void net_ws_free(net_ws *w);
 
 /* Forward a batch of B padded sequences ids [B,T] (inference: no dropout);
  * probabilities land in w->probs [B,K].  With w->infer, through the
- * shortcuts of infer.h (the ids prepared, w->skip steps of padding cut off). */
+ * shortcuts of infer.h (the ids prepared, w->skip steps of padding cut off);
+ * a quantized network (n->prec) runs only that way. */
 void net_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids);
 /* Forward + loss + backward (dropout on when w->training).  y [B] class
  * indices.  Accumulates into n's gradients (call net_zero_grads first) the

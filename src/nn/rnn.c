@@ -12,7 +12,7 @@ void rnn_forward(const cell_params *p, int T, int B, const float *X, const unsig
     for (int t = 0; t < T; t++) {
         size_t o = (size_t)t * B;
         const float *hprev = t ? k->h + (o - B) * H : k->h0;
-        if (hprev) cell_recurrent_mm(k, B, H, H, hprev, p->U, k->gates + o * H);
+        if (hprev) cell_recurrent_mm(k, p, B, H, hprev, k->gates + o * H);
         for (int b = 0; b < B; b++) {
             float *a = k->gates + (o + b) * H, *hb = k->h + (o + b) * H;
             if (mask && !mask[o + b]) {

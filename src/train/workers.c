@@ -115,6 +115,11 @@ static fwd_pool *pool_new(const net **nets, int nnets, int T, int maxB, int thre
     (void)masked;
     p->T = T;
     p->trimmed = xmalloc((size_t)maxB * T * sizeof *p->trimmed);
+    for (int i = 0; i < nnets; i++)
+        if (nets[i]->prec) {   /* a quantized network runs only through the shortcuts */
+            fwd_pool_infer(p);
+            break;
+        }
     return p;
 }
 

@@ -38,7 +38,8 @@ void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs);
  * the first layer's input projection by lookup, the pad prefix of unmasked
  * one-direction networks skipped, batch-invariant products), so that a row's
  * probabilities are the same bits whatever batch, order or thread count it
- * runs with.  (Training's validation keeps the plain path.) */
+ * runs with.  (Training's validation keeps the plain path.)  A pool of a
+ * quantized network (seqsent quantize) is made this way from the start. */
 void fwd_pool_infer(fwd_pool *p);
 /* n rows ids [n,T] of any number: sorted by length (real tokens), run in
  * batches of the pool's maxB, probs [n,K] in input order.  Short rows then
