@@ -8,6 +8,11 @@
 #include "model/modelfile.h"
 #include "nn/net.h"
 
+/* network.output_activation of a multi-label network: one sigmoid per
+ * label, each trained with binary cross-entropy (one-vs-all); "sigmoid"
+ * (one output, 2 labels) and "softmax" are the single-label kinds. */
+#define OUTPUT_MULTILABEL "sigmoid per label"
+
 /* Store in / restore from a model file ("network" metadata + tensors).
  * net_from_mfile borrows the mmap'ed tensors when copy = 0. */
 void net_to_mfile(const net *n, mfile *m, int half);   /* half: weights as f16 */
