@@ -253,7 +253,7 @@ int cmd_predict(int argc, char **argv)
         usage_error(&spec, "--threshold decides the label, which tsv output with --%s does not print",
                     o.all ? "all" : "top-k");
     if (threshold_arg && p.m.net->cfg.n_out != 1 && !multi)
-        usage_error(&spec, "--threshold needs a binary or multi-label model; %s has %d labels", model_path, p.m.nlabels);
+        usage_error(&spec, "--threshold needs a binary model or a multi-label one; %s has %d labels", model_path, p.m.nlabels);
     predictor_start(&p, &o, batch, threads);
     int first = opt_operands(), nfiles = argc - first;
     if (!nfiles) predict_input(&p, "-", &co.data);
