@@ -14,7 +14,8 @@
 #   - bad input: a line without a label, an empty label field, a label the
 #     model does not know, several labels for a single-label model: one-line
 #     errors naming file and line;
-#   - the same bits for --threads 1 and 2, and after SIGINT + --resume;
+#   - the same bits for --threads 1 and 2, under mpirun -np 2 (when built
+#     with MPI), and after SIGINT + --resume;
 #   - the C API and the Python module (independent probabilities), serve.
 cd "$(dirname "$0")/.." || exit 1
 CLI_NAME=multilabel CLI_TIMEOUT=120 . tests/harness.sh
@@ -145,6 +146,17 @@ go "threads 2" "$S" train "$TRT" $MORE --threads 2 --quiet -o t2.ssm
 check "--threads 1 and 2: the same bytes (class weights, EMA, validation, early stopping on)" 'cmp -s t1.ssm t2.ssm'
 check "--log: micro_f1 and val_micro_f1 per epoch" \
     'grep -q "\"micro_f1\":0\.[0-9]*,\"val_loss\":[0-9.]*,\"val_micro_f1\":" log1.jsonl && ! grep -q accuracy log1.jsonl'
+if "$S" --version 2>/dev/null | grep -q "MPI: built in" && command -v mpirun >/dev/null 2>&1; then
+    # as tests/cli_mpi.sh: root in containers, more ranks than cores; Open MPI's allocations not leak-checked
+    go "threads 1, 3 epochs" "$S" train "$TRT" $NET --epochs 3 --class-weight auto --threads 1 --quiet -o e3.ssm
+    go "mpirun -np 2" env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+        OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1 \
+        ASAN_OPTIONS=detect_leaks=0 mpirun --oversubscribe -np 2 "$S" train "$TRT" $NET --epochs 3 \
+        --class-weight auto --threads 1 --quiet -o e3mpi.ssm
+    check "mpirun -np 2: the same bytes as one process" 'cmp -s e3.ssm e3mpi.ssm'
+else
+    skip "MPI: seqsent built without it, or no mpirun"
+fi
 interrupt_train 2 resumed.ssm "$TRT" $MORE --threads 1
 check "SIGINT: exit 130 and a checkpoint" '[ "$src" = 130 ] && [ -s resumed.ssm ]'
 # (a checkpoint records the options that shape the model; the validation
@@ -155,8 +167,17 @@ go "plot" "$S" train "$TRT" $NET --epochs 2 --val-split 0.2 --threads 1 --quiet 
 check "--plot: micro-F1 curves" 'grep -q "Micro-F1" c.svg && grep -q accuracy-validation c.svg'
 
 # ---- the C API, Python and serve: independent probabilities -----------------
+# a sanitizer build of the library needs its runtime loaded first (as tests/cli_python.sh)
+PRE=
+case ${SEQSENT_CC:-} in
+*-fsanitize=*)
+    for r in asan ubsan; do
+        f=$(${SEQSENT_CC%% *} -print-file-name=lib$r.so 2>/dev/null)
+        [ -f "$f" ] && PRE="${PRE:+$PRE:}$f"
+    done ;;
+esac
 if [ "$HAVE_PY" -eq 1 ] && [ -n "${SEQSENT_LIB:-}" ] && [ -r "$SEQSENT_LIB" ]; then
-    run env PYTHONPATH="$ROOT/python" python3 -c '
+    run env LD_PRELOAD="$PRE" ASAN_OPTIONS=detect_leaks=0 PYTHONPATH="$ROOT/python" python3 -c '
 import seqsent, sys
 m = seqsent.Model("ft.ssm")
 assert m.multilabel, "multilabel"

@@ -217,7 +217,7 @@ static const cmd_spec spec = {
 
 /* Every label of d must be one of m's, and several on a row need a
  * multi-label model: a one-line error naming the file and line. */
-static void check_labels_known(const model *m, const dataset *d)
+static void check_labels_known(const model *m, const dataset *d, const data_opts *o)
 {
     for (size_t i = 0; i < d->n; i++) {
         const char *l = d->label[i];
@@ -238,7 +238,9 @@ static void check_labels_known(const model *m, const dataset *d)
                 used += (size_t)snprintf(known + used, sizeof known - used, "%s'%s'", k ? ", " : "", m->labels[k]);
             if (used >= sizeof known) strcpy(known + sizeof known - 5, "...");
             die(EXIT_FAIL, "%s:%ld: label '%s' is not one of the model's labels (%s)%s", d->path, d->line[i], name,
-                known, d->line[i] == 1 ? "; is line 1 a header? pass --header, or --label-col/--text-col to pick the columns" : "");
+                known, d->line[i] == 1 ? "; is line 1 a header? pass --header, or --label-col/--text-col to pick the columns"
+                : m->multilabel && !o->label_sep && !d->multi ? "; a multi-label model: does the field join several "
+                "labels? give --label-sep" : "");
         }
     }
 }
@@ -275,7 +277,7 @@ int cmd_eval(int argc, char **argv)
         usage_error(&spec, "--top-k: P@K and R@K score multi-label models; %s is single-label", model_path);
     dataset d;
     if (cli_load_texts(argv[first], &co, 1, &d) < 0) die_err(EXIT_FAIL);
-    check_labels_known(&m, &d);
+    check_labels_known(&m, &d, &co.data);
     encoded e;
     if (encode_dataset(&m, &d, 1, &e) < 0) die_err(EXIT_FAIL);
     eval_result r;
