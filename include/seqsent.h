@@ -65,6 +65,13 @@ int seqsent_num_labels(const seqsent_model *m);
 const char *seqsent_label(const seqsent_model *m, int i);
 /* Index of the label called name, or -1. */
 int seqsent_label_index(const seqsent_model *m, const char *name);
+/* 1 for a multi-label model (trained on rows with several labels, or with
+ * --multilabel): one sigmoid per label, so a row's probabilities are
+ * independent (each label's own, 0..1, not summing to 1) and a text has
+ * every label whose probability is >= a threshold (0.5 as `seqsent
+ * predict` decides); 0 for a single-label model (a row's probabilities
+ * sum to 1, a text has one label). */
+int seqsent_multilabel(const seqsent_model *m);
 /* "model" (one network) or "ensemble" (probabilities are the mean of its
  * members'). */
 const char *seqsent_kind(const seqsent_model *m);
@@ -83,15 +90,20 @@ const char *seqsent_metadata(const seqsent_model *m);
 
 /* Classify n texts.  probs, if not NULL, receives n rows of
  * seqsent_num_labels(m) probabilities (row i = texts[i], column k = label
- * k; a row sums to 1).  labels, if not NULL, receives each text's label
- * index, decided as `seqsent predict` decides (a binary model: the second
- * label when its probability is >= 0.5; otherwise the first most probable
- * label).  Returns 0, or -1 with the message in err (may be NULL). */
+ * k; a row sums to 1, except for a multi-label model, whose labels have
+ * independent probabilities: see seqsent_multilabel).  labels, if not NULL,
+ * receives each text's label index, decided as `seqsent predict` decides
+ * (a binary model: the second label when its probability is >= 0.5;
+ * otherwise the first most probable label; a multi-label model: its most
+ * probable label, one of the set of labels with p >= 0.5 that predict
+ * prints, which the caller reads from probs).  Returns 0, or -1 with the
+ * message in err (may be NULL). */
 int seqsent_predict(const seqsent_model *m, const char *const *texts, size_t n,
                     int *labels, double *probs, char *err, size_t errlen);
 /* The same for a binary model with another decision threshold (0..1):
  * the second label when its probability is >= threshold.  Models with
- * more labels ignore the threshold. */
+ * more labels ignore the threshold (a multi-label model's labels are those
+ * with probs >= the caller's threshold). */
 int seqsent_predict_threshold(const seqsent_model *m, const char *const *texts, size_t n,
                               double threshold, int *labels, double *probs, char *err, size_t errlen);
 /* The k most probable labels of one row of probabilities (as seqsent_predict

@@ -3,8 +3,9 @@
  * A tiny network (trainable embedding, 2 stacked LSTMs, dense) is run on a
  * padded batch; every gradient entry of every parameter tensor is compared
  * with the central difference (L(w+e) - L(w-e)) / 2e.  Done for the sigmoid
- * (binary cross-entropy) and softmax (categorical) heads, with and without
- * masking of padding steps.
+ * (binary cross-entropy), softmax (categorical) and multi-label (a sigmoid
+ * and binary cross-entropy per label) heads, with and without masking of
+ * padding steps.
  */
 #include "test.h"
 #include "nn/net.h"
@@ -16,6 +17,8 @@
 
 /* > 0: check_cfg trains on soft targets (distillation) at this temperature */
 static double soft_temperature;
+/* multi-label networks: weight each label's positive term (--class-weight) */
+static int multilabel_weighted;
 
 static double loss_of(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y)
 {
@@ -63,6 +66,15 @@ static int check_cfg(net_config c, const char *what)
     if (soft_temperature > 0) {
         w.soft = soft;
         w.temperature = soft_temperature;
+    }
+    float sets[B * 8];     /* multi-label: label sets, 0/1 per label (rows of 0, 1, 2+ labels) */
+    float pos_w[8];
+    if (c.multilabel) {
+        for (int b = 0; b < B; b++)
+            for (int k = 0; k < K; k++) sets[b * K + k] = (float)((b + k) % 3 == 0 || (b == 2 && k == 1));
+        for (int k = 0; k < K; k++) pos_w[k] = 0.5f + 0.75f * k;
+        w.soft = sets;
+        if (multilabel_weighted) w.class_w = pos_w;
     }
     net_zero_grads(n);
     double l0 = net_forward_backward(n, &w, B, T, ids, y, B) / B;
@@ -172,6 +184,35 @@ static void test_soft_loss(void)
     CHECK_NEAR(p1, 1 / (1 + exp(-0.5)), 1e-6);
 }
 
+/* ova_loss: the sum of the labels' binary cross-entropies (bce_loss's per
+ * label), independent probabilities, the positive weight scaling the
+ * positive term only. */
+static void test_ova_loss(void)
+{
+    float lg[3] = { 0.5f, -1.0f, 2.0f }, t[3] = { 1, 0, 1 }, pr[3], d[3], w[3] = { 2, 3, 1 }, dw[3];
+    double want = 0;
+    for (int k = 0; k < 3; k++) {
+        float p1, d1;
+        int32_t y = (int32_t)t[k];
+        want += bce_loss(1, lg + k, &y, &p1, &d1);
+    }
+    double l = ova_loss(3, lg, t, NULL, pr, d);
+    CHECK_NEAR(l, want, 1e-6);
+    double sum = 0;
+    for (int k = 0; k < 3; k++) {
+        sum += pr[k];
+        CHECK_NEAR(pr[k], 1 / (1 + exp(-lg[k])), 1e-6);
+        CHECK_NEAR(d[k], pr[k] - t[k], 1e-6);
+    }
+    CHECK(fabs(sum - 1) > 0.1);   /* not a distribution */
+    double lw = ova_loss(3, lg, t, w, pr, dw);
+    CHECK_NEAR(lw, 2 * log1p(exp(-0.5)) + log1p(exp(-1.0)) + log1p(exp(-2.0)), 1e-6);
+    CHECK_NEAR(dw[0], 2 * (pr[0] - 1), 1e-6);
+    CHECK_NEAR(dw[1], pr[1], 1e-6);
+    float big[2] = { 100.0f, -100.0f }, tb[2] = { 0, 1 };   /* stable for huge logits */
+    CHECK_NEAR(ova_loss(2, big, tb, NULL, pr, d), 200.0, 1e-3);
+}
+
 static void test_init(void)
 {
     rng r;
@@ -240,6 +281,16 @@ int main(void)
     sd.cell = CELL_LSTM; sd.layers = 2; sd.dropout = 0.2f;
     check_cfg(sd, "soft targets T=1, softmax + dropout");
     soft_temperature = 0;
+    /* multi-label: one sigmoid per label, binary cross-entropy each (ova_loss) */
+    net_config ml = { .layers = 2, .n_out = 4, .multilabel = 1, .cell = CELL_LSTM };
+    check_cfg(ml, "multi-label lstm");
+    ml.cell = CELL_GRU; ml.bidir = 1; ml.mask = 1; ml.dense = 5; ml.dropout = 0.2f;
+    check_cfg(ml, "multi-label bigru + mask + dense + dropout");
+    multilabel_weighted = 1;
+    ml.n_out = 2; ml.pool = POOL_MEAN; ml.dropout = 0;
+    check_cfg(ml, "multi-label 2 labels, positive weights, mean pooling");
+    multilabel_weighted = 0;
+    test_ova_loss();
     test_soft_loss();
     test_losses();
     test_init();

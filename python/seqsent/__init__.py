@@ -9,7 +9,12 @@ include/seqsent.h) with ctypes: no compiler needed.
     m.predict(texts, top_k=2)                # [[(label, p), (label, p)], ...]
     m.predict(texts, all=True)               # [{label: p, ...}, ...]
     m.encode(texts)                          # sentence vectors [n, m.dim]
-    m.labels, m.info, m.kind, m.maxlen, m.dim
+    m.labels, m.info, m.kind, m.maxlen, m.dim, m.multilabel
+
+A multi-label model (trained on rows with several labels) gives every label
+its own probability (independent sigmoids: a row need not sum to 1), and
+predict() returns the list of (label, probability) with probability >=
+threshold (0.5) per text.
 
 Vectors are numpy arrays (float32) when numpy can be imported, lists of
 lists of floats otherwise.  Failures raise seqsent.Error with the library's
@@ -79,6 +84,7 @@ _sigs = {
     "seqsent_num_labels": (_c.c_int, [_c.c_void_p]),
     "seqsent_label": (_c.c_char_p, [_c.c_void_p, _c.c_int]),
     "seqsent_kind": (_c.c_char_p, [_c.c_void_p]),
+    "seqsent_multilabel": (_c.c_int, [_c.c_void_p]),
     "seqsent_maxlen": (_c.c_int, [_c.c_void_p]),
     "seqsent_dim": (_c.c_int, [_c.c_void_p]),
     "seqsent_metadata": (_c.c_char_p, [_c.c_void_p]),
@@ -117,6 +123,12 @@ def _text_array(texts):
     return arr, len(enc)
 
 
+def _by_probability(row):
+    """Label indices by probability, most probable first; stable: ties in
+    label order, as the CLI."""
+    return sorted(range(len(row)), key=lambda j: -row[j])
+
+
 class Model(object):
     """A trained seqsent model file (`seqsent train` or `seqsent ensemble`)."""
 
@@ -131,6 +143,7 @@ class Model(object):
         n = _lib.seqsent_num_labels(h)
         self.labels = [_str(_lib.seqsent_label(h, i)) for i in range(n)]
         self.kind = _str(_lib.seqsent_kind(h))
+        self.multilabel = bool(_lib.seqsent_multilabel(h))
         self.maxlen = _lib.seqsent_maxlen(h)
         self.dim = _lib.seqsent_dim(h)
         self.info = json.loads(_str(_lib.seqsent_metadata(h)))
@@ -177,6 +190,11 @@ class Model(object):
         top_k=K: the K most probable (label, probability) pairs per text,
         most probable first.  all=True: {label: probability} per text.
         threshold: the decision of a binary model (second label when p >= it).
+
+        A multi-label model (self.multilabel) gives each label an independent
+        probability (a row need not sum to 1): by default a list per text of
+        the (label, probability) pairs with probability >= threshold, most
+        probable first (empty when none is), as `seqsent predict` prints.
         """
         single = isinstance(texts, (str, bytes))
         if single:
@@ -188,9 +206,12 @@ class Model(object):
         elif top_k:
             k = min(int(top_k), len(L))
             out = []
-            for row in probs:   # stable: ties in label order, as the CLI
-                order = sorted(range(len(L)), key=lambda j: -row[j])
-                out.append([(L[j], row[j]) for j in order[:k]])
+            for row in probs:
+                out.append([(L[j], row[j]) for j in _by_probability(row)[:k]])
+        elif self.multilabel:
+            out = []
+            for row in probs:
+                out.append([(L[j], row[j]) for j in _by_probability(row) if row[j] >= threshold])
         else:
             out = [(L[i], row[i]) for i, row in zip(idx, probs)]
         return out[0] if single else out

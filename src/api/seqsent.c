@@ -94,6 +94,8 @@ int seqsent_label_index(const seqsent_model *s, const char *name)
     return s && name ? model_label_index(&s->m, name) : -1;
 }
 
+int seqsent_multilabel(const seqsent_model *s) { return s ? s->m.multilabel : 0; }
+
 const char *seqsent_kind(const seqsent_model *s)
 {
     return !s ? NULL : s->m.nmembers ? "ensemble" : "model";
@@ -162,7 +164,7 @@ int seqsent_predict_threshold(const seqsent_model *s, const char *const *texts, 
             if (labels) labels[lo + b] = decide_class(row, K, threshold);
             if (!probs) continue;
             double *dst = probs + (lo + b) * (size_t)L;
-            if (K == 1) {
+            if (K == 1 && !m->multilabel) {   /* one sigmoid: P(second label) */
                 dst[0] = 1.0 - row[0];
                 dst[1] = row[0];
             } else {

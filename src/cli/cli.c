@@ -342,11 +342,9 @@ char *cli_utf8_clean(const char *s)
 /* Probabilities rounded to 6 decimals, as printed in TSV (cJSON prints them short). */
 static double r6(double p) { return round(p * 1e6) / 1e6; }
 
-cJSON *cli_prediction_json(char *const *labels, int L, const double *p, int best, const int *top, int ntop)
+/* "probabilities" and, with ntop > 0, "top" into obj. */
+static void add_probabilities(cJSON *obj, char *const *labels, int L, const double *p, const int *top, int ntop)
 {
-    cJSON *obj = cJSON_CreateObject();
-    cJSON_AddStringToObject(obj, "label", labels[best]);
-    cJSON_AddNumberToObject(obj, "probability", r6(p[best]));
     cJSON *all = cJSON_AddObjectToObject(obj, "probabilities");
     for (int k = 0; k < L; k++) cJSON_AddNumberToObject(all, labels[k], r6(p[k]));
     if (ntop > 0) {
@@ -358,6 +356,23 @@ cJSON *cli_prediction_json(char *const *labels, int L, const double *p, int best
             cJSON_AddItemToArray(arr, t);
         }
     }
+}
+
+cJSON *cli_prediction_json(char *const *labels, int L, const double *p, int best, const int *top, int ntop)
+{
+    cJSON *obj = cJSON_CreateObject();
+    cJSON_AddStringToObject(obj, "label", labels[best]);
+    cJSON_AddNumberToObject(obj, "probability", r6(p[best]));
+    add_probabilities(obj, labels, L, p, top, ntop);
+    return obj;
+}
+
+cJSON *cli_multilabel_json(char *const *labels, int L, const double *p, const int *order, int nchosen, int ntop)
+{
+    cJSON *obj = cJSON_CreateObject();
+    cJSON *chosen = cJSON_AddArrayToObject(obj, "labels");
+    for (int i = 0; i < nchosen; i++) cJSON_AddItemToArray(chosen, cJSON_CreateString(labels[order[i]]));
+    add_probabilities(obj, labels, L, p, order, ntop);
     return obj;
 }
 

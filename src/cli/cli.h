@@ -72,6 +72,11 @@ char *cli_utf8_clean(const char *s);
  * probability rounded to 6 decimals.  labels: the L names as valid UTF-8
  * (cli_utf8_clean), p: the L probabilities. */
 cJSON *cli_prediction_json(char *const *labels, int L, const double *p, int best, const int *top, int ntop);
+/* The same for a multi-label model: {"labels": [the nchosen labels of
+ * order, the ones with p >= the threshold, most probable first],
+ * "probabilities": {label: p, ...} in label order (independent: they need
+ * not sum to 1), and "top" for the first ntop of order when ntop > 0}. */
+cJSON *cli_multilabel_json(char *const *labels, int L, const double *p, const int *order, int nchosen, int ntop);
 /* Resolve --threads (0 = all cores) and give BLAS that many; returns it. */
 int cli_set_threads(int threads);
 /* A training command started by mpirun (train/dist.h): join the job;

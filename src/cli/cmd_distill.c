@@ -77,6 +77,7 @@ static void parse_args(int argc, char **argv, distill_args *d)
     d->ntexts = argc - first - 1;
     if (!d->ntexts && !d->labelled) usage_error(&spec, "no text to distil on: give TEXT files and/or --labelled FILE");
     if (a->val_path) usage_error(&spec, "--val: validation rows come from --val-split (the teacher labels them)");
+    if (a->multilabel) usage_error(&spec, "--multilabel: distill trains a single-label student of a single-label teacher");
     a->train_path = d->ntexts ? d->texts[0] : d->labelled;
     trainer_check(a);
 }
@@ -92,6 +93,10 @@ static void load_rows(const distill_args *d, const model *teacher, dataset *all)
     dataset lab;
     memset(&lab, 0, sizeof lab);
     if (d->labelled && cli_load_texts(d->labelled, &d->t.co, 1, &lab) < 0) die_err(EXIT_FAIL);
+    for (size_t i = 0; lab.multi && i < lab.n; i++)
+        if (label_count(lab.label[i]) > 1)
+            die(EXIT_FAIL, "%s:%ld: several labels on a row: distill learns a single-label teacher's classes",
+                lab.path, lab.line[i]);
     for (size_t i = 0; i < lab.n; i++)
         if (model_label_index(teacher, lab.label[i]) < 0)
             die(EXIT_FAIL, "%s:%ld: label '%s' is not one of the teacher's (%s%s%s); the student learns the teacher's labels",
@@ -167,6 +172,9 @@ int cmd_distill(int argc, char **argv)
     model teacher;
     if (model_load(&teacher, d.teacher, 0) < 0) die_err(EXIT_FAIL);
     if (model_check_classifier(&teacher, d.teacher) < 0) die_err(EXIT_FAIL);
+    if (teacher.multilabel)
+        die(EXIT_FAIL, "%s: a multi-label model (a sigmoid per label): distill learns from single-label teachers only",
+            d.teacher);
     dataset tr, va;
     memset(&va, 0, sizeof va);
     load_rows(&d, &teacher, &tr);

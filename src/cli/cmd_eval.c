@@ -11,15 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum eval_option { O_JSON = 400, O_BATCH, O_ERRORS };
+enum eval_option { O_JSON = 400, O_BATCH, O_ERRORS, O_TOPK };
 
 static const cmd_opt options[] = {
     { "model", 'm', 1, "MODEL", "trained model file (required)" },
     { "json", O_JSON, 0, NULL, "print one JSON object (accuracy as a fraction, loss, n, per-class figures, confusion matrix)" },
-    { "errors", O_ERRORS, 1, "FILE", "write the misclassified rows to FILE as CSV: line,label,predicted,probability,text" },
+    { "errors", O_ERRORS, 1, "FILE", "write the misclassified rows to FILE as CSV: line,label,predicted,probability,text (multi-label: line,labels,predicted,text, label sets joined by '|')" },
+    { "top-k", O_TOPK, 1, "K", "multi-label models: P@K and R@K over each row's K most probable labels (default 1)" },
     { "batch", O_BATCH, 1, "N", "rows per forward pass (default 256, as predict; speed only: the results do not depend on it)" },
     { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as predict; speed only: the results do not depend on it)" },
     DATA_OPTS,
+    LABEL_OPTS,
     { 0 }
 };
 
@@ -35,6 +37,39 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* A label set as one CSV field: the labels with p >= DECIDE_THRESHOLD
+ * (probs row) or of the targets t, in label order, joined by '|'. */
+static void label_set_field(FILE *f, const model *m, const float *row)
+{
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *g = open_memstream(&mem, &len);
+    for (int k = 0, n = 0; g && k < m->nlabels; k++)
+        if (row[k] >= DECIDE_THRESHOLD) fprintf(g, "%s%s", n++ ? "|" : "", m->labels[k]);
+    if (g && fclose(g) == 0) csv_field(f, mem);
+    free(mem);
+}
+
+/* A multi-label model's rows whose predicted label set is not theirs. */
+static void multi_errors(FILE *f, const model *m, const dataset *d, const encoded *e, const float *probs)
+{
+    int K = m->nlabels;
+    fputs("line,labels,predicted,text\n", f);
+    for (size_t i = 0; i < e->n; i++) {
+        const float *p = probs + i * (size_t)K, *t = e->soft + i * (size_t)K;
+        int same = 1;
+        for (int k = 0; k < K; k++) same &= (p[k] >= DECIDE_THRESHOLD) == (t[k] >= 0.5f);
+        if (same) continue;
+        fprintf(f, "%ld,", d->line[i]);
+        label_set_field(f, m, t);
+        fputc(',', f);
+        label_set_field(f, m, p);
+        fputc(',', f);
+        csv_field(f, d->text[i]);
+        fputc('\n', f);
+    }
+}
+
 /* The misclassified rows as CSV, written atomically: line (in the data
  * file), true label, predicted label, probability of the predicted label
  * (6 decimals, as predict prints it), text. */
@@ -45,8 +80,9 @@ static int write_errors(const char *path, const model *m, const dataset *d, cons
     size_t len = 0;
     FILE *f = open_memstream(&mem, &len);
     if (!f) return err_set("%s: %s", path, strerror(errno));
-    fputs("line,label,predicted,probability,text\n", f);
-    for (size_t i = 0; i < e->n; i++) {
+    if (m->multilabel) multi_errors(f, m, d, e, probs);
+    else fputs("line,label,predicted,probability,text\n", f);
+    for (size_t i = 0; !m->multilabel && i < e->n; i++) {
         const float *p = probs + i * (size_t)K;
         int pred = decide_class(p, K, DECIDE_THRESHOLD);   /* the rule evaluate() scores with */
         if (pred == e->y[i]) continue;
@@ -70,14 +106,30 @@ static int write_errors(const char *path, const model *m, const dataset *d, cons
  * scored on English text: most of them, and the accuracy means nothing). */
 static double unknown_rate(const encoded *e) { return e->tokens ? (double)e->unknown / (double)e->tokens : 0; }
 
+/* A multi-label model's figures beyond the per-label ones. */
+typedef struct at_k { int k; double p, r; } at_k;
+
 static void print_json(const eval_result *r, const model *m, const char *model_path, const dataset *d,
-                       const encoded *e)
+                       const encoded *e, const at_k *ak)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "model", model_path);
     cJSON_AddStringToObject(o, "data", d->path);
     cJSON_AddNumberToObject(o, "n", (double)r->n);
-    cJSON_AddNumberToObject(o, "accuracy", r->accuracy);
+    if (r->multi) {
+        cJSON_AddBoolToObject(o, "multilabel", 1);
+        cJSON_AddNumberToObject(o, "exact_match", r->accuracy);
+        cJSON_AddNumberToObject(o, "micro_precision", r->micro_p);
+        cJSON_AddNumberToObject(o, "micro_recall", r->micro_r);
+        cJSON_AddNumberToObject(o, "micro_f1", r->micro_f1);
+        cJSON_AddNumberToObject(o, "macro_precision", r->macro_p);
+        cJSON_AddNumberToObject(o, "macro_recall", r->macro_r);
+        cJSON_AddNumberToObject(o, "k", ak->k);
+        cJSON_AddNumberToObject(o, "precision_at_k", ak->p);
+        cJSON_AddNumberToObject(o, "recall_at_k", ak->r);
+    } else {
+        cJSON_AddNumberToObject(o, "accuracy", r->accuracy);
+    }
     cJSON_AddNumberToObject(o, "loss", r->loss);
     cJSON_AddNumberToObject(o, "skipped_empty", (double)d->skipped_empty);
     cJSON_AddNumberToObject(o, "unknown_token_rate", unknown_rate(e));
@@ -97,8 +149,8 @@ static void print_json(const eval_result *r, const model *m, const char *model_p
         cJSON_AddItemToArray(cls, x);
     }
     cJSON_AddNumberToObject(o, "macro_f1", macro);
-    cJSON *cm = cJSON_AddArrayToObject(o, "confusion");
-    for (int i = 0; i < r->K; i++) {
+    cJSON *cm = r->multi ? NULL : cJSON_AddArrayToObject(o, "confusion");
+    for (int i = 0; cm && i < r->K; i++) {
         cJSON *row = cJSON_CreateArray();
         for (int j = 0; j < r->K; j++) cJSON_AddItemToArray(row, cJSON_CreateNumber((double)r->confusion[(size_t)i * r->K + j]));
         cJSON_AddItemToArray(cm, row);
@@ -109,11 +161,9 @@ static void print_json(const eval_result *r, const model *m, const char *model_p
     cJSON_Delete(o);
 }
 
-/* The report as a table: totals, per-class figures, confusion matrix. */
-static void print_table(const eval_result *r, const model *m, const encoded *e)
+/* The per-class (per-label) figures, a row each under a heading. */
+static void print_class_rows(const eval_result *r, const model *m)
 {
-    printf("n         %zu\naccuracy  %.4f\nloss      %.4f\nunknown   %.1f%% of tokens (not in the vocabulary)\n\n",
-           r->n, r->accuracy, r->loss, 100 * unknown_rate(e));
     printf("%-16s %9s %9s %9s %9s\n", "label", "precision", "recall", "f1", "support");
     for (int k = 0; k < r->K; k++) {
         double p, rc, f1;
@@ -121,6 +171,28 @@ static void print_table(const eval_result *r, const model *m, const encoded *e)
         class_metrics(r, k, &p, &rc, &f1, &sup);
         printf("%-16s %9.4f %9.4f %9.4f %9ld\n", m->labels[k], p, rc, f1, sup);
     }
+}
+
+/* A multi-label model's report: totals, micro and macro figures, P@k and
+ * R@k, per-label figures. */
+static void print_multi_table(const eval_result *r, const model *m, const encoded *e, const at_k *ak)
+{
+    printf("n            %zu\nloss         %.4f (summed over the %d labels)\nexact match  %.4f\n"
+           "unknown      %.1f%% of tokens (not in the vocabulary)\n\n", r->n, r->loss, r->K, r->accuracy,
+           100 * unknown_rate(e));
+    printf("%-16s %9s %9s %9s   (each label decided at p >= %g)\n", "", "precision", "recall", "f1", DECIDE_THRESHOLD);
+    printf("%-16s %9.4f %9.4f %9.4f\n", "micro", r->micro_p, r->micro_r, r->micro_f1);
+    printf("%-16s %9.4f %9.4f %9.4f\n", "macro", r->macro_p, r->macro_r, r->macro_f1);
+    printf("\nP@%d          %.4f\nR@%d          %.4f\n\n", ak->k, ak->p, ak->k, ak->r);
+    print_class_rows(r, m);
+}
+
+/* The report as a table: totals, per-class figures, confusion matrix. */
+static void print_table(const eval_result *r, const model *m, const encoded *e)
+{
+    printf("n         %zu\naccuracy  %.4f\nloss      %.4f\nunknown   %.1f%% of tokens (not in the vocabulary)\n\n",
+           r->n, r->accuracy, r->loss, 100 * unknown_rate(e));
+    print_class_rows(r, m);
     printf("\nconfusion (rows: true label, columns: predicted)\n%-16s", "");
     for (int j = 0; j < r->K; j++) printf(" %9.9s", m->labels[j]);
     printf("\n");
@@ -135,20 +207,57 @@ static const cmd_spec spec = {
     .name = "eval", .usage = "-m MODEL [options] FILE", .opts = options,
     .summary = "Score a model on labelled data (CSV/TSV, '-' = stdin): accuracy, loss, per-class\n"
                "precision/recall/F1 and the confusion matrix.  A label the model does not know is an error.",
+    .notes = "A multi-label model (rows with several labels: fastText lines with several __label__s,\n"
+             "or a CSV/TSV label field split by --label-sep) is scored label by label, each decided at\n"
+             "p >= 0.5: micro precision, recall and F1 (from the summed counts), macro (the mean of\n"
+             "the labels'), exact match (the row's predicted label set is its own), per-label\n"
+             "figures, and P@K / R@K (fastText's test: the row's labels among its K most probable,\n"
+             "over all rows, / (rows x K) and / the rows' labels).  The loss is summed over the labels.\n",
 };
+
+/* Every label of d must be one of m's, and several on a row need a
+ * multi-label model: a one-line error naming the file and line. */
+static void check_labels_known(const model *m, const dataset *d, const data_opts *o)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const char *l = d->label[i];
+        if (!m->multilabel && label_count(l) > 1)
+            die(EXIT_FAIL, "%s:%ld: %d labels on one line, and the model is single-label (one class per row); "
+                "score it on rows of one label", d->path, d->line[i], label_count(l));
+        for (const char *next; l; l = next) {
+            size_t len;
+            next = label_next(l, &len);
+            char *name = xstrndup(l, len);
+            if (model_label_index(m, name) >= 0) {
+                free(name);
+                continue;
+            }
+            char known[512] = "";   /* a label the model does not know: name its labels */
+            size_t used = 0;
+            for (int k = 0; k < m->nlabels && used + 8 < sizeof known; k++)
+                used += (size_t)snprintf(known + used, sizeof known - used, "%s'%s'", k ? ", " : "", m->labels[k]);
+            if (used >= sizeof known) strcpy(known + sizeof known - 5, "...");
+            die(EXIT_FAIL, "%s:%ld: label '%s' is not one of the model's labels (%s)%s", d->path, d->line[i], name,
+                known, d->line[i] == 1 ? "; is line 1 a header? pass --header, or --label-col/--text-col to pick the columns"
+                : m->multilabel && !o->label_sep && !d->multi ? "; a multi-label model: does the field join several "
+                "labels? give --label-sep" : "");
+        }
+    }
+}
 
 int cmd_eval(int argc, char **argv)
 {
     common_opts co;
     common_opts_init(&co);
     const char *model_path = NULL, *errors_path = NULL, *arg;
-    int json = 0, batch = 256, c;
+    int json = 0, batch = 256, topk = 0, c;
     while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
         if (common_opt(&spec, &co, c, arg)) continue;
         switch (c) {
         case 'm': model_path = arg; break;
         case O_JSON: json = 1; break;
         case O_BATCH: batch = (int)opt_long(&spec, "batch", arg, 1, 65536); break;
+        case O_TOPK: topk = (int)opt_long(&spec, "top-k", arg, 1, 1000000); break;
         case O_ERRORS:
             if (!*arg || !strcmp(arg, "-"))
                 usage_error(&spec, "--errors: give a file name (standard output carries the report)");
@@ -164,26 +273,23 @@ int cmd_eval(int argc, char **argv)
     model m;
     if (model_load(&m, model_path, 0) < 0) die_err(EXIT_FAIL);
     if (model_check_classifier(&m, model_path) < 0) die_err(EXIT_FAIL);
+    if (topk && !m.multilabel)
+        usage_error(&spec, "--top-k: P@K and R@K score multi-label models; %s is single-label", model_path);
     dataset d;
     if (cli_load_texts(argv[first], &co, 1, &d) < 0) die_err(EXIT_FAIL);
-    for (size_t i = 0; i < d.n; i++) {   /* a label the model does not know: name its labels */
-        if (model_label_index(&m, d.label[i]) >= 0) continue;
-        char known[512] = "";
-        size_t used = 0;
-        for (int k = 0; k < m.nlabels && used + 8 < sizeof known; k++)
-            used += (size_t)snprintf(known + used, sizeof known - used, "%s'%s'", k ? ", " : "", m.labels[k]);
-        if (used >= sizeof known) strcpy(known + sizeof known - 5, "...");
-        die(EXIT_FAIL, "%s:%ld: label '%s' is not one of the model's labels (%s)%s", d.path, d.line[i], d.label[i],
-            known, d.line[i] == 1 ? "; is line 1 a header? pass --header, or --label-col/--text-col to pick the columns" : "");
-    }
+    check_labels_known(&m, &d, &co.data);
     encoded e;
     if (encode_dataset(&m, &d, 1, &e) < 0) die_err(EXIT_FAIL);
     eval_result r;
-    float *probs = errors_path ? xmalloc((e.n ? e.n : 1) * (size_t)m.net->cfg.n_out * sizeof *probs) : NULL;
+    float *probs = errors_path || m.multilabel ? xmalloc((e.n ? e.n : 1) * (size_t)m.net->cfg.n_out * sizeof *probs)
+                                               : NULL;
     evaluate_infer(&m, &e, batch, threads, &r, probs);
     if (errors_path && write_errors(errors_path, &m, &d, &e, probs) < 0) die_err(EXIT_FAIL);
+    at_k ak = { topk ? topk : 1, 0, 0 };
+    if (m.multilabel) eval_at_k(&e, probs, m.nlabels, ak.k, &ak.p, &ak.r);
     free(probs);
-    if (json) print_json(&r, &m, model_path, &d, &e);
+    if (json) print_json(&r, &m, model_path, &d, &e, &ak);
+    else if (r.multi) print_multi_table(&r, &m, &e, &ak);
     else print_table(&r, &m, &e);
     if (unknown_rate(&e) > 0.3)
         fprintf(stderr, "seqsent: eval: %.0f%% of the tokens of %s are not in the model's vocabulary: is it the "

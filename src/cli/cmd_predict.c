@@ -27,18 +27,21 @@ static const cmd_opt options[] = {
     { "model", 'm', 1, "MODEL", "trained model file (required)" },
     { "output-format", O_OFORMAT, 1, "tsv|jsonl", "output format (default tsv: label<TAB>probability; jsonl: one JSON object per line)" },
     { "all", O_ALL, 0, NULL, "print the probability of every label, label:prob pairs separated by tabs" },
-    { "top-k", O_TOPK, 1, "K", "the K most probable labels, most probable first (tsv: K label<TAB>prob pairs; jsonl: \"top\")" },
-    { "threshold", O_THRESHOLD, 1, "P", "binary models: predict the second label when its probability is >= P (default 0.5)" },
+    { "top-k", O_TOPK, 1, "K", "the K most probable labels, most probable first (tsv: K label<TAB>prob pairs; jsonl: \"top\"); multi-label with --threshold: at most K labels with p >= P" },
+    { "threshold", O_THRESHOLD, 1, "P", "binary models: predict the second label when its probability is >= P; multi-label models: every label with p >= P (default 0.5)" },
     { "with-text", O_WITH_TEXT, 0, NULL, "append the input text (tsv: as the last field; jsonl: as \"text\")" },
     { "batch", O_BATCH, 1, "N", "lines per forward pass (default 256, as eval; speed only: the results do not depend on it)" },
     { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as eval; speed only: the results do not depend on it)" },
     DATA_OPTS,
+    LABEL_PREFIX_OPT,
     { 0 }
 };
 
 typedef struct popts {
     int jsonl, all, topk, with_text;
-    double threshold;        /* binary models: second label when p >= threshold */
+    double threshold;        /* binary models: second label when p >= threshold; multi-label: every
+                              * label with p >= threshold */
+    int threshold_given;
 } popts;
 
 /* A loaded model and the batch of lines waiting for it. */
@@ -69,14 +72,14 @@ static void flush_batch(predictor *p)
     char **jlabels = p->jlabels;
     int *order = p->order;
     double *pk = p->pk;
-    int K = m->net->cfg.n_out, L = m->nlabels;
+    int K = m->net->cfg.n_out, L = m->nlabels, multi = m->multilabel;
     fwd_pool_run_sorted(p->pool, p->n, m->maxlen, p->ids, probs);   /* by length, in --batch rows */
     for (int b = 0; b < p->n; b++) {
         for (int k = 0; k < L; k++)
             pk[k] = K == 1 ? (k ? probs[b] : 1.0 - probs[b]) : probs[(size_t)b * K + k];
         int best = decide_class(probs + (size_t)b * K, K, o->threshold);
         int topk = o->topk < L ? o->topk : L;
-        if (topk) {   /* labels by probability, highest first; ties in model order (stable) */
+        if (topk || multi) {   /* labels by probability, highest first; ties in model order (stable) */
             for (int k = 0; k < L; k++) order[k] = k;
             for (int i = 1; i < L; i++) {
                 int x = order[i], j = i;
@@ -84,9 +87,14 @@ static void flush_batch(predictor *p)
                 order[j] = x;
             }
         }
+        /* a multi-label model's decision: the labels with p >= threshold (the
+         * first of order); tsv's --top-k with --threshold: at most K of them */
+        int chosen = 0;
+        while (multi && chosen < L && pk[order[chosen]] >= o->threshold) chosen++;
         const char *text = o->with_text ? p->text[b] : NULL;
         if (o->jsonl) {
-            cJSON *obj = cli_prediction_json(jlabels, L, pk, best, order, topk);
+            cJSON *obj = multi ? cli_multilabel_json(jlabels, L, pk, order, chosen, topk)
+                               : cli_prediction_json(jlabels, L, pk, best, order, topk);
             if (text) {
                 char *clean = cli_utf8_clean(text);
                 cJSON_AddStringToObject(obj, "text", clean);
@@ -101,8 +109,9 @@ static void flush_batch(predictor *p)
         }
         if (o->all) {
             for (int k = 0; k < L; k++) printf("%s%s:%.6f", k ? "\t" : "", m->labels[k], pk[k]);
-        } else if (topk) {
-            for (int i = 0; i < topk; i++) printf("%s%s\t%.6f", i ? "\t" : "", m->labels[order[i]], pk[order[i]]);
+        } else if (topk || multi) {
+            int n = !multi ? topk : !topk ? chosen : !o->threshold_given ? topk : chosen < topk ? chosen : topk;
+            for (int i = 0; i < n; i++) printf("%s%s\t%.6f", i ? "\t" : "", m->labels[order[i]], pk[order[i]]);
         } else {
             printf("%s\t%.6f", m->labels[best], pk[best]);
         }
@@ -125,6 +134,7 @@ static void predictor_open(predictor *p, const char *path)
     if (model_load(&p->m, path, 0) < 0) die_err(EXIT_FAIL);
     if (model_check_classifier(&p->m, path) < 0) die_err(EXIT_FAIL);
 }
+
 
 /* The thread pool and the batch buffers. */
 static void predictor_start(predictor *p, const popts *o, int batch, int threads)
@@ -149,7 +159,8 @@ static void predictor_start(predictor *p, const popts *o, int batch, int threads
  * whenever it is full or the next text is not there yet. */
 static void predict_input(predictor *p, const char *path, const data_opts *dop)
 {
-    text_reader *r = text_reader_open(path, data_format_for_texts(path, dop->fmt, dop->encoding), dop);
+    text_reader *r = text_reader_open(path, data_format_for_texts_prefix(path, dop->fmt, dop->encoding,
+                                                                         dop->label_prefix), dop);
     if (!r) die_err(EXIT_FAIL);
     const model *m = &p->m;
     char *text;
@@ -191,14 +202,21 @@ static const cmd_spec spec = {
     .notes =
     "--output-format jsonl prints {\"label\": L, \"probability\": P, \"probabilities\": {label: p, ...}}\n"
     "per line, plus \"top\" with --top-k and \"text\" with --with-text.  --threshold sets the\n"
-    "decision of a binary model (not with --all or --top-k in tsv, which print no decision).\n",
+    "decision of a binary model (not with --all or --top-k in tsv, which print no decision).\n"
+    "\n"
+    "A multi-label model (train on rows with several labels, or --multilabel) gives each label its\n"
+    "own probability (they need not sum to 1).  tsv prints label<TAB>probability for every label\n"
+    "with p >= --threshold (default 0.5), most probable first, or nothing before the text when\n"
+    "none is; --top-k K the K most probable, and with --threshold at most K of those >= P\n"
+    "(fastText's predict-prob k threshold).  jsonl prints {\"labels\": [labels with p >= P],\n"
+    "\"probabilities\": {...}} and \"top\" with --top-k.\n",
 };
 
 int cmd_predict(int argc, char **argv)
 {
     const char *model_path = NULL, *arg, *threshold_arg = NULL;
     int batch = 256, threads = 0, c;
-    popts o = { 0, 0, 0, 0, DECIDE_THRESHOLD };
+    popts o = { 0, 0, 0, 0, DECIDE_THRESHOLD, 0 };
     common_opts co;
     common_opts_init(&co);
     while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
@@ -216,21 +234,26 @@ int cmd_predict(int argc, char **argv)
             else usage_error(&spec, "--output-format: expected tsv or jsonl, got '%s'", arg);
             break;
         case O_TOPK: o.topk = (int)opt_long(&spec, "top-k", arg, 1, 1000000); break;
-        case O_THRESHOLD: o.threshold = opt_double(&spec, "threshold", arg, 0, 1); threshold_arg = arg; break;
+        case O_THRESHOLD:
+            o.threshold = opt_double(&spec, "threshold", arg, 0, 1);
+            threshold_arg = arg;
+            o.threshold_given = 1;
+            break;
         case O_WITH_TEXT: o.with_text = 1; break;
         case OPT_THREADS: threads = (int)opt_long(&spec, "threads", arg, 1, 256); break;
         }
     }
     if (!model_path) usage_error(&spec, "no model given: use -m MODEL");
     if (o.all && o.topk && !o.jsonl) usage_error(&spec, "--all and --top-k exclude each other");
-    if (threshold_arg && !o.jsonl && (o.all || o.topk))
-        usage_error(&spec, "--threshold decides the label, which tsv output with --%s does not print",
-                    o.all ? "all" : "top-k");
     threads = cli_set_threads(threads);
     predictor p;
     predictor_open(&p, model_path);
-    if (threshold_arg && p.m.net->cfg.n_out != 1)
-        usage_error(&spec, "--threshold needs a binary model; %s has %d labels", model_path, p.m.nlabels);
+    int multi = p.m.multilabel;
+    if (threshold_arg && !o.jsonl && (o.all || (o.topk && !multi)))
+        usage_error(&spec, "--threshold decides the label, which tsv output with --%s does not print",
+                    o.all ? "all" : "top-k");
+    if (threshold_arg && p.m.net->cfg.n_out != 1 && !multi)
+        usage_error(&spec, "--threshold needs a binary model or a multi-label one; %s has %d labels", model_path, p.m.nlabels);
     predictor_start(&p, &o, batch, threads);
     int first = opt_operands(), nfiles = argc - first;
     if (!nfiles) predict_input(&p, "-", &co.data);

@@ -251,13 +251,14 @@ static const struct { const char *alias, *targets[2]; } aliases[] = {
     { "units", { "hidden" } },             { "dim", { "embed-dim", "dim" } },
     { "minCount", { "min-count" } },       { "min_count", { "min-count" } },
     { "thread", { "threads" } },           { "ws", { "window" } },
+    { "label", { "label-prefix" } },
     { "neg", { "negative" } },
 };
 static const struct { const char *name, *answer; } absent[] = {
     { "wordNgrams", "seqsent has no word n-grams: the recurrent layers read word order themselves" },
     { "minn", "seqsent has no character n-grams (fastText -minn/-maxn)" },
     { "maxn", "seqsent has no character n-grams (fastText -minn/-maxn)" },
-    { "loss", "the loss follows from the labels: sigmoid + binary cross-entropy for 2, softmax for more" },
+    { "loss", "the loss follows from the labels: sigmoid + binary cross-entropy for 2, softmax for more, one sigmoid per label (fastText's -loss ova) for multi-label data or with --multilabel" },
     { "bucket-size", "--bucket takes no size: batches are grouped by length automatically" },
 };
 
@@ -478,6 +479,15 @@ int common_opt(const cmd_spec *s, common_opts *c, int id, const char *arg)
         return 1;
     }
     case OPT_THREADS: c->threads = (int)opt_long(s, "threads", arg, 1, 256); return 1;
+    case OPT_LABEL_SEP:
+        if (!*arg) usage_error(s, "--label-sep: give the separator between labels, e.g. '|' or ','");
+        c->data.label_sep = arg;
+        return 1;
+    case OPT_LABEL_PREFIX:
+        if (!*arg || arg[strcspn(arg, " \t\r\v\f")])
+            usage_error(s, "--label-prefix: give a prefix without blanks, e.g. __label__");
+        c->data.label_prefix = arg;
+        return 1;
     }
     return 0;
 }

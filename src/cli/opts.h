@@ -63,7 +63,7 @@ int opt_pre_post(const cmd_spec *s, const char *opt, const char *v);
 enum {
     OPT_LANG = OPT_TOKENIZER_IDS, OPT_DICT, OPT_DICT_VECTORS, OPT_USER_DICT, OPT_NO_NORMALIZE, OPT_SQUEEZE,
     OPT_FORMAT, OPT_TEXT_COL, OPT_LABEL_COL, OPT_NO_HEADER, OPT_THREADS, OPT_ENCODING, OPT_HEADER,
-    OPT_JOIN_EXTRA, OPT_T2S
+    OPT_JOIN_EXTRA, OPT_T2S, OPT_LABEL_SEP, OPT_LABEL_PREFIX
 };
 #define TOKENIZER_OPTS \
     { "lang", OPT_LANG, 1, "zh|en|auto", "language of the text (default auto: Chinese runs segmented, the rest tokenized as English)" }, \
@@ -81,6 +81,14 @@ enum {
     { "no-header", OPT_NO_HEADER, 0, NULL, "the first row is data, not a header" }, \
     { "join-extra", OPT_JOIN_EXTRA, 0, NULL, "with the text column last, a row with more fields than the first keeps the rest as the text (default: an error)" }, \
     { "encoding", OPT_ENCODING, 1, "NAME", "the data's encoding, converted with iconv (e.g. gb18030, big5, utf-16, latin1; default UTF-8, checked)" }
+
+/* How labels are written (commands that read labels: train, distill, eval;
+ * predict takes the prefix, to find the text of fastText lines). */
+#define LABEL_PREFIX_OPT \
+    { "label-prefix", OPT_LABEL_PREFIX, 1, "PREFIX", "fastText lines: labels are the leading tokens starting with PREFIX (fastText -label; default __label__)" }
+#define LABEL_OPTS \
+    { "label-sep", OPT_LABEL_SEP, 1, "SEP", "CSV/TSV: the label field holds several labels separated by SEP, e.g. '|' or ',' (multi-label data; default: one label per row)" }, \
+    LABEL_PREFIX_OPT
 
 /* Settings collected from the shared groups. */
 typedef struct common_opts {

@@ -19,13 +19,14 @@ static void on_signal(int sig)
 
 int progress_signal(void) { return stop_signal; }
 
-/* " - acc 0.8123" for a classifier; nothing for a language model's
+/* " - acc 0.8123" for a classifier (" - micro_f1 0.7012" multi-label); nothing for a language model's
  * training loss (a sampled softmax's: no perplexity), " - val_ppl 123.4"
  * for its held-out loss (the full softmax's) */
 static const char *second(const train_event *ev, int val, double v, char *buf, size_t size)
 {
     if (ev->lm && !val) buf[0] = '\0';
-    else snprintf(buf, size, ev->lm ? " - %sppl %.1f" : " - %sacc %.4f", val ? "val_" : "", v);
+    else snprintf(buf, size, ev->lm ? " - %sppl %.1f" : ev->multi ? " - %smicro_f1 %.4f" : " - %sacc %.4f",
+                  val ? "val_" : "", v);
     return buf;
 }
 

@@ -168,9 +168,9 @@ static unsigned read_predict(const server *s, const cJSON *root, predict_req *q,
         } else if (!strcmp(it->string, "threshold")) {
             if (!cJSON_IsNumber(it) || !(v >= 0 && v <= 1))
                 return snprintf(msg, len, "\"threshold\" must be a number from 0 to 1"), 400;
-            if (s->nlabels != 2)
-                return snprintf(msg, len, "\"threshold\" needs a binary model; this one has %d labels", s->nlabels),
-                       400;
+            if (s->nlabels != 2 && !seqsent_multilabel(s->model))
+                return snprintf(msg, len, "\"threshold\" needs a binary model or a multi-label one; this one has %d labels",
+                                s->nlabels), 400;
             q->threshold = v;
         } else {
             return snprintf(msg, len, "unknown key \"%.100s\" (expected texts, top_k, threshold)", it->string), 400;
@@ -210,13 +210,22 @@ static cJSON *parse_body(const request *r, char *msg, size_t len)
     return root;
 }
 
-/* {"predictions": [...]}: one object per text, as `predict --output-format jsonl`. */
+/* {"predictions": [...]}: one object per text, as `predict --output-format jsonl`
+ * (a multi-label model: every label with p >= the threshold, 0.5 unless given). */
 static cJSON *predictions_json(const server *s, const predict_req *q, const int *labels, const double *probs)
 {
-    int L = s->nlabels, *top = xmalloc(sizeof *top * (size_t)L);
+    int L = s->nlabels, *top = xmalloc(sizeof *top * (size_t)L), multi = seqsent_multilabel(s->model);
+    double threshold = q->threshold < 0 ? 0.5 : q->threshold;
     cJSON *out = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(out, "predictions");
     for (int i = 0; i < q->n; i++) {
         const double *row = probs + (size_t)i * L;
+        if (multi) {   /* labels by probability: the chosen ones first, then "top" */
+            seqsent_top_k(s->model, row, L, top);
+            int chosen = 0, ntop = q->top_k < L ? q->top_k : L;
+            while (chosen < L && row[top[chosen]] >= threshold) chosen++;
+            cJSON_AddItemToArray(arr, cli_multilabel_json(s->labels, L, row, top, chosen, ntop));
+            continue;
+        }
         int ntop = q->top_k ? seqsent_top_k(s->model, row, q->top_k, top) : 0;
         cJSON_AddItemToArray(arr, cli_prediction_json(s->labels, L, row, labels[i], top, ntop));
     }

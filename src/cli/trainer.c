@@ -70,6 +70,7 @@ int trainer_option(train_args *a, int c, const char *arg)
     case O_MAX_SIZE: a->max_size = opt_long(a->spec, "max-size", arg, 3, 1L << 30); break;
     case O_QUIET: a->quiet = 1; break;
     case O_ALLOW_RARE: a->allow_rare = 1; break;
+    case O_MULTILABEL: a->multilabel = 1; break;
     case O_RESUME: a->resume_path = arg; break;
     case O_SAVE_EVERY: to->save_every = (int)opt_long(a->spec, "save-every", arg, 1, 100000); break;
     case O_EARLY_STOP: to->early_stop = (int)opt_long(a->spec, "early-stop", arg, 0, 100000); break;
@@ -136,6 +137,8 @@ void trainer_check(train_args *a)
     if (a->from && a->vocab_path) usage_error(a->spec, "--from and --vocab both give a vocabulary; use one");
     if (a->resume_path && (a->from || a->vocab_path || a->embed || a->co.tok_set))
         usage_error(a->spec, "--resume continues a run: its vocabulary, tokenizer and vectors come from the checkpoint");
+    if (a->resume_path && a->multilabel)
+        usage_error(a->spec, "--resume continues a run: whether it is multi-label comes from the checkpoint");
     if (a->from && a->co.tok_set) usage_error(a->spec, "tokenizer options cannot change a --from base (its vocabulary was built with its own tokenizer)");
     if (a->resume_path && (given(a, O_VAL_SPLIT) || given(a, O_EARLY_STOP) || a->keras))
         usage_error(a->spec, "--resume continues a run: its validation split, early stopping and defaults come from the checkpoint");
@@ -230,6 +233,29 @@ static void open_model(train_args *a, const dataset *tr, const dataset *va, mode
                 m->voc.n, m->dict_source);
 }
 
+/* Rows of d with 2 or more labels. */
+static size_t multi_rows(const dataset *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->n; i++) n += label_count(d->label[i]) > 1;
+    return n;
+}
+
+/* Whether a fresh run is multi-label: --multilabel, or data with a row of
+ * several labels (said on stderr: a fastText user expects -loss ova). */
+static void decide_multilabel(const train_args *a, model *m, const dataset *tr, const dataset *va)
+{
+    size_t rows = multi_rows(tr);
+    m->multilabel = a->multilabel || rows > 0;
+    if (!m->multilabel && va->n && multi_rows(va))
+        die(EXIT_FAIL, "%s: the validation rows have several labels on a line and the training rows one: "
+            "pass --multilabel to train a multi-label model", va->path);
+    if (m->multilabel && !a->quiet)
+        fprintf(stderr, "%s: multi-label (%s%zu of %zu rows have 2+ labels): one sigmoid per label, binary "
+                "cross-entropy each (fastText's -loss ova); predict gives every label with p >= 0.5\n", a->cmd,
+                a->multilabel ? "--multilabel; " : "", rows, tr->n);
+}
+
 /* A fresh run's embedding, labels and sequence settings. */
 static void shape_model(const train_args *a, model *m, const dataset *tr)
 {
@@ -248,7 +274,8 @@ static void encode_data(const train_args *a, model *m, const dataset *tr, const 
     if (encode_dataset(m, tr, 1, etr) < 0) die_err(EXIT_FAIL);
     if (va->n && encode_dataset(m, va, 1, eva) < 0) die_err(EXIT_FAIL);
     if (!a->quiet)
-        fprintf(stderr, "%s: %d labels (%s%s%s); maxlen %d%s; %.1f%% of tokens unknown\n", a->cmd, m->nlabels,
+        fprintf(stderr, "%s: %d labels%s (%s%s%s); maxlen %d%s; %.1f%% of tokens unknown\n", a->cmd, m->nlabels,
+                m->multilabel ? ", multi-label" : "",
                 m->labels[0], m->nlabels > 1 ? ", " : "", m->nlabels == 2 ? m->labels[1] : "...",
                 m->maxlen, a->maxlen || a->resume_path ? "" : " (95th percentile)",
                 etr->tokens ? 100.0 * etr->unknown / etr->tokens : 0.0);
@@ -294,6 +321,7 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
     train_state st;
     open_model(a, tr, va, &m, &st);
     if (targets && !a->resume_path) set_labels(&m, targets);
+    if (!a->resume_path) decide_multilabel(a, &m, tr, va);
     if (!a->resume_path) shape_model(a, &m, tr);
     encoded etr, eva;
     encode_data(a, &m, tr, va, &etr, &eva);

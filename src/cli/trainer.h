@@ -14,7 +14,7 @@ enum {
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
     O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
     O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE, O_DISCR, O_UNFREEZE, O_SLANTED,
-    O_KERAS, O_NO_MASK, O_NO_BUCKET, O_NO_BIDIR,
+    O_KERAS, O_NO_MASK, O_NO_BUCKET, O_NO_BIDIR, O_MULTILABEL,
     O_TRAINER_END   /* a command's own options start here */
 };
 
@@ -28,6 +28,7 @@ enum {
 #define TRAIN_OPTIONS \
     OPT_GROUP("Data & vocabulary:"), \
     DATA_OPTS, \
+    LABEL_OPTS, \
     TOKENIZER_OPTS, \
     OPT("vocab", O_VOCAB, "FILE", "reuse a vocabulary: a model file or a 'token<TAB>count' listing"), \
     OPT("min-count", O_MIN_COUNT, "N", "drop tokens seen fewer than N times (default 1)"), \
@@ -47,6 +48,7 @@ enum {
     OPT("dropout", O_DROPOUT, "P", "inverted dropout on every recurrent layer's input and before the dense layer (training only; default 0.4; --keras: 0)"), \
     OPT("dense", O_DENSE, "H", "a hidden ReLU dense layer of H units before the output (default none)"), \
     OPT("pool", O_POOL, "last|max|mean", "summary of the top layer: mean over time (default), max over time, or the final states (--keras)"), \
+    OPT("multilabel", O_MULTILABEL, "", "one sigmoid per label, each with binary cross-entropy (one-vs-all, fastText -loss ova), even when every row has one label (default: when some row has 2+ labels)"), \
     OPT("maxlen", O_MAXLEN, "N", "sequence length (default: 95th percentile of training lengths)"), \
     OPT("padding", O_PADDING, "pre|post", "where padding goes (default pre, as Keras)"), \
     OPT("truncating", O_TRUNCATING, "pre|post", "which end long texts lose (default pre, as Keras)"), \
@@ -66,7 +68,7 @@ enum {
     OPT("slanted", O_SLANTED, "", "slanted triangular learning rate: up over the first 10% of steps, then down to lr/32 (ULMFiT)"), \
     OPT("weight-decay", O_WD, "W", "decoupled weight decay for adamw (default 0.01; biases excluded)"), \
     OPT("momentum", O_MOMENTUM, "M", "momentum for sgd (default 0.9)"), \
-    OPT("class-weight", O_CLASS_WEIGHT, "auto", "weight each class's loss by n / (classes x count), for imbalanced data"), \
+    OPT("class-weight", O_CLASS_WEIGHT, "auto", "weight each class's loss by n / (classes x count), for imbalanced data (multi-label: each label's positive term by its negative / positive rows)"), \
     OPT("clip-norm", O_CLIP_NORM, "X", "scale gradients down when their global norm exceeds X"), \
     OPT("word-dropout", O_WORD_DROPOUT, "P", "replace each token by <unk> with probability P while training (default 0)"), \
     OPT("ema", O_EMA, "M", "keep a moving average of the weights (momentum M, e.g. 0.99) and use it for validation, early stopping and the saved model (Keras use_ema)"), \
@@ -93,7 +95,7 @@ typedef struct train_args {
     train_opts to;
     net_config nc;           /* the network's shape; its sizes from the data come later */
     const char *train_path, *out, *from, *vocab_path, *embed, *val_path, *resume_path, *plot_path;
-    int embed_dim, maxlen, pad_pre, trunc_pre, half, quiet, allow_rare;
+    int embed_dim, maxlen, pad_pre, trunc_pre, half, quiet, allow_rare, multilabel;
     int epochs_set, lr_set, wd_set, mom_set, shape_set;
     int keras;               /* --keras: the recipe's defaults instead of train's own */
     int val_auto;            /* the validation split is the default one (too few rows: none) */

@@ -129,6 +129,7 @@ void train_state_to_json(const train_state *st, cJSON *ti)
     snprintf(buf, sizeof buf, "%a", st->sum_loss);
     cJSON_AddStringToObject(j, "sum_loss", buf);
     cJSON_AddNumberToObject(j, "correct", st->correct);
+    if (st->wrong > 0) cJSON_AddNumberToObject(j, "wrong", st->wrong);   /* multi-label runs only */
     cJSON_AddNumberToObject(j, "adam_step", (double)st->adam_step);
     snprintf(buf, sizeof buf, "%a", st->best_val_loss);
     cJSON_AddStringToObject(j, "best_val_loss", buf);
@@ -211,6 +212,8 @@ int train_state_load(model *m, train_state *st)
     st->pos = (size_t)jnum(j, "pos", &ok);
     st->sum_loss = jnum(j, "sum_loss", &ok);
     st->correct = jnum(j, "correct", &ok);
+    int has_wrong = 1;
+    st->wrong = jnum(j, "wrong", &has_wrong);   /* absent: 0 */
     st->adam_step = (long)jnum(j, "adam_step", &ok);
     st->best_val_loss = jnum(j, "best_val_loss", &ok);
     st->best_epoch = (int)jnum(j, "best_epoch", &ok);

@@ -100,7 +100,8 @@ typedef struct train_state {
     size_t pos;           /* samples of this epoch already trained */
     uint64_t rng[4];      /* shuffle RNG as it was at the start of this epoch */
     double sum_loss;      /* running sums over the epoch so far */
-    double correct;
+    double correct;       /* rows right (multi-label: labels rightly predicted) */
+    double wrong;         /* multi-label: labels wrongly predicted or missed */
     long adam_step;
     double best_val_loss; /* early stopping */
     int best_epoch, bad_epochs;

@@ -25,6 +25,7 @@ static int same_meta(const mfile *a, const mfile *b, const char *key)
 const char *ensemble_mismatch(const model *a, const model *b)
 {
     if (!same_meta(a->file, b->file, "labels")) return "different labels";
+    if (a->multilabel != b->multilabel) return "one is multi-label (a sigmoid per label), the other not";
     if (!same_meta(a->file, b->file, "sequence")) return "different maxlen, padding or truncating";
     if (!same_meta(a->file, b->file, "tokenizer") || !same_tensor(a->file, b->file, "tokenizer.dict"))
         return "different tokenizer settings or dictionary";

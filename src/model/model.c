@@ -268,7 +268,8 @@ static int load_body(model *m, const char *path, int copy)
         m->prec = m->net->prec;
         const cJSON *lab = cJSON_GetObjectItemCaseSensitive(f->meta, "labels");
         int nl = cJSON_GetArraySize(lab);
-        int want = m->net->cfg.lm ? 0 : m->net->cfg.n_out == 1 ? 2 : m->net->cfg.n_out;   /* a language model has none */
+        m->multilabel = m->net->cfg.multilabel;
+        int want = m->net->cfg.lm ? 0 : m->net->cfg.n_out == 1 && !m->multilabel ? 2 : m->net->cfg.n_out;   /* a language model has none */
         if (!cJSON_IsArray(lab) || nl != want)
             return err_set("%s: model has %d labels, its network %d outputs", path, nl, m->net->cfg.n_out);
         m->labels = xcalloc(nl, sizeof *m->labels);
@@ -292,7 +293,8 @@ static int load_body(model *m, const char *path, int copy)
                 m->members[m->nmembers] = mn;
                 const cJSON *ti = cJSON_GetObjectItemCaseSensitive(e, "training");
                 m->member_info[m->nmembers++] = ti ? cJSON_Duplicate(ti, 1) : NULL;
-                if ((size_t)mn->cfg.vocab_size != m->voc.n || mn->cfg.n_out != m->net->cfg.n_out)
+                if ((size_t)mn->cfg.vocab_size != m->voc.n || mn->cfg.n_out != m->net->cfg.n_out ||
+                    mn->cfg.multilabel != m->net->cfg.multilabel)
                     return err_set("%s: ensemble member %d does not fit the vocabulary or the labels", path, k + 1);
             }
         }

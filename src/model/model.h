@@ -30,6 +30,8 @@ typedef struct model {
     cJSON *embed_info;      /* "embedding" metadata: source, coverage */
     char **labels;          /* class names, index = class id */
     int nlabels;
+    int multilabel;         /* a row may have several labels: one sigmoid per label (the
+                             * network records it; set before the network exists by train) */
     int maxlen, pad_pre, trunc_pre;
     net *net;               /* NULL until trained */
     net *pretrained;        /* train --from a language model: its network, whose embedding and

@@ -40,7 +40,8 @@ cJSON *net_config_json(const net *n)
         cJSON_AddBoolToObject(j, "tied_embeddings", c->lm_tie);
     } else {
         cJSON_AddNumberToObject(j, "outputs", c->n_out);
-        cJSON_AddStringToObject(j, "output_activation", c->n_out == 1 ? "sigmoid" : "softmax");
+        cJSON_AddStringToObject(j, "output_activation", c->multilabel ? OUTPUT_MULTILABEL
+                                                        : c->n_out == 1 ? "sigmoid" : "softmax");
     }
     cJSON_AddBoolToObject(j, "freeze_embedding", c->freeze);
     cJSON_AddBoolToObject(j, "mask", c->mask);
@@ -174,6 +175,10 @@ static int config_from_json(const cJSON *j, net_config *c)
         if (c->lm_tie && c->hidden != c->embed_dim) return err_set("network: tied embeddings need hidden = embed_dim");
     } else if (json_int(j, "outputs", 1, 1 << 20, -1, &c->n_out) < 0) {
         return -1;
+    } else {
+        const cJSON *act = cJSON_GetObjectItemCaseSensitive(j, "output_activation");
+        c->multilabel = cJSON_IsString(act) && !strcmp(act->valuestring, OUTPUT_MULTILABEL);
+        if (c->multilabel && c->n_out < 2) return err_set("network: a multi-label output needs 2 or more labels");
     }
     c->freeze = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "freeze_embedding"));
     c->mask = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "mask"));

@@ -15,6 +15,11 @@
  * "<name>.scale" [N]) or bf16; vectors (biases) stay f32. */
 typedef enum { STORE_F32 = 0, STORE_F16 = 1, STORE_INT8, STORE_BF16 } net_store;
 
+/* network.output_activation of a multi-label network: one sigmoid per
+ * label, each trained with binary cross-entropy (one-vs-all); "sigmoid"
+ * (one output, 2 labels) and "softmax" are the single-label kinds. */
+#define OUTPUT_MULTILABEL "sigmoid per label"
+
 /* Store in / restore from a model file ("network" metadata + tensors).
  * net_from_mfile borrows the mmap'ed tensors when copy = 0; a quantized
  * network is always read that way (inference only: copy = 1 is an error)

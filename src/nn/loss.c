@@ -1,4 +1,5 @@
-/* loss.c - sigmoid + binary cross-entropy, softmax + categorical cross-entropy. */
+/* loss.c - sigmoid + binary cross-entropy, softmax + categorical cross-entropy,
+ * one sigmoid per label (multi-label). */
 #include "nn/loss.h"
 
 #include <math.h>
@@ -61,6 +62,28 @@ double output_loss(int B, int K, const float *logits, const int32_t *y, const fl
         for (int k = 0; k < K; k++) dl[k] *= wt / B;
     }
     return loss;
+}
+
+/* log(1 + e^x) without overflow */
+static double softplus(double x) { return (x > 0 ? x : 0) + log1p(exp(-fabs(x))); }
+
+double ova_loss(int K, const float *logits, const float *t, const float *pos_w, float *probs, float *dlogits)
+{
+    double sum = 0;
+    for (int k = 0; k < K; k++) {
+        double l = logits[k], tk = t[k], w = pos_w ? pos_w[k] : 1.0;
+        double p = 1.0 / (1.0 + exp(-l));
+        /* -[w t log p + (1-t) log(1-p)], log p = -softplus(-l), log(1-p) = -softplus(l) */
+        sum += w * tk * softplus(-l) + (1 - tk) * softplus(l);
+        if (probs) probs[k] = (float)p;
+        if (dlogits) dlogits[k] = (float)((w * tk + 1 - tk) * p - w * tk);
+    }
+    return sum;
+}
+
+void ova_probs(int K, const float *logits, float *probs)
+{
+    for (int k = 0; k < K; k++) probs[k] = (float)(1.0 / (1.0 + exp(-(double)logits[k])));
 }
 
 double soft_loss(int K, const float *logits, const float *q, double T, double scale, float *probs, float *dlogits)

@@ -2,6 +2,7 @@
  *
  * Two classes: one logit per row, sigmoid, binary cross-entropy.
  * Three or more: K logits, softmax, categorical cross-entropy.
+ * Multi-label: K logits, K sigmoids, the sum of K binary cross-entropies.
  * Both return the mean loss over the B rows and write dlogits = dL/dlogits
  * of that mean (already divided by B), computed stably from the logits.
  */
@@ -22,6 +23,19 @@ double softmax_ce_loss(int B, int K, const float *logits, const int32_t *y, floa
  * the B rows (dlogits must be given). */
 double output_loss(int B, int K, const float *logits, const int32_t *y, const float *class_w,
                    float *probs, float *dlogits);
+
+/* Multi-label (one-vs-all, fastText's -loss ova): K logits, one sigmoid
+ * each, and one row's loss the sum over the labels of their binary
+ * cross-entropies against targets t [K] (1: the row has the label, 0: it
+ * has not; a teacher's probabilities work too):
+ *   loss = sum_k  w_k t_k softplus(-l_k) + (1 - t_k) softplus(l_k)
+ *   dloss/dl_k = (w_k t_k + 1 - t_k) p_k - w_k t_k,   p_k = sigmoid(l_k)
+ * with w_k = pos_w[k], the weight of label k's positive term (--class-weight;
+ * NULL = 1).  probs [K] = sigmoid(logits), independent (they need not sum
+ * to 1).  dlogits may be NULL. */
+double ova_loss(int K, const float *logits, const float *t, const float *pos_w, float *probs, float *dlogits);
+/* probs [K] = sigmoid(logits [K]): a multi-label network's probabilities. */
+void ova_probs(int K, const float *logits, float *probs);
 
 /* Distillation (Hinton et al. 2015): one row's loss against soft targets
  * q [K] (K = 1: q = the probability of the second class) with both sides at

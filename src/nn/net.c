@@ -330,6 +330,10 @@ void net_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids)
 
 double net_loss(const net *n, net_ws *w, int B, const int32_t *y)
 {
+    if (n->cfg.multilabel) {
+        ova_probs(B * n->cfg.n_out, w->logits, w->probs);
+        return 0;
+    }
     return output_loss(B, n->cfg.n_out, w->logits, y, NULL, w->probs, NULL);
 }
 
@@ -382,7 +386,9 @@ double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
     double loss = 0;
     for (int b = 0; b < B; b++) {
         float *lg = w->logits + (size_t)b * K, *pr = w->probs + (size_t)b * K, *dl = w->dlogits + (size_t)b * K;
-        if (w->soft)   /* distillation: the teacher's probabilities */
+        if (c->multilabel)   /* one sigmoid per label against the row's label set */
+            loss += ova_loss(K, lg, w->soft + (size_t)b * K, w->class_w, pr, dl);
+        else if (w->soft)   /* distillation: the teacher's probabilities */
             loss += soft_loss(K, lg, w->soft + (size_t)b * K, w->temperature, 1.0, pr, dl);
         else
             loss += output_loss(1, K, lg, y + b, w->class_w, pr, dl);

@@ -8,7 +8,8 @@
  * F = H*D: the recurrent layers are LSTM, GRU or SimpleRNN cells of H units,
  * one direction or two (D = 2: forward and backward outputs concatenated, as
  * Keras Bidirectional).  K = 1: sigmoid + binary cross-entropy; K >= 3:
- * softmax + categorical.  Weights live in `net` (their list: params.h);
+ * softmax + categorical; multilabel: K sigmoids, each a binary
+ * cross-entropy (loss.h ova_loss).  Weights live in `net` (their list: params.h);
  * activations for one batch live in `net_ws`, so the same weights can serve
  * several workspaces (worker threads).
  */
@@ -29,7 +30,9 @@ typedef struct net_config {
     int embed_dim;      /* E */
     int hidden;         /* H units per direction */
     int layers;         /* L >= 1 */
-    int n_out;          /* K: 1 (sigmoid) or number of classes (softmax) */
+    int n_out;          /* K: 1 (sigmoid) or number of classes (softmax), or of labels (multilabel) */
+    int multilabel;     /* one sigmoid per label, binary cross-entropy each (one-vs-all); the
+                           targets are the workspace's soft rows [B,K] of 0/1 */
     int freeze;         /* embedding not trained */
     int mask;           /* skip padding steps (state carried through) */
     cell_type cell;     /* lstm, gru, rnn */
@@ -158,7 +161,9 @@ void net_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids);
  * gradient of (the sum of the B rows' losses) / batch: a shard of B rows of
  * a batch of `batch` rows passes the whole batch's size, so every row's
  * gradient is the same whatever shard it is in.  Returns the sum of the B
- * rows' losses (class-weighted when w->class_w is set). */
+ * rows' losses (class-weighted when w->class_w is set).  A multi-label
+ * network reads its targets from w->soft [B,K] (y unused) and w->class_w
+ * as the weights of each label's positive term. */
 double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y,
                             int batch);
 /* The encoder shared by the classifier and the language model: embedding
@@ -168,7 +173,9 @@ const float *net_encode_forward(const net *n, net_ws *w, int B, int T, const int
 /* ... and back: dY [T,B,F] (in w->dbuf[0]) -> the weight gradients of the
  * recurrent layers and the embedding (unless frozen). */
 void net_encode_backward(net *n, net_ws *w, int B, int T, const int32_t *ids);
-/* Mean loss of the probabilities in w->probs (after net_forward). */
+/* Mean loss of the probabilities in w->probs (after net_forward).  A
+ * multi-label network: its probabilities only, 0 returned (its targets are
+ * label sets: net_forward_backward with w->soft). */
 double net_loss(const net *n, net_ws *w, int B, const int32_t *y);
 /* (The class of a row of probabilities: decide_class in train/metrics.h,
  * the one rule for training, eval and predict.) */

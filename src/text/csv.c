@@ -370,35 +370,47 @@ int data_format_parse(const char *s)
 
 /* ---- dataset_load ------------------------------------------------------ */
 
-/* Whether a file's first line starts with fastText's "__label__" (read
+/* Whether a file's first line starts with fastText's label prefix (read
  * through instream: a .gz file is looked at inflated). */
-static int starts_fasttext(const char *path, const char *encoding)
+static int starts_fasttext(const char *path, const char *encoding, const char *prefix)
 {
     instream *in = instream_open(path, encoding);
     if (!in) return 0;
-    char buf[16] = {0};
+    size_t plen = strlen(prefix);
+    char buf[80] = {0};
     ssize_t got = instream_read(in, buf, sizeof buf - 1);
     instream_close(in);
     size_t n = got > 0 ? (size_t)got : 0;
     const char *p = buf;
     if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
-    return strncmp(p, "__label__", 9) == 0;
+    return plen > 0 && plen < sizeof buf - 4 && strncmp(p, prefix, plen) == 0;
 }
 
-data_format data_format_detect(const char *path, data_format fmt, const char *encoding)
+data_format data_format_detect_prefix(const char *path, data_format fmt, const char *encoding, const char *prefix)
 {
     if (fmt != FMT_AUTO) return fmt;
     fmt = data_format_guess(path);
-    if (fmt == FMT_LINES && strcmp(path, "-") != 0 && starts_fasttext(path, encoding))
+    if (fmt == FMT_LINES && strcmp(path, "-") != 0 &&
+        starts_fasttext(path, encoding, prefix ? prefix : DEFAULT_LABEL_PREFIX))
         fmt = FMT_FASTTEXT;   /* fastText's train.txt: "__label__x text" */
     return fmt;
 }
 
+data_format data_format_detect(const char *path, data_format fmt, const char *encoding)
+{
+    return data_format_detect_prefix(path, fmt, encoding, NULL);
+}
+
 data_format data_format_for_texts(const char *path, data_format fmt, const char *encoding)
+{
+    return data_format_for_texts_prefix(path, fmt, encoding, NULL);
+}
+
+data_format data_format_for_texts_prefix(const char *path, data_format fmt, const char *encoding, const char *prefix)
 {
     if (fmt != FMT_AUTO) return fmt;
     if (!strcmp(path, "-")) return FMT_LINES;
-    fmt = data_format_detect(path, FMT_AUTO, encoding);
+    fmt = data_format_detect_prefix(path, FMT_AUTO, encoding, prefix);
     if (fmt != FMT_CSV) return fmt;
     /* CSV only when the name says so: data.csv, data.csv.gz */
     const char *slash = strrchr(path, '/');
@@ -412,26 +424,88 @@ data_format data_format_for_texts(const char *path, data_format fmt, const char 
  * must not stay glued to the text). */
 static int ft_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; }
 
-/* Split a fastText line in place: *label (NUL-terminated, or NULL when the
- * line has none), *text after the leading __label__ tokens; the number of
- * those tokens is returned. */
-static int ft_split(char *p, char **label, char **text)
+/* ---- label strings (csv.h: one label, or several joined by LABEL_SEP) ---- */
+
+int label_count(const char *s)
+{
+    int n = 1;
+    for (; *s; s++) n += *s == LABEL_SEP;
+    return n;
+}
+
+const char *label_next(const char *s, size_t *len)
+{
+    const char *e = strchr(s, LABEL_SEP);
+    *len = e ? (size_t)(e - s) : strlen(s);
+    return e ? e + 1 : NULL;
+}
+
+/* A row's label string being built: labels appended once each. */
+typedef struct labelset { char *s; size_t len, cap; int n; } labelset;
+
+/* Add label l[0..n) unless it is there already.  -1 (err_set "path:line:
+ * ...") when it holds the separator byte. */
+static int labelset_add(labelset *ls, const char *l, size_t n, const char *path, long line)
+{
+    if (memchr(l, LABEL_SEP, n))
+        return err_set("%s:%ld: a label holds the control character U+001F; remove it", path, line);
+    if (ls->n) {
+        const char *p = ls->s;
+        size_t k;
+        do {
+            const char *next = label_next(p, &k);
+            if (k == n && !memcmp(p, l, n)) return 0;   /* a repeated label counts once */
+            p = next;
+        } while (p);
+    }
+    if (ls->len + n + 2 > ls->cap) {
+        ls->cap = 2 * (ls->len + n + 2);
+        ls->s = xrealloc(ls->s, ls->cap);
+    }
+    if (ls->n) ls->s[ls->len++] = LABEL_SEP;
+    memcpy(ls->s + ls->len, l, n);
+    ls->len += n;
+    ls->s[ls->len] = '\0';
+    ls->n++;
+    return 0;
+}
+
+/* Split a fastText line in place: the labels of its leading prefixed
+ * tokens (prefix[0..plen)) into ls (when not NULL; empty ones, a bare
+ * prefix, are skipped), *text after them.  Returns the number of prefixed
+ * tokens, or -1 (err_set) from labelset_add. */
+static int ft_split(char *p, const char *prefix, size_t plen, labelset *ls, char **text, const char *path, long line)
 {
     int nl = 0;
-    *label = NULL;
     while (ft_space(*p)) p++;
-    while (strncmp(p, "__label__", 9) == 0) {
-        char *e = p + 9;
+    while (plen && strncmp(p, prefix, plen) == 0) {
+        char *e = p + plen;
         while (*e && !ft_space(*e)) e++;
         char *next = e;
         while (ft_space(*next)) next++;
-        if (!nl) { *label = p + 9; }
-        if (*e) *e = '\0';
+        if (ls && e > p + plen && labelset_add(ls, p + plen, (size_t)(e - p - plen), path, line) < 0) return -1;
         nl++;
         p = next;
     }
     *text = p;
     return nl;
+}
+
+/* A CSV/TSV label field split by sep (each piece trimmed, empty pieces
+ * skipped) into ls.  0, or -1 (err_set). */
+static int split_labels(const char *f, const char *sep, labelset *ls, const char *path, long line)
+{
+    size_t sl = strlen(sep);
+    for (;;) {
+        const char *e = strstr(f, sep);
+        size_t n = e ? (size_t)(e - f) : strlen(f);
+        const char *a = f;
+        while (n > 0 && isspace((unsigned char)*a)) a++, n--;
+        while (n > 0 && isspace((unsigned char)a[n - 1])) n--;
+        if (n && labelset_add(ls, a, n, path, line) < 0) return -1;
+        if (!e) return 0;
+        f = e + sl;
+    }
 }
 
 static const char *const LABEL_NAMES[] = { "label", "class", "sentiment", "target", "y", NULL };
@@ -629,13 +703,15 @@ static int rows_check(rows *rw, csv_reader *r, char **f, size_t *nf)
 
 int dataset_load(const char *path, const data_opts *o, int need_labels, dataset *out)
 {
-    data_opts dflt = { FMT_AUTO, NULL, NULL, -1, NULL, 0 };
+    data_opts dflt = { FMT_AUTO, NULL, NULL, -1, NULL, 0, NULL, NULL };
     if (!o) o = &dflt;
     memset(out, 0, sizeof *out);
     /* The name used in messages: "<stdin>" for "-". */
     out->path = xstrdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
+    const char *prefix = o->label_prefix ? o->label_prefix : DEFAULT_LABEL_PREFIX;
+    labelset ls = { 0 };
 
-    data_format fmt = data_format_detect(path, o->fmt, o->encoding);
+    data_format fmt = data_format_detect_prefix(path, o->fmt, o->encoding, prefix);
     if (fmt == FMT_LINES && need_labels) {
         err_set("%s: plain-lines format has no labels (use CSV or TSV with a label column)",
                 out->path);
@@ -650,25 +726,25 @@ int dataset_load(const char *path, const data_opts *o, int need_labels, dataset 
     int k = 0;
     const char *pn = csv_path(r);
     if (fmt == FMT_FASTTEXT) {
+        size_t plen = strlen(prefix);
         while ((k = csv_next(r, &f, &nf)) > 0) {
-            char *label, *p;
-            int nl = ft_split(f[0], &label, &p);
-            if (!label && !*p) continue;   /* blank line */
-            if (nl > 1 && need_labels) {
-                k = err_set("%s:%ld: %d labels on one line (__label__%s and %d more): multi-label data is not "
-                            "supported yet; keep one __label__ per line", pn, csv_line(r), nl, label, nl - 1);
-                break;
-            }
-            if (!label || !*label) {
+            char *p;
+            ls.n = 0;
+            ls.len = 0;
+            int nl = ft_split(f[0], prefix, plen, &ls, &p, pn, csv_line(r));
+            if (nl < 0) { k = -1; break; }
+            if (!nl && !*p) continue;   /* blank line */
+            if (!ls.n) {
                 if (need_labels) {
-                    err_set("%s:%ld: no __label__ at the start of the line (fastText format)", pn, csv_line(r));
-                    k = -1;
+                    k = err_set("%s:%ld: no %s<label> at the start of the line (fastText format)%s", pn, csv_line(r),
+                                prefix, nl ? ": the label after the prefix is empty" : "");
                     break;
                 }
-                label = "";
+                labelset_add(&ls, "", 0, pn, 0);
             }
             if (*p == '\0') { out->skipped_empty++; continue; }
-            ds_push(out, &cap, p, xstrdup(label), csv_line(r), 1);
+            out->multi |= ls.n > 1;
+            ds_push(out, &cap, p, xstrdup(ls.s), csv_line(r), 1);
         }
         goto end;
     }
@@ -708,7 +784,17 @@ int dataset_load(const char *path, const data_opts *o, int need_labels, dataset 
         const char *text = f[ti];
         if (text[0] == '\0') { out->skipped_empty++; continue; }
         char *label = NULL;
-        if (labels) {
+        if (labels && o->label_sep) {   /* several labels in the field */
+            ls.n = 0;
+            ls.len = 0;
+            if (split_labels((size_t)li < nf ? f[li] : "", o->label_sep, &ls, pn, csv_line(r)) < 0) { k = -1; break; }
+            if (need_labels && !ls.n) {
+                k = err_set("%s:%ld: empty label", pn, csv_line(r));
+                break;
+            }
+            out->multi |= ls.n > 1;
+            label = xstrdup(ls.n ? ls.s : "");
+        } else if (labels) {
             label = trimmed_dup((size_t)li < nf ? f[li] : "");
             if (need_labels && label[0] == '\0') {
                 free(label);
@@ -720,6 +806,7 @@ int dataset_load(const char *path, const data_opts *o, int need_labels, dataset 
     }
 
 end:
+    free(ls.s);
     out->bad_utf8 = csv_bad_utf8(r);
     csv_close(r);
     if (k < 0) { dataset_free(out); return -1; }
@@ -774,8 +861,8 @@ int text_next(text_reader *t, char **text)
         return 1;
     }
     if (t->fmt == FMT_FASTTEXT) {
-        char *label;
-        ft_split(f[0], &label, text);
+        const char *prefix = t->o.label_prefix ? t->o.label_prefix : DEFAULT_LABEL_PREFIX;
+        ft_split(f[0], prefix, strlen(prefix), NULL, text, NULL, 0);
         return 1;
     }
     if (!t->started) {

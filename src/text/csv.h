@@ -51,17 +51,31 @@ data_format data_format_guess(const char *path);
  * stdin) whose first line starts with __label__ is fastText.  Other formats
  * are returned as given. */
 data_format data_format_detect(const char *path, data_format fmt, const char *encoding);
+/* The same with fastText's label prefix (NULL = DEFAULT_LABEL_PREFIX). */
+data_format data_format_detect_prefix(const char *path, data_format fmt, const char *encoding, const char *prefix);
 /* FMT_AUTO resolved for texts without labels (predict, tokenize): stdin and
  * names that do not say .csv/.tsv/.tab/.ft/.fasttext are plain lines (a
  * corpus.utf8 is text), a .txt starting with __label__ is fastText. */
 data_format data_format_for_texts(const char *path, data_format fmt, const char *encoding);
+data_format data_format_for_texts_prefix(const char *path, data_format fmt, const char *encoding, const char *prefix);
 /* "csv", "tsv", "lines", "fasttext", "auto" -> format; -1 if unknown. */
 int data_format_parse(const char *s);
+
+/* fastText's label prefix unless --label-prefix says otherwise (fastText -label). */
+#define DEFAULT_LABEL_PREFIX "__label__"
+/* A row's labels as one string: several (multi-label data) are joined by
+ * LABEL_SEP, in file order, each once.  No label contains the byte. */
+#define LABEL_SEP '\x1f'
+/* The number of labels in a row's label string; label_next walks them:
+ * *len of the one at s, returns the next one or NULL. */
+int label_count(const char *s);
+const char *label_next(const char *s, size_t *len);
 
 /* A whole labelled data set in memory. */
 typedef struct dataset {
     char **text;      /* n texts */
-    char **label;     /* n labels (NULL array when loaded without labels) */
+    char **label;     /* n label strings, one label or several (LABEL_SEP); NULL array when loaded without labels */
+    int multi;        /* some row has 2 or more labels */
     long *line;       /* n source line numbers, for error messages */
     size_t n;
     size_t skipped_empty;   /* rows skipped because the text was empty */
@@ -78,6 +92,9 @@ typedef struct data_opts {
     int join_extra;         /* CSV/TSV rows with more fields than the first row: with the text
                                column last, the extra fields are joined back into the text
                                (with the separator); otherwise such rows are an error */
+    const char *label_sep;  /* CSV/TSV: the label field holds several labels split by this
+                               string (multi-label data); NULL = one label per row */
+    const char *label_prefix;   /* fastText labels start with this; NULL = DEFAULT_LABEL_PREFIX */
 } data_opts;
 
 /* Load a whole file.  Columns: a name is matched against the header (case
@@ -87,7 +104,10 @@ typedef struct data_opts {
  * column.  With header == -1 the first row is a header when one of its fields
  * is one of those names or equals text_col/label_col.  FMT_LINES gives texts
  * only.  need_labels: every row must have a non-empty label.  Rows with empty
- * text are skipped and counted.  Errors: "path:line: problem". */
+ * text are skipped and counted.  Several labels on a row (fastText lines
+ * with several prefixed tokens, a CSV/TSV label field split by label_sep)
+ * are kept in one label string (LABEL_SEP) and set out->multi.  Errors:
+ * "path:line: problem". */
 int dataset_load(const char *path, const data_opts *o, int need_labels, dataset *out);
 /* dataset_load's column rules on a first row, for other readers of rows
  * (split): *header (o->header, or detected), the 0-based text and label

@@ -16,6 +16,12 @@
  * counts correct rows (st.correct), and validation is the held-out loss
  * per target with the full softmax, reported as perplexity.
  *
+ * A multi-label network (one sigmoid per label) trains on the label sets
+ * in the data's soft rows; its running figure is micro-F1 at
+ * DECIDE_THRESHOLD (st.correct true positives, st.wrong false positives
+ * and negatives), "micro_f1" in the history where a classifier has
+ * "accuracy".
+ *
  * In an MPI job (dist.h) every rank runs this loop over the same data and
  * weights (checked before the first step: same_start): the pool shares the
  * shards out and gives every rank the same gradient, losses and
@@ -143,8 +149,12 @@ static void running_means(const run *R, train_event *ev)
 {
     const train_state *st = &R->st;
     ev->lm = R->lm;
+    ev->multi = R->n->cfg.multilabel;
     if (R->lm) {
         ev->loss = st->correct > 0 ? st->sum_loss / st->correct : 0;
+    } else if (ev->multi) {
+        ev->loss = st->pos ? st->sum_loss / st->pos : 0;
+        ev->accuracy = micro_f1_of(st->correct, st->wrong);
     } else {
         ev->loss = st->pos ? st->sum_loss / st->pos : 0;
         ev->accuracy = st->pos ? st->correct / st->pos : 0;
@@ -217,6 +227,10 @@ static int run_step(run *R, size_t bi, size_t s)
     train_state *st = &R->st;
     st->sum_loss += loss_sum;
     if (R->lm) st->correct += count;
+    else if (n->cfg.multilabel)   /* true positives, and false positives + negatives: micro-F1 */
+        for (int b = 0; b < B; b++)
+            ova_row_counts(R->probs + (size_t)b * K, R->soft + (size_t)b * K, K, DECIDE_THRESHOLD, &st->correct,
+                           &st->wrong);
     else
         for (int b = 0; b < B; b++) st->correct += decide_class(R->probs + (size_t)b * K, K, DECIDE_THRESHOLD) == R->y[b];
     st->pos = s + B;
@@ -273,7 +287,7 @@ static int validate(run *R, cJSON *h, train_event *ev)
         eval_result er;
         evaluate(R->m, R->val, 256, 1, &er, NULL);
         loss = er.loss;
-        second = er.accuracy;
+        second = er.multi ? er.micro_f1 : er.accuracy;
         eval_result_free(&er);
     }
     double fig[2] = { loss, second };
@@ -281,7 +295,7 @@ static int validate(run *R, cJSON *h, train_event *ev)
     loss = fig[0];
     second = fig[1];
     cJSON_AddNumberToObject(h, "val_loss", loss);
-    cJSON_AddNumberToObject(h, R->lm ? "val_perplexity" : "val_accuracy", second);
+    cJSON_AddNumberToObject(h, R->lm ? "val_perplexity" : R->n->cfg.multilabel ? "val_micro_f1" : "val_accuracy", second);
     ev->have_val = 1;
     ev->val_loss = loss;
     ev->val_accuracy = second;
@@ -346,13 +360,15 @@ static int epoch_end(run *R)
     cJSON *h = cJSON_CreateObject();
     cJSON_AddNumberToObject(h, "epoch", R->st.epoch);
     cJSON_AddNumberToObject(h, "loss", ev.loss);
-    if (!R->lm) cJSON_AddNumberToObject(h, "accuracy", ev.accuracy);   /* a sampled softmax's loss has no perplexity */
+    if (!R->lm)   /* a sampled softmax's loss has no perplexity */
+        cJSON_AddNumberToObject(h, R->n->cfg.multilabel ? "micro_f1" : "accuracy", ev.accuracy);
     int stop = R->val && R->val->n && validate(R, h, &ev);
     record(R, h, &ev);
     emit(R, &ev);
     R->st.pos = 0;
     R->st.sum_loss = 0;
     R->st.correct = 0;
+    R->st.wrong = 0;
     if (stop) {
         ev = (train_event){ .kind = TRAIN_EV_EARLY_STOP, .best_epoch = R->st.best_epoch, .patience = R->o->early_stop };
         emit(R, &ev);

@@ -169,7 +169,7 @@ static void panel(FILE *f, int index, const char *name, const char *ylabel, cons
 
     fprintf(f, "<g id=\"panel-%s\">\n", name);
     fprintf(f, "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">%s</text>\n",
-            (left + right) / 2, PLOT_TOP - 12, ylabel[0] == 'l' ? "Loss" : "Accuracy");
+            (left + right) / 2, PLOT_TOP - 12, ylabel[0] == 'l' ? "Loss" : ylabel[0] == 'm' ? "Micro-F1" : "Accuracy");
     /* grid, y ticks and labels */
     int nyt = (int)floor((ya.hi - ya.lo) / ya.step + 1e-6);
     for (int i = 0; i <= nyt; i++) {
@@ -249,6 +249,12 @@ int plot_history_svg(const cJSON *history, const char *title, const char *path)
         { "loss", "loss-train", 0, NULL, 0 }, { "val_loss", "loss-validation", 1, NULL, 0 },
         { "accuracy", "accuracy-train", 0, NULL, 0 }, { "val_accuracy", "accuracy-validation", 1, NULL, 0 },
     };
+    /* a multi-label run records micro-F1 where a classifier has accuracy */
+    int multi = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(history, 0), "micro_f1") != NULL;
+    if (multi) {
+        s[2].key = "micro_f1";
+        s[3].key = "val_micro_f1";
+    }
     double *ep = xmalloc(n * sizeof *ep);
     for (int k = 0; k < 4; k++) s[k].y = xmalloc(n * sizeof *s[k].y);
     size_t i = 0;
@@ -303,7 +309,7 @@ int plot_history_svg(const cJSON *history, const char *title, const char *path)
     if (has_val) legend_item(f, lx + 80 + 24, 56, COLOR_VAL, 1, "validation");
     fputs("</g>\n", f);
     panel(f, 0, "loss", "loss", ep, n, &xa, s, 2, 0);
-    panel(f, 1, "accuracy", "accuracy", ep, n, &xa, s + 2, 2, 1);
+    panel(f, 1, "accuracy", multi ? "micro-F1" : "accuracy", ep, n, &xa, s + 2, 2, 1);
     fputs("</svg>\n", f);
     if (fclose(f) != 0) {
         free(mem);

@@ -57,6 +57,7 @@ void model_as_base(model *m, int keep_embedding)
         free(m->labels);
         m->labels = NULL;
         m->nlabels = 0;
+        m->multilabel = 0;   /* the new run's data decides */
         cJSON_Delete(m->train_info);
         m->train_info = NULL;
     }
@@ -137,7 +138,14 @@ static void collect_labels(model *m, const dataset *d)
 {
     strmap seen;
     strmap_init(&seen);
-    for (size_t i = 0; i < d->n; i++) strmap_put(&seen, d->label[i], strlen(d->label[i]), NULL);
+    for (size_t i = 0; i < d->n; i++) {   /* each label of a multi-label row */
+        size_t len;
+        for (const char *l = d->label[i]; l; ) {
+            const char *next = label_next(l, &len);
+            strmap_put(&seen, l, len, NULL);
+            l = next;
+        }
+    }
     m->nlabels = (int)seen.n;
     m->labels = xcalloc(seen.n, sizeof *m->labels);
     int all_num = 1;
@@ -192,24 +200,26 @@ void label_stats_of(const dataset *d, label_stats *ls)
     strmap_init(&seen);
     memset(ls, 0, sizeof *ls);
     size_t cap = 0;
-    for (size_t i = 0; i < d->n; i++) {
-        size_t len = strlen(d->label[i]);
-        int32_t k = strmap_get(&seen, d->label[i], len);
-        if (k < 0) {
-            k = strmap_put(&seen, d->label[i], len, NULL);
-            if (ls->n == cap) {
-                cap = cap ? 2 * cap : 16;
-                ls->label = xrealloc(ls->label, cap * sizeof *ls->label);
-                ls->count = xrealloc(ls->count, cap * sizeof *ls->count);
-                ls->first_line = xrealloc(ls->first_line, cap * sizeof *ls->first_line);
+    for (size_t i = 0; i < d->n; i++)
+        for (const char *l = d->label[i], *next; l; l = next) {   /* each label of a multi-label row */
+            size_t len;
+            next = label_next(l, &len);
+            int32_t k = strmap_get(&seen, l, len);
+            if (k < 0) {
+                k = strmap_put(&seen, l, len, NULL);
+                if (ls->n == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    ls->label = xrealloc(ls->label, cap * sizeof *ls->label);
+                    ls->count = xrealloc(ls->count, cap * sizeof *ls->count);
+                    ls->first_line = xrealloc(ls->first_line, cap * sizeof *ls->first_line);
+                }
+                ls->label[ls->n] = xstrndup(l, len);
+                ls->count[ls->n] = 0;
+                ls->first_line[ls->n] = d->line[i];
+                ls->n++;
             }
-            ls->label[ls->n] = xstrdup(d->label[i]);
-            ls->count[ls->n] = 0;
-            ls->first_line[ls->n] = d->line[i];
-            ls->n++;
+            ls->count[k]++;
         }
-        ls->count[k]++;
-    }
     strmap_free(&seen);
 }
 
@@ -306,7 +316,8 @@ int setup_network(model *m, net_config *nc, const train_opts *o)
     }
     nc->vocab_size = (int)m->voc.n;
     nc->embed_dim = lm ? lm->cfg.embed_dim : m->embed_dim;
-    nc->n_out = m->nlabels == 2 ? 1 : m->nlabels;
+    nc->multilabel = m->multilabel;
+    nc->n_out = m->nlabels == 2 && !m->multilabel ? 1 : m->nlabels;
     if (check_memory(m, nc, o) < 0) return -1;
     m->net = net_new(nc);
     rng r;
@@ -325,6 +336,15 @@ int setup_network(model *m, net_config *nc, const train_opts *o)
 
 float *class_weights(const encoded *e, int K)
 {
+    if (e->multi) {   /* a multi-label run: each label's positive term by negatives / positives */
+        float *pw = xcalloc(K, sizeof *pw);
+        for (int k = 0; k < K; k++) {
+            size_t pos = 0;
+            for (size_t i = 0; i < e->n; i++) pos += e->soft[i * (size_t)K + k] >= 0.5f;
+            pw[k] = pos && pos < e->n ? (float)((double)(e->n - pos) / (double)pos) : 1.0f;
+        }
+        return pw;
+    }
     float *cw = xcalloc(K, sizeof *cw);
     size_t *cnt = xcalloc(K, sizeof *cnt);
     for (size_t i = 0; i < e->n; i++) cnt[e->y[i]]++;

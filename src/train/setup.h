@@ -55,7 +55,9 @@ int check_labels(const dataset *d, const label_stats *ls);
  * labels; refused when it would not fit in memory; initialised from seed,
  * with the model's embedding (pretrained vectors) when it has one. */
 int setup_network(model *m, net_config *nc, const train_opts *o);
-/* --class-weight auto: n / (classes x count) per class, [K]. */
+/* --class-weight auto: n / (classes x count) per class, [K]; a multi-label
+ * run: the weight of each label's positive term, its negative rows / its
+ * positive rows (1 for a label on no row or on every row). */
 float *class_weights(const encoded *e, int K);
 
 #endif

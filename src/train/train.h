@@ -31,6 +31,8 @@ typedef struct train_event {
     double loss, accuracy;       /* running means over the epoch's samples so far */
     int lm;                      /* a language model: loss per target token, perplexity
                                   * in place of accuracy (val_accuracy too) */
+    int multi;                   /* a multi-label model: micro-F1 in place of accuracy
+                                  * (val_accuracy too); loss summed over the labels */
     double seconds;              /* since the epoch (or its resumed part) started */
     double samples_per_second;   /* EPOCH: samples trained in this run of the epoch / seconds */
     double tokens_per_second;    /* EPOCH, language model: tokens predicted (each direction) / seconds */
