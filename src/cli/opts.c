@@ -251,7 +251,7 @@ static const struct { const char *alias, *targets[2]; } aliases[] = {
     { "units", { "hidden" } },             { "dim", { "embed-dim", "dim" } },
     { "minCount", { "min-count" } },       { "min_count", { "min-count" } },
     { "thread", { "threads" } },           { "ws", { "window" } },
-    { "neg", { "negative" } },
+    { "neg", { "negative" } },             { "autotune-validation", { "autotune-val" } },
 };
 static const struct { const char *name, *answer; } absent[] = {
     { "wordNgrams", "seqsent has no word n-grams: the recurrent layers read word order themselves" },

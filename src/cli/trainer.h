@@ -91,6 +91,7 @@ typedef struct train_args {
     int embed_dim, maxlen, pad_pre, trunc_pre, half, quiet, allow_rare;
     int epochs_set, lr_set, wd_set, mom_set, shape_set;
     long min_count, max_size;
+    struct autotune_args *autotune;   /* train --autotune-val: the search (cli/autotune.h), or NULL */
 } train_args;
 
 /* Fresh-run defaults. */
