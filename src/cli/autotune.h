@@ -12,7 +12,7 @@ enum { O_AUTOTUNE_VAL = O_TRAINER_END, O_AUTOTUNE_DURATION, O_AUTOTUNE_MODELSIZE
 
 /* train's own option rows (after TRAIN_OPTIONS). */
 #define AUTOTUNE_OPTIONS \
-    OPT_GROUP("Autotune (search the network and training settings on validation data):"), \
+    OPT_GROUP("Autotune (search settings on validation data):"), \
     OPT("autotune-val", O_AUTOTUNE_VAL, "FILE", "search cell, direction, hidden size, dropout, learning rate, epochs and pooling, scored by validation accuracy on FILE (as fastText's -autotune-validation); options given are held fixed; the best model goes to -o"), \
     OPT("autotune-duration", O_AUTOTUNE_DURATION, "SECONDS", "time budget of the search, data reading included (default 300); a trial running at the deadline is stopped and counts with its best epoch so far"), \
     OPT("autotune-trials", O_AUTOTUNE_TRIALS, "N", "stop after N trials (default: when the time is up); the same seed and trials give the same model"), \
@@ -33,7 +33,7 @@ void cli_autotune_init(autotune_args *t);
 /* Take option c when it is one of AUTOTUNE_OPTIONS (1), and remember the
  * searched settings given (0: for trainer_option). */
 int cli_autotune_option(autotune_args *t, const cmd_spec *spec, int c, const char *arg);
-/* After trainer_check: check the search's options against train's; the
+/* Before trainer_check: check the search's options against train's; the
  * autotune file becomes a's validation data (no --val, no split). */
 void cli_autotune_check(autotune_args *t, train_args *a);
 /* The search (from trainer_run: a->autotune): the best trial's network

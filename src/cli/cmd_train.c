@@ -48,8 +48,8 @@ static void parse_args(int argc, char **argv, train_args *a, autotune_args *t)
     int first = opt_operands();
     if (argc - first != 1) usage_error(&spec, argc - first ? "expected one training file" : "no training file given ('-' reads stdin)");
     a->train_path = argv[first];
+    cli_autotune_check(t, a);   /* first: its file is the validation data trainer_check looks for */
     trainer_check(a);
-    cli_autotune_check(t, a);
 }
 
 /* Training rows and validation rows (a file, a split, or none: va->n = 0). */

@@ -48,7 +48,7 @@ static int ladder_add(space *sp, int s, double x)
 {
     int n = sp->n[s];
     for (int i = 0; i < n; i++)
-        if (fabs(sp->v[s][i] - x) <= 1e-12 * fabs(x)) return i;
+        if (fabs(sp->v[s][i] - x) <= 1e-6 * fabs(x)) return i;   /* --dropout 0.2 is the float 0.2000000030 */
     int at = n;
     if (!sp->categorical[s])
         while (at > 0 && sp->v[s][at - 1] > x) at--;
