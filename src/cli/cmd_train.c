@@ -1,5 +1,6 @@
 /* cmd_train.c - `seqsent train FILE -o MODEL`: data -> trained model file
  * (the steps: trainer.h). */
+#include "cli/autotune.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "base/err.h"
@@ -12,6 +13,7 @@
 
 static const cmd_opt options[] = {
     TRAIN_OPTIONS,
+    AUTOTUNE_OPTIONS,
     { 0 }
 };
 
@@ -29,18 +31,24 @@ static const cmd_spec spec = {
              "never changes results: the same options give the same bits on any number of threads,\n"
              "and --resume keeps the checkpoint's --shards.  --quiet, --log, --save-every change\n"
              "nothing but output.  'mpirun -np N seqsent train ...' trains over N processes (or\n"
-             "machines) with the same bits, rank 0 writing (an MPI build: see seqsent --version).\n",
+             "machines) with the same bits, rank 0 writing (an MPI build: see seqsent --version).\n"
+             "--autotune-val FILE searches cell, direction, hidden size, dropout, learning rate, epochs and\n"
+             "pooling in trials scored on FILE (a line each on stderr), writes the best (its settings in\n"
+             "'seqsent info'); SIGINT ends the search with the best so far.\n",
 };
 
-static void parse_args(int argc, char **argv, train_args *a)
+static void parse_args(int argc, char **argv, train_args *a, autotune_args *t)
 {
     trainer_init(a, &spec);
+    cli_autotune_init(t);
     const char *arg;
     int c;
-    while ((c = opt_next(&spec, argc, argv, &arg)) != -1) trainer_option(a, c, arg);
+    while ((c = opt_next(&spec, argc, argv, &arg)) != -1)
+        if (!cli_autotune_option(t, &spec, c, arg)) trainer_option(a, c, arg);
     int first = opt_operands();
     if (argc - first != 1) usage_error(&spec, argc - first ? "expected one training file" : "no training file given ('-' reads stdin)");
     a->train_path = argv[first];
+    cli_autotune_check(t, a);   /* first: its file is the validation data trainer_check looks for */
     trainer_check(a);
 }
 
@@ -64,7 +72,8 @@ static void load_data(train_args *a, dataset *tr, dataset *va)
 int cmd_train(int argc, char **argv)
 {
     train_args a;
-    parse_args(argc, argv, &a);
+    autotune_args t;
+    parse_args(argc, argv, &a, &t);
     cli_join_job(&a.quiet, &a.to.quiet);
     a.to.threads = cli_set_threads(a.co.threads);
     dataset tr, va;

@@ -252,7 +252,7 @@ static const struct { const char *alias, *targets[2]; } aliases[] = {
     { "minCount", { "min-count" } },       { "min_count", { "min-count" } },
     { "thread", { "threads" } },           { "ws", { "window" } },
     { "label", { "label-prefix" } },
-    { "neg", { "negative" } },
+    { "neg", { "negative" } },             { "autotune-validation", { "autotune-val" } },
 };
 static const struct { const char *name, *answer; } absent[] = {
     { "wordNgrams", "seqsent has no word n-grams: the recurrent layers read word order themselves" },

@@ -1,5 +1,6 @@
 /* trainer.c - the steps of `train` (see trainer.h), shared with distill. */
 #include "cli/trainer.h"
+#include "cli/autotune.h"
 #include "cli/cli.h"
 #include "base/err.h"
 #include "model/netfile.h"
@@ -122,7 +123,7 @@ static void apply_defaults(train_args *a)
     if (!given(a, O_POOL)) nc->pool = k ? POOL_LAST : POOL_MEAN;
     if (!given(a, O_DROPOUT)) nc->dropout = k ? 0 : TRAIN_DEFAULT_DROPOUT;
     if (!given(a, O_EPOCHS)) to->epochs = k ? 5 : TRAIN_DEFAULT_EPOCHS;
-    if (!k && !given(a, O_VAL) && !given(a, O_VAL_SPLIT)) {
+    if (!k && !a->val_path && !given(a, O_VAL_SPLIT)) {   /* (--autotune-val sets val_path) */
         to->val_split = TRAIN_DEFAULT_VAL_SPLIT;
         a->val_auto = 1;
     }
@@ -329,7 +330,7 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
         attach_soft(&etr, &m, targets->soft_tr);
         if (va->n) attach_soft(&eva, &m, targets->soft_va);
     }
-    if (!a->resume_path) {
+    if (!a->resume_path && !a->autotune) {   /* the search makes its own networks */
         int encoder = m.pretrained != NULL;
         if (setup_network(&m, &a->nc, &a->to) < 0) die_err(EXIT_FAIL);
         train_opts_to_json(&a->to, m.train_info = cJSON_CreateObject(), tr->path, tr->n,
@@ -341,7 +342,8 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
     a->to.class_w = cw;
     progress pg;
     progress_attach(&pg, a->cmd, &a->to);
-    int rc = train_run(&m, &etr, va->n ? &eva : NULL, &a->to, a->resume_path ? &st : NULL);
+    int rc = a->autotune ? cli_autotune_run(a, &m, tr, &etr, &eva)
+                         : train_run(&m, &etr, va->n ? &eva : NULL, &a->to, a->resume_path ? &st : NULL);
     if (rc < 0) die_err(EXIT_FAIL);
     if (rc == TRAIN_INTERRUPTED) cli_exit_interrupted(progress_signal());
     if (dist_rank() == 0) write_outputs(a, &m, tr);   /* an MPI job: rank 0 writes */

@@ -101,6 +101,7 @@ typedef struct train_args {
     int val_auto;            /* the validation split is the default one (too few rows: none) */
     uint64_t given;          /* bit o - O_FROM: option o was given */
     long min_count, max_size;
+    struct autotune_args *autotune;   /* train --autotune-val: the search (cli/autotune.h), or NULL */
 } train_args;
 
 /* train's defaults (trainer_check applies them to what was not given): a

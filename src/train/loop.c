@@ -495,7 +495,9 @@ int train_run(model *m, const encoded *tr, const encoded *val, const train_opts 
         if (rc == 0) R.st.epoch++;
     }
     if (rc == EARLY_STOPPED) rc = 0;
-    if (rc == 0) run_finish(&R);
+    /* interrupted too (its checkpoint is written): m holds the weights the
+     * run would keep so far (autotune scores a trial cut by its deadline) */
+    if (rc == 0 || rc == TRAIN_INTERRUPTED) run_finish(&R);
     run_close(&R);
     return rc;
 }

@@ -42,7 +42,9 @@ typedef struct train_event {
     const char *checkpoint;      /* INTERRUPTED: the file written */
 } train_event;
 
-/* train_run's return when o->stop asked it to stop (checkpoint written). */
+/* train_run's return when o->stop asked it to stop (checkpoint written;
+ * m's weights are then those the run would keep: early stopping's best
+ * epoch so far, or the average). */
 #define TRAIN_INTERRUPTED 2
 
 /* Train m->net (already created and initialised) on tr, scoring val (may be
