@@ -7,7 +7,8 @@
 #   make bench-predict  the predict part alone (against a reference build)
 #   make bench-serve  seqsent serve: requests/s and latency over loopback (same format)
 #   make lib        libseqsent.a, libseqsent.so and seqsent.pc (the C API: include/seqsent.h)
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (binary, man pages, library + header + seqsent.pc,
+#                   completion, the Python module; PYTHONDIR= overrides its place)
 
 VERSION  := 0.1.0
 # the shared library's soname is libseqsent.so.$(SOVERSION)
@@ -209,10 +210,16 @@ bench-serve:
 	@$(MAKE) --no-print-directory seqsent >&2
 	@sh scripts/bench_serve.sh
 
+# the Python module goes where Debian's /usr/bin/python3 looks: under /usr
+# in lib/python3/dist-packages, elsewhere (/usr/local) in lib/python3.X/dist-packages
+PY_MINOR := $(shell python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3)
+PYTHONDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_MINOR)/dist-packages)
+
 install: $(BIN) $(LIBS_OUT)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/seqsent
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/seqsent.h $(DESTDIR)$(PREFIX)/include/seqsent.h
@@ -224,6 +231,10 @@ install: $(BIN) $(LIBS_OUT)
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 644 scripts/completion/seqsent.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/seqsent
 	install -m 644 scripts/completion/_seqsent $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_seqsent
+	install -d $(DESTDIR)$(PYTHONDIR)/seqsent
+	install -m 644 python/seqsent/__init__.py $(DESTDIR)$(PYTHONDIR)/seqsent/__init__.py
+	printf '# written by make install: the library this module was installed with\nLIBRARY = "%s"\n' \
+	    '$(PREFIX)/lib/$(SO_NAME)' >$(DESTDIR)$(PYTHONDIR)/seqsent/_installed.py
 
 clean:
 	rm -rf build build-san seqsent

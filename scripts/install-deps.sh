@@ -3,7 +3,7 @@
 # (libopencc-dev: --t2s; python3-jieba: the default Chinese dictionary, its dict.txt).
 # Idempotent and quiet: prints nothing when everything is already there.
 set -e
-PKGS="build-essential pkg-config libutf8proc-dev libcjson-dev libopenblas-dev zlib1g-dev libmicrohttpd-dev libopencc-dev python3-jieba zsh libopenmpi-dev openmpi-bin"
+PKGS="build-essential pkg-config libutf8proc-dev libcjson-dev libopenblas-dev zlib1g-dev libmicrohttpd-dev libopencc-dev python3-jieba zsh libopenmpi-dev openmpi-bin groff-base"
 [ -n "$SEQSENT_EXTRA_PKGS" ] && PKGS="$PKGS $SEQSENT_EXTRA_PKGS"
 missing=""
 for p in $PKGS; do

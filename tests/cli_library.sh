@@ -67,6 +67,34 @@ run_in texts.txt "$S" predict -m m.ssm --threads 1
 paste "$T/out" top.out >want.out
 head -n 20 ex.out | awk -F'\t' -v OFS='\t' '{ split($3, a, ":"); split($4, b, ":"); print $1, $2, a[1], a[2], b[1], b[2] }' >got.out
 check "its labels, probabilities and top 2 equal seqsent predict's" 'cmp -s got.out want.out || { why="$(diff got.out want.out | head -n 4)"; false; }'
+# the example of the installed man page seqsent(3)
+if command -v groff >/dev/null 2>&1 && [ -f "$P/share/man/man3/seqsent.3" ]; then
+    groff -man -Tascii -P-cbou "$P/share/man/man3/seqsent.3" 2>/dev/null | sed -n '/^EXAMPLES/,$p' |
+        sed 's/^       //' | sed -n '/^#include <seqsent.h>/,/^}/p' >man3.c
+    # shellcheck disable=SC2046
+    run $CCF -std=c99 -Wall -Wextra -o man3 man3.c $(pkg-config --cflags --libs seqsent)
+    check "seqsent(3): its example compiles" '[ $rc -eq 0 ] && [ ! -s "$T/err" ] && grep -q seqsent_predict man3.c'
+    run ./man3 m.ssm
+    check "seqsent(3): its example classifies two texts" '[ $rc -eq 0 ] && [ "$(lines "$T/out")" -eq 2 ]'
+else
+    skip "the example of seqsent(3) (needs groff and the installed page)"
+fi
+# the Python module as make install put it: found by Debian's python3 under
+# its PYTHONDIR, and finding the installed library by itself
+pydir=$(ls -d "$P"/lib/python3*/dist-packages 2>/dev/null | head -n 1)
+if [ -x /usr/bin/python3 ] && [ -n "$pydir" ]; then
+    check "make install: the Python module" '[ -f "$pydir/seqsent/__init__.py" ] && [ -f "$pydir/seqsent/_installed.py" ]'
+    run env -u SEQSENT_LIB -u LD_LIBRARY_PATH PYTHONPATH="$pydir" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -c '
+import sys, seqsent
+m = seqsent.Model(sys.argv[1])
+for label, p in m.predict([l.rstrip("\n") for l in open(sys.argv[2], encoding="utf-8")]):
+    print(label)
+print(seqsent.library_path, file=sys.stderr)' m.ssm texts.txt
+    check "the installed Python module loads the installed library and predicts as seqsent predict" \
+        '[ $rc -eq 0 ] && err_has "$P/lib/libseqsent.so" && [ "$(cat "$T/out")" = "$(cut -f1 want.out)" ]'
+else
+    skip "the installed Python module (needs /usr/bin/python3)"
+fi
 run ./example missing.ssm x
 check "the example reports the library's error for a missing file" '[ $rc -eq 1 ] && err_has "missing.ssm: No such file"'
 finish

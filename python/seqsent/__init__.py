@@ -49,6 +49,11 @@ def _candidates():
     if env:
         yield env
         return
+    try:   # installed by make install: the library installed with it
+        from . import _installed
+        yield _installed.LIBRARY
+    except ImportError:
+        pass
     here = os.path.dirname(os.path.abspath(__file__))
     for d in (here, os.path.dirname(here)):
         for name in ("libseqsent.so", "libseqsent.so.0"):
