@@ -68,6 +68,10 @@ same_bits multiclass train "$M3" --embed-dim 16 --hidden 12 --layers 1 --maxlen 
 same_bits lm pretrain "$D/reviews_zh.txt" "$Z" --hidden 12 --layers 1 --samples 48 --maxlen 24 --batch 16 --epochs 2 \
     --bidirectional --shards 4 --val-split 0.1 --seed 2
 
+# more ranks than shards: rank 0 says that some idle
+run $MPIRUN -np 3 "$S" train "$M3" --embed-dim 8 --hidden 8 --layers 1 --maxlen 16 --epochs 1 --seed 5 --shards 2 -o idle.ssm
+check "-np 3 with --shards 2: one note that 1 rank idles" \
+    '[ $rc -eq 0 ] && [ "$(grep -c "3 ranks but 2 shards per batch: 1 rank idle" "$T/err")" = 1 ]'
 # only rank 0 talks: one set of progress lines
 run $MPIRUN -np 2 "$S" train "$M3" --embed-dim 8 --hidden 8 --layers 1 --maxlen 16 --epochs 1 --seed 5 -o talk.ssm
 check "-np 2: one 'epoch 1/1' line and one 'wrote' line (rank 0's)" \

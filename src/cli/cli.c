@@ -295,6 +295,14 @@ void cli_join_job(int *quiet, int *quiet2)
     if (dist_rank() > 0) *quiet = *quiet2 = 1;
 }
 
+void cli_note_idle_ranks(const char *cmd, int shards, int quiet)
+{
+    int n = dist_size();
+    if (n > shards && !quiet)
+        fprintf(stderr, "%s: note: %d ranks but %d shards per batch: %d rank%s idle; give --shards a multiple of the rank count\n",
+                cmd, n, shards, n - shards, n - shards == 1 ? "" : "s");
+}
+
 void cli_exit_interrupted(int sig)
 {
     dist_barrier();   /* a rank's exit status 130 ends the job: not before rank 0 has written */

@@ -84,6 +84,9 @@ int cli_set_threads(int threads);
  * progress and writes files.  The command leaves the job (dist_finish)
  * when it is done; any other exit (an error) makes mpirun end the job. */
 void cli_join_job(int *quiet, int *quiet2);
+/* Under mpirun with more ranks than shards per batch: say that some ranks
+ * idle (rank 0, unless quiet). */
+void cli_note_idle_ranks(const char *cmd, int shards, int quiet);
 /* Training interrupted (checkpoint written by rank 0): every rank waits for
  * the others, then exits 130 (SIGINT) or 143 (SIGTERM). */
 void cli_exit_interrupted(int sig) __attribute__((noreturn));

@@ -252,6 +252,7 @@ int cmd_pretrain(int argc, char **argv)
     }
     progress pg;
     progress_attach(&pg, "pretrain", &a.to);
+    cli_note_idle_ranks("pretrain", a.to.shards, a.quiet);
     int rc = train_run(&m, &etr, eva.n ? &eva : NULL, &a.to, a.resume_path ? &st : NULL);
     if (rc < 0) die_err(EXIT_FAIL);
     if (rc == TRAIN_INTERRUPTED) cli_exit_interrupted(progress_signal());

@@ -342,6 +342,7 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
     a->to.class_w = cw;
     progress pg;
     progress_attach(&pg, a->cmd, &a->to);
+    cli_note_idle_ranks(a->cmd, a->to.shards, a->quiet);
     int rc = a->autotune ? cli_autotune_run(a, &m, tr, &etr, &eva)
                          : train_run(&m, &etr, va->n ? &eva : NULL, &a->to, a->resume_path ? &st : NULL);
     if (rc < 0) die_err(EXIT_FAIL);
