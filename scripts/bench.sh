@@ -97,7 +97,7 @@ SG2=$(awk -v a="$SG2" -v b="$SGP" 'BEGIN { print (b > a ? b : a) }')
 
 # ---- 2. training speed, Keras semantics, fixed subset ----
 csv_head "$DATA/chnsenticorp.train.csv" "$TMP/sub.csv" "$SUBSET"
-KERAS="--embed $VEC --freeze --maxlen 100 --batch 32"
+KERAS="--keras --embed $VEC --freeze --maxlen 100 --batch 32"
 SUBNOTE="first $SUBSET rows of chnsenticorp.train.csv, frozen sgns 300-d, maxlen 100, batch 32, pre-padding, all steps"
 # ROUNDS alternating rounds (seqsent t1, t2, torch BLAS 1, 2); the best of each is kept,
 # which damps the noise of other work on the machine.
@@ -198,7 +198,7 @@ if "$S" train --help 2>/dev/null | grep -q -- '--bucket'; then
         --log "$TMP/mb_chn.jsonl" -o "$TMP/mb_chn.ssm" > /dev/null || exit 1
     "$S" eval -m "$TMP/mb_chn.ssm" --json "$DATA/chnsenticorp.test.csv" > "$TMP/mb_chn_eval.json"
     log "seqsent train --mask --bucket, mr, $EPOCHS epochs"
-    "$H" run 1 - - "$S" train "$DATA/mr.train.csv" --maxlen 50 --batch 32 --mask --bucket --epochs "$EPOCHS" --quiet \
+    "$H" run 1 - - "$S" train "$DATA/mr.train.csv" --keras --maxlen 50 --batch 32 --mask --bucket --epochs "$EPOCHS" --quiet \
         --log "$TMP/mb_mr.jsonl" -o "$TMP/mb_mr.ssm" > /dev/null || exit 1
     "$S" eval -m "$TMP/mb_mr.ssm" --json "$DATA/mr.test.csv" > "$TMP/mb_mr_eval.json"
     log "torch train, mr, Keras semantics, $EPOCHS epochs"

@@ -48,7 +48,7 @@ S=$TMP/seqsent
 
 log "training the recipe network on $SUBSET rows, one epoch"
 csv_head "$DATA/chnsenticorp.train.csv" "$TMP/sub.csv" "$SUBSET"
-"$S" train "$TMP/sub.csv" --embed-dim 300 --hidden 128 --layers 2 --maxlen 100 --epochs 1 --quiet \
+"$S" train "$TMP/sub.csv" --keras --embed-dim 300 --hidden 128 --layers 2 --maxlen 100 --epochs 1 --quiet \
     -o "$TMP/m.ssm" >&2 || exit 1
 
 # the test texts, one a line (newlines inside a text become spaces); the

@@ -81,7 +81,7 @@ for arch in "LSTM::" "GRU::--cell gru" "BiLSTM::--bidirectional"; do
             frozen-pretrained) base=zh.vec.ssm; extra=--freeze ;;
         esac
         # shellcheck disable=SC2086
-        row="$row | $(cell table "$name" "$mode" "$ZTE" "$ZTR" --from "$OUT/$base" $extra $opts --maxlen 100 --epochs 5)"
+        row="$row | $(cell table "$name" "$mode" "$ZTE" "$ZTR" --keras --from "$OUT/$base" $extra $opts --maxlen 100 --epochs 5)"
     done
     echo "$row |"
 done
