@@ -84,7 +84,15 @@ fi
 pydir=$(ls -d "$P"/lib/python3*/dist-packages 2>/dev/null | head -n 1)
 if [ -x /usr/bin/python3 ] && [ -n "$pydir" ]; then
     check "make install: the Python module" '[ -f "$pydir/seqsent/__init__.py" ] && [ -f "$pydir/seqsent/_installed.py" ]'
-    run env -u SEQSENT_LIB -u LD_LIBRARY_PATH PYTHONPATH="$pydir" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -c '
+    pre=   # a sanitizer build of the library needs its runtime loaded first
+    case ${SEQSENT_CC:-} in *-fsanitize=*)
+        for r in asan ubsan; do
+            f=$(${SEQSENT_CC%% *} -print-file-name=lib$r.so 2>/dev/null)
+            [ -f "$f" ] && pre="${pre:+$pre:}$f"
+        done ;;
+    esac
+    run env -u SEQSENT_LIB -u LD_LIBRARY_PATH ${pre:+LD_PRELOAD=$pre ASAN_OPTIONS=detect_leaks=0} \
+        PYTHONPATH="$pydir" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -c '
 import sys, seqsent
 m = seqsent.Model(sys.argv[1])
 for label, p in m.predict([l.rstrip("\n") for l in open(sys.argv[2], encoding="utf-8")]):

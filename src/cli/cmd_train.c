@@ -20,7 +20,8 @@ static const cmd_opt options[] = {
 static const cmd_spec spec = {
     .name = "train", .usage = "[options] FILE -o MODEL", .opts = options,
     .summary =
-    "Train a classifier: embedding -> recurrent layers (LSTM by default) -> dense sigmoid\n"
+    "Train a classifier: embedding -> recurrent layers (a bidirectional GRU by default;\n"
+    "--keras: the Keras recipe's 2 x LSTM) -> dense sigmoid\n"
     "(2 labels) or softmax (3+ labels).  FILE is CSV/TSV with a label and a text column\n"
     "('-' = stdin).  Every setting is stored in the model file.",
     .notes = "Options that change results: --embed --freeze --embed-dim --cell --layers --hidden\n"

@@ -94,7 +94,7 @@ void trainer_init(train_args *a, const cmd_spec *spec)
     a->cmd = spec->name;
     common_opts_init(&a->co);
     train_opts_init(&a->to);
-    a->nc = (net_config){ .hidden = 128 };   /* the rest: apply_defaults */
+    a->nc = (net_config){ 0 };   /* apply_defaults */
     a->pad_pre = a->trunc_pre = 1;
     a->min_count = 1;
 }
@@ -122,6 +122,9 @@ static void apply_defaults(train_args *a)
     if (!given(a, O_LAYERS)) nc->layers = k ? 2 : 1;
     if (!given(a, O_POOL)) nc->pool = k ? POOL_LAST : POOL_MEAN;
     if (!given(a, O_DROPOUT)) nc->dropout = k ? 0 : TRAIN_DEFAULT_DROPOUT;
+    if (!given(a, O_HIDDEN)) nc->hidden = k ? 128 : TRAIN_DEFAULT_HIDDEN;
+    if (!given(a, O_BATCH)) to->batch = k ? 32 : TRAIN_DEFAULT_BATCH;
+    if (!a->lr_set) to->lr = k ? 0.001 : TRAIN_DEFAULT_LR;   /* SGD's: train_opts_resolve */
     if (!given(a, O_EPOCHS)) to->epochs = k ? 5 : TRAIN_DEFAULT_EPOCHS;
     if (!k && !a->val_path && !given(a, O_VAL_SPLIT)) {   /* (--autotune-val sets val_path) */
         to->val_split = TRAIN_DEFAULT_VAL_SPLIT;

@@ -39,13 +39,13 @@ enum {
     OPT("from", O_FROM, "FILE", "start from a file written by 'vocab', 'embed' or 'pretrain' (a language model: fine-tune its embedding and recurrent layers; their shape and --mask follow it)"), \
     OPT("embed-dim", O_EMBED_DIM, "N", "embedding size when no vectors are given (default 300); with vectors, must match them"), \
     OPT("freeze", O_FREEZE, "", "do not train the embedding (frozen, as Keras trainable=False)"), \
-    OPT("keras", O_KERAS, "", "the reference Keras recipe's defaults and exact semantics: --cell lstm --layers 2 --pool last --dropout 0 --no-mask --no-bucket --no-bidirectional --epochs 5, no validation split (options given still apply)"), \
+    OPT("keras", O_KERAS, "", "the Keras recipe's semantics and defaults: 2 LSTM layers of 128, final state, every step computed, no dropout, batch 32, Adam 0.001, 5 epochs, no validation split (options given still apply)"), \
     OPT("cell", O_CELL, "lstm|gru|rnn", "recurrent cell (default gru, as Keras reset_after; --keras: lstm; rnn = SimpleRNN tanh)"), \
     OPT("layers", O_LAYERS, "N", "stacked recurrent layers (default 1; --keras: 2)"), \
-    OPT("hidden", O_HIDDEN, "H", "units per layer and direction (default 128)"), \
+    OPT("hidden", O_HIDDEN, "H", "units per layer and direction (default 64; --keras: 128)"), \
     OPT("bidirectional", O_BIDIR, "", "read each layer's input both ways; outputs and final states concatenated (the default; not with --keras)"), \
     OPT("no-bidirectional", O_NO_BIDIR, "", "read forwards only (as --keras)"), \
-    OPT("dropout", O_DROPOUT, "P", "inverted dropout on every recurrent layer's input and before the dense layer (training only; default 0.4; --keras: 0)"), \
+    OPT("dropout", O_DROPOUT, "P", "inverted dropout on every recurrent layer's input and before the dense layer (training only; default 0.5; --keras: 0)"), \
     OPT("dense", O_DENSE, "H", "a hidden ReLU dense layer of H units before the output (default none)"), \
     OPT("pool", O_POOL, "last|max|mean", "summary of the top layer: mean over time (default), max over time, or the final states (--keras)"), \
     OPT("multilabel", O_MULTILABEL, "", "one sigmoid per label, each with binary cross-entropy (one-vs-all, fastText -loss ova), even when every row has one label (default: when some row has 2+ labels)"), \
@@ -56,12 +56,12 @@ enum {
     OPT("no-mask", O_NO_MASK, "", "compute every step, padding included (as --keras)"), \
     OPT_GROUP("Training:"), \
     OPT("epochs", O_EPOCHS, "N", "passes over the training data, at most (default 15, fewer when early stopping ends the run; --keras: 5)"), \
-    OPT("batch", O_BATCH, "N", "mini-batch size (default 32)"), \
+    OPT("batch", O_BATCH, "N", "mini-batch size (default 64; --keras: 32)"), \
     OPT("bucket", O_BUCKET, "", "batches of similar lengths, each trimmed to its longest row (the default; not with --keras)"), \
     OPT("no-bucket", O_NO_BUCKET, "", "batches of random rows at the full --maxlen (as --keras)"), \
     OPT("shards", O_SHARDS, "N", "cut each batch into N shards whose gradients are summed in a fixed order; threads share out the shards (default 2; at most 64)"), \
     OPT("optimizer", O_OPTIM, "adam|adamw|sgd", "optimizer (default adam: beta1 .9, beta2 .999, eps 1e-7, as Keras)"), \
-    OPT("lr", O_LR, "RATE", "learning rate (default 0.001; 0.01 for sgd)"), \
+    OPT("lr", O_LR, "RATE", "learning rate (default 0.002; --keras: 0.001; 0.01 for sgd)"), \
     OPT("lr-decay", O_LR_DECAY, "F", "multiply the learning rate by F after every epoch (default 1: constant)"), \
     OPT("discriminative", O_DISCR, "F", "fine-tuning: each layer's learning rate is the one above's / F (ULMFiT: 2.6; default off)"), \
     OPT("gradual-unfreeze", O_UNFREEZE, "", "fine-tuning: epoch 1 trains the dense layers only, each further epoch one more layer down (ULMFiT)"), \
@@ -105,16 +105,21 @@ typedef struct train_args {
 } train_args;
 
 /* train's defaults (trainer_check applies them to what was not given): a
- * masked, length-bucketed, one-layer bidirectional GRU of 128 units, mean
- * pooling, dropout 0.4, up to 15 epochs with early stopping (patience 3)
- * on a 10% validation split, the best epoch kept -- chosen by validation
- * accuracy over ChnSentiCorp, online_shopping and mr (BENCHMARKS.md).
- * --keras: the reference recipe's exact semantics instead (2 x LSTM 128,
- * final state, every step computed, pre-padding, 5 epochs, no validation). */
+ * masked, length-bucketed, one-layer bidirectional GRU of 64 units per
+ * direction, mean pooling, dropout 0.5, batches of 64, Adam at 0.002, up to
+ * 15 epochs with early stopping (patience 3) on a 10% validation split, the
+ * best epoch kept -- chosen by validation accuracy over ChnSentiCorp,
+ * online_shopping and mr (BENCHMARKS.md "Defaults").  --keras: the
+ * reference recipe's exact semantics instead (2 x LSTM 128, final state,
+ * every step computed, pre-padding, batch 32, Adam 0.001, 5 epochs, no
+ * validation). */
 #define TRAIN_DEFAULT_EPOCHS 15
 #define TRAIN_DEFAULT_VAL_SPLIT 0.1
 #define TRAIN_DEFAULT_PATIENCE 3
-#define TRAIN_DEFAULT_DROPOUT 0.4
+#define TRAIN_DEFAULT_DROPOUT 0.5
+#define TRAIN_DEFAULT_HIDDEN 64
+#define TRAIN_DEFAULT_BATCH 64
+#define TRAIN_DEFAULT_LR 0.002     /* Adam, AdamW (SGD: 0.01) */
 /* the automatic split needs this many rows (fewer: no validation) */
 #define TRAIN_AUTO_SPLIT_MIN_ROWS 20
 
