@@ -179,5 +179,20 @@ check "resume a finished model with more epochs: 4 epochs in its history" \
 check "resume a finished model: nothing to do without more epochs" \
     "! $S train $TR --resume two.ssm --threads 1 --quiet 2>/dev/null"
 
+# --word2vec: the embedding starts from skip-gram vectors trained on the
+# training texts first (one thread: the model does not depend on --threads)
+W2="--word2vec --embed-dim 12 --hidden 8 --epochs 2 --seed 4 --quiet"
+$S train "$TR" $W2 --threads 1 -o w1.ssm 2>err
+$S train "$TR" $W2 --threads 2 -o w2.ssm 2>>err
+check "word2vec: trains, and --threads 2 gives the bytes of --threads 1" "[ -s w1.ssm ] && cmp -s w1.ssm w2.ssm"
+check "word2vec: the model says where its vectors came from (12-d)" \
+    "$S info w1.ssm | tr -d '\n\t ' | grep -q '\"source\":\"word2vecon' && $S info w1.ssm | tr -d '\n\t ' | grep -q '\"embed_dim\":12'"
+$S train "$TR" --word2vec --embed-dim 12 --hidden 8 --epochs 2 --seed 4 --threads 1 -o w3.ssm 2>err
+check "word2vec: says so on stderr" "grep -q 'word2vec on the training texts' err"
+$S train "$TR" $SMALL --keras --seed 4 -o w4.ssm 2>/dev/null
+check "word2vec: other weights than a random embedding" "! cmp -s w1.ssm w4.ssm"
+check "word2vec with --embed: a usage error (exit 2)" \
+    "$S train $TR --word2vec --embed $D/zh_vectors.txt -o w5.ssm 2>/dev/null; [ \$? -eq 2 ] && [ ! -e w5.ssm ]"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

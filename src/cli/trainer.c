@@ -9,6 +9,7 @@
 #include "train/dist.h"
 #include "train/setup.h"
 #include "train/train.h"
+#include "train/word2vec.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ int trainer_option(train_args *a, int c, const char *arg)
     if (c >= O_FROM && c < O_TRAINER_END) a->given |= 1ULL << (c - O_FROM);
     switch (c) {
     case O_KERAS: a->keras = 1; break;
+    case O_WORD2VEC: a->word2vec = 1; break;
     case O_NO_MASK: case O_NO_BUCKET: break;   /* only given (bit above) */
     case O_NO_BIDIR: a->shape_set = 1; break;
     case 'o': a->out = arg; break;
@@ -143,6 +145,8 @@ void trainer_check(train_args *a)
         usage_error(a->spec, "--resume continues a run: its vocabulary, tokenizer and vectors come from the checkpoint");
     if (a->resume_path && a->multilabel)
         usage_error(a->spec, "--resume continues a run: whether it is multi-label comes from the checkpoint");
+    if (a->word2vec && (a->embed || a->from || a->resume_path))
+        usage_error(a->spec, "--word2vec makes the embedding's vectors: not with --embed, --from or --resume");
     if (a->from && a->co.tok_set) usage_error(a->spec, "tokenizer options cannot change a --from base (its vocabulary was built with its own tokenizer)");
     if (a->resume_path && (given(a, O_VAL_SPLIT) || given(a, O_EARLY_STOP) || a->keras))
         usage_error(a->spec, "--resume continues a run: its validation split, early stopping and defaults come from the checkpoint");
@@ -261,9 +265,44 @@ static void decide_multilabel(const train_args *a, model *m, const dataset *tr, 
 }
 
 /* A fresh run's embedding, labels and sequence settings. */
+/* --word2vec: skip-gram vectors of the vocabulary's words trained on the
+ * training texts, as the embedding's start (pad and unk rows zero).  One
+ * thread, seeded by --seed, so the model does not depend on --threads; the
+ * epochs shrink with the corpus: about 4M words of training, 5 to 20 passes. */
+static void self_vectors(const train_args *a, model *m, const dataset *tr)
+{
+    size_t n, words;
+    int32_t *corpus = w2v_corpus(model_tokenizer(m), &m->voc, tr->text, tr->n, &n, &words);
+    w2v_opts o;
+    w2v_opts_default(&o);
+    o.dim = a->embed_dim ? a->embed_dim : 64;
+    o.seed = a->to.seed;
+    double ep = words ? 4e6 / (double)words : 20;
+    o.epochs = ep > 20 ? 20 : ep < 5 ? 5 : (int)ep;
+    if (!a->quiet)
+        fprintf(stderr, "%s: word2vec on the training texts (%zu words, %d-d, %d epochs) for the embedding\n",
+                a->cmd, words, o.dim, o.epochs);
+    float *v = w2v_train(corpus, n, m->voc.counts, m->voc.n, &o, NULL);
+    free(corpus);
+    memset(v, 0, 2 * (size_t)o.dim * sizeof *v);   /* <pad>, <unk>: not words */
+    if (m->emb_owned) ffree(m->emb);
+    m->emb = fzeros(m->voc.n * (size_t)o.dim);
+    memcpy(m->emb, v, m->voc.n * (size_t)o.dim * sizeof *v);
+    m->emb_owned = 1;
+    m->embed_dim = o.dim;
+    free(v);
+    cJSON_Delete(m->embed_info);
+    cJSON *e = m->embed_info = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "source", "word2vec on the training texts");
+    cJSON_AddNumberToObject(e, "dim", o.dim);
+    cJSON_AddNumberToObject(e, "epochs", o.epochs);
+    cJSON_AddNumberToObject(e, "words", (double)words);
+}
+
 static void shape_model(const train_args *a, model *m, const dataset *tr)
 {
     if (a->embed && cli_embed(m, a->embed, a->embed_dim, a->quiet) < 0) die_err(EXIT_FAIL);
+    if (a->word2vec) self_vectors(a, m, tr);
     if (m->emb && a->embed_dim && a->embed_dim != m->embed_dim)
         usage_error(a->spec, "--embed-dim %d differs from the vectors' dimension %d", a->embed_dim, m->embed_dim);
     if (!m->emb) {
@@ -337,7 +376,7 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
         int encoder = m.pretrained != NULL;
         if (setup_network(&m, &a->nc, &a->to) < 0) die_err(EXIT_FAIL);
         train_opts_to_json(&a->to, m.train_info = cJSON_CreateObject(), tr->path, tr->n,
-                           a->embed != NULL || (a->from && m.embed_info));
+                           a->embed != NULL || a->word2vec || (a->from && m.embed_info));
         if (encoder) cJSON_AddStringToObject(m.train_info, "encoder", a->from);
         if (targets) cJSON_AddStringToObject(m.train_info, "teacher", targets->teacher);
     }
