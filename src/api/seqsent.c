@@ -148,7 +148,9 @@ int seqsent_predict_threshold(const seqsent_model *s, const char *const *texts, 
     if (!n) return 0;
     const model *m = &s->m;
     int K = m->net->cfg.n_out, L = m->nlabels;
-    int batch = API_BATCH;   /* speed only: predict's inference path, batch-invariant rows */
+    /* speed only: predict's inference path, batch-invariant rows; a pool no
+     * larger than the call needs (its workspace is allocated per call) */
+    int batch = n < (size_t)API_BATCH ? (int)n : API_BATCH;
     fwd_pool *pool = fwd_pool_new_model(m, m->maxlen, batch, 1);
     fwd_pool_infer(pool);
     int32_t *ids = xmalloc((size_t)batch * m->maxlen * sizeof *ids);
