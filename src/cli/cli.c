@@ -137,14 +137,28 @@ void cli_build_vocab(model *m, char *const *texts, size_t n, long min_count, lon
     counter_free(&cnt);
 }
 
+cJSON *cli_set_embedding(model *m, float *mat, int dim, const char *source)
+{
+    memset(mat, 0, sizeof(float) * 2 * (size_t)dim);   /* <pad>, <unk>: not words, start at zero */
+    if (m->emb_owned) ffree(m->emb);
+    m->emb = fzeros(m->voc.n * (size_t)dim);
+    memcpy(m->emb, mat, m->voc.n * (size_t)dim * sizeof(float));
+    m->emb_owned = 1;
+    m->embed_dim = dim;
+    free(mat);
+    cJSON_Delete(m->embed_info);
+    cJSON *e = m->embed_info = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "source", source);
+    cJSON_AddNumberToObject(e, "dim", dim);
+    return e;
+}
+
 int cli_embed(model *m, const char *vec_path, long expect_dim, int quiet)
 {
     float *mat = NULL;
     unsigned char *found = NULL;
     vec_stats st;
     if (vectors_load(vec_path, &m->voc.m, expect_dim, &mat, &found, &st) < 0) return -1;
-    /* padding and unknown rows start at zero: they are not words */
-    memset(mat, 0, sizeof(float) * 2 * (size_t)st.dim);
     long types = 0, types_found = 0;
     long long toks = 0, toks_found = 0;
     for (size_t i = 2; i < m->voc.n; i++) {
@@ -152,17 +166,8 @@ int cli_embed(model *m, const char *vec_path, long expect_dim, int quiet)
         toks += m->voc.counts[i];
         if (found[i]) { types_found++; toks_found += m->voc.counts[i]; }
     }
-    if (m->emb_owned) ffree(m->emb);
-    m->emb = fzeros(m->voc.n * (size_t)st.dim);
-    memcpy(m->emb, mat, m->voc.n * (size_t)st.dim * sizeof(float));
-    m->emb_owned = 1;
-    m->embed_dim = (int)st.dim;
-    free(mat);
     free(found);
-    cJSON_Delete(m->embed_info);
-    cJSON *e = m->embed_info = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "source", vec_path);
-    cJSON_AddNumberToObject(e, "dim", (double)st.dim);
+    cJSON *e = cli_set_embedding(m, mat, (int)st.dim, vec_path);
     cJSON_AddNumberToObject(e, "vectors_in_file", (double)st.rows);
     cJSON_AddNumberToObject(e, "types", (double)types);
     cJSON_AddNumberToObject(e, "types_found", (double)types_found);

@@ -24,6 +24,10 @@ void cli_build_vocab(model *m, char *const *texts, size_t n, long min_count, lon
 /* Load vectors for m's vocabulary into m->emb, report coverage on stderr
  * (unless quiet) and record it in m->embed_info. */
 int cli_embed(model *m, const char *vec_path, long expect_dim, int quiet);
+/* Make mat [voc.n, dim] (taken over, freed) m's embedding, its <pad> and
+ * <unk> rows zero, and start m->embed_info with source and dim (returned,
+ * for more fields). */
+cJSON *cli_set_embedding(model *m, float *mat, int dim, const char *source);
 /* Word vectors for nn and analogies: a word2vec file (text or binary, .gz
  * ok), or a model file's embedding.  m owns the vocabulary and vectors ws
  * reads; -1 with err_set on failure. */

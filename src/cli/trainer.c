@@ -284,17 +284,7 @@ static void self_vectors(const train_args *a, model *m, const dataset *tr)
                 a->cmd, words, o.dim, o.epochs);
     float *v = w2v_train(corpus, n, m->voc.counts, m->voc.n, &o, NULL);
     free(corpus);
-    memset(v, 0, 2 * (size_t)o.dim * sizeof *v);   /* <pad>, <unk>: not words */
-    if (m->emb_owned) ffree(m->emb);
-    m->emb = fzeros(m->voc.n * (size_t)o.dim);
-    memcpy(m->emb, v, m->voc.n * (size_t)o.dim * sizeof *v);
-    m->emb_owned = 1;
-    m->embed_dim = o.dim;
-    free(v);
-    cJSON_Delete(m->embed_info);
-    cJSON *e = m->embed_info = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "source", "word2vec on the training texts");
-    cJSON_AddNumberToObject(e, "dim", o.dim);
+    cJSON *e = cli_set_embedding(m, v, o.dim, "word2vec on the training texts");
     cJSON_AddNumberToObject(e, "epochs", o.epochs);
     cJSON_AddNumberToObject(e, "words", (double)words);
 }
