@@ -20,35 +20,45 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isrc -Iinclude $(PKG_CFLAGS) -DSEQSENT_VERSION='"$(VERSION)"'
-LDLIBS   += $(PKG_LIBS) $(OPENCC_LIBS) -lz -lpthread -lm
+LDLIBS   += $(PKG_LIBS) -lz -lpthread -lm
+# Optional libraries (OpenCC, libmicrohttpd, MPI) are not linked but opened
+# by the code that needs them, when it runs (src/base/dynlib.h: each linked
+# library costs every start of every command).  Their headers are found with
+# pkg-config; the build records the soname and the file it saw:
+# dyn_file LIB DIR: the file behind libLIB.so in DIR (else the compiler's).
+dyn_file = $(realpath $(firstword $(wildcard $(2)/lib$(1).so) $(shell $(CC) -print-file-name=lib$(1).so)))
+# dyn_defs NAME FILE: -DSEQSENT_NAME_SONAME="..." -DSEQSENT_NAME_PATH="..."
+dyn_defs = -DSEQSENT_$(1)_SONAME='"$(shell objdump -p $(2) 2>/dev/null | awk '/SONAME/ { print $$2 }')"' \
+           -DSEQSENT_$(1)_PATH='"$(2)"'
 # `seqsent serve` is built on libmicrohttpd when pkg-config finds it
 # (scripts/install-deps.sh installs it); MHD=no builds without it, and the
-# command then says how to get it.  Only the binary links it, not the library.
+# command then says how to get it.  Only the binary uses it, not the library.
 MHD      ?= $(shell pkg-config --exists libmicrohttpd 2>/dev/null && echo yes)
 ifeq ($(MHD),yes)
-MHD_CFLAGS := -DSEQSENT_HAVE_MHD $(shell pkg-config --cflags libmicrohttpd)
-MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd)
+MHD_CFLAGS := -DSEQSENT_HAVE_MHD $(shell pkg-config --cflags libmicrohttpd) \
+              $(call dyn_defs,MHD,$(call dyn_file,microhttpd,$(shell pkg-config --variable=libdir libmicrohttpd)))
 endif
 # --t2s (traditional -> simplified Chinese) is built on OpenCC when
 # pkg-config finds it (scripts/install-deps.sh installs libopencc-dev);
 # OPENCC=no builds without it, and --t2s then says how to get it.  The
-# library links it (the tokenizer converts), so seqsent.pc lists it.
+# library uses it (the tokenizer converts), opened on the first conversion.
 OPENCC   ?= $(shell pkg-config --exists opencc 2>/dev/null && echo yes)
 ifeq ($(OPENCC),yes)
-OPENCC_CFLAGS := -DSEQSENT_HAVE_OPENCC $(shell pkg-config --cflags opencc)
-OPENCC_LIBS   := $(shell pkg-config --libs opencc)
-OPENCC_PC     := opencc
+OPENCC_CFLAGS := -DSEQSENT_HAVE_OPENCC $(shell pkg-config --cflags opencc) \
+                 $(call dyn_defs,OPENCC,$(call dyn_file,opencc,$(shell pkg-config --variable=libdir opencc)))
 endif
 # Data-parallel training over MPI (train/dist.h) when pkg-config finds Open
 # MPI (ompi-c; scripts/install-deps.sh installs it), or with MPI=1 (then
 # mpicc --showme gives the flags if pkg-config does not); MPI=no builds
 # without.  src/train/dist.c is compiled a second time with MPI into
 # $(B)/mpi/dist.o, linked into the binary ahead of the library, whose own
-# dist.o (one process) it replaces: the library never depends on MPI.
+# dist.o (one process) it replaces: the library never depends on MPI, and
+# the binary opens libmpi only when a launcher starts it.
 MPI      ?= $(shell pkg-config --exists ompi-c 2>/dev/null && echo 1)
 ifeq ($(MPI),1)
-MPI_CFLAGS := -DSEQSENT_HAVE_MPI $(shell pkg-config --cflags ompi-c 2>/dev/null || mpicc --showme:compile)
-MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null || mpicc --showme:link)
+MPI_LIBDIR := $(shell pkg-config --variable=libdir ompi-c 2>/dev/null || mpicc --showme:libdirs)
+MPI_CFLAGS := -DSEQSENT_HAVE_MPI $(shell pkg-config --cflags ompi-c 2>/dev/null || mpicc --showme:compile) \
+              $(call dyn_defs,MPI,$(call dyn_file,mpi,$(firstword $(MPI_LIBDIR))))
 MPI_OBJ     = $(B)/mpi/dist.o
 endif
 
@@ -110,7 +120,7 @@ $(B)/seqsent.pc: FORCE | $(B)
 	@printf '%s\n' 'prefix=$(PREFIX)' 'exec_prefix=$${prefix}' 'libdir=$${prefix}/lib' \
 	    'includedir=$${prefix}/include' '' 'Name: seqsent' \
 	    'Description: stacked-LSTM sentiment classification (C API: seqsent.h)' \
-	    'Version: $(VERSION)' 'Requires.private: $(PKGS) $(OPENCC_PC)' 'Cflags: -I$${includedir}' \
+	    'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Cflags: -I$${includedir}' \
 	    'Libs: -L$${libdir} -lseqsent' 'Libs.private: -lz -lpthread -lm' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
@@ -120,7 +130,7 @@ $(B)/libseqsent.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(MPI_OBJ) $(B)/libseqsent.a $(B)/mpi.flags
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(MPI_OBJ) $(B)/libseqsent.a $(LDLIBS) $(MHD_LIBS) $(MPI_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(MPI_OBJ) $(B)/libseqsent.a $(LDLIBS)
 
 $(B)/mpi/dist.o: src/train/dist.c $(HDRS) | $(B)
 	@mkdir -p $(@D)
@@ -128,21 +138,21 @@ $(B)/mpi/dist.o: src/train/dist.c $(HDRS) | $(B)
 
 # the binary is relinked when MPI comes or goes (mpi.flags records it)
 $(B)/mpi.flags: FORCE | $(B)
-	@echo '$(MPI_CFLAGS) $(MPI_LIBS)' >$@.tmp
+	@echo '$(MPI_CFLAGS)' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 # serve.o is rebuilt when libmicrohttpd comes or goes (mhd.flags records it).
 $(B)/cli/serve.o: ALL_CFLAGS += $(MHD_CFLAGS)
 $(B)/cli/serve.o: $(B)/mhd.flags
 $(B)/mhd.flags: FORCE | $(B)
-	@echo '$(MHD_CFLAGS) $(MHD_LIBS)' >$@.tmp
+	@echo '$(MHD_CFLAGS)' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 # likewise t2s.o when OpenCC comes or goes (opencc.flags)
 $(B)/text/t2s.o $(B)/pic/text/t2s.o: ALL_CFLAGS += $(OPENCC_CFLAGS)
 $(B)/text/t2s.o $(B)/pic/text/t2s.o: $(B)/opencc.flags
 $(B)/opencc.flags: FORCE | $(B)
-	@echo '$(OPENCC_CFLAGS) $(OPENCC_LIBS)' >$@.tmp
+	@echo '$(OPENCC_CFLAGS)' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libseqsent.a | $(B)

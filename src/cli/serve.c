@@ -23,6 +23,7 @@
 #ifdef SEQSENT_HAVE_MHD
 
 #include "cli/cli.h"
+#include "base/dynlib.h"
 #include "base/err.h"
 #include "cli/opts.h"
 #include "seqsent.h"
@@ -41,6 +42,18 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+/* libmicrohttpd is opened when serve starts (base/dynlib.h: it and GnuTLS
+ * are not loaded by the other commands); its functions, looked up then: */
+#define MHD_FUNCS(X)                                                                            \
+    X(MHD_start_daemon) X(MHD_stop_daemon) X(MHD_quiesce_daemon) X(MHD_create_response_from_buffer) \
+    X(MHD_add_response_header) X(MHD_queue_response) X(MHD_destroy_response)                     \
+    X(MHD_lookup_connection_value) X(MHD_get_connection_info)
+static union { struct { MHD_FUNCS(DYNLIB_SLOT) } f; void *slot[9]; } mhd;
+static const char *const mhd_names[] = { MHD_FUNCS(DYNLIB_NAME) NULL };
+_Static_assert(sizeof mhd.f == sizeof mhd.slot, "one slot per function");
+static const dynlib_spec mhd_lib = { "libmicrohttpd", SEQSENT_MHD_SONAME, SEQSENT_MHD_PATH, "libmicrohttpd12", 0,
+                                     mhd_names };
 
 typedef struct server {
     const serve_config *cfg;
@@ -86,16 +99,16 @@ static int stopping(server *s)
 static enum MHD_Result reply(server *s, struct MHD_Connection *c, request *r, unsigned status, const char *body,
                              enum MHD_ResponseMemoryMode mode, const char *allow)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), (void *)body, mode);
+    struct MHD_Response *resp = mhd.f.MHD_create_response_from_buffer(strlen(body), (void *)body, mode);
     if (!resp) {
         if (mode == MHD_RESPMEM_MUST_FREE) free((void *)body);
         return MHD_NO;
     }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    if (allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
-    if (stopping(s)) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    enum MHD_Result ok = MHD_queue_response(c, status, resp);
-    MHD_destroy_response(resp);   /* MHD keeps its own reference until it is sent */
+    mhd.f.MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (allow) mhd.f.MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    if (stopping(s)) mhd.f.MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ok = mhd.f.MHD_queue_response(c, status, resp);
+    mhd.f.MHD_destroy_response(resp);   /* MHD keeps its own reference until it is sent */
     if (ok == MHD_YES) r->status = status;
     return ok;
 }
@@ -342,7 +355,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (!r) {
         *con_cls = r = request_begin(s, method, url);
         r->route = route_find(method, url, &r->allowed);
-        const char *declared = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *declared = mhd.f.MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (r->allowed && r->route->post && declared && strtoull(declared, NULL, 10) > s->cfg->max_body) {
             r->too_big = 1;
             return r->route->answer(s, c, r);
@@ -382,7 +395,7 @@ static void log_request(struct MHD_Connection *c, const request *r, enum MHD_Req
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
     char host[NI_MAXHOST] = "-", when[32], texts[32] = "", status[16] = "-";
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *ci = mhd.f.MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ci && ci->client_addr) {
         const struct sockaddr *a = ci->client_addr;
         socklen_t alen = a->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
@@ -504,7 +517,7 @@ static int wait_signal(int fd)
  * seconds), stop MHD. */
 static void stop_serving(server *s, struct MHD_Daemon *d, int sig)
 {
-    MHD_socket fd = MHD_quiesce_daemon(d);
+    MHD_socket fd = mhd.f.MHD_quiesce_daemon(d);
     if (fd != MHD_INVALID_SOCKET) shutdown(fd, SHUT_RDWR);   /* closed after MHD_stop_daemon, as MHD asks */
     pthread_mutex_lock(&s->lock);
     s->stopping = 1;
@@ -522,7 +535,7 @@ static void stop_serving(server *s, struct MHD_Daemon *d, int sig)
     if (n)
         fprintf(stderr, "seqsent serve: %d request%s still in progress after --drain %u: cut off\n", n,
                 n == 1 ? "" : "s", s->cfg->drain);
-    MHD_stop_daemon(d);
+    mhd.f.MHD_stop_daemon(d);
     if (fd != MHD_INVALID_SOCKET) close(fd);
     fprintf(stderr, "seqsent serve: stopped\n");
 }
@@ -562,6 +575,7 @@ static void server_close(server *s)
 
 int serve_run(const serve_config *cfg)
 {
+    if (dynlib_load(&mhd_lib, mhd.slot) < 0) die(EXIT_FAIL, "serve: %s", err_msg());
     server s;
     server_open(&s, cfg);
     char where[NI_MAXHOST + 16];
@@ -572,7 +586,7 @@ int serve_run(const serve_config *cfg)
         threads = n > 0 ? (unsigned)n : 1;
     }
     int sigfd = signal_channel();   /* before the threads start: no signal is lost */
-    struct MHD_Daemon *d = MHD_start_daemon(
+    struct MHD_Daemon *d = mhd.f.MHD_start_daemon(
         MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, &s,
         MHD_OPTION_EXTERNAL_LOGGER, (MHD_LogCallback)mhd_log, &s,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,

@@ -289,7 +289,7 @@ static void self_vectors(const train_args *a, model *m, const dataset *tr)
     cJSON_AddNumberToObject(e, "words", (double)words);
 }
 
-static void shape_model(const train_args *a, model *m, const dataset *tr)
+static void shape_model(const train_args *a, model *m, const dataset *tr, const dataset *va)
 {
     if (a->embed && cli_embed(m, a->embed, a->embed_dim, a->quiet) < 0) die_err(EXIT_FAIL);
     if (a->word2vec) self_vectors(a, m, tr);
@@ -299,7 +299,10 @@ static void shape_model(const train_args *a, model *m, const dataset *tr)
         if (a->nc.freeze && !a->quiet) fprintf(stderr, "%s: note: --freeze without vectors keeps a random embedding fixed\n", a->cmd);
         m->embed_dim = a->embed_dim ? a->embed_dim : 300;
     }
-    if (setup_labels_and_sequence(m, tr, a->maxlen, a->pad_pre, a->trunc_pre) < 0) die_err(EXIT_FAIL);
+    dataset all = vocab_rows(a, tr, va);   /* only its texts are read */
+    int rc = setup_labels_and_sequence(m, tr, &all, a->maxlen, a->pad_pre, a->trunc_pre);
+    if (all.text != tr->text) free(all.text);
+    if (rc < 0) die_err(EXIT_FAIL);
 }
 
 static void encode_data(const train_args *a, model *m, const dataset *tr, const dataset *va, encoded *etr, encoded *eva)
@@ -355,7 +358,7 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
     open_model(a, tr, va, &m, &st);
     if (targets && !a->resume_path) set_labels(&m, targets);
     if (!a->resume_path) decide_multilabel(a, &m, tr, va);
-    if (!a->resume_path) shape_model(a, &m, tr);
+    if (!a->resume_path) shape_model(a, &m, tr, va);
     encoded etr, eva;
     encode_data(a, &m, tr, va, &etr, &eva);
     if (targets) {

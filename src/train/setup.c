@@ -183,12 +183,13 @@ static int auto_maxlen(model *m, const dataset *d)
     return (int)p95;
 }
 
-int setup_labels_and_sequence(model *m, const dataset *tr, int maxlen, int pad_pre, int trunc_pre)
+int setup_labels_and_sequence(model *m, const dataset *tr, const dataset *texts, int maxlen, int pad_pre,
+                              int trunc_pre)
 {
     if (!m->nlabels) collect_labels(m, tr);   /* else given (distill: the teacher's) */
     if (m->nlabels < 2)
         return err_set("%s: only one label ('%s') in the training data; need at least two", tr->path, m->labels[0]);
-    m->maxlen = maxlen ? maxlen : auto_maxlen(m, tr);
+    m->maxlen = maxlen ? maxlen : auto_maxlen(m, texts ? texts : tr);
     m->pad_pre = pad_pre;
     m->trunc_pre = trunc_pre;
     return 0;

@@ -38,8 +38,11 @@ int train_resume(model *m, const char *path, train_opts *o, int epochs_given, tr
 
 /* The labels of a fresh run from the training data (sorted; numerically when
  * all are numbers) unless m has labels already, and the sequence settings: maxlen, or when 0 the 95th
- * percentile of the training texts' token counts (1..1000). */
-int setup_labels_and_sequence(model *m, const dataset *tr, int maxlen, int pad_pre, int trunc_pre);
+ * percentile of the token counts of texts' texts (1..1000; NULL: tr's).  The training command passes
+ * the rows held out for validation too, as for the vocabulary: then maxlen does not depend on the
+ * split's seed, and models of one file with different seeds can join an ensemble. */
+int setup_labels_and_sequence(model *m, const dataset *tr, const dataset *texts, int maxlen, int pad_pre,
+                              int trunc_pre);
 /* The distinct labels of d in first-seen order, with their row counts and
  * the line where each is first seen; free with label_stats_free. */
 typedef struct label_stats { char **label; size_t *count; long *first_line; size_t n; } label_stats;
