@@ -52,16 +52,13 @@ void net_infer_prepare(net_infer *f, const int32_t *ids, size_t count)
         miss[m++] = id;
     }
     if (!m) return;
-    if (first + m > f->cap) {   /* grow the tables */
-        int cap = f->cap ? f->cap : 1024;
-        while (cap < first + m) cap *= 2;
-        for (int d = 0; d < f->D; d++) {
-            float *t = falloc((size_t)cap * GH);
-            if (f->rows) memcpy(t, f->tab[d], (size_t)f->rows * GH * sizeof(float));
-            ffree(f->tab[d]);
-            f->tab[d] = t;
-        }
-        f->cap = cap;
+    if (!f->cap) {
+        /* room for every id at once: a big allocation is mapped, and only
+         * the pages of rows computed are ever touched (growing by doubling
+         * copied the tables and faulted in fresh pages each time: a fifth
+         * of a short predict run) */
+        for (int d = 0; d < f->D; d++) f->tab[d] = falloc((size_t)V * GH);
+        f->cap = V;
     }
     /* + 64: enough for qmm_rows too (quant.h); a quantized embedding row is
      * dequantized (once per id) and multiplied like any activation row */

@@ -37,8 +37,8 @@ typedef struct net_infer {
     const net *n;
     int D, GH;
     int32_t *slot;        /* [V] id -> row of the tables, -1 = not computed yet */
-    float *tab[2];        /* [cap, GH] per direction */
-    int rows, cap;
+    float *tab[2];        /* [cap, GH] per direction, rows in the order computed */
+    int rows, cap;        /* rows computed; cap: 0 before the first, then V */
     int skip_prefix;      /* the network allows skipping the pad prefix (2.) */
     int padT;             /* pad states computed for padT steps (0 = not yet) */
     float *pad_h, *pad_c; /* [L][padT+1][H] the state after k padding steps (pad_c: LSTM) */
