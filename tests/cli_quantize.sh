@@ -3,7 +3,8 @@
 #   - LSTM (unmasked, pad prefix), masked bidirectional 2-layer GRU with a
 #     hidden dense layer, SimpleRNN with max pooling, a 3-class softmax, an
 #     ensemble and a distilled student: quantized --int8 and --bf16, info
-#     shows the precision and the dtypes, the files are smaller;
+#     shows the precision and the dtypes, the files are smaller; int8's
+#     rare embedding rows in 4 bits (--int8-coverage);
 #   - predict's probabilities within the stated tolerance of the f32 model
 #     (int8 0.05, bf16 0.02; man page), the same bits for --threads 1/2 and
 #     any --batch, and with the portable kernel (SEQSENT_QUANT_KERNEL=c);
@@ -73,6 +74,24 @@ for m in lstm gru rnn multi ens student; do
         check "$m $q: a line per input line" '[ $(lines $m.$q.t1) -eq $(lines $txt) ]'
     done
 done
+
+# --int8: the rare words' embedding rows in 4 bits (--int8-coverage, 95% of
+# the training tokens int8 by default); 100 keeps every row int8
+run "$S" info --tensors lstm.i8.ssm
+check "int8: the rare rows in 4 bits (embedding.q4, int4_rows)" 'out_has "embedding.q4" && out_has "\"int4_rows\":"'
+go "--int8-coverage 100" "$S" quantize --int8-coverage 100 -q lstm.ssm -o lstm.all8.ssm
+run "$S" info --tensors lstm.all8.ssm
+check "--int8-coverage 100: every row int8, no 4-bit rows" '! out_has "embedding.q4" && ! out_has "int4_rows"'
+check "--int8-coverage 100: a bigger file than the default" '[ $(wc -c < lstm.all8.ssm) -gt $(wc -c < lstm.i8.ssm) ]'
+"$S" predict -m lstm.all8.ssm --all zh.txt > all8.p
+d=$(maxdiff lstm.p all8.p)
+check "--int8-coverage 100: probabilities within 0.05 of f32 (max $d)" "awk -v d=$d 'BEGIN { exit !(d <= 0.05) }'"
+go "--int8-coverage 0" "$S" quantize --int8-coverage 0 -q lstm.ssm -o lstm.c0.ssm
+"$S" predict -m lstm.c0.ssm --all zh.txt > c0.p
+d=$(maxdiff lstm.p c0.p)
+check "--int8-coverage 0 (every word row 4 bits): probabilities within 0.1 of f32 (max $d)" "awk -v d=$d 'BEGIN { exit !(d <= 0.1) }'"
+run "$S" quantize --int8-coverage 101 lstm.ssm -o x.ssm
+check "--int8-coverage 101: usage error" 'usage_err "int8-coverage"'
 
 # eval and encode on a quantized model; accuracy close to the f32 model's
 "$S" eval -m lstm.ssm "$ZT" > e32.txt

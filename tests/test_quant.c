@@ -68,6 +68,39 @@ static void test_scalars(void)
     ffree(back);
 }
 
+/* 4-bit rows (an int8 model's rare embedding rows): two values a byte,
+ * the even index low, v + 8; within half a step; odd lengths; zero rows. */
+static void test_int4(void)
+{
+    float a[5] = { 0.7f, -0.7f, 0.0f, 0.35f, 0.05f }, back[5];
+    uint8_t q[3];
+    float s = quant_int4_row(a, 5, q);
+    CHECK_NEAR(s, 0.1f, 1e-7);
+    CHECK_INT(q[0], (8 + 7) | (8 - 7) << 4);     /* 0.7 -> 7, -0.7 -> -7 */
+    CHECK_INT(q[1] & 0x0F, 8);                   /* 0 */
+    CHECK_INT(q[1] >> 4, 8 + 4);                 /* 0.35 / 0.1 = 3.5 -> 4 (lrintf: even) */
+    CHECK_INT(q[2], 0x80 | (8 + 0));             /* 0.05 -> 0 (even); the unused high nibble is 8 */
+    dequant_int4_row(q, s, 5, back);
+    int ok = 1;
+    for (int k = 0; k < 5; k++) ok &= fabsf(back[k] - a[k]) <= s * 0.5f * 1.0001f;
+    CHECK(ok);
+    float z[4] = { 0, 0, 0, 0 };
+    CHECK(quant_int4_row(z, 4, q) == 0 && q[0] == 0x88 && q[1] == 0x88);
+    dequant_int4_row(q, 0, 4, back);
+    CHECK(back[0] == 0 && back[3] == 0);
+    rng r;
+    rng_seed(&r, 11);
+    float *X = randm(&r, 301, 3.0f), *Y = fzeros(301);
+    uint8_t q4[151];
+    s = quant_int4_row(X, 301, q4);
+    dequant_int4_row(q4, s, 301, Y);
+    ok = 1;
+    for (int k = 0; k < 301; k++) ok &= fabsf(Y[k] - X[k]) <= s * 0.5f * 1.0001f && fabsf(Y[k]) <= 7 * s * 1.0001f;
+    CHECK(ok);
+    ffree(X);
+    ffree(Y);
+}
+
 /* C = bias + A W by the kernel in use, for M rows. */
 static void product(int M, const float *A, const qmat *w, const float *bias, float *C)
 {
@@ -158,6 +191,7 @@ static void test_kernel_names(void)
 int main(void)
 {
     test_scalars();
+    test_int4();
     test_products(PREC_INT8);
     test_products(PREC_BF16);
     test_kernel_names();

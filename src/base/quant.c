@@ -70,6 +70,29 @@ void dequant_int8_row(const int8_t *q, float scale, int n, float *out)
     for (int k = 0; k < n; k++) out[k] = (float)q[k] * scale;
 }
 
+float quant_int4_row(const float *a, int n, uint8_t *q)
+{
+    float amax = 0;
+    for (int k = 0; k < n; k++) {
+        float v = fabsf(a[k]);
+        if (v > amax) amax = v;
+    }
+    memset(q, 0x88, (size_t)(n + 1) / 2);   /* 8: zero */
+    if (!(amax > 0) || !isfinite(amax)) return 0;
+    float inv = 7.0f / amax;
+    for (int k = 0; k < n; k++) {
+        long v = lrintf(a[k] * inv);
+        unsigned u = (unsigned)((v > 7 ? 7 : v < -7 ? -7 : v) + 8);
+        q[k / 2] = (uint8_t)(k % 2 ? (q[k / 2] & 0x0F) | (u << 4) : (q[k / 2] & 0xF0) | u);
+    }
+    return amax / 7.0f;
+}
+
+void dequant_int4_row(const uint8_t *q, float scale, int n, float *out)
+{
+    for (int k = 0; k < n; k++) out[k] = (float)((int)(k % 2 ? q[k / 2] >> 4 : q[k / 2] & 0x0F) - 8) * scale;
+}
+
 uint16_t f32_to_bf16(float f)
 {
     uint32_t u;

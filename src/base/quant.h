@@ -58,6 +58,11 @@ void quant_int8_rows(const float *X, int R, int C, int8_t *q, float *scale);
 /* One row: a [n] -> q [n] with the returned scale (0 for a zero row). */
 float quant_int8_row(const float *a, int n, int8_t *q);
 void dequant_int8_row(const int8_t *q, float scale, int n, float *out);
+/* 4 bits (an embedding's rare rows): a [n] -> q [(n+1)/2], two values a
+ * byte, the even index in the low nibble, each stored as v + 8 for v in
+ * -7..7 (a ~ v * scale, the returned scale; 0 for a zero row). */
+float quant_int4_row(const float *a, int n, uint8_t *q);
+void dequant_int4_row(const uint8_t *q, float scale, int n, float *out);
 uint16_t f32_to_bf16(float f);       /* nearest even; subnormals -> 0, NaN stays NaN */
 float bf16_to_f32(uint16_t b);
 void bf16_row(const float *a, int n, uint16_t *out);

@@ -138,7 +138,7 @@ static void put_vocab(const model *m, mfile *f)
 static void put_trained(const model *m, mfile *f, int store)
 {
     cJSON *meta = f->meta;
-    net_to_mfile(m->net, f, (net_store)store);
+    net_to_mfile(m->net, f, (net_store)store, m->int8_rows);
     cJSON *lab = cJSON_AddArrayToObject(meta, "labels");
     for (int i = 0; i < m->nlabels; i++) cJSON_AddItemToArray(lab, cJSON_CreateString(m->labels[i]));
     cJSON *sq = cJSON_AddObjectToObject(meta, "sequence");
@@ -155,18 +155,24 @@ static void put_trained(const model *m, mfile *f, int store)
         cJSON_AddItemToObject(e, "network", net_config_json(m->members[k]));
         if (m->member_info[k]) cJSON_AddItemToObject(e, "training", cJSON_Duplicate(m->member_info[k], 1));
         cJSON_AddItemToArray(arr, e);
-        net_put_tensors(m->members[k], f, prefix, (net_store)store);
+        net_put_tensors(m->members[k], f, prefix, (net_store)store, m->int8_rows);
     }
 }
 
 /* What a quantized file holds, for info and for the loaders' messages. */
-static void put_quantization(mfile *f, int store)
+static void put_quantization(mfile *f, int store, const model *m)
 {
     cJSON *q = cJSON_AddObjectToObject(f->meta, "quantization");
     int i8 = store == STORE_INT8;
     cJSON_AddStringToObject(q, "precision", i8 ? "int8" : "bf16");
     cJSON_AddStringToObject(q, "matrices", i8 ? "int8, a scale per output column; the embedding a scale per row"
                                               : "bfloat16 (round to nearest even)");
+    if (i8 && m->int8_rows > 0 && (size_t)m->int8_rows < m->voc.n) {
+        cJSON *e = cJSON_AddObjectToObject(q, "embedding");
+        cJSON_AddNumberToObject(e, "int8_rows", m->int8_rows);
+        cJSON_AddNumberToObject(e, "int4_rows", (double)(m->voc.n - (size_t)m->int8_rows));
+        cJSON_AddStringToObject(e, "rule", "rows 0..int8_rows-1 (the most frequent words) int8, the rest 4 bits (-7..7), a scale per row");
+    }
     cJSON_AddStringToObject(q, "kept_f32", "biases and the output layer");
     cJSON_AddStringToObject(q, "activations", i8 ? "int8 with a scale per row, computed at run time; int32 sums, then f32"
                                                  : "bfloat16; f32 sums");
@@ -181,7 +187,7 @@ mfile *model_to_mfile(const model *m, int store)
     put_vocab(m, f);
     if (m->embed_info) cJSON_AddItemToObject(f->meta, "embedding", cJSON_Duplicate(m->embed_info, 1));
     if (m->net) {
-        if (store == STORE_INT8 || store == STORE_BF16) put_quantization(f, store);
+        if (store == STORE_INT8 || store == STORE_BF16) put_quantization(f, store, m);
         put_trained(m, f, store);
     } else if (m->emb) {
         int64_t sh[2] = { (int64_t)m->voc.n, m->embed_dim };

@@ -43,6 +43,8 @@ typedef struct model {
     cJSON *train_info;      /* "training" metadata: options, history, resume state */
     int store;              /* how model_save stores the network weights (netfile.h net_store):
                              * f32, f16 (--half; not checkpoints), int8 or bf16 (seqsent quantize) */
+    int int8_rows;          /* store int8: the embedding rows kept int8, the rest in 4 bits
+                             * (netfile.h; EMB_ALL_INT8 = 0: every row) */
     int prec;               /* when loaded: the network's precision (base/quant.h), PREC_F32 unless quantized */
     mfile *file;            /* backing file when loaded (weights may point into it) */
 } model;

@@ -71,9 +71,9 @@ static int quantized_entry(const net *n, int i)
     return s->ndim == 2 && s->w != &n->Wd;
 }
 
-/* mf_put a matrix as int8 + scales (the embedding, i == 0, per row; the
- * others per column) or bf16. */
-static void put_quantized(mfile *m, const char *name, const param_spec *s, int by_row, net_store store)
+/* mf_put a matrix as int8 + scales (the embedding, i == 0, per row, its
+ * rows from int8_rows on in 4 bits; the others per column) or bf16. */
+static void put_quantized(mfile *m, const char *name, const param_spec *s, int by_row, net_store store, int int8_rows)
 {
     const int R = (int)s->shape[0], C = (int)s->shape[1];
     if (store == STORE_BF16) {
@@ -85,10 +85,21 @@ static void put_quantized(mfile *m, const char *name, const param_spec *s, int b
     }
     int8_t *q = xmalloc(s->n ? s->n : 1);
     float *sc = xmalloc(sizeof(float) * (size_t)(by_row ? R : C) + 1);
-    if (by_row) quant_int8_rows(*s->w, R, C, q, sc);
-    else quant_int8_cols(*s->w, R, C, q, sc);
-    mf_put(m, name, DT_I8, 2, s->shape, q, 1);
     char sname[112];
+    int R8 = by_row && int8_rows > 0 && int8_rows < R ? int8_rows : R;   /* rows in int8 */
+    if (by_row) quant_int8_rows(*s->w, R8, C, q, sc);
+    else quant_int8_cols(*s->w, R, C, q, sc);
+    int64_t sh8[2] = { R8, C };
+    mf_put(m, name, DT_I8, 2, sh8, q, 1);
+    if (R8 < R) {   /* the rest of the embedding's rows in 4 bits */
+        const size_t rb = (size_t)(C + 1) / 2;
+        uint8_t *q4 = xmalloc((size_t)(R - R8) * rb);
+        for (int r = R8; r < R; r++) sc[r] = quant_int4_row(*s->w + (size_t)r * C, C, q4 + (size_t)(r - R8) * rb);
+        int64_t sh4[2] = { R - R8, (int64_t)rb };
+        snprintf(sname, sizeof sname, "%s.q4", name);
+        mf_put(m, sname, DT_U8, 2, sh4, q4, 1);
+        free(q4);
+    }
     snprintf(sname, sizeof sname, "%s.scale", name);
     int64_t ns = by_row ? R : C;
     mf_put(m, sname, DT_F32, 1, &ns, sc, 1);
@@ -96,24 +107,24 @@ static void put_quantized(mfile *m, const char *name, const param_spec *s, int b
     free(sc);
 }
 
-void net_put_tensors(const net *n, mfile *m, const char *prefix, net_store store)
+void net_put_tensors(const net *n, mfile *m, const char *prefix, net_store store, int int8_rows)
 {
     char full[96];
     for (int i = 0; i < n->plist.n; i++) {
         const param_spec *s = &n->plist.spec[i];
         pname(full, sizeof full, prefix, s->name);
         if ((store == STORE_INT8 || store == STORE_BF16) && quantized_entry(n, i))
-            put_quantized(m, full, s, i == 0, store);
+            put_quantized(m, full, s, i == 0, store, int8_rows);
         else
             put_float(m, full, s->ndim, s->shape, *s->w, store == STORE_F16);
     }
 }
 
-void net_to_mfile(const net *n, mfile *m, net_store store)
+void net_to_mfile(const net *n, mfile *m, net_store store, int int8_rows)
 {
     cJSON_DeleteItemFromObject(m->meta, "network");
     cJSON_AddItemToObject(m->meta, "network", net_config_json(n));
-    net_put_tensors(n, m, "", store);
+    net_put_tensors(n, m, "", store, int8_rows);
 }
 
 static int json_int(const cJSON *o, const char *key, int lo, int hi, int dflt, int *out)
@@ -200,7 +211,21 @@ static int load_quantized(net *n, int i, const mf_tensor *t, const mfile *m, con
     if (!quantized_entry(n, i)) return err_set("tensor '%s' cannot be %s", full, mf_dtype_name(t->dtype));
     if (n->prec && n->prec != (int)p) return err_set("tensor '%s': int8 and bf16 mixed in one network", full);
     n->prec = p;
-    if (t->ndim != 2 || t->shape[0] != s->shape[0] || t->shape[1] != s->shape[1])
+    const uint8_t *q4 = NULL;
+    int64_t rows = s->shape[0];
+    if (i == 0 && p == PREC_INT8) {   /* the rarer rows in 4 bits? */
+        char qname[112];
+        snprintf(qname, sizeof qname, "%s.q4", full);
+        const mf_tensor *t4 = mf_get(m, qname);
+        if (t4) {
+            rows = t->shape[0];
+            if (t->ndim != 2 || rows < 0 || rows > s->shape[0] || t4->dtype != DT_U8 || t4->ndim != 2 ||
+                t4->shape[0] != s->shape[0] - rows || t4->shape[1] != (s->shape[1] + 1) / 2)
+                return err_set("tensor '%s' has the wrong shape", qname);
+            q4 = t4->data;
+        }
+    }
+    if (t->ndim != 2 || t->shape[0] != rows || t->shape[1] != s->shape[1])
         return err_set("tensor '%s' has the wrong shape", full);
     const float *sc = NULL;
     if (p == PREC_INT8) {
@@ -211,6 +236,8 @@ static int load_quantized(net *n, int i, const mf_tensor *t, const mfile *m, con
     if (i == 0) {   /* the embedding: rows are dequantized when the inference table needs them */
         n->emb_lp = t->data;
         n->emb_scale = sc;
+        n->emb_rows8 = (int)rows;
+        n->emb_q4 = q4;
         return 0;
     }
     if (!n->qw) n->qw = xcalloc((size_t)n->plist.n, sizeof *n->qw);

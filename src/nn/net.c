@@ -125,6 +125,8 @@ void net_embedding_row(const net *n, int32_t id, float *out)
 {
     const int E = n->cfg.embed_dim;
     if (n->emb) memcpy(out, n->emb + (size_t)id * E, sizeof(float) * E);
+    else if (n->prec == PREC_INT8 && id >= n->emb_rows8)
+        dequant_int4_row(n->emb_q4 + (size_t)(id - n->emb_rows8) * ((E + 1) / 2), n->emb_scale[id], E, out);
     else if (n->prec == PREC_INT8) dequant_int8_row((const int8_t *)n->emb_lp + (size_t)id * E, n->emb_scale[id], E, out);
     else dequant_bf16_row((const uint16_t *)n->emb_lp + (size_t)id * E, E, out);
 }

@@ -71,12 +71,16 @@ typedef struct net {
      * matrices are packed in qw[i] for plist entry i (NULL: kept in f32),
      * their float pointers NULL; the cells see them as cell_params Wq/Uq,
      * the hidden dense layer as W1q.  The embedding stays in the file's
-     * map: emb_lp [V,E] int8 with per-row scales emb_scale [V], or bf16. */
+     * map: emb_lp [V,E] int8 with per-row scales emb_scale [V], or bf16;
+     * int8 may keep only the first emb_rows8 rows (the frequent words) in
+     * int8 and the rest in 4 bits, emb_q4 [V - emb_rows8, (E+1)/2]. */
     int prec;                /* precision (base/quant.h); PREC_F32 = 0 */
     struct qmat **qw;        /* [plist.n] or NULL */
     const struct qmat *W1q;
     const void *emb_lp;
     const float *emb_scale;
+    int emb_rows8;           /* int8: rows in emb_lp (V when every row is int8) */
+    const uint8_t *emb_q4;   /* int8: the 4-bit rows emb_rows8..V-1, or NULL */
 } net;
 
 /* One recurrent layer's part of a workspace. */
