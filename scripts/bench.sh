@@ -14,6 +14,8 @@
 #   BENCH_PREDICT_LINES=100000  lines for the predict throughput figure
 #   BENCH_SYNTH_WORDS=1000000 BENCH_SYNTH_DIM=100   synthetic vector file (about 1.0 GB)
 #   BENCH_TORCH=0               skip the PyTorch side (references become null)
+#   BENCH_TRAIN_REF=ffe9cff     the commit before the shards (issue 14): its --threads 2
+#                               training speed beside this one's (built in the temp dir; none = skip)
 #   BENCH_KEEP=1                keep the temporary directory
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -99,10 +101,27 @@ SG2=$(awk -v a="$SG2" -v b="$SGP" 'BEGIN { print (b > a ? b : a) }')
 csv_head "$DATA/chnsenticorp.train.csv" "$TMP/sub.csv" "$SUBSET"
 KERAS="--keras --embed $VEC --freeze --maxlen 100 --batch 32"
 SUBNOTE="first $SUBSET rows of chnsenticorp.train.csv, frozen sgns 300-d, maxlen 100, batch 32, pre-padding, all steps"
+# The same run by the last seqsent before the shards (their gradients summed
+# per thread, so --threads changed the model): what the same bits on every
+# thread count cost.  Its defaults were the recipe: no --keras.
+TREF=${BENCH_TRAIN_REF:-ffe9cff}
+RB=
+if [ "$TREF" != none ]; then
+    log "building seqsent at $TREF (before the shards)"
+    mkdir "$TMP/tref" && git archive "$TREF" | tar -x -C "$TMP/tref" &&
+        make -C "$TMP/tref" --no-print-directory seqsent >/dev/null 2>&1 && RB=$TMP/tref/seqsent ||
+        log "cannot build $TREF: no comparison with it"
+fi
+REFKERAS="--embed $VEC --freeze --maxlen 100 --batch 32"
 # ROUNDS alternating rounds (seqsent t1, t2, torch BLAS 1, 2); the best of each is kept,
 # which damps the noise of other work on the machine.
 r=1
 while [ $r -le "$ROUNDS" ]; do
+    if [ -n "$RB" ]; then
+        log "round $r/$ROUNDS: seqsent $TREF train, subset, 2 threads"
+        "$H" run 1 - - "$RB" train "$TMP/sub.csv" $REFKERAS --epochs 1 --threads 2 --quiet \
+            --log "$TMP/kr2.$r.jsonl" -o "$TMP/subr.ssm" > /dev/null || RB=
+    fi
     log "round $r/$ROUNDS: seqsent train, subset, 1 and 2 threads"
     "$H" run 1 - - "$S" train "$TMP/sub.csv" $KERAS --epochs 1 --threads 1 --quiet \
         --log "$TMP/k1.$r.jsonl" -o "$TMP/sub1.ssm" > /dev/null || exit 1
@@ -140,6 +159,11 @@ for t in 1 2; do
     emit "train.keras.gflops.t$t" "$g" GFLOP/s "$sg" "$(div "$g" "$sg")" \
         "samples/s x $(div "$FLOP_SAMPLE" 1e6 1) MFLOP/sample (GEMM FLOP of one sample's forward+backward); reference: SGEMM mix at the same shapes, $t thread(s) (for 2: the better of one 2-thread stream and two 1-thread streams)"
 done
+if [ -n "$RB" ]; then
+    RSPS=$(jmax samples_per_second "$TMP"/kr2.*.jsonl)
+    emit train.keras.samples_per_s.t2_vs_before_shards "$SPS2" samples/s "$RSPS" "$(div "$SPS2" "$RSPS")" \
+        "seqsent train --threads 2 (the same bits on any thread or process count); reference: seqsent at $TREF, the commit before the shards, --threads 2 (its model depended on the thread count), the same options and rows, best of $ROUNDS interleaved round(s) ($(jall samples_per_second "$TMP"/kr2.*.jsonl)); $SUBNOTE"
+fi
 emit train.keras.threads_speedup "$(div "$SPS2" "$SPS1")" x null null "seqsent training samples/s, --threads 2 over --threads 1 ($(fmt "$SPS2") vs $(fmt "$SPS1")), $SUBNOTE"
 
 # OpenBLAS's own choice of kernel.  Some machines set OPENBLAS_CORETYPE (here:
