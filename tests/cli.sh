@@ -370,13 +370,13 @@ if [ "$HAVE_PY" = 1 ]; then
     check "train --embed --freeze: the trained model's embedding rows are still the vectors" 'ssm emb-is-vectors zh.ssm "$D/zh_vectors.txt"'
 else skip "frozen embedding check (needs python3)"; fi
 
-run "$S" train "$D/movies_en.train.csv" $SMALL --embed-dim 8 --layers 2 --epochs 8 --quiet -o en.ssm
+run "$S" train "$D/movies_en.train.csv" $SMALL --no-word2vec --embed-dim 8 --layers 2 --epochs 8 --quiet -o en.ssm
 check "train en: random trainable embedding, --quiet prints nothing" '[ $rc -eq 0 ] && [ ! -s "$T/err" ] && [ ! -s "$T/out" ] && [ -s en.ssm ]'
 run "$S" info en.ssm; cp "$T/out" en.json
 check "info en model: 2 LSTM layers, 8-dim trainable embedding, not pretrained, no dictionary" \
     'json_check en.json "d[\"network\"][\"layers\"] == 2 and d[\"network\"][\"embed_dim\"] == 8 and d[\"network\"][\"freeze_embedding\"] is False and d[\"training\"][\"pretrained\"] is False and d[\"tokenizer\"][\"dictionary\"] == \"none\" and d[\"network\"][\"outputs\"] == 1" \
         "grep -q \"\\\"freeze_embedding\\\":[[:space:]]*false\" en.json"'
-run "$S" train "$D/movies_en.train.csv" $SMALL --embed-dim 8 --layers 2 --epochs 8 --quiet --freeze -o en_frozen.ssm
+run "$S" train "$D/movies_en.train.csv" $SMALL --no-word2vec --embed-dim 8 --layers 2 --epochs 8 --quiet --freeze -o en_frozen.ssm
 if [ "$HAVE_PY" = 1 ]; then
     check "train: without --freeze the embedding is trained (differs from the --freeze run, same seed)" \
         '[ $rc -eq 0 ] && ! ssm same-tensor en.ssm en_frozen.ssm embedding && ssm same-tensor en.ssm en.ssm embedding'
@@ -389,7 +389,19 @@ check "info 3-class model: softmax with 3 outputs and the 3 labels" \
     'json_check tw.json "d[\"network\"][\"outputs\"] == 3 and d[\"network\"][\"output_activation\"] == \"softmax\" and sorted(d[\"labels\"]) == [\"negative\", \"neutral\", \"positive\"]" \
         "grep -q \"\\\"outputs\\\":[[:space:]]*3\" tw.json"'
 
-run_in "$D/movies_en.train.csv" "$S" train - $SMALL --embed-dim 8 --layers 2 --epochs 8 --quiet -o en_stdin.ssm
+# no vectors given: word2vec on the training texts first (64-d), unless
+# --no-word2vec or --keras (the recipe's random embedding)
+"$S" train "$D/movies_en.train.csv" --epochs 1 --quiet -o en_w2v.ssm
+run "$S" info en_w2v.ssm
+check "default without --embed: word2vec on the training texts, 64-d, pretrained" \
+    'out_has "word2vec on the training texts" && out_has "\"embed_dim\":[[:space:]]*64" && out_has "\"pretrained\":[[:space:]]*true"'
+"$S" train "$D/movies_en.train.csv" --keras --epochs 1 --quiet -o en_k.ssm
+run "$S" info en_k.ssm
+check "--keras: a random 300-d embedding (no word2vec)" '! out_has "word2vec" && out_has "\"embed_dim\":[[:space:]]*300"'
+run "$S" train "$D/movies_en.train.csv" --word2vec --no-word2vec -o x.ssm
+check "--word2vec with --no-word2vec: usage error" 'usage_err "--word2vec and --no-word2vec exclude each other"'
+
+run_in "$D/movies_en.train.csv" "$S" train - $SMALL --no-word2vec --embed-dim 8 --layers 2 --epochs 8 --quiet -o en_stdin.ssm
 check "train - reads CSV from stdin" '[ $rc -eq 0 ] && [ -s en_stdin.ssm ]'
 run "$S" predict -m en.ssm --all "$D/reviews_en.txt"; cp "$T/out" en_all.txt
 run "$S" predict -m en_stdin.ssm --all "$D/reviews_en.txt"

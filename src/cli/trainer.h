@@ -14,7 +14,7 @@ enum {
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
     O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
     O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE, O_DISCR, O_UNFREEZE, O_SLANTED,
-    O_KERAS, O_NO_MASK, O_NO_BUCKET, O_NO_BIDIR, O_MULTILABEL, O_WORD2VEC,
+    O_KERAS, O_NO_MASK, O_NO_BUCKET, O_NO_BIDIR, O_MULTILABEL, O_WORD2VEC, O_NO_WORD2VEC,
     O_TRAINER_END   /* a command's own options start here */
 };
 
@@ -34,7 +34,8 @@ enum {
     OPT("min-count", O_MIN_COUNT, "N", "drop tokens seen fewer than N times (default 1)"), \
     OPT("max-size", O_MAX_SIZE, "N", "keep at most N vocabulary entries incl. <pad> and <unk> (default all)"), \
     OPT("embed", O_EMBED, "VECTORS", "initialise the embedding from word2vec vectors (text or binary, .gz ok); their words also become the segmentation dictionary unless --dict is given"), \
-    OPT("word2vec", O_WORD2VEC, "", "initialise the embedding with word2vec vectors trained first on the training texts (skip-gram, one thread: reproducible; --embed-dim default 64 with it); for data without pretrained vectors"), \
+    OPT("word2vec", O_WORD2VEC, "", "initialise the embedding with word2vec vectors trained first on the training texts (skip-gram, one thread: reproducible; --embed-dim default 64 with it): the default without --embed, --from or --keras"), \
+    OPT("no-word2vec", O_NO_WORD2VEC, "", "without --embed: a random embedding (--embed-dim default 300), not word2vec on the training texts"), \
     OPT("allow-rare-labels", O_ALLOW_RARE, "", "accept a label seen once (or in < 1% of the median count) and labels differing only in case (by default an error: a header or row misread)"), \
     OPT_GROUP("Network:"), \
     OPT("from", O_FROM, "FILE", "start from a file written by 'vocab', 'embed' or 'pretrain' (a language model: fine-tune its embedding and recurrent layers; their shape and --mask follow it)"), \
@@ -100,6 +101,7 @@ typedef struct train_args {
     int epochs_set, lr_set, wd_set, mom_set, shape_set;
     int keras;               /* --keras: the recipe's defaults instead of train's own */
     int word2vec;            /* --word2vec: the embedding from vectors trained on the data first */
+    int word2vec_auto;       /* ... by default (no --embed, --from, --keras): unless a base has an embedding */
     int val_auto;            /* the validation split is the default one (too few rows: none) */
     uint64_t given;          /* bit o - O_FROM: option o was given */
     long min_count, max_size;
