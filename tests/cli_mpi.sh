@@ -67,6 +67,11 @@ same_bits multiclass train "$M3" --embed-dim 16 --hidden 12 --layers 1 --maxlen 
 # (d)
 same_bits lm pretrain "$D/reviews_zh.txt" "$Z" --hidden 12 --layers 1 --samples 48 --maxlen 24 --batch 16 --epochs 2 \
     --bidirectional --shards 4 --val-split 0.1 --seed 2
+# (e) 366 rows to distil on (2 teacher batches: under -np 3 rank 0 has none),
+# 92 to validate on (1 batch: one rank's)
+go teacher "$S" train "$M3" --embed-dim 8 --hidden 8 --layers 1 --maxlen 16 --epochs 1 --seed 5 --quiet -o teacher.ssm
+same_bits distill distill teacher.ssm "$D/reviews_en.txt" --labelled "$M3" --embed-dim 12 --hidden 10 --layers 1 \
+    --maxlen 20 --epochs 2 --batch 16 --shards 3 --val-split 0.2 --seed 6
 
 # more ranks than shards: rank 0 says that some idle
 run $MPIRUN -np 3 "$S" train "$M3" --embed-dim 8 --hidden 8 --layers 1 --maxlen 16 --epochs 1 --seed 5 --shards 2 -o idle.ssm
@@ -155,6 +160,13 @@ check "a rank cannot read the data: exit 1, 'rank 1 of 2: d.csv', -o untouched" 
 run $MPIRUN -np 1 -wdir "$T/r0" "$S" train $SMALL : -np 1 -wdir "$T/r2" "$S" train $SMALL
 check "a rank reads other data: exit 1, rank 0 says which rank differs, -o untouched" \
     '[ "$rc" = 1 ] && err_has "rank 1 of 2 starts from other weights or data than rank 0" && cmp -s r0/o.ssm killed.before'
+
+# distill: a rank whose texts differ stops the job before the teacher's
+# parts are gathered
+DSMALL="$T/teacher.ssm d.csv --embed-dim 8 --hidden 8 --layers 1 --maxlen 16 --epochs 1 --seed 5 --quiet -o o.ssm"
+run $MPIRUN -np 1 -wdir "$T/r0" "$S" distill $DSMALL : -np 1 -wdir "$T/r2" "$S" distill $DSMALL
+check "distill, a rank reads other texts: exit 1, rank 0 names the rank, -o untouched" \
+    '[ "$rc" = 1 ] && err_has "rank 1 of 2 reads other texts than rank 0" && cmp -s r0/o.ssm killed.before'
 
 # no launcher: an MPI build runs as one process
 go singleton "$S" train "$M3" --embed-dim 16 --hidden 12 --layers 1 --maxlen 24 --epochs 2 --batch 16 --shards 8 \
