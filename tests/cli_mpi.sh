@@ -13,11 +13,17 @@
 #   (c) multi-class softmax, 8 shards, a short last batch (empty shards);
 #   (d) pretrain: a bidirectional language model (sparse output embedding
 #       and bias rows), held-out perplexity;
+#   (e) distill: a 3-class teacher's probabilities (its batches shared out
+#       among the ranks and gathered), a validation split;
 # a job interrupted by SIGINT (to a rank) under -np 2 and resumed under
 # -np 3, or by one process on 1 thread, gives the uninterrupted run's
-# bytes; SIGINT to mpirun itself ends the job with one checkpoint; a rank
-# killed mid-run, a rank that cannot read the data and a rank that reads
-# other data stop the job with a non-zero status and leave -o untouched.
+# bytes, and so does a pretrain job interrupted by SIGTERM to mpirun or to
+# rank 1, resumed by one process; the exit status: a signal to a rank ->
+# the ranks' 130 (SIGINT) or 143 (SIGTERM, whichever rank got it), a
+# signal to mpirun -> Open MPI's 1, the checkpoint line last on stderr; a
+# rank killed mid-run, a rank that cannot read the data and a rank that
+# reads other data (train, distill) stop the job with a non-zero status and
+# leave -o untouched.
 # Skipped when the binary was built without MPI.
 CLI_NAME=mpi CLI_TIMEOUT=120 . tests/harness.sh
 
@@ -67,6 +73,11 @@ same_bits multiclass train "$M3" --embed-dim 16 --hidden 12 --layers 1 --maxlen 
 # (d)
 same_bits lm pretrain "$D/reviews_zh.txt" "$Z" --hidden 12 --layers 1 --samples 48 --maxlen 24 --batch 16 --epochs 2 \
     --bidirectional --shards 4 --val-split 0.1 --seed 2
+# (e) 366 rows to distil on (2 teacher batches: under -np 3 rank 0 has none),
+# 92 to validate on (1 batch: one rank's)
+go teacher "$S" train "$M3" --embed-dim 8 --hidden 8 --layers 1 --maxlen 16 --epochs 1 --seed 5 --quiet -o teacher.ssm
+same_bits distill distill teacher.ssm "$D/reviews_en.txt" --labelled "$M3" --embed-dim 12 --hidden 10 --layers 1 \
+    --maxlen 20 --epochs 2 --batch 16 --shards 3 --val-split 0.2 --seed 6
 
 # more ranks than shards: rank 0 says that some idle
 run $MPIRUN -np 3 "$S" train "$M3" --embed-dim 8 --hidden 8 --layers 1 --maxlen 16 --epochs 1 --seed 5 --shards 2 -o idle.ssm
@@ -84,6 +95,19 @@ rank_pid() {
     done
 }
 
+# stopped STATUS OUT ERR [last]: an interrupted job exited STATUS ($src),
+# its stderr ERR says once that the checkpoint OUT was written (as the last
+# line with "last", bar the "[warn] Epoll ..." libevent may print as mpirun
+# shuts down), and no temporary file is left
+stopped() {
+    [ "$src" = "$1" ] || { why="exit status $src, expected $1; $3 ends: $(tail -n 2 "$3")"; return 1; }
+    [ "$(grep -c "checkpoint written to $2 " "$3")" = 1 ] && [ -s "$2" ] ||
+        { why="not one checkpoint $2; $3 ends: $(tail -n 2 "$3")"; return 1; }
+    [ -z "$4" ] || grep -v '^\[warn\] ' "$3" | tail -n 1 | grep -q "^[a-z]*: interrupted .*; checkpoint written to $2 " ||
+        { why="the checkpoint line is not the last of $3: $(tail -n 2 "$3")"; return 1; }
+    no_tmp_left
+}
+
 # SIGINT to one rank of an -np 2 job (rank 0, as soon as it has printed
 # the labels: the ranks agree on a stop request every step) stops both
 # after the same batch, rank 0 writes one checkpoint; resumed under -np 3, and by one process on 1 thread: the
@@ -98,8 +122,7 @@ while ! grep -q "2 labels" resume.err 2>/dev/null && [ $n -lt 3000 ]; do sleep 0
 kill -INT $(rank_pid "$mpid" 0) 2>/dev/null
 wait "$mpid"
 src=$?
-check "SIGINT to rank 0 of -np 2: the job ends, rank 0 wrote one checkpoint" \
-    '[ "$(grep -c "checkpoint written to resume.ssm" resume.err)" = 1 ] && [ -s resume.ssm ] && no_tmp_left'
+check "SIGINT to rank 0 of -np 2: exit 130 (the ranks'), rank 0 wrote one checkpoint" 'stopped 130 resume.ssm resume.err'
 cp resume.ssm resume1.ssm
 go "resume -np 3" $MPIRUN -np 3 "$S" train "$E" --resume resume.ssm --threads 1 --quiet
 check "resumed under -np 3: the bytes of the uninterrupted run" 'cmp -s resume.ssm resume_ref.ssm'
@@ -107,7 +130,9 @@ go "resume --threads 1" "$S" train "$E" --resume resume1.ssm --threads 1 --quiet
 check "resumed by one process on 1 thread: the same bytes" 'cmp -s resume1.ssm resume_ref.ssm'
 
 # SIGINT to mpirun itself: it passes SIGTERM on to the ranks (after 1 s),
-# which checkpoint as one
+# which checkpoint as one; mpirun exits 1 whatever the ranks' status (Open
+# MPI sets it on the signal) and prints nothing: seqsent's checkpoint line
+# is the last on stderr
 $MPIRUN -np 2 "$S" train "$E" $SIG --epochs 3000 --threads 1 -o long.ssm >/dev/null 2>long.err &
 mpid=$!
 BGPIDS="$BGPIDS $mpid"
@@ -119,8 +144,39 @@ while kill -0 "$mpid" 2>/dev/null && [ $n -lt 3000 ]; do sleep 0.02; n=$((n + 1)
 kill -KILL "$mpid" 2>/dev/null
 wait "$mpid"
 src=$?
-check "SIGINT to mpirun -np 2: non-zero exit, rank 0 wrote one checkpoint" \
-    '[ "$src" != 0 ] && [ "$(grep -c "checkpoint written to long.ssm" long.err)" = 1 ] && [ -s long.ssm ] && no_tmp_left'
+check "SIGINT to mpirun -np 2: exit 1 (Open MPI's), rank 0 wrote one checkpoint, its line last on stderr" \
+    'stopped 1 long.ssm long.err last'
+
+# pretrain interrupted under -np 2, by SIGTERM to mpirun (as a batch
+# system stops a job: the ranks get SIGTERM 1 s later) and to rank 1 (rank
+# 0 writes; every rank exits 143, whichever mpirun reports), then resumed
+# by one process on 1 thread: the uninterrupted run's bytes
+LM="--embed-dim 16 --hidden 16 --layers 1 --samples 32 --maxlen 20 --batch 16 --shards 4 --epochs 100 --val-split 0.1 --seed 7"
+go "pretrain reference" "$S" pretrain "$E" $LM --quiet --threads 2 -o lm_ref.ssm
+# lm_interrupt OUT WHOM: the job in the background, SIGTERM to WHOM (mpirun,
+# or a rank's number) once rank 0 has finished epoch 1; src = its status
+lm_interrupt() {
+    $MPIRUN -np 2 "$S" pretrain "$E" $LM --threads 1 -o "$1" >/dev/null 2>"$1.err" &
+    mpid=$!
+    BGPIDS="$BGPIDS $mpid"
+    n=0
+    while ! grep -q "epoch 1/" "$1.err" 2>/dev/null && [ $n -lt 3000 ]; do sleep 0.02; n=$((n + 1)); done
+    if [ "$2" = mpirun ]; then kill -TERM "$mpid" 2>/dev/null; else kill -TERM $(rank_pid "$mpid" "$2") 2>/dev/null; fi
+    n=0   # as above: at most 60 s more
+    while kill -0 "$mpid" 2>/dev/null && [ $n -lt 3000 ]; do sleep 0.02; n=$((n + 1)); done
+    kill -KILL "$mpid" 2>/dev/null
+    wait "$mpid"
+    src=$?
+}
+lm_interrupt lm_a.ssm mpirun
+check "pretrain, SIGTERM to mpirun -np 2: exit 1 (Open MPI's), one checkpoint, its line last on stderr" \
+    'stopped 1 lm_a.ssm lm_a.ssm.err last'
+go "pretrain resume --threads 1 (after SIGTERM to mpirun)" "$S" pretrain "$E" --resume lm_a.ssm --threads 1 --quiet
+check "pretrain resumed by one process: the bytes of the uninterrupted run" 'cmp -s lm_a.ssm lm_ref.ssm'
+lm_interrupt lm_b.ssm 1
+check "pretrain, SIGTERM to rank 1 of -np 2: exit 143, rank 0 wrote one checkpoint" 'stopped 143 lm_b.ssm lm_b.ssm.err'
+go "pretrain resume --threads 1 (after SIGTERM to rank 1)" "$S" pretrain "$E" --resume lm_b.ssm --threads 1 --quiet
+check "pretrain resumed by one process: the same bytes" 'cmp -s lm_b.ssm lm_ref.ssm'
 
 # a rank killed mid-run: the job stops, non-zero, the old -o is untouched
 echo "old model" >killed.ssm
@@ -155,6 +211,13 @@ check "a rank cannot read the data: exit 1, 'rank 1 of 2: d.csv', -o untouched" 
 run $MPIRUN -np 1 -wdir "$T/r0" "$S" train $SMALL : -np 1 -wdir "$T/r2" "$S" train $SMALL
 check "a rank reads other data: exit 1, rank 0 says which rank differs, -o untouched" \
     '[ "$rc" = 1 ] && err_has "rank 1 of 2 starts from other weights or data than rank 0" && cmp -s r0/o.ssm killed.before'
+
+# distill: a rank whose texts differ stops the job before the teacher's
+# parts are gathered
+DSMALL="$T/teacher.ssm d.csv --embed-dim 8 --hidden 8 --layers 1 --maxlen 16 --epochs 1 --seed 5 --quiet -o o.ssm"
+run $MPIRUN -np 1 -wdir "$T/r0" "$S" distill $DSMALL : -np 1 -wdir "$T/r2" "$S" distill $DSMALL
+check "distill, a rank reads other texts: exit 1, rank 0 names the rank, -o untouched" \
+    '[ "$rc" = 1 ] && err_has "rank 1 of 2 reads other texts than rank 0" && cmp -s r0/o.ssm killed.before'
 
 # no launcher: an MPI build runs as one process
 go singleton "$S" train "$M3" --embed-dim 16 --hidden 12 --layers 1 --maxlen 24 --epochs 2 --batch 16 --shards 8 \

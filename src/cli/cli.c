@@ -310,9 +310,13 @@ void cli_note_idle_ranks(const char *cmd, int shards, int quiet)
 
 void cli_exit_interrupted(int sig)
 {
-    dist_barrier();   /* a rank's exit status 130 ends the job: not before rank 0 has written */
+    /* every rank waits here (a rank's exit status 130 ends the job: not
+     * before rank 0 has written), and all exit with one status, whichever
+     * rank mpirun reports first: SIGTERM's if any rank got SIGTERM (a rank
+     * that got no signal stopped because another did) */
+    sig = dist_any(sig == SIGTERM);
     dist_finish();
-    exit(sig == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT);
+    exit(sig ? EXIT_SIGTERM : EXIT_SIGINT);
 }
 
 /* The length of the valid UTF-8 character at s[0..rem), or 0. */

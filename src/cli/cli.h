@@ -92,7 +92,8 @@ void cli_join_job(int *quiet, int *quiet2);
  * idle (rank 0, unless quiet). */
 void cli_note_idle_ranks(const char *cmd, int shards, int quiet);
 /* Training interrupted (checkpoint written by rank 0): every rank waits for
- * the others, then exits 130 (SIGINT) or 143 (SIGTERM). */
+ * the others, then exits 130 (SIGINT) or 143 (SIGTERM; under mpirun when
+ * any rank got SIGTERM), which mpirun passes on as its own status. */
 void cli_exit_interrupted(int sig) __attribute__((noreturn));
 
 #endif

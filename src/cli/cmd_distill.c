@@ -12,9 +12,11 @@
 #include "cli/commands.h"
 #include "base/err.h"
 #include "cli/trainer.h"
+#include "train/dist.h"
 #include "train/setup.h"
 #include "train/train.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +45,9 @@ static const cmd_spec spec = {
     .notes = "Targets: a binary teacher's p becomes sigmoid(logit(p) / T), a softmax teacher's p_k\n"
              "becomes p_k^(1/T) normalised; the student's loss is T^2 x the cross-entropy of its own\n"
              "probabilities at T against them.  Accuracy and validation score the teacher's decisions\n"
-             "(a labelled row's own label).  --threads never changes the student.\n",
+             "(a labelled row's own label).  --threads never changes the student, and nor does\n"
+             "'mpirun -np N seqsent distill ...': the N processes share out the teacher's rows and\n"
+             "the student's shards, with the same bits.\n",
 };
 
 typedef struct distill_args {
@@ -124,6 +128,54 @@ static void load_rows(const distill_args *d, const model *teacher, dataset *all)
     if (all->n == 0) die(EXIT_FAIL, "%s: no text to distil on", d->t.train_path);
 }
 
+enum { TEACHER_BATCH = 256 };
+
+/* The teacher's probabilities q [n, K] of e's rows, in batches of
+ * TEACHER_BATCH rows on one worker with single-threaded BLAS: the targets,
+ * like the student, must not depend on the thread or process count (a
+ * row's probabilities do, in float rounding, on how many rows share its
+ * matrix products).  In an MPI job the ranks share out those same batches
+ * (rank r of P: the batches [b r / P, b (r+1) / P) of b) and every rank
+ * gets all of q. */
+static void teacher_probs(const model *teacher, const encoded *e, int K, float *q)
+{
+    if (dist_size() > 1) {   /* the ranks' parts fit together only when they hold the same rows */
+        uint64_t h = dist_hash(DIST_HASH0, &e->n, sizeof e->n), other;
+        h = dist_hash(h, e->ids, e->n * (size_t)e->T * sizeof *e->ids);
+        int r = dist_same(h, &other);
+        if (r >= 0 && dist_rank() == 0)
+            die(EXIT_FAIL, "rank %d of %d reads other texts than rank 0: every rank must read the same files",
+                r, dist_size());
+        if (r >= 0) {   /* rank 0 says it */
+            err_set("%s", "");
+            die_err(EXIT_FAIL);
+        }
+    }
+    size_t row = (size_t)K * sizeof *q, nb = (e->n + TEACHER_BATCH - 1) / TEACHER_BATCH;
+    /* dist_allgather counts bytes in ints: past 2 GiB of targets every rank computes all */
+    size_t P = e->n * row <= INT_MAX ? (size_t)dist_size() : 1, me = P > 1 ? (size_t)dist_rank() : 0;
+    size_t *off = xmalloc(2 * P * sizeof *off), *len = off + P;
+    for (size_t r = 0; r < P; r++) {
+        size_t lo = nb * r / P * TEACHER_BATCH, hi = nb * (r + 1) / P * TEACHER_BATCH;
+        if (hi > e->n) hi = e->n;
+        off[r] = lo * row;
+        len[r] = (hi - lo) * row;
+    }
+    encoded part = *e;   /* this rank's rows */
+    size_t lo = off[me] / row;
+    part.n = len[me] / row;
+    part.ids += lo * (size_t)e->T;
+    if (part.len) part.len += lo;
+    int blas = blas_get_threads();
+    blas_set_threads(1);
+    eval_result er;
+    evaluate(teacher, &part, TEACHER_BATCH, 1, &er, q + lo * K);
+    eval_result_free(&er);
+    blas_set_threads(blas);
+    if (P > 1) dist_allgather(q, off, len);
+    free(off);
+}
+
 /* The teacher's probabilities for d's rows, softened by T, as targets
  * [n, K]; a row without a label gets the teacher's decision, a labelled
  * row's target is mixed with its label by the hard weight. */
@@ -135,15 +187,7 @@ static float *soft_targets(const distill_args *d, model *teacher, dataset *ds)
     if (!ds->n) return q;
     encoded e;
     if (encode_dataset(teacher, ds, 0, &e) < 0) die_err(EXIT_FAIL);
-    eval_result er;
-    /* one worker with single-threaded BLAS: the targets, like the student,
-     * must not depend on the thread count (a row's probabilities do, in
-     * float rounding, on how the rows of its products are shared out) */
-    int blas = blas_get_threads();
-    blas_set_threads(1);
-    evaluate(teacher, &e, 256, 1, &er, q);
-    blas_set_threads(blas);
-    eval_result_free(&er);
+    teacher_probs(teacher, &e, K, q);
     encoded_free(&e);
     for (size_t i = 0; i < ds->n; i++) {
         float *row = q + i * K;

@@ -77,7 +77,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
         printf("seqsent %s\n", SEQSENT_VERSION);
-        printf("MPI: %s\n", dist_built() ? "built in (mpirun -np N seqsent train|pretrain ...)" : "not built in");
+        printf("MPI: %s\n", dist_built() ? "built in (mpirun -np N seqsent train|pretrain|distill ...)" : "not built in");
         return EXIT_OK;
     }
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

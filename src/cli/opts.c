@@ -174,11 +174,13 @@ void opt_help(const cmd_spec *s, FILE *f)
     }
 }
 
-/* "seqsent: ", or in an MPI job "seqsent (rank R of N): " */
-static void prefix(void)
+/* "seqsent: MESSAGE", or in an MPI job "seqsent (rank R of N): MESSAGE",
+ * in one write: mpirun forwards a rank's writes one by one, and its own
+ * abort notice can come between two of them. */
+static void say(const char *msg)
 {
-    if (dist_size() > 1) fprintf(stderr, "seqsent (rank %d of %d): ", dist_rank(), dist_size());
-    else fprintf(stderr, "seqsent: ");
+    if (dist_size() > 1) fprintf(stderr, "seqsent (rank %d of %d): %s\n", dist_rank(), dist_size(), msg);
+    else fprintf(stderr, "seqsent: %s\n", msg);
 }
 
 /* Errors end the whole MPI job (the other ranks would wait for this one). */
@@ -198,8 +200,7 @@ void usage_error(const cmd_spec *s, const char *fmt, ...)
 void die_err(int code)
 {
     if (err_msg()[0]) {
-        prefix();
-        fprintf(stderr, "%s\n", err_msg());
+        say(err_msg());
     } else {
         dist_barrier();
     }
@@ -209,11 +210,12 @@ void die_err(int code)
 void die(int code, const char *fmt, ...)
 {
     va_list ap;
+    char *msg;
     va_start(ap, fmt);
-    prefix();
-    vfprintf(stderr, fmt, ap);
+    int n = vasprintf(&msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    say(n < 0 ? fmt : msg);
+    if (n >= 0) free(msg);
     dist_abort(code);
 }
 
