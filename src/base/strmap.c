@@ -33,10 +33,9 @@ void strmap_free(strmap *m)
     memset(m, 0, sizeof *m);
 }
 
-int32_t strmap_get(const strmap *m, const char *key, size_t len)
+/* id of key with hash h, or -1. */
+static int32_t find(const strmap *m, const char *key, size_t len, uint32_t h)
 {
-    if (!m->slots) return -1;
-    uint32_t h = strmap_hash(key, len);
     size_t mask = m->cap - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         int32_t id = m->slots[i];
@@ -47,9 +46,16 @@ int32_t strmap_get(const strmap *m, const char *key, size_t len)
     }
 }
 
-static void grow(strmap *m)
+int32_t strmap_get(const strmap *m, const char *key, size_t len)
 {
-    size_t cap = m->cap * 2, mask = cap - 1;
+    if (!m->slots) return -1;
+    return find(m, key, len, strmap_hash(key, len));
+}
+
+/* The slot table at cap slots (a power of two), the keys rehashed. */
+static void rehash(strmap *m, size_t cap)
+{
+    size_t mask = cap - 1;
     int32_t *slots = xmalloc(cap * sizeof *slots);
     memset(slots, 0xff, cap * sizeof *slots);
     for (size_t id = 0; id < m->n; id++) {
@@ -62,13 +68,32 @@ static void grow(strmap *m)
     m->cap = cap;
 }
 
+void strmap_reserve(strmap *m, size_t n, size_t bytes)
+{
+    if (!m->slots) strmap_init(m);
+    size_t cap = m->cap;
+    while ((m->n + n) * 2 > cap) cap *= 2;     /* strmap_put's load factor */
+    if (cap > m->cap) rehash(m, cap);
+    if (m->n + n > m->keys_cap) {
+        m->keys_cap = m->n + n;
+        m->key_off = xrealloc(m->key_off, m->keys_cap * sizeof *m->key_off);
+        m->key_len = xrealloc(m->key_len, m->keys_cap * sizeof *m->key_len);
+        m->hashes = xrealloc(m->hashes, m->keys_cap * sizeof *m->hashes);
+    }
+    if (m->arena_len + bytes + n > m->arena_cap) {
+        m->arena_cap = m->arena_len + bytes + n;
+        m->arena = xrealloc(m->arena, m->arena_cap);
+    }
+}
+
 int32_t strmap_put(strmap *m, const char *key, size_t len, int *is_new)
 {
     if (!m->slots) strmap_init(m);
-    int32_t id = strmap_get(m, key, len);
+    uint32_t h = strmap_hash(key, len);
+    int32_t id = find(m, key, len, h);
     if (is_new) *is_new = id < 0;
     if (id >= 0) return id;
-    if ((m->n + 1) * 2 > m->cap) grow(m);
+    if ((m->n + 1) * 2 > m->cap) rehash(m, m->cap * 2);
     if (m->n == m->keys_cap) {
         m->keys_cap = m->keys_cap ? m->keys_cap * 2 : 64;
         m->key_off = xrealloc(m->key_off, m->keys_cap * sizeof *m->key_off);
@@ -83,11 +108,11 @@ int32_t strmap_put(strmap *m, const char *key, size_t len, int *is_new)
     id = (int32_t)m->n++;
     m->key_off[id] = m->arena_len;
     m->key_len[id] = (uint32_t)len;
-    m->hashes[id] = strmap_hash(key, len);
+    m->hashes[id] = h;
     memcpy(m->arena + m->arena_len, key, len);
     m->arena[m->arena_len + len] = '\0';
     m->arena_len += len + 1;
-    size_t mask = m->cap - 1, i = m->hashes[id] & mask;
+    size_t mask = m->cap - 1, i = h & mask;
     while (m->slots[i] >= 0) i = (i + 1) & mask;
     m->slots[i] = id;
     return id;

@@ -27,6 +27,9 @@ void strmap_init(strmap *m);
 void strmap_free(strmap *m);
 /* id of key (len bytes, need not be NUL-terminated), or -1. */
 int32_t strmap_get(const strmap *m, const char *key, size_t len);
+/* Room for n more keys of bytes bytes in all (NULs not counted): no
+ * regrowth (rehashing, copies) while they are put. */
+void strmap_reserve(strmap *m, size_t n, size_t bytes);
 /* id of key, inserting it with the next id if absent; *is_new set if given. */
 int32_t strmap_put(strmap *m, const char *key, size_t len, int *is_new);
 static inline const char *strmap_key(const strmap *m, int32_t id) { return m->arena + m->key_off[id]; }

@@ -238,6 +238,7 @@ static int load_body(model *m, const char *path, int copy)
     m->have_vocab = 1;
     size_t n = (size_t)vc->shape[0];
     const int64_t *counts = vc->data;
+    vocab_reserve(&m->voc, n, vt->nbytes);
     for (size_t i = 0; i < n; i++) {
         const char *z = memchr(p, '\0', (size_t)(end - p));
         if (!z) return err_set("%s: corrupt vocabulary", path);

@@ -43,16 +43,30 @@ static int by_count_then_token(const void *a, const void *b)
     return strcmp(strmap_key(&sort_ctx->m, x), strmap_key(&sort_ctx->m, y));
 }
 
+/* counts for cap tokens. */
+static void counts_room(vocab *v, size_t cap)
+{
+    if (cap <= v->cap) return;
+    v->counts = xrealloc(v->counts, cap * sizeof *v->counts);
+    v->cap = cap;
+}
+
 int32_t vocab_add(vocab *v, const char *tok, size_t len, int64_t count)
 {
     int is_new;
     int32_t id = strmap_put(&v->m, tok, len, &is_new);
     if (is_new) {
-        v->counts = xrealloc(v->counts, (v->m.n) * sizeof *v->counts);
+        if (v->m.n > v->cap) counts_room(v, v->m.n > 2 * v->cap ? v->m.n : 2 * v->cap);
         v->counts[id] = count;
         v->n = v->m.n;
     }
     return id;
+}
+
+void vocab_reserve(vocab *v, size_t n, size_t bytes)
+{
+    strmap_reserve(&v->m, n, bytes);
+    counts_room(v, v->m.n + n);
 }
 
 static void vocab_start(vocab *v)

@@ -30,6 +30,7 @@ typedef struct vocab {
     strmap m;            /* token -> id */
     int64_t *counts;     /* [n] training counts (0 for pad/unk) */
     size_t n;
+    size_t cap;          /* counts allocated by vocab_add / vocab_reserve (0: n, or unknown) */
 } vocab;
 
 /* From counts: tokens with count >= min_count, at most max_size ids in all
@@ -38,6 +39,9 @@ void vocab_build(vocab *v, const counter *c, int64_t min_count, size_t max_size)
 void vocab_free(vocab *v);
 /* Add a token at the next id (used when reading a listing). */
 int32_t vocab_add(vocab *v, const char *tok, size_t len, int64_t count);
+/* Room for n more tokens of bytes bytes in all (loading a model: one
+ * allocation each instead of regrowth). */
+void vocab_reserve(vocab *v, size_t n, size_t bytes);
 static inline int32_t vocab_id(const vocab *v, const char *tok, size_t len)
 {
     int32_t id = strmap_get(&v->m, tok, len);
