@@ -3,9 +3,11 @@
 #include "test.h"
 #include "text/normalize.h"
 #include "text/segdict.h"
+#include "text/hmm.h"
 #include "text/segment.h"
 #include "text/tokenize.h"
 #include "text/toklist.h"
+#include "text/trie.h"
 #include "text/units.h"
 #include "base/err.h"
 
@@ -712,6 +714,157 @@ static void test_hmm(void)
 
 /* Loading into an empty dictionary goes in bulk (sorted trie build); the
  * result must be the same as adding the words one by one. */
+/* The nodes on the path of key[0..n) in a's and b's tries: the same
+ * frequencies (bits), log weights, TRIE_KIDS; 1 if so. */
+static int same_path(const segdict *a, const segdict *b, const uint32_t *key, size_t n)
+{
+    const keytrie *ta = segdict_trie(a), *tb = segdict_trie(b);
+    uint32_t na = 0, nb = 0;
+    for (size_t i = 0; i < n; i++) {
+        const tref *ra = trie_step(ta, na, key[i]), *rb = trie_step(tb, nb, key[i]);
+        if (!ra || !rb) return !ra && !rb;
+        na = ra->node & ~TRIE_KIDS;
+        nb = rb->node & ~TRIE_KIDS;
+        if ((ra->node & TRIE_KIDS) != (rb->node & TRIE_KIDS) || memcmp(&ra->w, &rb->w, sizeof ra->w) ||
+            memcmp(&ta->freq[na], &tb->freq[nb], sizeof(double)) || !ta->val[na] != !tb->val[nb])
+            return 0;
+    }
+    return 1;
+}
+
+/* a and b are the same dictionary: words and frequencies (serialised), trie
+ * (along every word's keys, literal and with number classes), total, HMM. */
+static int same_dict(const segdict *a, const segdict *b)
+{
+    size_t la, lb;
+    char *sa = segdict_serialize(a, &la), *sb = segdict_serialize(b, &lb);
+    int ok = la == lb && !memcmp(sa, sb, la);
+    const keytrie *ta = segdict_trie(a), *tb = segdict_trie(b);
+    ok = ok && ta->nn == tb->nn && ta->en == tb->en;
+    double xa = segdict_total(a), xb = segdict_total(b);
+    ok = ok && !memcmp(&xa, &xb, sizeof xa);
+    const seg_hmm *ha = segdict_hmm_stats(a), *hb = segdict_hmm_stats(b);
+    ok = ok && ha->hn == hb->hn && !memcmp(ha->tag_total, hb->tag_total, sizeof ha->tag_total) &&
+         !memcmp(ha->trans, hb->trans, sizeof ha->trans) && !memcmp(ha->start, hb->start, sizeof ha->start);
+    for (uint32_t c = 0; ok && c < 0x10000; c++)
+        ok = !ha->hidx[c] == !hb->hidx[c] &&
+             (!ha->hidx[c] || !memcmp(ha->em[ha->hidx[c] - 1], hb->em[hb->hidx[c] - 1], sizeof ha->em[0]));
+    toklist sc = {0};
+    for (char *p = sa; ok && *p;) {             /* every word's keys */
+        char *tab = strchr(p, '\t'), *nl = strchr(p, '\n');
+        for (int cls = 0; cls <= 1 && ok; cls++) {
+            const uint32_t *key, *kb;
+            size_t n, len = text_key(p, (size_t)(tab - p), cls, &sc, &key, &kb, &n);
+            ok = same_path(a, b, key, len);
+        }
+        p = nl + 1;
+    }
+    toklist_free(&sc);
+    free(sa);
+    free(sb);
+    return ok;
+}
+
+/* Is a read back from its blob the same dictionary? */
+static int blob_round_trip(const segdict *a)
+{
+    size_t len;
+    char *blob = segdict_serialize(a, &len);
+    segdict *b = segdict_deserialize(blob, len);
+    int ok = b && same_dict(a, b);
+    segdict_free(b);
+    free(blob);
+    return ok;
+}
+
+static void test_deserialize_bulk(void)
+{
+    /* a dictionary built word by word, in an order that mixes plain (Han
+     * only) words, unsorted, with the others: number words and Chinese
+     * digits sharing class keys, Latin words, clause punctuation at an end,
+     * a Han word too long for the bulk path, fractional frequencies; some
+     * words raised later */
+    static const struct { const char *w; double f; } words[] = {
+        {"中华人民共和国", 10}, {"2001年", 3}, {"中华", 30}, {"一九九八年", 1e7 / 3}, {"人民", 50},
+        {"T恤", 2}, {"三五成群", 7.25}, {"三五", 0.1}, {"卡拉ok", 4}, {"，还", 9}, {"和", 100},
+        {"1998年", 2.5}, {"二○○一年", 1e7 / 7}, {"中", 1e7 / 11}, {"华", 20}, {"人", 60},
+        {"民", 1e7 / 13}, {"国", 70}, {"共和国", 20}, {"iphone", 20}, {"第一二", 3}, {"〇〇七", 5},
+        {"好好好好好好好好好好好好好好好好好好好好好好好好好好好好好好好好好好好好好好好好"
+         "好好好好好好好好好好好好好好好好好好好好好好好好好好好好", 2}, {"一二三四五六", 1},
+        {"中华", 40}, {"12", 1e7 / 17}, {"零", 8}, {"八", 9}, {"3.14", 1}, {"人民", 45},
+    };
+    segdict *a = segdict_new();
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        segdict_add(a, words[i].w, strlen(words[i].w), words[i].f);
+    CHECK(blob_round_trip(a));
+    size_t len;
+    char *blob = segdict_serialize(a, &len);
+    segdict *b = segdict_deserialize(blob, len);
+    static const char *const texts[] = {
+        "中华人民共和国和中华人民", "2001年买了T恤", "卡拉OK一九九八年", "三五成群的iPhone，还有〇〇七",
+        "二○○一年第一二", "1998年12月", "人民共和国中国华人好好好",
+    };
+    tok_config cfg;
+    tok_config_default(&cfg);
+    for (cfg.num_class = 0; b && cfg.num_class <= 1; cfg.num_class++) {
+        tokenizer *ta = tokenizer_new(&cfg, a), *tb = tokenizer_new(&cfg, b);
+        for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+            char ra[1024];
+            snprintf(ra, sizeof ra, "%s", tok(ta, texts[i]));
+            CHECK_STR(tok(tb, texts[i]), ra);
+        }
+        tokenizer_free(ta);
+        tokenizer_free(tb);
+    }
+    segdict_free(b);
+    free(blob);
+    segdict_free(a);
+
+    /* a ranked (bulk) dictionary and its blob: sorted plain words, then the others */
+    static const char *const ranked[] = { "的", "，", "酒店", "不错", "2", "一二", "房间", "12", "ok", "一" };
+    a = segdict_new();
+    segdict_add_ranked(a, ranked, sizeof ranked / sizeof *ranked);
+    CHECK(blob_round_trip(a));
+    segdict_free(a);
+
+    /* blobs segdict_serialize does not write (read word by word, as before):
+     * a word listed twice keeps its highest frequency; a word whose key is
+     * a plain word's (a zero width space is cut from keys) adds to its key */
+    const char *dup = "中国\t5\n美国\t3\n中国\t7\n";
+    b = segdict_deserialize(dup, strlen(dup));
+    a = segdict_new();
+    segdict_add(a, "中国", strlen("中国"), 7);
+    segdict_add(a, "美国", strlen("美国"), 3);
+    CHECK(b && same_dict(a, b));
+    segdict_free(a);
+    segdict_free(b);
+    const char *zw = "中国\t5\n中\xE2\x80\x8B国\t3\n";
+    b = segdict_deserialize(zw, strlen(zw));
+    CHECK(b && segdict_size(b) == 2 && segdict_total(b) == 8);
+    blob = b ? segdict_serialize(b, &len) : NULL;
+    CHECK(blob && len == strlen(zw) && !memcmp(blob, zw, len));
+    free(blob);
+    segdict_free(b);
+
+    /* frequencies read exactly as strtod reads them (integers, "%.17g"
+     * decimals, half-way cases, exponents, forms it alone reads) */
+    static const char *const freqs[] = {
+        "1", "86206.896551724145", "0.1", "9007199254740993", "9007199254740995", "123456789012345678",
+        "1.0000000000000002", "2.2250738585072014e-10", "1e22", "1e23", "1.5E+3", "+7", ".5",
+        "0x10", "4.9406564584124654e-5", "18446744073709551617", "0.30000000000000004", "1e-27", "1e28",
+    };
+    for (size_t i = 0; i < sizeof freqs / sizeof *freqs; i++) {
+        char line[128], want[128];
+        snprintf(line, sizeof line, "好\t%s\n", freqs[i]);
+        snprintf(want, sizeof want, "好\t%.17g\n", strtod(freqs[i], NULL));
+        b = segdict_deserialize(line, strlen(line));
+        blob = b ? segdict_serialize(b, &len) : NULL;
+        CHECK_STR(blob, want);
+        free(blob);
+        segdict_free(b);
+    }
+}
+
 static void test_bulk_load(void)
 {
     /* unsorted, duplicates, non-plain words, frequencies, tags, a BOM */
@@ -955,6 +1108,7 @@ int main(void)
     test_user_dict();
     test_hmm();
     test_bulk_load();
+    test_deserialize_bulk();
     test_seg_edge();
     TEST_END();
 }

@@ -471,6 +471,64 @@ static void test_pad(void)
     CHECK(out[0] == 0 && out[1] == 0 && out[2] == 0 && out[3] == 7);
 }
 
+/* vocab_adopt (a model's vocabulary, used in place): the same ids, tokens,
+ * counts and lookups as adding the tokens; adding more copies them first
+ * and leaves the borrowed bytes alone; malformed lists are refused. */
+static void test_adopt(void)
+{
+    enum { N = 3000 };
+    vocab a, b;
+    memset(&a, 0, sizeof a);
+    strmap_init(&a.m);
+    static char blob[N * 8];
+    static int64_t counts[N];
+    size_t len = 0;
+    char t[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(t, sizeof t, "w%d", i * 7919 % 10007);
+        vocab_add(&a, t, strlen(t), i);
+        memcpy(blob + len, t, strlen(t) + 1);
+        len += strlen(t) + 1;
+        counts[i] = i;
+    }
+    char *copy = xmalloc(len);
+    memcpy(copy, blob, len);
+    CHECK_INT(vocab_adopt(&b, blob, len, counts, N), 0);
+    CHECK_INT(b.n, N);
+    int ok = 1;
+    for (int i = 0; ok && i < N; i++) {
+        const char *tok = vocab_token(&a, i);
+        ok &= vocab_id(&b, tok, strlen(tok)) == i && !strcmp(vocab_token(&b, i), tok) && b.counts[i] == i;
+    }
+    CHECK(ok);
+    CHECK_INT(vocab_id(&b, "nope", 4), VOCAB_UNK);
+    CHECK_INT(vocab_add(&b, "w0", 2, 99), 0);                      /* known: no copy needed */
+    CHECK(b.borrowed);
+    for (int i = 0; i < 100; i++) {                                 /* new: copied, then grown */
+        snprintf(t, sizeof t, "new%d", i);
+        CHECK_INT(vocab_add(&b, t, strlen(t), 1000 + i), N + i);
+    }
+    CHECK(!b.borrowed);
+    ok = 1;
+    for (int i = 0; ok && i < N + 100; i++) {
+        const char *tok = vocab_token(&b, i);
+        ok &= vocab_id(&b, tok, strlen(tok)) == i && b.counts[i] == (i < N ? i : 1000 + i - N);
+        if (i < N) ok &= !strcmp(tok, vocab_token(&a, i));
+    }
+    CHECK(ok);
+    CHECK(!memcmp(blob, copy, len));                                /* the borrowed bytes untouched */
+    vocab_free(&b);
+    vocab_free(&a);
+    free(copy);
+
+    /* not n tokens, a token twice */
+    CHECK_INT(vocab_adopt(&b, "a\0b\0", 4, counts, 3), -1);
+    CHECK_INT(vocab_adopt(&b, "a\0b\0c", 5, counts, 2), -1);
+    CHECK_INT(vocab_adopt(&b, "a\0b\0a\0", 6, counts, 3), -2);
+    CHECK_INT(vocab_adopt(&b, "a\0b\0", 4, counts, 2), 0);
+    vocab_free(&b);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/seqsent-vocab-XXXXXX");
@@ -482,6 +540,7 @@ int main(void)
     test_listing_read();
     test_listing_errors();
     test_pad();
+    test_adopt();
     rm_dir();
     TEST_END();
 }

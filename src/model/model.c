@@ -238,20 +238,12 @@ static int load_body(model *m, const char *path, int copy)
     if (!vc || vc->dtype != DT_I64) return err_set("%s: model has no vocabulary counts", path);
     if (vc->ndim != 1 || vc->shape[0] < 2 || vc->nbytes != (size_t)vc->shape[0] * sizeof(int64_t))
         return err_set("%s: corrupt vocabulary counts (shape)", path);
-    const char *p = vt->data, *end = p + vt->nbytes;
-    memset(&m->voc, 0, sizeof m->voc);
-    strmap_init(&m->voc.m);
+    /* tokens and counts used where they are, in the file's map (which
+     * lives as long as the model): no copies */
+    int rc = vocab_adopt(&m->voc, vt->data, vt->nbytes, vc->data, (size_t)vc->shape[0]);
+    if (rc == -2) return err_set("%s: corrupt vocabulary (duplicate token)", path);
+    if (rc < 0) return err_set("%s: corrupt vocabulary", path);
     m->have_vocab = 1;
-    size_t n = (size_t)vc->shape[0];
-    const int64_t *counts = vc->data;
-    for (size_t i = 0; i < n; i++) {
-        const char *z = memchr(p, '\0', (size_t)(end - p));
-        if (!z) return err_set("%s: corrupt vocabulary", path);
-        int32_t id = vocab_add(&m->voc, p, (size_t)(z - p), counts[i]);
-        if ((size_t)id != i) return err_set("%s: corrupt vocabulary (duplicate token)", path);
-        p = z + 1;
-    }
-    if (p != end || m->voc.n < 2) return err_set("%s: corrupt vocabulary", path);
 
     const cJSON *ej = cJSON_GetObjectItemCaseSensitive(f->meta, "embedding");
     if (ej) m->embed_info = cJSON_Duplicate(ej, 1);

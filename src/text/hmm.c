@@ -28,6 +28,14 @@ void hmm_free(seg_hmm *h)
     free(h->em);
 }
 
+void hmm_reserve(seg_hmm *h, size_t n)
+{
+    if (h->hn + n > h->hcap) {
+        h->hcap = h->hn + n;
+        h->em = xrealloc(h->em, h->hcap * sizeof *h->em);
+    }
+}
+
 int hmm_ready(const seg_hmm *h)
 {
     return h->tag_total[T_S] > 0 && h->tag_total[T_B] > 0;

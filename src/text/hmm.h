@@ -27,6 +27,9 @@ typedef struct seg_hmm {
 
 void hmm_init(seg_hmm *h);      /* no counts */
 void hmm_free(seg_hmm *h);
+/* Room for n more characters' counts (no regrowth, a copy each time, while
+ * a dictionary is loaded). */
+void hmm_reserve(seg_hmm *h, size_t n);
 
 /* The characters the HMM models (keys of single Han characters; BMP only,
  * the size of hidx). */

@@ -13,7 +13,7 @@
  * a word whose key is its own text ("plain": CJK ideographs only, the vast
  * majority) is found through its trie node (the node's value), the others
  * through a strmap.  Loading a file into an empty dictionary goes in bulk
- * (bulk_plain).
+ * (bulk_plain), and so does a model's blob (blob_bulk).
  */
 #include "text/segdict.h"
 #include "text/chars.h"
@@ -27,6 +27,7 @@
 #include "base/strmap.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +53,8 @@ struct segdict {
     int hmm;            /* HMM mode (segdict_set_hmm) */
     seg_hmm hm;         /* HMM statistics (frequency-weighted counts) */
     toklist sc;         /* scratch for loading */
+    int plain_hit;      /* a frequency went to a plain word's node other than
+                           through the word (see blob_bulk) */
 };
 
 /* A word to load in bulk: text (not NUL-terminated), frequency, position. */
@@ -112,19 +115,27 @@ static int punct_unit(const uint32_t *key, const uint32_t *kb, size_t u)
     }
 }
 
-/* A new word w[0..len): its id. */
-static uint32_t new_word(segdict *d, const char *w, size_t len)
+/* Room for n more words of bytes bytes in all: no regrowth while they are
+ * added. */
+static void words_reserve(segdict *d, size_t n, size_t bytes)
 {
-    if (d->nw == d->wcap) {
-        d->wcap = d->wcap ? d->wcap * 2 : 4096;
+    if (d->nw + n > d->wcap) {
+        d->wcap = d->nw + n;
         d->woff = xrealloc(d->woff, d->wcap * sizeof *d->woff);
         d->wlen = xrealloc(d->wlen, d->wcap * sizeof *d->wlen);
         d->wfreq = xrealloc(d->wfreq, d->wcap * sizeof *d->wfreq);
     }
-    if (d->alen + len > d->acap) {
-        d->acap = 2 * (d->alen + len) + 4096;
-        d->arena = xrealloc(d->arena, d->acap);
+    if (d->alen + bytes > d->acap) {
+        d->acap = d->alen + bytes;
+        d->arena = xrealloc(d->arena, d->acap ? d->acap : 1);
     }
+}
+
+/* A new word w[0..len): its id. */
+static uint32_t new_word(segdict *d, const char *w, size_t len)
+{
+    if (d->nw == d->wcap) words_reserve(d, d->wcap ? d->wcap : 4096, 0);
+    if (d->alen + len > d->acap) words_reserve(d, 0, d->alen + len + 4096);
     memcpy(d->arena + d->alen, w, len);
     d->woff[d->nw] = d->alen;
     d->wlen[d->nw] = (uint32_t)len;
@@ -133,33 +144,43 @@ static uint32_t new_word(segdict *d, const char *w, size_t len)
     return (uint32_t)d->nw++;
 }
 
-/* Add an already normalised word w[0..len) with frequency f > 0 and key
- * key[0..kb[n]) (n units); plain: the key is the word's code points (then
- * the trie node identifies the word, no lookup by text).  A known word
- * keeps the higher frequency. */
-static double add_keyed(segdict *d, const char *w, size_t len, double f, const uint32_t *key,
-                        const uint32_t *kb, size_t n, int plain)
+/* The word id slot of the other (not plain) word w[0..len) in the strmap;
+ * *is_new: just made (the caller sets it). */
+static uint32_t *lit_slot(segdict *d, const char *w, size_t len, int *is_new)
 {
-    if (!len || !n || !(f > 0) || !isfinite(f) || len > UINT32_MAX) return 0;
-    tref *r = NULL;
-    uint32_t id;
-    if (plain) {
-        r = trie_put(&d->trie, key, kb[n]);
-        uint32_t node = r->node & ~TRIE_KIDS;
-        if (!d->trie.val[node]) d->trie.val[node] = new_word(d, w, len) + 1;
-        id = d->trie.val[node] - 1;
-    } else {
-        int is_new;
-        int32_t li = strmap_put(&d->lit, w, len, &is_new);
-        if (is_new) {
-            if ((size_t)li >= d->litcap) {
-                d->litcap = d->litcap ? 2 * d->litcap : 256;
-                d->litw = xrealloc(d->litw, d->litcap * sizeof *d->litw);
-            }
-            d->litw[li] = new_word(d, w, len);
-        }
-        id = d->litw[li];
+    int32_t li = strmap_put(&d->lit, w, len, is_new);
+    if ((size_t)li >= d->litcap) {
+        d->litcap = d->litcap ? 2 * d->litcap : 256;
+        d->litw = xrealloc(d->litw, d->litcap * sizeof *d->litw);
     }
+    return &d->litw[li];
+}
+
+/* The id of the normalised word w[0..len), a new one if it is not there
+ * yet.  plain (see add_keyed): found through its trie node, *r = the
+ * node's reference; else through the strmap. */
+static uint32_t word_id(segdict *d, const char *w, size_t len, const uint32_t *key, size_t klen,
+                        int plain, tref **r)
+{
+    if (plain) {
+        *r = trie_put(&d->trie, key, klen);
+        uint32_t node = (*r)->node & ~TRIE_KIDS;
+        if (!d->trie.val[node]) d->trie.val[node] = new_word(d, w, len) + 1;
+        return d->trie.val[node] - 1;
+    }
+    int is_new;
+    uint32_t *id = lit_slot(d, w, len, &is_new);
+    if (is_new) *id = new_word(d, w, len);
+    return *id;
+}
+
+/* Raise word id's frequency to f > 0 if that is higher: its key's
+ * frequency, the total and the HMM counts rise by as much, which is
+ * returned (0: no rise).  key, kb, n, plain as for add_keyed; r: the key's
+ * reference if plain (else found here). */
+static double raise_word(segdict *d, uint32_t id, double f, tref *r, const uint32_t *key,
+                         const uint32_t *kb, size_t n, int plain)
+{
     double old = d->wfreq[id];
     if (f <= old) return 0;
     d->wfreq[id] = f;
@@ -171,11 +192,25 @@ static double add_keyed(segdict *d, const char *w, size_t len, double f, const u
         r = trie_put(&d->trie, key, kb[n]);
     }
     uint32_t node = r->node & ~TRIE_KIDS;
+    d->plain_hit |= !plain && d->trie.val[node];
     d->trie.freq[node] += f - old;
     r->w = (float)log(d->trie.freq[node]);
     d->total += f - old;
     hmm_count(&d->hm, key, kb, n, f - old);
     return f - old;
+}
+
+/* Add an already normalised word w[0..len) with frequency f > 0 and key
+ * key[0..kb[n]) (n units); plain: the key is the word's code points (then
+ * the trie node identifies the word, no lookup by text).  A known word
+ * keeps the higher frequency. */
+static double add_keyed(segdict *d, const char *w, size_t len, double f, const uint32_t *key,
+                        const uint32_t *kb, size_t n, int plain)
+{
+    if (!len || !n || !(f > 0) || !isfinite(f) || len > UINT32_MAX) return 0;
+    tref *r = NULL;
+    uint32_t id = word_id(d, w, len, key, kb[n], plain, &r);
+    return raise_word(d, id, f, r, key, kb, n, plain);
 }
 
 /* Does the normalised word w[0..len) have a number class key (an ASCII
@@ -207,6 +242,7 @@ static void add_class_key(segdict *d, const char *w, size_t len, double df)
     if (!n || (n > 1 && (punct_unit(key, kb, 0) || punct_unit(key, kb, n - 1)))) return;
     tref *r = trie_put(&d->trie, key, kb[n]);
     uint32_t node = r->node & ~TRIE_KIDS;
+    d->plain_hit |= d->trie.val[node] != 0;
     d->trie.freq[node] += df;
     r->w = (float)log(d->trie.freq[node]);
 }
@@ -229,6 +265,12 @@ static size_t plain_han(const char *w, size_t len, uint32_t *key, size_t cap)
 }
 
 #define PLAIN_MAX 64
+
+/* Edges the keys of other (not plain) words of bytes bytes in all may
+ * need: each word a literal and a class key, of at most a code point a
+ * byte when it is normalised (an estimate before: NFKC may expand; more
+ * edges only cost the table a regrowth). */
+#define OTHER_EDGES(bytes) (2 * (bytes))
 
 /* Add a normalised word: its key, then add_keyed. */
 static void add_norm(segdict *d, const char *w, size_t len, double f)
@@ -268,7 +310,7 @@ void segdict_add(segdict *d, const char *word, size_t len, double freq)
     add_word(d, word, len, freq > 0 ? freq : SEG_DEFAULT_FREQ, 0);
 }
 
-static void bulk_plain(segdict *d, bent *e, size_t n);
+static void bulk_plain(segdict *d, bent *e, size_t n, size_t extra);
 
 void segdict_add_ranked(segdict *d, const char *const *words, size_t n)
 {
@@ -279,7 +321,7 @@ void segdict_add_ranked(segdict *d, const char *const *words, size_t n)
     }
     /* empty: the plain words in bulk (see load), then the others */
     bent *pl = xmalloc((n ? n : 1) * sizeof *pl);
-    size_t np = 0;
+    size_t np = 0, other = 0;
     uint32_t pk[PLAIN_MAX];
     for (size_t r = 0; r < n; r++) {
         if (!words[r]) continue;
@@ -290,9 +332,11 @@ void segdict_add_ranked(segdict *d, const char *const *words, size_t n)
             pl[np].line = (uint32_t)np;
             pl[np].f = SEG_ZIPF_C / ((double)r + 1);
             np++;
+        } else {
+            other += len;
         }
     }
-    bulk_plain(d, pl, np);
+    bulk_plain(d, pl, np, OTHER_EDGES(other));
     free(pl);
     for (size_t r = 0; r < n; r++) {
         if (!words[r]) continue;
@@ -345,9 +389,81 @@ static int valid_utf8(const char *s, size_t len)
     return 1;
 }
 
-/* A frequency field: a finite number >= 0 (0: the default). */
-static int parse_freq(const char *s, double *f)
+/* The decimal s[0..len) as strtod reads it, when that can be had without
+ * strtod: digits, an optional fraction and exponent (what "%.17g" and
+ * integers look like), at most 19 significant digits, a power of ten up to
+ * 27.  1: *f set; 0: not handled, ask strtod.  Exact: up to 2^53 and 10^22
+ * both operands are doubles and the one division or product rounds once
+ * (Clinger's fast path); else, on x86 (when long double has its 64 bits
+ * at run time), the 64-bit significand of long double holds both exactly
+ * and rounds once, and rounding that result to double again gives the
+ * same double unless it lies exactly half-way between two doubles (its 11
+ * low significand bits 0x400: the true value is within half a long double
+ * unit of it, so on the same side of every other half-way point), which
+ * goes to strtod.  tests/test_text.c checks some hard cases; 7.8 million
+ * random and half-way ones agreed with strtod bit for bit. */
+static int decimal_fast(const char *s, size_t len, double *f)
 {
+    static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+    const char *p = s, *e = s + len;
+    uint64_t m = 0;             /* the significant digits */
+    int nd = 0, e10 = 0, digits = 0;
+    for (; p < e && (unsigned)(*p - '0') < 10u; p++, digits = 1)
+        if (m || *p != '0') {
+            if (++nd > 19) return 0;
+            m = m * 10 + (uint64_t)(*p - '0');
+        }
+    if (p < e && *p == '.')
+        for (p++; p < e && (unsigned)(*p - '0') < 10u; p++, digits = 1) {
+            e10--;
+            if (m || *p != '0') {
+                if (++nd > 19) return 0;
+                m = m * 10 + (uint64_t)(*p - '0');
+            }
+        }
+    if (!digits) return 0;
+    if (p < e && (*p == 'e' || *p == 'E')) {
+        int neg = 0, x = 0, xd = 0;
+        if (++p < e && (*p == '+' || *p == '-')) neg = *p++ == '-';
+        for (; p < e && (unsigned)(*p - '0') < 10u; p++, xd++)
+            if ((x = x * 10 + (*p - '0')) > 1000) return 0;
+        if (!xd) return 0;
+        e10 += neg ? -x : x;
+    }
+    if (p != e) return 0;
+    if (!m) {
+        *f = 0;
+        return 1;
+    }
+    if (m <= (uint64_t)1 << 53 && e10 >= -22 && e10 <= 22) {
+        *f = e10 < 0 ? (double)m / p10[-e10] : (double)m * p10[e10];
+        return 1;
+    }
+#if LDBL_MANT_DIG == 64 && (defined(__x86_64__) || defined(__i386__))
+    static const long double lp10[] = { 1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L,
+                                        1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L,
+                                        1e19L, 1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L };
+    /* long double really computed to 64 bits (not, e.g., under valgrind,
+     * which has double precision only, or with the x87 precision lowered) */
+    volatile long double one = 1, eps = LDBL_EPSILON;
+    if (e10 >= -27 && e10 <= 27 && one + eps != one) {  /* 5^27 < 2^64: the power is exact */
+        long double q = e10 < 0 ? (long double)m / lp10[-e10] : (long double)m * lp10[e10];
+        uint64_t sig;
+        memcpy(&sig, &q, sizeof sig);   /* x87 format: the significand first */
+        if ((sig & 0x7FF) == 0x400) return 0;
+        *f = (double)q;
+        return 1;
+    }
+#endif
+    return 0;
+}
+
+/* A frequency field s[0..len) (s[len] == '\0'): a finite number >= 0 (0:
+ * the default). */
+static int parse_freq(const char *s, size_t len, double *f)
+{
+    if (decimal_fast(s, len, f)) return 0;
     char *end;
     errno = 0;
     double v = strtod(s, &end);
@@ -367,14 +483,16 @@ static inline int looks_numeric(const char *s)
     return (*s >= '0' && *s <= '9') || *s == '+' || *s == '-' || *s == '.';
 }
 
-/* ---- bulk loading: a dictionary file into an empty segdict ----
+/* ---- bulk loading: a dictionary file or a blob into an empty segdict ----
  *
- * Adding words one by one costs a random hash-table access per character,
- * slow for big dictionaries (jieba's dict.txt: 349k words).  Into an empty
- * dictionary, the plain (CJK-ideographs-only) words are loaded in bulk: sort
- * them (usually they are sorted already), build the trie nodes from the
- * common prefixes of neighbours, then insert the edges into the hash table
- * in the order of their slots, so that the table is written sequentially. */
+ * Adding words one by one costs a trie walk (a hash-table access per
+ * character) and regrowth of every array and of the edge table, slow for
+ * big dictionaries (jieba's dict.txt: 349k words) and a good part of a
+ * model's start-up.  Into an empty dictionary, the plain
+ * (CJK-ideographs-only) words are loaded in bulk: sort them (usually they
+ * are sorted already), count the nodes and edges their common prefixes
+ * leave, size the arrays and the table once, then make each node once,
+ * linking it straight into the table. */
 
 static int bent_cmp(const void *pa, const void *pb)
 {
@@ -435,100 +553,127 @@ static void sort_plain(bent *b, size_t n)
     free(kt);
 }
 
-/* Add the plain words e[0..n) to the empty dictionary d (word ids in
- * sorted order; e gets sorted). */
-static void bulk_plain(segdict *d, bent *e, size_t n)
+/* Does the Han key key[0..n) have two Chinese digits in a row (a number
+ * class key too)? */
+static int cdigit_pair(const uint32_t *key, size_t n)
 {
-    if (!n) return;
-    bent *srt = e;              /* sorted in place */
-    int sorted = 1;
-    for (size_t k = 1; k < n && sorted; k++) sorted = bent_cmp(&srt[k - 1], &srt[k]) <= 0;
-    if (!sorted) sort_plain(srt, n);
-    /* trie nodes from the common prefixes; edges listed */
-    size_t chars = 0;
-    for (size_t k = 0; k < n; k++) chars += e[k].len / 3;
-    edge *ed = xmalloc((chars + 1) * sizeof *ed);          /* the edges made (r.node: the child) */
-    uint32_t *rootc = xmalloc((chars + 1) * sizeof *rootc);  /* root children made */
-    uint32_t *wnode = xmalloc(n * sizeof *wnode);          /* per new word: its node */
-    size_t ncls = 0;            /* then: the words with a class key too (Chinese digits) */
-    size_t ne = 0, nr = 0, base = d->trie.nn, w0 = d->nw;
-    trie_reserve_nodes(&d->trie, chars + 1);  /* room for the nodes at once */
-    unsigned char *kids = xcalloc(base + chars + 1, 1);
+    for (size_t q = 1; q < n; q++)
+        if (tok_is_cdigit(key[q]) && tok_is_cdigit(key[q - 1])) return 1;
+    return 0;
+}
+
+/* Characters the plain word ids[k] of d shares at its start with the one
+ * before it (0 for the first). */
+static size_t lcp_prev(const segdict *d, const uint32_t *ids, size_t k)
+{
+    if (!k) return 0;
+    const char *a = d->arena + d->woff[ids[k - 1]], *b = d->arena + d->woff[ids[k]];
+    size_t m = d->wlen[ids[k - 1]] < d->wlen[ids[k]] ? d->wlen[ids[k - 1]] : d->wlen[ids[k]], q = 0;
+    while (q < m && a[q] == b[q]) q++;
+    return q / 3;
+}
+
+/* The trie of the plain words ids[0..n) of d (made, sorted, with their
+ * frequencies), built from the common prefixes of neighbours: nodes are
+ * made in sorted order, each edge once, straight into a table sized for
+ * them at once (with room for extra more nodes and edges: the keys to
+ * come), each word's node with its frequency (val: id + 1).  -1 for a word
+ * listed twice. */
+static int plain_trie(segdict *d, const uint32_t *ids, size_t n, size_t extra)
+{
+    size_t edges = 0, nodes = 0;
+    for (size_t k = 0; k < n; k++) {       /* count: a word's characters after the common prefix */
+        size_t L = d->wlen[ids[k]] / 3, lcp = lcp_prev(d, ids, k);
+        if (lcp == L) return -1;          /* sorted: only the same word is all a prefix of the next */
+        nodes += L - lcp;
+        edges += L - lcp - !lcp;          /* the first character: the root's array */
+    }
+    trie_reserve_nodes(&d->trie, nodes + extra);
+    trie_reserve_edges(&d->trie, edges + extra);
+    keytrie *t = &d->trie;
     uint32_t path[PLAIN_MAX + 1];
+    tref *ref[PLAIN_MAX + 1];             /* the references of the nodes on path */
     path[0] = 0;
-    const bent *prev = NULL;
-    /* words in sorted order: then nodes, words and their arrays are all
-     * visited in the order they are made */
     for (size_t k = 0; k < n; k++) {
-        const bent *b = &srt[k];
-        if (k + 8 < n) __builtin_prefetch(srt[k + 8].w);
-        size_t L = b->len / 3, lcp = 0;
-        if (prev) {
-            size_t m = prev->len < b->len ? prev->len : b->len, q = 0;
-            while (q < m && prev->w[q] == b->w[q]) q++;
-            lcp = q / 3;
-        }
+        uint32_t id = ids[k];
+        const char *w = d->arena + d->woff[id];
+        size_t L = d->wlen[id] / 3, lcp = lcp_prev(d, ids, k);
         for (size_t dep = lcp; dep < L; dep++) {
-            uint32_t ch = utf8_3(b->w + 3 * dep), parent = path[dep], child = trie_new_node(&d->trie);
-            if (!parent) {
-                d->trie.root[ch].node = child;
-                d->trie.root[ch].w = TRIE_NOWORD;
-                rootc[nr++] = ch;
-            } else {
-                ed[ne].key = ((uint64_t)parent << 21) | ch;
-                ed[ne++].r.node = child;
-                kids[parent] = 1;
-            }
-            path[dep + 1] = child;
+            if (dep) ref[dep]->node |= TRIE_KIDS;
+            path[dep + 1] = trie_new_node(t);
+            ref[dep + 1] = trie_link(t, path[dep], utf8_3(w + 3 * dep), path[dep + 1]);
         }
         uint32_t node = path[L];
-        if (!d->trie.val[node]) {          /* a word listed twice: next to each other now */
-            d->trie.val[node] = new_word(d, b->w, b->len) + 1;
-            wnode[d->nw - 1 - w0] = node;
-        }
-        uint32_t id = d->trie.val[node] - 1;
-        if (b->f > d->wfreq[id]) d->wfreq[id] = b->f;
-        prev = b;
+        t->val[node] = id + 1;
+        t->freq[node] += d->wfreq[id];
+        ref[L]->w = (float)log(t->freq[node]);
     }
-    /* frequencies and HMM counts of the words */
+    return 0;
+}
+
+/* Words a and b of d by their bytes (then length). */
+static int word_cmp(const segdict *d, uint32_t a, uint32_t b)
+{
+    size_t la = d->wlen[a], lb = d->wlen[b];
+    int c = memcmp(d->arena + d->woff[a], d->arena + d->woff[b], la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+/* Sort the plain words ids[0..n) of d by their bytes (= code points),
+ * ties (none in a blob) by id, unless they are sorted already (as files and
+ * blobs of bulk-loaded dictionaries are). */
+static void sort_ids(const segdict *d, uint32_t *ids, size_t n)
+{
+    size_t k = 1;
+    while (k < n && word_cmp(d, ids[k - 1], ids[k]) <= 0) k++;
+    if (k >= n) return;
+    bent *b = xmalloc(n * sizeof *b);
+    for (k = 0; k < n; k++) b[k] = (bent){ d->arena + d->woff[ids[k]], d->wlen[ids[k]], ids[k], 0 };
+    sort_plain(b, n);
+    for (k = 0; k < n; k++) ids[k] = b[k].line;
+    free(b);
+}
+
+/* Add the plain words e[0..n) to the empty dictionary d (word ids in
+ * sorted order; e gets sorted), with room in the trie for extra more
+ * edges (the other words' keys, added next). */
+static void bulk_plain(segdict *d, bent *e, size_t n, size_t extra)
+{
+    if (!n) return;
+    size_t k = 1;
+    while (k < n && bent_cmp(&e[k - 1], &e[k]) <= 0) k++;
+    if (k < n) sort_plain(e, n);
+    /* the words in sorted order, a word listed twice (next to each other
+     * now) once with its highest frequency */
+    size_t bytes = 0, w0 = d->nw;
+    for (k = 0; k < n; k++) bytes += e[k].len;
+    words_reserve(d, n, bytes);
+    for (k = 0; k < n; k++) {
+        if (!k || e[k].len != e[k - 1].len || memcmp(e[k].w, e[k - 1].w, e[k].len))
+            new_word(d, e[k].w, e[k].len);
+        if (e[k].f > d->wfreq[d->nw - 1]) d->wfreq[d->nw - 1] = e[k].f;
+    }
+    /* the total and the HMM counts, in id order (no trie needed); the
+     * words with a class key too (Chinese digits) in cls */
+    size_t nw = d->nw - w0, ncls = 0, clsch = 0;
+    uint32_t *ids = xmalloc(nw * sizeof *ids), *cls = xmalloc(nw * sizeof *cls);
     uint32_t key[PLAIN_MAX], kb[PLAIN_MAX + 1];
+    for (size_t q = 0; q <= PLAIN_MAX; q++) kb[q] = (uint32_t)q;
     for (size_t id = w0; id < d->nw; id++) {
-        size_t L = d->wlen[id] / 3;
-        for (size_t q = 0; q < L; q++) {
-            key[q] = utf8_3(d->arena + d->woff[id] + 3 * q);
-            kb[q] = (uint32_t)q;
-        }
-        kb[L] = (uint32_t)L;
-        uint32_t node = wnode[id - w0];
-        d->trie.freq[node] += d->wfreq[id];
+        size_t L = plain_han(d->arena + d->woff[id], d->wlen[id], key, PLAIN_MAX);
+        ids[id - w0] = (uint32_t)id;
         d->total += d->wfreq[id];
         hmm_count(&d->hm, key, kb, L, d->wfreq[id]);
-        for (size_t q = 1; q < L; q++)
-            if (tok_is_cdigit(key[q]) && tok_is_cdigit(key[q - 1])) {
-                wnode[ncls++] = (uint32_t)id;   /* ncls <= id - w0: entry read */
-                break;
-            }
+        if (cdigit_pair(key, L)) {
+            cls[ncls++] = (uint32_t)id;
+            clsch += L;
+        }
     }
-    /* root references */
-    for (size_t q = 0; q < nr; q++) {
-        tref *r = &d->trie.root[rootc[q]];
-        uint32_t node = r->node;
-        r->w = d->trie.freq[node] > 0 ? (float)log(d->trie.freq[node]) : TRIE_NOWORD;
-        if (kids[node]) r->node |= TRIE_KIDS;
-    }
-    /* edges, in the order of their slots */
-    for (size_t q = 0; q < ne; q++) {       /* children in creation order: sequential */
-        uint32_t child = ed[q].r.node;
-        ed[q].r.node = child | (kids[child] ? TRIE_KIDS : 0);
-        ed[q].r.w = d->trie.freq[child] > 0 ? (float)log(d->trie.freq[child]) : TRIE_NOWORD;
-    }
-    trie_add_edges(&d->trie, ed, ne);
-    free(ed);
+    plain_trie(d, ids, nw, extra + clsch);
     for (size_t q = 0; q < ncls; q++)
-        add_class_key(d, d->arena + d->woff[wnode[q]], d->wlen[wnode[q]], d->wfreq[wnode[q]]);
-    free(wnode);
-    free(rootc);
-    free(kids);
+        add_class_key(d, d->arena + d->woff[cls[q]], d->wlen[cls[q]], d->wfreq[cls[q]]);
+    free(ids);
+    free(cls);
 }
 
 static int load(segdict *d, const char *path, int user)
@@ -582,17 +727,10 @@ static int load(segdict *d, const char *path, int user)
         }
         double f = 0;
         if (nf >= 2 && looks_numeric(field[1])) {
-            const char *q = field[1], *qe = q + flen[1];
-            uint64_t v = 0;
-            while (q < qe && *q >= '0' && *q <= '9' && v < ((uint64_t)1 << 50)) v = v * 10 + (uint64_t)(*q++ - '0');
-            if (q == qe) {
-                f = (double)v;              /* the usual case: an integer */
-            } else {
-                field[1][flen[1]] = '\0';
-                if (strlen(field[1]) != flen[1] || parse_freq(field[1], &f) < 0) {
-                    rc = err_set("%s:%ld: bad frequency '%.40s'", path, lineno, field[1]);
-                    break;
-                }
+            field[1][flen[1]] = '\0';
+            if (strlen(field[1]) != flen[1] || parse_freq(field[1], flen[1], &f) < 0) {
+                rc = err_set("%s:%ld: bad frequency '%.40s'", path, lineno, field[1]);
+                break;
             }
         }
         f = f > 0 ? f : SEG_DEFAULT_FREQ;
@@ -614,7 +752,9 @@ static int load(segdict *d, const char *path, int user)
         (*cnt)++;
     }
     if (bulk) {
-        bulk_plain(d, pl, npl);
+        size_t other = 0;
+        for (size_t k = 0; k < not; k++) other += ot[k].len;
+        bulk_plain(d, pl, npl, OTHER_EDGES(other));
         for (size_t k = 0; k < not; k++) add_word(d, ot[k].w, ot[k].len, ot[k].f, 0);
         free(pl);
         free(ot);
@@ -654,34 +794,135 @@ char *segdict_serialize(const segdict *d, size_t *len)
     return buf;
 }
 
+/* The line of a blob at *i ("word\tfreq"), *i moved past it: the word
+ * w[0..*wl), its frequency *f; the word's length in characters if it is
+ * plain (its key in pk), else 0.  -1 + err_set for a bad line. */
+static int blob_line(const char *buf, size_t len, size_t *i, size_t lineno, const char **w, size_t *wl,
+                     double *f, uint32_t *pk)
+{
+    const char *p = buf + *i, *nl = memchr(p, '\n', len - *i);
+    size_t end = nl ? (size_t)(nl - buf) : len;
+    const char *tab = memchr(p, '\t', end - *i);
+    size_t fl = tab ? end - (size_t)(tab + 1 - buf) : 0;
+    char num[64];
+    *w = p;
+    *wl = tab ? (size_t)(tab - p) : 0;
+    size_t L = *wl <= 3 * PLAIN_MAX ? plain_han(p, *wl, pk, PLAIN_MAX) : 0;
+    if (!tab || !*wl || !fl || fl >= sizeof num || memchr(p, '\0', end - *i) || (!L && !valid_utf8(p, *wl)))
+        return err_set("segmentation dictionary: line %zu: bad entry", lineno);
+    memcpy(num, tab + 1, fl);
+    num[fl] = '\0';
+    if (parse_freq(num, fl, f) < 0 || !(*f > 0))
+        return err_set("segmentation dictionary: line %zu: bad frequency '%s'", lineno, num);
+    *i = end + 1;
+    return (int)L;
+}
+
+/* A blob into the empty dictionary d, exactly as adding its words one by
+ * one in blob order does (add_norm), but with the plain words' trie built
+ * in bulk (plain_trie): the same word ids (blob order), and every sum of
+ * frequencies (a key's, the total, the HMM counts) taken in the same
+ * order, so the same doubles.  The one difference: the node of a plain
+ * word gets the word's frequency (0 + f) before the other words' are
+ * added, not in turn, which changes nothing as long as no other word's
+ * frequency goes to such a node (d->plain_hit tells if one did).  -1 +
+ * err_set for a bad line; -2 when the blob is good but not done so (not
+ * as segdict_serialize writes it): a word listed twice, a plain word's
+ * node hit, a word with an empty key (add_keyed leaves it out); the caller
+ * then adds the words one by one. */
+static int blob_bulk(segdict *d, const char *buf, size_t len)
+{
+    size_t cap = 1;
+    for (const char *p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))); p++) cap++;
+    words_reserve(d, cap, len);
+    /* every line checked and read: the words made, in blob order (the
+     * frequency in wfreq for now); the plain ones listed in pid (are they
+     * in sorted order?), the others in oid and in the strmap */
+    uint32_t *pid = xmalloc(cap * sizeof *pid), *oid = xmalloc(cap * sizeof *oid);
+    size_t npl = 0, noth = 0, pchars = 0, clsch = 0, other = 0, i = 0, lineno = 0;
+    int sorted = 1, rc = 0;
+    uint32_t pk[PLAIN_MAX], pb[PLAIN_MAX + 1];
+    while (i < len) {
+        const char *w;
+        size_t wl;
+        double f;
+        int L = blob_line(buf, len, &i, ++lineno, &w, &wl, &f, pk);
+        if (L < 0) {
+            rc = -1;
+            break;
+        }
+        if (rc) continue;               /* not in bulk: only checking the lines */
+        uint32_t id = new_word(d, w, wl);
+        d->wfreq[id] = f;
+        if (L) {
+            if (npl && sorted) sorted = word_cmp(d, pid[npl - 1], id) < 0;
+            pid[npl++] = id;
+            pchars += (size_t)L;
+            if (cdigit_pair(pk, (size_t)L)) clsch += (size_t)L;
+        } else {
+            int is_new;
+            *lit_slot(d, w, wl, &is_new) = id;
+            if (!is_new) rc = -2;       /* listed before */
+            oid[noth++] = id;
+            other += wl;
+        }
+    }
+    if (!rc) {
+        if (!sorted) sort_ids(d, pid, npl);
+        hmm_reserve(&d->hm, pchars < 0x10000 ? pchars : 0x10000);
+        if (plain_trie(d, pid, npl, OTHER_EDGES(other) + clsch) < 0) rc = -2;
+    }
+    /* in blob order, what add_norm does but for the plain words' own keys:
+     * the other words' keys, the class keys, the total, the HMM counts */
+    for (size_t q = 0; q <= PLAIN_MAX; q++) pb[q] = (uint32_t)q;
+    d->plain_hit = 0;
+    for (size_t id = 0, j = 0; !rc && id < d->nw; id++) {
+        const char *w = d->arena + d->woff[id];
+        size_t wl = d->wlen[id];
+        double f = d->wfreq[id];
+        if (j < noth && oid[j] == id) {
+            const uint32_t *key, *kb;
+            size_t u;
+            j++;
+            text_key(w, wl, 0, &d->sc, &key, &kb, &u);
+            if (!u) {
+                rc = -2;
+                break;
+            }
+            d->wfreq[id] = 0;           /* raised now, in turn */
+            add_class_key(d, w, wl, raise_word(d, (uint32_t)id, f, NULL, key, kb, u, 0));
+            continue;
+        }
+        size_t L = plain_han(w, wl, pk, PLAIN_MAX);
+        d->total += f;
+        hmm_count(&d->hm, pk, pb, L, f);
+        if (cdigit_pair(pk, L)) add_class_key(d, w, wl, f);
+    }
+    if (d->plain_hit) rc = -2;
+    free(pid);
+    free(oid);
+    return rc;
+}
+
 segdict *segdict_deserialize(const char *buf, size_t len)
 {
     segdict *d = segdict_new();
-    size_t i = 0, lineno = 0;
-    char num[64];
-    while (i < len) {
-        lineno++;
-        const char *nl = memchr(buf + i, '\n', len - i);
-        size_t e = nl ? (size_t)(nl - buf) : len;
-        const char *tab = memchr(buf + i, '\t', e - i);
-        size_t wl = tab ? (size_t)(tab - (buf + i)) : 0;
-        size_t fl = tab ? e - (size_t)(tab + 1 - buf) : 0;
-        double f = 0;
-        if (!tab || !wl || !fl || fl >= sizeof num || memchr(buf + i, '\0', e - i) ||
-            !valid_utf8(buf + i, wl)) {
-            segdict_free(d);
-            err_set("segmentation dictionary: line %zu: bad entry", lineno);
-            return NULL;
+    int rc = blob_bulk(d, buf, len);
+    if (rc == -2) {                     /* word by word */
+        segdict_free(d);
+        d = segdict_new();
+        uint32_t pk[PLAIN_MAX];
+        for (size_t i = 0, lineno = 0; i < len;) {
+            const char *w;
+            size_t wl;
+            double f;
+            if ((rc = blob_line(buf, len, &i, ++lineno, &w, &wl, &f, pk)) < 0) break;   /* checked: none */
+            add_norm(d, w, wl, f);
         }
-        memcpy(num, tab + 1, fl);
-        num[fl] = '\0';
-        if (parse_freq(num, &f) < 0 || !(f > 0)) {
-            segdict_free(d);
-            err_set("segmentation dictionary: line %zu: bad frequency '%s'", lineno, num);
-            return NULL;
-        }
-        add_norm(d, buf + i, wl, f);
-        i = e + 1;
+    }
+    if (rc == -1) {
+        segdict_free(d);
+        return NULL;
     }
     return d;
 }

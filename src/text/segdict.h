@@ -26,8 +26,8 @@ void segdict_free(segdict *d);
  * keeps its highest frequency.  Errors ("path:line: problem", via err_set):
  * unreadable file, invalid UTF-8, a malformed or negative frequency (the
  * lines before the error are loaded).  Into an empty dictionary the words
- * are loaded in bulk (sorted, trie built from common prefixes, hash table
- * written in slot order: jieba's 349k-word dict.txt in about 80 ms), and
+ * are loaded in bulk (sorted, trie built from common prefixes into arrays
+ * and a table sized once: jieba's 349k-word dict.txt in about 80 ms), and
  * segdict_serialize then lists them sorted rather than in file order. */
 int segdict_load(segdict *d, const char *path);
 /* Load a user dictionary (same line format) on top of d, as people do for
@@ -49,8 +49,12 @@ void segdict_add(segdict *d, const char *word, size_t len, double freq);
 void segdict_add_ranked(segdict *d, const char *const *words, size_t n);
 size_t segdict_size(const segdict *d);
 /* Serialise to / from a byte blob stored in the model file ("word\tfreq\n"
- * lines, normalised words, in insertion order; bulk loads sorted).
- * deserialize returns NULL + err_set on bad data. */
+ * lines, normalised words, in insertion order; bulk loads sorted;
+ * frequencies "%.17g", so they read back to the same doubles).
+ * deserialize gives exactly the dictionary that adding the words one by
+ * one in blob order gives (the same ids, the same sums in the same order,
+ * so serialising it again gives the same bytes), in bulk: a model's start.
+ * It returns NULL + err_set on bad data. */
 char *segdict_serialize(const segdict *d, size_t *len);
 segdict *segdict_deserialize(const char *buf, size_t len);
 

@@ -2,8 +2,9 @@
  *
  * The edge table grows by doubling at a load factor of 0.6 (linear
  * probing); big tables are mapped with MAP_POPULATE, which is faster than
- * faulting in a fresh calloc'ed table page by page.  Bulk building
- * (trie_add_edges) writes the table in slot order, for the same reason.
+ * faulting in a fresh calloc'ed table page by page.  Bulk building sizes
+ * the table once (trie_reserve_edges) and links the nodes straight in
+ * (trie_link).
  */
 #include "text/trie.h"
 #include "base/err.h"
@@ -12,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-
-static const tref NO_REF = { 0, TRIE_NOWORD };
 
 /* Zeroed memory for an edge table; big ones are mapped and populated at
  * once (one system call instead of a page fault per 4 KB page). */
@@ -73,8 +72,10 @@ static void edges_resize(keytrie *t, size_t cap)
 void trie_init(keytrie *t)
 {
     memset(t, 0, sizeof *t);
-    t->root = xmalloc(0x10000 * sizeof *t->root);
-    for (size_t i = 0; i < 0x10000; i++) t->root[i] = NO_REF;
+    /* zeroed: an entry with node 0 is empty whatever its w (trie_step never
+     * returns it), and a zeroed allocation leaves the pages of the code
+     * points no key starts with untouched (most of the 512 KB) */
+    t->root = xcalloc(0x10000, sizeof *t->root);
     trie_new_node(t);           /* the root */
 }
 
@@ -113,6 +114,27 @@ static tref *ref_of(keytrie *t, uint32_t node, uint32_t ch)
     return (tref *)trie_step(t, node, ch);
 }
 
+tref *trie_link(keytrie *t, uint32_t node, uint32_t ch, uint32_t child)
+{
+    tref *r;
+    if (!node && ch < 0x10000) {
+        r = &t->root[ch];
+    } else {
+        uint64_t k = ((uint64_t)node << 21) | ch;
+        size_t h = edge_slot(k, t->ecap);
+        while (t->edges[h].key != TRIE_EMPTY)
+            if (++h == t->ecap) h = 0;
+        t->edges[h].key = k;
+        t->en++;
+        uint64_t b = filt_bit(k, t->fshift);
+        t->filt[b >> 6] |= (uint64_t)1 << (b & 63);
+        r = &t->edges[h].r;
+    }
+    r->node = child;
+    r->w = TRIE_NOWORD;
+    return r;
+}
+
 tref *trie_put(keytrie *t, const uint32_t *key, size_t n)
 {
     uint32_t node = 0, pnode = 0, pch = 0;
@@ -122,31 +144,20 @@ tref *trie_put(keytrie *t, const uint32_t *key, size_t n)
         r = (tref *)trie_step(t, node, ch);
         if (!r) {
             uint32_t next = trie_new_node(t);
-            if (!node && ch < 0x10000) {
-                r = &t->root[ch];
-                r->node = next;
-                r->w = TRIE_NOWORD;
-            } else {
-                edges_room(t);
-                uint64_t k = ((uint64_t)node << 21) | ch;
-                size_t h = edge_slot(k, t->ecap);
-                while (t->edges[h].key != TRIE_EMPTY)
-                    if (++h == t->ecap) h = 0;
-                t->edges[h].key = k;
-                t->edges[h].r.node = next;
-                t->edges[h].r.w = TRIE_NOWORD;
-                t->en++;
-                uint64_t b = filt_bit(k, t->fshift);
-                t->filt[b >> 6] |= (uint64_t)1 << (b & 63);
-                r = &t->edges[h].r;
-                if (node) ref_of(t, pnode, pch)->node |= TRIE_KIDS;
-            }
+            if (node || ch >= 0x10000) edges_room(t);
+            r = trie_link(t, node, ch, next);
+            if (node) ref_of(t, pnode, pch)->node |= TRIE_KIDS;
         }
         pnode = node;
         pch = ch;
         node = r->node & ~TRIE_KIDS;
     }
     return r;
+}
+
+void trie_reserve_edges(keytrie *t, size_t n)
+{
+    if ((t->en + n) * 5 > t->ecap * 3) edges_resize(t, ((t->en + n) * 5 + 2) / 3);
 }
 
 void trie_reserve_nodes(keytrie *t, size_t n)
@@ -156,37 +167,4 @@ void trie_reserve_nodes(keytrie *t, size_t n)
         t->freq = xrealloc(t->freq, t->ncap * sizeof *t->freq);
         t->val = xrealloc(t->val, t->ncap * sizeof *t->val);
     }
-}
-
-/* Put the edges e[0..n) (the table is empty or nearly) into t's table in
- * the order of their home slots, roughly: one counting pass by the top bits
- * of the slot into buckets of about 512 slots, then bucket by bucket, so
- * that the table is written from start to end (no random access over a big
- * table: cache misses and, in a fresh table, page faults). */
-void trie_add_edges(keytrie *t, const edge *e, size_t n)
-{
-    /* load factor up to 0.6 (see edges_room), with room for some more */
-    if ((t->en + n) * 5 > t->ecap * 3) {
-        size_t cap = (t->en + n) * 5 / 3 + (t->en + n) / 16 + 4096;
-        if (cap < 2 * t->ecap) cap = 2 * t->ecap;
-        edges_resize(t, cap);
-    }
-    size_t cap = t->ecap, nb = cap / 512 + 1;
-    size_t *cnt = xcalloc(nb + 1, sizeof *cnt);
-    edge *tmp = xmalloc((n ? n : 1) * sizeof *tmp);
-    for (size_t i = 0; i < n; i++) cnt[edge_slot(e[i].key, cap) / 512 + 1]++;
-    for (size_t b = 1; b <= nb; b++) cnt[b] += cnt[b - 1];
-    for (size_t i = 0; i < n; i++) tmp[cnt[edge_slot(e[i].key, cap) / 512]++] = e[i];
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = tmp[i].key;
-        size_t h = edge_slot(k, cap);
-        while (t->edges[h].key != TRIE_EMPTY)
-            if (++h == cap) h = 0;
-        t->edges[h] = tmp[i];
-        t->en++;
-        uint64_t bit = filt_bit(k, t->fshift);
-        t->filt[bit >> 6] |= (uint64_t)1 << (bit & 63);
-    }
-    free(tmp);
-    free(cnt);
 }

@@ -78,11 +78,16 @@ static inline const tref *trie_step(const keytrie *t, uint32_t node, uint32_t ch
 uint32_t trie_new_node(keytrie *t);
 /* Room for n more nodes at once (bulk building). */
 void trie_reserve_nodes(keytrie *t, size_t n);
+/* Room for n more edges in the table: no regrowth (rehashing every edge
+ * into a table twice the size) until they are in. */
+void trie_reserve_edges(keytrie *t, size_t n);
 /* Reference of the node of key[0..n) (n >= 1), created with its prefixes
  * if absent.  The pointer is valid until the next trie_put. */
 tref *trie_put(keytrie *t, const uint32_t *key, size_t n);
-/* Insert the edges e[0..n), none of them in the table yet (bulk
- * building: the table is empty or nearly), written in slot order. */
-void trie_add_edges(keytrie *t, const edge *e, size_t n);
+/* Link the new node child under node by ch (an edge not there yet), in
+ * the root's array or the table, which must have room for it
+ * (trie_reserve_edges): its reference, (child, TRIE_NOWORD), valid until
+ * the table grows.  Setting TRIE_KIDS in node's reference is the caller's. */
+tref *trie_link(keytrie *t, uint32_t node, uint32_t ch, uint32_t child);
 
 #endif

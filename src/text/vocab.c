@@ -43,16 +43,46 @@ static int by_count_then_token(const void *a, const void *b)
     return strcmp(strmap_key(&sort_ctx->m, x), strmap_key(&sort_ctx->m, y));
 }
 
+/* counts for cap tokens (geometric growth: a realloc per token is a copy
+ * per token); borrowed ones copied into our own. */
+static void counts_room(vocab *v, size_t cap)
+{
+    if (v->borrowed) {
+        int64_t *own = xmalloc(cap * sizeof *own);
+        memcpy(own, v->counts, v->n * sizeof *own);
+        v->counts = own;
+        v->borrowed = 0;
+    } else {
+        v->counts = xrealloc(v->counts, cap * sizeof *v->counts);
+    }
+    v->cap = cap;
+}
+
 int32_t vocab_add(vocab *v, const char *tok, size_t len, int64_t count)
 {
     int is_new;
     int32_t id = strmap_put(&v->m, tok, len, &is_new);
     if (is_new) {
-        v->counts = xrealloc(v->counts, (v->m.n) * sizeof *v->counts);
+        if (v->m.n > v->cap || v->borrowed) counts_room(v, v->m.n > 2 * v->cap ? v->m.n : 2 * v->cap);
         v->counts[id] = count;
         v->n = v->m.n;
     }
     return id;
+}
+
+int vocab_adopt(vocab *v, const char *tokens, size_t bytes, const int64_t *counts, size_t n)
+{
+    memset(v, 0, sizeof *v);
+    strmap_init(&v->m);
+    int rc = strmap_adopt(&v->m, tokens, bytes, n);
+    if (rc < 0) {
+        strmap_free(&v->m);
+        return rc;
+    }
+    v->counts = (int64_t *)counts;  /* only read while borrowed */
+    v->n = n;
+    v->borrowed = 1;
+    return 0;
 }
 
 static void vocab_start(vocab *v)
@@ -80,7 +110,12 @@ void vocab_build(vocab *v, const counter *c, int64_t min_count, size_t max_size)
     free(order);
 }
 
-void vocab_free(vocab *v) { strmap_free(&v->m); free(v->counts); memset(v, 0, sizeof *v); }
+void vocab_free(vocab *v)
+{
+    strmap_free(&v->m);
+    if (!v->borrowed) free(v->counts);
+    memset(v, 0, sizeof *v);
+}
 
 int vocab_write_text(const vocab *v, const char *path)
 {

@@ -30,6 +30,8 @@ typedef struct vocab {
     strmap m;            /* token -> id */
     int64_t *counts;     /* [n] training counts (0 for pad/unk) */
     size_t n;
+    size_t cap;          /* counts allocated by vocab_add (0: n, or unknown) */
+    int borrowed;        /* tokens and counts are a model file's (vocab_adopt) */
 } vocab;
 
 /* From counts: tokens with count >= min_count, at most max_size ids in all
@@ -38,6 +40,12 @@ void vocab_build(vocab *v, const counter *c, int64_t min_count, size_t max_size)
 void vocab_free(vocab *v);
 /* Add a token at the next id (used when reading a listing). */
 int32_t vocab_add(vocab *v, const char *tok, size_t len, int64_t count);
+/* A model's vocabulary: the n tokens NUL-terminated back to back in
+ * tokens[0..bytes), in id order, and their counts, neither copied (they
+ * must outlive v: the model file's map; a vocab_add of a new token copies
+ * them first).  -1 if tokens is not n tokens, -2 if a token is there twice
+ * (v is then freed). */
+int vocab_adopt(vocab *v, const char *tokens, size_t bytes, const int64_t *counts, size_t n);
 static inline int32_t vocab_id(const vocab *v, const char *tok, size_t len)
 {
     int32_t id = strmap_get(&v->m, tok, len);

@@ -254,6 +254,11 @@ void fwd_pool_run_sorted(fwd_pool *p, int n, int T, const int32_t *ids, float *p
     free(key);
 }
 
+int fwd_pool_rows(const fwd_pool *p)
+{
+    return p->maxB;
+}
+
 void fwd_pool_free(fwd_pool *p)
 {
     if (!p) return;

@@ -46,6 +46,8 @@ void fwd_pool_infer(fwd_pool *p);
  * share batches, and only the columns some row needs are computed. */
 void fwd_pool_run_sorted(fwd_pool *p, int n, int T, const int32_t *ids, float *probs);
 void fwd_pool_free(fwd_pool *p);
+/* The rows a pass of the pool takes at most (its maxB). */
+int fwd_pool_rows(const fwd_pool *p);
 
 /* Training: batches of up to maxB rows cut into `shards` shards
  * (1..TRAIN_MAX_SHARDS, model/checkpoint.h),
