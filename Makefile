@@ -15,13 +15,13 @@ VERSION  := 0.1.0
 SOVERSION := $(word 1,$(subst ., ,$(VERSION)))
 PREFIX   ?= /usr/local
 CC       ?= cc
-PKGS     := openblas libcjson libutf8proc
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGS     := libcjson libutf8proc
+PKG_CFLAGS := $(shell pkg-config --cflags openblas $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isrc -Iinclude $(PKG_CFLAGS) -DSEQSENT_VERSION='"$(VERSION)"'
 LDLIBS   += $(PKG_LIBS) -lz -lpthread -lm
-# Optional libraries (OpenCC, libmicrohttpd, MPI) are not linked but opened
+# OpenBLAS and the optional libraries (OpenCC, libmicrohttpd, MPI) are not linked but opened
 # by the code that needs them, when it runs (src/base/dynlib.h: each linked
 # library costs every start of every command).  Their headers are found with
 # pkg-config; the build records the soname and the file it saw:
@@ -38,6 +38,9 @@ ifeq ($(MHD),yes)
 MHD_CFLAGS := -DSEQSENT_HAVE_MHD $(shell pkg-config --cflags libmicrohttpd) \
               $(call dyn_defs,MHD,$(call dyn_file,microhttpd,$(shell pkg-config --variable=libdir libmicrohttpd)))
 endif
+# OpenBLAS (every fp32 matrix product, src/base/tensor.c): required, opened
+# at the first product.
+BLAS_CFLAGS := $(call dyn_defs,BLAS,$(call dyn_file,openblas,$(shell pkg-config --variable=libdir openblas)))
 # --t2s (traditional -> simplified Chinese) is built on OpenCC when
 # pkg-config finds it (scripts/install-deps.sh installs libopencc-dev);
 # OPENCC=no builds without it, and --t2s then says how to get it.  The
@@ -140,6 +143,8 @@ $(B)/mpi/dist.o: src/train/dist.c $(HDRS) | $(B)
 $(B)/mpi.flags: FORCE | $(B)
 	@echo '$(MPI_CFLAGS)' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(B)/base/tensor.o $(B)/pic/base/tensor.o: ALL_CFLAGS += $(BLAS_CFLAGS)
 
 # serve.o is rebuilt when libmicrohttpd comes or goes (mhd.flags records it).
 $(B)/cli/serve.o: ALL_CFLAGS += $(MHD_CFLAGS)

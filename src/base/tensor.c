@@ -1,11 +1,51 @@
 /* tensor.c - BLAS wrapper, aligned buffers, RNG and weight initialisers. */
 #include "base/tensor.h"
+#include "base/dynlib.h"
 #include "base/err.h"
 
 #include <cblas.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* OpenBLAS is opened on first use (base/dynlib.h), not linked.  Loaded at
+ * start it costs every command (tokenize, info, --help) its relocations,
+ * and it starts its thread pool at once: on 2 cores one of its threads
+ * spun for a tenth of a second beside a one-line predict, which does its
+ * products on one thread.  So it starts with one thread
+ * (OPENBLAS_NUM_THREADS, unless the environment says otherwise), and
+ * blas_set_threads adds threads when a command wants them. */
+#define BLAS_FUNCS(X) X(cblas_sgemm) X(openblas_set_num_threads) X(openblas_get_num_threads)
+static union { struct { BLAS_FUNCS(DYNLIB_SLOT) } f; void *slot[3]; } blas;
+static const char *const blas_names[] = { BLAS_FUNCS(DYNLIB_NAME) NULL };
+_Static_assert(sizeof blas.f == sizeof blas.slot, "one slot per function");
+static const dynlib_spec blas_lib = { "OpenBLAS", SEQSENT_BLAS_SONAME, SEQSENT_BLAS_PATH, "libopenblas0", 0, blas_names };
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+/* blas_set_threads before the first product only records the count (a
+ * command sets it at its start), applied when the library is opened */
+static pthread_mutex_t blas_lock = PTHREAD_MUTEX_INITIALIZER;
+static int blas_open_done, blas_want;
+
+static void blas_open(void)
+{
+    setenv("OPENBLAS_NUM_THREADS", "1", 0);
+    if (dynlib_load(&blas_lib, blas.slot) < 0) {   /* nothing can be computed: as out of memory */
+        fprintf(stderr, "seqsent: %s\n", err_msg());
+        exit(EXIT_FAIL);
+    }
+    pthread_mutex_lock(&blas_lock);
+    if (blas_want) blas.f.openblas_set_num_threads(blas_want);
+    blas_open_done = 1;
+    pthread_mutex_unlock(&blas_lock);
+}
+
+/* The table, opened when needed. */
+static inline void blas_ready(void)
+{
+    pthread_once(&blas_once, blas_open);
+}
 
 void mm(int ta, int tb, int M, int N, int K, float alpha,
         const float *A, const float *B, float beta, float *C)
@@ -15,8 +55,9 @@ void mm(int ta, int tb, int M, int N, int K, float alpha,
         for (size_t i = 0; i < (size_t)M * N; i++) C[i] = beta == 0 ? 0 : beta * C[i];
         return;
     }
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                M, N, K, alpha, A, ta ? M : K, B, tb ? K : N, beta, C, N);
+    blas_ready();
+    blas.f.cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                       M, N, K, alpha, A, ta ? M : K, B, tb ? K : N, beta, C, N);
 }
 
 /* mm_rows: OpenBLAS on a fixed shape.  Each block of MM_ROWS_BLOCK rows is
@@ -32,6 +73,7 @@ size_t mm_rows_work(int N, int K) { return (size_t)MM_ROWS_BLOCK * ((size_t)N + 
 void mm_rows(int M, int N, int K, const float *A, const float *B, float *C, float *work)
 {
     if (M <= 0 || N <= 0) return;
+    blas_ready();
     enum { R = MM_ROWS_BLOCK };
     float *Z = work, *pad = work + (size_t)R * N;
     for (int r = 0; r < M; r += R) {
@@ -43,7 +85,7 @@ void mm_rows(int M, int N, int K, const float *A, const float *B, float *C, floa
             a = pad;
         }
         if (K > 0)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasTrans, N, R, K, 1.0f, B, N, a, K, 0.0f, Z, R);
+            blas.f.cblas_sgemm(CblasRowMajor, CblasTrans, CblasTrans, N, R, K, 1.0f, B, N, a, K, 0.0f, Z, R);
         else
             memset(Z, 0, sizeof(float) * R * N);
         for (int i = 0; i < n; i++) {
@@ -53,8 +95,21 @@ void mm_rows(int M, int N, int K, const float *A, const float *B, float *C, floa
     }
 }
 
-void blas_set_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
-int blas_get_threads(void) { return openblas_get_num_threads(); }
+void blas_set_threads(int n)
+{
+    pthread_mutex_lock(&blas_lock);
+    blas_want = n < 1 ? 1 : n;
+    if (blas_open_done) blas.f.openblas_set_num_threads(blas_want);
+    pthread_mutex_unlock(&blas_lock);
+}
+
+int blas_get_threads(void)
+{
+    pthread_mutex_lock(&blas_lock);
+    int n = blas_open_done ? blas.f.openblas_get_num_threads() : blas_want ? blas_want : 1;
+    pthread_mutex_unlock(&blas_lock);
+    return n;
+}
 
 float *fzeros(size_t n)
 {
