@@ -805,11 +805,21 @@ static void test_large(void)
         r = mf_read(pth("large.ssm"));
         CHECK_MSG(r == NULL && strstr(err_msg(), "checksum mismatch"), "byte %zu of %zu: %s", at[i], size, err_msg());
         mf_free(r);
+        /* mf_read_begin: the same verdict from mf_verify; freed unverified */
+        r = mf_read_begin(pth("large.ssm"));   /* byte 100: the metadata, also a mismatch */
+        CHECK_MSG(r ? mf_verify(r) == -1 && strstr(err_msg(), "checksum mismatch")
+                    : strstr(err_msg(), "checksum mismatch") != NULL, "byte %zu: %s", at[i], err_msg());
+        CHECK(!r || mf_verify(r) == 0);   /* checked once */
+        mf_free(r);
+        mf_free(mf_read_begin(pth("large.ssm")));
         b ^= 0x10;   /* and back: the file reads again */
         CHECK(fd >= 0 && pwrite(fd, &b, 1, (off_t)at[i]) == 1);
         if (fd >= 0) close(fd);
         r = mf_read(pth("large.ssm"));
         CHECK(r != NULL);
+        mf_free(r);
+        r = mf_read_begin(pth("large.ssm"));
+        CHECK(r != NULL && mf_verify(r) == 0);
         mf_free(r);
     }
     free(x);

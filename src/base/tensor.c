@@ -95,6 +95,23 @@ void mm_rows(int M, int N, int K, const float *A, const float *B, float *C, floa
     }
 }
 
+static void *blas_open_run(void *arg)
+{
+    (void)arg;
+    blas_ready();
+    return NULL;
+}
+
+void blas_open_async(void)
+{
+    pthread_t t;
+    pthread_attr_t at;
+    if (pthread_attr_init(&at) != 0) return;
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &at, blas_open_run, NULL) != 0) blas_ready();
+    pthread_attr_destroy(&at);
+}
+
 void blas_set_threads(int n)
 {
     pthread_mutex_lock(&blas_lock);

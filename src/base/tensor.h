@@ -30,6 +30,10 @@ void mm_rows(int M, int N, int K, const float *A, const float *B, float *C, floa
 void blas_set_threads(int n);
 /* The current BLAS thread count (whoever changes it restores it). */
 int blas_get_threads(void);
+/* Open OpenBLAS on a thread of its own now (it is otherwise opened at the
+ * first product): a command that will need it soon, such as predict while
+ * it reads its model, has the library's loading done on the other core. */
+void blas_open_async(void);
 
 float *fzeros(size_t n);              /* zeroed, 64-byte aligned */
 /* Uninitialised, 64-byte aligned: for buffers every use writes before it

@@ -253,6 +253,7 @@ int cmd_predict(int argc, char **argv)
     if (o.all && o.topk && !o.jsonl) usage_error(&spec, "--all and --top-k exclude each other");
     threads = cli_set_threads(threads);
     static predictor p;   /* static: still reachable at exit (see the end) */
+    blas_open_async();   /* the model's products need it: loaded while the model is read */
     predictor_open(&p, model_path);
     int multi = p.m.multilabel;
     if (threshold_arg && !o.jsonl && (o.all || (o.topk && !multi)))

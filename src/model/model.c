@@ -316,9 +316,18 @@ static int load_body(model *m, const char *path, int copy)
 int model_load(model *m, const char *path, int copy_weights)
 {
     model_init(m);
-    m->file = mf_read(path);
+    /* the checksum runs on other threads while the model is read; a file
+     * that fails it is corrupt, whatever else is wrong with it */
+    m->file = mf_read_begin(path);
     if (!m->file) return -1;
-    if (load_body(m, path, copy_weights) == 0) {
+    int rc = load_body(m, path, copy_weights);
+    if (mf_verify(m->file) < 0) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", err_msg());
+        model_free(m);
+        return err_set("%s", msg);
+    }
+    if (rc == 0) {
         model_tokenizer(m);   /* model_encode needs it; building it is cheap */
         return 0;
     }

@@ -82,6 +82,16 @@ enum { CRC_PIECE_MIN = 4 << 20, CRC_THREADS_MAX = 4 };
 
 typedef struct crc_piece { const unsigned char *p; size_t n; uint32_t crc; } crc_piece;
 
+/* A checksum in progress: pieces [0, k), those with started[i] on threads. */
+struct crc_check {
+    size_t k;
+    crc_piece c[CRC_THREADS_MAX];
+    pthread_t th[CRC_THREADS_MAX];
+    int started[CRC_THREADS_MAX];
+    uint32_t want;          /* the file's CRC */
+    char *path;             /* for the message */
+};
+
 static void *crc_piece_run(void *arg)
 {
     crc_piece *c = arg;
@@ -89,30 +99,52 @@ static void *crc_piece_run(void *arg)
     return NULL;
 }
 
+/* Start the CRC of p[0, n): pieces of at least CRC_PIECE_MIN bytes, one per
+ * core (at most CRC_THREADS_MAX), each on a thread, piece 0 too when
+ * all = 1 and the file is big (else it is left for crc_finish, on the
+ * caller's thread). */
+static struct crc_check *crc_start(const unsigned char *p, size_t n, int all)
+{
+    struct crc_check *k = xcalloc(1, sizeof *k);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t np = n / CRC_PIECE_MIN;
+    if (cpus > 0 && np > (size_t)cpus) np = (size_t)cpus;
+    if (np > CRC_THREADS_MAX) np = CRC_THREADS_MAX;
+    if (np < 1) np = 1;
+    k->k = np;
+    for (size_t i = 0; i < np; i++) {
+        k->c[i].p = p + n / np * i;
+        k->c[i].n = i + 1 < np ? n / np : n - n / np * i;
+        /* a thread that cannot start: its piece is done by crc_finish */
+        if (i > 0 || (all && n >= CRC_PIECE_MIN))
+            k->started[i] = pthread_create(&k->th[i], NULL, crc_piece_run, &k->c[i]) == 0;
+    }
+    return k;
+}
+
+/* The CRC of a started check (which it frees). */
+static uint32_t crc_finish(struct crc_check *k)
+{
+    for (size_t i = 0; i < k->k; i++)
+        if (!k->started[i]) crc_piece_run(&k->c[i]);
+    uint32_t crc = 0;
+    for (size_t i = 0; i < k->k; i++) {
+        if (k->started[i]) pthread_join(k->th[i], NULL);
+        crc = i ? (uint32_t)crc32_combine(crc, k->c[i].crc, (z_off_t)k->c[i].n) : k->c[0].crc;
+    }
+    free(k->path);
+    free(k);
+    return crc;
+}
+
+/* The CRC of a mapped file, in pieces on several threads: reading a big
+ * model once to check it is most of a one-line `predict` (the pages are
+ * faulted in as the CRC reaches them), and both halves of the work -- the
+ * faults and the CRC -- run in parallel; the pieces' CRCs are joined with
+ * zlib's crc32_combine, so the value is the file's CRC as written. */
 static uint32_t crc_parallel(const unsigned char *p, size_t n)
 {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t k = n / CRC_PIECE_MIN;
-    if (cpus > 0 && k > (size_t)cpus) k = (size_t)cpus;
-    if (k > CRC_THREADS_MAX) k = CRC_THREADS_MAX;
-    if (k < 2) return crc_update((uint32_t)crc32(0, Z_NULL, 0), p, n);
-    crc_piece c[CRC_THREADS_MAX];
-    pthread_t th[CRC_THREADS_MAX];
-    int started[CRC_THREADS_MAX] = { 0 };
-    for (size_t i = 0; i < k; i++) {
-        c[i].p = p + n / k * i;
-        c[i].n = i + 1 < k ? n / k : n - n / k * i;
-        /* piece 0 on this thread; a thread that cannot start: here too */
-        if (i > 0) started[i] = pthread_create(&th[i], NULL, crc_piece_run, &c[i]) == 0;
-    }
-    for (size_t i = 0; i < k; i++)
-        if (!started[i]) crc_piece_run(&c[i]);
-    uint32_t crc = c[0].crc;
-    for (size_t i = 1; i < k; i++) {
-        if (started[i]) pthread_join(th[i], NULL);
-        crc = (uint32_t)crc32_combine(crc, c[i].crc, (z_off_t)c[i].n);
-    }
-    return crc;
+    return crc_finish(crc_start(p, n, 0));
 }
 
 size_t mf_dtype_size(mf_dtype dt)
@@ -195,6 +227,7 @@ static void tensor_clear(mf_tensor *t)
 void mf_free(mfile *m)
 {
     if (!m) return;
+    if (m->pending) crc_finish(m->pending);   /* its threads read the map */
     for (size_t i = 0; i < m->n; i++) tensor_clear(&m->t[i]);
     free(m->t);
     if (m->map) munmap(m->map, m->maplen);
@@ -490,8 +523,9 @@ static int load_tensors(mfile *m, const char *path, const cJSON *arr, const unsi
     return 0;
 }
 
-/* Check the mapped bytes; on success fill m->meta and m->t. */
-static int verify(mfile *m, const char *path, const unsigned char *p, size_t size)
+/* Check the mapped bytes; on success fill m->meta and m->t.  later: the
+ * checksum is left running (m->pending, mf_verify). */
+static int verify(mfile *m, const char *path, const unsigned char *p, size_t size, int later)
 {
     if (memcmp(p, MF_MAGIC, 8) != 0) return err_set("%s: not a seqsent model file", path);
     uint32_t version = get32(p + 8);
@@ -502,9 +536,14 @@ static int verify(mfile *m, const char *path, const unsigned char *p, size_t siz
     if (file_len > size) return err_set("%s: truncated model file", path);
     if (file_len < size) return err_set("%s: model file has trailing data", path);
     uint32_t want = get32(p + size - MF_TRAILER);
-    uint32_t crc = crc_parallel(p, size - MF_TRAILER);
-    if (crc != want || memcmp(p + size - 4, MF_END, 4) != 0)
+    if (memcmp(p + size - 4, MF_END, 4) != 0) return err_set("%s: checksum mismatch (file is corrupt)", path);
+    if (later) {
+        m->pending = crc_start(p, size - MF_TRAILER, 1);
+        m->pending->want = want;
+        m->pending->path = xstrdup(path);
+    } else if (crc_parallel(p, size - MF_TRAILER) != want) {
         return err_set("%s: checksum mismatch (file is corrupt)", path);
+    }
 
     /* The bytes are as written; now check what was written makes sense. */
     uint32_t flags = get32(p + 12);
@@ -569,14 +608,39 @@ static mfile *read_stdin(void)
     mfile *m = xcalloc(1, sizeof *m);
     m->map = map;
     m->maplen = len;
-    if (verify(m, "<stdin>", map, len) < 0) {
+    if (verify(m, "<stdin>", map, len, 0) < 0) {
         mf_free(m);
         return NULL;
     }
     return m;
 }
 
+int mf_verify(mfile *m)
+{
+    struct crc_check *k = m->pending;
+    if (!k) return 0;
+    m->pending = NULL;
+    uint32_t want = k->want;
+    char *path = xstrdup(k->path);
+    int bad = crc_finish(k) != want;
+    if (bad) err_set("%s: checksum mismatch (file is corrupt)", path);
+    free(path);
+    return bad ? -1 : 0;
+}
+
+static mfile *read_file(const char *path, int later);
+
 mfile *mf_read(const char *path)
+{
+    return read_file(path, 0);
+}
+
+mfile *mf_read_begin(const char *path)
+{
+    return read_file(path, 1);
+}
+
+static mfile *read_file(const char *path, int later)
 {
     if (!strcmp(path, "-")) return read_stdin();
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -629,7 +693,13 @@ mfile *mf_read(const char *path)
     mfile *m = xcalloc(1, sizeof *m);
     m->map = map;
     m->maplen = size;
-    if (verify(m, path, map, size) < 0) {
+    if (verify(m, path, map, size, later) < 0) {
+        /* a corrupt file is a checksum mismatch first, whatever else failed */
+        if (m->pending) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", err_msg());
+            if (mf_verify(m) == 0) err_set("%s", msg);
+        }
         mf_free(m);
         return NULL;
     }

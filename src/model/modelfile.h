@@ -48,6 +48,7 @@ typedef struct mfile {
     size_t n, cap;
     void *map;                /* mmap of the file when read, else NULL */
     size_t maplen;
+    struct crc_check *pending;  /* mf_read_begin: the checksum still being computed */
 } mfile;
 
 mfile *mf_new(void);
@@ -70,6 +71,16 @@ int mf_write(const mfile *m, const char *path);
  * checksum mismatch (file corrupt)", "path: format version N is newer than
  * this seqsent supports (1)". */
 mfile *mf_read(const char *path);
+/* mf_read whose checksum is still being computed, on threads of its own,
+ * when it returns: the header, the metadata and the tensor table are
+ * checked, the bytes not yet.  A loader reads the model meanwhile and calls
+ * mf_verify before using it (and before reporting any error of its own: a
+ * corrupt file is a checksum mismatch first).  Big files are faster to open
+ * this way: the checksum reads every page, the loader few of them. */
+mfile *mf_read_begin(const char *path);
+/* Wait for mf_read_begin's checksum: 0, or -1 with "path: checksum
+ * mismatch (file is corrupt)"; 0 at once for a file already checked. */
+int mf_verify(mfile *m);
 size_t mf_dtype_size(mf_dtype dt);
 const char *mf_dtype_name(mf_dtype dt);
 
