@@ -73,11 +73,8 @@ static uint32_t crc_update(uint32_t crc, const void *buf, size_t n)
     return crc;
 }
 
-/* The CRC of a mapped file, in pieces on several threads: reading a big
- * model once to check it is most of a one-line `predict` (the pages are
- * faulted in as the CRC reaches them), and both halves of the work -- the
- * faults and the CRC -- run in parallel; the pieces' CRCs are joined with
- * zlib's crc32_combine, so the value is the file's CRC as written. */
+/* A file's CRC in pieces on threads (crc_start, crc_finish; see
+ * crc_parallel and mf_read_begin for why). */
 enum { CRC_PIECE_MIN = 4 << 20, CRC_THREADS_MAX = 4 };
 
 typedef struct crc_piece { const unsigned char *p; size_t n; uint32_t crc; } crc_piece;
@@ -88,8 +85,8 @@ struct crc_check {
     crc_piece c[CRC_THREADS_MAX];
     pthread_t th[CRC_THREADS_MAX];
     int started[CRC_THREADS_MAX];
-    uint32_t want;          /* the file's CRC */
-    char *path;             /* for the message */
+    uint32_t want;          /* the file's CRC (mf_read_begin) */
+    char *path;             /* for mf_verify's message */
 };
 
 static void *crc_piece_run(void *arg)
@@ -620,8 +617,9 @@ int mf_verify(mfile *m)
     struct crc_check *k = m->pending;
     if (!k) return 0;
     m->pending = NULL;
+    char *path = k->path;
+    k->path = NULL;          /* kept for the message: crc_finish frees k */
     uint32_t want = k->want;
-    char *path = xstrdup(k->path);
     int bad = crc_finish(k) != want;
     if (bad) err_set("%s: checksum mismatch (file is corrupt)", path);
     free(path);
