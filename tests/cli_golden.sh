@@ -25,7 +25,7 @@
 #
 #   sh tests/cli_golden.sh                  check
 #   GOLDEN_RECORD=1 sh tests/cli_golden.sh  write tests/golden/<key>.sha256
-CLI_NAME=golden CLI_TIMEOUT=120 . tests/harness.sh
+CLI_NAME=golden CLI_TIMEOUT=120 CLI_LEAKS=1 . tests/harness.sh
 
 GOLD_DIR=$ROOT/tests/golden
 

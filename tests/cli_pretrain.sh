@@ -10,7 +10,7 @@
 #   - a corpus with empty lines, one-token lines, invalid UTF-8 and a 1 MB
 #     line: counted skips, no crash;
 #   - the usage errors of conflicting options.
-CLI_NAME=pretrain CLI_TIMEOUT=120 . tests/harness.sh
+CLI_NAME=pretrain CLI_TIMEOUT=120 CLI_LEAKS=1 . tests/harness.sh
 
 cp -r "$D" data
 D=data

@@ -9,7 +9,7 @@
 # port in use, usage errors.  Servers run on --port 0; the harness kills any
 # left at exit.
 cd "$(dirname "$0")/.." || exit 1
-CLI_NAME=serve CLI_TIMEOUT=120 . tests/harness.sh
+CLI_NAME=serve CLI_TIMEOUT=120 CLI_LEAKS=1 . tests/harness.sh
 
 if [ "$HAVE_PY" -ne 1 ]; then
     skip "seqsent serve (the clients need python3)"

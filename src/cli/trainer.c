@@ -273,14 +273,16 @@ static void decide_multilabel(const train_args *a, model *m, const dataset *tr, 
 /* --word2vec: skip-gram vectors of the vocabulary's words trained on the
  * training texts, as the embedding's start (pad and unk rows zero).  One
  * thread, seeded by --seed, so the model does not depend on --threads; the
- * epochs shrink with the corpus: about 4M words of training, 5 to 20 passes. */
+ * epochs shrink with the corpus: about 4M words of training, 5 to 20 passes.
+ * Its vectors have --embed-dim dimensions, else W2V_DEFAULT_DIM. */
+enum { W2V_DEFAULT_DIM = 64 };
 static void self_vectors(const train_args *a, model *m, const dataset *tr)
 {
     size_t n, words;
     int32_t *corpus = w2v_corpus(model_tokenizer(m), &m->voc, tr->text, tr->n, &n, &words);
     w2v_opts o;
     w2v_opts_default(&o);
-    o.dim = a->embed_dim ? a->embed_dim : 64;
+    o.dim = a->embed_dim ? a->embed_dim : W2V_DEFAULT_DIM;
     o.seed = a->to.seed;
     double ep = words ? 4e6 / (double)words : 20;
     o.epochs = ep > 20 ? 20 : ep < 5 ? 5 : (int)ep;
@@ -297,17 +299,23 @@ static void self_vectors(const train_args *a, model *m, const dataset *tr)
 static void shape_model(const train_args *a, model *m, const dataset *tr, const dataset *va)
 {
     if (a->embed && cli_embed(m, a->embed, a->embed_dim, a->quiet) < 0) die_err(EXIT_FAIL);
-    if (a->word2vec || (a->word2vec_auto && !m->emb)) self_vectors(a, m, tr);
+    int w2v = a->word2vec || (a->word2vec_auto && !m->emb);
     if (m->emb && a->embed_dim && a->embed_dim != m->embed_dim)
         usage_error(a->spec, "--embed-dim %d differs from the vectors' dimension %d", a->embed_dim, m->embed_dim);
     if (!m->emb) {
-        if (a->nc.freeze && !a->quiet) fprintf(stderr, "%s: note: --freeze without vectors keeps a random embedding fixed\n", a->cmd);
-        m->embed_dim = a->embed_dim ? a->embed_dim : 300;
+        if (a->nc.freeze && !w2v && !a->quiet)
+            fprintf(stderr, "%s: note: --freeze without vectors keeps a random embedding fixed\n", a->cmd);
+        m->embed_dim = a->embed_dim ? a->embed_dim : w2v ? W2V_DEFAULT_DIM : 300;
     }
     dataset all = vocab_rows(a, tr, va);   /* only its texts are read */
     int rc = setup_labels_and_sequence(m, tr, &all, a->maxlen, a->pad_pre, a->trunc_pre);
     if (all.text != tr->text) free(all.text);
     if (rc < 0) die_err(EXIT_FAIL);
+    if (w2v) {   /* settings that cannot fit are refused before word2vec's minutes */
+        net_config nc = a->nc;
+        if (!a->autotune && setup_shape(m, &nc, &a->to) < 0) die_err(EXIT_FAIL);
+        self_vectors(a, m, tr);
+    }
 }
 
 static void encode_data(const train_args *a, model *m, const dataset *tr, const dataset *va, encoded *etr, encoded *eva)

@@ -306,7 +306,7 @@ static int check_memory(const model *m, const net_config *nc, const train_opts *
     return 0;
 }
 
-int setup_network(model *m, net_config *nc, const train_opts *o)
+int setup_shape(const model *m, net_config *nc, const train_opts *o)
 {
     const net *lm = m->pretrained;
     if (lm) {   /* the shape of the pretrained encoder */
@@ -319,7 +319,13 @@ int setup_network(model *m, net_config *nc, const train_opts *o)
     nc->embed_dim = lm ? lm->cfg.embed_dim : m->embed_dim;
     nc->multilabel = m->multilabel;
     nc->n_out = m->nlabels == 2 && !m->multilabel ? 1 : m->nlabels;
-    if (check_memory(m, nc, o) < 0) return -1;
+    return check_memory(m, nc, o);
+}
+
+int setup_network(model *m, net_config *nc, const train_opts *o)
+{
+    if (setup_shape(m, nc, o) < 0) return -1;
+    const net *lm = m->pretrained;
     m->net = net_new(nc);
     rng r;
     rng_seed(&r, o->seed);

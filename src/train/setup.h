@@ -58,6 +58,10 @@ int check_labels(const dataset *d, const label_stats *ls);
  * labels; refused when it would not fit in memory; initialised from seed,
  * with the model's embedding (pretrained vectors) when it has one. */
 int setup_network(model *m, net_config *nc, const train_opts *o);
+/* Its first half: nc's shape from the model, then the memory check (-1 with
+ * err_set when it cannot fit); for a caller with long work to do before
+ * setup_network (word2vec), so absurd settings are refused at once. */
+int setup_shape(const model *m, net_config *nc, const train_opts *o);
 /* --class-weight auto: n / (classes x count) per class, [K]; a multi-label
  * run: the weight of each label's positive term, its negative rows / its
  * positive rows (1 for a label on no row or on every row). */
