@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* OpenBLAS is opened on first use (base/dynlib.h), not linked.  Loaded at
  * start it costs every command (tokenize, info, --help) its relocations,
@@ -144,6 +145,19 @@ float *falloc(size_t n)
     void *p = NULL;
     if (posix_memalign(&p, 64, bytes ? bytes : 64) != 0) p = NULL;
     if (!p) die_oom(bytes);
+    return p;
+}
+
+float *falloc_table(size_t n)
+{
+    enum { HUGE_PAGE = 2 << 20 };
+    size_t bytes = (n * sizeof(float) + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+    if (bytes < 4 * (size_t)HUGE_PAGE) return falloc(n);
+    void *p = NULL;
+    if (posix_memalign(&p, HUGE_PAGE, bytes) != 0 || !p) die_oom(bytes);
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE);   /* advice: nothing changes where it is not taken */
+#endif
     return p;
 }
 

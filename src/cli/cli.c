@@ -284,14 +284,24 @@ void cli_check_output(const char *path)
     atomic_abort(&af);   /* removes the temp file (a device is only closed) */
 }
 
+static int resolve_threads(int threads)
+{
+    if (threads > 0) return threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
 int cli_set_threads(int threads)
 {
-    if (threads <= 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n > 0 ? (int)n : 1;
-    }
+    threads = resolve_threads(threads);
     blas_set_threads(threads);   /* a pool of our own workers sets it to 1 while it lives */
     return threads;
+}
+
+int cli_set_threads_inference(int threads)
+{
+    blas_set_threads(1);
+    return resolve_threads(threads);
 }
 
 void cli_join_job(int *quiet, int *quiet2)

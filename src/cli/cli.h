@@ -83,6 +83,12 @@ cJSON *cli_prediction_json(char *const *labels, int L, const double *p, int best
 cJSON *cli_multilabel_json(char *const *labels, int L, const double *p, const int *order, int nchosen, int ntop);
 /* Resolve --threads (0 = all cores) and give BLAS that many; returns it. */
 int cli_set_threads(int threads);
+/* The same for inference (predict, eval): the threads are the inference
+ * pool's workers, each with single-threaded BLAS (workers.h), so BLAS is
+ * kept at one thread -- given more, OpenBLAS starts its own pool, whose
+ * threads spin (sched_yield) beside the workers for a while after each
+ * change of count: 4% of a 2-thread predict. */
+int cli_set_threads_inference(int threads);
 /* A training command started by mpirun (train/dist.h): join the job;
  * ranks other than 0 go quiet (*quiet, *quiet2 = 1): rank 0 alone prints
  * progress and writes files.  The command leaves the job (dist_finish)

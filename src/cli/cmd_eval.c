@@ -269,7 +269,7 @@ int cmd_eval(int argc, char **argv)
     if (!model_path) usage_error(&spec, "no model given: use -m MODEL");
     if (argc - first != 1) usage_error(&spec, "expected one data file ('-' reads stdin)");
     cli_check_output(errors_path);
-    int threads = cli_set_threads(co.threads);
+    int threads = cli_set_threads_inference(co.threads);
     model m;
     if (model_load(&m, model_path, 0) < 0) die_err(EXIT_FAIL);
     if (model_check_classifier(&m, model_path) < 0) die_err(EXIT_FAIL);

@@ -251,7 +251,7 @@ int cmd_predict(int argc, char **argv)
     }
     if (!model_path) usage_error(&spec, "no model given: use -m MODEL");
     if (o.all && o.topk && !o.jsonl) usage_error(&spec, "--all and --top-k exclude each other");
-    threads = cli_set_threads(threads);
+    threads = cli_set_threads_inference(threads);
     static predictor p;   /* static: still reachable at exit (see the end) */
     blas_open_async();   /* the model's products need it: loaded while the model is read */
     predictor_open(&p, model_path);

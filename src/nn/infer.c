@@ -27,6 +27,7 @@ void net_infer_free(net_infer *f)
 {
     if (!f) return;
     free(f->slot);
+    free(f->miss);
     ffree(f->tab[0]);
     ffree(f->tab[1]);
     ffree(f->pad_h);
@@ -34,36 +35,42 @@ void net_infer_free(net_infer *f)
     free(f);
 }
 
-void net_infer_prepare(net_infer *f, const int32_t *ids, size_t count)
+int net_infer_claim(net_infer *f, const int32_t *ids, size_t count)
 {
-    const net_config *c = &f->n->cfg;
-    const int E = c->embed_dim, GH = f->GH, V = c->vocab_size;
+    const int V = f->n->cfg.vocab_size;
     int first = f->rows, m = 0;
-    int32_t *miss = NULL;
-    size_t mcap = 0;
     for (size_t i = 0; i < count; i++) {
         int32_t id = ids[i];
         if (id < 0 || id >= V || f->slot[id] >= 0) continue;
-        if ((size_t)m == mcap) {
-            mcap = mcap ? 2 * mcap : 256;
-            miss = xrealloc(miss, mcap * sizeof *miss);
+        if ((size_t)m == f->mcap) {
+            f->mcap = f->mcap ? 2 * f->mcap : 256;
+            f->miss = xrealloc(f->miss, f->mcap * sizeof *f->miss);
         }
         f->slot[id] = first + m;
-        miss[m++] = id;
+        f->miss[m++] = id;
     }
-    if (!m) return;
-    if (!f->cap) {
+    f->nmiss = m;
+    if (m && !f->cap) {
         /* room for every id at once: a big allocation is mapped, and only
          * the pages of rows computed are ever touched (growing by doubling
          * copied the tables and faulted in fresh pages each time: a fifth
          * of a short predict run) */
-        for (int d = 0; d < f->D; d++) f->tab[d] = falloc((size_t)V * GH);
+        for (int d = 0; d < f->D; d++) f->tab[d] = falloc_table((size_t)V * f->GH);
         f->cap = V;
     }
+    f->rows = first + m;
+    return m;
+}
+
+void net_infer_compute(const net_infer *f, int lo, int hi)
+{
+    const int E = f->n->cfg.embed_dim, GH = f->GH, m = hi - lo;
+    if (m <= 0) return;
+    const int first = f->rows - f->nmiss + lo;
     /* + 64: enough for qmm_rows too (quant.h); a quantized embedding row is
      * dequantized (once per id) and multiplied like any activation row */
     float *X = falloc((size_t)m * E), *work = falloc(mm_rows_work(GH, E) + 64);
-    for (int r = 0; r < m; r++) net_embedding_row(f->n, miss[r], X + (size_t)r * E);
+    for (int r = 0; r < m; r++) net_embedding_row(f->n, f->miss[lo + r], X + (size_t)r * E);
     for (int d = 0; d < f->D; d++) {
         const cell_params *p = &f->n->rnn[d];
         float *Z = f->tab[d] + (size_t)first * GH;
@@ -71,10 +78,13 @@ void net_infer_prepare(net_infer *f, const int32_t *ids, size_t count)
         if (p->Wq) qmm_rows(m, X, p->Wq, Z, work);
         else mm_rows(m, GH, E, X, p->W, Z, work);
     }
-    f->rows = first + m;
     ffree(X);
     ffree(work);
-    free(miss);
+}
+
+void net_infer_prepare(net_infer *f, const int32_t *ids, size_t count)
+{
+    net_infer_compute(f, 0, net_infer_claim(f, ids, count));
 }
 
 void net_infer_gather(const net_infer *f, int d, int B, int T, int t0, int n, const int32_t *ids, float *Z)

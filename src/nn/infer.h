@@ -5,7 +5,9 @@
  *    the token id (the embedding is fixed at inference), so it becomes a
  *    lookup: P_d[id] = emb[id] W_d + b_d, one table per direction d.  Rows
  *    are computed lazily, for the ids a batch needs that are not there yet
- *    (net_infer_prepare: one product over the missing rows), so start-up
+ *    (net_infer_prepare: one product over the missing rows, or
+ *    net_infer_claim then net_infer_compute on slices of them, on several
+ *    threads: every row is the same bits either way), so start-up
  *    costs nothing and memory follows the vocabulary actually seen.
  *
  * 2. The pad prefix: in an unmasked, one-direction network, every row's
@@ -38,7 +40,10 @@ typedef struct net_infer {
     int D, GH;
     int32_t *slot;        /* [V] id -> row of the tables, -1 = not computed yet */
     float *tab[2];        /* [cap, GH] per direction, rows in the order computed */
-    int rows, cap;        /* rows computed; cap: 0 before the first, then V */
+    int rows, cap;        /* rows computed or claimed; cap: 0 before the first, then V */
+    int32_t *miss;        /* [nmiss] the ids of the last claim, rows rows-nmiss.. */
+    int nmiss;
+    size_t mcap;
     int skip_prefix;      /* the network allows skipping the pad prefix (2.) */
     int padT;             /* pad states computed for padT steps (0 = not yet) */
     float *pad_h, *pad_c; /* [L][padT+1][H] the state after k padding steps (pad_c: LSTM) */
@@ -48,6 +53,11 @@ net_infer *net_infer_new(const net *n);
 void net_infer_free(net_infer *f);
 /* Compute the table rows of ids [count] that are missing. */
 void net_infer_prepare(net_infer *f, const int32_t *ids, size_t count);
+/* The same in two steps: claim the rows of the missing ids (returns how
+ * many, m; one thread), then compute rows [lo, hi) of the m (any split of
+ * [0, m) over threads; none may read the tables meanwhile). */
+int net_infer_claim(net_infer *f, const int32_t *ids, size_t count);
+void net_infer_compute(const net_infer *f, int lo, int hi);
 /* Compute the pad states for up to T steps (once; when skip_prefix). */
 void net_infer_pad_states(net_infer *f, int T);
 

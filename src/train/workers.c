@@ -41,6 +41,42 @@ static void run_jobs(job *jobs, int nj)
     }
 }
 
+/* A worker's part of the first layer's missing table rows (infer.h). */
+typedef struct fill { const net_infer *f; int lo, hi; } fill;
+
+static void *run_fill(void *arg)
+{
+    fill *j = arg;
+    net_infer_compute(j->f, j->lo, j->hi);
+    return NULL;
+}
+
+/* The table rows that ids [count] need, computed by nj workers in whole
+ * blocks of rows (the products' unit): on one thread it was a tenth of a
+ * recipe model's predict, done while the other workers waited. */
+static void prepare_rows(net_infer *f, const int32_t *ids, size_t count, int nj)
+{
+    const int m = net_infer_claim(f, ids, count), R = MM_ROWS_BLOCK, nb = (m + R - 1) / R;
+    if (nj > nb) nj = nb;
+    if (nj <= 1) {
+        net_infer_compute(f, 0, m);
+        return;
+    }
+    fill jobs[MAX_WORKERS];
+    pthread_t th[MAX_WORKERS];
+    int started[MAX_WORKERS] = {0};
+    for (int k = 0; k < nj; k++) {
+        int lo = (int)((long)nb * k / nj) * R, hi = (int)((long)nb * (k + 1) / nj) * R;
+        jobs[k] = (fill){ f, lo, hi < m ? hi : m };
+    }
+    for (int k = 1; k < nj; k++) started[k] = pthread_create(&th[k], NULL, run_fill, &jobs[k]) == 0;
+    run_fill(&jobs[0]);
+    for (int k = 1; k < nj; k++) {
+        if (started[k]) pthread_join(th[k], NULL);
+        else run_fill(&jobs[k]);
+    }
+}
+
 /* Slice k of nj over B rows: [lo, hi) (training: shard k of nj). */
 static void slice(int B, int nj, int k, int *lo, int *hi)
 {
@@ -198,7 +234,7 @@ void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs)
                 memcpy(p->trimmed + (size_t)b * Tn, ids + (size_t)b * T + skip, sizeof(int32_t) * Tn);
             in = p->trimmed;
         }
-        if (f) net_infer_prepare(f, in, (size_t)B * Tn);   /* before the workers: they only read */
+        if (f) prepare_rows(f, in, (size_t)B * Tn, p->nj);   /* before the workers: they only read */
         net_ws *ws = p->ws + (size_t)i * p->nj;
         for (int k = 0; k < p->nj; k++) {
             int lo, hi;
