@@ -27,7 +27,8 @@
 #   SHARED=../shared               data and vectors
 #   BENCH_REF=d23e525              the reference commit (built in a temp dir)
 #   BENCH_REF_BIN=PATH             use this reference binary instead of building one
-#   BENCH_PREDICT_MODELS=DIR       use DIR/recipe.ssm, default.ssm, masked.ssm (no training)
+#   BENCH_PREDICT_MODELS=DIR       use DIR/recipe.ssm, default.ssm, masked.ssm (no training;
+#                                  DIR/default.ref.ssm: the reference's default model)
 #   BENCH_PREDICT_ROUNDS=3  BENCH_PREDICT_EPOCHS=1  BENCH_KEEP=1
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,6 +78,8 @@ for m in $MODELS; do
     model_of "$m"
     if [ -n "${BENCH_PREDICT_MODELS:-}" ]; then
         cp "$BENCH_PREDICT_MODELS/$m.ssm" "$TMP/$m.ssm" || exit 1
+        # the reference's own default model, when the directory has it
+        [ ! -f "$BENCH_PREDICT_MODELS/$m.ref.ssm" ] || cp "$BENCH_PREDICT_MODELS/$m.ref.ssm" "$TMP/$m.ref.ssm" || exit 1
         continue
     fi
     log "training the $m model ($EPOCHS epoch(s))"

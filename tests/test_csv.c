@@ -351,6 +351,50 @@ static void test_would_block(void)
     csv_close(r);
 }
 
+/* A regular file never waits: csv_would_block is 0 before every record,
+ * across the 64 KiB reads (it was 1 at each boundary, which cut predict's
+ * batches short); a pipe holding the rest of a record: read, then 0; a
+ * pipe holding only part of one: read, then 1. */
+static void test_would_block_sources(void)
+{
+    enum { N = 20000 };
+    char *big = xmalloc((size_t)N * 16 + 1), *q = big;
+    for (int i = 0; i < N; i++) q += sprintf(q, "%d,text %d\n", i % 2, i);
+    csv_reader *r = csv_open(write_file_n("big.csv", big, (size_t)(q - big)), FMT_CSV);
+    free(big);
+    CHECK(r != NULL);
+    if (!r) return;
+    char **f;
+    size_t nf;
+    int records = 0, blocked = 0;
+    while (!(blocked += csv_would_block(r)) && csv_next(r, &f, &nf) == 1) records++;
+    CHECK_INT(records, N);
+    CHECK_INT(blocked, 0);
+    csv_close(r);
+
+    int fds[2];
+    if (pipe(fds) < 0) { perror("pipe"); exit(2); }
+    char name[64];
+    snprintf(name, sizeof name, "/dev/fd/%d", fds[0]);
+    r = csv_open(name, FMT_LINES);
+    close(fds[0]);
+    write_all(fds[1], "one\ntw");
+    CHECK_INT(csv_next(r, &f, &nf), 1);
+    CHECK_STR(f[0], "one");
+    CHECK_INT(csv_would_block(r), 1);                  /* "tw" and an empty pipe */
+    write_all(fds[1], "o\nthr");
+    CHECK_INT(csv_would_block(r), 0);                  /* "o\n" waits in the pipe: read */
+    CHECK_INT(csv_next(r, &f, &nf), 1);
+    CHECK_STR(f[0], "two");
+    CHECK_INT(csv_would_block(r), 1);                  /* "thr" read, no line end */
+    close(fds[1]);
+    CHECK_INT(csv_would_block(r), 0);                  /* end of input: the last line is whole */
+    CHECK_INT(csv_next(r, &f, &nf), 1);
+    CHECK_STR(f[0], "thr");
+    CHECK_INT(csv_next(r, &f, &nf), 0);
+    csv_close(r);
+}
+
 static void test_stdin(void)
 {
     const char *p = write_file("in.csv", "label,text\n1,a\n,b\n");
@@ -368,7 +412,7 @@ static void test_dataset(void)
 {
     dataset d;
     char want[700];
-    data_opts o = { FMT_AUTO, NULL, NULL, -1, NULL, 0 };
+    data_opts o = { .fmt = FMT_AUTO, .header = -1 };
 
     /* Header detected, default columns by name. */
     const char *p = write_file("d1.csv", "\xEF\xBB\xBFLabel,Text\n1,good\n\n0,\"bad, really\"\n");
@@ -619,6 +663,7 @@ int main(void)
     test_tsv_lines();
     test_long_lines();
     test_would_block();
+    test_would_block_sources();
     test_stdin();
     test_dataset();
     test_many_rows();

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -52,6 +53,13 @@ struct instream {
 
 const char *instream_path(const instream *s) { return s->path; }
 int instream_fd(const instream *s) { return s->fd; }
+
+int instream_ready(const instream *s)
+{
+    if (s->pending || s->raw_eof || s->raw_pos < s->raw_len || s->plain_pos < s->plain_len) return 1;
+    struct pollfd p = { .fd = s->fd, .events = POLLIN };
+    return poll(&p, 1, 0) != 0;   /* readable, hung up, or an error read will report */
+}
 size_t instream_bad_utf8(const instream *s) { return s->bad; }
 
 /* The UTF-8 sequence at p[i]: its length when valid (1 for ASCII), 0 when

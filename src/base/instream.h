@@ -31,6 +31,10 @@ instream *instream_open(const char *path, const char *encoding);
 ssize_t instream_read(instream *s, char *buf, size_t cap);
 /* Invalid UTF-8 sequences seen so far (in the decoded bytes). */
 size_t instream_bad_utf8(const instream *s);
+/* Whether instream_read would return at once: bytes already buffered, the
+ * end of input or an error reached, or the descriptor readable now (a
+ * regular file always is; a pipe or terminal when data is waiting). */
+int instream_ready(const instream *s);
 /* The file descriptor read from (to poll it), and the name used in errors. */
 int instream_fd(const instream *s);
 const char *instream_path(const instream *s);

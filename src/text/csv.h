@@ -41,9 +41,11 @@ int csv_next(csv_reader *r, char ***fields, size_t *nfields);
 /* 1-based line number where the last returned record started. */
 long csv_line(const csv_reader *r);
 const char *csv_path(const csv_reader *r);
-/* 1 when no complete record is buffered, i.e. the next csv_next() would
- * have to read() and might block. */
-int csv_would_block(const csv_reader *r);
+/* 1 when the next csv_next() would have to wait for input: no complete
+ * record is buffered, even after reading what the source already holds
+ * (which this does, without waiting: the last record's fields are then
+ * invalid, as after csv_next). */
+int csv_would_block(csv_reader *r);
 void csv_close(csv_reader *r);
 
 data_format data_format_guess(const char *path);
@@ -126,7 +128,7 @@ typedef struct text_reader text_reader;
 text_reader *text_reader_open(const char *path, data_format fmt, const data_opts *o);
 int text_next(text_reader *t, char **text);
 /* 1 when the next text_next() may have to wait for input. */
-int text_would_block(const text_reader *t);
+int text_would_block(text_reader *t);
 void text_reader_close(text_reader *t);
 
 #endif
