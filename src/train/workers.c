@@ -12,18 +12,25 @@
 
 enum { MAX_WORKERS = 64 };
 
-/* An inference worker's slice of a batch. */
+/* An inference worker's part: its slice of a batch through the network,
+ * or (fill) rows [lo, hi) of the first layer's missing table rows (infer.h). */
 typedef struct job {
     const net *n;
     net_ws *ws;
     const int32_t *ids;   /* [B,T] */
     int B, T;
+    const net_infer *fill;
+    int lo, hi;
 } job;
+
+static int job_empty(const job *j) { return j->fill ? j->hi <= j->lo : j->B <= 0; }
 
 static void *run_job(void *arg)
 {
     job *j = arg;
-    if (j->B > 0) net_forward(j->n, j->ws, j->B, j->T, j->ids);
+    if (job_empty(j)) return NULL;
+    if (j->fill) net_infer_compute(j->fill, j->lo, j->hi);
+    else net_forward(j->n, j->ws, j->B, j->T, j->ids);
     return NULL;
 }
 
@@ -33,22 +40,12 @@ static void run_jobs(job *jobs, int nj)
     pthread_t th[MAX_WORKERS];
     int started[MAX_WORKERS] = {0};
     for (int k = 1; k < nj; k++)
-        started[k] = jobs[k].B > 0 && pthread_create(&th[k], NULL, run_job, &jobs[k]) == 0;
+        started[k] = !job_empty(&jobs[k]) && pthread_create(&th[k], NULL, run_job, &jobs[k]) == 0;
     run_job(&jobs[0]);
     for (int k = 1; k < nj; k++) {
         if (started[k]) pthread_join(th[k], NULL);
         else run_job(&jobs[k]);   /* could not start a thread: do it here */
     }
-}
-
-/* A worker's part of the first layer's missing table rows (infer.h). */
-typedef struct fill { const net_infer *f; int lo, hi; } fill;
-
-static void *run_fill(void *arg)
-{
-    fill *j = arg;
-    net_infer_compute(j->f, j->lo, j->hi);
-    return NULL;
 }
 
 /* The table rows that ids [count] need, computed by nj workers in whole
@@ -58,23 +55,13 @@ static void prepare_rows(net_infer *f, const int32_t *ids, size_t count, int nj)
 {
     const int m = net_infer_claim(f, ids, count), R = MM_ROWS_BLOCK, nb = (m + R - 1) / R;
     if (nj > nb) nj = nb;
-    if (nj <= 1) {
-        net_infer_compute(f, 0, m);
-        return;
-    }
-    fill jobs[MAX_WORKERS];
-    pthread_t th[MAX_WORKERS];
-    int started[MAX_WORKERS] = {0};
+    if (nj < 1) return;   /* nothing missing */
+    job jobs[MAX_WORKERS];
     for (int k = 0; k < nj; k++) {
         int lo = (int)((long)nb * k / nj) * R, hi = (int)((long)nb * (k + 1) / nj) * R;
-        jobs[k] = (fill){ f, lo, hi < m ? hi : m };
+        jobs[k] = (job){ .fill = f, .lo = lo, .hi = hi < m ? hi : m };
     }
-    for (int k = 1; k < nj; k++) started[k] = pthread_create(&th[k], NULL, run_fill, &jobs[k]) == 0;
-    run_fill(&jobs[0]);
-    for (int k = 1; k < nj; k++) {
-        if (started[k]) pthread_join(th[k], NULL);
-        else run_fill(&jobs[k]);
-    }
+    run_jobs(jobs, nj);
 }
 
 /* Slice k of nj over B rows: [lo, hi) (training: shard k of nj). */
@@ -240,7 +227,7 @@ void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs)
             int lo, hi;
             infer_slice(B, p->nj, k, &lo, &hi);
             ws[k].skip = skip;
-            jobs[k] = (job){ n, &ws[k], in + (size_t)lo * Tn, hi - lo, Tn };
+            jobs[k] = (job){ .n = n, .ws = &ws[k], .ids = in + (size_t)lo * Tn, .B = hi - lo, .T = Tn };
         }
         run_jobs(jobs, p->nj);
         gather_probs(ws, p->nj, B, K, i == 0, probs);
