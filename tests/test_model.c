@@ -653,7 +653,7 @@ static void test_train_smoke(void)
     model_init(&m);
     counter c;
     counter_init(&c);
-    char tok[8];
+    char tok[16];
     for (int i = 2; i < V; i++) {   /* a vocabulary whose ids are 2..V-1 */
         snprintf(tok, sizeof tok, "w%02d", i);
         counter_add(&c, tok, strlen(tok), 100 - i);

@@ -76,6 +76,7 @@ size_t hmm_cut(const seg_hmm *h, const uint32_t *key, const uint32_t *kb, size_t
                uint32_t *ends, unsigned char *bp)
 {
     size_t n = b - a;
+    if (n == 0) return 0;   /* no units, no words (and v below would be unset) */
     double v[4], nv[4], em[4], lt[4][4], ls[4];
     double V = (double)h->hn + 1;
     for (int t = 0; t < 4; t++)
