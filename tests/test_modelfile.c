@@ -791,8 +791,9 @@ static void test_large(void)
         CHECK_INT(((const char *)y - (const char *)r->map) % 64, 0);
         mf_free(r);
     }
-    /* the CRC of a big file is computed in pieces on several threads
-     * (modelfile.c, crc_parallel): a flipped byte in any piece is caught */
+    /* the CRC of a big file is computed in pieces on several threads,
+     * each reading its piece with pread (modelfile.c, crc_piece_run): a
+     * flipped byte in any piece is caught */
     struct stat st;
     CHECK_INT(stat(pth("large.ssm"), &st), 0);
     size_t size = (size_t)st.st_size, at[] = { 100, size / 3, size / 2 + 7, size - 100 };
