@@ -5,7 +5,9 @@
  * a full decomposition + reordering + composition per character.  Most
  * characters cannot interact with their neighbours, so the fast path maps
  * them one by one: ASCII and the unified ideographs inline (trivial_fold),
- * the rest of the BMP through a table built once (nfkc_tab).  Only a text
+ * the rest of the BMP through a table filled as characters are first met
+ * (nfkc_tab: computing all 65,536 entries at once was 2-3 ms of every
+ * command's start, for the few dozen a text needs).  Only a text
  * that holds a character which may compose or be reordered takes the exact
  * path, the plain algorithm.  Both paths are one loop (nfkc_run) over one
  * growable output (nbuf) with one decomposition step (nb_decompose), so
@@ -102,31 +104,45 @@ static int may_compose(uint32_t c)
 /* NFKC + case folding of each BMP character by itself, when it is one
  * character that cannot interact with its neighbours (no mark first, nor a
  * possible second of a composition): then the normal form of a text without
- * such characters is the concatenation of these.  NFKC_NONE: no entry. */
+ * such characters is the concatenation of these.  An entry is 0 until its
+ * character is first met, then NFKC_NONE (no entry) or the character + 1;
+ * threads may fill the same entry at once, with the same value (relaxed
+ * atomics: each entry is one aligned word). */
 #define NFKC_NONE 0xFFFFFFFFu
 static uint32_t *nfkc_tab;
 static pthread_once_t nfkc_once = PTHREAD_ONCE_INIT;
 
 static void nfkc_tab_init(void)
 {
-    uint32_t *t = xmalloc(0x10000 * sizeof *t);
+    nfkc_tab = xcalloc(0x10000, sizeof *nfkc_tab);   /* zero pages, touched as used */
+}
+
+/* The entry of BMP character x (what nfkc_tab holds for it). */
+static uint32_t nfkc_entry(uint32_t x)
+{
     utf8proc_int32_t buf[32];
-    for (uint32_t x = 0; x < 0x10000; x++) {
-        t[x] = NFKC_NONE;
-        if (x >= 0xD800 && x <= 0xDFFF) continue;
-        if (may_compose(x)) continue;
-        int lbc = 0;
-        utf8proc_ssize_t k = utf8proc_decompose_char((utf8proc_int32_t)x, buf, 32, NFKC_CF_OPTS, &lbc);
-        if (k < 1 || k > 32) continue;
-        if (may_compose((uint32_t)buf[0]) && k == 1) continue;
-        if (k > 1) {
-            if (utf8proc_get_property(buf[0])->combining_class != 0) continue;
-            if (compose((uint32_t *)buf, (size_t)k) != 1) continue;
-        }
-        if (may_compose((uint32_t)buf[0])) continue;
-        t[x] = (uint32_t)buf[0];
+    if (x >= 0xD800 && x <= 0xDFFF) return NFKC_NONE;
+    if (may_compose(x)) return NFKC_NONE;
+    int lbc = 0;
+    utf8proc_ssize_t k = utf8proc_decompose_char((utf8proc_int32_t)x, buf, 32, NFKC_CF_OPTS, &lbc);
+    if (k < 1 || k > 32) return NFKC_NONE;
+    if (may_compose((uint32_t)buf[0]) && k == 1) return NFKC_NONE;
+    if (k > 1) {
+        if (utf8proc_get_property(buf[0])->combining_class != 0) return NFKC_NONE;
+        if (compose((uint32_t *)buf, (size_t)k) != 1) return NFKC_NONE;
     }
-    nfkc_tab = t;
+    if (may_compose((uint32_t)buf[0])) return NFKC_NONE;
+    return (uint32_t)buf[0] + 1;
+}
+
+static inline uint32_t nfkc_lookup(uint32_t *tab, uint32_t x)
+{
+    uint32_t v = __atomic_load_n(&tab[x], __ATOMIC_RELAXED);
+    if (!v) {
+        v = nfkc_entry(x);
+        __atomic_store_n(&tab[x], v, __ATOMIC_RELAXED);
+    }
+    return v;
 }
 
 /* Characters whose NFKC + case folding is known without utf8proc: ASCII
@@ -210,7 +226,7 @@ static void nb_decompose(nbuf *b, uint32_t x)
  * the marks, compose. */
 static size_t nfkc_run(toklist *sc, const uint32_t *src, size_t n, uint32_t **out, int exact)
 {
-    const uint32_t *tab = exact ? NULL : nfkc_tab;
+    uint32_t *tab = exact ? NULL : nfkc_tab;
     nbuf b;
     nb_init(&b, sc, n, 0);
     int slow = 0;
@@ -221,8 +237,9 @@ static size_t nfkc_run(toklist *sc, const uint32_t *src, size_t n, uint32_t **ou
             b.m++;
             continue;
         }
-        if (tab && x < 0x10000 && tab[x] != NFKC_NONE) {
-            b.d[b.m++] = tab[x];
+        uint32_t v;
+        if (tab && x < 0x10000 && (v = nfkc_lookup(tab, x)) != NFKC_NONE) {
+            b.d[b.m++] = v - 1;
             continue;
         }
         size_t m0 = b.m;
