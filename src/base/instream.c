@@ -60,6 +60,7 @@ int instream_ready(const instream *s)
     struct pollfd p = { .fd = s->fd, .events = POLLIN };
     return poll(&p, 1, 0) != 0;   /* readable, hung up, or an error read will report */
 }
+
 size_t instream_bad_utf8(const instream *s) { return s->bad; }
 
 /* The UTF-8 sequence at p[i]: its length when valid (1 for ASCII), 0 when

@@ -165,7 +165,6 @@ static uint32_t crc_finish(struct crc_check *k)
     return crc;
 }
 
-
 size_t mf_dtype_size(mf_dtype dt)
 {
     switch (dt) {

@@ -305,7 +305,7 @@ long csv_line(const csv_reader *r) { return r->rec_line; }
 const char *csv_path(const csv_reader *r) { return r->path; }
 size_t csv_bad_utf8(const csv_reader *r) { return instream_bad_utf8(r->in); }
 
-/* Whether the buffer lacks a whole record (need = 1 then). */
+/* 1 when the buffer lacks a whole record (csv_next would have to read). */
 static int csv_needs_input(const csv_reader *r)
 {
     if (r->failed || r->done) return 0;
