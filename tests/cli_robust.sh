@@ -364,6 +364,28 @@ cp en.ssm m_flip.ssm; flip_byte m_flip.ssm $((size / 2))
 run "$S" info m_flip.ssm
 check "model: a flipped byte in the tensors: 'checksum mismatch (file is corrupt)'" 'data_err "m_flip.ssm" "checksum"'
 
+# predict and eval check the embedding block by block (64 KiB), before a
+# block's rows are first used: a flipped byte in the middle of a 950 KB
+# embedding leaves texts without those rows classified, fails a run that
+# needs them (every word of the training file is in the vocabulary), and
+# info, which checks the whole file, fails at once
+run "$S" train "$D/movies_en.train.csv" --no-word2vec --embed-dim 1024 --hidden 4 --layers 1 --maxlen 400 --threads 1 --quiet --epochs 1 -o wide.ssm
+emb=$(head -c 8192 wide.ssm | grep -ao '"name":"embedding","dtype":"f32","shape":\[[0-9,]*\],"offset":[0-9]*' | sed 's/.*://')
+doff=$(od -An -tu8 -j32 -N8 wide.ssm | tr -d ' ')
+ebytes=$(head -c 8192 wide.ssm | grep -ao '"name":"embedding","dtype":"f32","shape":\[[0-9]*,1024\]' | sed 's/.*\[\([0-9]*\),.*/\1/')
+cp wide.ssm m_row.ssm
+[ -n "$emb" ] && [ -n "$ebytes" ] && flip_byte m_row.ssm $((doff + emb + ebytes * 4096 / 2))
+printf '\n' | "$S" predict -m m_row.ssm >"$T/out" 2>"$T/err"; rc=$?
+check "model: a flipped byte in an embedding row: an empty text (padding only) is still classified" '[ $rc -eq 0 ] && [ "$(wc -l <"$T/out")" -eq 1 ]'
+run "$S" predict -m m_row.ssm "$D/movies_en.train.csv"
+check "model: ... the texts that need the row: exit 1, 'checksum mismatch (file is corrupt)' with the bytes" 'data_err "m_row.ssm" "checksum mismatch (file is corrupt): bytes "'
+run "$S" eval -m m_row.ssm "$D/movies_en.train.csv"
+check "model: ... eval on them too" 'data_err "m_row.ssm" "checksum mismatch"'
+run "$S" info m_row.ssm
+check "model: ... info checks the whole file" 'data_err "m_row.ssm" "checksum mismatch (file is corrupt)"'
+run "$S" predict -m wide.ssm "$D/movies_en.train.csv"
+check "model: the intact file predicts the same texts" '[ $rc -eq 0 ] && [ "$(wc -l <"$T/out")" -eq 600 ]'
+
 # predict on an unreadable model fails before reading stdin: stdin is a fifo
 # whose writer sends nothing; predict must be gone within 3 s
 for m in m_flip.ssm m_trunc.ssm m_text.ssm no-such-model.ssm; do

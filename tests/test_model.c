@@ -870,6 +870,91 @@ static void test_infer_invariance(void)
     fprintf(stderr, "inference shortcuts: %d configurations, max |p - full path| %.3g\n", configs, worst);
 }
 
+/* MODEL_LAZY: the embedding's rows are checked as they are first used.  A
+ * byte flipped in one word's row leaves the other rows usable (the same
+ * probabilities as the whole model's) and makes the inference that needs
+ * that row fail with "checksum mismatch", through the lookup tables and
+ * through the plain path alike; a flip outside the embedding fails the
+ * load. */
+static void test_lazy_rows(void)
+{
+    model a;
+    build_base(&a, 1);
+    static const char *const names2[] = { "neg", "pos" };
+    set_labels(&a, 2, names2);
+    a.maxlen = 6;
+    /* rows of 200 KB: the middle byte of a row lies in a 64 KiB block
+     * within the row, which no other row shares */
+    net_config nc = { .vocab_size = (int)a.voc.n, .embed_dim = 50000, .hidden = 4, .layers = 1, .n_out = 1, .mask = 1 };
+    a.net = net_new(&nc);
+    rng r;
+    rng_seed(&r, 5);
+    net_init(a.net, &r, NULL);
+    a.emb = a.net->emb;
+    a.embed_dim = nc.embed_dim;
+    const char *good = pth("lazy.ssm"), *bad = pth("lazy-bad.ssm");
+    CHECK_MSG(model_save(&a, good) == 0, "%s", err_msg());
+    const int T = a.maxlen, movie = tid(&a, "movie"), the = tid(&a, "the"), bad_id = tid(&a, "bad");
+    CHECK(movie > 0 && the > 0 && bad_id > 0);
+    int32_t without[2 * 6] = { 0, 0, 0, 0, the, bad_id, 0, 0, 0, 0, 0, the };
+    int32_t with[6] = { 0, 0, 0, the, movie, bad_id };
+    float ref[2], got[2], one;
+    infer_probs(&a, 2, T, without, 8, 1, ref);
+
+    size_t n;
+    unsigned char *img = slurp(good, &n);
+    mfile *f = mf_read(good);
+    size_t at = f ? (size_t)((const unsigned char *)mf_get(f, "embedding")->data - (const unsigned char *)f->map) : 0;
+    mf_free(f);
+    img[at + (size_t)movie * nc.embed_dim * sizeof(float) + 100000] ^= 0x10;
+    spit(bad, img, n);
+    char want[600];
+    snprintf(want, sizeof want, "%s: checksum mismatch (file is corrupt)", bad);
+
+    model b;
+    CHECK_MSG(model_load(&b, bad, MODEL_LAZY) == 0, "%s", err_msg());
+    CHECK(b.net && b.net->emb_check != NULL);
+    if (b.net) {
+        for (int threads = 1; threads <= 2; threads++) {
+            fwd_pool *p = fwd_pool_new_model(&b, T, 8, threads);
+            fwd_pool_infer(p);
+            CHECK_INT(fwd_pool_run_sorted(p, 2, T, without, got), 0);
+            CHECK(memcmp(got, ref, sizeof ref) == 0);
+            CHECK_INT(fwd_pool_run_sorted(p, 1, T, with, &one), -1);
+            CHECK_MSG(strncmp(err_msg(), want, strlen(want)) == 0, "%s", err_msg());
+            CHECK_INT(fwd_pool_run_sorted(p, 2, T, without, got), 0);   /* still usable, same bits */
+            CHECK(memcmp(got, ref, sizeof ref) == 0);
+            fwd_pool_free(p);
+        }
+        fwd_pool *p = fwd_pool_new_model(&b, T, 8, 1);   /* the plain path (no lookup tables) */
+        CHECK_INT(fwd_pool_run(p, 1, T, with, &one), -1);
+        CHECK_INT(fwd_pool_run(p, 2, T, without, got), 0);
+        fwd_pool_free(p);
+    }
+    model_free(&b);
+    /* every other way of loading checks the whole file */
+    for (int flags = 0; flags <= MODEL_COPY; flags++) {
+        CHECK_INT(model_load(&b, bad, flags), -1);
+        CHECK_MSG(strcmp(err_msg(), want) == 0, "%s", err_msg());
+    }
+    /* a flip in the dense layer: the lazy load fails at once */
+    img[at + (size_t)movie * nc.embed_dim * sizeof(float) + 100000] ^= 0x10;   /* back */
+    f = mf_read(good);
+    at = f ? (size_t)((const unsigned char *)mf_get(f, "dense.W")->data - (const unsigned char *)f->map) : 0;
+    mf_free(f);
+    img[at + 1] ^= 0x10;
+    spit(bad, img, n);
+    CHECK_INT(model_load(&b, bad, MODEL_LAZY), -1);
+    CHECK_MSG(strcmp(err_msg(), want) == 0, "%s", err_msg());
+    /* the intact file: the same probabilities lazily */
+    CHECK_MSG(model_load(&b, good, MODEL_LAZY) == 0, "%s", err_msg());
+    infer_probs(&b, 2, T, without, 8, 2, got);
+    CHECK(memcmp(got, ref, sizeof ref) == 0);
+    model_free(&b);
+    free(img);
+    model_free(&a);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/seqsent-model-XXXXXX");
@@ -884,6 +969,7 @@ int main(void)
     test_determinism();
     test_train_smoke();
     test_infer_invariance();
+    test_lazy_rows();
     rm_dir();
     TEST_END();
 }

@@ -827,6 +827,163 @@ static void test_large(void)
     unlink(pth("large.ssm"));
 }
 
+/* ---- block checksums (mf_read_lazy, mf_need) ---- */
+
+static int lazy_big(const char *name) { return !strcmp(name, "big"); }
+static int lazy_all(const char *name) { (void)name; return 1; }
+
+/* Flip byte `at` of file src into dst. */
+static void flip_to(const char *src, const char *dst, size_t at, unsigned char mask)
+{
+    size_t n;
+    unsigned char *p = slurp(src, &n);
+    if (at < n) p[at] ^= mask;
+    spit(dst, p, n);
+    free(p);
+}
+
+/* File offset of a tensor's data. */
+static size_t data_at(const char *path, const char *name)
+{
+    mfile *r = mf_read(path);
+    const mf_tensor *t = r ? mf_get(r, name) : NULL;
+    size_t at = t ? (size_t)((const unsigned char *)t->data - (const unsigned char *)r->map) : 0;
+    mf_free(r);
+    return at;
+}
+
+/* A file's blocks are checked as they are needed: a flipped byte in a lazy
+ * tensor is reported by mf_need for its block only, one elsewhere at once
+ * or by mf_verify; the header, metadata and table are checked against the
+ * file's CRC at the open. */
+static void test_blocks(void)
+{
+    enum { N = 200000 };   /* 800 KB: 13 blocks of 64 KiB */
+    float *big = xmalloc(N * sizeof *big);
+    for (int i = 0; i < N; i++) big[i] = (float)i * 0.5f;
+    mfile *m = mf_new();
+    cJSON_AddStringToObject(m->meta, "kind", "test");
+    mf_put(m, "small", DT_U8, 1, (int64_t[]){ 3 }, "abc", 1);
+    mf_put(m, "big", DT_F32, 2, (int64_t[]){ N / 100, 100 }, big, 0);
+    mf_put(m, "after", DT_I32, 1, (int64_t[]){ 2 }, (int32_t[]){ 7, 8 }, 1);
+    const char *good = pth("blk.ssm"), *bad = pth("blk-bad.ssm");
+    CHECK_INT(mf_write(m, good), 0);
+    mf_free(m);
+
+    /* the table: in the metadata, not in the model's own "meta" */
+    mfile *r = mf_read_lazy(good, lazy_big);
+    CHECK(r && r->blk != NULL);
+    if (!r) return;
+    CHECK(cJSON_GetObjectItemCaseSensitive(r->meta, "checksums") == NULL);
+    CHECK_INT(mf_verify(r), 0);
+    const float *b = mf_get_checked(r, "big", DT_F32, N);
+    CHECK(b && mf_need(r, b, N * sizeof *b) == 0 && memcmp(b, big, N * sizeof *b) == 0);
+    CHECK_INT(mf_need(r, big, 4), 0);   /* not the map's bytes */
+    mf_free(r);
+
+    char want[600];
+    snprintf(want, sizeof want, "%s: checksum mismatch (file is corrupt)", bad);
+    size_t at = data_at(good, "big"), row = 100 * sizeof(float);
+    /* a byte of row 1000 (block 6 of the data): rows elsewhere read, not it */
+    flip_to(good, bad, at + 1000 * row + 17, 0x20);
+    r = mf_read_lazy(bad, lazy_big);
+    CHECK(r != NULL && mf_verify(r) == 0);
+    if (r) {
+        b = mf_get_checked(r, "big", DT_F32, N);
+        CHECK_INT(mf_need(r, b, row), 0);
+        CHECK_INT(mf_need(r, b + 1999 * 100, row), 0);
+        CHECK_INT(mf_need(r, b + 1000 * 100, row), -1);
+        CHECK_MSG(starts_with(err_msg(), want), "%s", err_msg());
+        CHECK_INT(mf_need(r, b + 1000 * 100, row), -1);   /* and again: never marked good */
+        CHECK_INT(mf_need(r, b, N * sizeof *b), -1);
+        mf_free(r);
+    }
+    /* the whole-file readers see it at once */
+    CHECK(mf_read(bad) == NULL && starts_with(err_msg(), want));
+    r = mf_read_begin(bad);
+    CHECK(r != NULL && mf_verify(r) == -1 && starts_with(err_msg(), want));
+    mf_free(r);
+    /* lazy = NULL: every tensor's blocks by mf_verify */
+    r = mf_read_lazy(bad, NULL);
+    CHECK(r != NULL && mf_verify(r) == -1 && starts_with(err_msg(), want));
+    mf_free(r);
+
+    /* in a tensor not left lazy: mf_verify, before the model is used */
+    flip_to(good, bad, data_at(good, "after") + 1, 0x01);
+    r = mf_read_lazy(bad, lazy_big);
+    CHECK(r != NULL && mf_verify(r) == -1 && starts_with(err_msg(), want));
+    mf_free(r);
+    /* in the metadata, the table or the trailer's CRC: the CRC rebuilt from
+     * the table differs, so the file is checked whole (and fails) */
+    struct stat st;
+    CHECK_INT(stat(good, &st), 0);
+    size_t size = (size_t)st.st_size, spots[] = { 70, size - 8 - 4 * 13 + 5, size - 8 - 1, size - 6 };
+    for (size_t i = 0; i < sizeof spots / sizeof *spots; i++) {
+        flip_to(good, bad, spots[i], 0x04);
+        r = mf_read_lazy(bad, lazy_big);
+        CHECK_MSG(r == NULL ? strstr(err_msg(), "checksum mismatch") != NULL
+                            : r->blk == NULL && mf_verify(r) == -1 && strstr(err_msg(), "checksum mismatch"),
+                  "byte %zu of %zu: %s", spots[i], size, r ? "loaded" : err_msg());
+        mf_free(r);
+    }
+    free(big);
+}
+
+/* Every single flipped byte of a file opened block by block is caught by
+ * the open, mf_verify, or mf_need of the tensor it lies in: with every
+ * tensor needed, no flip goes unreported. */
+static void test_blocks_flip_every_byte(void)
+{
+    mfile *m = sample();
+    CHECK_INT(mf_write(m, pth("bflip-src.ssm")), 0);
+    mf_free(m);
+    size_t n;
+    unsigned char *good = slurp(pth("bflip-src.ssm"), &n);
+    unsigned char *p = xmalloc(n);
+    const char *path = pth("bflip.ssm");
+    int missed = 0, unnamed = 0;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(p, good, n);
+        p[i] ^= 0x41;
+        spit(path, p, n);
+        err_clear();
+        mfile *r = mf_read_lazy(path, lazy_all);
+        int caught = r == NULL || mf_verify(r) < 0;
+        for (size_t k = 0; r && !caught && k < r->n; k++) caught = mf_need(r, r->t[k].data, r->t[k].nbytes) < 0;
+        if (!caught) {
+            missed++;
+            fprintf(stderr, "lazy: flip at %zu of %zu not detected\n", i, n);
+        } else if (!starts_with(err_msg(), path)) {
+            unnamed++;
+        }
+        mf_free(r);
+    }
+    CHECK_INT(missed, 0);
+    CHECK_INT(unnamed, 0);
+    free(p);
+    free(good);
+}
+
+/* A file without block checksums (written before them): mf_read_lazy
+ * checks it whole, mf_need has nothing to do. */
+static void test_blocks_old_file(void)
+{
+    const char *json = "{\"kind\":\"x\",\"tensors\":[{\"name\":\"big\",\"dtype\":\"u8\",\"shape\":[100],\"offset\":0,\"nbytes\":100}]}";
+    size_t n;
+    unsigned char *img = craft(json, 100, &n);
+    spit(pth("old.ssm"), img, n);
+    mfile *r = mf_read_lazy(pth("old.ssm"), lazy_big);
+    CHECK(r != NULL && r->blk == NULL && mf_verify(r) == 0);
+    CHECK(r && mf_need(r, mf_get(r, "big")->data, 100) == 0);
+    mf_free(r);
+    img[n - 9 - 50] ^= 1;   /* a byte of "big" */
+    spit(pth("old.ssm"), img, n);
+    r = mf_read_lazy(pth("old.ssm"), lazy_big);
+    CHECK(r != NULL && mf_verify(r) == -1 && strstr(err_msg(), "checksum mismatch"));
+    mf_free(r);
+    free(img);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "%s", "/tmp/seqsent-mf-XXXXXX");
@@ -842,6 +999,9 @@ int main(void)
     test_flip_every_byte();
     test_atomic();
     test_large();
+    test_blocks();
+    test_blocks_flip_every_byte();
+    test_blocks_old_file();
     rm_tree(dir);
     TEST_END();
 }

@@ -160,7 +160,13 @@ int seqsent_predict_threshold(const seqsent_model *s, const char *const *texts, 
         size_t hi = n - lo < (size_t)batch ? n : lo + (size_t)batch;
         int B = (int)(hi - lo);
         encode_rows(m, texts, lo, hi, &sc, ids);
-        fwd_pool_run_sorted(pool, B, m->maxlen, ids, out);
+        if (fwd_pool_run_sorted(pool, B, m->maxlen, ids, out) < 0) {
+            scratch_free(&sc);
+            free(ids);
+            free(out);
+            fwd_pool_free(pool);
+            return fail(err, errlen);
+        }
         for (int b = 0; b < B; b++) {
             const float *row = out + (size_t)b * K;
             if (labels) labels[lo + b] = decide_class(row, K, threshold);
@@ -230,7 +236,13 @@ int seqsent_encode(const seqsent_model *s, const char *const *texts, size_t n, f
         size_t hi = n - lo < (size_t)batch ? n : lo + (size_t)batch;
         int B = (int)(hi - lo);
         encode_rows(m, texts, lo, hi, &sc, ids);
-        if (inf) net_infer_prepare(inf, ids, (size_t)B * m->maxlen);
+        if (inf ? net_infer_prepare(inf, ids, (size_t)B * m->maxlen) < 0 : net_embedding_check(nt, ids, (size_t)B * m->maxlen) < 0) {
+            scratch_free(&sc);
+            free(ids);
+            net_ws_free(&ws);
+            net_infer_free(inf);
+            return fail(err, errlen);
+        }
         net_forward(nt, &ws, B, m->maxlen, ids);
         memcpy(vectors + lo * (size_t)F, ws.feat, sizeof(float) * (size_t)B * F);
     }

@@ -195,7 +195,7 @@ int is_model_file(const char *path)
 
 int cli_load_base(model *m, const char *path)
 {
-    if (is_model_file(path)) return model_load(m, path, 1);
+    if (is_model_file(path)) return model_load(m, path, MODEL_COPY);
     if (access(path, R_OK) != 0) return err_set("%s: %s", path, strerror(errno));
     model_init(m);
     if (vocab_read_text(&m->voc, path) < 0) return -1;

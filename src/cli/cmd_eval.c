@@ -271,7 +271,7 @@ int cmd_eval(int argc, char **argv)
     cli_check_output(errors_path);
     int threads = cli_set_threads_inference(co.threads);
     model m;
-    if (model_load(&m, model_path, 0) < 0) die_err(EXIT_FAIL);
+    if (model_load(&m, model_path, MODEL_LAZY) < 0) die_err(EXIT_FAIL);
     if (model_check_classifier(&m, model_path) < 0) die_err(EXIT_FAIL);
     if (topk && !m.multilabel)
         usage_error(&spec, "--top-k: P@K and R@K score multi-label models; %s is single-label", model_path);
@@ -283,7 +283,7 @@ int cmd_eval(int argc, char **argv)
     eval_result r;
     float *probs = errors_path || m.multilabel ? xmalloc((e.n ? e.n : 1) * (size_t)m.net->cfg.n_out * sizeof *probs)
                                                : NULL;
-    evaluate_infer(&m, &e, batch, threads, &r, probs);
+    if (evaluate_infer(&m, &e, batch, threads, &r, probs) < 0) die_err(EXIT_FAIL);
     if (errors_path && write_errors(errors_path, &m, &d, &e, probs) < 0) die_err(EXIT_FAIL);
     at_k ak = { topk ? topk : 1, 0, 0 };
     if (m.multilabel) eval_at_k(&e, probs, m.nlabels, ak.k, &ak.p, &ak.r);

@@ -94,7 +94,7 @@ static void flush_batch(predictor *p)
     int *order = p->order;
     double *pk = p->pk;
     int K = m->net->cfg.n_out, L = m->nlabels, multi = m->multilabel;
-    fwd_pool_run_sorted(p->pool, p->n, m->maxlen, p->ids, probs);   /* by length, in --batch rows */
+    if (fwd_pool_run_sorted(p->pool, p->n, m->maxlen, p->ids, probs) < 0) die_err(EXIT_FAIL);   /* by length, in --batch rows */
     for (int b = 0; b < p->n; b++) {
         for (int k = 0; k < L; k++)
             pk[k] = K == 1 ? (k ? probs[b] : 1.0 - probs[b]) : probs[(size_t)b * K + k];
@@ -152,7 +152,7 @@ static void flush_batch(predictor *p)
 static void predictor_open(predictor *p, const char *path)
 {
     memset(p, 0, sizeof *p);
-    if (model_load(&p->m, path, 0) < 0) die_err(EXIT_FAIL);
+    if (model_load(&p->m, path, MODEL_LAZY) < 0) die_err(EXIT_FAIL);
     if (model_check_classifier(&p->m, path) < 0) die_err(EXIT_FAIL);
 }
 

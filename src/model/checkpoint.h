@@ -119,7 +119,7 @@ void train_state_continue(train_state *st, uint64_t seed, int epochs_done);
 /* Record st as ti["state"] (replacing any). */
 void train_state_to_json(const train_state *st, cJSON *ti);
 /* Read the position and the Adam moments of a checkpoint loaded with
- * model_load(copy_weights = 1).  Returns 1 if the file had them, 0 if it is
+ * model_load(MODEL_COPY).  Returns 1 if the file had them, 0 if it is
  * a finished model without optimizer state, -1 on error. */
 int train_state_load(model *m, train_state *st);
 /* Free what st owns (its best weights, if the training loop did not take them). */

@@ -36,7 +36,7 @@ const char *ensemble_mismatch(const model *a, const model *b)
 /* Load and check model i; -1 with the error (ms[i] freed when it loaded). */
 static int load_member(model *ms, char *const *paths, int i, int *total)
 {
-    if (model_load(&ms[i], paths[i], 1) < 0) return -1;
+    if (model_load(&ms[i], paths[i], MODEL_COPY) < 0) return -1;
     const char *why = NULL;
     if (!ms[i].net) err_set("%s: not a trained model (kind '%s')", paths[i], model_kind(&ms[i]));
     else if (i && (why = ensemble_mismatch(&ms[0], &ms[i])))

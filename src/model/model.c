@@ -313,14 +313,39 @@ static int load_body(model *m, const char *path, int copy)
     return 0;
 }
 
-int model_load(model *m, const char *path, int copy_weights)
+/* The tensors MODEL_LAZY leaves for their rows' first use: the embeddings
+ * (an ensemble member's "m2.embedding"), most of a big model's bytes, of
+ * which a short input reads a few rows. */
+static int lazy_tensor(const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *const *s = (const char *const[]){ "embedding", "embedding.q4", NULL }; *s; s++) {
+        size_t k = strlen(*s);
+        if (n >= k && !strcmp(name + n - k, *s) && (n == k || name[n - k - 1] == '.')) return 1;
+    }
+    return 0;
+}
+
+static int need_bytes(void *ctx, const void *p, size_t n)
+{
+    return mf_need(ctx, p, n);
+}
+
+int model_load(model *m, const char *path, int flags)
 {
     model_init(m);
+    const int copy_weights = flags & MODEL_COPY, lazy = (flags & MODEL_LAZY) && !copy_weights;
     /* the checksum runs on other threads while the model is read; a file
      * that fails it is corrupt, whatever else is wrong with it */
-    m->file = mf_read_begin(path);
+    m->file = lazy ? mf_read_lazy(path, lazy_tensor) : mf_read_begin(path);
     if (!m->file) return -1;
     int rc = load_body(m, path, copy_weights);
+    if (rc == 0 && m->file->blk)   /* rows checked as they are used */
+        for (int i = 0; i < model_nets(m); i++) {
+            net *n = (net *)model_net(m, i);
+            n->emb_check = need_bytes;
+            n->emb_check_ctx = m->file;
+        }
     if (mf_verify(m->file) < 0) {
         char msg[1024];
         snprintf(msg, sizeof msg, "%s", err_msg());

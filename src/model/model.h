@@ -51,12 +51,17 @@ typedef struct model {
 
 void model_init(model *m);
 void model_free(model *m);
-/* Load a model file written by vocab, embed or train.  copy_weights = 0
- * leaves the network's tensors in the mmap (fast start-up for predict).
- * A quantized model (seqsent quantize) loads only with copy_weights = 0:
- * it is for inference; with 1 (what training and ensemble load) the error
- * says so. */
-int model_load(model *m, const char *path, int copy_weights);
+/* Load a model file written by vocab, embed or train.  flags 0 leaves the
+ * network's tensors in the mmap (fast start-up for predict); MODEL_COPY
+ * copies them (training).  MODEL_LAZY (without MODEL_COPY): the
+ * embeddings' bytes are checked block by block before their rows are
+ * first used (mf_read_lazy; net->emb_check), the rest at the load: for
+ * inference through fwd_pool or net_infer, whose calls then may fail with
+ * "checksum mismatch".  A quantized model (seqsent quantize) loads only
+ * without MODEL_COPY: it is for inference; with it (what training and
+ * ensemble load) the error says so. */
+enum { MODEL_COPY = 1, MODEL_LAZY = 2 };
+int model_load(model *m, const char *path, int flags);
 /* Write atomically; the kind ("vocab", "embed", "model") follows from what
  * the bundle holds. */
 int model_save(const model *m, const char *path);

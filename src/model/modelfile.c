@@ -29,7 +29,8 @@ static const unsigned char MF_END[4] = { 'E', 'N', 'D', 0 };
 enum {
     MF_HDR = 64,     /* header size == json offset */
     MF_TRAILER = 8,  /* u32 crc + "END\0" */
-    MF_ALIGN = 64
+    MF_ALIGN = 64,
+    MF_BLOCK = 64 << 10   /* block of the data section with a checksum of its own (written) */
 };
 
 /* ---- little helpers ---------------------------------------------------- */
@@ -165,6 +166,159 @@ static uint32_t crc_finish(struct crc_check *k)
     return crc;
 }
 
+/* ---- block checksums (mf_read_lazy, mf_need) ---------------------------
+ *
+ * The data section up to the table is cut into blocks of `block` bytes
+ * whose CRCs the table holds (the last block may be short).  The whole
+ * file's CRC (the trailer) is a function of the CRC of the header and
+ * JSON, the blocks' CRCs and the table's: recomputing it from the table's
+ * values (crc32_combine) and the two small parts checks the header, the
+ * JSON and the table against the trailer without reading the blocks; each
+ * block is then checked against its value when it is first needed.  A
+ * one-line predict reads a few rows of a 22 MB embedding: checking the
+ * whole file was most of its time (~25 ms of CPU, two cores). */
+struct mf_blocks {
+    const unsigned char *data;  /* the data section (in the map) */
+    const unsigned char *tab;   /* the table: u32 little-endian CRC per block */
+    uint64_t covered;           /* bytes in blocks: [0, covered) */
+    size_t block, n;            /* block size, blocks */
+    unsigned char *ok;          /* per block: checked (atomic: several threads may need rows) */
+    char *path;                 /* for the message */
+    /* the blocks of the tensors not left for mf_need, checked on threads
+     * from the open to mf_verify: need[0, nneed), cut in pieces */
+    size_t *need, nneed;
+    size_t piece[CRC_THREADS_MAX + 1];
+    pthread_t th[CRC_THREADS_MAX];
+    int started[CRC_THREADS_MAX], bad[CRC_THREADS_MAX], k;
+};
+
+static int block_check(struct mf_blocks *b, size_t i)
+{
+    if (__atomic_load_n(&b->ok[i], __ATOMIC_ACQUIRE)) return 0;
+    uint64_t lo = (uint64_t)i * b->block, hi = lo + b->block < b->covered ? lo + b->block : b->covered;
+    uint32_t crc = crc_update((uint32_t)crc32(0, Z_NULL, 0), b->data + lo, (size_t)(hi - lo));
+    if (crc != get32(b->tab + 4 * i)) return -1;
+    __atomic_store_n(&b->ok[i], 1, __ATOMIC_RELEASE);
+    return 0;
+}
+
+typedef struct blk_piece { struct mf_blocks *b; int k; } blk_piece;
+
+static void *blocks_piece_run(void *arg)
+{
+    struct mf_blocks *b = ((blk_piece *)arg)->b;
+    int k = ((blk_piece *)arg)->k;
+    free(arg);
+    for (size_t j = b->piece[k]; j < b->piece[k + 1] && !b->bad[k]; j++) b->bad[k] = block_check(b, b->need[j]) < 0;
+    return NULL;
+}
+
+/* Check the blocks of need[] on threads (pieces of at least CRC_PIECE_MIN
+ * bytes, one per core), to be joined by blocks_join. */
+static void blocks_start(struct mf_blocks *b)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t bytes = b->nneed * b->block, k = bytes / CRC_PIECE_MIN;
+    if (k > (size_t)cpus) k = cpus > 0 ? (size_t)cpus : 1;
+    if (k > CRC_THREADS_MAX) k = CRC_THREADS_MAX;
+    if (k < 1) k = 1;
+    if (!b->nneed) k = 0;
+    b->k = (int)k;
+    for (size_t i = 0; i <= k; i++) b->piece[i] = k ? b->nneed * i / k : 0;
+    for (int i = 0; i < b->k; i++) {
+        blk_piece *a = xmalloc(sizeof *a);
+        *a = (blk_piece){ b, i };
+        b->started[i] = pthread_create(&b->th[i], NULL, blocks_piece_run, a) == 0;
+        if (!b->started[i]) free(a);
+    }
+}
+
+/* 0 when every block of need[] matched; -1 (no message) otherwise. */
+static int blocks_join(struct mf_blocks *b)
+{
+    int bad = 0;
+    for (int i = 0; i < b->k; i++) {
+        if (b->started[i]) pthread_join(b->th[i], NULL);
+        else {
+            blk_piece *a = xmalloc(sizeof *a);
+            *a = (blk_piece){ b, i };
+            blocks_piece_run(a);
+        }
+        bad |= b->bad[i];
+    }
+    b->k = 0;
+    free(b->need);
+    b->need = NULL;
+    b->nneed = 0;
+    return bad ? -1 : 0;
+}
+
+static void blocks_free(struct mf_blocks *b)
+{
+    if (!b) return;
+    if (b->k) blocks_join(b);
+    free(b->ok);
+    free(b->need);
+    free(b->path);
+    free(b);
+}
+
+/* A u64 member of a JSON object. */
+static int json_u64(const cJSON *it, uint64_t *out);
+
+/* The block table of a file whose header is sane: its checksums object
+ * ("block", "offset", "count") checked against the data section, and the
+ * trailer's CRC recomputed from the header's and JSON's, the blocks' (the
+ * table's values) and the table's own.  NULL when the file has no table
+ * (older files), it does not fit, or the CRC differs: the caller then
+ * checks the whole file. */
+static struct mf_blocks *blocks_setup(const unsigned char *p, uint64_t data_off, uint64_t data_len,
+                                      const cJSON *ck, uint32_t want)
+{
+    uint64_t block, off, count;
+    if (!cJSON_IsObject(ck) || json_u64(cJSON_GetObjectItemCaseSensitive(ck, "block"), &block) < 0 ||
+        json_u64(cJSON_GetObjectItemCaseSensitive(ck, "offset"), &off) < 0 ||
+        json_u64(cJSON_GetObjectItemCaseSensitive(ck, "count"), &count) < 0)
+        return NULL;
+    if (block < 4096 || block > (1u << 30) || off % MF_ALIGN || off > data_len || count != (off + block - 1) / block ||
+        count > (data_len - off) / 4 || off + 4 * count != data_len)
+        return NULL;
+    const unsigned char *data = p + data_off, *tab = data + off;
+    uint32_t crc = crc_update((uint32_t)crc32(0, Z_NULL, 0), p, (size_t)data_off);
+    uLong op = crc32_combine_gen64((z_off64_t)block);
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t len = off - i * block < block ? off - i * block : block;
+        crc = (uint32_t)(len == block ? crc32_combine_op(crc, get32(tab + 4 * i), op)
+                                      : crc32_combine64(crc, get32(tab + 4 * i), (z_off64_t)len));
+    }
+    uint32_t tcrc = crc_update((uint32_t)crc32(0, Z_NULL, 0), tab, (size_t)(4 * count));
+    crc = (uint32_t)crc32_combine64(crc, tcrc, (z_off64_t)(4 * count));
+    if (crc != want) return NULL;
+    struct mf_blocks *b = xcalloc(1, sizeof *b);
+    b->data = data;
+    b->tab = tab;
+    b->covered = off;
+    b->block = (size_t)block;
+    b->n = (size_t)count;
+    b->ok = xcalloc(b->n ? b->n : 1, 1);
+    return b;
+}
+
+int mf_need(const mfile *m, const void *ptr, size_t n)
+{
+    struct mf_blocks *b = m->blk;
+    if (!b || !n) return 0;
+    const unsigned char *q = ptr;
+    if (q < b->data || (uint64_t)(q - b->data) >= b->covered) return 0;   /* not from the map (a copy) */
+    uint64_t lo = (uint64_t)(q - b->data), hi = lo + n;
+    if (hi > b->covered) hi = b->covered;
+    for (size_t i = (size_t)(lo / b->block); i <= (size_t)((hi - 1) / b->block); i++)
+        if (block_check(b, i) < 0)
+            return err_set("%s: checksum mismatch (file is corrupt): bytes %llu-%llu of its tensor data", b->path,
+                           (unsigned long long)i * b->block, (unsigned long long)(i + 1) * b->block - 1);
+    return 0;
+}
+
 size_t mf_dtype_size(mf_dtype dt)
 {
     switch (dt) {
@@ -246,6 +400,7 @@ void mf_free(mfile *m)
 {
     if (!m) return;
     if (m->pending) crc_finish(m->pending);   /* its threads read the map */
+    blocks_free(m->blk);
     for (size_t i = 0; i < m->n; i++) tensor_clear(&m->t[i]);
     free(m->t);
     if (m->map) munmap(m->map, m->maplen);
@@ -340,16 +495,31 @@ void mf_remove(mfile *m, const char *name)
 
 /* ---- writing ------------------------------------------------------------ */
 
-static int write_crc(int fd, const void *buf, size_t n, uint32_t *crc)
+/* A file being written: the whole file's CRC, and the CRC of every block
+ * of the data section (pos: the data section's bytes written so far;
+ * blk NULL while the header is written). */
+typedef struct wstream { int fd; uint32_t crc; uint64_t pos; uint32_t *blk; } wstream;
+
+static int wput(wstream *w, const void *buf, size_t n)
 {
-    if (write_all(fd, buf, n) < 0) return -1;
-    *crc = crc_update(*crc, buf, n);
+    if (write_all(w->fd, buf, n) < 0) return -1;
+    w->crc = crc_update(w->crc, buf, n);
+    const unsigned char *p = buf;
+    while (w->blk && n > 0) {
+        size_t i = (size_t)(w->pos / MF_BLOCK), room = MF_BLOCK - (size_t)(w->pos % MF_BLOCK);
+        size_t k = n < room ? n : room;
+        w->blk[i] = crc_update(w->blk[i], p, k);
+        p += k;
+        n -= k;
+        w->pos += k;
+    }
     return 0;
 }
 
-/* The JSON text (unpadded) for m's metadata plus its "tensors" array, and
- * every tensor's offset within the data section. */
-static char *build_json(const mfile *m, uint64_t *offs, uint64_t *data_len)
+/* The JSON text (unpadded) for m's metadata plus its "tensors" array and
+ * "checksums" object, every tensor's offset within the data section, the
+ * offset of the block checksums' table and the data section's length. */
+static char *build_json(const mfile *m, uint64_t *offs, uint64_t *table_off, uint64_t *data_len)
 {
     cJSON *root = m->meta ? cJSON_Duplicate(m->meta, 1) : cJSON_CreateObject();
     if (!root) {
@@ -393,7 +563,14 @@ static char *build_json(const mfile *m, uint64_t *offs, uint64_t *data_len)
              cJSON_AddNumberToObject(o, "nbytes", (double)t->nbytes);
         off += t->nbytes;
     }
-    *data_len = off;
+    /* the block checksums' table after the last tensor (mf_read_lazy) */
+    uint64_t table = align_up(off), nblk = (table + MF_BLOCK - 1) / MF_BLOCK;
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "checksums");
+    cJSON *ck = ok ? cJSON_AddObjectToObject(root, "checksums") : NULL;
+    ok = ck && cJSON_AddNumberToObject(ck, "block", MF_BLOCK) && cJSON_AddNumberToObject(ck, "offset", (double)table) &&
+         cJSON_AddNumberToObject(ck, "count", (double)nblk);
+    *table_off = table;
+    *data_len = table + 4 * nblk;
     char *s = ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     if (!s) err_set("out of memory building metadata");
@@ -403,8 +580,8 @@ static char *build_json(const mfile *m, uint64_t *offs, uint64_t *data_len)
 int mf_write(const mfile *m, const char *path)
 {
     uint64_t *offs = xcalloc(m->n ? m->n : 1, sizeof *offs);
-    uint64_t data_len = 0;
-    char *json = build_json(m, offs, &data_len);
+    uint64_t data_len = 0, table_off = 0;
+    char *json = build_json(m, offs, &table_off, &data_len);
     if (!json) {
         free(offs);
         return err_prefix("%s", path);
@@ -441,18 +618,27 @@ int mf_write(const mfile *m, const char *path)
         return -1;
     }
     static const unsigned char zeros[MF_ALIGN];
-    uint32_t crc = (uint32_t)crc32(0, Z_NULL, 0);
-    int rc = write_crc(af.fd, head, head_len, &crc);
-    uint64_t pos = 0;  /* within the data section */
+    size_t nblk = (size_t)((data_len - table_off) / 4);
+    uint32_t *blk = xcalloc(nblk ? nblk : 1, sizeof *blk);   /* crc32(0, NULL, 0) is 0 */
+    wstream w = { af.fd, (uint32_t)crc32(0, Z_NULL, 0), 0, NULL };
+    int rc = wput(&w, head, head_len);
+    w.blk = blk;
     for (size_t i = 0; rc == 0 && i < m->n; i++) {
         const mf_tensor *t = &m->t[i];
-        if (offs[i] > pos) rc = write_crc(af.fd, zeros, (size_t)(offs[i] - pos), &crc);
-        if (rc == 0 && t->nbytes) rc = write_crc(af.fd, t->data, t->nbytes, &crc);
-        pos = offs[i] + t->nbytes;
+        if (offs[i] > w.pos) rc = wput(&w, zeros, (size_t)(offs[i] - w.pos));
+        if (rc == 0 && t->nbytes) rc = wput(&w, t->data, t->nbytes);
     }
+    if (rc == 0 && table_off > w.pos) rc = wput(&w, zeros, (size_t)(table_off - w.pos));
+    w.blk = NULL;
+    for (size_t i = 0; rc == 0 && i < nblk; i++) {
+        unsigned char b[4];
+        put32(b, blk[i]);
+        rc = wput(&w, b, 4);
+    }
+    free(blk);
     if (rc == 0) {
         unsigned char trailer[MF_TRAILER];
-        put32(trailer, crc);
+        put32(trailer, w.crc);
         memcpy(trailer + 4, MF_END, 4);
         rc = write_all(af.fd, trailer, sizeof trailer);
     }
@@ -541,9 +727,31 @@ static int load_tensors(mfile *m, const char *path, const cJSON *arr, const unsi
     return 0;
 }
 
-/* Check the mapped bytes; on success fill m->meta and m->t.  later: the
- * checksum is left running (m->pending, mf_verify). */
-static int verify(mfile *m, const char *path, const unsigned char *p, size_t size, int later, int fd)
+/* The blocks that overlap a tensor lazy(name) does not leave for
+ * mf_need: m->blk->need. */
+static void blocks_needed(mfile *m, int (*lazy)(const char *name))
+{
+    struct mf_blocks *b = m->blk;
+    unsigned char *want = xcalloc(b->n ? b->n : 1, 1);
+    for (size_t i = 0; i < m->n; i++) {
+        const mf_tensor *t = &m->t[i];
+        if (!t->nbytes || (lazy && lazy(t->name))) continue;
+        uint64_t lo = (uint64_t)((const unsigned char *)t->data - b->data), hi = lo + t->nbytes;
+        for (uint64_t j = lo / b->block; j <= (hi - 1) / b->block; j++) want[j] = 1;
+    }
+    b->need = xmalloc((b->n ? b->n : 1) * sizeof *b->need);
+    for (size_t j = 0; j < b->n; j++)
+        if (want[j]) b->need[b->nneed++] = j;
+    free(want);
+}
+
+/* Check the mapped bytes; on success fill m->meta and m->t.  mode: 0 the
+ * whole checksum now; 1 the checksum left running (m->pending, mf_verify);
+ * 2 block by block when the file has a block table (m->blk: the blocks of
+ * tensors other than lazy's checked on threads until mf_verify, the rest
+ * by mf_need), else as 1. */
+static int verify(mfile *m, const char *path, const unsigned char *p, size_t size, int mode, int fd,
+                  int (*lazy)(const char *name))
 {
     if (memcmp(p, MF_MAGIC, 8) != 0) return err_set("%s: not a seqsent model file", path);
     uint32_t version = get32(p + 8);
@@ -555,28 +763,38 @@ static int verify(mfile *m, const char *path, const unsigned char *p, size_t siz
     if (file_len < size) return err_set("%s: model file has trailing data", path);
     uint32_t want = get32(p + size - MF_TRAILER);
     if (memcmp(p + size - 4, MF_END, 4) != 0) return err_set("%s: checksum mismatch (file is corrupt)", path);
-    int cfd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;   /* the check's own (crc_piece_run); -1: the map */
-    if (later) {
-        m->pending = crc_start(p, size - MF_TRAILER, 1, cfd);
-        m->pending->want = want;
-        m->pending->path = xstrdup(path);
-    } else if (crc_finish(crc_start(p, size - MF_TRAILER, 0, cfd)) != want) {
-        return err_set("%s: checksum mismatch (file is corrupt)", path);
-    }
 
-    /* The bytes are as written; now check what was written makes sense. */
     uint32_t flags = get32(p + 12);
     uint64_t json_off = get64(p + 16), json_len = get64(p + 24);
     uint64_t data_off = get64(p + 32), data_len = get64(p + 40), reserved = get64(p + 56);
     uint64_t body = size - MF_TRAILER;
+    int sane = version != 0 && flags == 0 && reserved == 0 && json_off == MF_HDR && json_len <= body - MF_HDR &&
+               data_off % MF_ALIGN == 0 && data_off >= json_off + json_len && data_off <= body &&
+               data_len == body - data_off;
+    const char *js = sane ? (const char *)p + json_off : NULL, *end = NULL;   /* (an offset may be anything) */
+    cJSON *root = NULL;
+    if (mode == 2 && sane) {
+        root = cJSON_ParseWithLengthOpts(js, (size_t)json_len, &end, 0);
+        if (root) m->blk = blocks_setup(p, data_off, data_len, cJSON_GetObjectItemCaseSensitive(root, "checksums"), want);
+        if (m->blk) m->blk->path = xstrdup(path);
+    }
+    if (!m->blk) {   /* the whole file's checksum */
+        int cfd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;   /* the check's own (crc_piece_run); -1: the map */
+        if (mode) {
+            m->pending = crc_start(p, size - MF_TRAILER, 1, cfd);
+            m->pending->want = want;
+            m->pending->path = xstrdup(path);
+        } else if (crc_finish(crc_start(p, size - MF_TRAILER, 0, cfd)) != want) {
+            return err_set("%s: checksum mismatch (file is corrupt)", path);
+        }
+    }
+
+    /* The bytes are as written (or being checked); now check what was
+     * written makes sense. */
     if (version == 0) return meta_bad(path, "format version 0%s", "");
     if (flags != 0 || reserved != 0) return meta_bad(path, "unknown header flags%s", "");
-    if (json_off != MF_HDR || json_len > body - MF_HDR || data_off % MF_ALIGN ||
-        data_off < json_off + json_len || data_off > body || data_len != body - data_off)
-        return meta_bad(path, "header offsets are inconsistent%s", "");
-
-    const char *js = (const char *)p + json_off, *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(js, (size_t)json_len, &end, 0);
+    if (!sane) return meta_bad(path, "header offsets are inconsistent%s", "");
+    if (!root) root = cJSON_ParseWithLengthOpts(js, (size_t)json_len, &end, 0);
     if (!root) {
         size_t at = end ? (size_t)(end - js) : 0;
         return err_set("%s: corrupt metadata: JSON syntax error at byte %zu", path,
@@ -587,9 +805,14 @@ static int verify(mfile *m, const char *path, const unsigned char *p, size_t siz
     for (; end && end < js + json_len; end++)
         if (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\r')
             return meta_bad(path, "text after the JSON object%s", "");
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "checksums");   /* the file's, not the model's */
     cJSON *arr = cJSON_DetachItemFromObjectCaseSensitive(root, "tensors");
     int rc = load_tensors(m, path, arr, p + data_off, data_len);
     cJSON_Delete(arr);
+    if (rc == 0 && m->blk) {
+        blocks_needed(m, lazy);
+        blocks_start(m->blk);
+    }
     return rc;
 }
 
@@ -627,7 +850,7 @@ static mfile *read_stdin(void)
     mfile *m = xcalloc(1, sizeof *m);
     m->map = map;
     m->maplen = len;
-    if (verify(m, "<stdin>", map, len, 0, -1) < 0) {
+    if (verify(m, "<stdin>", map, len, 0, -1, NULL) < 0) {
         mf_free(m);
         return NULL;
     }
@@ -636,6 +859,8 @@ static mfile *read_stdin(void)
 
 int mf_verify(mfile *m)
 {
+    if (m->blk && m->blk->k && blocks_join(m->blk) < 0)
+        return err_set("%s: checksum mismatch (file is corrupt)", m->blk->path);
     struct crc_check *k = m->pending;
     if (!k) return 0;
     m->pending = NULL;
@@ -648,19 +873,24 @@ int mf_verify(mfile *m)
     return bad ? -1 : 0;
 }
 
-static mfile *read_file(const char *path, int later);
+static mfile *read_file(const char *path, int mode, int (*lazy)(const char *name));
 
 mfile *mf_read(const char *path)
 {
-    return read_file(path, 0);
+    return read_file(path, 0, NULL);
 }
 
 mfile *mf_read_begin(const char *path)
 {
-    return read_file(path, 1);
+    return read_file(path, 1, NULL);
 }
 
-static mfile *read_file(const char *path, int later)
+mfile *mf_read_lazy(const char *path, int (*lazy)(const char *name))
+{
+    return read_file(path, 2, lazy);
+}
+
+static mfile *read_file(const char *path, int mode, int (*lazy)(const char *name))
 {
     if (!strcmp(path, "-")) return read_stdin();
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -713,11 +943,11 @@ static mfile *read_file(const char *path, int later)
     mfile *m = xcalloc(1, sizeof *m);
     m->map = map;
     m->maplen = size;
-    int bad = verify(m, path, map, size, later, fd) < 0;
+    int bad = verify(m, path, map, size, mode, fd, lazy) < 0;
     close(fd);
     if (bad) {
         /* a corrupt file is a checksum mismatch first, whatever else failed */
-        if (m->pending) {
+        if (m->pending || (m->blk && m->blk->k)) {
             char msg[1024];
             snprintf(msg, sizeof msg, "%s", err_msg());
             if (mf_verify(m) == 0) err_set("%s", msg);

@@ -12,10 +12,13 @@
  *       (its "tensors" array lists name, dtype, shape, offset, nbytes;
  *       offsets are relative to the data offset and 64-aligned)
  *   ..  tensor data
+ *   ..  the block checksums: u32 CRC-32 of each 64 KiB of the data section
+ *       before them (JSON "checksums": block, offset, count)
  *   end u32 CRC-32 (zlib) of every byte before it, then "END\0"
  *
  * Documented byte by byte in man/seqsent-model.5.  The checksum is verified
- * on every load, so a single flipped byte is reported, not used.
+ * on every load, whole or block by block before a block's first use, so a
+ * single flipped byte is reported, not used.
  */
 #ifndef SEQSENT_MODELFILE_H
 #define SEQSENT_MODELFILE_H
@@ -49,6 +52,7 @@ typedef struct mfile {
     void *map;                /* mmap of the file when read, else NULL */
     size_t maplen;
     struct crc_check *pending;  /* mf_read_begin: the checksum still being computed */
+    struct mf_blocks *blk;      /* mf_read_lazy: the blocks' checksums (mf_need) */
 } mfile;
 
 mfile *mf_new(void);
@@ -78,9 +82,24 @@ mfile *mf_read(const char *path);
  * corrupt file is a checksum mismatch first).  Big files are faster to open
  * this way: the checksum reads every page, the loader few of them. */
 mfile *mf_read_begin(const char *path);
-/* Wait for mf_read_begin's checksum: 0, or -1 with "path: checksum
- * mismatch (file is corrupt)"; 0 at once for a file already checked. */
+/* mf_read_begin, except that the bytes of the tensors for which
+ * lazy(name) is true are checked only as they are used (mf_need), block by
+ * block, and mf_verify checks the rest: a one-line predict reads a few
+ * rows of a 22 MB embedding.  The header, the metadata and the table of
+ * block checksums are checked at the open, against the file's CRC.  A file
+ * without block checksums (written before them) is checked whole, as by
+ * mf_read_begin.  lazy may be NULL (nothing left for mf_need). */
+mfile *mf_read_lazy(const char *path, int (*lazy)(const char *name));
+/* Wait for mf_read_begin's or mf_read_lazy's checksum: 0, or -1 with
+ * "path: checksum mismatch (file is corrupt)"; 0 at once for a file
+ * already checked. */
 int mf_verify(mfile *m);
+/* Before the first use of bytes [p, p + n) of a tensor of m (mf_read_lazy):
+ * check the blocks they lie in, once each (any thread): 0, or -1 with
+ * "path: checksum mismatch (file is corrupt) in bytes A-B of its data".
+ * 0 at once for bytes already checked, not in m's map, or a file checked
+ * whole. */
+int mf_need(const mfile *m, const void *p, size_t n);
 size_t mf_dtype_size(mf_dtype dt);
 const char *mf_dtype_name(mf_dtype dt);
 

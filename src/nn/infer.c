@@ -42,6 +42,11 @@ int net_infer_claim(net_infer *f, const int32_t *ids, size_t count)
     for (size_t i = 0; i < count; i++) {
         int32_t id = ids[i];
         if (id < 0 || id >= V || f->slot[id] >= 0) continue;
+        if (net_embedding_check(f->n, &id, 1) < 0) {   /* its row is corrupt: nothing claimed */
+            for (int k = 0; k < m; k++) f->slot[f->miss[k]] = -1;
+            f->nmiss = 0;
+            return -1;
+        }
         if ((size_t)m == f->mcap) {
             f->mcap = f->mcap ? 2 * f->mcap : 256;
             f->miss = xrealloc(f->miss, f->mcap * sizeof *f->miss);
@@ -82,9 +87,12 @@ void net_infer_compute(const net_infer *f, int lo, int hi)
     ffree(work);
 }
 
-void net_infer_prepare(net_infer *f, const int32_t *ids, size_t count)
+int net_infer_prepare(net_infer *f, const int32_t *ids, size_t count)
 {
-    net_infer_compute(f, 0, net_infer_claim(f, ids, count));
+    int m = net_infer_claim(f, ids, count);
+    if (m < 0) return -1;
+    net_infer_compute(f, 0, m);
+    return 0;
 }
 
 void net_infer_gather(const net_infer *f, int d, int B, int T, int t0, int n, const int32_t *ids, float *Z)
@@ -99,13 +107,16 @@ void net_infer_gather(const net_infer *f, int d, int B, int T, int t0, int n, co
     }
 }
 
-void net_infer_pad_states(net_infer *f, int T)
+int net_infer_pad_states(net_infer *f, int T)
 {
-    if (!f->skip_prefix || f->padT >= T) return;
+    if (!f->skip_prefix || f->padT >= T) return 0;
     const net_config *c = &f->n->cfg;
     const int H = c->hidden, L = c->layers, lstm = c->cell == CELL_LSTM;
     int32_t *zeros = xcalloc((size_t)T, sizeof *zeros);
-    net_infer_prepare(f, zeros, 1);
+    if (net_infer_prepare(f, zeros, 1) < 0) {
+        free(zeros);
+        return -1;
+    }
     net_ws w;
     net_ws_alloc(&w, c, T, 1);
     w.infer = f;
@@ -122,4 +133,5 @@ void net_infer_pad_states(net_infer *f, int T)
     f->padT = T;
     net_ws_free(&w);
     free(zeros);
+    return 0;
 }

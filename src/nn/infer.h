@@ -51,15 +51,18 @@ typedef struct net_infer {
 
 net_infer *net_infer_new(const net *n);
 void net_infer_free(net_infer *f);
-/* Compute the table rows of ids [count] that are missing. */
-void net_infer_prepare(net_infer *f, const int32_t *ids, size_t count);
+/* Compute the table rows of ids [count] that are missing: 0, or -1 with
+ * err_set when an embedding row fails its check (net_embedding_check). */
+int net_infer_prepare(net_infer *f, const int32_t *ids, size_t count);
 /* The same in two steps: claim the rows of the missing ids (returns how
- * many, m; one thread), then compute rows [lo, hi) of the m (any split of
- * [0, m) over threads; none may read the tables meanwhile). */
+ * many, m, or -1 as net_infer_prepare; one thread), then compute rows
+ * [lo, hi) of the m (any split of [0, m) over threads; none may read the
+ * tables meanwhile). */
 int net_infer_claim(net_infer *f, const int32_t *ids, size_t count);
 void net_infer_compute(const net_infer *f, int lo, int hi);
-/* Compute the pad states for up to T steps (once; when skip_prefix). */
-void net_infer_pad_states(net_infer *f, int T);
+/* Compute the pad states for up to T steps (once; when skip_prefix): 0, or
+ * -1 as net_infer_prepare. */
+int net_infer_pad_states(net_infer *f, int T);
 
 /* Layer 0's input projection of direction d for steps t0..t0+n-1 of ids
  * [B,T] into Z [n,B,GH] (d = 1: reversed in time, as bidir.h feeds the

@@ -131,6 +131,25 @@ void net_embedding_row(const net *n, int32_t id, float *out)
     else dequant_bf16_row((const uint16_t *)n->emb_lp + (size_t)id * E, E, out);
 }
 
+int net_embedding_check(const net *n, const int32_t *ids, size_t count)
+{
+    if (!n->emb_check) return 0;
+    const size_t E = (size_t)n->cfg.embed_dim, V = (size_t)n->cfg.vocab_size;
+    for (size_t i = 0; i < count; i++) {
+        size_t id = (size_t)ids[i];
+        if (ids[i] < 0 || id >= V) continue;
+        const void *p;
+        size_t bytes;
+        if (n->emb) p = n->emb + id * E, bytes = E * sizeof(float);
+        else if (n->prec == PREC_INT8 && ids[i] >= n->emb_rows8)
+            p = n->emb_q4 + (id - (size_t)n->emb_rows8) * ((E + 1) / 2), bytes = (E + 1) / 2;
+        else if (n->prec == PREC_INT8) p = (const int8_t *)n->emb_lp + id * E, bytes = E;
+        else p = (const uint16_t *)n->emb_lp + id * E, bytes = 2 * E;
+        if (n->emb_check(n->emb_check_ctx, p, bytes) < 0) return -1;
+    }
+    return 0;
+}
+
 static void alloc_grads(net *n, int moments)
 {
     params_alloc_grads(&n->plist, moments);

@@ -81,6 +81,12 @@ typedef struct net {
     const float *emb_scale;
     int emb_rows8;           /* int8: rows in emb_lp (V when every row is int8) */
     const uint8_t *emb_q4;   /* int8: the 4-bit rows emb_rows8..V-1, or NULL */
+    /* A check of the bytes an embedding row is read from, before the row's
+     * first use (net_embedding_check), when the model file is checked
+     * block by block (model_load MODEL_LAZY): 0, or -1 with err_set.  NULL:
+     * the weights were checked when loaded. */
+    int (*emb_check)(void *ctx, const void *p, size_t n);
+    void *emb_check_ctx;
 } net;
 
 /* One recurrent layer's part of a workspace. */
@@ -137,6 +143,10 @@ void net_init(net *n, rng *r, const float *init_emb);
 void net_free(net *n);
 /* The embedding row of id as floats (dequantized for a quantized network). */
 void net_embedding_row(const net *n, int32_t id, float *out);
+/* Check the bytes of the embedding rows ids [count] (n->emb_check) before
+ * their first use: 0, or -1 with err_set.  Ids outside the vocabulary are
+ * left to the caller. */
+int net_embedding_check(const net *n, const int32_t *ids, size_t count);
 void net_alloc_grads(net *n);       /* also builds n->params (with Adam moments) */
 void net_zero_grads(net *n);
 /* A worker's view of n for data-parallel training: the same weights, its

@@ -118,8 +118,8 @@ static void score(const encoded *e, int K, const float *pb, eval_result *r)
     r->accuracy = e->n ? (double)correct / e->n : 0;
 }
 
-static void eval_run(const model *m, const encoded *e, int batch, int threads, int shortcuts, eval_result *r,
-                     float *probs)
+static int eval_run(const model *m, const encoded *e, int batch, int threads, int shortcuts, eval_result *r,
+                    float *probs)
 {
     int K = m->net->cfg.n_out, multi = m->net->cfg.multilabel, classes = K == 1 && !multi ? 2 : K, T = e->T;
     memset(r, 0, sizeof *r);
@@ -128,29 +128,32 @@ static void eval_run(const model *m, const encoded *e, int batch, int threads, i
     if (!multi) r->confusion = xcalloc((size_t)classes * classes, sizeof *r->confusion);
     fwd_pool *pool = fwd_pool_new_model(m, T, batch, threads);
     float *pb = probs ? probs : xmalloc((e->n ? e->n : 1) * (size_t)K * sizeof *pb);
+    int rc = 0;
     if (shortcuts) {
         fwd_pool_infer(pool);
-        fwd_pool_run_sorted(pool, (int)e->n, T, e->ids, pb);
+        rc = fwd_pool_run_sorted(pool, (int)e->n, T, e->ids, pb);
     } else {
-        for (size_t s = 0; s < e->n; s += batch) {
+        for (size_t s = 0; rc == 0 && s < e->n; s += batch) {
             int B = (int)(e->n - s < (size_t)batch ? e->n - s : (size_t)batch);
-            fwd_pool_run(pool, B, T, e->ids + s * T, pb + s * K);
+            rc = fwd_pool_run(pool, B, T, e->ids + s * T, pb + s * K);
         }
     }
-    if (multi) score_multi(e, K, pb, r);
-    else score(e, K, pb, r);
+    if (rc == 0 && multi) score_multi(e, K, pb, r);
+    else if (rc == 0) score(e, K, pb, r);
     if (pb != probs) free(pb);
     fwd_pool_free(pool);
+    return rc;
 }
 
 void evaluate(const model *m, const encoded *e, int batch, int threads, eval_result *r, float *probs)
 {
-    eval_run(m, e, batch, threads, 0, r, probs);
+    /* m's weights were checked when loaded (not MODEL_LAZY): nothing fails */
+    if (eval_run(m, e, batch, threads, 0, r, probs) < 0) abort();
 }
 
-void evaluate_infer(const model *m, const encoded *e, int batch, int threads, eval_result *r, float *probs)
+int evaluate_infer(const model *m, const encoded *e, int batch, int threads, eval_result *r, float *probs)
 {
-    eval_run(m, e, batch, threads, 1, r, probs);
+    return eval_run(m, e, batch, threads, 1, r, probs);
 }
 
 void eval_result_free(eval_result *r)

@@ -52,13 +52,15 @@ double micro_f1_of(double tp, double errors);
 void eval_at_k(const encoded *e, const float *probs, int K, int k, double *p_at_k, double *r_at_k);
 
 /* Forward every row in batches, split across `threads` workers; fills r
- * (confusion allocated).  probs, if not NULL, receives [n, outputs]. */
+ * (confusion allocated).  probs, if not NULL, receives [n, outputs].  m
+ * must have been checked whole when loaded (not MODEL_LAZY). */
 void evaluate(const model *m, const encoded *e, int batch, int threads, eval_result *r, float *probs);
 /* The same through the inference shortcuts and length-sorted batches
  * (fwd_pool_infer, fwd_pool_run_sorted): `eval`, whose figures then match
  * `predict`'s bit for bit and do not depend on batch or threads.  Training's
- * validation keeps evaluate(). */
-void evaluate_infer(const model *m, const encoded *e, int batch, int threads, eval_result *r, float *probs);
+ * validation keeps evaluate().  0, or -1 with err_set when a row of a model
+ * checked block by block (model_load MODEL_LAZY) fails its check. */
+int evaluate_infer(const model *m, const encoded *e, int batch, int threads, eval_result *r, float *probs);
 void eval_result_free(eval_result *r);
 /* Per-class precision, recall, F1 and support from the confusion matrix
  * (multi-label: from the label's counts; support = rows with the label). */

@@ -112,7 +112,7 @@ int train_resume(model *m, const char *path, train_opts *o, int epochs_given, tr
                  int *fresh_moments)
 {
     *fresh_moments = 0;
-    if (model_load(m, path, 1) < 0) return -1;
+    if (model_load(m, path, MODEL_COPY) < 0) return -1;
     if (resume_from(m, path, o, epochs_given, st, fresh_moments) == 0) return 0;
     model_free(m);
     return -1;

@@ -51,17 +51,19 @@ static void run_jobs(job *jobs, int nj)
 /* The table rows that ids [count] need, computed by nj workers in whole
  * blocks of rows (the products' unit): on one thread it was a tenth of a
  * recipe model's predict, done while the other workers waited. */
-static void prepare_rows(net_infer *f, const int32_t *ids, size_t count, int nj)
+static int prepare_rows(net_infer *f, const int32_t *ids, size_t count, int nj)
 {
     const int m = net_infer_claim(f, ids, count), R = MM_ROWS_BLOCK, nb = (m + R - 1) / R;
+    if (m < 0) return -1;
     if (nj > nb) nj = nb;
-    if (nj < 1) return;   /* nothing missing */
+    if (nj < 1) return 0;   /* nothing missing */
     job jobs[MAX_WORKERS];
     for (int k = 0; k < nj; k++) {
         int lo = (int)((long)nb * k / nj) * R, hi = (int)((long)nb * (k + 1) / nj) * R;
         jobs[k] = (job){ .fill = f, .lo = lo, .hi = hi < m ? hi : m };
     }
     run_jobs(jobs, nj);
+    return 0;
 }
 
 /* Slice k of nj over B rows: [lo, hi) (training: shard k of nj). */
@@ -201,7 +203,7 @@ static int common_lead(const int32_t *ids, int B, int T)
     return lead;
 }
 
-void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs)
+int fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs)
 {
     job jobs[MAX_WORKERS];
     int K = p->nets[0]->cfg.n_out;
@@ -215,13 +217,15 @@ void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs)
             in = p->trimmed;
         } else if (f && f->skip_prefix && (skip = common_lead(ids, B, T)) > 0) {
             /* the pad prefix: start from the state after `skip` padding steps */
-            net_infer_pad_states(f, p->T > T ? p->T : T);
+            if (net_infer_pad_states(f, p->T > T ? p->T : T) < 0) return -1;
             Tn = T - skip;
             for (int b = 0; b < B; b++)
                 memcpy(p->trimmed + (size_t)b * Tn, ids + (size_t)b * T + skip, sizeof(int32_t) * Tn);
             in = p->trimmed;
         }
-        if (f) prepare_rows(f, in, (size_t)B * Tn, p->nj);   /* before the workers: they only read */
+        if (f ? prepare_rows(f, in, (size_t)B * Tn, p->nj) < 0   /* before the workers: they only read */
+              : net_embedding_check(n, in, (size_t)B * Tn) < 0)
+            return -1;
         net_ws *ws = p->ws + (size_t)i * p->nj;
         for (int k = 0; k < p->nj; k++) {
             int lo, hi;
@@ -236,6 +240,7 @@ void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs)
         float inv = 1.0f / (float)p->nnets;
         for (size_t j = 0; j < (size_t)B * K; j++) probs[j] *= inv;
     }
+    return 0;
 }
 
 /* Tokens (rows x steps) in a batch of fwd_pool_run_sorted, at most (one
@@ -253,9 +258,9 @@ static int by_len(const void *a, const void *b)
     return x->len != y->len ? (x->len > y->len) - (x->len < y->len) : (x->row > y->row) - (x->row < y->row);
 }
 
-void fwd_pool_run_sorted(fwd_pool *p, int n, int T, const int32_t *ids, float *probs)
+int fwd_pool_run_sorted(fwd_pool *p, int n, int T, const int32_t *ids, float *probs)
 {
-    if (n <= 0) return;
+    if (n <= 0) return 0;
     const int K = p->nets[0]->cfg.n_out, maxB = p->maxB;
     row_key *key = xmalloc((size_t)n * sizeof *key);
     for (int r = 0; r < n; r++) {
@@ -286,11 +291,15 @@ void fwd_pool_run_sorted(fwd_pool *p, int n, int T, const int32_t *ids, float *p
         if (s + B < n && B > unit) B -= B % unit;
         for (int b = 0; b < B; b++)
             memcpy(p->sorted + (size_t)b * T, ids + (size_t)key[s + b].row * T, sizeof(int32_t) * T);
-        fwd_pool_run(p, B, T, p->sorted, p->sprobs);
+        if (fwd_pool_run(p, B, T, p->sorted, p->sprobs) < 0) {
+            free(key);
+            return -1;
+        }
         for (int b = 0; b < B; b++)
             memcpy(probs + (size_t)key[s + b].row * K, p->sprobs + (size_t)b * K, sizeof(float) * K);
     }
     free(key);
+    return 0;
 }
 
 int fwd_pool_rows(const fwd_pool *p)

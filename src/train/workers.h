@@ -28,12 +28,15 @@
 #include "nn/net.h"
 
 /* Inference: forward B rows ids [B,T]; probs [B,outputs].  With a masked
- * network, columns that are padding in every row are skipped (exact). */
+ * network, columns that are padding in every row are skipped (exact).
+ * fwd_pool_run and fwd_pool_run_sorted return 0, or -1 with err_set when
+ * an embedding row fails its check (a model file checked block by block,
+ * model_load MODEL_LAZY: "checksum mismatch"). */
 typedef struct fwd_pool fwd_pool;
 fwd_pool *fwd_pool_new(const net *n, int T, int maxB, int threads);
 /* The same for a trained model: its network, or the mean of an ensemble's. */
 fwd_pool *fwd_pool_new_model(const model *m, int T, int maxB, int threads);
-void fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs);
+int fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs);
 /* Eval and predict: from now on through the inference shortcuts (nn/infer.h:
  * the first layer's input projection by lookup, the pad prefix of unmasked
  * one-direction networks skipped, batch-invariant products), so that a row's
@@ -44,7 +47,7 @@ void fwd_pool_infer(fwd_pool *p);
 /* n rows ids [n,T] of any number: sorted by length (real tokens), run in
  * batches of the pool's maxB, probs [n,K] in input order.  Short rows then
  * share batches, and only the columns some row needs are computed. */
-void fwd_pool_run_sorted(fwd_pool *p, int n, int T, const int32_t *ids, float *probs);
+int fwd_pool_run_sorted(fwd_pool *p, int n, int T, const int32_t *ids, float *probs);
 void fwd_pool_free(fwd_pool *p);
 /* The rows a pass of the pool takes at most (its maxB). */
 int fwd_pool_rows(const fwd_pool *p);
