@@ -321,6 +321,7 @@ static void test_segmentation_round_trip(void)
     CHECK_MSG(model_save(&a, pth("seg.ssm")) == 0, "%s", err_msg());
     model b;
     CHECK_MSG(model_load(&b, pth("seg.ssm"), 0) == 0, "%s", err_msg());
+    CHECK(segdict_adopted(b.dict));   /* its tables used where they are, nothing built */
     /* the expected segmentation with the dictionary, before and after */
     model *ms[2] = { &a, &b };
     for (int i = 0; i < 2; i++) {

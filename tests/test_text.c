@@ -11,6 +11,7 @@
 #include "text/units.h"
 #include "base/err.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <utf8proc.h>
@@ -1120,6 +1121,172 @@ static void test_nfkc_table(void)
     toklist_free(&b);
 }
 
+/* The tables of a dictionary (what a model file stores beside the blob)
+ * copied out as a file would hold them, and adopted. */
+typedef struct tables_copy { segdict_tables t; void *mem[5]; } tables_copy;
+
+static void *dup_bytes(const void *p, size_t n)
+{
+    void *q = xmalloc(n ? n : 1);
+    if (n) memcpy(q, p, n);
+    return q;
+}
+
+static void tables_copy_of(const segdict *d, tables_copy *c)
+{
+    segdict_tables t;
+    segdict_tables_export(d, &t);
+    c->t = t;
+    c->t.owned_ = NULL;
+    c->t.root = c->mem[0] = dup_bytes(t.root, t.nroot * 12);
+    c->t.edges = c->mem[1] = dup_bytes(t.edges, t.ecap * 16);
+    c->t.filt = c->mem[2] = dup_bytes(t.filt, t.nfilt * 8);
+    c->t.hchars = c->mem[3] = dup_bytes(t.hchars, t.hn * 4);
+    c->t.hem = c->mem[4] = dup_bytes(t.hem, t.hn * 32);
+    segdict_tables_release(&t);
+}
+
+static void tables_copy_free(tables_copy *c)
+{
+    for (int i = 0; i < 5; i++) free(c->mem[i]);
+}
+
+/* Every line of a file, NUL-terminated, in one buffer; *n lines. */
+static char **read_lines(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    char **v = NULL, line[8192];
+    *n = 0;
+    while (fp && fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        v = xrealloc(v, (*n + 1) * sizeof *v);
+        v[(*n)++] = xstrdup(line);
+    }
+    if (fp) fclose(fp);
+    return v;
+}
+
+/* A dictionary adopted from its tables (segdict_adopt: what a model file's
+ * load uses) cuts every text exactly as the dictionary read from its blob
+ * (segdict_deserialize), serialises to the same blob, and rebuilds itself
+ * from the blob before any change; tables out of range are refused. */
+static void test_tables(void)
+{
+    size_t nt = 0, nw = 0;
+    char **texts = read_lines("tests/data/hotel_zh.train.csv", &nt);
+    char **extra = read_lines("tests/data/reviews_zh.txt", &nw);
+    CHECK(nt > 500 && nw > 5);
+    static const char *const more[] = {
+        "中华人民共和国和中华人民", "2001年买了T恤", "卡拉OK一九九八年", "三五成群的iPhone，还有〇〇七",
+        "二○○一年第一二", "1998年12月", "人民共和国中国华人好好好", "诺曼底登陆的艾森豪威尔", "",
+    };
+    int dicts = 0, same = 0, compared = 0;
+    for (int kind = 0; kind < 3; kind++) {
+        segdict *a = segdict_new();
+        if (kind == 0) {   /* a bundled dictionary file (bulk), then user words */
+            CHECK_INT(segdict_load(a, "tests/data/zh_dict.txt"), 0);
+            segdict_add_user(a, "艾森豪威尔", strlen("艾森豪威尔"), 0);
+            segdict_add(a, "iphone", 6, 30);
+        } else if (kind == 1) {   /* ranked (word2vec vocabularies) */
+            static const char *const ranked[] = { "的", "，", "酒店", "不错", "2", "一二", "房间", "12", "ok", "一", "服务" };
+            segdict_add_ranked(a, ranked, sizeof ranked / sizeof *ranked);
+        } else {   /* word by word, numbers, classes, Latin, fractions */
+            static const struct { const char *w; double f; } words[] = {
+                {"中华人民共和国", 10}, {"2001年", 3}, {"中华", 30}, {"一九九八年", 1e7 / 3}, {"人民", 50},
+                {"T恤", 2}, {"三五成群", 7.25}, {"三五", 0.1}, {"卡拉ok", 4}, {"，还", 9}, {"和", 100},
+                {"二○○一年", 1e7 / 7}, {"中", 1e7 / 11}, {"华", 20}, {"人", 60}, {"酒店", 90}, {"的", 800},
+            };
+            for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+                segdict_add(a, words[i].w, strlen(words[i].w), words[i].f);
+        }
+        size_t len;
+        char *blob = segdict_serialize(a, &len);
+        segdict *b = segdict_deserialize(blob, len);
+        tables_copy c;
+        tables_copy_of(b, &c);
+        segdict *d = segdict_adopt(blob, len, &c.t);
+        CHECK_MSG(d != NULL, "%s", err_msg());
+        if (!b || !d) continue;
+        dicts++;
+        CHECK(segdict_adopted(d) && !segdict_adopted(b));
+        CHECK_INT(segdict_size(d), segdict_size(b));
+        size_t len2;
+        char *blob2 = segdict_serialize(d, &len2);
+        CHECK(len2 == len && memcmp(blob2, blob, len) == 0);
+        free(blob2);
+        tok_config cfg;
+        tok_config_default(&cfg);
+        int ok = 1;
+        for (int hmm = 0; hmm <= 2; hmm++)
+            for (cfg.num_class = 0; cfg.num_class <= 1; cfg.num_class++) {
+                segdict_set_hmm(b, hmm);
+                segdict_set_hmm(d, hmm);
+                tokenizer *tb = tokenizer_new(&cfg, b), *td = tokenizer_new(&cfg, d);
+                for (size_t i = 0; i < nt + nw + sizeof more / sizeof *more; i++) {
+                    const char *x = i < nt ? texts[i] : i < nt + nw ? extra[i - nt] : more[i - nt - nw];
+                    char rb[16384];
+                    snprintf(rb, sizeof rb, "%s", tok(tb, x));
+                    ok &= strcmp(tok(td, x), rb) == 0;
+                    compared++;
+                }
+                tokenizer_free(tb);
+                tokenizer_free(td);
+            }
+        same += ok;
+        /* a change: rebuilt from the blob first, then as b with the change */
+        segdict_set_hmm(b, 1);
+        segdict_set_hmm(d, 1);
+        segdict_add(d, "尚未结婚", strlen("尚未结婚"), 5);
+        segdict_add(b, "尚未结婚", strlen("尚未结婚"), 5);
+        CHECK(!segdict_adopted(d));
+        char *x1 = segdict_serialize(b, &len), *x2 = segdict_serialize(d, &len2);
+        CHECK(len == len2 && memcmp(x1, x2, len) == 0);
+        free(x1);
+        free(x2);
+        segdict_free(d);
+
+        /* tables out of range: refused, not used */
+        segdict_tables t = c.t;
+        t.en = t.ecap;                            /* no empty slot: a miss would never end */
+        CHECK(segdict_adopt(blob, len, &t) == NULL);
+        t = c.t;
+        if (t.ecap) {
+            t.en = c.t.en ? c.t.en - 1 : 1;       /* a count the table does not hold */
+            CHECK(segdict_adopt(blob, len, &t) == NULL);
+            t = c.t;
+            t.nfilt = c.t.nfilt / 2;              /* a filter smaller than its shift says */
+            CHECK(segdict_adopt(blob, len, &t) == NULL);
+            t = c.t;
+        }
+        if (t.nroot) {
+            uint32_t *r = c.mem[0], keep = r[0];
+            r[0] = 0x10000;                       /* a root child outside the BMP array */
+            CHECK(segdict_adopt(blob, len, &t) == NULL);
+            r[0] = keep;
+        }
+        if (t.hn) {
+            uint32_t *h = c.mem[3], keep = h[0];
+            h[0] = 0x123456;
+            CHECK(segdict_adopt(blob, len, &t) == NULL);
+            h[0] = keep;
+        }
+        d = segdict_adopt(blob, len, &c.t);       /* and the copy is intact */
+        CHECK(d != NULL);
+        segdict_free(d);
+        tables_copy_free(&c);
+        segdict_free(b);
+        free(blob);
+        segdict_free(a);
+    }
+    CHECK_INT(dicts, 3);
+    CHECK_INT(same, dicts);
+    CHECK(compared > 3 * 6 * 500);
+    for (size_t i = 0; i < nt; i++) free(texts[i]);
+    for (size_t i = 0; i < nw; i++) free(extra[i]);
+    free(texts);
+    free(extra);
+}
+
 int main(void)
 {
     test_nfkc_table();
@@ -1140,5 +1307,6 @@ int main(void)
     test_bulk_load();
     test_deserialize_bulk();
     test_seg_edge();
+    test_tables();
     TEST_END();
 }

@@ -93,6 +93,29 @@ size_t model_encode(const model *m, const char *text, size_t len, toklist *scrat
 
 /* ---- writing ---- */
 
+/* The dictionary's lookup tables (segdict.h, copied into f), their sizes
+ * and sums in tk.tables: loading a model then builds nothing. */
+static void put_dict_tables(const segdict *d, mfile *f, cJSON *tk)
+{
+    segdict_tables t;
+    segdict_tables_export(d, &t);
+    cJSON *tj = cJSON_AddObjectToObject(tk, "tables");
+    cJSON_AddNumberToObject(tj, "layout", SEGDICT_TABLES_LAYOUT);
+    cJSON_AddNumberToObject(tj, "words", (double)t.words);
+    cJSON_AddNumberToObject(tj, "total", t.total);
+    cJSON_AddNumberToObject(tj, "edges", (double)t.en);
+    cJSON_AddNumberToObject(tj, "filter_shift", t.fshift);
+    cJSON_AddItemToObject(tj, "hmm_tags", cJSON_CreateDoubleArray(t.tag_total, 4));
+    cJSON_AddItemToObject(tj, "hmm_trans", cJSON_CreateDoubleArray(&t.trans[0][0], 16));
+    cJSON_AddItemToObject(tj, "hmm_start", cJSON_CreateDoubleArray(t.start, 4));
+    mf_put(f, "tokenizer.root", DT_I32, 2, (int64_t[]){ (int64_t)t.nroot, 3 }, t.root, 1);
+    mf_put(f, "tokenizer.edges", DT_I32, 2, (int64_t[]){ (int64_t)t.ecap, 4 }, t.edges, 1);
+    mf_put(f, "tokenizer.filter", DT_I64, 1, (int64_t[]){ (int64_t)t.nfilt }, t.filt, 1);
+    mf_put(f, "tokenizer.hmm.chars", DT_I32, 1, (int64_t[]){ (int64_t)t.hn }, t.hchars, 1);
+    mf_put(f, "tokenizer.hmm.counts", DT_I64, 2, (int64_t[]){ (int64_t)t.hn, 4 }, t.hem, 1);
+    segdict_tables_release(&t);
+}
+
 /* The tokenizer settings and its dictionary (a blob, copied into f). */
 static void put_tokenizer(const model *m, mfile *f)
 {
@@ -108,7 +131,12 @@ static void put_tokenizer(const model *m, mfile *f)
     char *blob = segdict_serialize(m->dict, &len);
     int64_t s = (int64_t)len;
     mf_put(f, "tokenizer.dict", DT_U8, 1, &s, blob, 1);
+    /* the lookup tables of the dictionary a reader makes of the blob (not
+     * of m->dict, which may have summed frequencies in another order) */
+    segdict *rd = segdict_adopted(m->dict) ? m->dict : segdict_deserialize(blob, len);
     free(blob);
+    if (rd) put_dict_tables(rd, f, tk);
+    if (rd != m->dict) segdict_free(rd);
 }
 
 /* The vocabulary: tokens NUL-separated in id order, and their counts. */
@@ -212,6 +240,60 @@ static const char *jstr(const cJSON *o, const char *key, const char *dflt)
     return cJSON_IsString(v) ? v->valuestring : dflt;
 }
 
+/* The dictionary from its tables (put_dict_tables), or NULL when the file
+ * has none, of another layout, or they do not fit (the caller then reads
+ * the blob: the same dictionary, built). */
+static segdict *dict_adopt(const mfile *f, const cJSON *tk, const mf_tensor *blob)
+{
+    const cJSON *tj = cJSON_GetObjectItemCaseSensitive(tk, "tables");
+    const cJSON *lay = cJSON_GetObjectItemCaseSensitive(tj, "layout");
+    if (!cJSON_IsNumber(lay) || lay->valuedouble != SEGDICT_TABLES_LAYOUT) return NULL;
+    const mf_tensor *root = mf_get(f, "tokenizer.root"), *edges = mf_get(f, "tokenizer.edges"),
+                    *filt = mf_get(f, "tokenizer.filter"), *hc = mf_get(f, "tokenizer.hmm.chars"),
+                    *hem = mf_get(f, "tokenizer.hmm.counts");
+    if (!root || !edges || !filt || !hc || !hem || root->dtype != DT_I32 || root->ndim != 2 || root->shape[1] != 3 ||
+        edges->dtype != DT_I32 || edges->ndim != 2 || edges->shape[1] != 4 || filt->dtype != DT_I64 ||
+        filt->ndim != 1 || hc->dtype != DT_I32 || hc->ndim != 1 || hem->dtype != DT_I64 || hem->ndim != 2 ||
+        hem->shape[0] != hc->shape[0] || hem->shape[1] != 4)
+        return NULL;
+    segdict_tables t = { 0 };
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(tj, "words"), *tot = cJSON_GetObjectItemCaseSensitive(tj, "total"),
+                *en = cJSON_GetObjectItemCaseSensitive(tj, "edges"), *fs = cJSON_GetObjectItemCaseSensitive(tj, "filter_shift");
+    double sums[24];
+    const char *const arrays[] = { "hmm_tags", "hmm_trans", "hmm_start" };
+    const int lens[] = { 4, 16, 4 };
+    for (int a = 0, k = 0; a < 3; a++) {
+        const cJSON *arr = cJSON_GetObjectItemCaseSensitive(tj, arrays[a]);
+        if (cJSON_GetArraySize(arr) != lens[a]) return NULL;
+        for (int i = 0; i < lens[a]; i++) {
+            const cJSON *v = cJSON_GetArrayItem(arr, i);
+            if (!cJSON_IsNumber(v)) return NULL;
+            sums[k++] = v->valuedouble;
+        }
+    }
+    if (!cJSON_IsNumber(w) || !cJSON_IsNumber(tot) || !cJSON_IsNumber(en) || !cJSON_IsNumber(fs) ||
+        w->valuedouble < 0 || w->valuedouble > 1e12 || en->valuedouble < 0 || en->valuedouble > 1e12 ||
+        fs->valuedouble < 0 || fs->valuedouble > 64)
+        return NULL;
+    t.root = root->data;
+    t.nroot = (size_t)root->shape[0];
+    t.edges = edges->data;
+    t.ecap = (size_t)edges->shape[0];
+    t.en = (size_t)en->valuedouble;
+    t.filt = filt->data;
+    t.nfilt = (size_t)filt->shape[0];
+    t.fshift = (int)fs->valuedouble;
+    t.hchars = hc->data;
+    t.hem = hem->data;
+    t.hn = (size_t)hc->shape[0];
+    memcpy(t.tag_total, sums, sizeof t.tag_total);
+    memcpy(t.trans, sums + 4, sizeof t.trans);
+    memcpy(t.start, sums + 20, sizeof t.start);
+    t.total = tot->valuedouble;
+    t.words = (size_t)w->valuedouble;
+    return segdict_adopt(blob->data, blob->nbytes, &t);
+}
+
 static int load_body(model *m, const char *path, int copy)
 {
     mfile *f = m->file;
@@ -228,8 +310,9 @@ static int load_body(model *m, const char *path, int copy)
     const mf_tensor *d = mf_get(f, "tokenizer.dict");
     if (d) {
         if (d->dtype != DT_U8) return err_set("%s: tensor 'tokenizer.dict' is not bytes", path);
-        m->dict = segdict_deserialize(d->data, d->nbytes);
-        if (!m->dict) return err_prefix("%s: dictionary", path);
+        m->dict = dict_adopt(f, tk, d);   /* its tables used where they are */
+        if (!m->dict && !(m->dict = segdict_deserialize(d->data, d->nbytes)))
+            return err_prefix("%s: dictionary", path);
     }
 
     const mf_tensor *vt = mf_get(f, "vocab.tokens");

@@ -55,6 +55,11 @@ struct segdict {
     toklist sc;         /* scratch for loading */
     int plain_hit;      /* a frequency went to a plain word's node other than
                            through the word (see blob_bulk) */
+    /* adopted (segdict_adopt): the trie's edges and filter and the HMM's
+     * counts are a model file's tables, the words only its blob; read-only
+     * until a change rebuilds it from the blob (materialize) */
+    const char *blob;
+    size_t blen;
 };
 
 /* A word to load in bulk: text (not NUL-terminated), frequency, position. */
@@ -70,9 +75,21 @@ segdict *segdict_new(void)
     return d;
 }
 
-void segdict_free(segdict *d)
+/* The borrowed parts of an adopted dictionary let go (not freed). */
+static void unadopt(segdict *d)
 {
-    if (!d) return;
+    d->trie.edges = NULL;
+    d->trie.ecap = d->trie.en = 0;
+    d->trie.filt = NULL;
+    d->hm.em = NULL;
+    d->hm.hn = d->hm.hcap = 0;
+    d->blob = NULL;
+}
+
+/* Everything d holds (not d). */
+static void release(segdict *d)
+{
+    if (d->blob) unadopt(d);
     trie_free(&d->trie);
     hmm_free(&d->hm);
     strmap_free(&d->lit);
@@ -82,6 +99,12 @@ void segdict_free(segdict *d)
     free(d->wlen);
     free(d->wfreq);
     toklist_free(&d->sc);
+}
+
+void segdict_free(segdict *d)
+{
+    if (!d) return;
+    release(d);
     free(d);
 }
 
@@ -305,8 +328,11 @@ static void add_word(segdict *d, const char *word, size_t len, double f, int use
     free(w);
 }
 
+static void materialize(segdict *d);
+
 void segdict_add(segdict *d, const char *word, size_t len, double freq)
 {
+    materialize(d);
     add_word(d, word, len, freq > 0 ? freq : SEG_DEFAULT_FREQ, 0);
 }
 
@@ -314,6 +340,7 @@ static void bulk_plain(segdict *d, bent *e, size_t n, size_t extra);
 
 void segdict_add_ranked(segdict *d, const char *const *words, size_t n)
 {
+    materialize(d);
     if (d->trie.nn != 1 || d->nw != 0) {            /* not empty: one by one */
         for (size_t r = 0; r < n; r++)
             if (words[r]) segdict_add(d, words[r], strlen(words[r]), SEG_ZIPF_C / ((double)r + 1));
@@ -348,6 +375,7 @@ void segdict_add_ranked(segdict *d, const char *const *words, size_t n)
 
 void segdict_add_user(segdict *d, const char *word, size_t len, double freq)
 {
+    materialize(d);
     size_t n;
     char *w = NULL;
     uint32_t pk[PLAIN_MAX];
@@ -678,6 +706,7 @@ static void bulk_plain(segdict *d, bent *e, size_t n, size_t extra)
 
 static int load(segdict *d, const char *path, int user)
 {
+    materialize(d);
     FILE *fp = fopen(path, "rb");
     if (!fp) return err_set("%s: %s", path, strerror(errno));
     /* the whole file at once: one read, no per-line stdio */
@@ -777,6 +806,13 @@ int segdict_load_user(segdict *d, const char *path)
 
 char *segdict_serialize(const segdict *d, size_t *len)
 {
+    if (d->blob) {   /* adopted: the blob it came from (what serialising its words gives) */
+        char *b = xmalloc(d->blen + 1);
+        memcpy(b, d->blob, d->blen);
+        b[d->blen] = '\0';
+        if (len) *len = d->blen;
+        return b;
+    }
     size_t cap = d->alen + d->nw * 26 + 1, n = 0;
     char *buf = xmalloc(cap);
     for (size_t id = 0; id < d->nw; id++) {
@@ -925,6 +961,127 @@ segdict *segdict_deserialize(const char *buf, size_t len)
         return NULL;
     }
     return d;
+}
+
+/* ---- the tables in model files ---- */
+
+void segdict_tables_export(const segdict *d, segdict_tables *t)
+{
+    const keytrie *tr = &d->trie;
+    const seg_hmm *h = &d->hm;
+    memset(t, 0, sizeof *t);
+    size_t nroot = 0;
+    for (size_t c = 0; c < 0x10000; c++) nroot += tr->root[c].node != 0;
+    uint32_t *own = xmalloc((3 * nroot + h->hn + 1) * sizeof *own), *r = own, *hc = own + 3 * nroot;
+    for (uint32_t c = 0; c < 0x10000; c++) {
+        if (!tr->root[c].node) continue;
+        r[0] = c;
+        r[1] = tr->root[c].node;
+        memcpy(&r[2], &tr->root[c].w, 4);
+        r += 3;
+    }
+    for (uint32_t c = 0; c < 0x10000; c++)
+        if (h->hidx[c]) hc[h->hidx[c] - 1] = c;
+    t->owned_ = own;
+    t->root = own;
+    t->nroot = nroot;
+    t->edges = (const uint32_t *)tr->edges;
+    t->ecap = tr->edges ? tr->ecap : 0;
+    t->en = tr->en;
+    t->filt = tr->filt;
+    t->nfilt = tr->filt ? ((size_t)1 << (64 - tr->fshift)) / 64 : 0;
+    t->fshift = tr->fshift;
+    t->hchars = hc;
+    t->hem = h->hn ? &h->em[0][0] : NULL;
+    t->hn = h->hn;
+    memcpy(t->tag_total, h->tag_total, sizeof t->tag_total);
+    memcpy(t->trans, h->trans, sizeof t->trans);
+    memcpy(t->start, h->start, sizeof t->start);
+    t->total = d->total;
+    t->words = d->nw;
+}
+
+void segdict_tables_release(segdict_tables *t)
+{
+    free(t->owned_);
+    memset(t, 0, sizeof *t);
+}
+
+_Static_assert(sizeof(edge) == 16 && sizeof(tref) == 8, "the edge table is stored as it is laid out");
+
+segdict *segdict_adopt(const char *blob, size_t len, const segdict_tables *t)
+{
+    /* what trie_step and hmm_cut index or loop over must be in range: root
+     * and HMM characters in the BMP, HMM rows in em, a filter as big as its
+     * shift says, and an edge table with an empty slot (a miss ends) */
+    if (t->nroot > 0x10000 || t->en >= (t->ecap ? t->ecap : 1) || t->ecap >= ((size_t)1 << 32) ||
+        (t->ecap && (!t->edges || !t->filt || t->fshift < 6 || t->fshift > 58 ||
+                     t->nfilt != ((size_t)1 << (64 - t->fshift)) / 64)) ||
+        t->hn > 0x10000 || (t->nroot && !t->root) || (t->hn && (!t->hchars || !t->hem)) || !isfinite(t->total) ||
+        t->words > len)
+        return err_set("dictionary tables: inconsistent sizes"), NULL;
+    const edge *e = (const edge *)t->edges;
+    size_t used = 0;
+    for (size_t i = 0; i < t->ecap; i++) used += e[i].key != TRIE_EMPTY;
+    if (used != t->en) return err_set("dictionary tables: the edge table holds %zu edges, not %zu", used, t->en), NULL;
+    segdict *d = segdict_new();
+    for (size_t i = 0; i < t->nroot; i++) {
+        const uint32_t *r = t->root + 3 * i;
+        if (r[0] >= 0x10000 || !r[1]) {
+            segdict_free(d);
+            return err_set("dictionary tables: bad root entry %zu", i), NULL;
+        }
+        d->trie.root[r[0]].node = r[1];
+        memcpy(&d->trie.root[r[0]].w, &r[2], 4);
+    }
+    for (size_t i = 0; i < t->hn; i++) {
+        if (t->hchars[i] >= 0x10000) {
+            segdict_free(d);
+            return err_set("dictionary tables: bad HMM character %zu", i), NULL;
+        }
+        d->hm.hidx[t->hchars[i]] = (uint32_t)i + 1;
+    }
+    free(d->trie.edges);   /* segdict_new's (none so far) */
+    free(d->trie.filt);
+    d->trie.edges = (edge *)e;
+    d->trie.ecap = t->ecap;
+    d->trie.en = t->en;
+    d->trie.emapped = 0;
+    d->trie.filt = (uint64_t *)t->filt;
+    d->trie.fshift = t->fshift;
+    d->hm.em = (double(*)[4])t->hem;
+    d->hm.hn = d->hm.hcap = t->hn;
+    memcpy(d->hm.tag_total, t->tag_total, sizeof t->tag_total);
+    memcpy(d->hm.trans, t->trans, sizeof t->trans);
+    memcpy(d->hm.start, t->start, sizeof t->start);
+    d->total = t->total;
+    d->nw = t->words;
+    d->blob = blob;
+    d->blen = len;
+    return d;
+}
+
+int segdict_adopted(const segdict *d)
+{
+    return d && d->blob;
+}
+
+/* An adopted dictionary about to change: rebuilt from its blob, as
+ * segdict_deserialize makes it (the blob was checked when the tables were
+ * written from it). */
+static void materialize(segdict *d)
+{
+    if (!d->blob) return;
+    segdict *full = segdict_deserialize(d->blob, d->blen);
+    if (!full) {   /* cannot happen for a blob the tables were made from */
+        fprintf(stderr, "seqsent: internal error: a model's dictionary blob does not read back: %s\n", err_msg());
+        abort();
+    }
+    int mode = d->hmm;
+    release(d);
+    *d = *full;
+    d->hmm = mode;
+    free(full);
 }
 
 /* ---- for the segmenter ---- */

@@ -12,6 +12,7 @@
 #define SEQSENT_SEGDICT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct segdict segdict;
 
@@ -57,6 +58,46 @@ size_t segdict_size(const segdict *d);
  * It returns NULL + err_set on bad data. */
 char *segdict_serialize(const segdict *d, size_t *len);
 segdict *segdict_deserialize(const char *buf, size_t len);
+
+/* The dictionary's lookup structures as flat arrays, stored in model files
+ * beside the blob so that loading a model does not build them again
+ * (segdict_deserialize: 8-20 ms for 22k words, most of a one-line predict):
+ *   root   [nroot][3]: code point (< 0x10000), node, log frequency (f32
+ *          bits) of each child of the trie's root;
+ *   edges  [ecap][4]: the other edges' hash table as trie.h lays it out
+ *          (key low and high halves, node, f32 bits), en of them used;
+ *   filt   [nfilt]: its Bloom filter (trie.h: 64 - fshift bits);
+ *   hchars [hn], hem [hn][4]: the HMM's characters and their B M E S counts;
+ * and the HMM's sums, the frequencies' total and the word count.  The
+ * layout follows trie.h's hashing: SEGDICT_TABLES_LAYOUT names it. */
+#define SEGDICT_TABLES_LAYOUT 1
+typedef struct segdict_tables {
+    const uint32_t *root;
+    size_t nroot;
+    const uint32_t *edges;
+    size_t ecap, en;
+    const uint64_t *filt;
+    size_t nfilt;
+    int fshift;
+    const uint32_t *hchars;
+    const double *hem;
+    size_t hn;
+    double tag_total[4], trans[4][4], start[4], total;
+    size_t words;
+    void *owned_;           /* segdict_tables_export's allocation */
+} segdict_tables;
+/* d's tables (pointing into d, which must not change meanwhile); release
+ * frees what the export allocated. */
+void segdict_tables_export(const segdict *d, segdict_tables *t);
+void segdict_tables_release(segdict_tables *t);
+/* A dictionary that uses t's arrays where they are (they and the blob
+ * must outlive it) and is the blob's dictionary as segdict_deserialize
+ * makes it, if t was exported from that: segmentation, serialisation (the
+ * blob itself) and sizes at once; a change (segdict_add ...) first
+ * rebuilds it from the blob.  NULL + err_set when t's sizes or entries are
+ * out of range (the caller then reads the blob). */
+segdict *segdict_adopt(const char *blob, size_t len, const segdict_tables *t);
+int segdict_adopted(const segdict *d);
 
 /* Unknown words: a B/M/E/S hidden Markov model (Viterbi) whose emission
  * and transition probabilities are estimated from the dictionary itself
