@@ -1,7 +1,7 @@
 /* bench_qmm.c - micro-benchmark of the products of predict at its shapes
  * (BENCHMARKS.md, "Quantized models"): f32 mm_rows (OpenBLAS, 16-row
  * blocks), int8 and bf16 qmm_rows (src/base/quant.c, the kernel the CPU
- * has; i8-c: the portable one), and oneDNN's matmul (Debian libdnnl-dev;
+ * has; i8-c: the portable one, i8-avx2: the AVX2 one), and oneDNN's matmul (Debian libdnnl-dev;
  * not a seqsent dependency): int8 u8 x s8 -> s32 with seqsent's row
  * quantizing and scaling around it in scalar C (dnnl-i8) or alone
  * (dnnl-i8-bare), and bf16 x bf16 -> f32.  GMAC/s on one thread.
@@ -70,7 +70,7 @@ int main(int argc, char **argv)
     int Ms[] = { 16, 64, 256 };
     double budget = argc > 1 ? atof(argv[1]) : 0.3;
     rng r; rng_seed(&r, 1);
-    printf("%-5s %-4s %-4s %9s %9s %9s %9s %9s %9s %9s  (GMAC/s, one thread; int8 = quantize rows + product + scale)\n", "M", "K", "N", "f32", "int8", "bf16", "dnnl-i8", "dnnl-bf16", "i8-c", "dnnl-i8-bare");
+    printf("%-5s %-4s %-4s %9s %9s %9s %9s %9s %9s %9s %9s  (GMAC/s, one thread; int8 = quantize rows + product + scale)\n", "M", "K", "N", "f32", "int8", "bf16", "dnnl-i8", "dnnl-bf16", "i8-c", "dnnl-i8-bare", "i8-avx2");
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
         for (size_t mi = 0; mi < 3; mi++) {
             int K = shapes[s][0], N = shapes[s][1], M = Ms[mi];
@@ -81,19 +81,19 @@ int main(int argc, char **argv)
             quant_int8_cols(W, K, N, q, sc); bf16_row(W, K * N, bf);
             qmat *wi = qmat_int8(q, sc, K, N), *wb = qmat_bf16(bf, K, N);
             float *work = falloc(mm_rows_work(N, K));
-            double res[7];
-            for (int v = 0; v < 7; v++) {
+            double res[8];
+            for (int v = 0; v < 8; v++) {
                 uint8_t *u = malloc((size_t)M * K); uint16_t *ab = malloc(2 * (size_t)M * K); int32_t *acc = malloc(4 * (size_t)M * N);
                 int8_t *qa = malloc(K); float *sa = malloc(sizeof(float) * M);
                 dmm d;
                 if (v == 3 || v == 6) d = dmm_new(M, K, N, dnnl_u8, dnnl_s8, dnnl_s32, q, u, acc);
                 if (v == 4) d = dmm_new(M, K, N, dnnl_bf16, dnnl_bf16, dnnl_f32, bf, ab, C);
-                if (v == 5) quant_kernel_force("c");
+                if (v == 5 || v == 7) quant_kernel_force(v == 5 ? "c" : "avx2");
                 long it = 0; double t0 = now(), t;
                 do {
                     for (int rep = 0; rep < 10; rep++) {
                         if (v == 0) mm_rows(M, N, K, A, W, C, work);
-                        else if (v == 1 || v == 5) qmm_rows(M, A, wi, C, work);
+                        else if (v == 1 || v == 5 || v == 7) qmm_rows(M, A, wi, C, work);
                         else if (v == 2) qmm_rows(M, A, wb, C, work);
                         else if (v == 6) dmm_run(&d);
                         else if (v == 3) {   /* same quantize + epilogue as ours */
@@ -107,11 +107,11 @@ int main(int argc, char **argv)
                     }
                     it += 10; t = now() - t0;
                 } while (t < budget);
-                if (v == 5) quant_kernel_force(NULL);
+                if (v == 5 || v == 7) quant_kernel_force(NULL);
                 res[v] = (double)M * K * N * it / t / 1e9;
                 free(u); free(ab); free(acc); free(qa); free(sa);
             }
-            printf("%-5d %-4d %-4d %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n", M, K, N, res[0], res[1], res[2], res[3], res[4], res[5], res[6]);
+            printf("%-5d %-4d %-4d %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n", M, K, N, res[0], res[1], res[2], res[3], res[4], res[5], res[6], res[7]);
             fflush(stdout);
         }
     return 0;

@@ -113,7 +113,7 @@ static void product(int M, const float *A, const qmat *w, const float *bias, flo
 static void test_products(precision p)
 {
     static const int Ks[] = { 1, 3, 17, 128, 300 }, Ns[] = { 1, 5, 16, 33, 384, 512 };
-    static const char *kern[] = { "avx512", "avxvnni" };
+    static const char *kern[] = { "avx512", "avxvnni", "avx2" };
     rng r;
     rng_seed(&r, 11 + p);
     int exact = 1, near = 1, invariant = 1, tried = 0;

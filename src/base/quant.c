@@ -308,6 +308,7 @@ static void prep_bf16(int R, const float *A, int K, int Kp, uint16_t *b)
 #define AVX512_INT8 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 #define AVX512_BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 #define AVX_VNNI __attribute__((target("avx2,fma,avxvnni")))
+#define AVX2 __attribute__((target("avx2")))
 
 /* Column lanes j0..j0+15 of rows' results: the int8 epilogue (as above). */
 AVX512_INT8 static inline void epi_int8_512(__m512i acc, float sa, const qmat *w, int j0, float *c)
@@ -414,8 +415,9 @@ AVX512_INT8 static void prep_int8_avx512(int R, const float *A, int K, int Kp, u
     }
 }
 
-/* AVX-VNNI (256 bits, 16 registers): a 16-lane block is two halves. */
-AVX_VNNI static inline void epi_int8_256(__m256i acc, float sa, const qmat *w, int j0, float *c)
+/* AVX-VNNI (256 bits, 16 registers): a 16-lane block is two halves.
+ * (The epilogue needs only AVX2: the AVX2 kernel below shares it.) */
+AVX2 static inline void epi_int8_256(__m256i acc, float sa, const qmat *w, int j0, float *c)
 {
     __m256 s = _mm256_mul_ps(_mm256_set1_ps(sa), _mm256_load_ps(w->scale + j0));
     __m256 t = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(acc, _mm256_load_si256((const __m256i *)(w->corr + j0)))), s);
@@ -474,6 +476,103 @@ AVX_VNNI static void kern_int8_avxvnni(int R, const void *a, const float *sa, co
     }
 }
 
+/* AVX2 without VNNI (most x86-64 CPUs of 2013-2020: Haswell to Comet
+ * Lake, Zen 1-3): no u8 x s8 dot product that cannot saturate (vpmaddubsw
+ * saturates its pair sums at 16 bits: 255 * 127 * 2 does not fit), so the
+ * bytes are widened to 16 bits and multiplied with vpmaddwd, whose pair
+ * sums are exact in 32 bits.  A 16-byte piece of the pack (4 lanes x 4 k)
+ * widens to one register; vpmaddwd against the row's 4 k (broadcast)
+ * gives each lane's two pair sums, added up at the end (vphaddd): the same
+ * exact integers as vpdpbusd, so the same epilogue and bits.  Half a block
+ * (8 lanes) at a time, up to 4 rows: 8 accumulators, 2 weights, 1 row. */
+AVX2 static inline __attribute__((always_inline)) void tile_int8_avx2(int R, const uint8_t *u, const float *sa, const qmat *w,
+                                                                       int nb, int h, float *C)
+{
+    const int Kp = w->Kp, G = Kp / 4;
+    const int8_t *p = (const int8_t *)w->pack + (size_t)nb * G * 64 + (size_t)h * 32;
+    __m256i acc[4][2];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = _mm256_setzero_si256();
+    for (int g = 0; g < G; g++) {
+        __m256i w0 = _mm256_cvtepi8_epi16(_mm_load_si128((const __m128i *)(p + (size_t)g * 64)));
+        __m256i w1 = _mm256_cvtepi8_epi16(_mm_load_si128((const __m128i *)(p + (size_t)g * 64 + 16)));
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) {
+            int32_t x;
+            memcpy(&x, u + (size_t)r * Kp + 4 * g, 4);
+            __m256i av = _mm256_broadcastq_epi64(_mm_cvtepu8_epi16(_mm_cvtsi32_si128(x)));
+            acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(av, w0));
+            acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(av, w1));
+        }
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++) {
+        /* lanes 0-3 pairs in acc[r][0], 4-7 in acc[r][1]: summed, in order */
+        __m256i s = _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[r][0], acc[r][1]), 0xD8);
+        epi_int8_256(s, sa[r], w, nb * 16 + h * 8, C + (size_t)r * w->N);
+    }
+}
+
+AVX2 static void kern_int8_avx2(int R, const void *a, const float *sa, const qmat *w, float *C)
+{
+    const uint8_t *u = a;
+    for (int r = 0; r < R; r += 4) {
+        int rr = R - r < 4 ? R - r : 4;
+        const uint8_t *ur = u + (size_t)r * w->Kp;
+        float *cr = C + (size_t)r * w->N;
+        for (int nb = 0; nb < w->Np / 16; nb++)
+            for (int h = 0; h < 2 && nb * 16 + h * 8 < w->N; h++) {
+                switch (rr) {
+                case 1: tile_int8_avx2(1, ur, sa + r, w, nb, h, cr); break;
+                case 2: tile_int8_avx2(2, ur, sa + r, w, nb, h, cr); break;
+                case 3: tile_int8_avx2(3, ur, sa + r, w, nb, h, cr); break;
+                default: tile_int8_avx2(4, ur, sa + r, w, nb, h, cr); break;
+                }
+            }
+    }
+}
+
+/* prep_int8 with AVX2 (as prep_int8_avx512: the same maximum, multiply
+ * and round to nearest even; vmaxps keeps the running maximum for a NaN). */
+AVX2 static void prep_int8_avx2(int R, const float *A, int K, int Kp, uint8_t *u, float *sa)
+{
+    const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    for (int r = 0; r < R; r++) {
+        const float *row = A + (size_t)r * K;
+        uint8_t *ur = u + (size_t)r * Kp;
+        __m256 mx = _mm256_setzero_ps();
+        int k = 0;
+        for (; k + 8 <= K; k += 8) mx = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(row + k), absmask), mx);
+        float m8[8];
+        _mm256_storeu_ps(m8, mx);
+        float amax = 0;
+        for (int l = 0; l < 8; l++)
+            if (m8[l] > amax) amax = m8[l];
+        for (; k < K; k++)
+            if (fabsf(row[k]) > amax) amax = fabsf(row[k]);
+        if (!(amax > 0) || !isfinite(amax)) {
+            memset(ur, 128, (size_t)Kp);
+            sa[r] = 0;
+            continue;
+        }
+        const float invs = 127.0f / amax;
+        const __m256 inv = _mm256_set1_ps(invs);
+        const __m256i lo = _mm256_set1_epi32(-127), hi = _mm256_set1_epi32(127), off = _mm256_set1_epi32(128);
+        for (k = 0; k + 8 <= K; k += 8) {
+            __m256i q = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(row + k), inv));
+            q = _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(q, lo), hi), off);   /* 1..255 */
+            __m128i q16 = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+            _mm_storel_epi64((__m128i *)(ur + k), _mm_packus_epi16(q16, q16));
+        }
+        for (; k < K; k++) {
+            long v = lrintf(row[k] * invs);
+            ur[k] = (uint8_t)((v > 127 ? 127 : v < -127 ? -127 : v) + 128);
+        }
+        for (k = K; k < Kp; k++) ur[k] = 128;
+        sa[r] = amax / 127.0f;
+    }
+}
+
 AVX512_BF16 static inline __attribute__((always_inline)) void tile_bf16_512(int R, int NB, const uint16_t *ab, const qmat *w,
                                                                              int nb, float *C)
 {
@@ -523,6 +622,7 @@ static int have_avx512vnni(void)
            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
 }
 static int have_avxvnni(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avxvnni"); }
+static int have_avx2(void) { return __builtin_cpu_supports("avx2"); }
 static int have_avx512bf16(void)
 {
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
@@ -534,7 +634,8 @@ static int have_avx512bf16(void)
 static const kernel kernels[] = {
 #ifdef QUANT_X86
     { "avx512", PREC_INT8, kern_int8_avx512, prep_int8_avx512, have_avx512vnni },
-    { "avxvnni", PREC_INT8, kern_int8_avxvnni, prep_int8, have_avxvnni },
+    { "avxvnni", PREC_INT8, kern_int8_avxvnni, prep_int8_avx2, have_avxvnni },
+    { "avx2", PREC_INT8, kern_int8_avx2, prep_int8_avx2, have_avx2 },
     { "avx512", PREC_BF16, kern_bf16_avx512, NULL, have_avx512bf16 },
 #endif
     { "c", PREC_INT8, kern_int8_c, prep_int8, NULL },

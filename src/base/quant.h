@@ -13,9 +13,9 @@
  *
  * Both are computed row by row, so a row's result depends only on the row
  * and W: the same bits for any M, batch, thread count or kernel.  The
- * kernels: AVX-512 VNNI / AVX-VNNI (int8) and AVX512_BF16 (bf16), chosen
- * at run time by the CPU, and portable C that gives the same bits
- * (tests/test_quant.c).  SEQSENT_QUANT_KERNEL=c|avxvnni|avx512 in the
+ * kernels: AVX-512 VNNI / AVX-VNNI / AVX2 (int8) and AVX512_BF16 (bf16),
+ * chosen at run time by the CPU, and portable C that gives the same bits
+ * (tests/test_quant.c).  SEQSENT_QUANT_KERNEL=c|avx2|avxvnni|avx512 in the
  * environment forces one (tests, benchmarks).
  */
 #ifndef SEQSENT_QUANT_H
@@ -68,8 +68,8 @@ float bf16_to_f32(uint16_t b);
 void bf16_row(const float *a, int n, uint16_t *out);
 void dequant_bf16_row(const uint16_t *b, int n, float *out);
 
-/* The kernel in use for p: "c", "avxvnni" (int8), "avx512" (int8: AVX-512
- * VNNI; bf16: AVX512_BF16).  quant_kernel_force: use that one (when the
+/* The kernel in use for p: "c", "avx2", "avxvnni" (int8), "avx512" (int8:
+ * AVX-512 VNNI; bf16: AVX512_BF16).  quant_kernel_force: use that one (when the
  * CPU lacks it, "c"; a precision it does not exist for chooses by the CPU;
  * -1 for an unknown name), NULL = by the CPU again.  Not thread-safe:
  * before any product. */
