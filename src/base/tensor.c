@@ -156,7 +156,10 @@ float *falloc_table(size_t n)
     void *p = NULL;
     if (posix_memalign(&p, HUGE_PAGE, bytes) != 0 || !p) die_oom(bytes);
 #ifdef MADV_HUGEPAGE
-    madvise(p, bytes, MADV_HUGEPAGE);   /* advice: nothing changes where it is not taken */
+    /* advice: nothing changes where it is not taken.  Not the first 2 MB:
+     * rows are used from the start, and a short run (one line: a few rows)
+     * would pay for zeroing a whole huge page per table (~8% of its CPU) */
+    madvise((char *)p + HUGE_PAGE, bytes - HUGE_PAGE, MADV_HUGEPAGE);
 #endif
     return p;
 }

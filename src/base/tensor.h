@@ -43,7 +43,8 @@ float *falloc(size_t n);
 /* falloc for a big table filled from its start over time (inference's
  * lookup tables): in transparent huge pages where the kernel offers them
  * (madvise mode), so filling 20 MB faults 10 times, not 5,000 (a tenth of
- * a 1,500-line predict's time on a virtual machine).  Freed by ffree. */
+ * a 1,500-line predict's time on a virtual machine), except the first 2 MB,
+ * all a short run touches.  Freed by ffree. */
 float *falloc_table(size_t n);
 void ffree(float *p);
 
