@@ -17,6 +17,11 @@
 # default.bf16), run by this seqsent only (the reference cannot read them):
 # their figures' reference is the f32 default model in the same run, and
 # their accuracy on chnsenticorp.test.csv is compared with its accuracy.
+# fastText's default supervised model (Debian's fasttext, installed with
+# apt-get when missing, as bench.sh installs PyTorch) on the same texts,
+# cut into words by the default model's tokenizer (fastText splits on
+# spaces only; the cutting is not timed): its predict-prob lines/s in the
+# same rounds, its size and accuracy, against the default model's.
 # Speed does not depend on how well a model is trained: BENCH_PREDICT_EPOCHS
 # (default 1) epochs each.  Input: the texts of chnsenticorp.test.csv, one a
 # line.  Every (model, threads) is run by both binaries in turn, for
@@ -30,6 +35,7 @@
 #   BENCH_PREDICT_MODELS=DIR       use DIR/recipe.ssm, default.ssm, masked.ssm (no training;
 #                                  DIR/default.ref.ssm: the reference's default model)
 #   BENCH_PREDICT_ROUNDS=3  BENCH_PREDICT_EPOCHS=1  BENCH_KEEP=1
+#   BENCH_FASTTEXT=0               no fastText figures
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -101,6 +107,37 @@ for qm in int8 bf16; do
         { echo "bench_predict: quantizing the default model (--$qm) failed" >&2; exit 1; }
 done
 
+# fastText: Debian's, installed when missing (its figures are skipped when
+# that fails); trained on the same training texts cut into words
+FT=0
+if [ "${BENCH_FASTTEXT:-1}" != 0 ]; then
+    if ! command -v fasttext >/dev/null 2>&1; then
+        log "installing fasttext (apt-get)"
+        SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+        { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+            --no-install-recommends fasttext; } >/dev/null 2>&1
+    fi
+    if command -v fasttext >/dev/null 2>&1; then
+        log "training fastText's default supervised model"
+        # labels as __label__L, texts cut by the default model's tokenizer
+        ft_labels() {
+            python3 -c 'import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))[1:]
+sys.stdout.write("".join("__label__" + r[0] + "\n" for r in rows if r and r[-1].strip()))' "$1"
+        }
+        for part in train test; do
+            ft_labels "$DATA/chnsenticorp.$part.csv" > "$TMP/ft.$part.labels" &&
+                "$S" tokenize -m "$TMP/default.ssm" "$DATA/chnsenticorp.$part.csv" > "$TMP/ft.$part.words" &&
+                paste -d' ' "$TMP/ft.$part.labels" "$TMP/ft.$part.words" > "$TMP/ft.$part.txt" || break
+        done
+        "$S" tokenize -m "$TMP/default.ssm" "$TMP/lines.txt" > "$TMP/ft.lines.txt" &&
+            [ "$(wc -l < "$TMP/ft.lines.txt")" -eq "$NL" ] &&
+            fasttext supervised -input "$TMP/ft.train.txt" -output "$TMP/ft" -thread 2 -verbose 0 >/dev/null 2>&1 &&
+            [ -f "$TMP/ft.bin" ] && FT=1
+    fi
+    [ $FT = 1 ] || log "fastText not available: no fastText figures"
+fi
+
 # each run appends "MEDIAN MIN MAXRSS CPU" (bench_helper run) to its file
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
@@ -125,6 +162,10 @@ while [ "$r" -le "$ROUNDS" ]; do
         done
         "$H" run 5 "$TMP/one.txt" /dev/null "$S" predict -m "$TMP/$qm.ssm" >> "$TMP/s.new.$qm" || exit 1
     done
+    if [ $FT = 1 ]; then
+        log "round $r/$ROUNDS: fastText"
+        "$H" run 1 "$TMP/ft.lines.txt" "$TMP/out.ft" fasttext predict-prob "$TMP/ft.bin" - >> "$TMP/t.ft" || exit 1
+    fi
     r=$((r + 1))
 done
 minwall() { awk 'NR == 1 || $2 < m { m = $2 } END { print m }' "$1"; }
@@ -194,4 +235,21 @@ for qm in $QMODELS; do
     emit "predict.$qm.max_prob_diff" "${md% *}" "" null null \
         "largest |P(class 1) difference| between $qd and the f32 model over the $NL lines; ${md#* } of $NL labels differ"
 done
+if [ $FT = 1 ]; then
+    fv=$(awk -v n="$NL" -v s="$(minwall "$TMP/t.ft")" 'BEGIN { printf "%.1f", n / s }')
+    ftn="fasttext supervised -input TRAIN (its defaults: dim 100, 5 epochs, words only) on chnsenticorp.train.csv cut into words by the default model's tokenizer; fasttext predict-prob MODEL.bin - < the $NL test lines cut the same way (the cutting not timed), whole process wall time, best of $ROUNDS"
+    for qm in default default.int8; do
+        for t in 1 2; do
+            sv=$(awk -v n="$NL" -v s="$(minwall "$TMP/t.new.$qm.$t")" 'BEGIN { printf "%.1f", n / s }')
+            emit "predict.$qm.lines_per_s.t${t}_vs_fasttext" "$sv" lines/s "$fv" "$(div "$sv" "$fv")" \
+                "seqsent predict --threads $t (as predict.$qm.lines_per_s.t$t) against fastText's default model in the same run (reference: $ftn)"
+        done
+    done
+    fsz=$(wc -c < "$TMP/ft.bin" | awk '{ printf "%.2f", $1 / 1048576 }')
+    emit "predict.fasttext.model_MB" "$fsz" MB "$sz32" "$(div "$sz32" "$fsz")" \
+        "file size of fastText's default supervised model (.bin); reference: seqsent's f32 default model (ratio = times smaller)"
+    fa=$(fasttext test "$TMP/ft.bin" "$TMP/ft.test.txt" 2>/dev/null | awk '$1 == "P@1" { printf "%.2f", 100 * $2 }')
+    emit "predict.fasttext.accuracy" "$fa" % "$a32" "$(div "$fa" "$a32")" \
+        "fasttext test on chnsenticorp.test.csv cut into words (P@1 = accuracy); reference: seqsent's default model after $EPOCHS epoch(s) of training"
+fi
 log "predict benchmark done"

@@ -82,4 +82,22 @@ while IFS= read -r line; do
 done <twelve.txt
 run "$S" predict -m lstm_pre.ssm --all twelve.txt
 check "lstm_pre: each line predicted alone gives its line of the whole file" 'cmp -s "$T/out" alone.tsv'
+
+# predict's memory does not grow with its input: the texts 1 and 40 times
+# over (about 1,200 and 48,000 lines: once every word has its lookup-table
+# row, nothing more is kept); peak RSS of each run (python3's getrusage)
+if command -v python3 >/dev/null 2>&1 && [ -z "$QUICK" ]; then
+    : >x40.txt
+    for i in $(seq 40); do cat zh.txt >>x40.txt; done
+    peak() {   # peak KB of: seqsent predict -m $1 < $2 > /dev/null
+        python3 -c 'import resource, subprocess, sys
+with open(sys.argv[3]) as f:
+    r = subprocess.run([sys.argv[1], "predict", "-m", sys.argv[2]], stdin=f, stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if r.returncode == 0 else -1)' "$S" "$1" "$2"
+    }
+    p1=$(peak gru_bidir_mask.ssm zh.txt); p40=$(peak gru_bidir_mask.ssm x40.txt)
+    why="peak RSS $p1 KB for $(lines zh.txt) lines, $p40 KB for $(lines x40.txt)"
+    check "predict: peak memory the same for 40 times the input (within 2 MB)" \
+        '[ "$p1" -gt 0 ] && [ "$p40" -gt 0 ] && [ "$p40" -le $((p1 + 2048)) ]'
+fi
 finish
