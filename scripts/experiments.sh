@@ -16,7 +16,8 @@
 #   ENS_GROUPS=1 ...                           # one ensemble per configuration
 #   BEST=mr TABLE=0 ...                        # only mr's best configuration
 #   PRE=zh BEST= TABLE=0 ...                   # only the pretrained-encoder rows for zh
-#   PRE= DISTIL=0 ...                          # no pretraining rows, no distillation row
+#   PRE= DISTIL= ...                           # no pretraining rows, no distillation rows
+#   DISTIL=mr TEACHERS=3 ...                   # only mr's distillation row, a 3-model teacher
 set -e
 cd "$(dirname "$0")/.."
 [ -x ./seqsent ] || make -s seqsent
@@ -229,36 +230,49 @@ echo "| mr | mr.train; \`$MR_LM\` | $LMTIME min | $LMTOK | $LMPPL | \`$MR_FT\` |
 ;; esac
 fi
 
-# A student distilled from an ensemble of default models (ChnSentiCorp):
-# the teacher is TEACHERS models of `train chnsenticorp.train.csv --embed
-# VEC` (seeds 1..TEACHERS; the defaults pick their epochs on a validation
-# split), the students are default models (one each seed) trained on the
-# teacher's probabilities over online_shopping.train (unlabelled) and
-# chnsenticorp.train: accuracy and predict speed of both.
+# A student distilled from an ensemble of default models, per language: the
+# teacher is TEACHERS models of `train TRAIN [--embed VEC]` (seeds
+# 1..TEACHERS; the defaults pick their epochs on a validation split), the
+# students are default models (one each seed) trained on the teacher's
+# probabilities over the unlabelled text (ChnSentiCorp: online_shopping.train;
+# mr: its own training text, the only English text allowed) and the
+# labelled training file: accuracy and predict speed of both.
 TEACHERS=${TEACHERS:-5}
 lps() {   # lps MODEL DATAFILE -> predict lines/s over its text column (whole process, 2 threads)
     _t0=$(now); _l=$($S predict -m "$1" "$2" | wc -l); _t1=$(now)
     echo "$_t0 $_t1 $_l" | awk '{ printf "%.0f", $3 / ($2 - $1) }'
 }
-if [ "${DISTIL:-1}" = 1 ]; then
+# distil NAME DATA TRAIN TEST UNLABELLED [train options...]: one table row
+distil() {
+    _n=$1 _d=$2 _tr=$3 _te=$4 _un=$5
+    shift 5
     _members=
     for k in $(seq 1 "$TEACHERS"); do
-        echo "experiments: teacher member $k" >&2
-        [ -r "$OUT/zh.teacher$k.ssm" ] || $S train "$ZTR" --embed "$VEC" --seed "$k" --quiet -o "$OUT/zh.teacher$k.ssm"
-        _members="$_members $OUT/zh.teacher$k.ssm"
+        echo "experiments: $_n teacher member $k" >&2
+        [ -r "$OUT/$_n.teacher$k.ssm" ] || $S train "$_tr" "$@" --seed "$k" --quiet -o "$OUT/$_n.teacher$k.ssm"
+        _members="$_members $OUT/$_n.teacher$k.ssm"
     done
     # shellcheck disable=SC2086
-    $S ensemble --quiet $_members -o "$OUT/zh.teacher.ssm"
+    $S ensemble --quiet $_members -o "$OUT/$_n.teacher.ssm"
     _accs=
     for seed in $SEEDS; do
-        echo "experiments: distill zh / seed $seed" >&2
-        $S distill "$OUT/zh.teacher.ssm" "$DATA/online_shopping.train.csv" --labelled "$ZTR" --embed "$VEC" --seed "$seed" --quiet -o "$OUT/zh.student$seed.ssm"
-        _a=$(acc "$OUT/zh.student$seed.ssm" "$ZTE")
-        printf 'distilled\tzh\tstudent\t%s\t%s\n' "$seed" "$_a" >> "$OUT/runs.tsv"
+        echo "experiments: distill $_n / seed $seed" >&2
+        # (the training file as the text: its rows once, with the teacher's targets)
+        _lab="--labelled $_tr"; [ "$_un" = "$_tr" ] && _lab=
+        # shellcheck disable=SC2086
+        $S distill "$OUT/$_n.teacher.ssm" "$_un" $_lab "$@" --seed "$seed" --quiet -o "$OUT/$_n.student$seed.ssm"
+        _a=$(acc "$OUT/$_n.student$seed.ssm" "$_te")
+        printf 'distilled\t%s\tstudent\t%s\t%s\n' "$_n" "$seed" "$_a" >> "$OUT/runs.tsv"
         _accs="$_accs $_a"
     done
+    echo "| $_d | ensemble of $TEACHERS default models | $(acc "$OUT/$_n.teacher.ssm" "$_te")% | $(lps "$OUT/$_n.teacher.ssm" "$_te") | \`distill TEACHER $(basename "$_un")$([ "$_un" = "$_tr" ] || echo " --labelled $(basename "$_tr")")$(printf ' %s' "$@" | sed "s|$VEC|VEC|")\` | $(echo "$_accs" | stats) | $(lps "$OUT/$_n.student1.ssm" "$_te") |"
+}
+if [ -n "${DISTIL-zh mr}" ] && [ "${DISTIL-}" != 0 ]; then
     echo
-    echo "| data | teacher | its accuracy | its predict lines/s | student (\`distill TEACHER online_shopping.train.csv --labelled chnsenticorp.train.csv --embed VEC\`) | student accuracy | student lines/s |"
+    echo "| data | teacher | its accuracy | its predict lines/s | student (default network) | student accuracy | student lines/s |"
     echo "|---|---|---|---|---|---|---|"
-    echo "| ChnSentiCorp | ensemble of $TEACHERS default models | $(acc "$OUT/zh.teacher.ssm" "$ZTE")% | $(lps "$OUT/zh.teacher.ssm" "$ZTE") | default student | $(echo "$_accs" | stats) | $(lps "$OUT/zh.student1.ssm" "$ZTE") |"
+    case " ${DISTIL-zh mr} " in *" zh "*)
+        distil zh ChnSentiCorp "$ZTR" "$ZTE" "$DATA/online_shopping.train.csv" --embed "$VEC" ;; esac
+    case " ${DISTIL-zh mr} " in *" mr "*)
+        distil mr mr "$DATA/mr.train.csv" "$DATA/mr.test.csv" "$DATA/mr.train.csv" ;; esac
 fi
