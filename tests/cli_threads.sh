@@ -43,6 +43,16 @@ check "gru_bidir: the model records --shards 5" 'grep -aq "\"shards\":5" gru_bid
 same_bits multiclass "$M3" --embed-dim 16 --hidden 12 --layers 1 --maxlen 24 --epochs 2 --batch 16 --shards 8 \
     --word-dropout 0.1 --seed 5
 
+# (d) adversarial training: each row's perturbation from its own gradient
+same_bits adversarial "$E" --embed-dim 12 --hidden 8 --maxlen 24 --epochs 2 --batch 16 --shards 3 \
+    --adversarial 0.05 --seed 6
+check "adversarial: the model records --adversarial" 'grep -aq "\"adversarial\":0.05" adversarial.t1.ssm'
+go adv_off "$S" train "$E" --embed-dim 12 --hidden 8 --maxlen 24 --epochs 2 --batch 16 --shards 3 --seed 6 \
+    --quiet --threads 2 -o adv_off.ssm
+check "adversarial: it changes training (not the run without it)" '! cmp -s adv_off.ssm adversarial.t1.ssm'
+run "$S" train "$E" --adversarial -1 -o x.ssm
+check "--adversarial -1 is a usage error" 'usage_err adversarial'
+
 # the shard count changes the summation order, so (in general) the bits
 go shards3 "$S" train "$M3" --embed-dim 16 --hidden 12 --layers 1 --maxlen 24 --epochs 2 --batch 16 --shards 3 \
     --word-dropout 0.1 --seed 5 --quiet --threads 2 -o shards3.ssm

@@ -12,6 +12,7 @@
 #include "nn/loss.h"
 #include "nn/dense.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,6 +232,108 @@ static void test_init(void)
     CHECK(rng_next(&a) == rng_next(&b));
 }
 
+/* Adversarial training (net.c adversarial_pass): the gradient it leaves is
+ * that of L(x) + L(x + r), r held at the perturbation it chose (found
+ * afterwards in w->x0 - the embedded input): every entry against the
+ * central difference of that sum, with a trained and a frozen embedding,
+ * dropout, masking.  And r has the asked size: adv x the row's norm. */
+static double adv_sum(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y, const float *r)
+{
+    const int E = n->cfg.embed_dim;
+    double adv = w->adv;
+    w->adv = 0;
+    net_zero_grads(n);
+    double l = net_forward_backward(n, w, B, T, ids, y, B);
+    for (int t = 0; t < T; t++)   /* x + r, from the current embedding */
+        for (int b = 0; b < B; b++)
+            for (int e = 0; e < E; e++)
+                w->x0[((size_t)t * B + b) * E + e] = n->emb[(size_t)ids[b * T + t] * E + e] + r[((size_t)t * B + b) * E + e];
+    w->x0_given = 1;
+    l += net_forward_backward(n, w, B, T, ids, y, B);
+    w->x0_given = 0;
+    w->adv = adv;
+    return l / B;
+}
+
+static void check_adversarial(net_config c, const char *what)
+{
+    enum { V = 9, E = 4, H = 3, T = 6, B = 3 };
+    c.vocab_size = V; c.embed_dim = E; c.hidden = H;
+    net *n = net_new(&c);
+    rng r;
+    rng_seed(&r, 11);
+    net_init(n, &r, NULL);
+    for (size_t i = 0; i < (size_t)V * E; i++) n->emb[i] = (float)(rng_uniform(&r) * 1.6 - 0.8);
+    net_alloc_grads(n);
+    net_ws w;
+    net_ws_alloc(&w, &c, T, B);
+    w.training = 1;
+    w.drop_seed = 99;
+    w.adv = 0.3;
+    int32_t ids[B * T] = { 0, 0, 0, 3, 4, 5,
+                           0, 2, 8, 7, 6, 1,
+                           4, 4, 2, 3, 7, 8 };
+    int32_t y[B] = { 0, 1, 0 };
+    net_zero_grads(n);
+    net_forward_backward(n, &w, B, T, ids, y, B);
+    float *rr = calloc((size_t)T * B * E, sizeof *rr);
+    int size_ok = 1, pad_ok = 1;
+    for (int b = 0; b < B; b++) {
+        double xx = 0, rn = 0;
+        for (int t = 0; t < T; t++)
+            for (int e = 0; e < E; e++) {
+                size_t at = ((size_t)t * B + b) * E + e;
+                float x = n->emb[(size_t)ids[b * T + t] * E + e];
+                rr[at] = w.x0[at] - x;
+                if (!ids[b * T + t]) { pad_ok &= rr[at] == 0; continue; }
+                xx += (double)x * x;
+                rn += (double)rr[at] * rr[at];
+            }
+        size_ok &= fabs(sqrt(rn) - 0.3 * sqrt(xx)) < 1e-4 * (1 + sqrt(xx));
+    }
+    CHECK_MSG(size_ok, "%s: |r| is not 0.3 x |x| per row", what);
+    CHECK_MSG(pad_ok, "%s: padding was moved", what);
+    float **ana = calloc(n->nparams, sizeof *ana);
+    for (int pi = 0; pi < n->nparams; pi++) {
+        ana[pi] = malloc(n->params[pi].n * sizeof(float));
+        memcpy(ana[pi], n->params[pi].g, n->params[pi].n * sizeof(float));
+    }
+    int bad = 0, checked = 0;
+    const double h = 1e-3;
+    for (int pi = 0; pi < n->nparams; pi++) {
+        param *p = &n->params[pi];
+        for (size_t i = 0; i < p->n; i++) {
+            float keep = p->w[i];
+            p->w[i] = keep + (float)h;
+            double lp = adv_sum(n, &w, B, T, ids, y, rr);
+            p->w[i] = keep - (float)h;
+            double lm = adv_sum(n, &w, B, T, ids, y, rr);
+            p->w[i] = keep;
+            double num = (lp - lm) / (2 * h), a = ana[pi][i];
+            checked++;
+            if (fabs(num - a) > 2e-4 + 2e-2 * fabs(num)) {
+                if (bad < 5) fprintf(stderr, "%s: %s[%zu]: analytic %.6g numeric %.6g\n", what, p->name, i, a, num);
+                bad++;
+            }
+        }
+    }
+    /* the adversarial pass changes the gradient (it is not the clean one) */
+    net_zero_grads(n);
+    w.adv = 0;
+    net_forward_backward(n, &w, B, T, ids, y, B);
+    double diff = 0;
+    for (int pi = 0; pi < n->nparams; pi++)
+        for (size_t i = 0; i < n->params[pi].n; i++) diff += fabs(n->params[pi].g[i] - ana[pi][i]);
+    CHECK_MSG(diff > 1e-3, "%s: the adversarial gradient equals the clean one", what);
+    for (int pi = 0; pi < n->nparams; pi++) free(ana[pi]);
+    free(ana);
+    free(rr);
+    net_ws_free(&w);
+    net_free(n);
+    CHECK_MSG(bad == 0, "%s: %d of %d gradient entries differ", what, bad, checked);
+    CHECK(checked > 40);
+}
+
 int main(void)
 {
     blas_set_threads(1);
@@ -271,6 +374,13 @@ int main(void)
     pm.mask = 0; pm.cell = CELL_GRU; pm.dropout = 0.2f; pm.n_out = 1;
     check_cfg(pm, "bigru mean pooling + dropout");
     test_mask_semantics();
+    /* adversarial training: trained and frozen embedding, dropout, mask */
+    net_config ad = { .layers = 2, .n_out = 1, .cell = CELL_LSTM, .dropout = 0.2f };
+    check_adversarial(ad, "adversarial lstm + dropout");
+    ad.cell = CELL_GRU; ad.bidir = 1; ad.mask = 1; ad.pool = POOL_MEAN; ad.n_out = 3; ad.layers = 1;
+    check_adversarial(ad, "adversarial bigru mean + mask, softmax");
+    ad.freeze = 1;
+    check_adversarial(ad, "adversarial bigru, frozen embedding");
     /* distillation's soft targets, sigmoid and softmax, at T = 1 and 3 */
     soft_temperature = 3;
     net_config sd = { .layers = 1, .n_out = 1, .cell = CELL_GRU, .bidir = 1, .mask = 1 };

@@ -79,6 +79,7 @@ int trainer_option(train_args *a, int c, const char *arg)
     case O_EARLY_STOP: to->early_stop = (int)opt_long(a->spec, "early-stop", arg, 0, 100000); break;
     case O_CLIP_NORM: to->clip_norm = opt_double(a->spec, "clip-norm", arg, 1e-9, 1e9); break;
     case O_WORD_DROPOUT: to->word_dropout = opt_double(a->spec, "word-dropout", arg, 0, 0.99); break;
+    case O_ADVERSARIAL: to->adversarial = opt_double(a->spec, "adversarial", arg, 0, 10); break;
     case O_HALF: a->half = 1; break;
     case O_EMA: to->ema = opt_double(a->spec, "ema", arg, 1e-6, 0.999999); break;
     case O_LOG: to->log_path = arg; break;

@@ -12,7 +12,7 @@
 enum {
     O_FROM = 400, O_VOCAB, O_EMBED, O_FREEZE, O_EMBED_DIM, O_LAYERS, O_HIDDEN, O_MAXLEN,
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
-    O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
+    O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_ADVERSARIAL, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
     O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE, O_DISCR, O_UNFREEZE, O_SLANTED,
     O_KERAS, O_NO_MASK, O_NO_BUCKET, O_NO_BIDIR, O_MULTILABEL, O_WORD2VEC, O_NO_WORD2VEC,
     O_TRAINER_END   /* a command's own options start here */
@@ -73,6 +73,7 @@ enum {
     OPT("class-weight", O_CLASS_WEIGHT, "auto", "weight each class's loss by n / (classes x count), for imbalanced data (multi-label: each label's positive term by its negative / positive rows)"), \
     OPT("clip-norm", O_CLIP_NORM, "X", "scale gradients down when their global norm exceeds X"), \
     OPT("word-dropout", O_WORD_DROPOUT, "P", "replace each token by <unk> with probability P while training (default 0)"), \
+    OPT("adversarial", O_ADVERSARIAL, "EPS", "adversarial training: each step also trains on the embedded input moved by EPS x its norm in the direction that raises the loss most (Miyato et al. 2017; e.g. 0.05; twice the compute; default 0: off)"), \
     OPT("ema", O_EMA, "M", "keep a moving average of the weights (momentum M, e.g. 0.99) and use it for validation, early stopping and the saved model (Keras use_ema)"), \
     OPT("seed", O_SEED, "N", "random seed: same seed, same model, whatever --threads (default 1)"), \
     OPT("threads", OPT_THREADS, "N", "CPU threads (default: all cores); changes speed only, never results (at most --shards of them train)"), \

@@ -44,6 +44,7 @@ void train_opts_to_json(const train_opts *o, cJSON *ti, const char *data, size_t
     if (o->clip_norm > 0) cJSON_AddNumberToObject(ti, "clip_norm", o->clip_norm);
     if (o->ema > 0) cJSON_AddNumberToObject(ti, "ema", o->ema);
     if (o->word_dropout > 0) cJSON_AddNumberToObject(ti, "word_dropout", o->word_dropout);
+    if (o->adversarial > 0) cJSON_AddNumberToObject(ti, "adversarial", o->adversarial);
     if (o->val_split > 0) cJSON_AddNumberToObject(ti, "val_split", o->val_split);
     if (o->early_stop > 0) cJSON_AddNumberToObject(ti, "early_stop", o->early_stop);
     if (o->temperature > 0) cJSON_AddNumberToObject(ti, "temperature", o->temperature);
@@ -79,6 +80,7 @@ void train_opts_from_json(train_opts *o, const cJSON *ti, int keep_epochs)
     get_num(ti, "clip_norm", &o->clip_norm);
     get_num(ti, "ema", &o->ema);
     get_num(ti, "word_dropout", &o->word_dropout);
+    get_num(ti, "adversarial", &o->adversarial);
     get_num(ti, "val_split", &o->val_split);
     if (get_num(ti, "early_stop", &v)) o->early_stop = (int)v;
     get_num(ti, "temperature", &o->temperature);

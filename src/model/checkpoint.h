@@ -48,6 +48,8 @@ typedef struct train_opts {
     int bucket;           /* batches of similar lengths, trimmed to their longest row */
     double word_dropout;  /* replace each real token by <unk> with this probability
                            * (training only; 0 = off) */
+    double adversarial;   /* adversarial training on the embedded input at this size
+                           * (nn/net.c adversarial_pass; 0 = off) */
     double ema;           /* momentum of an exponential moving average of the weights
                            * (0 = off); validation, early stopping and the saved
                            * model use the averaged weights (Keras use_ema) */

@@ -14,6 +14,7 @@
 #include "base/err.h"
 #include "base/quant.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,7 +319,7 @@ const float *net_encode_forward(const net *n, net_ws *w, int B, int T, const int
 {
     const net_config *c = &n->cfg;
     const int inf = inferring(w);
-    if (!inf) embedding_forward(B, T, c->embed_dim, ids, n->emb, w->x0);   /* inference gathers projections */
+    if (!inf && !w->x0_given) embedding_forward(B, T, c->embed_dim, ids, n->emb, w->x0);   /* inference gathers projections */
     if (c->mask) {
         embedding_mask(B, T, ids, w->mask);
         time_reverse(w->mask, T, (size_t)B, w->mask_rev);
@@ -396,14 +397,14 @@ static void layer_backward(net *n, net_ws *w, int l, int B, int T, const float *
     if (dropping(n, w)) dropout_backward((size_t)T * B * C, lw->dmask, dX, dX);
 }
 
-double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y,
-                            int batch)
+/* The loss of the forwarded rows and its way back to the weights (and to
+ * the embedded input, dbuf[layers & 1], when the adversarial pass needs
+ * it).  Row by row: a row's loss and gradient do not depend on which rows
+ * share its pass, and the gradient is that of the loss / batch. */
+static double loss_backward(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y, int batch)
 {
     const net_config *c = &n->cfg;
     const int K = c->n_out;
-    forward_body(n, w, B, T, ids);
-    /* row by row: a row's loss and gradient do not depend on which rows
-     * share its pass, and the gradient is that of the loss / batch */
     double loss = 0;
     for (int b = 0; b < B; b++) {
         float *lg = w->logits + (size_t)b * K, *pr = w->probs + (size_t)b * K, *dl = w->dlogits + (size_t)b * K;
@@ -422,6 +423,62 @@ double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
     return loss;
 }
 
+/* Adversarial training (Goodfellow et al. 2015; for text, on the embedded
+ * input: Miyato et al. 2017): each row's embedded input moved by
+ *   r_b = adv * ||x_b|| * g_b / ||g_b||,   g = dL/dx (the clean pass's),
+ * the direction that raises the row's loss fastest, as long as adv times
+ * the row's own norm (norms over its real tokens' E values, padding left
+ * as it is; a scale-free size, the embeddings not being normalised as in
+ * Miyato et al.), then forward and
+ * back again from x + r (r held fixed): the weights' gradients become
+ * those of L(x) + L(x + r).  Row by row, so shards and threads do not
+ * change it. */
+static void adversarial_pass(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y, int batch)
+{
+    const int E = n->cfg.embed_dim;
+    const float *g = w->dbuf[n->cfg.layers & 1];   /* [T,B,E] */
+    for (int b = 0; b < B; b++) {
+        const int32_t *row = ids + (size_t)b * T;
+        double gg = 0, xx = 0;
+        for (int t = 0; t < T; t++) {
+            if (!row[t]) continue;   /* padding stays padding */
+            const float *gr = g + ((size_t)t * B + b) * E, *xr = w->x0 + ((size_t)t * B + b) * E;
+            for (int e = 0; e < E; e++) {
+                gg += (double)gr[e] * gr[e];
+                xx += (double)xr[e] * xr[e];
+            }
+        }
+        if (!(gg > 0)) continue;
+        const float s = (float)(w->adv * sqrt(xx / gg));
+        for (int t = 0; t < T; t++) {
+            if (!row[t]) continue;
+            const float *gr = g + ((size_t)t * B + b) * E;
+            float *xr = w->x0 + ((size_t)t * B + b) * E;
+            for (int e = 0; e < E; e++) xr[e] += s * gr[e];
+        }
+    }
+    w->x0_given = 1;
+    forward_body(n, w, B, T, ids);
+    w->x0_given = 0;
+    loss_backward(n, w, B, T, ids, y, batch);
+}
+
+double net_forward_backward(net *n, net_ws *w, int B, int T, const int32_t *ids, const int32_t *y,
+                            int batch)
+{
+    forward_body(n, w, B, T, ids);
+    double loss = loss_backward(n, w, B, T, ids, y, batch);
+    if (w->adv > 0 && w->training) {
+        const size_t pk = (size_t)B * n->cfg.n_out;
+        float *clean = xmalloc(pk * sizeof *clean);   /* the probabilities reported are the clean pass's */
+        memcpy(clean, w->probs, pk * sizeof *clean);
+        adversarial_pass(n, w, B, T, ids, y, batch);
+        memcpy(w->probs, clean, pk * sizeof *clean);
+        free(clean);
+    }
+    return loss;
+}
+
 void net_encode_backward(net *n, net_ws *w, int B, int T, const int32_t *ids)
 {
     const net_config *c = &n->cfg;
@@ -430,7 +487,7 @@ void net_encode_backward(net *n, net_ws *w, int B, int T, const int32_t *ids)
      * buffers; the frozen embedding needs no gradient wrt its output */
     float *dY = w->dbuf[0];
     for (int l = L - 1; l >= 0; l--) {
-        float *dX = l > 0 || !c->freeze ? w->dbuf[(L - l) & 1] : NULL;
+        float *dX = l > 0 || !c->freeze || w->adv > 0 ? w->dbuf[(L - l) & 1] : NULL;
         layer_backward(n, w, l, B, T, dY, dX);
         dY = dX;
     }

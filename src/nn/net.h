@@ -120,6 +120,8 @@ typedef struct net_ws {
     const float *class_w;    /* per-class loss weights, or NULL */
     const float *soft;       /* [B,K] distillation targets of these rows (loss.h soft_loss), or NULL */
     double temperature;      /* ... at this temperature */
+    double adv;              /* > 0 (training): adversarial training at this size (net_forward_backward) */
+    int x0_given;            /* x0 holds the embedded input already (the adversarial pass) */
     /* language model (lm.h): one direction's positions at a time */
     float *lm_x, *lm_dx;     /* [T*B,H] the features of the positions with a target, their gradient */
     int32_t *lm_tgt, *lm_at; /* [T*B] their targets, and where they are in the top layer's output */
@@ -170,7 +172,10 @@ void net_ws_free(net_ws *w);
  * shortcuts of infer.h (the ids prepared, w->skip steps of padding cut off);
  * a quantized network (n->prec) runs only that way. */
 void net_forward(const net *n, net_ws *w, int B, int T, const int32_t *ids);
-/* Forward + loss + backward (dropout on when w->training).  y [B] class
+/* Forward + loss + backward (dropout on when w->training).  With w->adv
+ * (training), a second pass from the embedded input moved adversarially
+ * (net.c adversarial_pass): the gradient of the two losses' sum, the clean
+ * pass's loss and probabilities.  y [B] class
  * indices.  Accumulates into n's gradients (call net_zero_grads first) the
  * gradient of (the sum of the B rows' losses) / batch: a shard of B rows of
  * a batch of `batch` rows passes the whole batch's size, so every row's

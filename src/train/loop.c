@@ -210,7 +210,7 @@ static int run_step(run *R, size_t bi, size_t s)
     }
     if (o->slanted) R->opt.lr = slanted_rate(R);
     train_pass pass = { o->seed * 0x2545F4914F6CDD1DULL + (uint64_t)R->opt.step, o->class_w, R->soft,
-                        o->temperature, NULL, 0 };
+                        o->temperature, o->adversarial, NULL, 0 };
     double count = B;   /* what the loss is a mean over: rows, or a language model's targets */
     if (R->lm) {
         pass.lm = lm_sampler_draw(&R->lms, o->seed * 0xD1B54A32D192ED03ULL + (uint64_t)R->opt.step + 0x1f);

@@ -406,6 +406,7 @@ static void *run_shards(void *arg)
         ws->class_w = sw->pass->class_w;
         ws->soft = sw->pass->soft ? sw->pass->soft + (size_t)lo * K : NULL;
         ws->temperature = sw->pass->temperature;
+        ws->adv = sw->pass->lm ? 0 : sw->pass->adv;
         const int32_t *ids = sw->ids + (size_t)lo * sw->Tb;
         if (sw->pass->lm) {
             p->loss[k] = lm_forward_backward(p->nets[k], ws, hi - lo, sw->Tb, ids, sw->pass->lm, sw->pass->lm_norm);

@@ -67,6 +67,7 @@ typedef struct train_pass {
     const float *class_w;    /* per-class loss weights, or NULL */
     const float *soft;       /* [B,K] distillation targets, or NULL (nn/loss.h soft_loss) */
     double temperature;
+    double adv;              /* adversarial training's size (nn/net.h net_ws.adv), 0 = off */
     /* a language model (nn/lm.h): the batch's candidates, and its number of
      * targets (the loss is their mean) */
     const lm_cands *lm;
