@@ -5,7 +5,8 @@
 # every option family (LSTM/GRU/RNN, bidirectional, mask + bucket, dropout,
 # dense, pooling, EMA, word dropout, Adam/AdamW/SGD, trainable/frozen
 # embedding, multi-class, ensembles, --half, resume after SIGINT, word2vec
-# vectors), plus the files and outputs of vocab, embed, eval and predict.
+# vectors, train's defaults with adversarial training), plus the files and
+# outputs of vocab, embed, eval and predict.
 # The SHA-256 of every output is compared with the ones recorded in
 # tests/golden/<key>.sha256.  A restructuring must keep them all; a change
 # that alters results on purpose re-records them (GOLDEN_RECORD=1) in the
@@ -101,6 +102,11 @@ cp "$T/out" predict_gru.tsv
 go tokenize "$S" tokenize --dict "$D/zh_dict.txt" "$D/reviews_zh.txt"
 cp "$T/out" tokenize.txt
 
+# 9 train's defaults (no --keras): word2vec on the training text, a masked
+# bidirectional GRU, mean pooling, validation split + early stopping,
+# adversarial training (only the epochs bounded)
+go defaults "$S" train "$E" --epochs 3 --seed 5 --quiet --threads 2 -o defaults.ssm
+
 # 8 resume after SIGINT: the resumed file must equal the uninterrupted run
 SIG="--keras --embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 8 --epochs 60 --seed 7 --threads 1 --ema 0.9"
 go resume_ref "$S" train "$E" $SIG --quiet -o resume_ref.ssm
@@ -111,7 +117,7 @@ check "golden resume after SIGINT is byte-identical to the uninterrupted run" '[
 
 FILES="lstm_recipe.ssm gru_bidir.ssm rnn_sgd.ssm multiclass.ssm base.ssm base_emb.ssm member1.ssm member2.ssm
 ensemble.ssm ensemble_half.ssm vectors.vec vectors.bin eval_recipe.json eval_ensemble.json predict_multi.tsv
-predict_gru.tsv tokenize.txt resume.ssm"
+predict_gru.tsv tokenize.txt resume.ssm defaults.ssm"
 
 # --- record or compare --------------------------------------------------
 sha256sum $FILES >now.sha256

@@ -129,6 +129,7 @@ static void apply_defaults(train_args *a)
     if (!given(a, O_BATCH)) to->batch = k ? 32 : TRAIN_DEFAULT_BATCH;
     if (!a->lr_set) to->lr = k ? 0.001 : TRAIN_DEFAULT_LR;   /* SGD's: train_opts_resolve */
     if (!given(a, O_EPOCHS)) to->epochs = k ? 5 : TRAIN_DEFAULT_EPOCHS;
+    if (!given(a, O_ADVERSARIAL)) to->adversarial = k ? 0 : TRAIN_DEFAULT_ADVERSARIAL;
     if (!k && !a->val_path && !given(a, O_VAL_SPLIT)) {   /* (--autotune-val sets val_path) */
         to->val_split = TRAIN_DEFAULT_VAL_SPLIT;
         a->val_auto = 1;
