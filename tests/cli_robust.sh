@@ -538,7 +538,10 @@ check "train --resume with --ema and --word-dropout: byte-identical to the unint
 # checkpoint written after the best epoch holds its weights, which the
 # resumed run keeps at the end.  The run is interrupted in the epoch after
 # the one that follows the best (the uninterrupted run's history says which).
-ES="--embed-dim 64 --hidden 96 --maxlen 20 --batch 8 --seed 7 --threads 1"
+# (--no-word2vec: the run must overfit early, best epoch 3 of 6; with the
+# word2vec embedding, the default since, it was still improving at its
+# 14th epoch and the test skipped)
+ES="--embed-dim 64 --hidden 96 --maxlen 20 --batch 8 --seed 7 --threads 1 --no-word2vec"
 run "$S" train "$D/movies_en.train.csv" $ES --quiet -o full_es.ssm
 best=$("$S" info full_es.ssm | sed -n 's/.*"best_epoch":[^0-9]*\([0-9]*\).*/\1/p')
 rm -f ck4.ssm
