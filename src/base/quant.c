@@ -415,6 +415,12 @@ AVX512_INT8 static void prep_int8_avx512(int R, const float *A, int K, int Kp, u
     }
 }
 
+/* The 256-bit kernels' tiles, by the rows left (1-4): TILE(R) with R a constant. */
+#define ROWS_SWITCH(rr, TILE) \
+    switch (rr) { \
+    case 1: TILE(1); break; case 2: TILE(2); break; case 3: TILE(3); break; default: TILE(4); break; \
+    }
+
 /* AVX-VNNI (256 bits, 16 registers): a 16-lane block is two halves.
  * (The epilogue needs only AVX2: the AVX2 kernel below shares it.) */
 AVX2 static inline void epi_int8_256(__m256i acc, float sa, const qmat *w, int j0, float *c)
@@ -465,14 +471,9 @@ AVX_VNNI static void kern_int8_avxvnni(int R, const void *a, const float *sa, co
         int rr = R - r < 4 ? R - r : 4;
         const uint8_t *ur = u + (size_t)r * w->Kp;
         float *cr = C + (size_t)r * w->N;
-        for (int nb = 0; nb < w->Np / 16; nb++) {
-            switch (rr) {
-            case 1: tile_int8_256(1, ur, sa + r, w, nb, cr); break;
-            case 2: tile_int8_256(2, ur, sa + r, w, nb, cr); break;
-            case 3: tile_int8_256(3, ur, sa + r, w, nb, cr); break;
-            default: tile_int8_256(4, ur, sa + r, w, nb, cr); break;
-            }
-        }
+#define T_VNNI_256(R) tile_int8_256(R, ur, sa + r, w, nb, cr)
+        for (int nb = 0; nb < w->Np / 16; nb++) ROWS_SWITCH(rr, T_VNNI_256)
+#undef T_VNNI_256
     }
 }
 
@@ -521,14 +522,9 @@ AVX2 static void kern_int8_avx2(int R, const void *a, const float *sa, const qma
         const uint8_t *ur = u + (size_t)r * w->Kp;
         float *cr = C + (size_t)r * w->N;
         for (int nb = 0; nb < w->Np / 16; nb++)
-            for (int h = 0; h < 2 && nb * 16 + h * 8 < w->N; h++) {
-                switch (rr) {
-                case 1: tile_int8_avx2(1, ur, sa + r, w, nb, h, cr); break;
-                case 2: tile_int8_avx2(2, ur, sa + r, w, nb, h, cr); break;
-                case 3: tile_int8_avx2(3, ur, sa + r, w, nb, h, cr); break;
-                default: tile_int8_avx2(4, ur, sa + r, w, nb, h, cr); break;
-                }
-            }
+#define T_AVX2(R) tile_int8_avx2(R, ur, sa + r, w, nb, h, cr)
+            for (int h = 0; h < 2 && nb * 16 + h * 8 < w->N; h++) ROWS_SWITCH(rr, T_AVX2)
+#undef T_AVX2
     }
 }
 
