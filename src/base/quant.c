@@ -464,6 +464,7 @@ AVX_VNNI static inline __attribute__((always_inline)) void tile_int8_256(int R, 
     }
 }
 
+#define T_VNNI_256(R) tile_int8_256(R, ur, sa + r, w, nb, cr)
 AVX_VNNI static void kern_int8_avxvnni(int R, const void *a, const float *sa, const qmat *w, float *C)
 {
     const uint8_t *u = a;
@@ -471,11 +472,10 @@ AVX_VNNI static void kern_int8_avxvnni(int R, const void *a, const float *sa, co
         int rr = R - r < 4 ? R - r : 4;
         const uint8_t *ur = u + (size_t)r * w->Kp;
         float *cr = C + (size_t)r * w->N;
-#define T_VNNI_256(R) tile_int8_256(R, ur, sa + r, w, nb, cr)
         for (int nb = 0; nb < w->Np / 16; nb++) ROWS_SWITCH(rr, T_VNNI_256)
-#undef T_VNNI_256
     }
 }
+#undef T_VNNI_256
 
 /* AVX2 without VNNI (most x86-64 CPUs of 2013-2020: Haswell to Comet
  * Lake, Zen 1-3): no u8 x s8 dot product that cannot saturate (vpmaddubsw
@@ -514,6 +514,7 @@ AVX2 static inline __attribute__((always_inline)) void tile_int8_avx2(int R, con
     }
 }
 
+#define T_AVX2(R) tile_int8_avx2(R, ur, sa + r, w, nb, h, cr)
 AVX2 static void kern_int8_avx2(int R, const void *a, const float *sa, const qmat *w, float *C)
 {
     const uint8_t *u = a;
@@ -522,11 +523,10 @@ AVX2 static void kern_int8_avx2(int R, const void *a, const float *sa, const qma
         const uint8_t *ur = u + (size_t)r * w->Kp;
         float *cr = C + (size_t)r * w->N;
         for (int nb = 0; nb < w->Np / 16; nb++)
-#define T_AVX2(R) tile_int8_avx2(R, ur, sa + r, w, nb, h, cr)
             for (int h = 0; h < 2 && nb * 16 + h * 8 < w->N; h++) ROWS_SWITCH(rr, T_AVX2)
-#undef T_AVX2
     }
 }
+#undef T_AVX2
 
 /* prep_int8 with AVX2 (as prep_int8_avx512: the same maximum, multiply
  * and round to nearest even; vmaxps keeps the running maximum for a NaN). */
