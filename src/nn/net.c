@@ -122,30 +122,41 @@ void net_free(net *n)
     free(n);
 }
 
+/* Where the embedding row of id is stored, and how: f32, int8, 4 bits
+ * (int8's rare rows) or bf16; *bytes its length. */
+typedef enum { ROW_F32, ROW_INT8, ROW_INT4, ROW_BF16 } row_kind;
+
+static row_kind embedding_row_at(const net *n, int32_t id, const void **p, size_t *bytes)
+{
+    const size_t E = (size_t)n->cfg.embed_dim, i = (size_t)id;
+    if (n->emb) return *p = n->emb + i * E, *bytes = E * sizeof(float), ROW_F32;
+    if (n->prec == PREC_INT8 && id >= n->emb_rows8)
+        return *p = n->emb_q4 + (i - (size_t)n->emb_rows8) * ((E + 1) / 2), *bytes = (E + 1) / 2, ROW_INT4;
+    if (n->prec == PREC_INT8) return *p = (const int8_t *)n->emb_lp + i * E, *bytes = E, ROW_INT8;
+    return *p = (const uint16_t *)n->emb_lp + i * E, *bytes = 2 * E, ROW_BF16;
+}
+
 void net_embedding_row(const net *n, int32_t id, float *out)
 {
     const int E = n->cfg.embed_dim;
-    if (n->emb) memcpy(out, n->emb + (size_t)id * E, sizeof(float) * E);
-    else if (n->prec == PREC_INT8 && id >= n->emb_rows8)
-        dequant_int4_row(n->emb_q4 + (size_t)(id - n->emb_rows8) * ((E + 1) / 2), n->emb_scale[id], E, out);
-    else if (n->prec == PREC_INT8) dequant_int8_row((const int8_t *)n->emb_lp + (size_t)id * E, n->emb_scale[id], E, out);
-    else dequant_bf16_row((const uint16_t *)n->emb_lp + (size_t)id * E, E, out);
+    const void *p;
+    size_t bytes;
+    switch (embedding_row_at(n, id, &p, &bytes)) {
+    case ROW_F32: memcpy(out, p, bytes); break;
+    case ROW_INT4: dequant_int4_row(p, n->emb_scale[id], E, out); break;
+    case ROW_INT8: dequant_int8_row(p, n->emb_scale[id], E, out); break;
+    case ROW_BF16: dequant_bf16_row(p, E, out); break;
+    }
 }
 
 int net_embedding_check(const net *n, const int32_t *ids, size_t count)
 {
     if (!n->emb_check) return 0;
-    const size_t E = (size_t)n->cfg.embed_dim, V = (size_t)n->cfg.vocab_size;
     for (size_t i = 0; i < count; i++) {
-        size_t id = (size_t)ids[i];
-        if (ids[i] < 0 || id >= V) continue;
+        if (ids[i] < 0 || ids[i] >= n->cfg.vocab_size) continue;
         const void *p;
         size_t bytes;
-        if (n->emb) p = n->emb + id * E, bytes = E * sizeof(float);
-        else if (n->prec == PREC_INT8 && ids[i] >= n->emb_rows8)
-            p = n->emb_q4 + (id - (size_t)n->emb_rows8) * ((E + 1) / 2), bytes = (E + 1) / 2;
-        else if (n->prec == PREC_INT8) p = (const int8_t *)n->emb_lp + id * E, bytes = E;
-        else p = (const uint16_t *)n->emb_lp + id * E, bytes = 2 * E;
+        embedding_row_at(n, ids[i], &p, &bytes);
         if (n->emb_check(n->emb_check_ctx, p, bytes) < 0) return -1;
     }
     return 0;
