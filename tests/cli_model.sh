@@ -80,6 +80,18 @@ best=$(sed -E 's/.*keeping the weights of epoch ([0-9]+).*/\1/;t;d' err)
 minep=$(python3 -c 'import json,sys; h=[json.loads(l) for l in open("log.jsonl")]; print(min(h,key=lambda e:e["val_loss"])["epoch"])' 2>/dev/null)
 check "early stop: kept epoch ($best) has the lowest validation loss ($minep)" "[ -z '$minep' ] || [ '$best' = '$minep' ]"
 check "log: one JSON object per epoch with val_loss" "grep -c val_loss log.jsonl | grep -q '^[1-9]'"
+# --monitor accuracy: the kept epoch has the highest validation accuracy,
+# ties going to the lower loss; recorded in the model
+$S train "$TR" --hidden 8 --embed-dim 8 --maxlen 24 --threads 1 --epochs 30 --lr 0.05 \
+    --val-split 0.2 --early-stop 2 --monitor accuracy --log acc.jsonl -o acc.ssm 2>err
+best=$(sed -E 's/.*keeping the weights of epoch ([0-9]+).*/\1/;t;d' err)
+accep=$(python3 -c 'import json; h=[json.loads(l) for l in open("acc.jsonl")]; print(max(h,key=lambda e:(e["val_accuracy"],-e["val_loss"]))["epoch"])' 2>/dev/null)
+check "monitor accuracy: the early stop message names accuracy" "grep -q 'validation accuracy has not improved' err"
+check "monitor accuracy: kept epoch ($best) has the highest validation accuracy ($accep)" "[ -n '$best' ] && { [ -z '$accep' ] || [ '$best' = '$accep' ]; }"
+check "monitor accuracy: recorded in the model" "$S info acc.ssm | tr -d '\n\t ' | grep -q '\"monitor\":\"accuracy\"'"
+check "monitor loss (the default) is not recorded" "! $S info es.ssm | grep -q monitor"
+$S train "$TR" $SMALL --val-split 0.2 --monitor f1 -o y.ssm >/dev/null 2>err
+check "--monitor f1: usage error (exit 2) naming the choices" "[ \$? -eq 2 ] && grep -q 'loss or accuracy' err && [ ! -e y.ssm ]"
 check "early stop without validation data is a usage error" \
     "! $S train $TR $SMALL --val-split 0 --early-stop 2 -o y.ssm 2>/dev/null && [ ! -e y.ssm ]"
 

@@ -555,6 +555,21 @@ else
     check "early stopping, interrupted after the best epoch and resumed: the uninterrupted run's bytes (best epoch $best kept)" \
         '[ $rc -eq 0 ] && cmp -s ck4.ssm full_es.ssm'
 fi
+# the same monitoring accuracy: the checkpoint carries the best accuracy so far
+# (interrupted in the epoch after the best, of up to 30: patience 3 leaves it time)
+run "$S" train "$D/movies_en.train.csv" $ES --monitor accuracy --epochs 30 --quiet -o full_acc.ssm
+best=$("$S" info full_acc.ssm | sed -n 's/.*"best_epoch":[^0-9]*\([0-9]*\).*/\1/p')
+rm -f ck5.ssm
+interrupt INT "$best" ck5.ssm $ES --monitor accuracy --epochs 30
+if [ "$rc" = 0 ]; then
+    skip "early stopping on accuracy + SIGINT: the run ended before the signal (a fast machine)"
+else
+    check "SIGINT after the best epoch (--monitor accuracy): the checkpoint records the best accuracy" \
+        '[ "$rc" = 130 ] && "$S" info ck5.ssm | grep -q "best_val_score"'
+    run "$S" train "$D/movies_en.train.csv" --resume ck5.ssm --threads 1 --quiet
+    check "--monitor accuracy, interrupted after the best epoch and resumed: the uninterrupted run's bytes (best epoch $best kept)" \
+        '[ $rc -eq 0 ] && cmp -s ck5.ssm full_acc.ssm'
+fi
 check "no temp files left after interrupted and resumed runs" 'no_tmp_left .'
 
 # ======================================================================

@@ -59,8 +59,9 @@ static void report(const train_event *ev, void *ctx)
         break;
     }
     case TRAIN_EV_EARLY_STOP:
-        fprintf(stderr, "%s: early stop: validation loss has not improved for %d epochs; "
-                "keeping the weights of epoch %d\n", p->cmd, ev->patience, ev->best_epoch);
+        fprintf(stderr, "%s: early stop: validation %s has not improved for %d epochs; "
+                "keeping the weights of epoch %d\n", p->cmd, ev->monitor_accuracy ? "accuracy" : "loss", ev->patience,
+                ev->best_epoch);
         break;
     case TRAIN_EV_INTERRUPTED:
         if (ev->done < ev->total)

@@ -77,6 +77,10 @@ int trainer_option(train_args *a, int c, const char *arg)
     case O_RESUME: a->resume_path = arg; break;
     case O_SAVE_EVERY: to->save_every = (int)opt_long(a->spec, "save-every", arg, 1, 100000); break;
     case O_EARLY_STOP: to->early_stop = (int)opt_long(a->spec, "early-stop", arg, 0, 100000); break;
+    case O_MONITOR:
+        to->monitor_accuracy = parse_word(a, !strcmp(arg, "accuracy") ? 1 : !strcmp(arg, "loss") ? 0 : -1, "monitor",
+                                          "loss or accuracy", arg);
+        break;
     case O_CLIP_NORM: to->clip_norm = opt_double(a->spec, "clip-norm", arg, 1e-9, 1e9); break;
     case O_WORD_DROPOUT: to->word_dropout = opt_double(a->spec, "word-dropout", arg, 0, 0.99); break;
     case O_ADVERSARIAL: to->adversarial = opt_double(a->spec, "adversarial", arg, 0, 10); break;
@@ -155,8 +159,8 @@ void trainer_check(train_args *a)
     if (a->word2vec && (a->embed || a->from || a->resume_path))
         usage_error(a->spec, "--word2vec makes the embedding's vectors: not with --embed, --from or --resume");
     if (a->from && a->co.tok_set) usage_error(a->spec, "tokenizer options cannot change a --from base (its vocabulary was built with its own tokenizer)");
-    if (a->resume_path && (given(a, O_VAL_SPLIT) || given(a, O_EARLY_STOP) || a->keras))
-        usage_error(a->spec, "--resume continues a run: its validation split, early stopping and defaults come from the checkpoint");
+    if (a->resume_path && (given(a, O_VAL_SPLIT) || given(a, O_EARLY_STOP) || given(a, O_MONITOR) || a->keras))
+        usage_error(a->spec, "--resume continues a run: its validation split, early stopping, monitor and defaults come from the checkpoint");
     if (a->resume_path) {
         if (train_resume_settings(a->resume_path, &a->to) < 0) die_err(EXIT_FAIL);
     } else {

@@ -14,7 +14,7 @@ enum {
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
     O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_ADVERSARIAL, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
     O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE, O_DISCR, O_UNFREEZE, O_SLANTED,
-    O_KERAS, O_NO_MASK, O_NO_BUCKET, O_NO_BIDIR, O_MULTILABEL, O_WORD2VEC, O_NO_WORD2VEC,
+    O_MONITOR, O_KERAS, O_NO_MASK, O_NO_BUCKET, O_NO_BIDIR, O_MULTILABEL, O_WORD2VEC, O_NO_WORD2VEC,
     O_TRAINER_END   /* a command's own options start here */
 };
 
@@ -81,6 +81,7 @@ enum {
     OPT("val", O_VAL, "FILE", "validation data, scored after every epoch"), \
     OPT("val-split", O_VAL_SPLIT, "FRACTION", "hold out this fraction of the training rows for validation, chosen with --seed (default 0.1 without --val, from 20 rows; --keras and 0: none)"), \
     OPT("early-stop", O_EARLY_STOP, "N", "stop when validation loss has not improved for N epochs; keep the best epoch's weights (default 3 with validation data; --keras and 0: off)"), \
+    OPT("monitor", O_MONITOR, "loss|accuracy", "what picks the best epoch and counts early stopping's patience: validation loss (default) or accuracy (micro-F1 multi-label; ties go to the lower loss)"), \
     OPT("save-every", O_SAVE_EVERY, "N", "write a checkpoint (with optimizer state) to the -o file every N epochs"), \
     OPT("resume", O_RESUME, "CHECKPOINT", "continue an interrupted run from its checkpoint (same data; -o defaults to CHECKPOINT)"), \
     OPT_GROUP("Output:"), \

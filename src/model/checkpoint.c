@@ -47,6 +47,7 @@ void train_opts_to_json(const train_opts *o, cJSON *ti, const char *data, size_t
     if (o->adversarial > 0) cJSON_AddNumberToObject(ti, "adversarial", o->adversarial);
     if (o->val_split > 0) cJSON_AddNumberToObject(ti, "val_split", o->val_split);
     if (o->early_stop > 0) cJSON_AddNumberToObject(ti, "early_stop", o->early_stop);
+    if (o->monitor_accuracy) cJSON_AddStringToObject(ti, "monitor", "accuracy");
     if (o->temperature > 0) cJSON_AddNumberToObject(ti, "temperature", o->temperature);
     if (o->discriminative > 0) cJSON_AddNumberToObject(ti, "discriminative", o->discriminative);
     if (o->gradual_unfreeze) cJSON_AddBoolToObject(ti, "gradual_unfreeze", 1);
@@ -83,6 +84,8 @@ void train_opts_from_json(train_opts *o, const cJSON *ti, int keep_epochs)
     get_num(ti, "adversarial", &o->adversarial);
     get_num(ti, "val_split", &o->val_split);
     if (get_num(ti, "early_stop", &v)) o->early_stop = (int)v;
+    const cJSON *mon = cJSON_GetObjectItemCaseSensitive(ti, "monitor");
+    if (cJSON_IsString(mon) && !strcmp(mon->valuestring, "accuracy")) o->monitor_accuracy = 1;
     get_num(ti, "temperature", &o->temperature);
     get_num(ti, "discriminative", &o->discriminative);
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ti, "gradual_unfreeze"))) o->gradual_unfreeze = 1;
@@ -135,6 +138,10 @@ void train_state_to_json(const train_state *st, cJSON *ti)
     cJSON_AddNumberToObject(j, "adam_step", (double)st->adam_step);
     snprintf(buf, sizeof buf, "%a", st->best_val_loss);
     cJSON_AddStringToObject(j, "best_val_loss", buf);
+    if (st->best_val_score != 0) {   /* only runs monitoring accuracy set it */
+        snprintf(buf, sizeof buf, "%a", st->best_val_score);
+        cJSON_AddStringToObject(j, "best_val_score", buf);
+    }
     cJSON_AddNumberToObject(j, "best_epoch", st->best_epoch);
     cJSON_AddNumberToObject(j, "bad_epochs", st->bad_epochs);
 }
@@ -218,6 +225,8 @@ int train_state_load(model *m, train_state *st)
     st->wrong = jnum(j, "wrong", &has_wrong);   /* absent: 0 */
     st->adam_step = (long)jnum(j, "adam_step", &ok);
     st->best_val_loss = jnum(j, "best_val_loss", &ok);
+    int has_score = 1;
+    st->best_val_score = jnum(j, "best_val_score", &has_score);   /* absent: 0 */
     st->best_epoch = (int)jnum(j, "best_epoch", &ok);
     st->bad_epochs = (int)jnum(j, "bad_epochs", &ok);
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(j, "rng");

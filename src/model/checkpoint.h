@@ -62,6 +62,8 @@ typedef struct train_opts {
     const float *class_w; /* per-class loss weights, or NULL */
     double val_split;     /* fraction of the training rows held out for validation, 0 = none */
     int early_stop;       /* patience in epochs, 0 = off (needs validation data) */
+    int monitor_accuracy; /* the best epoch is the one of highest validation accuracy
+                           * (ties: lowest loss), not lowest loss (Keras monitor=) */
 
     int quiet;            /* no reports */
     const char *out;      /* the -o file: checkpoints go here too */
@@ -105,7 +107,8 @@ typedef struct train_state {
     double correct;       /* rows right (multi-label: labels rightly predicted) */
     double wrong;         /* multi-label: labels wrongly predicted or missed */
     long adam_step;
-    double best_val_loss; /* early stopping */
+    double best_val_loss; /* early stopping: the best epoch's validation loss */
+    double best_val_score; /* ... and accuracy (micro-F1), with monitor_accuracy */
     int best_epoch, bad_epochs;
     float **best;         /* early stopping: the best epoch's weights, one array per
                            * parameter (a checkpoint's "best.<param>"; NULL: none);

@@ -300,8 +300,14 @@ static int validate(run *R, cJSON *h, train_event *ev)
     ev->val_loss = loss;
     ev->val_accuracy = second;
     if (o->early_stop) {
-        if (loss < st->best_val_loss) {
+        /* monitoring accuracy: on small validation sets many epochs tie, and
+         * the lower loss breaks the tie */
+        int better = o->monitor_accuracy && !R->lm
+                         ? second > st->best_val_score || (second == st->best_val_score && loss < st->best_val_loss)
+                         : loss < st->best_val_loss;
+        if (better) {
             st->best_val_loss = loss;
+            if (o->monitor_accuracy && !R->lm) st->best_val_score = second;
             st->best_epoch = st->epoch;
             st->bad_epochs = 0;
             R->best = weights_snapshot(R->n, R->best);
@@ -370,7 +376,8 @@ static int epoch_end(run *R)
     R->st.correct = 0;
     R->st.wrong = 0;
     if (stop) {
-        ev = (train_event){ .kind = TRAIN_EV_EARLY_STOP, .best_epoch = R->st.best_epoch, .patience = R->o->early_stop };
+        ev = (train_event){ .kind = TRAIN_EV_EARLY_STOP, .best_epoch = R->st.best_epoch, .patience = R->o->early_stop,
+                            .monitor_accuracy = R->o->monitor_accuracy && !R->lm };
         emit(R, &ev);
         return EARLY_STOPPED;
     }

@@ -20,7 +20,7 @@ typedef enum {
     TRAIN_EV_BATCH,        /* a step is done: done of total samples, running loss and accuracy */
     TRAIN_EV_BREAK,        /* leaving an epoch part-way (stop request, divergence): end a progress line */
     TRAIN_EV_EPOCH,        /* an epoch is done: its loss, accuracy, timing (and validation) */
-    TRAIN_EV_EARLY_STOP,   /* validation loss has not improved for `patience` epochs */
+    TRAIN_EV_EARLY_STOP,   /* validation loss (or accuracy) has not improved for `patience` epochs */
     TRAIN_EV_INTERRUPTED   /* stop request: checkpoint written; done < total: part-way through the epoch */
 } train_event_kind;
 
@@ -39,6 +39,7 @@ typedef struct train_event {
     int have_val;                /* EPOCH: validation figures below */
     double val_loss, val_accuracy;
     int best_epoch, patience;    /* EARLY_STOP */
+    int monitor_accuracy;        /* EARLY_STOP: accuracy (micro-F1) was monitored, not loss */
     const char *checkpoint;      /* INTERRUPTED: the file written */
 } train_event;
 
