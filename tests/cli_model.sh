@@ -101,13 +101,15 @@ $S train "$TR" $SMALL --ema 0.9 --val "$VA" --early-stop 2 --epochs 6 --log ema.
 check "ema: training with --ema 0.9 succeeds and stores the momentum" \
     "$S info ema.ssm | tr -d '\n\t ' | grep -q '\"ema\":0.9'"
 check "ema: the model's weights are not those of the same run without --ema" \
-    "$S train $TR $SMALL --val $VA --early-stop 2 --epochs 6 --quiet -o noema.ssm 2>/dev/null && ! cmp -s ema.ssm noema.ssm"
+    "$S train $TR $SMALL --val $VA --early-stop 2 --epochs 6 --ema 0 --quiet -o noema.ssm 2>/dev/null && ! cmp -s ema.ssm noema.ssm"
 if command -v python3 >/dev/null 2>&1; then
     $S eval --json --threads 1 -m ema.ssm "$VA" >ema_eval.json 2>/dev/null
     check "ema: the saved (averaged) weights score exactly the best validation loss of the log" \
         "python3 -c 'import json,sys; h=[json.loads(l) for l in open(\"ema.jsonl\")]; e=json.load(open(\"ema_eval.json\")); sys.exit(abs(min(r[\"val_loss\"] for r in h) - e[\"loss\"]) > 1e-6)'"
 fi
-for bad in 0 1 -0.5 abc; do
+check "ema: --ema 0 turns it off (not recorded)" "! $S info noema.ssm | grep -q '\"ema\"'"
+check "ema: train's default is 0.99 (recorded)" "$S info es.ssm | tr -d '\n\t ' | grep -q '\"ema\":0.99'"
+for bad in 1 -0.5 1e-9 abc; do
     check "ema: --ema $bad is a usage error (exit 2)" "$S train $TR $SMALL --ema $bad -o z.ssm 2>/dev/null; [ \$? -eq 2 ]"
 done
 

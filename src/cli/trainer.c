@@ -85,7 +85,10 @@ int trainer_option(train_args *a, int c, const char *arg)
     case O_WORD_DROPOUT: to->word_dropout = opt_double(a->spec, "word-dropout", arg, 0, 0.99); break;
     case O_ADVERSARIAL: to->adversarial = opt_double(a->spec, "adversarial", arg, 0, 10); break;
     case O_HALF: a->half = 1; break;
-    case O_EMA: to->ema = opt_double(a->spec, "ema", arg, 1e-6, 0.999999); break;
+    case O_EMA:   /* 0 = off; below 1e-6 an average of nothing */
+        to->ema = opt_double(a->spec, "ema", arg, 0, 0.999999);
+        if (to->ema > 0 && to->ema < 1e-6) usage_error(a->spec, "--ema %s: give 0 (off) or a momentum from 1e-6 to 0.999999", arg);
+        break;
     case O_LOG: to->log_path = arg; break;
     case O_PLOT: a->plot_path = arg; break;
     case O_VAL_SPLIT: to->val_split = opt_double(a->spec, "val-split", arg, 0, 0.9); break;
@@ -134,6 +137,7 @@ static void apply_defaults(train_args *a)
     if (!a->lr_set) to->lr = k ? 0.001 : TRAIN_DEFAULT_LR;   /* SGD's: train_opts_resolve */
     if (!given(a, O_EPOCHS)) to->epochs = k ? 5 : TRAIN_DEFAULT_EPOCHS;
     if (!given(a, O_ADVERSARIAL)) to->adversarial = k ? 0 : TRAIN_DEFAULT_ADVERSARIAL;
+    if (!given(a, O_EMA)) to->ema = k ? 0 : TRAIN_DEFAULT_EMA;
     if (!k && !a->val_path && !given(a, O_VAL_SPLIT)) {   /* (--autotune-val sets val_path) */
         to->val_split = TRAIN_DEFAULT_VAL_SPLIT;
         a->val_auto = 1;

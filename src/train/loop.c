@@ -223,7 +223,7 @@ static int run_step(run *R, size_t bi, size_t s)
     if (!isfinite(loss_sum) || !isfinite(gn)) return diverged(R, loss_sum / (count > 0 ? count : 1), gn);
     if (o->clip_norm > 0 && gn > o->clip_norm) clip_grads(n, (float)(o->clip_norm / gn));
     optimizer_update(&R->opt, n->params, n->nparams);
-    if (o->ema > 0) ema_update(n, o->ema);
+    if (o->ema > 0) ema_update(n, ema_momentum(o->ema, R->opt.step));
     train_state *st = &R->st;
     st->sum_loss += loss_sum;
     if (R->lm) st->correct += count;

@@ -36,6 +36,12 @@ void ema_start(net *n)
         }
 }
 
+double ema_momentum(double momentum, long step)
+{
+    double warm = (1.0 + (double)step) / (10.0 + (double)step);
+    return warm < momentum ? warm : momentum;
+}
+
 void ema_update(net *n, double momentum)
 {
     const float a = (float)(1.0 - momentum);

@@ -22,6 +22,12 @@ void weights_snapshot_free(const net *n, float **snap);
 /* Start the average at the current weights where a parameter has none yet
  * (a resumed run brings its own from the checkpoint). */
 void ema_start(net *n);
+/* The momentum of the update after step `step` (1-based) of a run with
+ * --ema M: min(M, (1 + step) / (10 + step)), TensorFlow's
+ * ExponentialMovingAverage num_updates warm-up.  Without it the initial
+ * weights keep a share of M^steps: on a small data set (a few steps an
+ * epoch) the average stays near them for tens of epochs. */
+double ema_momentum(double momentum, long step);
 /* ema = momentum * ema + (1 - momentum) * w, for every weight. */
 void ema_update(net *n, double momentum);
 /* Put the averaged weights in place (after saving the current ones to *keep
