@@ -80,7 +80,7 @@ enum {
     OPT_GROUP("Validation & checkpoints:"), \
     OPT("val", O_VAL, "FILE", "validation data, scored after every epoch"), \
     OPT("val-split", O_VAL_SPLIT, "FRACTION", "hold out this fraction of the training rows for validation, chosen with --seed (default 0.1 without --val, from 20 rows; --keras and 0: none)"), \
-    OPT("early-stop", O_EARLY_STOP, "N", "stop when validation loss has not improved for N epochs; keep the best epoch's weights (default 3 with validation data; --keras and 0: off)"), \
+    OPT("early-stop", O_EARLY_STOP, "N", "stop when validation loss (or --monitor accuracy) has not improved for N epochs; keep the best epoch's weights (default 3 with validation data; --keras and 0: off)"), \
     OPT("monitor", O_MONITOR, "loss|accuracy", "what picks the best epoch and counts early stopping's patience: validation loss (default) or accuracy (micro-F1 multi-label; ties go to the lower loss)"), \
     OPT("save-every", O_SAVE_EVERY, "N", "write a checkpoint (with optimizer state) to the -o file every N epochs"), \
     OPT("resume", O_RESUME, "CHECKPOINT", "continue an interrupted run from its checkpoint (same data; -o defaults to CHECKPOINT)"), \
@@ -118,7 +118,8 @@ typedef struct train_args {
  * online_shopping and mr (BENCHMARKS.md "Defaults") -- and adversarial
  * training at 0.02 (dev splits of ChnSentiCorp and mr: +1.2 points each,
  * BENCHMARKS.md "Adversarial training") and a moving average of the weights
- * at 0.99 (mr +0.8, ChnSentiCorp -0.2: BENCHMARKS.md "Session 9").  --keras: the
+ * at 0.99 with warm-up (dev splits: mr +0.4, ChnSentiCorp +0.1: BENCHMARKS.md
+ * "Session 9").  --keras: the
  * reference recipe's exact semantics instead (2 x LSTM 128, final state,
  * every step computed, pre-padding, batch 32, Adam 0.001, 5 epochs, no
  * validation). */
