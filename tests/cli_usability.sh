@@ -96,7 +96,7 @@ wide80=$(grep -c . "$T/out")
 COLUMNS=60 run "$S" train --help
 check "COLUMNS=60: no option line wider than 60, nothing lost" \
     '[ "$(awk "/^Options:/{f=1} f && length > 60 && !/^      *--[a-z-]* [^ ]*  /" "$T/out" | grep -c .)" = 0 ] &&
-     [ "$(grep -c . "$T/out")" -gt "$wide80" ] && [ "$(tr -s " \n" "  " <"$T/out" | grep -c "stop when validation loss has not improved for N epochs")" = 1 ]'
+     [ "$(grep -c . "$T/out")" -gt "$wide80" ] && [ "$(tr -s " \n" "  " <"$T/out" | grep -c "stop when validation loss (or --monitor accuracy) has not improved for N epochs")" = 1 ]'
 COLUMNS=250 run "$S" train --help
 check "COLUMNS=250: one line per option" '[ "$(grep -c "^         *[a-z(]" "$T/out")" = 0 ]'
 run env -u COLUMNS "$S" train --help
