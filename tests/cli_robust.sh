@@ -542,34 +542,33 @@ check "train --resume with --ema and --word-dropout: byte-identical to the unint
 # word2vec embedding, the default since, it was still improving at its
 # 14th epoch and the test skipped)
 ES="--embed-dim 64 --hidden 96 --maxlen 20 --batch 8 --seed 7 --threads 1 --no-word2vec"
-run "$S" train "$D/movies_en.train.csv" $ES --quiet -o full_es.ssm
-best=$("$S" info full_es.ssm | sed -n 's/.*"best_epoch":[^0-9]*\([0-9]*\).*/\1/p')
-rm -f ck4.ssm
-interrupt INT "$((best + 1))" ck4.ssm $ES
-if [ "$rc" = 0 ]; then
-    skip "early stopping + SIGINT: the run ended before the signal (a fast machine)"
-else
-    check "SIGINT after the best epoch: exit 130, the checkpoint holds the best weights (best.*)" \
-        '[ "$rc" = 130 ] && "$S" info --tensors ck4.ssm | grep -q "\"best\."'
-    run "$S" train "$D/movies_en.train.csv" --resume ck4.ssm --threads 1 --quiet
-    check "early stopping, interrupted after the best epoch and resumed: the uninterrupted run's bytes (best epoch $best kept)" \
-        '[ $rc -eq 0 ] && cmp -s ck4.ssm full_es.ssm'
-fi
+# after_best NAME LAG WHAT CKCHECK CKMSG RESUMEMSG [train options...]: the
+# uninterrupted run to full_NAME.ssm, the same run interrupted (SIGINT) once
+# "epoch BEST+LAG/" is printed, CKCHECK on its checkpoint, then resumed: the
+# uninterrupted run's bytes.  WHAT names the case in the skip.
+after_best() {
+    _ab=$1 _lag=$2 _what=$3 _ckcheck=$4 _ckmsg=$5 _remsg=$6; shift 6
+    run "$S" train "$D/movies_en.train.csv" "$@" --quiet -o "full_$_ab.ssm"
+    best=$("$S" info "full_$_ab.ssm" | sed -n 's/.*"best_epoch":[^0-9]*\([0-9]*\).*/\1/p')
+    rm -f "ck_$_ab.ssm"
+    interrupt INT "$((best + _lag))" "ck_$_ab.ssm" "$@"
+    if [ "$rc" = 0 ]; then
+        skip "$_what + SIGINT: the run ended before the signal (a fast machine)"
+        return
+    fi
+    check "$_ckmsg" '[ "$rc" = 130 ] && '"$_ckcheck"
+    run "$S" train "$D/movies_en.train.csv" --resume "ck_$_ab.ssm" --threads 1 --quiet
+    check "$_remsg (best epoch $best kept)" '[ $rc -eq 0 ] && cmp -s "ck_$_ab.ssm" "full_$_ab.ssm"'
+}
+after_best es 1 "early stopping" '"$S" info --tensors "ck_$_ab.ssm" | grep -q "\"best\."' \
+    "SIGINT after the best epoch: exit 130, the checkpoint holds the best weights (best.*)" \
+    "early stopping, interrupted after the best epoch and resumed: the uninterrupted run's bytes" $ES
 # the same monitoring accuracy: the checkpoint carries the best accuracy so far
 # (interrupted in the epoch after the best, of up to 30: patience 3 leaves it time)
-run "$S" train "$D/movies_en.train.csv" $ES --monitor accuracy --epochs 30 --quiet -o full_acc.ssm
-best=$("$S" info full_acc.ssm | sed -n 's/.*"best_epoch":[^0-9]*\([0-9]*\).*/\1/p')
-rm -f ck5.ssm
-interrupt INT "$best" ck5.ssm $ES --monitor accuracy --epochs 30
-if [ "$rc" = 0 ]; then
-    skip "early stopping on accuracy + SIGINT: the run ended before the signal (a fast machine)"
-else
-    check "SIGINT after the best epoch (--monitor accuracy): the checkpoint records the best accuracy" \
-        '[ "$rc" = 130 ] && "$S" info ck5.ssm | grep -q "best_val_score"'
-    run "$S" train "$D/movies_en.train.csv" --resume ck5.ssm --threads 1 --quiet
-    check "--monitor accuracy, interrupted after the best epoch and resumed: the uninterrupted run's bytes (best epoch $best kept)" \
-        '[ $rc -eq 0 ] && cmp -s ck5.ssm full_acc.ssm'
-fi
+after_best acc 0 "early stopping on accuracy" '"$S" info "ck_$_ab.ssm" | grep -q "best_val_score"' \
+    "SIGINT after the best epoch (--monitor accuracy): the checkpoint records the best accuracy" \
+    "--monitor accuracy, interrupted after the best epoch and resumed: the uninterrupted run's bytes" \
+    $ES --monitor accuracy --epochs 30
 check "no temp files left after interrupted and resumed runs" 'no_tmp_left .'
 
 # ======================================================================

@@ -263,6 +263,10 @@ static int run_epoch(run *R)
     return 0;
 }
 
+/* Whether the best epoch is the one of highest validation accuracy (a
+ * language model has none: its loss decides). */
+static int monitors_accuracy(const run *R) { return R->o->monitor_accuracy && !R->lm; }
+
 /* Score the validation rows with the weights that would be kept (the
  * average, with EMA) into h and ev; early stopping's bookkeeping.  Returns
  * 1 when patience has run out. */
@@ -302,12 +306,12 @@ static int validate(run *R, cJSON *h, train_event *ev)
     if (o->early_stop) {
         /* monitoring accuracy: on small validation sets many epochs tie, and
          * the lower loss breaks the tie */
-        int better = o->monitor_accuracy && !R->lm
+        int better = monitors_accuracy(R)
                          ? second > st->best_val_score || (second == st->best_val_score && loss < st->best_val_loss)
                          : loss < st->best_val_loss;
         if (better) {
             st->best_val_loss = loss;
-            if (o->monitor_accuracy && !R->lm) st->best_val_score = second;
+            if (monitors_accuracy(R)) st->best_val_score = second;
             st->best_epoch = st->epoch;
             st->bad_epochs = 0;
             R->best = weights_snapshot(R->n, R->best);
@@ -377,7 +381,7 @@ static int epoch_end(run *R)
     R->st.wrong = 0;
     if (stop) {
         ev = (train_event){ .kind = TRAIN_EV_EARLY_STOP, .best_epoch = R->st.best_epoch, .patience = R->o->early_stop,
-                            .monitor_accuracy = R->o->monitor_accuracy && !R->lm };
+                            .monitor_accuracy = monitors_accuracy(R) };
         emit(R, &ev);
         return EARLY_STOPPED;
     }
