@@ -106,6 +106,10 @@ cp "$T/out" tokenize.txt
 # bidirectional GRU, mean pooling, validation split + early stopping,
 # adversarial training (only the epochs bounded)
 go defaults "$S" train "$E" --epochs 3 --seed 5 --quiet --threads 2 -o defaults.ssm
+# ... and its predictions on text with words it never saw, read as the
+# known words most like them (--match-unknown, on by default)
+go predict_defaults "$S" predict -m defaults.ssm --all "$D/movies_en.test.csv"
+cp "$T/out" predict_defaults.tsv
 
 # 8 resume after SIGINT: the resumed file must equal the uninterrupted run
 SIG="--keras --embed-dim 16 --hidden 16 --layers 1 --maxlen 20 --batch 8 --epochs 60 --seed 7 --threads 1 --ema 0.9"
@@ -117,7 +121,7 @@ check "golden resume after SIGINT is byte-identical to the uninterrupted run" '[
 
 FILES="lstm_recipe.ssm gru_bidir.ssm rnn_sgd.ssm multiclass.ssm base.ssm base_emb.ssm member1.ssm member2.ssm
 ensemble.ssm ensemble_half.ssm vectors.vec vectors.bin eval_recipe.json eval_ensemble.json predict_multi.tsv
-predict_gru.tsv tokenize.txt resume.ssm defaults.ssm"
+predict_gru.tsv tokenize.txt resume.ssm defaults.ssm predict_defaults.tsv"
 
 # --- record or compare --------------------------------------------------
 sha256sum $FILES >now.sha256

@@ -208,5 +208,42 @@ check "word2vec: other weights than a random embedding" "! cmp -s w1.ssm w4.ssm"
 check "word2vec with --embed: a usage error (exit 2)" \
     "$S train $TR --word2vec --embed $D/zh_vectors.txt -o w5.ssm 2>/dev/null; [ \$? -eq 2 ] && [ ! -e w5.ssm ]"
 
+# --match-unknown: a word the vocabulary lacks reads as the known word most
+# like it by character n-grams ("forgettably" -> "forgettable", cosine 0.79),
+# kept in the model (and through quantize); predict/eval can override it
+MV=$D/movies_en.train.csv
+$S train "$MV" $SMALL --match-unknown 0.6 -o mu.ssm 2>err
+$S info mu.ssm >info.json 2>err
+check "match-unknown: recorded in the model" "grep -q '\"min_cosine\":.*0.6' info.json"
+printf 'the story was forgettably flat\nthe story was forgettable flat\nthe story was qqqzzz flat\n' >mu.txt
+$S predict -m mu.ssm mu.txt >mu.out 2>err
+check "match-unknown: the unknown word reads as its match" "[ \"\$(sed -n 1p mu.out)\" = \"\$(sed -n 2p mu.out)\" ]"
+check "match-unknown: and not as <unk>" "[ \"\$(sed -n 1p mu.out)\" != \"\$(sed -n 3p mu.out)\" ]"
+$S predict -m mu.ssm --match-unknown 0 mu.txt >mu0.out 2>err
+check "predict --match-unknown 0: the unknown word is <unk> again" "[ \"\$(sed -n 1p mu0.out)\" = \"\$(sed -n 3p mu0.out)\" ]"
+$S predict -m mu.ssm --match-unknown 0.9 mu.txt >mu9.out 2>err
+check "predict --match-unknown 0.9: too unlike (0.79) to match" "cmp -s mu0.out mu9.out"
+$S quantize mu.ssm -o muq.ssm 2>err && $S info muq.ssm >infoq.json 2>err
+check "match-unknown: kept by quantize" "grep -q '\"min_cosine\":.*0.6' infoq.json"
+$S train "$MV" $SMALL -o mk.ssm 2>err && $S info mk.ssm >infok.json 2>err
+check "match-unknown: off with --keras" "! grep -q 'match_unknown' infok.json"
+$S train "$MV" --epochs 1 --threads 1 --quiet -o md.ssm 2>err && $S info md.ssm >infod.json 2>err
+check "match-unknown: 0.6 by default" "grep -q '\"min_cosine\":.*0.6' infod.json"
+$S ensemble mu.ssm mk.ssm -o mx.ssm >out 2>err
+rc=$?
+check "match-unknown: an ensemble's members must agree (exit 1, says why)" \
+    "[ $rc -eq 1 ] && grep -q 'unknown words differently' err && [ ! -e mx.ssm ]"
+$S eval -m mu.ssm --match-unknown 0 "$D/movies_en.test.csv" >ev0 2>err
+$S eval -m mu.ssm "$D/movies_en.test.csv" >ev1 2>err
+check "eval --match-unknown 0 runs" "grep -q accuracy ev0 && grep -q accuracy ev1"
+for bad_opt in "train $MV --match-unknown 1.5 -o x.ssm" "train $MV --match-unknown x -o x.ssm" \
+               "train $MV --resume mu.ssm --match-unknown 0.5" "predict -m mu.ssm --match-unknown -1" \
+               "eval -m mu.ssm --match-unknown 2 $D/movies_en.test.csv"; do
+    # shellcheck disable=SC2086
+    $S $bad_opt >out 2>err
+    rc=$?
+    check "$(echo "$bad_opt" | sed "s|$D/||g"): usage error (exit 2)" "[ $rc -eq 2 ] && [ ! -e x.ssm ]"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

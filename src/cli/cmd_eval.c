@@ -11,13 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum eval_option { O_JSON = 400, O_BATCH, O_ERRORS, O_TOPK };
+enum eval_option { O_JSON = 400, O_BATCH, O_ERRORS, O_TOPK, O_MATCH_UNKNOWN };
 
 static const cmd_opt options[] = {
     { "model", 'm', 1, "MODEL", "trained model file (required)" },
     { "json", O_JSON, 0, NULL, "print one JSON object (accuracy as a fraction, loss, n, per-class figures, confusion matrix)" },
     { "errors", O_ERRORS, 1, "FILE", "write the misclassified rows to FILE as CSV: line,label,predicted,probability,text (multi-label: line,labels,predicted,text, label sets joined by '|')" },
     { "top-k", O_TOPK, 1, "K", "multi-label models: P@K and R@K over each row's K most probable labels (default 1)" },
+    { "match-unknown", O_MATCH_UNKNOWN, 1, "COS", "override the model's reading of words its vocabulary lacks: the known word most like each (character 3- to 6-gram cosine >= COS; as train --match-unknown), 0 = <unk> (default: the model's setting)" },
     { "batch", O_BATCH, 1, "N", "rows per forward pass (default 256, as predict; speed only: the results do not depend on it)" },
     { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as predict; speed only: the results do not depend on it)" },
     DATA_OPTS,
@@ -251,6 +252,7 @@ int cmd_eval(int argc, char **argv)
     common_opts_init(&co);
     const char *model_path = NULL, *errors_path = NULL, *arg;
     int json = 0, batch = 256, topk = 0, c;
+    double match_unknown = -1;
     while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
         if (common_opt(&spec, &co, c, arg)) continue;
         switch (c) {
@@ -258,6 +260,7 @@ int cmd_eval(int argc, char **argv)
         case O_JSON: json = 1; break;
         case O_BATCH: batch = (int)opt_long(&spec, "batch", arg, 1, 65536); break;
         case O_TOPK: topk = (int)opt_long(&spec, "top-k", arg, 1, 1000000); break;
+        case O_MATCH_UNKNOWN: match_unknown = opt_double(&spec, "match-unknown", arg, 0, 1); break;
         case O_ERRORS:
             if (!*arg || !strcmp(arg, "-"))
                 usage_error(&spec, "--errors: give a file name (standard output carries the report)");
@@ -273,6 +276,7 @@ int cmd_eval(int argc, char **argv)
     model m;
     if (model_load(&m, model_path, MODEL_LAZY) < 0) die_err(EXIT_FAIL);
     if (model_check_classifier(&m, model_path) < 0) die_err(EXIT_FAIL);
+    if (match_unknown >= 0) model_set_match_unknown(&m, match_unknown);
     if (topk && !m.multilabel)
         usage_error(&spec, "--top-k: P@K and R@K score multi-label models; %s is single-label", model_path);
     dataset d;

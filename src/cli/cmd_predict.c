@@ -21,7 +21,7 @@
  * batches of --batch (results still in input order). */
 enum { PREDICT_QUEUE = 4096 };
 
-enum { O_BATCH = 400, O_ALL, O_OFORMAT, O_TOPK, O_THRESHOLD, O_WITH_TEXT };
+enum { O_BATCH = 400, O_ALL, O_OFORMAT, O_TOPK, O_THRESHOLD, O_WITH_TEXT, O_MATCH_UNKNOWN };
 
 static const cmd_opt options[] = {
     { "model", 'm', 1, "MODEL", "trained model file (required)" },
@@ -30,6 +30,7 @@ static const cmd_opt options[] = {
     { "top-k", O_TOPK, 1, "K", "the K most probable labels, most probable first (tsv: K label<TAB>prob pairs; jsonl: \"top\"); multi-label with --threshold: at most K labels with p >= P" },
     { "threshold", O_THRESHOLD, 1, "P", "binary models: predict the second label when its probability is >= P; multi-label models: every label with p >= P (default 0.5)" },
     { "with-text", O_WITH_TEXT, 0, NULL, "append the input text (tsv: as the last field; jsonl: as \"text\")" },
+    { "match-unknown", O_MATCH_UNKNOWN, 1, "COS", "override the model's reading of words its vocabulary lacks: the known word most like each (character 3- to 6-gram cosine >= COS; as train --match-unknown), 0 = <unk> (default: the model's setting)" },
     { "batch", O_BATCH, 1, "N", "lines per forward pass (default 256, as eval; speed only: the results do not depend on it)" },
     { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as eval; speed only: the results do not depend on it)" },
     DATA_OPTS,
@@ -222,6 +223,7 @@ int cmd_predict(int argc, char **argv)
 {
     const char *model_path = NULL, *arg, *threshold_arg = NULL;
     int batch = 256, threads = 0, c;
+    double match_unknown = -1;
     popts o = { 0, 0, 0, 0, DECIDE_THRESHOLD, 0 };
     common_opts co;
     common_opts_init(&co);
@@ -246,6 +248,7 @@ int cmd_predict(int argc, char **argv)
             o.threshold_given = 1;
             break;
         case O_WITH_TEXT: o.with_text = 1; break;
+        case O_MATCH_UNKNOWN: match_unknown = opt_double(&spec, "match-unknown", arg, 0, 1); break;
         case OPT_THREADS: threads = (int)opt_long(&spec, "threads", arg, 1, 256); break;
         }
     }
@@ -255,6 +258,7 @@ int cmd_predict(int argc, char **argv)
     static predictor p;   /* static: still reachable at exit (see the end) */
     blas_open_async();   /* the model's products need it: loaded while the model is read */
     predictor_open(&p, model_path);
+    if (match_unknown >= 0) model_set_match_unknown(&p.m, match_unknown);
     int multi = p.m.multilabel;
     if (threshold_arg && !o.jsonl && (o.all || (o.topk && !multi)))
         usage_error(&spec, "--threshold decides the label, which tsv output with --%s does not print",

@@ -70,6 +70,7 @@ int trainer_option(train_args *a, int c, const char *arg)
     case O_SEED: to->seed = (uint64_t)opt_long(a->spec, "seed", arg, 0, 0x7fffffffL); break;
     case O_VAL: a->val_path = arg; break;
     case O_MIN_COUNT: a->min_count = opt_long(a->spec, "min-count", arg, 1, 1L << 40); break;
+    case O_MATCH_UNKNOWN: a->match_unknown = opt_double(a->spec, "match-unknown", arg, 0, 1); break;
     case O_MAX_SIZE: a->max_size = opt_long(a->spec, "max-size", arg, 3, 1L << 30); break;
     case O_QUIET: a->quiet = 1; break;
     case O_ALLOW_RARE: a->allow_rare = 1; break;
@@ -109,6 +110,7 @@ void trainer_init(train_args *a, const cmd_spec *spec)
     a->min_count = 1;
 }
 
+_Static_assert(O_TRAINER_END - O_FROM <= 64, "train_args.given has a bit per train option");
 static int given(const train_args *a, int opt) { return (int)(a->given >> (opt - O_FROM) & 1); }
 
 /* --X and --no-X: whether X is on (the default when neither was given). */
@@ -138,6 +140,7 @@ static void apply_defaults(train_args *a)
     if (!given(a, O_EPOCHS)) to->epochs = k ? 5 : TRAIN_DEFAULT_EPOCHS;
     if (!given(a, O_ADVERSARIAL)) to->adversarial = k ? 0 : TRAIN_DEFAULT_ADVERSARIAL;
     if (!given(a, O_EMA)) to->ema = k ? 0 : TRAIN_DEFAULT_EMA;
+    if (!given(a, O_MATCH_UNKNOWN)) a->match_unknown = k ? 0 : TRAIN_DEFAULT_MATCH_UNKNOWN;
     if (!k && !a->val_path && !given(a, O_VAL_SPLIT)) {   /* (--autotune-val sets val_path) */
         to->val_split = TRAIN_DEFAULT_VAL_SPLIT;
         a->val_auto = 1;
@@ -158,6 +161,8 @@ void trainer_check(train_args *a)
     if (a->from && a->vocab_path) usage_error(a->spec, "--from and --vocab both give a vocabulary; use one");
     if (a->resume_path && (a->from || a->vocab_path || a->embed || a->co.tok_set))
         usage_error(a->spec, "--resume continues a run: its vocabulary, tokenizer and vectors come from the checkpoint");
+    if (a->resume_path && given(a, O_MATCH_UNKNOWN))
+        usage_error(a->spec, "--resume continues a run: how it reads unknown words comes from the checkpoint");
     if (a->resume_path && a->multilabel)
         usage_error(a->spec, "--resume continues a run: whether it is multi-label comes from the checkpoint");
     if (a->word2vec && (a->embed || a->from || a->resume_path))
@@ -382,6 +387,7 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
     if (targets && !a->resume_path) set_labels(&m, targets);
     if (!a->resume_path) decide_multilabel(a, &m, tr, va);
     if (!a->resume_path) shape_model(a, &m, tr, va);
+    if (!a->resume_path) model_set_match_unknown(&m, a->match_unknown);
     encoded etr, eva;
     encode_data(a, &m, tr, va, &etr, &eva);
     if (targets) {

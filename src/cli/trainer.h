@@ -15,6 +15,7 @@ enum {
     O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_ADVERSARIAL, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
     O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE, O_DISCR, O_UNFREEZE, O_SLANTED,
     O_MONITOR, O_KERAS, O_NO_MASK, O_NO_BUCKET, O_NO_BIDIR, O_MULTILABEL, O_WORD2VEC, O_NO_WORD2VEC,
+    O_MATCH_UNKNOWN,
     O_TRAINER_END   /* a command's own options start here */
 };
 
@@ -32,6 +33,7 @@ enum {
     TOKENIZER_OPTS, \
     OPT("vocab", O_VOCAB, "FILE", "reuse a vocabulary: a model file or a 'token<TAB>count' listing"), \
     OPT("min-count", O_MIN_COUNT, "N", "drop tokens seen fewer than N times (default 1)"), \
+    OPT("match-unknown", O_MATCH_UNKNOWN, "COS", "read a word the vocabulary lacks as the known word most like it, when the cosine of their character 3- to 6-gram sets is at least COS (\"inhabited\" -> \"inhabit\"); kept in the model (default 0.6, --keras 0; 0 = <unk>)"), \
     OPT("max-size", O_MAX_SIZE, "N", "keep at most N vocabulary entries incl. <pad> and <unk> (default all)"), \
     OPT("embed", O_EMBED, "VECTORS", "initialise the embedding from word2vec vectors (text or binary, .gz ok); their words also become the segmentation dictionary unless --dict is given"), \
     OPT("word2vec", O_WORD2VEC, "", "initialise the embedding with word2vec vectors trained first on the training texts (skip-gram, one thread: reproducible; --embed-dim default 64 with it): the default without --embed, --from or --keras"), \
@@ -107,6 +109,7 @@ typedef struct train_args {
     int val_auto;            /* the validation split is the default one (too few rows: none) */
     uint64_t given;          /* bit o - O_FROM: option o was given */
     long min_count, max_size;
+    double match_unknown;    /* --match-unknown (model.h) */
     struct autotune_args *autotune;   /* train --autotune-val: the search (cli/autotune.h), or NULL */
 } train_args;
 
@@ -119,7 +122,9 @@ typedef struct train_args {
  * training at 0.02 (dev splits of ChnSentiCorp and mr: +1.2 points each,
  * BENCHMARKS.md "Adversarial training") and a moving average of the weights
  * at 0.99 with warm-up (dev splits: mr +0.4, ChnSentiCorp +0.1: BENCHMARKS.md
- * "Session 9").  --keras: the
+ * "Session 9"), and unknown words read as the known word most like them
+ * at a character n-gram cosine of 0.6 (dev splits: mr +0.4, ChnSentiCorp
+ * +0.04: BENCHMARKS.md "Session 10").  --keras: the
  * reference recipe's exact semantics instead (2 x LSTM 128, final state,
  * every step computed, pre-padding, batch 32, Adam 0.001, 5 epochs, no
  * validation). */
@@ -132,6 +137,7 @@ typedef struct train_args {
 #define TRAIN_DEFAULT_LR 0.002     /* Adam, AdamW (SGD: 0.01) */
 #define TRAIN_DEFAULT_ADVERSARIAL 0.02
 #define TRAIN_DEFAULT_EMA 0.99
+#define TRAIN_DEFAULT_MATCH_UNKNOWN 0.6
 /* the automatic split needs this many rows (fewer: no validation) */
 #define TRAIN_AUTO_SPLIT_MIN_ROWS 20
 

@@ -30,6 +30,8 @@ const char *ensemble_mismatch(const model *a, const model *b)
     if (!same_meta(a->file, b->file, "tokenizer") || !same_tensor(a->file, b->file, "tokenizer.dict"))
         return "different tokenizer settings or dictionary";
     if (!same_tensor(a->file, b->file, "vocab.tokens")) return "a different vocabulary (train both with --from the same base)";
+    if (a->match_unknown != b->match_unknown)   /* one id per word for all members */
+        return "they read unknown words differently (--match-unknown): train them with the same setting";
     return NULL;
 }
 

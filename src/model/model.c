@@ -3,6 +3,7 @@
 #include "model/netfile.h"
 #include "base/quant.h"
 #include "text/t2s.h"
+#include "text/unknown.h"
 #include "base/err.h"
 
 #include <stdio.h>
@@ -21,6 +22,7 @@ void model_free(model *m)
     tokenizer_free(m->tk);
     segdict_free(m->dict);
     free(m->dict_source);
+    unk_match_free(m->unk);
     if (m->have_vocab) vocab_free(&m->voc);
     if (m->emb_owned) ffree(m->emb);
     cJSON_Delete(m->embed_info);
@@ -67,6 +69,13 @@ tokenizer *model_tokenizer(model *m)
     return m->tk;
 }
 
+void model_set_match_unknown(model *m, double min_cos)
+{
+    unk_match_free(m->unk);
+    m->unk = min_cos > 0 ? unk_match_new(&m->voc, min_cos) : NULL;
+    m->match_unknown = min_cos > 0 ? min_cos : 0;
+}
+
 int model_label_index(const model *m, const char *label)
 {
     for (int i = 0; i < m->nlabels; i++)
@@ -85,7 +94,9 @@ size_t model_encode(const model *m, const char *text, size_t len, toklist *scrat
     }
     for (size_t i = 0; i < scratch->n; i++) {
         const char *t = toklist_get(scratch, i);
-        (*idbuf)[i] = vocab_id(&m->voc, t, strlen(t));
+        size_t len = strlen(t);
+        int32_t id = strmap_get(&m->voc.m, t, len);
+        (*idbuf)[i] = id >= 0 ? id : m->unk ? unk_match_id(m->unk, t, len, NULL) : VOCAB_UNK;
     }
     pad_sequence(*idbuf, scratch->n, m->maxlen, m->pad_pre, m->trunc_pre, VOCAB_PAD, out);
     return scratch->n;
@@ -146,6 +157,11 @@ static void put_vocab(const model *m, mfile *f)
     cJSON_AddNumberToObject(vj, "size", (double)m->voc.n);
     cJSON_AddNumberToObject(vj, "pad_id", VOCAB_PAD);
     cJSON_AddNumberToObject(vj, "unk_id", VOCAB_UNK);
+    if (m->match_unknown > 0) {   /* older readers ignore it: unknown words are <unk> there */
+        cJSON *mu = cJSON_AddObjectToObject(vj, "match_unknown");
+        cJSON_AddNumberToObject(mu, "min_cosine", m->match_unknown);
+        cJSON_AddItemToObject(mu, "ngrams", cJSON_CreateIntArray((const int[]){ UNK_MATCH_MINN, UNK_MATCH_MAXN }, 2));
+    }
     size_t blen = 0;
     for (size_t i = 0; i < m->voc.n; i++) blen += strmap_keylen(&m->voc.m, (int32_t)i) + 1;
     char *blob = xmalloc(blen ? blen : 1), *p = blob;
@@ -327,6 +343,18 @@ static int load_body(model *m, const char *path, int copy)
     if (rc == -2) return err_set("%s: corrupt vocabulary (duplicate token)", path);
     if (rc < 0) return err_set("%s: corrupt vocabulary", path);
     m->have_vocab = 1;
+    const cJSON *mu = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(f->meta, "vocab"), "match_unknown");
+    if (mu) {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(mu, "min_cosine");
+        const cJSON *ng = cJSON_GetObjectItemCaseSensitive(mu, "ngrams");
+        if (!cJSON_IsNumber(c) || !(c->valuedouble > 0 && c->valuedouble <= 1))
+            return err_set("%s: corrupt vocabulary settings (match_unknown.min_cosine)", path);
+        if (cJSON_GetArraySize(ng) != 2 || cJSON_GetArrayItem(ng, 0)->valuedouble != UNK_MATCH_MINN ||
+            cJSON_GetArrayItem(ng, 1)->valuedouble != UNK_MATCH_MAXN)
+            return err_set("%s: unknown words are matched by n-grams this seqsent does not make "
+                           "(it makes %d to %d); use the seqsent that wrote the file", path, UNK_MATCH_MINN, UNK_MATCH_MAXN);
+        model_set_match_unknown(m, c->valuedouble);
+    }
 
     const cJSON *ej = cJSON_GetObjectItemCaseSensitive(f->meta, "embedding");
     if (ej) m->embed_info = cJSON_Duplicate(ej, 1);

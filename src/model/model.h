@@ -24,6 +24,9 @@ typedef struct model {
     tokenizer *tk;          /* built by model_tokenizer() */
     vocab voc;
     int have_vocab;
+    double match_unknown;   /* > 0: a word voc lacks reads as the known word most like it when
+                             * their n-gram cosine is at least this (text/unknown.h); 0: <unk> */
+    struct unk_match *unk;  /* its matcher (model_set_match_unknown), NULL when 0 */
     float *emb;             /* [V,E] pretrained/initial embedding before training */
     int embed_dim;
     int emb_owned;
@@ -76,6 +79,10 @@ tokenizer *model_tokenizer(model *m);
  * padding.  scratch is reused between calls.  Returns the token count. */
 size_t model_encode(const model *m, const char *text, size_t len, toklist *scratch,
                     int32_t **idbuf, size_t *idcap, int32_t *out);
+/* Unknown words read as their best match at cosine >= min_cos (0: as
+ * <unk>); the vocabulary must be complete (the matcher reads it at the
+ * first unknown word).  Saved with the vocabulary. */
+void model_set_match_unknown(model *m, double min_cos);
 /* Index of a label, or -1. */
 int model_label_index(const model *m, const char *label);
 const char *model_kind(const model *m);

@@ -1,0 +1,245 @@
+/* test_unknown.c - the known word most like an unknown one (text/unknown.h):
+ * cosines of character n-gram sets worked out by hand, the threshold, ties
+ * to the more frequent word, code points (not bytes) as characters, words
+ * too long to match, reserved ids never answered, several threads on one
+ * matcher, and the same answers from a model's vocabulary as from the
+ * vocabulary it was built from. */
+#include "text/unknown.h"
+#include "base/err.h"
+#include "test.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+/* A vocabulary of words[i] with count counts[i] (ids by count: the
+ * highest first, after <pad> and <unk>). */
+static void make_vocab(vocab *v, const char *const *words, const int64_t *counts, int n)
+{
+    counter c;
+    counter_init(&c);
+    for (int i = 0; i < n; i++) counter_add(&c, words[i], strlen(words[i]), counts[i]);
+    vocab_build(v, &c, 1, 0);
+    counter_free(&c);
+}
+
+static int32_t id_of(const vocab *v, const char *w) { return strmap_get(&v->m, w, strlen(w)); }
+
+static int32_t match(unk_match *u, const char *w, double *cos)
+{
+    return unk_match_id(u, w, strlen(w), cos);
+}
+
+/* "abcd": between the marks 6 characters, n-grams of 3..6: 4 + 3 + 2 + 1 =
+ * 10, all distinct.  "abcde": 5 + 4 + 3 + 2 = 14.  They share the grams
+ * of "^abcd" with the start mark: ^ab ^abc ^abcd abc abcd bcd (6), so the
+ * cosine is 6 / sqrt(10 x 14). */
+static void test_cosine(void)
+{
+    static const char *const w[] = { "abcde", "xyz" };
+    static const int64_t n[] = { 5, 3 };
+    vocab v;
+    make_vocab(&v, w, n, 2);
+    unk_match *u = unk_match_new(&v, 0.5);
+    double c;
+    CHECK_INT(match(u, "abcd", &c), id_of(&v, "abcde"));
+    CHECK_NEAR(c, 6 / sqrt(10.0 * 14), 1e-12);
+    /* a word known to the vocabulary is its own best match: cosine 1 */
+    CHECK_INT(match(u, "abcde", &c), id_of(&v, "abcde"));
+    CHECK_NEAR(c, 1, 1e-12);
+    /* nothing shared: <unk>, cosine 0 */
+    CHECK_INT(match(u, "qqqq", &c), VOCAB_UNK);
+    CHECK_NEAR(c, 0, 0);
+    /* "xy" (4 characters with the marks: ^xy xy$ ^xy$ = 3 grams) against
+     * "xyz" (^xy xyz yz$ ^xyz xyz$ ^xyz$ = 6): one shared, 1 / sqrt(18) */
+    CHECK_INT(match(u, "xy", &c), VOCAB_UNK);
+    CHECK_NEAR(c, 1 / sqrt(18.0), 1e-12);
+    unk_match_free(u);
+    vocab_free(&v);
+}
+
+/* The threshold admits a cosine equal to it and refuses one below. */
+static void test_threshold(void)
+{
+    static const char *const w[] = { "abcde" };
+    static const int64_t n[] = { 1 };
+    vocab v;
+    make_vocab(&v, w, n, 1);
+    double exact = 6 / sqrt(10.0 * 14);   /* "abcd" against "abcde": 0.507 */
+    unk_match *at = unk_match_new(&v, exact), *above = unk_match_new(&v, exact + 1e-6);
+    CHECK_INT(match(at, "abcd", NULL), id_of(&v, "abcde"));
+    CHECK_INT(match(above, "abcd", NULL), VOCAB_UNK);
+    CHECK_NEAR(unk_match_min_cos(at), exact, 0);
+    unk_match_free(at);
+    unk_match_free(above);
+    vocab_free(&v);
+}
+
+/* Two known words equally like the unknown one: the more frequent (lower
+ * id) wins, whichever order they were counted in. */
+static void test_tie(void)
+{
+    static const char *const w1[] = { "xabcd", "abcdx" };
+    static const int64_t n1[] = { 2, 9 }, n2[] = { 9, 2 };
+    for (int k = 0; k < 2; k++) {
+        vocab v;
+        make_vocab(&v, w1, k ? n2 : n1, 2);
+        unk_match *u = unk_match_new(&v, 0.1);
+        double c;
+        /* "abcd" (10 grams) shares 6 with each (14 grams): with "xabcd" abc
+         * bcd cd$ abcd bcd$ abcd$, with "abcdx" ^ab abc bcd ^abc abcd ^abcd */
+        int32_t got = match(u, "abcd", &c);
+        CHECK_INT(got, 2);
+        CHECK_STR(vocab_token(&v, got), k ? "xabcd" : "abcdx");
+        CHECK_NEAR(c, 6 / sqrt(10.0 * 14), 1e-12);
+        unk_match_free(u);
+        vocab_free(&v);
+    }
+}
+
+/* Characters are code points: a 2-character Chinese word has 3 n-grams
+ * (^ab ab$ ^ab$), not those of its 6 bytes. */
+static void test_code_points(void)
+{
+    static const char *const w[] = { "好吃", "很好吃" };
+    static const int64_t n[] = { 5, 1 };
+    vocab v;
+    make_vocab(&v, w, n, 2);
+    unk_match *u = unk_match_new(&v, 0.3);
+    double c;
+    /* "好吃的" (^好吃 好吃的 吃的$ ^好吃的 好吃的$ ^好吃的$: 6) against "好吃"
+     * (3): ^好吃 shared: 1 / sqrt(18); against "很好吃" (6): none */
+    CHECK_INT(match(u, "好吃的", &c), VOCAB_UNK);
+    CHECK_NEAR(c, 1 / sqrt(18.0), 1e-12);
+    CHECK_INT(id_of(&v, "好吃"), 2);
+    /* "真好吃" against "很好吃": 好吃$ shared of 6 each: 1 / 6; against
+     * "好吃": 好吃$ shared, 1 / sqrt(18) = 0.236 > 1/6: "好吃" */
+    CHECK_INT(match(u, "真好吃", &c), VOCAB_UNK);
+    CHECK_NEAR(c, 1 / sqrt(18.0), 1e-12);
+    unk_match_free(u);
+    u = unk_match_new(&v, 0.2);
+    CHECK_INT(match(u, "真好吃", &c), id_of(&v, "好吃"));
+    unk_match_free(u);
+    vocab_free(&v);
+}
+
+/* A word of more than 40 characters neither matches nor is matched; the
+ * reserved tokens are never an answer. */
+static void test_long_and_reserved(void)
+{
+    char long_word[64];
+    memset(long_word, 'a', 41);
+    long_word[41] = '\0';
+    const char *w[] = { long_word, "aaaa" };
+    static const int64_t n[] = { 9, 1 };
+    vocab v;
+    make_vocab(&v, w, n, 2);
+    unk_match *u = unk_match_new(&v, 0.01);
+    long_word[40] = '\0';   /* 40 a's: matches "aaaa", never the 41 */
+    CHECK_INT(match(u, long_word, NULL), id_of(&v, "aaaa"));
+    long_word[40] = 'a';
+    CHECK_INT(match(u, long_word, NULL), VOCAB_UNK);   /* 41: too long to match */
+    CHECK_INT(match(u, "<unk", NULL), VOCAB_UNK);   /* like "<unk>", which is no answer */
+    CHECK_INT(match(u, "<pad", NULL), VOCAB_UNK);
+    CHECK_INT(match(u, "", NULL), VOCAB_UNK);   /* ^$: no 3-gram in 2 characters */
+    unk_match_free(u);
+    vocab_free(&v);
+}
+
+/* One matcher, several threads at once from its first use (the index is
+ * built once, under the lock): each gets the answers one thread gets. */
+enum { THREADS = 4, WORDS = 2000 };
+static vocab tv;
+static int32_t want[WORDS];
+static void word_k(char *buf, int k) { snprintf(buf, 32, "w%dq%d", k % 97, k); }
+static void *worker(void *arg)
+{
+    unk_match *u = arg;
+    long bad = 0;
+    char buf[32];
+    for (int k = 0; k < WORDS; k++) {
+        word_k(buf, k);
+        buf[0] = 'v';   /* unknown: the w... word is its best match */
+        bad += match(u, buf, NULL) != want[k];
+    }
+    return (void *)bad;
+}
+
+static void test_threads(void)
+{
+    counter c;
+    counter_init(&c);
+    char buf[32];
+    for (int k = 0; k < WORDS; k++) {
+        word_k(buf, k);
+        counter_add(&c, buf, strlen(buf), 1 + k % 7);
+    }
+    vocab_build(&tv, &c, 1, 0);
+    counter_free(&c);
+    unk_match *one = unk_match_new(&tv, 0.25);
+    for (int k = 0; k < WORDS; k++) {
+        word_k(buf, k);
+        buf[0] = 'v';
+        want[k] = match(one, buf, NULL);
+    }
+    word_k(buf, 5);
+    CHECK_INT(want[5], id_of(&tv, buf));
+    unk_match *u = unk_match_new(&tv, 0.25);
+    pthread_t t[THREADS];
+    for (int i = 0; i < THREADS; i++) pthread_create(&t[i], NULL, worker, u);
+    long bad = 0;
+    for (int i = 0; i < THREADS; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        bad += (long)r;
+    }
+    CHECK_INT(bad, 0);
+    unk_match_free(u);
+    unk_match_free(one);
+    vocab_free(&tv);
+}
+
+/* A model's vocabulary (vocab_adopt: the file's tokens where they are)
+ * answers as the one it was saved from. */
+static void test_adopted(void)
+{
+    static const char *const w[] = { "inhabit", "critics", "repetitive", "lesser" };
+    static const int64_t n[] = { 4, 3, 2, 1 };
+    vocab v, a;
+    make_vocab(&v, w, n, 4);
+    size_t bytes = 0;
+    for (size_t i = 0; i < v.n; i++) bytes += strmap_keylen(&v.m, (int32_t)i) + 1;
+    char *blob = xmalloc(bytes), *p = blob;
+    for (size_t i = 0; i < v.n; i++) {
+        size_t l = strmap_keylen(&v.m, (int32_t)i) + 1;
+        memcpy(p, vocab_token(&v, (int32_t)i), l);
+        p += l;
+    }
+    memset(&a, 0, sizeof a);
+    CHECK_INT(vocab_adopt(&a, blob, bytes, v.counts, v.n), 0);
+    unk_match *uv = unk_match_new(&v, 0.6), *ua = unk_match_new(&a, 0.6);
+    static const char *const q[] = { "inhabited", "critics'", "repetitively", "lessen", "zebra" };
+    static const char *const ans[] = { "inhabit", "critics", "repetitive", NULL, NULL };
+    for (int i = 0; i < 5; i++) {
+        int32_t x = match(uv, q[i], NULL), y = match(ua, q[i], NULL);
+        CHECK_INT(x, y);
+        if (ans[i]) CHECK_STR(vocab_token(&v, x), ans[i]);
+        else CHECK_INT(x, VOCAB_UNK);
+    }
+    unk_match_free(uv);
+    unk_match_free(ua);
+    vocab_free(&a);
+    vocab_free(&v);
+    free(blob);
+}
+
+int main(void)
+{
+    test_cosine();
+    test_threshold();
+    test_tie();
+    test_code_points();
+    test_long_and_reserved();
+    test_threads();
+    test_adopted();
+    TEST_END();
+}
