@@ -11,8 +11,8 @@
  * a run of symbols or a URL is no misspelt word, and the n-grams of a
  * 1 MB token would cost for nothing. */
 #define UNK_MAX_CHARS 40
-/* start and end marks: bytes no token holds (the tokenizer splits at
- * control characters) */
+/* start and end marks: control bytes, which words do not hold in practice
+ * (one that did would at worst share a marked n-gram by chance) */
 #define MARK_START '\x01'
 #define MARK_END '\x02'
 
