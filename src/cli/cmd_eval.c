@@ -18,7 +18,7 @@ static const cmd_opt options[] = {
     { "json", O_JSON, 0, NULL, "print one JSON object (accuracy as a fraction, loss, n, per-class figures, confusion matrix)" },
     { "errors", O_ERRORS, 1, "FILE", "write the misclassified rows to FILE as CSV: line,label,predicted,probability,text (multi-label: line,labels,predicted,text, label sets joined by '|')" },
     { "top-k", O_TOPK, 1, "K", "multi-label models: P@K and R@K over each row's K most probable labels (default 1)" },
-    { "match-unknown", O_MATCH_UNKNOWN, 1, "COS", "override the model's reading of words its vocabulary lacks: the known word most like each (character 3- to 6-gram cosine >= COS; as train --match-unknown), 0 = <unk> (default: the model's setting)" },
+    MATCH_UNKNOWN_OPT(O_MATCH_UNKNOWN),
     { "batch", O_BATCH, 1, "N", "rows per forward pass (default 256, as predict; speed only: the results do not depend on it)" },
     { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as predict; speed only: the results do not depend on it)" },
     DATA_OPTS,

@@ -30,7 +30,7 @@ static const cmd_opt options[] = {
     { "top-k", O_TOPK, 1, "K", "the K most probable labels, most probable first (tsv: K label<TAB>prob pairs; jsonl: \"top\"); multi-label with --threshold: at most K labels with p >= P" },
     { "threshold", O_THRESHOLD, 1, "P", "binary models: predict the second label when its probability is >= P; multi-label models: every label with p >= P (default 0.5)" },
     { "with-text", O_WITH_TEXT, 0, NULL, "append the input text (tsv: as the last field; jsonl: as \"text\")" },
-    { "match-unknown", O_MATCH_UNKNOWN, 1, "COS", "override the model's reading of words its vocabulary lacks: the known word most like each (character 3- to 6-gram cosine >= COS; as train --match-unknown), 0 = <unk> (default: the model's setting)" },
+    MATCH_UNKNOWN_OPT(O_MATCH_UNKNOWN),
     { "batch", O_BATCH, 1, "N", "lines per forward pass (default 256, as eval; speed only: the results do not depend on it)" },
     { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as eval; speed only: the results do not depend on it)" },
     DATA_OPTS,

@@ -90,6 +90,11 @@ enum {
     { "label-sep", OPT_LABEL_SEP, 1, "SEP", "CSV/TSV: the label field holds several labels separated by SEP, e.g. '|' or ',' (multi-label data; default: one label per row)" }, \
     LABEL_PREFIX_OPT
 
+/* eval and predict: override a model's reading of unknown words (its
+ * option id is the command's own). */
+#define MATCH_UNKNOWN_OPT(id) \
+    { "match-unknown", id, 1, "COS", "override the model's reading of words its vocabulary lacks: the known word most like each (character 3- to 6-gram cosine >= COS; as train --match-unknown), 0 = <unk> (default: the model's setting)" }
+
 /* Settings collected from the shared groups. */
 typedef struct common_opts {
     tok_config tok;
