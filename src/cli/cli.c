@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "base/err.h"
 #include "base/fileio.h"
+#include "base/strmap.h"
 #include "base/tensor.h"
 #include "text/utf8.h"
 #include "text/vectors.h"
@@ -204,13 +205,89 @@ int cli_load_base(model *m, const char *path)
     return 0;
 }
 
+/* s without leading and trailing white space: *len bytes from the result. */
+static const char *trimmed(const char *s, size_t *len)
+{
+    while (*s == ' ' || (*s >= '\t' && *s <= '\r')) s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || (s[n - 1] >= '\t' && s[n - 1] <= '\r'))) n--;
+    *len = n;
+    return s;
+}
+
+/* --exclude: drop d's rows whose text (trimmed) is a text of one of c's
+ * exclude files, and say how many on stderr.  An exclude file is read by
+ * its own name's format (a CSV test set beside a corpus of lines) with the
+ * data options' columns and encoding.  -1 with err_set when one cannot be
+ * read. */
+static int exclude_rows(dataset *d, const common_opts *c)
+{
+    strmap set;
+    strmap_init(&set);
+    for (int f = 0; f < c->nexclude; f++) {
+        data_opts o = c->data;
+        o.fmt = data_format_for_texts(c->exclude[f], FMT_AUTO, o.encoding);
+        o.label_sep = NULL;
+        dataset x;
+        if (dataset_load(c->exclude[f], &o, 0, &x) < 0) {
+            strmap_free(&set);
+            return -1;
+        }
+        for (size_t i = 0; i < x.n; i++) {
+            size_t len;
+            const char *t = trimmed(x.text[i], &len);
+            strmap_put(&set, t, len, NULL);
+        }
+        dataset_free(&x);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        size_t len;
+        const char *t = trimmed(d->text[i], &len);
+        if (strmap_get(&set, t, len) >= 0) {
+            free(d->text[i]);
+            if (d->label) free(d->label[i]);
+            continue;
+        }
+        d->text[k] = d->text[i];
+        if (d->label) d->label[k] = d->label[i];
+        d->line[k++] = d->line[i];
+    }
+    d->excluded = d->n - k;
+    fprintf(stderr, "seqsent: %s: %zu of %zu text%s left out: also in %s%s (--exclude)\n", d->path, d->excluded,
+            d->n, d->n == 1 ? "" : "s", c->exclude[0], c->nexclude > 1 ? " or another --exclude file" : "");
+    d->n = k;
+    strmap_free(&set);
+    return 0;
+}
+
 int cli_load_texts(const char *path, const common_opts *c, int need_labels, dataset *d)
 {
     if (dataset_load(path, &c->data, need_labels, d) < 0) return -1;
     if (d->bad_utf8)   /* a few stray bytes: read, but never in silence */
         fprintf(stderr, "seqsent: %s: %zu invalid UTF-8 sequence%s read as U+FFFD\n", d->path, d->bad_utf8,
                 d->bad_utf8 == 1 ? "" : "s");
+    if (c->nexclude && exclude_rows(d, c) < 0) {
+        dataset_free(d);
+        return -1;
+    }
     return 0;
+}
+
+size_t cli_texts_excluded(const cli_texts *t)
+{
+    size_t n = 0;
+    for (int i = 0; i < t->nds; i++) n += t->ds[i].excluded;
+    return n;
+}
+
+void cli_note_excluded(cJSON *train_info, const common_opts *c, size_t n)
+{
+    if (!c->nexclude) return;
+    cJSON *x = cJSON_AddObjectToObject(train_info, "excluded");
+    cJSON *files = cJSON_AddArrayToObject(x, "files");
+    for (int i = 0; i < c->nexclude; i++) cJSON_AddItemToArray(files, cJSON_CreateString(c->exclude[i]));
+    cJSON_AddNumberToObject(x, "texts", (double)n);
 }
 
 void cli_texts_load(cli_texts *t, char *const *paths, int npaths, const common_opts *c)

@@ -36,12 +36,19 @@ int cli_load_wordspace(const char *path, model *m, wordspace *ws);
 int cli_load_base(model *m, const char *path);
 /* Whether path starts with the model file magic. */
 int is_model_file(const char *path);
-/* Read texts: CSV/TSV column or lines, from path ("-" = stdin). */
+/* Read texts: CSV/TSV column or lines, from path ("-" = stdin).  With
+ * --exclude files (c->nexclude), rows whose text is also in one of them are
+ * left out (counted in d->excluded and said on stderr). */
 int cli_load_texts(const char *path, const common_opts *c, int need_labels, dataset *d);
+/* The model's record of --exclude: train_info.excluded {files, texts: n}
+ * (nothing without --exclude). */
+void cli_note_excluded(cJSON *train_info, const common_opts *c, size_t n);
 /* The texts of all npaths files, in order (labels not needed); dies with the
  * file's error.  Free with cli_texts_free. */
 typedef struct cli_texts { char **text; size_t n; dataset *ds; int nds; } cli_texts;
 void cli_texts_load(cli_texts *t, char *const *paths, int npaths, const common_opts *c);
+/* How many texts --exclude left out of them. */
+size_t cli_texts_excluded(const cli_texts *t);
 void cli_texts_free(cli_texts *t);
 /* A new bundle with the texts of all npaths files and the tokenizer of the
  * options for them (vocab and vectors read a corpus this way); dies on

@@ -121,6 +121,7 @@ static void load_rows(const distill_args *d, const model *teacher, dataset *all)
         all->label[all->n] = xstrdup(lab.label[i]);
         all->line[all->n] = lab.line[i];
     }
+    all->excluded = cli_texts_excluded(&tx) + lab.excluded;
     if (!d->t.quiet)
         fprintf(stderr, "distill: %zu unlabelled texts, %zu labelled rows\n", tx.n, lab.n);
     cli_texts_free(&tx);

@@ -59,6 +59,7 @@ static const cmd_opt options[] = {
     OPT("quiet", O_QUIET, "", "no progress or per-epoch lines on stderr"),
     TOKENIZER_OPTS,
     DATA_OPTS,
+    EXCLUDE_OPT,
     { 0 }
 };
 
@@ -234,6 +235,10 @@ int cmd_pretrain(int argc, char **argv)
     lm_encode(&m, trt, ntr, m.maxlen, &etr, &short_tr);
     lm_encode(&m, vat, nva, m.maxlen, &eva, &short_va);
     if (etr.n == 0) die(EXIT_FAIL, "%s: no text with two or more tokens to learn from", a.corpus[0]);
+    const cJSON *rows = a.resume_path ? cJSON_GetObjectItemCaseSensitive(m.train_info, "rows") : NULL;
+    if (cJSON_IsNumber(rows) && rows->valuedouble != (double)etr.n)   /* other text: not the run it goes on with */
+        die(EXIT_FAIL, "%s: the checkpoint's run trained on %.0f rows, the corpus gives %zu: resume with the same corpus (and the same --exclude files)",
+            a.resume_path, rows->valuedouble, etr.n);
     if (!a.quiet)
         fprintf(stderr, "pretrain: %zu texts (%zu held out), %zu tokens, %zu rows of <= %d; %zu texts of < 2 tokens skipped; "
                 "vocabulary %zu (%.1f%% of tokens unknown); dictionary %s\n", tx.n, nva, etr.tokens + eva.tokens,
@@ -249,6 +254,7 @@ int cmd_pretrain(int argc, char **argv)
         for (int i = 0; i < a.ncorpus; i++) cJSON_AddItemToArray(files, cJSON_CreateString(a.corpus[i]));
         cJSON_AddNumberToObject(m.train_info, "tokens", (double)etr.tokens);
         cJSON_AddNumberToObject(m.train_info, "held_out_texts", (double)nva);
+        cli_note_excluded(m.train_info, &a.co, cli_texts_excluded(&tx));
     }
     progress pg;
     progress_attach(&pg, "pretrain", &a.to);

@@ -33,6 +33,7 @@ static const cmd_opt options[] = {
     { "quiet", O_QUIET, 0, NULL, "no progress or summary on stderr" },
     TOKENIZER_OPTS,
     DATA_OPTS,
+    EXCLUDE_OPT,
     { 0 }
 };
 

@@ -17,6 +17,7 @@ static const cmd_opt options[] = {
     { "max-size", O_MAX_SIZE, 1, "N", "keep at most N entries incl. <pad> (0) and <unk> (1) (default all)" },
     TOKENIZER_OPTS,
     DATA_OPTS,
+    EXCLUDE_OPT,
     { 0 }
 };
 

@@ -481,6 +481,11 @@ int common_opt(const cmd_spec *s, common_opts *c, int id, const char *arg)
         return 1;
     }
     case OPT_THREADS: c->threads = (int)opt_long(s, "threads", arg, 1, 256); return 1;
+    case OPT_EXCLUDE:
+        if (c->nexclude == (int)(sizeof c->exclude / sizeof *c->exclude))
+            usage_error(s, "--exclude: at most %d files (join them into one)", c->nexclude);
+        c->exclude[c->nexclude++] = arg;
+        return 1;
     case OPT_LABEL_SEP:
         if (!*arg) usage_error(s, "--label-sep: give the separator between labels, e.g. '|' or ','");
         c->data.label_sep = arg;

@@ -63,7 +63,7 @@ int opt_pre_post(const cmd_spec *s, const char *opt, const char *v);
 enum {
     OPT_LANG = OPT_TOKENIZER_IDS, OPT_DICT, OPT_DICT_VECTORS, OPT_USER_DICT, OPT_NO_NORMALIZE, OPT_SQUEEZE,
     OPT_FORMAT, OPT_TEXT_COL, OPT_LABEL_COL, OPT_NO_HEADER, OPT_THREADS, OPT_ENCODING, OPT_HEADER,
-    OPT_JOIN_EXTRA, OPT_T2S, OPT_LABEL_SEP, OPT_LABEL_PREFIX
+    OPT_JOIN_EXTRA, OPT_T2S, OPT_LABEL_SEP, OPT_LABEL_PREFIX, OPT_EXCLUDE
 };
 #define TOKENIZER_OPTS \
     { "lang", OPT_LANG, 1, "zh|en|auto", "language of the text (default auto: Chinese runs segmented, the rest tokenized as English)" }, \
@@ -81,6 +81,12 @@ enum {
     { "no-header", OPT_NO_HEADER, 0, NULL, "the first row is data, not a header" }, \
     { "join-extra", OPT_JOIN_EXTRA, 0, NULL, "with the text column last, a row with more fields than the first keeps the rest as the text (default: an error)" }, \
     { "encoding", OPT_ENCODING, 1, "NAME", "the data's encoding, converted with iconv (e.g. gb18030, big5, utf-16, latin1; default UTF-8, checked)" }
+
+/* Commands that learn from text (train, distill, pretrain, vectors, vocab):
+ * texts never to learn from, e.g. a test set's (cli_load_texts leaves them
+ * out of every file the command reads). */
+#define EXCLUDE_OPT \
+    { "exclude", OPT_EXCLUDE, 1, "FILE", "leave out every text that is also in FILE (e.g. the test set: no test text is learnt from, not even as unlabelled text); compared without leading and trailing white space; FILE's format by its name, CSV/TSV its text column; repeatable" }
 
 /* How labels are written (commands that read labels: train, distill, eval;
  * predict takes the prefix, to find the text of fastText lines). */
@@ -104,6 +110,8 @@ typedef struct common_opts {
     int tok_set;          /* any tokenizer option given */
     data_opts data;
     int threads;
+    const char *exclude[16];   /* --exclude files */
+    int nexclude;
 } common_opts;
 
 void common_opts_init(common_opts *c);

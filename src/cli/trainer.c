@@ -379,11 +379,22 @@ static void attach_soft(encoded *e, const model *m, const float *soft)
     memcpy(e->soft, soft, e->n * (size_t)e->K * sizeof *e->soft);
 }
 
+/* --resume: the data must be the checkpoint's (same file, --exclude and
+ * split), else the run would go on over other rows without a word. */
+static void check_resumed_rows(const train_args *a, const model *m, const dataset *tr)
+{
+    const cJSON *rows = cJSON_GetObjectItemCaseSensitive(m->train_info, "rows");
+    if (cJSON_IsNumber(rows) && rows->valuedouble != (double)tr->n)
+        die(EXIT_FAIL, "%s: the checkpoint's run trained on %.0f rows, %s gives %zu: resume with the same data (and the same --exclude files)",
+            a->resume_path, rows->valuedouble, a->train_path, tr->n);
+}
+
 void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *targets)
 {
     model m;
     train_state st;
     open_model(a, tr, va, &m, &st);
+    if (a->resume_path) check_resumed_rows(a, &m, tr);
     if (targets && !a->resume_path) set_labels(&m, targets);
     if (!a->resume_path) decide_multilabel(a, &m, tr, va);
     if (!a->resume_path) shape_model(a, &m, tr, va);
@@ -401,6 +412,7 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
                            a->embed != NULL || a->word2vec || ((a->word2vec_auto || a->from) && m.embed_info));
         if (encoder) cJSON_AddStringToObject(m.train_info, "encoder", a->from);
         if (targets) cJSON_AddStringToObject(m.train_info, "teacher", targets->teacher);
+        cli_note_excluded(m.train_info, &a->co, tr->excluded + va->excluded);
     }
     float *cw = a->to.class_weight ? class_weights(&etr, m.nlabels) : NULL;
     a->to.class_w = cw;

@@ -29,6 +29,7 @@ enum {
 #define TRAIN_OPTIONS \
     OPT_GROUP("Data & vocabulary:"), \
     DATA_OPTS, \
+    EXCLUDE_OPT, \
     LABEL_OPTS, \
     TOKENIZER_OPTS, \
     OPT("vocab", O_VOCAB, "FILE", "reuse a vocabulary: a model file or a 'token<TAB>count' listing"), \

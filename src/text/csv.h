@@ -82,6 +82,7 @@ typedef struct dataset {
     size_t n;
     size_t skipped_empty;   /* rows skipped because the text was empty */
     size_t bad_utf8;        /* invalid UTF-8 sequences in the file (read as U+FFFD) */
+    size_t excluded;        /* rows left out after loading: their text is in an --exclude file */
     char *path;
 } dataset;
 
