@@ -80,7 +80,7 @@ const char *seqsent_kind(const seqsent_model *m);
 int seqsent_maxlen(const seqsent_model *m);
 /* Dimension of the sentence vectors seqsent_encode returns: the recurrent
  * layers' units times directions (hidden, or 2 x hidden when
- * bidirectional). */
+ * bidirectional), plus G for a model trained with `train --bag G`. */
 int seqsent_dim(const seqsent_model *m);
 /* The model file's metadata as one JSON object (as `seqsent info` prints
  * it, without the "file" section), unformatted. */
@@ -117,7 +117,8 @@ int seqsent_top_k(const seqsent_model *m, const double *probs_row, int k, int *t
 /* The encoder's pooled features of n texts: vectors receives n rows of
  * seqsent_dim(m) floats, the sequence summary the classifier head reads
  * (after the recurrent layers and the pooling the model was trained with,
- * before the optional hidden dense layer and the output layer).  An
+ * and the bag of words and bigrams when it has one; before the optional
+ * hidden dense layer and the output layer).  An
  * ensemble's vectors are those of its first network.  Returns 0, or -1 with
  * the message in err (may be NULL). */
 int seqsent_encode(const seqsent_model *m, const char *const *texts, size_t n,

@@ -5,7 +5,7 @@
  * with the central difference (L(w+e) - L(w-e)) / 2e.  Done for the sigmoid
  * (binary cross-entropy), softmax (categorical) and multi-label (a sigmoid
  * and binary cross-entropy per label) heads, with and without masking of
- * padding steps.
+ * padding steps, and with a bag of n-grams beside the summary.
  */
 #include "test.h"
 #include "nn/net.h"
@@ -91,6 +91,10 @@ static int check_cfg(net_config c, const char *what)
     int any = 0;
     if (n->d_emb)
         for (int e = 0; e < E; e++) any |= n->d_emb[(size_t)5 * E + e] != 0;
+    int bag_any = 0;   /* the bag: its rows reach the loss (an unused bag would pass the comparison) */
+    if (c.bag_dim)
+        for (size_t i = 0; i < (size_t)(V + c.bag_buckets) * c.bag_dim; i++) bag_any |= n->d_bag[i] != 0;
+    CHECK_MSG(!c.bag_dim || bag_any, "%s: the bag has no gradient", what);
     for (int pi = 0; pi < n->nparams; pi++) {
         param *p = &n->params[pi];
         for (size_t i = 0; i < p->n; i++) {
@@ -373,6 +377,13 @@ int main(void)
     check_cfg(pm, "bilstm mean pooling + mask, softmax");
     pm.mask = 0; pm.cell = CELL_GRU; pm.dropout = 0.2f; pm.n_out = 1;
     check_cfg(pm, "bigru mean pooling + dropout");
+    /* a bag of words and word bigrams beside the summary (nn/bag.h) */
+    net_config bg = { .layers = 1, .n_out = 1, .cell = CELL_GRU, .bag_dim = 3, .bag_buckets = 5 };
+    check_cfg(bg, "gru + bag, sigmoid");
+    bg.bidir = 1; bg.mask = 1; bg.pool = POOL_MEAN; bg.n_out = 3; bg.dropout = 0.2f;
+    check_cfg(bg, "bigru mean + mask + bag + dropout, softmax");
+    bg.dense = 4; bg.n_out = 1;
+    check_cfg(bg, "bigru + bag + hidden dense");
     test_mask_semantics();
     /* adversarial training: trained and frozen embedding, dropout, mask */
     net_config ad = { .layers = 2, .n_out = 1, .cell = CELL_LSTM, .dropout = 0.2f };
@@ -381,6 +392,9 @@ int main(void)
     check_adversarial(ad, "adversarial bigru mean + mask, softmax");
     ad.freeze = 1;
     check_adversarial(ad, "adversarial bigru, frozen embedding");
+    ad.bag_dim = 3; ad.bag_buckets = 5;
+    check_adversarial(ad, "adversarial bigru, frozen embedding, bag");
+    ad.bag_dim = 0;
     /* distillation's soft targets, sigmoid and softmax, at T = 1 and 3 */
     soft_temperature = 3;
     net_config sd = { .layers = 1, .n_out = 1, .cell = CELL_GRU, .bidir = 1, .mask = 1 };
@@ -390,6 +404,8 @@ int main(void)
     soft_temperature = 1;
     sd.cell = CELL_LSTM; sd.layers = 2; sd.dropout = 0.2f;
     check_cfg(sd, "soft targets T=1, softmax + dropout");
+    sd.bag_dim = 2; sd.bag_buckets = 7;
+    check_cfg(sd, "soft targets T=1, softmax + dropout + bag");
     soft_temperature = 0;
     /* multi-label: one sigmoid per label, binary cross-entropy each (ova_loss) */
     net_config ml = { .layers = 2, .n_out = 4, .multilabel = 1, .cell = CELL_LSTM };

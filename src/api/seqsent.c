@@ -102,7 +102,7 @@ const char *seqsent_kind(const seqsent_model *s)
 }
 
 int seqsent_maxlen(const seqsent_model *s) { return s ? s->m.maxlen : 0; }
-int seqsent_dim(const seqsent_model *s) { return s ? net_features(&s->m.net->cfg) : 0; }
+int seqsent_dim(const seqsent_model *s) { return s ? net_summary_width(&s->m.net->cfg) : 0; }
 const char *seqsent_metadata(const seqsent_model *s) { return s ? s->meta : NULL; }
 
 /* The arguments every batch call checks. */
@@ -223,7 +223,7 @@ int seqsent_encode(const seqsent_model *s, const char *const *texts, size_t n, f
     if (!n) return 0;
     const model *m = &s->m;
     const net *nt = m->net;
-    int F = net_features(&nt->cfg);
+    int F = net_summary_width(&nt->cfg);   /* the summary, and the bag's features when there is one */
     int batch = n < API_BATCH ? (int)n : API_BATCH;
     net_ws ws;
     net_ws_alloc(&ws, &nt->cfg, m->maxlen, batch);

@@ -52,6 +52,8 @@ int trainer_option(train_args *a, int c, const char *arg)
     case O_POOL: nc->pool = parse_word(a, pool_parse(arg), "pool", "last, max or mean", arg); break;
     case O_DROPOUT: nc->dropout = (float)opt_double(a->spec, "dropout", arg, 0, 0.95); break;
     case O_DENSE: nc->dense = (int)opt_long(a->spec, "dense", arg, 1, 65536); break;
+    case O_BAG: nc->bag_dim = (int)opt_long(a->spec, "bag", arg, 0, 4096); break;
+    case O_BAG_BUCKETS: nc->bag_buckets = (int)opt_long(a->spec, "bag-buckets", arg, 1, 1L << 26); break;
     case O_OPTIM: to->optim = (optim_kind)parse_word(a, optim_parse(arg), "optimizer", "adam, adamw or sgd", arg); break;
     case O_WD: to->weight_decay = opt_double(a->spec, "weight-decay", arg, 0, 10); a->wd_set = 1; break;
     case O_MOMENTUM: to->momentum = opt_double(a->spec, "momentum", arg, 0, 0.9999); a->mom_set = 1; break;
@@ -135,6 +137,8 @@ static void apply_defaults(train_args *a)
     if (!given(a, O_POOL)) nc->pool = k ? POOL_LAST : POOL_MEAN;
     if (!given(a, O_DROPOUT)) nc->dropout = k ? 0 : TRAIN_DEFAULT_DROPOUT;
     if (!given(a, O_HIDDEN)) nc->hidden = k ? 128 : TRAIN_DEFAULT_HIDDEN;
+    if (!given(a, O_BAG_BUCKETS)) nc->bag_buckets = TRAIN_DEFAULT_BAG_BUCKETS;
+    if (given(a, O_BAG_BUCKETS) && !nc->bag_dim) usage_error(a->spec, "--bag-buckets sizes the bag: give --bag G too");
     if (!given(a, O_BATCH)) to->batch = k ? 32 : TRAIN_DEFAULT_BATCH;
     if (!a->lr_set) to->lr = k ? 0.001 : TRAIN_DEFAULT_LR;   /* SGD's: train_opts_resolve */
     if (!given(a, O_EPOCHS)) to->epochs = k ? 5 : TRAIN_DEFAULT_EPOCHS;
@@ -161,6 +165,8 @@ void trainer_check(train_args *a)
     if (a->from && a->vocab_path) usage_error(a->spec, "--from and --vocab both give a vocabulary; use one");
     if (a->resume_path && (a->from || a->vocab_path || a->embed || a->co.tok_set))
         usage_error(a->spec, "--resume continues a run: its vocabulary, tokenizer and vectors come from the checkpoint");
+    if (a->resume_path && (given(a, O_BAG) || given(a, O_BAG_BUCKETS)))
+        usage_error(a->spec, "--resume continues a run: its network, the bag included, comes from the checkpoint");
     if (a->resume_path && given(a, O_MATCH_UNKNOWN))
         usage_error(a->spec, "--resume continues a run: how it reads unknown words comes from the checkpoint");
     if (a->resume_path && a->multilabel)

@@ -15,7 +15,7 @@ enum {
     O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_ADVERSARIAL, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
     O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE, O_DISCR, O_UNFREEZE, O_SLANTED,
     O_MONITOR, O_KERAS, O_NO_MASK, O_NO_BUCKET, O_NO_BIDIR, O_MULTILABEL, O_WORD2VEC, O_NO_WORD2VEC,
-    O_MATCH_UNKNOWN,
+    O_MATCH_UNKNOWN, O_BAG, O_BAG_BUCKETS,
     O_TRAINER_END   /* a command's own options start here */
 };
 
@@ -53,6 +53,8 @@ enum {
     OPT("dropout", O_DROPOUT, "P", "inverted dropout on every recurrent layer's input and before the dense layer (training only; default 0.5; --keras: 0)"), \
     OPT("dense", O_DENSE, "H", "a hidden ReLU dense layer of H units before the output (default none)"), \
     OPT("pool", O_POOL, "last|max|mean", "summary of the top layer: mean over time (default), max over time, or the final states (--keras)"), \
+    OPT("bag", O_BAG, "G", "beside the summary, a bag of words and word bigrams as fastText has: the mean of their G-wide embeddings (bigrams hashed); 0 = none (default 0)"), \
+    OPT("bag-buckets", O_BAG_BUCKETS, "N", "rows for the bag's hashed word bigrams (default 131072)"), \
     OPT("multilabel", O_MULTILABEL, "", "one sigmoid per label, each with binary cross-entropy (one-vs-all, fastText -loss ova), even when every row has one label (default: when some row has 2+ labels)"), \
     OPT("maxlen", O_MAXLEN, "N", "sequence length (default: 95th percentile of training lengths)"), \
     OPT("padding", O_PADDING, "pre|post", "where padding goes (default pre, as Keras)"), \
@@ -134,6 +136,7 @@ typedef struct train_args {
 #define TRAIN_DEFAULT_PATIENCE 3
 #define TRAIN_DEFAULT_DROPOUT 0.5
 #define TRAIN_DEFAULT_HIDDEN 64
+#define TRAIN_DEFAULT_BAG_BUCKETS 131072
 #define TRAIN_DEFAULT_BATCH 64
 #define TRAIN_DEFAULT_LR 0.002     /* Adam, AdamW (SGD: 0.01) */
 #define TRAIN_DEFAULT_ADVERSARIAL 0.02

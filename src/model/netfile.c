@@ -30,6 +30,12 @@ cJSON *net_config_json(const net *n)
     if (!c->lm) {   /* the classifier's summary and head */
         cJSON_AddNumberToObject(j, "dense", c->dense);
         cJSON_AddStringToObject(j, "pool", pool_name(c->pool));
+        if (c->bag_dim > 0) {   /* a bag of n-grams beside the summary (nn/bag.h) */
+            cJSON *b = cJSON_AddObjectToObject(j, "bag");
+            cJSON_AddNumberToObject(b, "dim", c->bag_dim);
+            cJSON_AddNumberToObject(b, "buckets", c->bag_buckets);
+            cJSON_AddNumberToObject(b, "ngrams", 2);   /* words and bag_bigram's hashed word pairs */
+        }
     }
     cJSON_AddNumberToObject(j, "embed_dim", c->embed_dim);
     cJSON_AddNumberToObject(j, "vocab_size", c->vocab_size);
@@ -63,12 +69,13 @@ static void put_float(mfile *m, const char *name, int ndim, const int64_t *shape
     free(h);
 }
 
-/* Quantized storage applies to the matrices (2-D) but the output layer's:
- * its few columns decide the probabilities directly, and it is small. */
+/* Quantized storage applies to the matrices (2-D) but the output layer's
+ * (its few columns decide the probabilities directly, and it is small)
+ * and the bag's (its rows are averaged, not multiplied: kept in f32). */
 static int quantized_entry(const net *n, int i)
 {
     const param_spec *s = &n->plist.spec[i];
-    return s->ndim == 2 && s->w != &n->Wd;
+    return s->ndim == 2 && s->w != &n->Wd && s->w != &n->bag;
 }
 
 /* mf_put a matrix as int8 + scales (the embedding, i == 0, per row, its
@@ -197,6 +204,15 @@ static int config_from_json(const cJSON *j, net_config *c)
     const cJSON *pl = cJSON_GetObjectItemCaseSensitive(j, "pool");
     c->pool = cJSON_IsString(pl) ? pool_parse(pl->valuestring) : POOL_LAST;
     if (c->pool < 0) return err_set("unsupported pooling '%s'", pl->valuestring);
+    const cJSON *bag = cJSON_GetObjectItemCaseSensitive(j, "bag");
+    if (bag && !c->lm) {
+        if (json_int(bag, "dim", 1, 1 << 16, -1, &c->bag_dim) < 0 || json_int(bag, "buckets", 1, 1 << 28, -1, &c->bag_buckets) < 0)
+            return -1;
+        const cJSON *ng = cJSON_GetObjectItemCaseSensitive(bag, "ngrams");
+        if (!cJSON_IsNumber(ng) || ng->valuedouble != 2)
+            return err_set("network.bag: n-grams other than words and word bigrams (a newer seqsent's model?)");
+        if ((int64_t)c->vocab_size + c->bag_buckets > (1LL << 30)) return err_set("network: bag: too many rows");
+    }
     const cJSON *dr = cJSON_GetObjectItemCaseSensitive(j, "dropout");
     c->dropout = cJSON_IsNumber(dr) && dr->valuedouble > 0 && dr->valuedouble < 1 ? (float)dr->valuedouble : 0;
     return 0;

@@ -3,8 +3,10 @@
  * workspace.c).
  *
  *   B batch rows, T time steps, E embedding, H units per direction,
- *   D directions, F = D*H, Dh hidden dense units, K outputs */
+ *   D directions, F = D*H, G bag features, S = F+G, Dh hidden dense units,
+ *   K outputs */
 #include "nn/net.h"
+#include "nn/bag.h"
 #include "nn/bidir.h"
 #include "nn/dense.h"
 #include "nn/dropout.h"
@@ -21,6 +23,7 @@
 
 int net_directions(const net_config *c) { return c->bidir ? 2 : 1; }
 int net_features(const net_config *c) { return c->hidden * net_directions(c); }
+int net_summary_width(const net_config *c) { return net_features(c) + (c->lm ? 0 : c->bag_dim); }
 int net_layer_in(const net_config *c, int l) { return l ? net_features(c) : c->embed_dim; }
 int net_param_depth(const net_config *c, const char *name)
 {
@@ -31,7 +34,7 @@ int net_param_depth(const net_config *c, const char *name)
     return 0;
 }
 
-static int head_in(const net_config *c) { return c->dense > 0 ? c->dense : net_features(c); }
+static int head_in(const net_config *c) { return c->dense > 0 ? c->dense : net_summary_width(c); }
 
 /* build_params puts the embedding first */
 enum { P_EMBEDDING = 0 };
@@ -74,8 +77,13 @@ static void build_params(net *n)
         }
         return;
     }
+    if (c->bag_dim > 0) {
+        n->bag_spec = pl->n;
+        params_add(pl, "bag", (int64_t)c->vocab_size + c->bag_buckets, c->bag_dim, pinit_embedding,
+                   kernel | PARAM_SPARSE, &n->bag, &n->d_bag);
+    }
     if (c->dense > 0) {
-        params_add(pl, "hidden.W", net_features(c), c->dense, pinit_glorot, kernel, &n->W1, &n->dW1);
+        params_add(pl, "hidden.W", net_summary_width(c), c->dense, pinit_glorot, kernel, &n->W1, &n->dW1);
         params_add(pl, "hidden.b", c->dense, 0, pinit_zeros, bias, &n->b1, &n->db1);
     }
     params_add(pl, "dense.W", head_in(c), c->n_out, pinit_glorot, kernel, &n->Wd, &n->dWd);
@@ -204,7 +212,7 @@ static float *infer_work(const net *n, net_ws *w)
 {
     if (!w->mmwork) {
         const net_config *c = &n->cfg;
-        int N = cell_gates(c->cell) * c->hidden, K = c->embed_dim > net_features(c) ? c->embed_dim : net_features(c);
+        int N = cell_gates(c->cell) * c->hidden, K = c->embed_dim > net_summary_width(c) ? c->embed_dim : net_summary_width(c);
         if (c->dense > N) N = c->dense;
         if (c->n_out > N) N = c->n_out;
         if (c->dense > K) K = c->dense;
@@ -312,14 +320,14 @@ static void head_dense(float *work, int B, int C, int K, const float *X, const f
     else mm_rows(B, K, C, X, W, Y, work);
 }
 
-/* feat [B,F] -> (hidden dense + ReLU [B,Dh]) -> output dense -> logits [B,K] */
+/* feat [B,S] -> (hidden dense + ReLU [B,Dh]) -> output dense -> logits [B,K] */
 static void head_forward(const net *n, net_ws *w, int B)
 {
     const net_config *c = &n->cfg;
     const float *x = w->feat;
     float *work = inferring(w) ? infer_work(n, w) : NULL;
     if (c->dense > 0) {
-        head_dense(work, B, net_features(c), c->dense, x, n->W1, n->W1q, n->b1, w->a1);
+        head_dense(work, B, net_summary_width(c), c->dense, x, n->W1, n->W1q, n->b1, w->a1);
         relu_forward((size_t)B * c->dense, w->a1);
         x = w->a1;
     }
@@ -344,11 +352,17 @@ const float *net_encode_forward(const net *n, net_ws *w, int B, int T, const int
 static void forward_body(const net *n, net_ws *w, int B, int T, const int32_t *ids)
 {
     const net_config *c = &n->cfg;
+    const int F = net_features(c), S = net_summary_width(c);
     const float *x = net_encode_forward(n, w, B, T, ids);
-    pool_forward(c->pool, B, T, net_directions(c), c->hidden, x, mask_of(n, w, 0), w->feat, &w->pool);
+    pool_forward(c->pool, B, T, net_directions(c), c->hidden, x, mask_of(n, w, 0), c->bag_dim ? w->pooled : w->feat,
+                 &w->pool);
+    if (c->bag_dim) {   /* feat row b: the summary, then the bag */
+        for (int b = 0; b < B; b++) memcpy(w->feat + (size_t)b * S, w->pooled + (size_t)b * F, sizeof(float) * F);
+        bag_forward(B, T, c->bag_dim, c->vocab_size, c->bag_buckets, ids, n->bag, w->feat + F, S, w->bag_grams,
+                    w->bag_count);
+    }
     if (dropping(n, w))
-        dropout_forward(1, B, net_features(c), c->dropout, w->drop_seed, SITE_SUMMARY, w->row0, w->feat, w->fmask,
-                        w->feat);
+        dropout_forward(1, B, S, c->dropout, w->drop_seed, SITE_SUMMARY, w->row0, w->feat, w->fmask, w->feat);
     head_forward(n, w, B);
 }
 
@@ -372,12 +386,12 @@ double net_loss(const net *n, net_ws *w, int B, const int32_t *y)
 
 /* ---- backward ---- */
 
-/* dlogits -> the head's weight gradients and dfeat [B,F] (before the
+/* dlogits -> the head's weight gradients and dfeat [B,S] (before the
  * summary's dropout). */
 static void head_backward(net *n, net_ws *w, int B)
 {
     const net_config *c = &n->cfg;
-    const int F = net_features(c), K = c->n_out;
+    const int F = net_summary_width(c), K = c->n_out;
     if (c->dense > 0) {
         dense_backward(B, c->dense, K, w->a1, n->Wd, w->dlogits, n->dWd, n->dbd, w->da1);
         relu_backward((size_t)B * c->dense, w->a1, w->da1);
@@ -428,8 +442,15 @@ static double loss_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
     }
     for (int i = 0; i < B * K; i++) w->dlogits[i] = (float)((double)w->dlogits[i] / batch);
     head_backward(n, w, B);
-    if (dropping(n, w)) dropout_backward((size_t)B * net_features(c), w->fmask, w->dfeat, w->dfeat);
-    pool_backward(c->pool, B, T, net_directions(c), c->hidden, w->dfeat, mask_of(n, w, 0), &w->pool, w->dbuf[0]);
+    const int F = net_features(c), S = net_summary_width(c);
+    if (dropping(n, w)) dropout_backward((size_t)B * S, w->fmask, w->dfeat, w->dfeat);
+    if (c->bag_dim) {   /* dfeat row b: the summary's gradient, then the bag's */
+        for (int b = 0; b < B; b++) memcpy(w->dpooled + (size_t)b * F, w->dfeat + (size_t)b * S, sizeof(float) * F);
+        bag_backward(B, T, c->bag_dim, w->bag_grams, w->bag_count, w->dfeat + F, S, n->d_bag,
+                     &n->plist.spec[n->bag_spec].rows);
+    }
+    pool_backward(c->pool, B, T, net_directions(c), c->hidden, c->bag_dim ? w->dpooled : w->dfeat, mask_of(n, w, 0),
+                  &w->pool, w->dbuf[0]);
     net_encode_backward(n, w, B, T, ids);
     return loss;
 }

@@ -2,7 +2,9 @@
  *
  *   ids [B,T] -> embedding X0 [T,B,E] (embedding.h)
  *   -> L recurrent layers, each (dropout, dropout.h) -> cells [T,B,F] (cell.h, bidir.h)
- *   -> sequence summary feat [B,F] (pool.h) -> (dropout)
+ *   -> sequence summary [B,F] (pool.h), beside it (bag_dim > 0) a bag of
+ *      the row's words and word bigrams [B,G] (bag.h): feat [B,F+G]
+ *   -> (dropout)
  *   -> (dense + ReLU [B,Dh]) -> dense -> logits [B,K] (dense.h) -> loss (loss.h)
  *
  * F = H*D: the recurrent layers are LSTM, GRU or SimpleRNN cells of H units,
@@ -40,6 +42,8 @@ typedef struct net_config {
     float dropout;      /* on each recurrent layer's input and before the dense layer(s) */
     int dense;          /* units of a hidden ReLU dense layer, 0 = none */
     int pool;           /* sequence summary: POOL_LAST (final states), POOL_MAX, POOL_MEAN over time */
+    int bag_dim;        /* G: a bag of n-grams (bag.h) of G features beside the summary, 0 = none */
+    int bag_buckets;    /* NB: the bag's hashed bigram rows */
     /* A language model (lm.h) instead of a classifier: no summary or dense
      * layers, an output embedding per direction predicting the next token
      * (the previous one backwards) with a sampled softmax of lm_samples
@@ -52,14 +56,16 @@ typedef struct net {
     net_config cfg;
     float *emb;              /* [V,E] */
     cell_params *rnn;        /* [L*D]: layer l, direction d at l*D + d */
-    float *W1, *b1;          /* hidden dense [H*D,Dh], [Dh] (cfg.dense > 0) */
-    float *Wd, *bd;          /* output dense [F,K], [K]; F = Dh or H*D */
+    float *bag;              /* the bag's rows [V+NB,G] (cfg.bag_dim > 0) */
+    float *W1, *b1;          /* hidden dense [S,Dh], [Dh] (cfg.dense > 0); S = H*D + G, the summary */
+    float *Wd, *bd;          /* output dense [F,K], [K]; F = Dh or S */
     float *lm_W[2], *lm_b[2];   /* language model: output embedding [V,H] (NULL when tied to emb), bias [V,1] per direction */
     int lm_spec_W[2], lm_spec_b[2];   /* their entries in plist (the embedding's when tied) */
     /* gradients (allocated by net_alloc_grads; d_emb stays NULL when frozen) */
     float *d_emb;
     cell_params *d_rnn;
-    float *dW1, *db1, *dWd, *dbd;
+    float *d_bag, *dW1, *db1, *dWd, *dbd;
+    int bag_spec;            /* the bag's entry in plist (its rows touched) */
     float *d_lm_W[2], *d_lm_b[2];
     /* every tensor above, with its name, shape and flags (params.h) */
     param_list plist;
@@ -103,7 +109,9 @@ typedef struct net_ws {
     float *x0;               /* [T,B,E] embedded input */
     unsigned char *mask, *mask_rev;    /* [T,B] time-major, 1 = real token; the same reversed in time */
     layer_ws *layer;         /* [L] */
-    float *feat, *dfeat;     /* [B,F] sequence summary (after dropout), its gradient */
+    float *feat, *dfeat;     /* [B,S] summary and bag (after dropout), its gradient */
+    float *pooled, *dpooled; /* [B,F] the summary alone, its gradient (bag_dim > 0; else feat, dfeat) */
+    int32_t *bag_grams, *bag_count;   /* [B,2T] each row's n-gram rows, [B] how many (bag.h) */
     pool_state pool;
     float *fmask;            /* [B,F] dropout multipliers of the summary */
     float *a1, *da1;         /* [B,Dh] hidden dense activations (after ReLU), gradient */
@@ -158,6 +166,7 @@ net *net_shadow(const net *n);
 void net_add_grads(net *dst, const net *src);
 int net_directions(const net_config *c);
 int net_features(const net_config *c);   /* H*D: width of the final state */
+int net_summary_width(const net_config *c);   /* S = H*D + G: what the head reads */
 int net_layer_in(const net_config *c, int l);   /* recurrent layer l's input width: E, then H*D */
 /* How far below the output a tensor is, by its name: 0 the dense layers
  * (or a language model's output layer), 1 the top recurrent layer, ..., L

@@ -4,7 +4,8 @@
  *
  *   B batch rows (at most maxB), T time steps (at most maxT), E embedding,
  *   H units per direction, D directions, F = D*H, Dh hidden dense units,
- *   K outputs, C a layer's input width (E, then F) */
+ *   K outputs, C a layer's input width (E, then F), S = F + G (the bag's
+ *   G features beside the summary) */
 #include "nn/net.h"
 #include "base/err.h"
 
@@ -36,10 +37,17 @@ static void ws_alloc(net_ws *w, const net_config *c, int maxT, int maxB, wsbuf *
         }
         for (int d = 0; d < D; d++) cell_cache_alloc(&lw->cache[d], c->cell, maxT, maxB, H, a);
     }
-    w->feat = wsbuf_floats(a, (size_t)maxB * F);
-    w->dfeat = wsbuf_floats(a, (size_t)maxB * F);
+    const int S = net_summary_width(c);
+    w->feat = wsbuf_floats(a, (size_t)maxB * S);
+    w->dfeat = wsbuf_floats(a, (size_t)maxB * S);
+    if (c->bag_dim > 0 && !c->lm) {
+        w->pooled = wsbuf_floats(a, (size_t)maxB * F);
+        w->dpooled = wsbuf_floats(a, (size_t)maxB * F);
+        w->bag_grams = wsbuf_zeroed(a, tb * 2 * sizeof(int32_t));
+        w->bag_count = wsbuf_zeroed(a, (size_t)maxB * sizeof(int32_t));
+    }
     pool_state_alloc(&w->pool, c->pool, maxB, F, a);
-    if (c->dropout > 0) w->fmask = wsbuf_floats(a, (size_t)maxB * F);
+    if (c->dropout > 0) w->fmask = wsbuf_floats(a, (size_t)maxB * S);
     if (c->dense > 0) {
         w->a1 = wsbuf_floats(a, (size_t)maxB * c->dense);
         w->da1 = wsbuf_floats(a, (size_t)maxB * c->dense);
@@ -83,7 +91,8 @@ void net_ws_free(net_ws *w)
         for (int d = 0; d < 2; d++) cell_cache_free(&lw->cache[d]);
     }
     free(w->layer);
-    ffree(w->feat); ffree(w->dfeat);
+    ffree(w->feat); ffree(w->dfeat); ffree(w->pooled); ffree(w->dpooled);
+    free(w->bag_grams); free(w->bag_count);
     pool_state_free(&w->pool);
     ffree(w->fmask); ffree(w->a1); ffree(w->da1);
     ffree(w->logits); ffree(w->probs); ffree(w->dlogits);

@@ -1,0 +1,70 @@
+#!/bin/sh
+# tests/cli_bag.sh - `train --bag G`: a bag of the text's words and word
+# bigrams (fastText's features) beside the recurrent summary (nn/bag.h).
+#   - recorded in the model (network.bag: dim, buckets, ngrams 2), a tensor
+#     of vocabulary + buckets rows; the bag changes the predictions;
+#   - the same bits on 1, 2 and 3 threads; SIGINT + --resume gives the
+#     uninterrupted run's file, byte for byte;
+#   - --half, quantize (the bag stays f32), ensemble, distill and encode
+#     (its vectors: the summary and the bag's G features);
+#   - usage errors: --bag-buckets without --bag, --bag with --resume.
+CLI_NAME=bag CLI_TIMEOUT=120 . tests/harness.sh
+
+E="$D/movies_en.train.csv"
+ET="$D/movies_en.test.csv"
+NET="--hidden 8 --maxlen 16 --epochs 3 --batch 16 --word2vec --embed-dim 16 --seed 3"
+
+go "train --bag 6" "$S" train "$E" $NET --bag 6 --bag-buckets 500 --threads 1 -o bag.ssm
+run "$S" info --tensors bag.ssm
+check "the model records the bag: 6 features, 500 buckets, words and bigrams" \
+    'out_has "\"bag\"" && out_has "\"dim\":[^,]*6" && out_has "\"buckets\":[^,]*500" && out_has "\"ngrams\":[^,]*2"'
+flat() { tr -d ' \t\n' <"$T/out"; }   # the JSON on one line
+V=$(flat | sed -n 's/.*"vocab_size":\([0-9]*\).*/\1/p')
+check "a bag tensor of vocabulary + buckets rows x 6, f32" "flat | grep -q '\"name\":\"bag\",\"dtype\":\"f32\",\"shape\":\\[$((V + 500)),6\\]'"
+go "train without the bag" "$S" train "$E" $NET --threads 1 -o nobag.ssm
+"$S" predict -m bag.ssm "$ET" >p.bag 2>/dev/null
+"$S" predict -m nobag.ssm "$ET" >p.nobag 2>/dev/null
+check "the bag changes the predictions" '[ -s p.bag ] && ! cmp -s p.bag p.nobag'
+go "eval the bag model" "$S" eval -m bag.ssm "$ET"
+
+for th in 2 3; do
+    [ -n "$QUICK" ] && [ "$th" = 3 ] && continue
+    go "train --bag on $th threads" "$S" train "$E" $NET --bag 6 --bag-buckets 500 --threads $th -o bag$th.ssm
+    check "--bag: $th threads give the 1-thread file, byte for byte" 'cmp -s bag.ssm bag'$th'.ssm'
+done
+
+SIG="$NET --bag 6 --bag-buckets 500 --epochs 30 --threads 1"
+go "the uninterrupted reference run" "$S" train "$E" $SIG --quiet -o full.ssm
+interrupt_train 2 ck.ssm "$E" $SIG
+check "SIGINT: exit 130, a checkpoint" '[ "$src" = 130 ] && [ -s ck.ssm ]'
+go "--resume" "$S" train "$E" --resume ck.ssm --threads 1 --quiet
+check "--bag: SIGINT + --resume gives the uninterrupted run's file, byte for byte" 'cmp -s ck.ssm full.ssm'
+
+go "train --bag --half" "$S" train "$E" $NET --bag 6 --bag-buckets 500 --half -o half.ssm
+"$S" predict -m half.ssm "$ET" >p.half 2>/dev/null
+check "--half: at most 4 of 200 decisions change" '[ -s p.half ] && [ "$(paste p.half p.bag | awk -F"\t" "\$1 != \$3" | wc -l)" -le 4 ]'
+go "quantize a bag model" "$S" quantize bag.ssm -o q.ssm
+run "$S" info --tensors q.ssm
+check "quantize: the bag stays f32, the recurrent kernels int8" \
+    "flat | grep -q '\"name\":\"bag\",\"dtype\":\"f32\"' && flat | grep -q '\"name\":\"gru.0.W\",\"dtype\":\"i8\"'"
+"$S" predict -m q.ssm "$ET" >p.q 2>/dev/null
+check "quantized: at most 4 of 200 decisions change" '[ -s p.q ] && [ "$(paste p.q p.bag | awk -F"\t" "\$1 != \$3" | wc -l)" -le 4 ]'
+
+go "another bag model" "$S" train "$E" $NET --bag 6 --bag-buckets 500 --seed 4 -o bag4.ssm
+go "ensemble of bag models" "$S" ensemble bag.ssm bag4.ssm -o ens.ssm
+go "eval the ensemble" "$S" eval -m ens.ssm "$ET"
+go "distill into a bag student" "$S" distill ens.ssm "$D/reviews_en.txt" --labelled "$E" $NET --bag 4 -o st.ssm
+run "$S" info st.ssm
+check "the student has its own bag (4 features, the default 131072 buckets)" 'out_has "\"dim\":[^,]*4" && out_has "\"buckets\":[^,]*131072"'
+
+printf 'a great film\nawful\n' >two.txt
+run "$S" encode -m bag.ssm two.txt
+check "encode: the summary (2 x 8) and the bag (6): 22 numbers a line" \
+    '[ $rc -eq 0 ] && [ "$(lines "$T/out")" -eq 2 ] && [ "$(head -1 "$T/out" | wc -w)" -eq 22 ]'
+
+run "$S" train "$E" $NET --bag-buckets 100 -o x.ssm
+check "--bag-buckets without --bag: usage error (exit 2)" '[ "$rc" -eq 2 ] && err_has "give --bag" && [ ! -e x.ssm ]'
+run "$S" train "$E" --resume ck.ssm --bag 4 -o x.ssm
+check "--bag with --resume: usage error (exit 2)" '[ "$rc" -eq 2 ] && err_has "from the checkpoint" && [ ! -e x.ssm ]'
+
+finish
