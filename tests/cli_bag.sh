@@ -5,7 +5,7 @@
 #     of vocabulary + buckets rows; the bag changes the predictions;
 #   - the same bits on 1, 2 and 3 threads; SIGINT + --resume gives the
 #     uninterrupted run's file, byte for byte;
-#   - --half, quantize (the bag stays f32), ensemble, distill and encode
+#   - --half, quantize (the bag's rows int8 or bf16), ensemble, distill and encode
 #     (its vectors: the summary and the bag's G features);
 #   - usage errors: --bag-buckets without --bag, --bag with --resume.
 CLI_NAME=bag CLI_TIMEOUT=120 . tests/harness.sh
@@ -45,10 +45,18 @@ go "train --bag --half" "$S" train "$E" $NET --bag 6 --bag-buckets 500 --half -o
 check "--half: at most 4 of 200 decisions change" '[ -s p.half ] && [ "$(paste p.half p.bag | awk -F"\t" "\$1 != \$3" | wc -l)" -le 4 ]'
 go "quantize a bag model" "$S" quantize bag.ssm -o q.ssm
 run "$S" info --tensors q.ssm
-check "quantize: the bag stays f32, the recurrent kernels int8" \
-    "flat | grep -q '\"name\":\"bag\",\"dtype\":\"f32\"' && flat | grep -q '\"name\":\"gru.0.W\",\"dtype\":\"i8\"'"
+check "quantize: the bag in int8 with a scale per row, as the embedding" \
+    "flat | grep -q '\"name\":\"bag\",\"dtype\":\"i8\"' && flat | grep -q '\"name\":\"bag.scale\",\"dtype\":\"f32\",\"shape\":\\[$((V + 500))\\]'"
 "$S" predict -m q.ssm "$ET" >p.q 2>/dev/null
-check "quantized: at most 4 of 200 decisions change" '[ -s p.q ] && [ "$(paste p.q p.bag | awk -F"\t" "\$1 != \$3" | wc -l)" -le 4 ]'
+check "int8: at most 4 of 200 decisions change" '[ -s p.q ] && [ "$(paste p.q p.bag | awk -F"\t" "\$1 != \$3" | wc -l)" -le 4 ]'
+go "quantize --bf16 a bag model" "$S" quantize --bf16 bag.ssm -o qb.ssm
+"$S" predict -m qb.ssm "$ET" >p.qb 2>/dev/null
+check "bf16: at most 4 of 200 decisions change" '[ -s p.qb ] && [ "$(paste p.qb p.bag | awk -F"\t" "\$1 != \$3" | wc -l)" -le 4 ]'
+run "$S" encode -m bag.ssm "$D/reviews_en.txt"
+cp "$T/out" enc.f32
+run "$S" encode -m q.ssm "$D/reviews_en.txt"
+check "int8: the bag's features close to f32's (encode, within 0.02)" \
+    '[ $rc -eq 0 ] && paste -d" " enc.f32 "$T/out" | awk "{ n = NF / 2; for (i = 17; i <= n; i++) { d = \$i - \$(i + n); if (d > 0.02 || d < -0.02) bad++ } } END { exit bad > 0 }"'
 
 go "another bag model" "$S" train "$E" $NET --bag 6 --bag-buckets 500 --seed 4 -o bag4.ssm
 go "ensemble of bag models" "$S" ensemble bag.ssm bag4.ssm -o ens.ssm

@@ -56,7 +56,7 @@ int main(void)
     float out[3 * LD];
     for (int i = 0; i < 3 * LD; i++) out[i] = 99;
     int32_t grams[3 * 2 * T], count[3];
-    bag_forward(3, T, G, V, NB, ids, table, out, LD, grams, count);
+    bag_forward(3, T, G, V, NB, ids, table, NULL, NULL, NULL, out, LD, grams, count);
     CHECK_INT(count[0], 7);
     CHECK_INT(count[1], 0);
     CHECK_INT(count[2], 1);

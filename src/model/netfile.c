@@ -69,17 +69,21 @@ static void put_float(mfile *m, const char *name, int ndim, const int64_t *shape
     free(h);
 }
 
-/* Quantized storage applies to the matrices (2-D) but the output layer's
- * (its few columns decide the probabilities directly, and it is small)
- * and the bag's (its rows are averaged, not multiplied: kept in f32). */
+/* Quantized storage applies to the matrices (2-D) but the output layer's:
+ * its few columns decide the probabilities directly, and it is small. */
 static int quantized_entry(const net *n, int i)
 {
     const param_spec *s = &n->plist.spec[i];
-    return s->ndim == 2 && s->w != &n->Wd && s->w != &n->bag;
+    return s->ndim == 2 && s->w != &n->Wd;
 }
 
-/* mf_put a matrix as int8 + scales (the embedding, i == 0, per row, its
- * rows from int8_rows on in 4 bits; the others per column) or bf16. */
+/* Tables read by rows (the embedding, the bag) are quantized per row, the
+ * matrices multiplied per column. */
+static int by_rows(const net *n, int i) { return i == 0 || n->plist.spec[i].w == &n->bag; }
+
+/* mf_put a matrix as int8 + scales (the embedding and the bag per row, the
+ * embedding's rows from int8_rows on in 4 bits; the others per column) or
+ * bf16. */
 static void put_quantized(mfile *m, const char *name, const param_spec *s, int by_row, net_store store, int int8_rows)
 {
     const int R = (int)s->shape[0], C = (int)s->shape[1];
@@ -121,7 +125,7 @@ void net_put_tensors(const net *n, mfile *m, const char *prefix, net_store store
         const param_spec *s = &n->plist.spec[i];
         pname(full, sizeof full, prefix, s->name);
         if ((store == STORE_INT8 || store == STORE_BF16) && quantized_entry(n, i))
-            put_quantized(m, full, s, i == 0, store, int8_rows);
+            put_quantized(m, full, s, by_rows(n, i), store, i == 0 ? int8_rows : 0);
         else
             put_float(m, full, s->ndim, s->shape, *s->w, store == STORE_F16);
     }
@@ -219,7 +223,7 @@ static int config_from_json(const cJSON *j, net_config *c)
 }
 
 /* Entry i of a quantized network from its tensor t (i8 or bf16): the
- * embedding stays in the map, the other matrices are packed. */
+ * embedding and the bag stay in the map, the other matrices are packed. */
 static int load_quantized(net *n, int i, const mf_tensor *t, const mfile *m, const char *full)
 {
     const param_spec *s = &n->plist.spec[i];
@@ -247,7 +251,12 @@ static int load_quantized(net *n, int i, const mf_tensor *t, const mfile *m, con
     if (p == PREC_INT8) {
         char sname[112];
         snprintf(sname, sizeof sname, "%s.scale", full);
-        if (!(sc = mf_get_checked(m, sname, DT_F32, (size_t)(i == 0 ? s->shape[0] : s->shape[1])))) return -1;
+        if (!(sc = mf_get_checked(m, sname, DT_F32, (size_t)(by_rows(n, i) ? s->shape[0] : s->shape[1])))) return -1;
+    }
+    if (s->w == &n->bag) {   /* rows dequantized as the bag reads them */
+        n->bag_lp = t->data;
+        n->bag_scale = sc;
+        return 0;
     }
     if (i == 0) {   /* the embedding: rows are dequantized when the inference table needs them */
         n->emb_lp = t->data;

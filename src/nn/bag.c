@@ -27,8 +27,8 @@ int bag_ngrams(const int32_t *ids, int T, int32_t V, int32_t NB, int32_t *grams)
     return n;
 }
 
-void bag_forward(int B, int T, int G, int32_t V, int32_t NB, const int32_t *ids, const float *table, float *out,
-                 int ldo, int32_t *grams, int32_t *count)
+void bag_forward(int B, int T, int G, int32_t V, int32_t NB, const int32_t *ids, const float *table, bag_row_fn *rowf,
+                 const void *ctx, float *tmp, float *out, int ldo, int32_t *grams, int32_t *count)
 {
     for (int b = 0; b < B; b++) {
         int32_t *gr = grams + (size_t)b * 2 * T;
@@ -36,7 +36,8 @@ void bag_forward(int B, int T, int G, int32_t V, int32_t NB, const int32_t *ids,
         float *o = out + (size_t)b * ldo;
         memset(o, 0, sizeof(float) * G);
         for (int k = 0; k < n; k++) {
-            const float *row = table + (size_t)gr[k] * G;
+            const float *row = table ? table + (size_t)gr[k] * G : tmp;
+            if (!table) rowf(ctx, gr[k], tmp);
             for (int g = 0; g < G; g++) o[g] += row[g];
         }
         if (n)

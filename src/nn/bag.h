@@ -27,9 +27,13 @@
 int32_t bag_bigram(int32_t a, int32_t b, int32_t NB);
 /* The n-gram rows of one padded row ids [T] into grams [2T]; returns how many. */
 int bag_ngrams(const int32_t *ids, int T, int32_t V, int32_t NB, int32_t *grams);
-/* grams [B,2T] and count [B] are kept for backward. */
-void bag_forward(int B, int T, int G, int32_t V, int32_t NB, const int32_t *ids, const float *table, float *out,
-                 int ldo, int32_t *grams, int32_t *count);
+/* Row r of a table stored otherwise (a quantized model's int8 or bf16
+ * rows) as G floats into out. */
+typedef void bag_row_fn(const void *ctx, int32_t r, float *out);
+/* grams [B,2T] and count [B] are kept for backward.  The rows come from
+ * table, or when it is NULL from row(ctx, r, tmp [G]). */
+void bag_forward(int B, int T, int G, int32_t V, int32_t NB, const int32_t *ids, const float *table, bag_row_fn *row,
+                 const void *ctx, float *tmp, float *out, int ldo, int32_t *grams, int32_t *count);
 void bag_backward(int B, int T, int G, const int32_t *grams, const int32_t *count, const float *dout, int ldd,
                   float *dtable, rowset *rows);
 

@@ -157,6 +157,15 @@ void net_embedding_row(const net *n, int32_t id, float *out)
     }
 }
 
+/* A quantized network's bag row r as floats (bag.h bag_row_fn). */
+static void bag_row_lp(const void *ctx, int32_t r, float *out)
+{
+    const net *n = ctx;
+    const size_t G = (size_t)n->cfg.bag_dim;
+    if (n->prec == PREC_INT8) dequant_int8_row((const int8_t *)n->bag_lp + (size_t)r * G, n->bag_scale[r], (int)G, out);
+    else dequant_bf16_row((const uint16_t *)n->bag_lp + (size_t)r * G, (int)G, out);
+}
+
 int net_embedding_check(const net *n, const int32_t *ids, size_t count)
 {
     if (!n->emb_check) return 0;
@@ -358,8 +367,8 @@ static void forward_body(const net *n, net_ws *w, int B, int T, const int32_t *i
                  &w->pool);
     if (c->bag_dim) {   /* feat row b: the summary, then the bag */
         for (int b = 0; b < B; b++) memcpy(w->feat + (size_t)b * S, w->pooled + (size_t)b * F, sizeof(float) * F);
-        bag_forward(B, T, c->bag_dim, c->vocab_size, c->bag_buckets, ids, n->bag, w->feat + F, S, w->bag_grams,
-                    w->bag_count);
+        bag_forward(B, T, c->bag_dim, c->vocab_size, c->bag_buckets, ids, n->bag, bag_row_lp, n, w->bag_row,
+                    w->feat + F, S, w->bag_grams, w->bag_count);
     }
     if (dropping(n, w))
         dropout_forward(1, B, S, c->dropout, w->drop_seed, SITE_SUMMARY, w->row0, w->feat, w->fmask, w->feat);

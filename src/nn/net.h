@@ -87,6 +87,8 @@ typedef struct net {
     const float *emb_scale;
     int emb_rows8;           /* int8: rows in emb_lp (V when every row is int8) */
     const uint8_t *emb_q4;   /* int8: the 4-bit rows emb_rows8..V-1, or NULL */
+    const void *bag_lp;      /* the bag's rows [V+NB,G]: int8 with per-row scales bag_scale, or bf16 */
+    const float *bag_scale;
     /* A check of the bytes an embedding row is read from, before the row's
      * first use (net_embedding_check), when the model file is checked
      * block by block (model_load MODEL_LAZY): 0, or -1 with err_set.  NULL:
@@ -112,6 +114,7 @@ typedef struct net_ws {
     float *feat, *dfeat;     /* [B,S] summary and bag (after dropout), its gradient */
     float *pooled, *dpooled; /* [B,F] the summary alone, its gradient (bag_dim > 0; else feat, dfeat) */
     int32_t *bag_grams, *bag_count;   /* [B,2T] each row's n-gram rows, [B] how many (bag.h) */
+    float *bag_row;          /* [G] a quantized bag's row as floats */
     pool_state pool;
     float *fmask;            /* [B,F] dropout multipliers of the summary */
     float *a1, *da1;         /* [B,Dh] hidden dense activations (after ReLU), gradient */

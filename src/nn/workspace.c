@@ -45,6 +45,7 @@ static void ws_alloc(net_ws *w, const net_config *c, int maxT, int maxB, wsbuf *
         w->dpooled = wsbuf_floats(a, (size_t)maxB * F);
         w->bag_grams = wsbuf_zeroed(a, tb * 2 * sizeof(int32_t));
         w->bag_count = wsbuf_zeroed(a, (size_t)maxB * sizeof(int32_t));
+        w->bag_row = wsbuf_floats(a, (size_t)c->bag_dim);
     }
     pool_state_alloc(&w->pool, c->pool, maxB, F, a);
     if (c->dropout > 0) w->fmask = wsbuf_floats(a, (size_t)maxB * S);
@@ -92,7 +93,7 @@ void net_ws_free(net_ws *w)
     }
     free(w->layer);
     ffree(w->feat); ffree(w->dfeat); ffree(w->pooled); ffree(w->dpooled);
-    free(w->bag_grams); free(w->bag_count);
+    free(w->bag_grams); free(w->bag_count); ffree(w->bag_row);
     pool_state_free(&w->pool);
     ffree(w->fmask); ffree(w->a1); ffree(w->da1);
     ffree(w->logits); ffree(w->probs); ffree(w->dlogits);
