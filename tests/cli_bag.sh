@@ -7,6 +7,7 @@
 #     uninterrupted run's file, byte for byte;
 #   - --half, quantize (the bag's rows int8 or bf16), ensemble, distill and encode
 #     (its vectors: the summary and the bag's G features);
+#   - a damaged bag row is found when read (exit 1, 'corrupt');
 #   - usage errors: --bag-buckets without --bag, --bag with --resume.
 CLI_NAME=bag CLI_TIMEOUT=120 . tests/harness.sh
 
@@ -69,6 +70,16 @@ printf 'a great film\nawful\n' >two.txt
 run "$S" encode -m bag.ssm two.txt
 check "encode: the summary (2 x 8) and the bag (6): 22 numbers a line" \
     '[ $rc -eq 0 ] && [ "$(lines "$T/out")" -eq 2 ] && [ "$(head -1 "$T/out" | wc -w)" -eq 22 ]'
+
+# the bag's rows are checked as they are read (like the embedding's): a
+# model that is mostly bag, damaged in the middle, is refused
+go "a model that is mostly bag" "$S" train "$E" --hidden 4 --maxlen 16 --epochs 1 --bag 16 --bag-buckets 100000 --quiet -o big.ssm
+cp big.ssm bigc.ssm
+printf 'ZZZZZZZZ' | dd of=bigc.ssm bs=1 seek=$(($(wc -c <big.ssm) / 2)) conv=notrunc 2>/dev/null
+run "$S" predict -m bigc.ssm "$E"
+check "a damaged bag row: predict exits 1, 'corrupt'" '[ "$rc" -eq 1 ] && err_has "corrupt"'
+run "$S" predict -m big.ssm "$E"
+check "... the undamaged file predicts" '[ "$rc" -eq 0 ] && [ -s "$T/out" ]'
 
 run "$S" train "$E" $NET --bag-buckets 100 -o x.ssm
 check "--bag-buckets without --bag: usage error (exit 2)" '[ "$rc" -eq 2 ] && err_has "give --bag" && [ ! -e x.ssm ]'

@@ -236,7 +236,8 @@ int seqsent_encode(const seqsent_model *s, const char *const *texts, size_t n, f
         size_t hi = n - lo < (size_t)batch ? n : lo + (size_t)batch;
         int B = (int)(hi - lo);
         encode_rows(m, texts, lo, hi, &sc, ids);
-        if (inf ? net_infer_prepare(inf, ids, (size_t)B * m->maxlen) < 0 : net_embedding_check(nt, ids, (size_t)B * m->maxlen) < 0) {
+        if ((inf ? net_infer_prepare(inf, ids, (size_t)B * m->maxlen) < 0 : net_embedding_check(nt, ids, (size_t)B * m->maxlen) < 0) ||
+            net_bag_check(nt, ids, (size_t)B * m->maxlen) < 0) {
             scratch_free(&sc);
             free(ids);
             net_ws_free(&ws);

@@ -425,12 +425,12 @@ static int load_body(model *m, const char *path, int copy)
 }
 
 /* The tensors MODEL_LAZY leaves for their rows' first use: the embeddings
- * (an ensemble member's "m2.embedding"), most of a big model's bytes, of
- * which a short input reads a few rows. */
+ * (an ensemble member's "m2.embedding") and bags, most of a big model's
+ * bytes, of which a short input reads a few rows. */
 static int lazy_tensor(const char *name)
 {
     size_t n = strlen(name);
-    for (const char *const *s = (const char *const[]){ "embedding", "embedding.q4", NULL }; *s; s++) {
+    for (const char *const *s = (const char *const[]){ "embedding", "embedding.q4", "bag", NULL }; *s; s++) {
         size_t k = strlen(*s);
         if (n >= k && !strcmp(name + n - k, *s) && (n == k || name[n - k - 1] == '.')) return 1;
     }

@@ -179,6 +179,25 @@ int net_embedding_check(const net *n, const int32_t *ids, size_t count)
     return 0;
 }
 
+int net_bag_check(const net *n, const int32_t *ids, size_t count)
+{
+    const net_config *c = &n->cfg;
+    if (!n->emb_check || !c->bag_dim || c->lm) return 0;
+    const size_t G = (size_t)c->bag_dim;
+    const size_t bytes = n->bag ? G * sizeof(float) : n->prec == PREC_INT8 ? G : 2 * G;
+    const unsigned char *base = n->bag ? (const unsigned char *)n->bag : n->bag_lp;
+    for (size_t i = 0; i < count; i++) {
+        if (ids[i] <= 0 || ids[i] >= c->vocab_size) continue;
+        int32_t r = ids[i];
+        if (n->emb_check(n->emb_check_ctx, base + (size_t)r * bytes, bytes) < 0) return -1;
+        if (i + 1 < count && ids[i + 1] > 0 && ids[i + 1] < c->vocab_size) {
+            r = c->vocab_size + bag_bigram(ids[i], ids[i + 1], c->bag_buckets);
+            if (n->emb_check(n->emb_check_ctx, base + (size_t)r * bytes, bytes) < 0) return -1;
+        }
+    }
+    return 0;
+}
+
 static void alloc_grads(net *n, int moments)
 {
     params_alloc_grads(&n->plist, moments);

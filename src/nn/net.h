@@ -160,6 +160,11 @@ void net_embedding_row(const net *n, int32_t id, float *out);
  * their first use: 0, or -1 with err_set.  Ids outside the vocabulary are
  * left to the caller. */
 int net_embedding_check(const net *n, const int32_t *ids, size_t count);
+/* The same for the bag's rows the padded rows ids [count] (rows back to
+ * back) read: their words' and adjacent pairs' (a pair across two rows is
+ * checked too, needlessly).  The bag, like the embedding, is checked as it
+ * is used (model.c lazy_tensor). */
+int net_bag_check(const net *n, const int32_t *ids, size_t count);
 void net_alloc_grads(net *n);       /* also builds n->params (with Adam moments) */
 void net_zero_grads(net *n);
 /* A worker's view of n for data-parallel training: the same weights, its

@@ -223,8 +223,9 @@ int fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs)
                 memcpy(p->trimmed + (size_t)b * Tn, ids + (size_t)b * T + skip, sizeof(int32_t) * Tn);
             in = p->trimmed;
         }
-        if (f ? prepare_rows(f, in, (size_t)B * Tn, p->nj) < 0   /* before the workers: they only read */
-              : net_embedding_check(n, in, (size_t)B * Tn) < 0)
+        if ((f ? prepare_rows(f, in, (size_t)B * Tn, p->nj) < 0   /* before the workers: they only read */
+               : net_embedding_check(n, in, (size_t)B * Tn) < 0) ||
+            net_bag_check(n, in, (size_t)B * Tn) < 0)
             return -1;
         net_ws *ws = p->ws + (size_t)i * p->nj;
         for (int k = 0; k < p->nj; k++) {
