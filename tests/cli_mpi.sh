@@ -72,6 +72,9 @@ same_bits gru_bidir train "$Z" --embed "$D/zh_vectors.txt" --cell gru --bidirect
 # (c)
 same_bits multiclass train "$M3" --embed-dim 16 --hidden 12 --layers 1 --maxlen 24 --epochs 2 --batch 16 --shards 8 \
     --word-dropout 0.1 --seed 5
+# (c2) a bag of words and bigrams (train --bag): its sparse rows summed across ranks as the embedding's
+same_bits bag train "$E" --embed-dim 16 --hidden 8 --bag 6 --bag-buckets 300 --maxlen 16 --epochs 2 --batch 16 \
+    --shards 4 --seed 6
 # (d)
 same_bits lm pretrain "$D/reviews_zh.txt" "$Z" --hidden 12 --layers 1 --samples 48 --maxlen 24 --batch 16 --epochs 2 \
     --bidirectional --shards 4 --val-split 0.1 --seed 2
