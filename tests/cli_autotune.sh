@@ -100,7 +100,8 @@ go "--early-stop 3" "$S" train "$TR" --autotune-val "$VA" --autotune-trials 1 --
 check "--early-stop N is the trials' patience" 'err_has "early stopping after 3 epochs without improvement"'
 
 # --- a size limit: 40% of the default configuration's file (too big even with 16-bit weights) ---
-go "default model" "$S" train "$TR" --maxlen 24 --epochs 1 --quiet -o default.ssm
+# (under a size limit the bag is off by default: the search does not size it)
+go "default model" "$S" train "$TR" --maxlen 24 --epochs 1 --bag 0 --quiet -o default.ssm
 LIMIT=$(( $(wc -c <default.ssm) * 2 / 5 ))
 go "autotune ${LIMIT} bytes" "$S" train "$TR" --autotune-val "$VA" --autotune-trials 2 --autotune-modelsize $LIMIT --maxlen 24 --epochs 2 -o small.ssm
 check "the default configuration exceeds the limit: skipped" 'err_has "trial 1: .* -> exceeds --autotune-modelsize: skipped"'
@@ -108,6 +109,7 @@ size=$(wc -c <small.ssm | tr -d " ")
 check "the model file fits: $size <= $LIMIT bytes" '[ "$size" -le "$LIMIT" ]'
 run "$S" info small.ssm
 check "the limit is recorded" 'out_has "\"modelsize\":[^,]*$LIMIT"'
+check "under the limit, no bag by default" '! out_has "\"bag\""'
 
 # --- SIGINT: the best so far ---
 "$S" train "$TR" --autotune-val "$VA" --autotune-duration 120 $SMALL --threads 1 -o int.ssm >/dev/null 2>int.err &

@@ -81,8 +81,24 @@ check "a damaged bag row: predict exits 1, 'corrupt'" '[ "$rc" -eq 1 ] && err_ha
 run "$S" predict -m big.ssm "$E"
 check "... the undamaged file predicts" '[ "$rc" -eq 0 ] && [ -s "$T/out" ]'
 
-run "$S" train "$E" $NET --bag-buckets 100 -o x.ssm
-check "--bag-buckets without --bag: usage error (exit 2)" '[ "$rc" -eq 2 ] && err_has "give --bag" && [ ! -e x.ssm ]'
+# the defaults: a bag of 32 for English, none for Chinese or --keras
+go "train English text with the defaults" "$S" train "$E" --hidden 4 --maxlen 16 --epochs 1 --quiet -o den.ssm
+run "$S" info den.ssm
+check "English text: a bag of 32 by default, 131072 buckets" 'out_has "\"dim\":[^,]*32" && out_has "\"buckets\":[^,]*131072"'
+go "train Chinese text with the defaults" "$S" train "$D/hotel_zh.train.csv" --hidden 4 --maxlen 16 --epochs 1 --quiet -o dzh.ssm
+run "$S" info dzh.ssm
+check "Chinese text: no bag by default" '[ $rc -eq 0 ] && ! out_has "\"bag\""'
+go "train --keras" "$S" train "$E" --keras --hidden 4 --maxlen 16 --epochs 1 --quiet -o dk.ssm
+run "$S" info dk.ssm
+check "--keras: no bag" '[ $rc -eq 0 ] && ! out_has "\"bag\""'
+go "train Chinese text --bag 8" "$S" train "$D/hotel_zh.train.csv" --bag 8 --hidden 4 --maxlen 16 --epochs 1 --quiet -o dzh8.ssm
+run "$S" info dzh8.ssm
+check "Chinese text --bag 8: a bag of 8" 'out_has "\"dim\":[^,]*8"'
+
+run "$S" train "$D/hotel_zh.train.csv" $NET --bag-buckets 100 -o x.ssm
+check "--bag-buckets on Chinese text without --bag: usage error (exit 2)" '[ "$rc" -eq 2 ] && err_has "give --bag" && [ ! -e x.ssm ]'
+run "$S" train "$E" $NET --bag 0 --bag-buckets 100 -o x.ssm
+check "--bag 0 --bag-buckets: usage error (exit 2)" '[ "$rc" -eq 2 ] && err_has "give --bag" && [ ! -e x.ssm ]'
 run "$S" train "$E" --resume ck.ssm --bag 4 -o x.ssm
 check "--bag with --resume: usage error (exit 2)" '[ "$rc" -eq 2 ] && err_has "from the checkpoint" && [ ! -e x.ssm ]'
 

@@ -104,7 +104,8 @@ cp "$T/out" tokenize.txt
 
 # 9 train's defaults (no --keras): word2vec on the training text, a masked
 # bidirectional GRU, mean pooling, validation split + early stopping,
-# adversarial training (only the epochs bounded)
+# adversarial training, English text's bag of words and bigrams (only the
+# epochs bounded)
 go defaults "$S" train "$E" --epochs 3 --seed 5 --quiet --threads 2 -o defaults.ssm
 # ... and its predictions on text with words it never saw, read as the
 # known words most like them (--match-unknown, on by default)

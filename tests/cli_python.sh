@@ -74,12 +74,12 @@ m = seqsent.Model(sys.argv[1])
 assert m.labels == ["negative", "neutral", "positive"], m.labels
 assert m.info["labels"] == m.labels and m.info["kind"] == "model", m.info
 assert m.kind == "model" and m.maxlen == m.info["sequence"]["maxlen"], (m.kind, m.maxlen)
-assert m.dim == m.info["network"]["hidden"] == 8, m.dim
+assert m.dim == m.info["network"]["hidden"] + m.info["network"]["bag"]["dim"] == 8 + 32, m.dim   # the summary, then the bag
 assert seqsent.version() == m.info["seqsent_version"]
 v = m.encode(["a good day", "bad", "", "so so"])
-assert len(v) == 4 and all(len(r) == 8 for r in v), v
+assert len(v) == 4 and all(len(r) == 40 for r in v), v
 one = m.encode("bad")
-assert len(one) == 8 and [round(float(x), 6) for x in one] == [round(float(x), 6) for x in v[1]]
+assert len(one) == 40 and [round(float(x), 6) for x in one] == [round(float(x), 6) for x in v[1]]
 assert len(m.encode([])) == 0
 lab, p = m.predict("a good day")
 assert lab in m.labels and 0 <= p <= 1
@@ -88,7 +88,7 @@ PY
 py meta.py m3.ssm
 check "labels, info, kind, maxlen, dim; encode shapes [n, dim]" '[ $rc -eq 0 ] && out_is ok'
 run python3 -c 'import seqsent; m = seqsent.Model("m2.ssm"); v = m.encode(["x", "y"]); print(len(v), len(v[0]), m.dim)'
-check "a bidirectional model's vectors have 2 x hidden values" '[ $rc -eq 0 ] && out_is "2 16 16"'
+check "a bidirectional model's vectors have 2 x hidden values, then the bag's 32" '[ $rc -eq 0 ] && out_is "2 48 48"'
 
 cat >err.py <<'PY'
 import sys, seqsent

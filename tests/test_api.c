@@ -209,7 +209,7 @@ int main(void)
         CHECK_INT(seqsent_label_index(m, "nope"), -1);
         CHECK_STR(seqsent_kind(m), "model");
         CHECK(seqsent_maxlen(m) > 0);
-        CHECK_INT(seqsent_dim(m), 8);
+        CHECK_INT(seqsent_dim(m), 8 + 32);   /* 8 units, and the bag English text has by default */
         const char *meta = seqsent_metadata(m);
         CHECK(meta && meta[0] == '{' && strstr(meta, "\"labels\":[\"negative\",\"neutral\",\"positive\"]"));
         /* bad arguments are errors, not crashes */
@@ -228,7 +228,7 @@ int main(void)
     CHECK(m != NULL);
     if (m) {
         CHECK_INT(seqsent_num_labels(m), 2);
-        CHECK_INT(seqsent_dim(m), 12);   /* 2 directions x 6 units */
+        CHECK_INT(seqsent_dim(m), 12 + 32);   /* 2 directions x 6 units, and the default bag's 32 */
         const char *t[3] = { "a great film", "dull and flat", "ok" };
         int lab[3];
         double p[6];

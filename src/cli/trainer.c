@@ -138,7 +138,8 @@ static void apply_defaults(train_args *a)
     if (!given(a, O_DROPOUT)) nc->dropout = k ? 0 : TRAIN_DEFAULT_DROPOUT;
     if (!given(a, O_HIDDEN)) nc->hidden = k ? 128 : TRAIN_DEFAULT_HIDDEN;
     if (!given(a, O_BAG_BUCKETS)) nc->bag_buckets = TRAIN_DEFAULT_BAG_BUCKETS;
-    if (given(a, O_BAG_BUCKETS) && !nc->bag_dim) usage_error(a->spec, "--bag-buckets sizes the bag: give --bag G too");
+    if (given(a, O_BAG_BUCKETS) && (k || (given(a, O_BAG) && !nc->bag_dim)))
+        usage_error(a->spec, "--bag-buckets sizes the bag, which is off here: give --bag G too");
     if (!given(a, O_BATCH)) to->batch = k ? 32 : TRAIN_DEFAULT_BATCH;
     if (!a->lr_set) to->lr = k ? 0.001 : TRAIN_DEFAULT_LR;   /* SGD's: train_opts_resolve */
     if (!given(a, O_EPOCHS)) to->epochs = k ? 5 : TRAIN_DEFAULT_EPOCHS;
@@ -395,6 +396,19 @@ static void check_resumed_rows(const train_args *a, const model *m, const datase
             a->resume_path, rows->valuedouble, a->train_path, tr->n);
 }
 
+/* The bag's default (trainer.h TRAIN_DEFAULT_BAG): on for text that is not
+ * Chinese, off for Chinese, as chosen on the dev splits; off too under
+ * --autotune-modelsize, whose search does not size the bag (most of a
+ * small model's bytes). */
+static void decide_bag(train_args *a, const model *m, const dataset *tr)
+{
+    if (a->keras || given(a, O_BAG)) return;
+    int zh = m->tok.lang == LANG_ZH || (m->tok.lang == LANG_AUTO && texts_are_chinese(tr->text, tr->n));
+    a->nc.bag_dim = zh || (a->autotune && a->autotune->modelsize) ? 0 : TRAIN_DEFAULT_BAG;
+    if (!a->nc.bag_dim && given(a, O_BAG_BUCKETS))
+        usage_error(a->spec, "--bag-buckets sizes the bag, off by default for Chinese text: give --bag G too");
+}
+
 void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *targets)
 {
     model m;
@@ -403,6 +417,7 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
     if (a->resume_path) check_resumed_rows(a, &m, tr);
     if (targets && !a->resume_path) set_labels(&m, targets);
     if (!a->resume_path) decide_multilabel(a, &m, tr, va);
+    if (!a->resume_path) decide_bag(a, &m, tr);
     if (!a->resume_path) shape_model(a, &m, tr, va);
     if (!a->resume_path) model_set_match_unknown(&m, a->match_unknown);
     encoded etr, eva;
