@@ -64,7 +64,7 @@ go "ensemble of bag models" "$S" ensemble bag.ssm bag4.ssm -o ens.ssm
 go "eval the ensemble" "$S" eval -m ens.ssm "$ET"
 go "distill into a bag student" "$S" distill ens.ssm "$D/reviews_en.txt" --labelled "$E" $NET --bag 4 -o st.ssm
 run "$S" info st.ssm
-check "the student has its own bag (4 features, the default 131072 buckets)" 'out_has "\"dim\":[^,]*4" && out_has "\"buckets\":[^,]*131072"'
+check "the student has its own bag (4 features, 2048 buckets: 8 per word of 232, a power of two)" 'out_has "\"dim\":[^,]*4" && out_has "\"buckets\":[^,]*2048"'
 
 printf 'a great film\nawful\n' >two.txt
 run "$S" encode -m bag.ssm two.txt
@@ -84,7 +84,7 @@ check "... the undamaged file predicts" '[ "$rc" -eq 0 ] && [ -s "$T/out" ]'
 # the defaults: a bag of 32 for English, none for Chinese or --keras
 go "train English text with the defaults" "$S" train "$E" --hidden 4 --maxlen 16 --epochs 1 --quiet -o den.ssm
 run "$S" info den.ssm
-check "English text: a bag of 32 by default, 131072 buckets" 'out_has "\"dim\":[^,]*32" && out_has "\"buckets\":[^,]*131072"'
+check "English text: a bag of 32 by default, 2048 buckets (8 per word of 232, a power of two)" 'out_has "\"dim\":[^,]*32" && out_has "\"buckets\":[^,]*2048"'
 go "train Chinese text with the defaults" "$S" train "$D/hotel_zh.train.csv" --hidden 4 --maxlen 16 --epochs 1 --quiet -o dzh.ssm
 run "$S" info dzh.ssm
 check "Chinese text: no bag by default" '[ $rc -eq 0 ] && ! out_has "\"bag\""'
