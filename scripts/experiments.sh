@@ -269,7 +269,7 @@ distil() {
         printf 'distilled\t%s\tstudent\t%s\t%s\n' "$_n" "$seed" "$_a" >> "$OUT/runs.tsv"
         _accs="$_accs $_a"
     done
-    echo "| $_d | ensemble of $TEACHERS default models | $(acc "$OUT/$_n.teacher.ssm" "$_te")% | $(lps "$OUT/$_n.teacher.ssm" "$_te") | \`distill TEACHER $(basename "$_un")$([ "$_un" = "$_tr" ] || echo " --labelled $(basename "$_tr")")$(printf ' %s' "$@" | sed "s|$VEC|VEC|") --exclude $(basename "$_te")\` | $(echo "$_accs" | stats) | $(lps "$OUT/$_n.student1.ssm" "$_te") |"
+    echo "| $_d | ensemble of $TEACHERS default models | $(acc "$OUT/$_n.teacher.ssm" "$_te")% | $(lps "$OUT/$_n.teacher.ssm" "$_te") | \`distill TEACHER $(basename "$_un")$([ "$_un" = "$_tr" ] || echo " --labelled $(basename "$_tr")")$([ $# -eq 0 ] || printf ' %s' "$@" | sed "s|$VEC|VEC|") --exclude $(basename "$_te")\` | $(echo "$_accs" | stats) | $(lps "$OUT/$_n.student1.ssm" "$_te") |"
 }
 if [ -n "${DISTIL-zh mr}" ] && [ "${DISTIL-}" != 0 ]; then
     echo
