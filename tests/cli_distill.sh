@@ -52,6 +52,24 @@ TH="2 3"; [ -n "$QUICK" ] && TH=3
 for t in 1 $TH; do go "threads $t" "$S" distill ens.ssm "$D/reviews_zh.txt" --labelled "$Z" $NET --shards 3 --quiet --threads $t -o th$t.ssm; done
 for t in $TH; do check "--threads $t writes the bytes of --threads 1" 'cmp -s th1.ssm th$t.ssm'; done
 
+# --augment: perturbed copies of the training rows, labelled by the teacher
+go "distill --augment 2" "$S" distill ens.ssm "$D/reviews_zh.txt" --labelled "$Z" $NET --seed 3 --augment 2 -o aug.ssm
+check "--augment: counts its copies" 'err_has "perturbed copies of the 547 training rows (--augment 2)"'
+run "$S" info aug.ssm
+check "--augment: recorded, with the copies' count among the rows" 'out_has "\"augment\":[^,]*2" && out_has "\"augmented_rows\":[^,]*10[0-9][0-9]"'
+grep '"size"' "$T/out" | head -1 >aug.size
+go "distill, no --augment" "$S" distill ens.ssm "$D/reviews_zh.txt" --labelled "$Z" $NET --seed 3 --quiet -o noaug.ssm
+run "$S" info noaug.ssm
+grep '"size"' "$T/out" | head -1 >noaug.size
+check "--augment: the vocabulary is the texts' own (the copies add no word)" '[ -s aug.size ] && cmp -s aug.size noaug.size'
+"$S" predict -m aug.ssm --all "$ZT" >aug.tsv 2>/dev/null
+"$S" predict -m noaug.ssm --all "$ZT" >noaug.tsv 2>/dev/null
+check "--augment: the copies change the student" '[ -s aug.tsv ] && ! cmp -s aug.tsv noaug.tsv'
+go "--augment, 3 threads" "$S" distill ens.ssm "$D/reviews_zh.txt" --labelled "$Z" $NET --seed 3 --augment 2 --threads 3 --quiet -o aug3.ssm
+check "--augment: --threads 3 writes the bytes of --threads 1" 'cmp -s aug.ssm aug3.ssm'
+run "$S" distill ens.ssm two.txt --augment 101 -o x.ssm
+check "--augment over 100: usage error" 'usage_err "augment"'
+
 # errors
 run "$S" distill -o x.ssm
 check "no teacher: usage error" 'usage_err "no teacher given"'

@@ -15,6 +15,7 @@
 #include "train/dist.h"
 #include "train/setup.h"
 #include "train/train.h"
+#include "text/augment.h"
 
 #include <limits.h>
 #include <math.h>
@@ -22,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_LABELLED = O_TRAINER_END, O_TEMPERATURE, O_HARD_WEIGHT };
+enum { O_LABELLED = O_TRAINER_END, O_TEMPERATURE, O_HARD_WEIGHT, O_AUGMENT };
 
 #define DEFAULT_TEMPERATURE 2.0
 
@@ -31,6 +32,7 @@ static const cmd_opt options[] = {
     OPT("labelled", O_LABELLED, "FILE", "labelled training data (CSV/TSV) learnt too: its rows' targets mix their label (--hard-weight) and the teacher's probabilities"),
     OPT("temperature", O_TEMPERATURE, "T", "soften the teacher's and the student's probabilities by T (default 2; 1 = as they are)"),
     OPT("hard-weight", O_HARD_WEIGHT, "A", "weight of a labelled row's own label in its target, 0..1 (default 0: the teacher's probabilities only)"),
+    OPT("augment", O_AUGMENT, "N", "N perturbed copies of every training text, labelled by the teacher too (default 0)"),
     TRAIN_OPTIONS,
     { 0 }
 };
@@ -56,6 +58,7 @@ typedef struct distill_args {
     char **texts;
     int ntexts;
     double hard_weight;
+    int augment;
 } distill_args;
 
 static void parse_args(int argc, char **argv, distill_args *d)
@@ -72,6 +75,7 @@ static void parse_args(int argc, char **argv, distill_args *d)
         case O_LABELLED: d->labelled = arg; break;
         case O_TEMPERATURE: a->to.temperature = opt_double(&spec, "temperature", arg, 0.05, 100); break;
         case O_HARD_WEIGHT: d->hard_weight = opt_double(&spec, "hard-weight", arg, 0, 1); break;
+        case O_AUGMENT: d->augment = (int)opt_long(&spec, "augment", arg, 0, 100); break;
         }
     }
     int first = opt_operands();
@@ -127,6 +131,51 @@ static void load_rows(const distill_args *d, const model *teacher, dataset *all)
     cli_texts_free(&tx);
     dataset_free(&lab);
     if (all->n == 0) die(EXIT_FAIL, "%s: no text to distil on", d->t.train_path);
+}
+
+/* --augment N: N copies of every training row (augment.h), after them,
+ * without a label: the teacher's probabilities are their targets.  Words
+ * are the teacher's tokens and their neighbours those of its (first)
+ * network's embedding.  Each row's copies come from a generator seeded by
+ * --seed and the row, so they depend on nothing else; an empty copy is
+ * left out. */
+static void augment_rows(const distill_args *d, model *teacher, dataset *tr)
+{
+    if (!d->augment || !tr->n) return;
+    const net *tn = teacher->net;
+    const size_t V = (size_t)tn->cfg.vocab_size;
+    const int E = tn->cfg.embed_dim;
+    float *vec = falloc(V * (size_t)E);
+    for (size_t i = 0; i < V; i++) net_embedding_row(tn, (int32_t)i, vec + i * E);
+    augment_opts o;
+    augment_opts_default(&o);
+    augmenter ag;
+    augmenter_init(&ag, &o, &teacher->voc, vec, V, E);
+    tokenizer *tk = model_tokenizer(teacher);
+    toklist tl = { 0 };
+    size_t n = tr->n, cap = n * (size_t)(d->augment + 1);
+    tr->text = xrealloc(tr->text, (cap + 1) * sizeof *tr->text);
+    tr->label = xrealloc(tr->label, (cap + 1) * sizeof *tr->label);
+    tr->line = xrealloc(tr->line, (cap + 1) * sizeof *tr->line);
+    for (size_t i = 0; i < n; i++) {
+        rng r;
+        rng_seed(&r, d->t.to.seed * 0x9E3779B97F4A7C15ull ^ (i + 1) * 0xD1B54A32D192ED03ull);
+        tokenize(tk, tr->text[i], strlen(tr->text[i]), &tl);
+        for (int c = 0; c < d->augment; c++) {
+            const char *t = augment_copy(&ag, &tl, &r);
+            if (!*t) continue;
+            tr->text[tr->n] = xstrdup(t);
+            tr->label[tr->n] = NULL;
+            tr->line[tr->n] = tr->line[i];
+            tr->n++;
+        }
+    }
+    toklist_free(&tl);
+    augmenter_free(&ag);
+    ffree(vec);
+    if (!d->t.quiet)
+        fprintf(stderr, "distill: %zu perturbed copies of the %zu training rows (--augment %d), labelled by the teacher\n",
+                tr->n - n, n, d->augment);
 }
 
 enum { TEACHER_BATCH = 256 };
@@ -224,7 +273,9 @@ int cmd_distill(int argc, char **argv)
     memset(&va, 0, sizeof va);
     load_rows(&d, &teacher, &tr);
     trainer_split(a, &tr, &va);
-    train_targets tt = { d.teacher, teacher.labels, teacher.nlabels, NULL, NULL };
+    a->own_rows = tr.n;
+    augment_rows(&d, &teacher, &tr);
+    train_targets tt = { d.teacher, teacher.labels, teacher.nlabels, NULL, NULL, d.augment };
     float *qtr = soft_targets(&d, &teacher, &tr), *qva = soft_targets(&d, &teacher, &va);
     tt.soft_tr = qtr;
     tt.soft_va = qva;

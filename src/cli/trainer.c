@@ -226,6 +226,12 @@ static void open_base(train_args *a, model *m, const dataset *tr)
     if (!is_model && cli_setup_tokenizer(m, &a->co, a->embed, tr->text, tr->n, a->quiet ? NULL : a->cmd) < 0) die_err(EXIT_FAIL);
 }
 
+/* The training rows read from files: distill --augment's copies follow them. */
+static size_t own_rows(const train_args *a, const dataset *tr)
+{
+    return a->own_rows && a->own_rows < tr->n ? a->own_rows : tr->n;
+}
+
 /* The rows a new vocabulary (and the tokenizer's language) comes from: the
  * training file's, the rows held out by --val-split included -- the split
  * is about labels, and this way the vocabulary does not depend on --seed,
@@ -233,11 +239,12 @@ static void open_base(train_args *a, model *m, const dataset *tr)
 static dataset vocab_rows(const train_args *a, const dataset *tr, const dataset *va)
 {
     dataset all = *tr;
+    all.n = own_rows(a, tr);
     if (!(a->to.val_split > 0) || !va->n) return all;
-    all.text = xmalloc((tr->n + va->n) * sizeof *all.text);
-    memcpy(all.text, tr->text, tr->n * sizeof *all.text);
-    memcpy(all.text + tr->n, va->text, va->n * sizeof *all.text);
-    all.n = tr->n + va->n;
+    all.text = xmalloc((all.n + va->n) * sizeof *all.text);
+    memcpy(all.text, tr->text, all.n * sizeof *all.text);
+    memcpy(all.text + all.n, va->text, va->n * sizeof *all.text);
+    all.n += va->n;
     return all;
 }
 
@@ -301,7 +308,7 @@ enum { W2V_DEFAULT_DIM = 64 };
 static void self_vectors(const train_args *a, model *m, const dataset *tr)
 {
     size_t n, words;
-    int32_t *corpus = w2v_corpus(model_tokenizer(m), &m->voc, tr->text, tr->n, &n, &words);
+    int32_t *corpus = w2v_corpus(model_tokenizer(m), &m->voc, tr->text, own_rows(a, tr), &n, &words);
     w2v_opts o;
     w2v_opts_default(&o);
     o.dim = a->embed_dim ? a->embed_dim : W2V_DEFAULT_DIM;
@@ -405,7 +412,7 @@ static void check_resumed_rows(const train_args *a, const model *m, const datase
 static void decide_bag(train_args *a, const model *m, const dataset *tr)
 {
     if (!a->keras && !given(a, O_BAG)) {
-        int zh = m->tok.lang == LANG_ZH || (m->tok.lang == LANG_AUTO && texts_are_chinese(tr->text, tr->n));
+        int zh = m->tok.lang == LANG_ZH || (m->tok.lang == LANG_AUTO && texts_are_chinese(tr->text, own_rows(a, tr)));
         a->nc.bag_dim = zh || (a->autotune && a->autotune->modelsize) ? 0 : TRAIN_DEFAULT_BAG;
         if (!a->nc.bag_dim && given(a, O_BAG_BUCKETS))
             usage_error(a->spec, "--bag-buckets sizes the bag, off by default for Chinese text: give --bag G too");
@@ -441,6 +448,10 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
                            a->embed != NULL || a->word2vec || ((a->word2vec_auto || a->from) && m.embed_info));
         if (encoder) cJSON_AddStringToObject(m.train_info, "encoder", a->from);
         if (targets) cJSON_AddStringToObject(m.train_info, "teacher", targets->teacher);
+        if (targets && targets->augment) {
+            cJSON_AddNumberToObject(m.train_info, "augment", targets->augment);
+            cJSON_AddNumberToObject(m.train_info, "augmented_rows", (double)(tr->n - own_rows(a, tr)));
+        }
         cli_note_excluded(m.train_info, &a->co, tr->excluded + va->excluded);
     }
     float *cw = a->to.class_weight ? class_weights(&etr, m.nlabels) : NULL;

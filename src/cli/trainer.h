@@ -114,6 +114,9 @@ typedef struct train_args {
     long min_count, max_size;
     double match_unknown;    /* --match-unknown (model.h) */
     struct autotune_args *autotune;   /* train --autotune-val: the search (cli/autotune.h), or NULL */
+    size_t own_rows;         /* > 0: the training rows past the first own_rows are copies made
+                              * from them (distill --augment): the vocabulary, maxlen, word2vec
+                              * and the bag's language come from the first own_rows only */
 } train_args;
 
 /* train's defaults (trainer_check applies them to what was not given): a
@@ -169,6 +172,7 @@ typedef struct train_targets {
     char **labels;
     int nlabels;
     const float *soft_tr, *soft_va;   /* [rows, K], K = 1 for 2 labels */
+    int augment;             /* distill --augment: copies per training row (recorded) */
 } train_targets;
 
 /* Train on tr (va: validation rows, n = 0 for none) and write the model;
