@@ -2,7 +2,8 @@
  * joining (a space, none between Han characters), each perturbation alone
  * at probability 1 (every word dropped; every word replaced by its nearest
  * word, worked out by hand; the span's bounds), the pool limit, rates at
- * probability 0.5, and copies fixed by the generator's seed. */
+ * probability 0.5, copies fixed by the generator's seed, and texts read
+ * by a tokenizer one after the other (each copy of its own text). */
 #include "text/augment.h"
 #include "base/err.h"
 #include "test.h"
@@ -174,6 +175,19 @@ int main(void)
     for (int i = 0; i < 20; i++) changed |= strcmp(first[i], augment_copy(&a, &t, &r)) != 0;
     CHECK(changed);
     for (int i = 0; i < 20; i++) free(first[i]);
+    augmenter_free(&a);
+
+    /* texts read one after the other: each copy is of its own text only */
+    o = none();
+    augmenter_init(&a, &o, &v, vecs, NW, DIM);
+    tok_config tc;
+    tok_config_default(&tc);
+    tokenizer *tk = tokenizer_new(&tc, NULL);
+    CHECK_INT(augment_read(&a, tk, "Good movie!")->n, 3);
+    CHECK_STR(augment_copy(&a, &a.tokens, &r), "good movie !");
+    CHECK_INT(augment_read(&a, tk, "很好")->n, 2);   /* no dictionary: a token per character */
+    CHECK_STR(augment_copy(&a, &a.tokens, &r), "很好");
+    tokenizer_free(tk);
     augmenter_free(&a);
 
     toklist_free(&t);

@@ -152,7 +152,6 @@ static void augment_rows(const distill_args *d, model *teacher, dataset *tr)
     augmenter ag;
     augmenter_init(&ag, &o, &teacher->voc, vec, V, E);
     tokenizer *tk = model_tokenizer(teacher);
-    toklist tl = { 0 };
     size_t n = tr->n, cap = n * (size_t)(d->augment + 1);
     tr->text = xrealloc(tr->text, (cap + 1) * sizeof *tr->text);
     tr->label = xrealloc(tr->label, (cap + 1) * sizeof *tr->label);
@@ -160,9 +159,9 @@ static void augment_rows(const distill_args *d, model *teacher, dataset *tr)
     for (size_t i = 0; i < n; i++) {
         rng r;
         rng_seed(&r, d->t.to.seed * 0x9E3779B97F4A7C15ull ^ (i + 1) * 0xD1B54A32D192ED03ull);
-        tokenize(tk, tr->text[i], strlen(tr->text[i]), &tl);
+        const toklist *tl = augment_read(&ag, tk, tr->text[i]);
         for (int c = 0; c < d->augment; c++) {
-            const char *t = augment_copy(&ag, &tl, &r);
+            const char *t = augment_copy(&ag, tl, &r);
             if (!*t) continue;
             tr->text[tr->n] = xstrdup(t);
             tr->label[tr->n] = NULL;
@@ -170,7 +169,6 @@ static void augment_rows(const distill_args *d, model *teacher, dataset *tr)
             tr->n++;
         }
     }
-    toklist_free(&tl);
     augmenter_free(&ag);
     ffree(vec);
     if (!d->t.quiet)

@@ -40,6 +40,7 @@ void augmenter_free(augmenter *a)
     free(a->nb);
     free(a->nnb);
     free(a->buf);
+    toklist_free(&a->tokens);
     memset(a, 0, sizeof *a);
 }
 
@@ -60,6 +61,13 @@ static const char *replacement(augmenter *a, const char *t, rng *r)
     }
     if (!a->nnb[id]) return NULL;
     return vocab_token(a->voc, a->nb[(size_t)id * a->o.near + rng_below(r, (uint64_t)a->nnb[id])]);
+}
+
+const toklist *augment_read(augmenter *a, const tokenizer *tk, const char *text)
+{
+    toklist_clear(&a->tokens);   /* tokenize appends */
+    tokenize(tk, text, strlen(text), &a->tokens);
+    return &a->tokens;
 }
 
 /* The first and the last code point of a token. */

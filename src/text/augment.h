@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/tensor.h"
+#include "text/tokenize.h"
 #include "text/toklist.h"
 #include "text/wordspace.h"
 
@@ -56,6 +57,7 @@ typedef struct augmenter {
     int dim;
     int32_t *nb;        /* [n, near] neighbours, found at a word's first draw */
     int *nnb;           /* [n] how many (-1: not yet looked up) */
+    toklist tokens;     /* the text augment_read read last */
     char *buf;          /* the copy's text */
     size_t cap;
 } augmenter;
@@ -63,6 +65,9 @@ typedef struct augmenter {
 /* vectors [n, dim] of voc's ids (borrowed: must outlive a). */
 void augmenter_init(augmenter *a, const augment_opts *o, const vocab *voc, const float *vectors, size_t n, int dim);
 void augmenter_free(augmenter *a);
+/* The tokens of text by tk (in a, valid until the next call): the source
+ * of the copies of a text. */
+const toklist *augment_read(augmenter *a, const tokenizer *tk, const char *text);
 /* One copy of the tokens, drawn with r: a NUL-terminated text in a's
  * buffer (valid until the next call).  Deterministic given r's state. */
 const char *augment_copy(augmenter *a, const toklist *tokens, rng *r);
