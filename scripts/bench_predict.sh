@@ -22,6 +22,16 @@
 # cut into words by the default model's tokenizer (fastText splits on
 # spaces only; the cutting is not timed): its predict-prob lines/s in the
 # same rounds, its size and accuracy, against the default model's.
+# English (mr.train.csv, no vectors: train's English defaults), this
+# seqsent only, unless BENCH_PREDICT_EN=0:
+#   en_bag       train's defaults: the bag of words and bigrams on (--bag 32)
+#   en_nobag     the same with --bag 0: the reference of en_bag's figures
+#   en_bag.int8  en_bag quantized (--int8): its figures' reference is en_bag
+# on the texts of mr.test.csv, one a line, in the same interleaved rounds:
+# predict.en_bag.* lines/s (--threads 1, 2), lines/CPU-s, model_MB,
+# startup_ms, peak_rss_MB and accuracy on mr.test.csv against en_nobag's;
+# predict.en_bag.int8.* lines/s, lines/CPU-s, model_MB, peak_rss_MB and
+# accuracy against en_bag's.
 # Speed does not depend on how well a model is trained: BENCH_PREDICT_EPOCHS
 # (default 1) epochs each.  Input: the texts of chnsenticorp.test.csv, one a
 # line.  Every (model, threads) is run by both binaries in turn, for
@@ -33,9 +43,11 @@
 #   BENCH_REF=d23e525              the reference commit (built in a temp dir)
 #   BENCH_REF_BIN=PATH             use this reference binary instead of building one
 #   BENCH_PREDICT_MODELS=DIR       use DIR/recipe.ssm, default.ssm, masked.ssm (no training;
-#                                  DIR/default.ref.ssm: the reference's default model)
+#                                  DIR/default.ref.ssm: the reference's default model;
+#                                  DIR/en_bag.ssm and en_nobag.ssm when both are there)
 #   BENCH_PREDICT_ROUNDS=3  BENCH_PREDICT_EPOCHS=1  BENCH_KEEP=1
 #   BENCH_FASTTEXT=0               no fastText figures
+#   BENCH_PREDICT_EN=0             no English figures (en_bag, en_nobag, en_bag.int8)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -45,7 +57,13 @@ REF=${BENCH_REF:-d23e525}
 ROUNDS=${BENCH_PREDICT_ROUNDS:-3}
 [ "$ROUNDS" -ge 1 ] 2>/dev/null || ROUNDS=1
 EPOCHS=${BENCH_PREDICT_EPOCHS:-1}
+EN=${BENCH_PREDICT_EN:-1}
 bench_setup bench-predict "$DATA/chnsenticorp.train.csv" "$DATA/chnsenticorp.test.csv" "$VEC"
+if [ "$EN" != 0 ]; then
+    for f in "$DATA/mr.train.csv" "$DATA/mr.test.csv"; do
+        [ -r "$f" ] || { echo "bench-predict: $f not found (set SHARED=, or BENCH_PREDICT_EN=0)" >&2; exit 1; }
+    done
+fi
 build_helper "$TMP" || { echo "bench_predict: cannot build the helper" >&2; exit 1; }
 H=$TMP/bench_helper
 
@@ -62,14 +80,23 @@ fi
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
 
-# the test texts, one a line (the text column; newlines inside become spaces)
-python3 - "$DATA/chnsenticorp.test.csv" > "$TMP/lines.txt" <<'EOF' || exit 1
+# text_lines CSV: its test texts, one a line (the text column; newlines
+# inside become spaces)
+text_lines() {
+    python3 - "$1" <<'EOF'
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))[1:]
 sys.stdout.write("".join(" ".join(r[-1].split()) + "\n" for r in rows if r and r[-1].strip()))
 EOF
+}
+text_lines "$DATA/chnsenticorp.test.csv" > "$TMP/lines.txt" || exit 1
 NL=$(wc -l < "$TMP/lines.txt")
 printf '%s\n' '房间很干净，服务也很热情，下次还会再来。' > "$TMP/one.txt"
+if [ "$EN" != 0 ]; then   # English: the texts of mr.test.csv, and one sentence
+    text_lines "$DATA/mr.test.csv" > "$TMP/en_lines.txt" || exit 1
+    NLEN=$(wc -l < "$TMP/en_lines.txt")
+    printf '%s\n' 'the acting is superb , and the story kept me guessing until the very end .' > "$TMP/en_one.txt"
+fi
 
 MODELS="recipe default masked"
 # model_of NAME: its training options (opts) and description (mn)
@@ -106,6 +133,25 @@ for qm in int8 bf16; do
     "$S" quantize -q "$TMP/default.ssm" --$qm -o "$TMP/default.$qm.ssm" ||
         { echo "bench_predict: quantizing the default model (--$qm) failed" >&2; exit 1; }
 done
+
+# English, by this seqsent: train's defaults (the bag on), the same with
+# --bag 0, and the first quantized to int8
+EMODELS="en_bag en_nobag en_bag.int8"
+if [ "$EN" != 0 ]; then
+    if [ -n "${BENCH_PREDICT_MODELS:-}" ] && [ -f "$BENCH_PREDICT_MODELS/en_bag.ssm" ] && [ -f "$BENCH_PREDICT_MODELS/en_nobag.ssm" ]; then
+        cp "$BENCH_PREDICT_MODELS/en_bag.ssm" "$BENCH_PREDICT_MODELS/en_nobag.ssm" "$TMP/" || exit 1
+    else
+        for m in en_bag en_nobag; do
+            opts=""; [ $m = en_nobag ] && opts="--bag 0"
+            log "training the $m model ($EPOCHS epoch(s))"
+            # shellcheck disable=SC2086
+            "$S" train "$DATA/mr.train.csv" $opts --epochs "$EPOCHS" --quiet -o "$TMP/$m.ssm" ||
+                { echo "bench_predict: training the $m model failed" >&2; exit 1; }
+        done
+    fi
+    "$S" quantize -q "$TMP/en_bag.ssm" --int8 -o "$TMP/en_bag.int8.ssm" ||
+        { echo "bench_predict: quantizing the en_bag model (--int8) failed" >&2; exit 1; }
+fi
 
 # fastText: Debian's, installed when missing (its figures are skipped when
 # that fails); trained on the same training texts cut into words
@@ -166,25 +212,38 @@ while [ "$r" -le "$ROUNDS" ]; do
         log "round $r/$ROUNDS: fastText"
         "$H" run 1 "$TMP/ft.lines.txt" "$TMP/out.ft" fasttext predict-prob "$TMP/ft.bin" - >> "$TMP/t.ft" || exit 1
     fi
+    if [ "$EN" != 0 ]; then   # English, this seqsent only
+        for m in $EMODELS; do
+            for t in 2 1; do
+                log "round $r/$ROUNDS: $m, --threads $t"
+                "$H" run 1 "$TMP/en_lines.txt" "$TMP/out.new.$m" "$S" predict -m "$TMP/$m.ssm" --threads $t >> "$TMP/t.new.$m.$t" || exit 1
+            done
+        done
+        for m in en_bag en_nobag; do
+            "$H" run 5 "$TMP/en_one.txt" /dev/null "$S" predict -m "$TMP/$m.ssm" >> "$TMP/s.new.$m" || exit 1
+        done
+    fi
     r=$((r + 1))
 done
 minwall() { awk 'NR == 1 || $2 < m { m = $2 } END { print m }' "$1"; }
 mincpu() { awk 'NR == 1 || $4 < m { m = $4 } END { print m }' "$1"; }
 maxrss() { awk '$3 > m { m = $3 } END { printf "%.1f", m / 1024 }' "$1"; }
-# emit_speed NAME T RUNS REFRUNS NOTE CPUNOTE: NAME.lines_per_s.tT and
-# NAME.lines_per_cpu_s.tT of the runs in file RUNS against those in REFRUNS
+# emit_speed NAME T RUNS REFRUNS NOTE CPUNOTE [LINES]: NAME.lines_per_s.tT
+# and NAME.lines_per_cpu_s.tT of the runs in file RUNS against those in
+# REFRUNS, every run on LINES lines (default $NL)
 emit_speed() {
+    nl=${7:-$NL}
     nv=$(minwall "$3"); rv=$(minwall "$4")
-    v=$(awk -v n="$NL" -v s="$nv" 'BEGIN { printf "%.1f", n / s }')
-    rf=$(awk -v n="$NL" -v s="$rv" 'BEGIN { printf "%.1f", n / s }')
+    v=$(awk -v n="$nl" -v s="$nv" 'BEGIN { printf "%.1f", n / s }')
+    rf=$(awk -v n="$nl" -v s="$rv" 'BEGIN { printf "%.1f", n / s }')
     emit "$1.lines_per_s.t$2" "$v" lines/s "$rf" "$(div "$v" "$rf")" "$5"
     nc=$(mincpu "$3"); rc=$(mincpu "$4")
-    emit "$1.lines_per_cpu_s.t$2" "$(awk -v n="$NL" -v s="$nc" 'BEGIN { printf "%.1f", n / s }')" lines/CPU-s \
-        "$(awk -v n="$NL" -v s="$rc" 'BEGIN { printf "%.1f", n / s }')" "$(div "$rc" "$nc")" "$6"
+    emit "$1.lines_per_cpu_s.t$2" "$(awk -v n="$nl" -v s="$nc" 'BEGIN { printf "%.1f", n / s }')" lines/CPU-s \
+        "$(awk -v n="$nl" -v s="$rc" 'BEGIN { printf "%.1f", n / s }')" "$(div "$rc" "$nc")" "$6"
 }
 
 emit_str predict.machine "$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores" \
-    "seqsent $COMMIT vs $REF, $(date -u +%Y-%m-%dT%H:%MZ); load average at start $LOAD0, at the end $(cut -d' ' -f1-3 /proc/loadavg); OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}; $NL lines (chnsenticorp.test.csv texts); best of $ROUNDS interleaved rounds"
+    "seqsent $COMMIT vs $REF, $(date -u +%Y-%m-%dT%H:%MZ); load average at start $LOAD0, at the end $(cut -d' ' -f1-3 /proc/loadavg); OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}; $NL lines (chnsenticorp.test.csv texts)$([ "$EN" = 0 ] || echo "; English: $NLEN lines (mr.test.csv texts)"); best of $ROUNDS interleaved rounds"
 for m in $MODELS; do
     model_of "$m"
     for t in 1 2; do
@@ -251,5 +310,50 @@ if [ $FT = 1 ]; then
     fa=$(fasttext test "$TMP/ft.bin" "$TMP/ft.test.txt" 2>/dev/null | awk '$1 == "P@1" { printf "%.2f", 100 * $2 }')
     emit "predict.fasttext.accuracy" "$fa" % "$a32" "$(div "$fa" "$a32")" \
         "fasttext test on chnsenticorp.test.csv cut into words (P@1 = accuracy); reference: seqsent's default model after $EPOCHS epoch(s) of training"
+fi
+if [ "$EN" != 0 ]; then
+    # English: en_bag against en_nobag, en_bag.int8 against en_bag (this seqsent, same run)
+    acc_en() { "$S" eval -m "$1" "$DATA/mr.test.csv" --threads 2 | awk '$1 == "accuracy" { printf "%.2f", 100 * $2 }'; }
+    # the bag's table, from the model's metadata
+    bagt=$("$S" info "$TMP/en_bag.ssm" 2>/dev/null | python3 -c 'import json, sys
+n = json.load(sys.stdin)["network"]; b = n["bag"]
+print("[%d words + %d hashed bigram buckets, %d]" % (n["vocab_size"], b["buckets"], b["dim"]))' 2>/dev/null) ||
+        bagt="[V + buckets, 32]"
+    enb="the English default model (seqsent train mr.train.csv --epochs $EPOCHS --quiet, nothing else: no vectors; the bag on, --bag 32: a $bagt table whose mean joins the summary)"
+    enn="the same without the bag (seqsent train mr.train.csv --bag 0 --epochs $EPOCHS --quiet), this seqsent, same run"
+    enq="en_bag quantized (seqsent quantize -q en_bag.ssm --int8)"
+    for t in 1 2; do
+        emit_speed "predict.en_bag" "$t" "$TMP/t.new.en_bag.$t" "$TMP/t.new.en_nobag.$t" \
+            "seqsent predict -m MODEL --threads $t < $NLEN lines (mr.test.csv texts), whole process wall time, best of $ROUNDS; $enb; reference: $enn" \
+            "the same runs per CPU second (user + system, least of $ROUNDS); reference: the --bag 0 model" "$NLEN"
+    done
+    for t in 1 2; do
+        emit_speed "predict.en_bag.int8" "$t" "$TMP/t.new.en_bag.int8.$t" "$TMP/t.new.en_bag.$t" \
+            "seqsent predict -m MODEL --threads $t < $NLEN lines (mr.test.csv texts), whole process wall time, best of $ROUNDS; $enq; reference: the f32 en_bag model, this seqsent, same run" \
+            "the same runs per CPU second (user + system, least of $ROUNDS); reference: the f32 en_bag model" "$NLEN"
+    done
+    szb=$(wc -c < "$TMP/en_bag.ssm" | awk '{ printf "%.2f", $1 / 1048576 }')
+    szn=$(wc -c < "$TMP/en_nobag.ssm" | awk '{ printf "%.2f", $1 / 1048576 }')
+    szq=$(wc -c < "$TMP/en_bag.int8.ssm" | awk '{ printf "%.2f", $1 / 1048576 }')
+    emit "predict.en_bag.model_MB" "$szb" MB "$szn" "$(div "$szn" "$szb")" \
+        "file size of $enb; reference: $enn (ratio = times smaller)"
+    emit "predict.en_bag.int8.model_MB" "$szq" MB "$szb" "$(div "$szb" "$szq")" \
+        "file size of $enq; reference: the f32 en_bag model (ratio = times smaller)"
+    ns=$(awk '{ s = s " " $1 } END { print s }' "$TMP/s.new.en_bag"); rs=$(awk '{ s = s " " $1 } END { print s }' "$TMP/s.new.en_nobag")
+    nmin=$(awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.1f", m * 1000 }' "$TMP/s.new.en_bag")
+    rmin=$(awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.1f", m * 1000 }' "$TMP/s.new.en_nobag")
+    emit "predict.en_bag.startup_ms" "$nmin" ms "$rmin" "$(div "$rmin" "$nmin")" \
+        "echo one English sentence | seqsent predict -m MODEL, whole process wall time, fastest of $ROUNDS x 5 (medians per round:$ns s; reference:$rs s); $enb; reference: $enn"
+    emit "predict.en_bag.peak_rss_MB" "$(maxrss "$TMP/t.new.en_bag.2")" MB "$(maxrss "$TMP/t.new.en_nobag.2")" \
+        "$(div "$(maxrss "$TMP/t.new.en_nobag.2")" "$(maxrss "$TMP/t.new.en_bag.2")")" \
+        "peak RSS of predict --threads 2 on the $NLEN English lines; $enb; reference: $enn"
+    emit "predict.en_bag.int8.peak_rss_MB" "$(maxrss "$TMP/t.new.en_bag.int8.2")" MB "$(maxrss "$TMP/t.new.en_bag.2")" \
+        "$(div "$(maxrss "$TMP/t.new.en_bag.2")" "$(maxrss "$TMP/t.new.en_bag.int8.2")")" \
+        "peak RSS of predict --threads 2 on the $NLEN English lines; $enq; reference: the f32 en_bag model"
+    ab=$(acc_en "$TMP/en_bag.ssm"); an=$(acc_en "$TMP/en_nobag.ssm"); aq=$(acc_en "$TMP/en_bag.int8.ssm")
+    emit "predict.en_bag.accuracy" "$ab" % "$an" "$(div "$ab" "$an")" \
+        "seqsent eval -m MODEL mr.test.csv, both models after $EPOCHS epoch(s) of training; $enb; reference: $enn"
+    emit "predict.en_bag.int8.accuracy" "$aq" % "$ab" "$(div "$aq" "$ab")" \
+        "seqsent eval -m MODEL mr.test.csv; $enq; reference: the f32 en_bag model ($EPOCHS epoch(s) of training)"
 fi
 log "predict benchmark done"
