@@ -228,6 +228,8 @@ done
 minwall() { awk 'NR == 1 || $2 < m { m = $2 } END { print m }' "$1"; }
 mincpu() { awk 'NR == 1 || $4 < m { m = $4 } END { print m }' "$1"; }
 maxrss() { awk '$3 > m { m = $3 } END { printf "%.1f", m / 1024 }' "$1"; }
+minms() { awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.1f", m * 1000 }' "$1"; }     # the fastest start-up run, in ms
+medians() { awk '{ s = s " " $1 } END { print s }' "$1"; }   # the rounds' medians, in s
 # emit_speed NAME T RUNS REFRUNS NOTE CPUNOTE [LINES]: NAME.lines_per_s.tT
 # and NAME.lines_per_cpu_s.tT of the runs in file RUNS against those in
 # REFRUNS, every run on LINES lines (default $NL)
@@ -259,9 +261,9 @@ for m in $MODELS; do
     emit "predict.$m.peak_rss_MB" "$(maxrss "$TMP/t.new.$m.2")" MB "$(maxrss "$TMP/t.ref.$m.2")" \
         "$(div "$(maxrss "$TMP/t.ref.$m.2")" "$(maxrss "$TMP/t.new.$m.2")")" \
         "peak RSS of predict --threads 2 on the $NL lines ($mn); reference: $REF; outputs of the two binaries $same"
-    ns=$(awk '{ s = s " " $1 } END { print s }' "$TMP/s.new.$m"); rs=$(awk '{ s = s " " $1 } END { print s }' "$TMP/s.ref.$m")
-    nmin=$(awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.1f", m * 1000 }' "$TMP/s.new.$m")
-    rmin=$(awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.1f", m * 1000 }' "$TMP/s.ref.$m")
+    ns=$(medians "$TMP/s.new.$m"); rs=$(medians "$TMP/s.ref.$m")
+    nmin=$(minms "$TMP/s.new.$m")
+    rmin=$(minms "$TMP/s.ref.$m")
     emit "predict.$m.startup_ms" "$nmin" ms "$rmin" "$(div "$rmin" "$nmin")" \
         "echo one line | seqsent predict -m MODEL, whole process wall time, fastest of $ROUNDS x 5 (medians per round:$ns s; reference:$rs s); $mn; $REFNOTE"
 done
@@ -282,8 +284,8 @@ for qm in $QMODELS; do
     emit "predict.$qm.peak_rss_MB" "$(maxrss "$TMP/t.new.$qm.2")" MB "$(maxrss "$TMP/t.new.default.2")" \
         "$(div "$(maxrss "$TMP/t.new.default.2")" "$(maxrss "$TMP/t.new.$qm.2")")" \
         "peak RSS of predict --threads 2 on the $NL lines ($qd); reference: the f32 default model"
-    nmin=$(awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.1f", m * 1000 }' "$TMP/s.new.$qm")
-    fmin=$(awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.1f", m * 1000 }' "$TMP/s.new.default")
+    nmin=$(minms "$TMP/s.new.$qm")
+    fmin=$(minms "$TMP/s.new.default")
     emit "predict.$qm.startup_ms" "$nmin" ms "$fmin" "$(div "$fmin" "$nmin")" \
         "echo one line | seqsent predict -m MODEL, whole process wall time, fastest of $ROUNDS x 5; $qd; reference: the f32 default model"
     aq=$(acc "$TMP/$qm.ssm")
@@ -339,9 +341,9 @@ print("[%d words + %d hashed bigram buckets, %d]" % (n["vocab_size"], b["buckets
         "file size of $enb; reference: $enn (ratio = times smaller)"
     emit "predict.en_bag.int8.model_MB" "$szq" MB "$szb" "$(div "$szb" "$szq")" \
         "file size of $enq; reference: the f32 en_bag model (ratio = times smaller)"
-    ns=$(awk '{ s = s " " $1 } END { print s }' "$TMP/s.new.en_bag"); rs=$(awk '{ s = s " " $1 } END { print s }' "$TMP/s.new.en_nobag")
-    nmin=$(awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.1f", m * 1000 }' "$TMP/s.new.en_bag")
-    rmin=$(awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.1f", m * 1000 }' "$TMP/s.new.en_nobag")
+    ns=$(medians "$TMP/s.new.en_bag"); rs=$(medians "$TMP/s.new.en_nobag")
+    nmin=$(minms "$TMP/s.new.en_bag")
+    rmin=$(minms "$TMP/s.new.en_nobag")
     emit "predict.en_bag.startup_ms" "$nmin" ms "$rmin" "$(div "$rmin" "$nmin")" \
         "echo one English sentence | seqsent predict -m MODEL, whole process wall time, fastest of $ROUNDS x 5 (medians per round:$ns s; reference:$rs s); $enb; reference: $enn"
     emit "predict.en_bag.peak_rss_MB" "$(maxrss "$TMP/t.new.en_bag.2")" MB "$(maxrss "$TMP/t.new.en_nobag.2")" \
