@@ -40,6 +40,7 @@ void augmenter_free(augmenter *a)
     free(a->nb);
     free(a->nnb);
     free(a->buf);
+    free(a->kept);
     toklist_free(&a->tokens);
     memset(a, 0, sizeof *a);
 }
@@ -91,7 +92,11 @@ static uint32_t last_cp(const char *s)
 const char *augment_copy(augmenter *a, const toklist *tokens, rng *r)
 {
     size_t n = tokens->n, m = 0;
-    const char **out = xmalloc((n + 1) * sizeof *out);
+    if (n + 1 > a->kept_cap) {   /* grown once to the longest text: copies are many */
+        a->kept_cap = n + 1;
+        a->kept = xrealloc(a->kept, a->kept_cap * sizeof *a->kept);
+    }
+    const char **out = a->kept;
     for (size_t i = 0; i < n; i++) {
         const char *t = toklist_get(tokens, i);
         double u = rng_uniform(r);
@@ -123,6 +128,5 @@ const char *augment_copy(augmenter *a, const toklist *tokens, rng *r)
         p += l;
     }
     *p = 0;
-    free(out);
     return a->buf;
 }

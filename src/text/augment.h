@@ -58,6 +58,8 @@ typedef struct augmenter {
     int32_t *nb;        /* [n, near] neighbours, found at a word's first draw */
     int *nnb;           /* [n] how many (-1: not yet looked up) */
     toklist tokens;     /* the text augment_read read last */
+    const char **kept;  /* the copy's tokens, before joining [kept_cap] */
+    size_t kept_cap;
     char *buf;          /* the copy's text */
     size_t cap;
 } augmenter;
