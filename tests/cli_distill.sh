@@ -52,11 +52,15 @@ TH="2 3"; [ -n "$QUICK" ] && TH=3
 for t in 1 $TH; do go "threads $t" "$S" distill ens.ssm "$D/reviews_zh.txt" --labelled "$Z" $NET --shards 3 --quiet --threads $t -o th$t.ssm; done
 for t in $TH; do check "--threads $t writes the bytes of --threads 1" 'cmp -s th1.ssm th$t.ssm'; done
 
+# stdout's JSON on one line, without its layout, has $1
+flat_has() { tr -d '\t\n' <"$T/out" | grep -q -- "$1" || { why="stdout (JSON, one line) lacks '$1'"; return 1; }; }
+
 # --augment: perturbed copies of the training rows, labelled by the teacher
 go "distill --augment 2" "$S" distill ens.ssm "$D/reviews_zh.txt" --labelled "$Z" $NET --seed 3 --augment 2 -o aug.ssm
 check "--augment: counts its copies" 'err_has "perturbed copies of the 547 training rows (--augment 2)"'
 run "$S" info aug.ssm
 check "--augment: recorded, with the copies' count among the rows" 'out_has "\"augment\":[^,]*2" && out_has "\"augmented_rows\":[^,]*10[0-9][0-9]"'
+check "--augment: its settings recorded (Tang et al.'s by default)" 'flat_has "\"augment_settings\":{\"drop\":0.1,\"swap\":0.1,\"near\":8,\"pool\":20000,\"span\":0.25,\"span_max\":5}"'
 grep '"size"' "$T/out" | head -1 >aug.size
 go "distill, no --augment" "$S" distill ens.ssm "$D/reviews_zh.txt" --labelled "$Z" $NET --seed 3 --quiet -o noaug.ssm
 run "$S" info noaug.ssm
@@ -69,6 +73,18 @@ go "--augment, 3 threads" "$S" distill ens.ssm "$D/reviews_zh.txt" --labelled "$
 check "--augment: --threads 3 writes the bytes of --threads 1" 'cmp -s aug.ssm aug3.ssm'
 run "$S" distill ens.ssm two.txt --augment 101 -o x.ssm
 check "--augment over 100: usage error" 'usage_err "augment"'
+go "--augment with nothing perturbed" "$S" distill ens.ssm "$D/reviews_zh.txt" --labelled "$Z" $NET --seed 3 --epochs 1 --augment 1 --augment-drop 0 --augment-swap 0 --augment-span 0 -o aug0.ssm
+check "--augment-drop/swap/span 0: a copy of every row" 'err_has "547 perturbed copies of the 547 training rows"'
+go "--augment with every token dropped" "$S" distill ens.ssm "$D/reviews_zh.txt" --labelled "$Z" $NET --seed 3 --epochs 1 --augment 2 --augment-drop 1 --augment-swap 0 --augment-near 3 --augment-pool 50 --augment-span-max 2 -o aug1.ssm
+check "--augment-drop 1: every copy empty, none kept" 'err_has " 0 perturbed copies of the 547 training rows"'
+run "$S" info aug1.ssm
+check "--augment-*: the settings given are recorded" 'flat_has "\"augment_settings\":{\"drop\":1,\"swap\":0,\"near\":3,\"pool\":50,\"span\":0.25,\"span_max\":2}"'
+run "$S" distill ens.ssm two.txt --augment-swap 0.2 -o x.ssm
+check "--augment-swap without --augment: usage error" 'usage_err "give --augment N too"'
+run "$S" distill ens.ssm two.txt --augment 1 --augment-drop 0.6 --augment-swap 0.5 -o x.ssm
+check "--augment-drop + --augment-swap over 1: usage error" 'usage_err "is over 1"'
+run "$S" distill ens.ssm two.txt --augment 1 --augment-near 65 -o x.ssm
+check "--augment-near over 64: usage error" 'usage_err "augment-near"'
 
 # errors
 run "$S" distill -o x.ssm

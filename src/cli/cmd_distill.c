@@ -23,7 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_LABELLED = O_TRAINER_END, O_TEMPERATURE, O_HARD_WEIGHT, O_AUGMENT };
+enum { O_LABELLED = O_TRAINER_END, O_TEMPERATURE, O_HARD_WEIGHT, O_AUGMENT, O_AUG_DROP, O_AUG_SWAP, O_AUG_SPAN,
+       O_AUG_SPAN_MAX, O_AUG_NEAR, O_AUG_POOL };
 
 #define DEFAULT_TEMPERATURE 2.0
 
@@ -33,6 +34,12 @@ static const cmd_opt options[] = {
     OPT("temperature", O_TEMPERATURE, "T", "soften the teacher's and the student's probabilities by T (default 2; 1 = as they are)"),
     OPT("hard-weight", O_HARD_WEIGHT, "A", "weight of a labelled row's own label in its target, 0..1 (default 0: the teacher's probabilities only)"),
     OPT("augment", O_AUGMENT, "N", "N perturbed copies of every training text, labelled by the teacher too (default 0)"),
+    OPT("augment-drop", O_AUG_DROP, "P", "a copy leaves out each token with probability P (default 0.1)"),
+    OPT("augment-swap", O_AUG_SWAP, "P", "replaces each token with probability P by a near word (default 0.1; with --augment-drop at most 1)"),
+    OPT("augment-near", O_AUG_NEAR, "K", "a replacement is one of the word's K nearest by cosine in the teacher's embedding (default 8)"),
+    OPT("augment-pool", O_AUG_POOL, "N", "replacements are among the teacher's N most frequent words (default 20000)"),
+    OPT("augment-span", O_AUG_SPAN, "P", "then with probability P keeps only a span of the tokens (default 0.25)"),
+    OPT("augment-span-max", O_AUG_SPAN_MAX, "N", "the longest such span, in tokens (default 5)"),
     TRAIN_OPTIONS,
     { 0 }
 };
@@ -59,6 +66,7 @@ typedef struct distill_args {
     int ntexts;
     double hard_weight;
     int augment;
+    augment_opts aug;   /* --augment-*: how a copy is drawn */
 } distill_args;
 
 static void parse_args(int argc, char **argv, distill_args *d)
@@ -67,6 +75,8 @@ static void parse_args(int argc, char **argv, distill_args *d)
     train_args *a = &d->t;
     trainer_init(a, &spec);
     a->to.temperature = DEFAULT_TEMPERATURE;
+    augment_opts_default(&d->aug);
+    int aug_set = 0;
     const char *arg;
     int c;
     while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
@@ -76,6 +86,12 @@ static void parse_args(int argc, char **argv, distill_args *d)
         case O_TEMPERATURE: a->to.temperature = opt_double(&spec, "temperature", arg, 0.05, 100); break;
         case O_HARD_WEIGHT: d->hard_weight = opt_double(&spec, "hard-weight", arg, 0, 1); break;
         case O_AUGMENT: d->augment = (int)opt_long(&spec, "augment", arg, 0, 100); break;
+        case O_AUG_DROP: d->aug.p_drop = opt_double(&spec, "augment-drop", arg, 0, 1); aug_set = 1; break;
+        case O_AUG_SWAP: d->aug.p_swap = opt_double(&spec, "augment-swap", arg, 0, 1); aug_set = 1; break;
+        case O_AUG_SPAN: d->aug.p_span = opt_double(&spec, "augment-span", arg, 0, 1); aug_set = 1; break;
+        case O_AUG_SPAN_MAX: d->aug.span_max = (int)opt_long(&spec, "augment-span-max", arg, 1, 1000); aug_set = 1; break;
+        case O_AUG_NEAR: d->aug.near = (int)opt_long(&spec, "augment-near", arg, 1, AUGMENT_NEAR_MAX); aug_set = 1; break;
+        case O_AUG_POOL: d->aug.pool = (size_t)opt_long(&spec, "augment-pool", arg, 2, 10000000); aug_set = 1; break;
         }
     }
     int first = opt_operands();
@@ -83,6 +99,9 @@ static void parse_args(int argc, char **argv, distill_args *d)
     d->teacher = argv[first];
     d->texts = argv + first + 1;
     d->ntexts = argc - first - 1;
+    if (d->aug.p_drop + d->aug.p_swap > 1 + 1e-9)
+        usage_error(&spec, "--augment-drop %g + --augment-swap %g is over 1: they are shares of the tokens", d->aug.p_drop, d->aug.p_swap);
+    if (aug_set && !d->augment) usage_error(&spec, "--augment-* say how --augment N's copies are drawn: give --augment N too");
     if (!d->ntexts && !d->labelled) usage_error(&spec, "no text to distil on: give TEXT files and/or --labelled FILE");
     if (a->val_path) usage_error(&spec, "--val: validation rows come from --val-split (the teacher labels them)");
     if (a->multilabel) usage_error(&spec, "--multilabel: distill trains a single-label student of a single-label teacher");
@@ -147,10 +166,8 @@ static void augment_rows(const distill_args *d, model *teacher, dataset *tr)
     const int E = tn->cfg.embed_dim;
     float *vec = falloc(V * (size_t)E);
     for (size_t i = 0; i < V; i++) net_embedding_row(tn, (int32_t)i, vec + i * E);
-    augment_opts o;
-    augment_opts_default(&o);
     augmenter ag;
-    augmenter_init(&ag, &o, &teacher->voc, vec, V, E);
+    augmenter_init(&ag, &d->aug, &teacher->voc, vec, V, E);
     tokenizer *tk = model_tokenizer(teacher);
     size_t n = tr->n, cap = n * (size_t)(d->augment + 1);
     tr->text = xrealloc(tr->text, (cap + 1) * sizeof *tr->text);
@@ -273,7 +290,7 @@ int cmd_distill(int argc, char **argv)
     trainer_split(a, &tr, &va);
     a->own_rows = tr.n;
     augment_rows(&d, &teacher, &tr);
-    train_targets tt = { d.teacher, teacher.labels, teacher.nlabels, NULL, NULL, d.augment };
+    train_targets tt = { d.teacher, teacher.labels, teacher.nlabels, NULL, NULL, d.augment, &d.aug };
     float *qtr = soft_targets(&d, &teacher, &tr), *qva = soft_targets(&d, &teacher, &va);
     tt.soft_tr = qtr;
     tt.soft_va = qva;

@@ -10,6 +10,7 @@
 #include "train/setup.h"
 #include "train/train.h"
 #include "train/word2vec.h"
+#include "text/augment.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -451,6 +452,14 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
         if (targets && targets->augment) {
             cJSON_AddNumberToObject(m.train_info, "augment", targets->augment);
             cJSON_AddNumberToObject(m.train_info, "augmented_rows", (double)(tr->n - own_rows(a, tr)));
+            const struct augment_opts *g = targets->aug;
+            cJSON *j = cJSON_AddObjectToObject(m.train_info, "augment_settings");
+            cJSON_AddNumberToObject(j, "drop", g->p_drop);
+            cJSON_AddNumberToObject(j, "swap", g->p_swap);
+            cJSON_AddNumberToObject(j, "near", g->near);
+            cJSON_AddNumberToObject(j, "pool", (double)g->pool);
+            cJSON_AddNumberToObject(j, "span", g->p_span);
+            cJSON_AddNumberToObject(j, "span_max", g->span_max);
         }
         cli_note_excluded(m.train_info, &a->co, tr->excluded + va->excluded);
     }

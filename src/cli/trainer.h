@@ -173,6 +173,7 @@ typedef struct train_targets {
     int nlabels;
     const float *soft_tr, *soft_va;   /* [rows, K], K = 1 for 2 labels */
     int augment;             /* distill --augment: copies per training row (recorded) */
+    const struct augment_opts *aug;   /* and how they were drawn (recorded) */
 } train_targets;
 
 /* Train on tr (va: validation rows, n = 0 for none) and write the model;

@@ -53,8 +53,8 @@ static const char *replacement(augmenter *a, const char *t, rng *r)
     if (id <= VOCAB_UNK || (size_t)id >= a->n) return NULL;
     if (a->nnb[id] < 0) {
         int32_t skip[2] = { id, VOCAB_UNK };
-        float sims[64];
-        int k = a->o.near < 64 ? a->o.near : 64;
+        float sims[AUGMENT_NEAR_MAX];
+        int k = a->o.near < AUGMENT_NEAR_MAX ? a->o.near : AUGMENT_NEAR_MAX;
         const float *v = a->vec + (size_t)id * a->dim;
         int zero = 1;
         for (int d = 0; d < a->dim && zero; d++) zero = v[d] == 0;

@@ -8,11 +8,11 @@
  * from every text the teacher saw, its probabilities say how it judges new
  * text, and that is what the student is to learn.
  *
- * A copy of a text's tokens [n], each token in turn:
+ * A copy of a text's tokens [n], each token in turn (p_drop + p_swap <= 1):
  *   with probability p_drop       left out (their masking: our networks
  *                                 have no mask token, and a dropped word is
  *                                 what the teacher reads best without it);
- *   else with probability p_swap  replaced by one of its `near` nearest
+ *   with probability p_swap       replaced by one of its `near` nearest
  *                                 words by cosine in a word space (their
  *                                 replacement by a word of the same part of
  *                                 speech: here the teacher's embedding says
@@ -37,10 +37,12 @@
 #include "text/toklist.h"
 #include "text/wordspace.h"
 
+enum { AUGMENT_NEAR_MAX = 64 };
+
 typedef struct augment_opts {
     double p_drop, p_swap, p_span;
     int span_max;       /* longest span kept by p_span */
-    int near;           /* a replacement is one of the word's `near` nearest */
+    int near;           /* a replacement is one of the word's `near` nearest (<= AUGMENT_NEAR_MAX) */
     size_t pool;        /* replacements are among the space's first `pool` words */
 } augment_opts;
 
