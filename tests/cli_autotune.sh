@@ -12,7 +12,8 @@
 #   - options given are held fixed; --autotune-trials: the same bits on 1 and
 #     2 threads;
 #   - --autotune-modelsize: the default configuration skipped, the file fits
-#     (no check names today's defaults: train's defaults may change);
+#     (no check names today's defaults: train's defaults may change); the bag
+#     shrinks first, then the hidden units; --bag given holds it;
 #   - SIGINT ends the search and writes the best so far (exit 0);
 #   - errors: a missing --autotune-val file (one line, before any work), the
 #     autotune options without --autotune-val, with --val, nothing to
@@ -64,6 +65,9 @@ net = d["network"]
 c = a["chosen"]
 assert (net["cell"], net["bidirectional"], net["hidden"], net["pool"]) == (c["cell"], c["bidirectional"], c["hidden"], c["pool"]), "network = chosen"
 assert abs(net["dropout"] - c["dropout"]) < 1e-6 and d["training"]["lr"] == c["lr"] and d["training"]["epochs"] == c["epochs"]
+bag = net.get("bag") or {"dim": 0, "buckets": 0}
+assert (bag["dim"], bag["buckets"]) == (c["bag_dim"], c["bag_buckets"]), ("network's bag = chosen", bag, c)
+assert "bag" in a["searched"], "the bag is searched"
 print("ok")
 EOF
     check "the record agrees with the trial lines and the network" 'grep -qx ok py.out || { why=$(tail -1 py.out); false; }'
@@ -99,17 +103,34 @@ check "the same model bits on 1 and 2 threads" 'cmp -s t1.ssm t2.ssm'
 go "--early-stop 3" "$S" train "$TR" --autotune-val "$VA" --autotune-trials 1 --hidden 16 --maxlen 24 --early-stop 3 -o es.ssm
 check "--early-stop N is the trials' patience" 'err_has "early stopping after 3 epochs without improvement"'
 
-# --- a size limit: 40% of the default configuration's file (too big even with 16-bit weights) ---
-# (under a size limit the bag is off by default: the search does not size it)
+# trial N's line (stderr): its hidden units, its bag's buckets, its settings before the bag
+hidden_of() { sed -n "s/^train: trial $1: .*hidden \([0-9]*\),.*/\1/p" "$T/err"; }
+buckets_of() { sed -n "s/^train: trial $1: .*, bag [0-9]*x\([0-9]*\),.*/\1/p" "$T/err"; }
+before_bag() { sed -n "s/^train: trial $1: \(.*\), bag .*/\1/p" "$T/err"; }
+# --- a size limit: 40% of the default configuration's file without its bag
+# (too big even with 16-bit weights): the bag goes first, then hidden units ---
 go "default model" "$S" train "$TR" --maxlen 24 --epochs 1 --bag 0 --quiet -o default.ssm
 LIMIT=$(( $(wc -c <default.ssm) * 2 / 5 ))
 go "autotune ${LIMIT} bytes" "$S" train "$TR" --autotune-val "$VA" --autotune-trials 2 --autotune-modelsize $LIMIT --maxlen 24 --epochs 2 -o small.ssm
-check "the default configuration exceeds the limit: skipped" 'err_has "trial 1: .* -> exceeds --autotune-modelsize: skipped"'
+check "the default configuration (with its bag) exceeds the limit: skipped" 'err_has "trial 1: .*, bag 32x[0-9]*.* -> exceeds --autotune-modelsize: skipped"'
+check "shrunk to fit: no bag, fewer hidden units" \
+    'err_has "trial 2: .*, no bag, 16-bit weights, .* -> val_acc" && [ "$(hidden_of 2)" -lt "$(hidden_of 1)" ]'
 size=$(wc -c <small.ssm | tr -d " ")
 check "the model file fits: $size <= $LIMIT bytes" '[ "$size" -le "$LIMIT" ]'
 run "$S" info small.ssm
 check "the limit is recorded" 'out_has "\"modelsize\":[^,]*$LIMIT"'
-check "under the limit, no bag by default" '! out_has "\"bag\""'
+# 16-bit weights, and a limit that holds the default's network and a bag of
+# 1024 buckets (64 KB) but not the default's 2048 (128 KB): only the bag shrinks
+go "default model, 16-bit" "$S" train "$TR" --maxlen 24 --epochs 1 --bag 0 --half --quiet -o default16.ssm
+MID=$(( $(wc -c <default16.ssm) + 100000 ))
+go "autotune ${MID} bytes, --half" "$S" train "$TR" --autotune-val "$VA" --autotune-trials 2 --autotune-modelsize $MID --half --maxlen 24 --epochs 1 -o mid.ssm
+check "a smaller bag fits: trial 2 has one, and the default's other settings" \
+    'err_has "trial 1: .*, bag [0-9x]*, .* -> exceeds --autotune-modelsize" && err_has "trial 2: .*, bag [0-9x]*, .* -> val_acc" &&
+     [ "$(buckets_of 2)" -lt "$(buckets_of 1)" ] && [ -n "$(before_bag 1)" ] && [ "$(before_bag 1)" = "$(before_bag 2)" ]'
+size=$(wc -c <mid.ssm | tr -d " ")
+check "that file fits: $size <= $MID bytes" '[ "$size" -le "$MID" ]'
+run "$S" train "$TR" --autotune-val "$VA" --autotune-trials 1 $SMALL --bag 0 -o nobag.ssm
+check "--bag given: held, not searched" 'err_has "held by the options: cell, hidden, bag"'
 
 # --- SIGINT: the best so far ---
 "$S" train "$TR" --autotune-val "$VA" --autotune-duration 120 $SMALL --threads 1 -o int.ssm >/dev/null 2>int.err &
@@ -133,7 +154,7 @@ run "$S" train "$TR" --autotune-duration 5 -o e.ssm
 check "--autotune-duration without --autotune-val: usage error" 'usage_err "need --autotune-val"'
 run "$S" train "$TR" --autotune-val "$VA" --val "$VA" -o e.ssm
 check "--autotune-val with --val: usage error" 'usage_err "drop --val"'
-run "$S" train "$TR" --autotune-val "$VA" --cell gru --bidirectional --hidden 8 --dropout 0 --lr 0.01 --epochs 2 --pool max -o e.ssm
+run "$S" train "$TR" --autotune-val "$VA" --cell gru --bidirectional --hidden 8 --dropout 0 --lr 0.01 --epochs 2 --pool max --bag 0 -o e.ssm
 check "everything fixed: usage error" 'usage_err "nothing to search"'
 run "$S" train "$TR" --autotune-val "$VA" --autotune-duration 0.001 -o e.ssm
 check "a budget too short for an epoch: an error, no model" '[ "$rc" -eq 1 ] && err_has "no trial finished an epoch" && [ ! -e e.ssm ]'

@@ -31,6 +31,7 @@ int cli_autotune_option(autotune_args *t, const cmd_spec *spec, int c, const cha
     case O_LR: t->fixed |= AT_LR; break;
     case O_EPOCHS: t->fixed |= AT_EPOCHS; break;
     case O_POOL: t->fixed |= AT_POOL; break;
+    case O_BAG: case O_BAG_BUCKETS: t->fixed |= AT_BAG; break;
     case O_VAL_SPLIT: t->val_split_given = 1; break;
     }
     return 0;
@@ -50,7 +51,7 @@ void cli_autotune_check(autotune_args *t, train_args *a)
     if (a->to.log_path) usage_error(s, "--log: the search reports its trials on stderr, not per epoch (drop it)");
     if ((t->fixed & AT_ALL) == AT_ALL)
         usage_error(s, "--autotune-val: nothing to search: --cell, --bidirectional, --hidden, --dropout, --lr, "
-                    "--epochs and --pool are all given");
+                    "--epochs, --pool and --bag are all given");
     /* a mistyped name is said before the training data is read */
     FILE *f = strcmp(t->val_path, "-") ? fopen(t->val_path, "rb") : NULL;
     if (!f && strcmp(t->val_path, "-")) die(EXIT_FAIL, "%s: %s", t->val_path, strerror(errno));
@@ -60,12 +61,14 @@ void cli_autotune_check(autotune_args *t, train_args *a)
     a->autotune = t;
 }
 
-/* "cell gru, bidirectional, hidden 64, dropout 0.2, lr 0.002, epochs 8, pool max" */
+/* "cell gru, bidirectional, hidden 64, dropout 0.2, lr 0.002, epochs 8, pool max, bag 32x16384" */
 static void describe(const autotune_setting *st, char *buf, size_t size)
 {
-    snprintf(buf, size, "cell %s, %s, hidden %d, dropout %g, lr %g, epochs %d, pool %s%s", cell_name(st->cell),
+    char bag[48] = "no bag";
+    if (st->bag_dim) snprintf(bag, sizeof bag, "bag %dx%d", st->bag_dim, st->bag_buckets);
+    snprintf(buf, size, "cell %s, %s, hidden %d, dropout %g, lr %g, epochs %d, pool %s, %s%s", cell_name(st->cell),
              st->bidir ? "bidirectional" : "one direction", st->hidden, st->dropout, st->lr, st->epochs,
-             pool_name(st->pool), st->half ? ", 16-bit weights" : "");
+             pool_name(st->pool), bag, st->half ? ", 16-bit weights" : "");
 }
 
 typedef struct shown { const char *cmd; int sizes; } shown;
@@ -138,7 +141,7 @@ int cli_autotune_run(train_args *a, model *m, const dataset *tr, const encoded *
     shown sh = { a->cmd, t->modelsize > 0 };
     autotune_opts ao = {
         .start = t->start, .duration = t->duration, .max_trials = t->trials, .max_bytes = t->modelsize,
-        .half = a->half, .fixed = t->fixed, .patience = a->to.early_stop ? a->to.early_stop : 2,
+        .half = a->half, .fixed = t->fixed, .bag_dim = TRAIN_DEFAULT_BAG, .patience = a->to.early_stop ? a->to.early_stop : 2,
         .stop = a->to.stop, .report = a->quiet ? NULL : on_trial, .ctx = &sh,
         .data = tr->path, .val_path = t->val_path, .rows = tr->n,
         .pretrained = a->embed != NULL || (a->from && m->embed_info),

@@ -405,16 +405,16 @@ static void check_resumed_rows(const train_args *a, const model *m, const datase
 }
 
 /* The bag's default (trainer.h TRAIN_DEFAULT_BAG): on for text that is not
- * Chinese, off for Chinese, as chosen on the dev splits; off too under
- * --autotune-modelsize, whose search does not size the bag (most of a
- * small model's bytes).  Its default buckets follow the vocabulary: 8 per
- * word, a power of two from 1024 to TRAIN_DEFAULT_BAG_BUCKETS (mr's 17,861
- * words: the maximum), so a small data set's table stays small. */
+ * Chinese, off for Chinese, as chosen on the dev splits (--autotune-val
+ * searches it, and under --autotune-modelsize shrinks it first).  Its
+ * default buckets follow the vocabulary: 8 per word, a power of two from
+ * 1024 to TRAIN_DEFAULT_BAG_BUCKETS (mr's 17,861 words: the maximum), so a
+ * small data set's table stays small. */
 static void decide_bag(train_args *a, const model *m, const dataset *tr)
 {
     if (!a->keras && !given(a, O_BAG)) {
         int zh = m->tok.lang == LANG_ZH || (m->tok.lang == LANG_AUTO && texts_are_chinese(tr->text, own_rows(a, tr)));
-        a->nc.bag_dim = zh || (a->autotune && a->autotune->modelsize) ? 0 : TRAIN_DEFAULT_BAG;
+        a->nc.bag_dim = zh ? 0 : TRAIN_DEFAULT_BAG;
         if (!a->nc.bag_dim && given(a, O_BAG_BUCKETS))
             usage_error(a->spec, "--bag-buckets sizes the bag, off by default for Chinese text: give --bag G too");
     }

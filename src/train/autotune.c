@@ -1,8 +1,9 @@
 /* autotune.c - hyper-parameter search under a time budget (see autotune.h).
  *
  * A candidate is a rung on each setting's ladder (space): the ordinal
- * settings (hidden, dropout, lr, epochs) on ladders that include the run's
- * own value, the categorical ones (cell, bidirectional, pool) as lists.
+ * settings (hidden, dropout, lr, epochs, the bag's buckets: 0 = no bag) on
+ * ladders that include the run's own value, the categorical ones (cell,
+ * bidirectional, pool) as lists.
  * Trials share the encoded rows and the model's vocabulary, labels and
  * initial embedding; each builds its own network in a shallow copy of the
  * model (setup_network then leaves the original's embedding alone), and
@@ -19,9 +20,10 @@
 #include <string.h>
 #include <time.h>
 
-enum { NSET = 7, MAX_RUNGS = 24, MAX_DRAWS = 200 };
+enum { NSET = 8, MAX_RUNGS = 24, MAX_DRAWS = 200 };
+enum { S_CELL, S_BIDIR, S_HIDDEN, S_DROPOUT, S_LR, S_EPOCHS, S_POOL, S_BAG };   /* AT_* bit order */
 
-static const char *const set_names[NSET] = { "cell", "bidirectional", "hidden", "dropout", "lr", "epochs", "pool" };
+static const char *const set_names[NSET] = { "cell", "bidirectional", "hidden", "dropout", "lr", "epochs", "pool", "bag" };
 
 const char *autotune_name(int bit_index) { return bit_index >= 0 && bit_index < NSET ? set_names[bit_index] : "?"; }
 
@@ -38,6 +40,7 @@ typedef struct space {
     double v[NSET][MAX_RUNGS];
     int own[NSET];
     int categorical[NSET];
+    int bag_dim;        /* of a candidate with a bag */
 } space;
 
 /* A rung per setting. */
@@ -59,8 +62,9 @@ static int ladder_add(space *sp, int s, double x)
     return at;
 }
 
-/* The ladders around the run's own configuration (nc, o). */
-static void space_build(space *sp, const net_config *nc, const train_opts *o)
+/* The ladders around the run's own configuration (nc, o); bag_dim: a
+ * bag's dimensions when the run has none. */
+static void space_build(space *sp, const net_config *nc, const train_opts *o, int bag_dim)
 {
     memset(sp, 0, sizeof *sp);
     sp->categorical[0] = sp->categorical[1] = sp->categorical[6] = 1;
@@ -83,7 +87,13 @@ static void space_build(space *sp, const net_config *nc, const train_opts *o)
     ladder_add(sp, 6, POOL_LAST);
     ladder_add(sp, 6, POOL_MAX);
     ladder_add(sp, 6, POOL_MEAN);
-    double own[NSET] = { nc->cell, nc->bidir, nc->hidden, nc->dropout, o->lr, o->epochs, nc->pool };
+    /* the bag's buckets: none, or 2^10 .. 2^17 by factors of 4 (and 2^17, train's largest default) */
+    ladder_add(sp, S_BAG, 0);
+    for (int b = 1 << 10; b <= 1 << 17; b *= 4) ladder_add(sp, S_BAG, b);
+    ladder_add(sp, S_BAG, 1 << 17);
+    sp->bag_dim = nc->bag_dim ? nc->bag_dim : bag_dim;
+    double own[NSET] = { nc->cell, nc->bidir, nc->hidden, nc->dropout, o->lr, o->epochs, nc->pool,
+                         nc->bag_dim ? nc->bag_buckets : 0 };
     /* the run's own values last: adding one may shift the rungs above it */
     for (int s = 0; s < NSET; s++) ladder_add(sp, s, own[s]);
     for (int s = 0; s < NSET; s++) sp->own[s] = ladder_add(sp, s, own[s]);
@@ -94,8 +104,9 @@ static autotune_setting setting_of(const space *sp, const cand *c)
     autotune_setting st = {
         .cell = (cell_type)sp->v[0][c->r[0]], .bidir = (int)sp->v[1][c->r[1]], .hidden = (int)sp->v[2][c->r[2]],
         .dropout = (float)sp->v[3][c->r[3]], .lr = sp->v[4][c->r[4]], .epochs = (int)sp->v[5][c->r[5]],
-        .pool = (int)sp->v[6][c->r[6]],
+        .pool = (int)sp->v[6][c->r[6]], .bag_buckets = (int)sp->v[S_BAG][c->r[S_BAG]],
     };
+    st.bag_dim = st.bag_buckets ? sp->bag_dim : 0;
     return st;
 }
 
@@ -106,6 +117,8 @@ static void apply(const autotune_setting *st, net_config *nc, train_opts *o)
     nc->hidden = st->hidden;
     nc->dropout = st->dropout;
     nc->pool = st->pool;
+    nc->bag_dim = st->bag_dim;
+    nc->bag_buckets = st->bag_buckets;
     o->lr = st->lr;
     o->epochs = st->epochs;
 }
@@ -238,14 +251,16 @@ static int propose(search *S, const cand *from, int t, cand *out, autotune_setti
     return -1;
 }
 
-/* The run's own configuration made to fit max_bytes: fewer hidden units,
- * then one direction (unless fixed).  0, or -1 when even that is too big. */
+/* The run's own configuration made to fit max_bytes: a smaller bag down
+ * to none, fewer hidden units, then one direction (each unless fixed).  0,
+ * or -1 when even that is too big. */
 static int shrink(search *S, cand *c, autotune_setting *st, size_t *bytes)
 {
     for (;;) {
         *st = setting_of(&S->sp, c);
         if (fits(S, st, bytes)) return 0;
-        if (!(S->ao->fixed & AT_HIDDEN) && c->r[2] > 0) c->r[2]--;
+        if (!(S->ao->fixed & AT_BAG) && c->r[S_BAG] > 0) c->r[S_BAG]--;
+        else if (!(S->ao->fixed & AT_HIDDEN) && c->r[2] > 0) c->r[2]--;
         else if (!(S->ao->fixed & AT_BIDIR) && st->bidir) c->r[1] = (int)(S->sp.v[1][0] == 0 ? 0 : 1);
         else return -1;
     }
@@ -385,6 +400,8 @@ static void record(const search *S, const autotune_result *res)
     cJSON_AddNumberToObject(c, "lr", st->lr);
     cJSON_AddNumberToObject(c, "epochs", st->epochs);
     cJSON_AddStringToObject(c, "pool", pool_name(st->pool));
+    cJSON_AddNumberToObject(c, "bag_dim", st->bag_dim);
+    cJSON_AddNumberToObject(c, "bag_buckets", st->bag_buckets);
     cJSON_AddStringToObject(c, "weights", st->half ? "f16" : "f32");
     cJSON_AddNumberToObject(a, "val_accuracy", res->val_accuracy);
     cJSON_AddNumberToObject(a, "val_loss", res->val_loss);
@@ -412,10 +429,10 @@ static int first_candidate(search *S, cand *c, autotune_setting *st, size_t *byt
     report(S, &tt);
     S->tried[S->ntried++] = *c;
     if (shrink(S, c, st, bytes) == 0) return 0;
-    return err_set("no candidate fits in %zu bytes: even %d hidden units%s take about %zu bytes (vocabulary, "
+    return err_set("no candidate fits in %zu bytes: even %d hidden units%s%s take about %zu bytes (vocabulary, "
                    "embedding and metadata included); give a larger --autotune-modelsize, or a smaller "
                    "vocabulary (--max-size) or embedding (--embed-dim)", S->ao->max_bytes, st->hidden,
-                   st->bidir ? " both ways" : "", *bytes);
+                   st->bidir ? " both ways" : "", st->bag_dim ? " and the bag" : "", *bytes);
 }
 
 int autotune_search(model *m, const encoded *tr, const encoded *val, const net_config *nc, const train_opts *o,
@@ -426,7 +443,7 @@ int autotune_search(model *m, const encoded *tr, const encoded *val, const net_c
     memset(res, 0, sizeof *res);
     S.m = m; S.tr = tr; S.val = val; S.nc = nc; S.o = o; S.ao = ao;
     S.deadline = ao->start + ao->duration;
-    space_build(&S.sp, nc, o);
+    space_build(&S.sp, nc, o, ao->bag_dim);
     rng_seed(&S.r, o->seed * 0x9E3779B97F4A7C15ULL + 0xa7);   /* a stream of its own */
     S.base = ao->max_bytes ? base_bytes(m) : 0;
     int cap = 64;

@@ -20,7 +20,10 @@
  * A size limit (max_bytes) skips candidates whose model file would exceed
  * it; a candidate that fits only with 16-bit weights is stored so (as
  * --half), and scored with its weights rounded to 16 bits as the file will
- * hold them.  Never prints: each trial goes to a callback.
+ * hold them.  When the run's own configuration is too big, its bag shrinks
+ * first (most of a small model's bytes, and the least of its accuracy),
+ * then its hidden units, then its second direction.  Never prints: each
+ * trial goes to a callback.
  */
 #ifndef SEQSENT_AUTOTUNE_H
 #define SEQSENT_AUTOTUNE_H
@@ -33,7 +36,7 @@
 /* The searched settings (bits of autotune_opts.fixed: held at the given value). */
 enum {
     AT_CELL = 1, AT_BIDIR = 2, AT_HIDDEN = 4, AT_DROPOUT = 8, AT_LR = 16, AT_EPOCHS = 32, AT_POOL = 64,
-    AT_ALL = 127
+    AT_BAG = 128, AT_ALL = 255
 };
 
 /* One candidate. */
@@ -44,6 +47,7 @@ typedef struct autotune_setting {
     double lr;
     int epochs;       /* at most; early stopping keeps the best */
     int pool;
+    int bag_dim, bag_buckets;   /* the bag beside the summary (net.h); 0, 0: none */
     int half;         /* stored with 16-bit weights to fit max_bytes */
 } autotune_setting;
 
@@ -76,6 +80,7 @@ typedef struct autotune_opts {
     size_t max_bytes;         /* model file size limit, 0 = none */
     int half;                 /* every candidate stored with 16-bit weights (--half) */
     unsigned fixed;           /* AT_* bits not searched */
+    int bag_dim;              /* a bag the search adds to a run without one has this many dimensions */
     int patience;             /* early stopping's, in every trial */
     volatile sig_atomic_t *stop;   /* set (by a signal handler): end the search */
     void (*report)(const autotune_trial *t, void *ctx);
@@ -113,7 +118,7 @@ int autotune_search(model *m, const encoded *tr, const encoded *val, const net_c
                     const autotune_opts *ao, autotune_result *res);
 
 /* The names of the searched settings, in AT_* bit order ("cell",
- * "bidirectional", "hidden", "dropout", "lr", "epochs", "pool"). */
+ * "bidirectional", "hidden", "dropout", "lr", "epochs", "pool", "bag"). */
 const char *autotune_name(int bit_index);
 
 #endif
