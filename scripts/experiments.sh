@@ -248,11 +248,12 @@ lps() {   # lps MODEL DATAFILE -> predict lines/s over its text column (whole pr
     _t0=$(now); _l=$($S predict -m "$1" "$2" | wc -l); _t1=$(now)
     echo "$_t0 $_t1 $_l" | awk '{ printf "%.0f", $3 / ($2 - $1) }'
 }
-# distil NAME DATA TRAIN TEST UNLABELLED [train options...]: one table row
-# (UNLABELLED "": the training file's rows only, with --labelled)
+# distil NAME DATA TRAIN TEST UNLABELLED DISTIL_OPTS [train options...]: one
+# table row (UNLABELLED "": the training file's rows only, with --labelled;
+# DISTIL_OPTS: the student's alone, the train options the teacher's members' too)
 distil() {
-    _n=$1 _d=$2 _tr=$3 _te=$4 _un=$5
-    shift 5
+    _n=$1 _d=$2 _tr=$3 _te=$4 _un=$5 _do=$6
+    shift 6
     _members=
     for k in $(seq 1 "$TEACHERS"); do
         echo "experiments: $_n teacher member $k" >&2
@@ -267,19 +268,19 @@ distil() {
         # (the training file as the text: its rows once, with the teacher's targets)
         _lab="--labelled $_tr"; [ "$_un" = "$_tr" ] && _lab=
         # shellcheck disable=SC2086
-        $S distill "$OUT/$_n.teacher.ssm" ${_un:+"$_un"} $_lab "$@" --exclude "$_te" --seed "$seed" --quiet -o "$OUT/$_n.student$seed.ssm"
+        $S distill "$OUT/$_n.teacher.ssm" ${_un:+"$_un"} $_lab $_do "$@" --exclude "$_te" --seed "$seed" --quiet -o "$OUT/$_n.student$seed.ssm"
         _a=$(acc "$OUT/$_n.student$seed.ssm" "$_te")
         printf 'distilled\t%s\tstudent\t%s\t%s\n' "$_n" "$seed" "$_a" >> "$OUT/runs.tsv"
         _accs="$_accs $_a"
     done
-    echo "| $_d | ensemble of $TEACHERS default models | $(acc "$OUT/$_n.teacher.ssm" "$_te")% | $(lps "$OUT/$_n.teacher.ssm" "$_te") | \`distill TEACHER$([ -z "$_un" ] || echo " $(basename "$_un")")$([ "$_un" = "$_tr" ] || echo " --labelled $(basename "$_tr")")$([ $# -eq 0 ] || printf ' %s' "$@" | sed "s|$VEC|VEC|") --exclude $(basename "$_te")\` | $(echo "$_accs" | stats) | $(lps "$OUT/$_n.student1.ssm" "$_te") |"
+    echo "| $_d | ensemble of $TEACHERS default models | $(acc "$OUT/$_n.teacher.ssm" "$_te")% | $(lps "$OUT/$_n.teacher.ssm" "$_te") | \`distill TEACHER$([ -z "$_un" ] || echo " $(basename "$_un")")$([ "$_un" = "$_tr" ] || echo " --labelled $(basename "$_tr")")${_do:+ $_do}$([ $# -eq 0 ] || printf ' %s' "$@" | sed "s|$VEC|VEC|") --exclude $(basename "$_te")\` | $(echo "$_accs" | stats) | $(lps "$OUT/$_n.student1.ssm" "$_te") |"
 }
 if [ -n "${DISTIL-zh mr}" ] && [ "${DISTIL-}" != 0 ]; then
     echo
     echo "| data | teacher | its accuracy | its predict lines/s | student (default network) | student accuracy | student lines/s |"
     echo "|---|---|---|---|---|---|---|"
     case " ${DISTIL-zh mr} " in *" zh "*)
-        distil zh ChnSentiCorp "$ZTR" "$ZTE" "" --embed "$VEC" ;; esac
+        distil zh ChnSentiCorp "$ZTR" "$ZTE" "" "" --embed "$VEC" ;; esac
     case " ${DISTIL-zh mr} " in *" mr "*)
-        distil mr mr "$DATA/mr.train.csv" "$DATA/mr.test.csv" "" --hard-weight 0.5 ;; esac
+        distil mr mr "$DATA/mr.train.csv" "$DATA/mr.test.csv" "" "--hard-weight 0.5" ;; esac
 fi
