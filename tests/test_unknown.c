@@ -2,10 +2,12 @@
  * cosines of character n-gram sets worked out by hand, the threshold, ties
  * to the more frequent word, code points (not bytes) as characters, words
  * too long to match, reserved ids never answered, several threads on one
- * matcher, and the same answers from a model's vocabulary as from the
- * vocabulary it was built from. */
+ * matcher, the same answers from a model's vocabulary as from the
+ * vocabulary it was built from, and the answers of a brute-force search
+ * over every known word on random words (many ties). */
 #include "text/unknown.h"
 #include "base/err.h"
+#include "base/tensor.h"
 #include "test.h"
 
 #include <pthread.h>
@@ -232,6 +234,82 @@ static void test_adopted(void)
     free(blob);
 }
 
+
+/* ---- brute force: every known word's n-gram set as strings ---- */
+
+/* The distinct n-grams (3..6 characters, marks '^' '$') of ASCII word w
+ * into g[][8]: their count. */
+static int ref_grams(const char *w, char g[][8])
+{
+    char b[64];
+    int L = snprintf(b, sizeof b, "^%s$", w), k = 0;
+    for (int i = 0; i < L; i++)
+        for (int m = UNK_MATCH_MINN; m <= UNK_MATCH_MAXN && i + m <= L; m++) {
+            char x[8];
+            memcpy(x, b + i, (size_t)m);
+            x[m] = 0;
+            int dup = 0;
+            for (int j = 0; j < k && !dup; j++) dup = !strcmp(g[j], x);
+            if (!dup) strcpy(g[k++], x);
+        }
+    return k;
+}
+
+/* Words of 2..8 letters of "abcd" (shared grams and equal cosines are
+ * common): the matcher's answer and cosine are the brute force's, whose
+ * tie goes to the lower id. */
+static void test_reference(void)
+{
+    enum { W = 400, Q = 300 };
+    static char words[W][12];
+    static const char *wp[W];
+    static int64_t counts[W];
+    rng r;
+    rng_seed(&r, 7);
+    int n = 0;
+    while (n < W) {
+        int len = 2 + (int)rng_below(&r, 7);
+        for (int i = 0; i < len; i++) words[n][i] = (char)('a' + rng_below(&r, 4));
+        words[n][len] = 0;
+        int dup = 0;
+        for (int j = 0; j < n && !dup; j++) dup = !strcmp(words[j], words[n]);
+        if (dup) continue;
+        wp[n] = words[n];
+        counts[n] = 1 + (int64_t)rng_below(&r, 50);
+        n++;
+    }
+    vocab v;
+    make_vocab(&v, wp, counts, W / 2);   /* the first half known, the rest are queries too */
+    unk_match *u = unk_match_new(&v, 0.3);
+    static char kg[W][64][8];
+    static int kn[W];
+    for (size_t id = VOCAB_UNK + 1; id < v.n; id++) kn[id] = ref_grams(vocab_token(&v, (int32_t)id), kg[id]);
+    int agree = 0, matched = 0;
+    for (int q = 0; q < Q; q++) {
+        const char *w = words[q % W];
+        char qg[64][8];
+        int k = ref_grams(w, qg);
+        int32_t best = VOCAB_UNK;
+        double best_cos = 0;
+        for (size_t id = VOCAB_UNK + 1; id < v.n; id++) {
+            int common = 0;
+            for (int a = 0; a < k; a++)
+                for (int b = 0; b < kn[id]; b++) common += !strcmp(qg[a], kg[id][b]);
+            double c = common / sqrt((double)k * kn[id]);
+            if (c > best_cos) { best_cos = c; best = (int32_t)id; }   /* ascending ids: a tie keeps the lower */
+        }
+        double c;
+        int32_t got = unk_match_id(u, w, strlen(w), &c);
+        int32_t want = best_cos >= 0.3 - 1e-12 ? best : VOCAB_UNK;
+        agree += got == want && fabs(c - best_cos) < 1e-12;
+        matched += want != VOCAB_UNK;
+    }
+    CHECK_INT(agree, Q);
+    CHECK(matched > Q / 2);   /* the check is not about <unk> alone */
+    unk_match_free(u);
+    vocab_free(&v);
+}
+
 int main(void)
 {
     test_cosine();
@@ -241,5 +319,6 @@ int main(void)
     test_long_and_reserved();
     test_threads();
     test_adopted();
+    test_reference();
     TEST_END();
 }

@@ -191,12 +191,6 @@ static long find_gram(const unk_match *u, uint32_t x)
     return lo < u->G && u->key[lo] == x ? (long)lo : -1;
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
 int32_t unk_match_id(unk_match *u, const char *tok, size_t len, double *cos)
 {
     if (cos) *cos = 0;
@@ -211,8 +205,11 @@ int32_t unk_match_id(unk_match *u, const char *tok, size_t len, double *cos)
     uint32_t h[UNK_MAX_GRAMS];
     int k = word_grams(tok, len, h);
     if (!k) return VOCAB_UNK;
-    /* every known word sharing an n-gram, once per shared n-gram: sorted,
-     * a word's run length is |A & B| */
+    /* |A & B| of every known word B sharing an n-gram: a count per word
+     * (a word is in a gram's list once, and k <= UNK_MAX_GRAMS < 256),
+     * the words met listed once.  Counting, not sorting the lists' union:
+     * a common gram ("ing") lists thousands of words, and sorting them
+     * was most of an English prediction's time. */
     long gid[UNK_MAX_GRAMS];
     size_t total = 0;
     for (int j = 0; j < k; j++) {
@@ -220,28 +217,27 @@ int32_t unk_match_id(unk_match *u, const char *tok, size_t len, double *cos)
         if (gid[j] >= 0) total += u->off[gid[j] + 1] - u->off[gid[j]];
     }
     if (!total) return VOCAB_UNK;
-    int32_t *ids = xmalloc(total * sizeof *ids);
+    uint8_t *count = xcalloc(u->voc->n, 1);
+    int32_t *met = xmalloc(total * sizeof *met);
     size_t n = 0;
     for (int j = 0; j < k; j++)
-        if (gid[j] >= 0) {
-            size_t a = u->off[gid[j]], b = u->off[gid[j] + 1];
-            memcpy(ids + n, u->post + a, (b - a) * sizeof *ids);
-            n += b - a;
-        }
-    qsort(ids, n, sizeof *ids, cmp_id);
+        if (gid[j] >= 0)
+            for (size_t i = u->off[gid[j]], b = u->off[gid[j] + 1]; i < b; i++) {
+                int32_t id = u->post[i];
+                if (!count[id]++) met[n++] = id;
+            }
     int32_t best = VOCAB_UNK;
     double best_cos = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && ids[j] == ids[i]) j++;
-        double c = (double)(j - i) / sqrt((double)k * u->ngrams[ids[i]]);
-        if (c > best_cos) {   /* ascending ids: a tie keeps the lower one */
+    for (size_t i = 0; i < n; i++) {
+        int32_t id = met[i];
+        double c = (double)count[id] / sqrt((double)k * u->ngrams[id]);
+        if (c > best_cos || (c == best_cos && id < best)) {   /* a tie goes to the lower id */
             best_cos = c;
-            best = ids[i];
+            best = id;
         }
-        i = j;
     }
-    free(ids);
+    free(met);
+    free(count);
     if (cos) *cos = best_cos;
     /* a hair below the threshold counts: 0.6 must admit 3 / sqrt(5 x 5) */
     return best_cos >= u->min_cos - 1e-12 ? best : VOCAB_UNK;
