@@ -13,7 +13,7 @@ enum { O_AUTOTUNE_VAL = O_TRAINER_END, O_AUTOTUNE_DURATION, O_AUTOTUNE_MODELSIZE
 /* train's own option rows (after TRAIN_OPTIONS). */
 #define AUTOTUNE_OPTIONS \
     OPT_GROUP("Autotune (search settings on validation data):"), \
-    OPT("autotune-val", O_AUTOTUNE_VAL, "FILE", "search cell, direction, hidden size, dropout, learning rate, epochs, pooling and the bag, scored by validation accuracy on FILE (as fastText's -autotune-validation); options given are held fixed; the best model goes to -o"), \
+    OPT("autotune-val", O_AUTOTUNE_VAL, "FILE", "search cell, direction, hidden size, dropout, learning rate, epochs, pooling and bag, scored by validation accuracy on FILE (fastText's -autotune-validation); options given are held; the best model goes to -o"), \
     OPT("autotune-duration", O_AUTOTUNE_DURATION, "SECONDS", "time budget of the search, data reading included (default 300); a trial running at the deadline is stopped and counts with its best epoch so far"), \
     OPT("autotune-trials", O_AUTOTUNE_TRIALS, "N", "stop after N trials (default: when the time is up); the same seed and trials give the same model"), \
     OPT("autotune-modelsize", O_AUTOTUNE_MODELSIZE, "SIZE", "model file size limit, e.g. 2M (K, M, G: powers of 1024): larger candidates are skipped, one that fits only with 16-bit weights is stored so (as --half)")
