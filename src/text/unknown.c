@@ -16,11 +16,27 @@
 #define MARK_START '\x01'
 #define MARK_END '\x02'
 
+/* The first UNK_SCAN_QUERIES unknown words are matched by a scan of every
+ * known word's n-grams, the later ones through an index of each n-gram's
+ * words.  On mr's 19k words: the words' n-grams 18 ms (once, for both),
+ * a scan 4 ms a word, the index 23 ms to build (sorting 570k pairs and the
+ * first touch of their pages) and 10-20 us a word: a command that predicts
+ * one line reads a few unknown words and should not build it (one line
+ * with an unknown word: 53 -> 37 ms).  Both give the same answers. */
+#define UNK_SCAN_QUERIES 4
+
 struct unk_match {
     const vocab *voc;
     double min_cos;
     pthread_mutex_t lock;
     int built;               /* read with acquire: the index below is complete */
+    int queries;             /* words matched by the scan (under lock) */
+    /* the scan's: every known word's n-grams, word by word (freed for the index) */
+    uint32_t *wg;            /* word id's ascending hashes: wg[wg_off[id] .. wg_off[id] + ngrams[id]) */
+    int32_t *wid;            /* [same]: the word of each (the index's pairs) */
+    size_t *wg_off;          /* [voc n] */
+    size_t np;               /* pairs */
+    /* the index */
     size_t G;                /* distinct n-grams of the known words */
     uint32_t *key;           /* [G] their hashes, ascending */
     size_t *off;             /* [G + 1]: gram g's words are post[off[g] .. off[g+1]) */
@@ -45,6 +61,9 @@ void unk_match_free(unk_match *u)
     free(u->off);
     free(u->post);
     free(u->ngrams);
+    free(u->wg);
+    free(u->wid);
+    free(u->wg_off);
     free(u);
 }
 
@@ -142,9 +161,9 @@ static void sort_pairs(uint32_t *key, int32_t *id, size_t n)
     free(i2);
 }
 
-/* Each n-gram's known words: (gram, word) pairs in word order, sorted by
- * gram, runs of one gram made into the index. */
-static void build(unk_match *u)
+/* Every known word's n-grams, in word order: the scan's, and the pairs
+ * the index sorts. */
+static void word_ngrams(unk_match *u)
 {
     const vocab *v = u->voc;
     /* at most 4 (UNK_MATCH_MAXN - UNK_MATCH_MINN + 1) n-grams a character
@@ -154,15 +173,25 @@ static void build(unk_match *u)
     uint32_t *pk = xmalloc((cap ? cap : 1) * sizeof *pk);
     int32_t *pw = xmalloc((cap ? cap : 1) * sizeof *pw);
     u->ngrams = xcalloc(v->n ? v->n : 1, sizeof *u->ngrams);
-    uint32_t h[UNK_MAX_GRAMS];
+    u->wg_off = xcalloc(v->n ? v->n : 1, sizeof *u->wg_off);
     for (size_t id = VOCAB_UNK + 1; id < v->n; id++) {
-        int k = word_grams(vocab_token(v, (int32_t)id), strmap_keylen(&v->m, (int32_t)id), h);
-        for (int j = 0; j < k; j++) {
-            pk[np] = h[j];
-            pw[np++] = (int32_t)id;
-        }
+        u->wg_off[id] = np;
+        int k = word_grams(vocab_token(v, (int32_t)id), strmap_keylen(&v->m, (int32_t)id), pk + np);
+        for (int j = 0; j < k; j++) pw[np++] = (int32_t)id;
         u->ngrams[id] = (uint16_t)k;
     }
+    u->wg = pk;
+    u->wid = pw;
+    u->np = np;
+}
+
+/* Each n-gram's known words: the (gram, word) pairs in word order, sorted
+ * by gram, runs of one gram made into the index. */
+static void build_index(unk_match *u)
+{
+    uint32_t *pk = u->wg;
+    int32_t *pw = u->wid;
+    size_t np = u->np;
     sort_pairs(pk, pw, np);
     size_t G = 0;
     for (size_t i = 0; i < np; i++) G += !i || pk[i] != pk[i - 1];
@@ -177,6 +206,10 @@ static void build(unk_match *u)
     u->off[G] = np;
     u->post = pw;   /* sorted with the keys: each gram's words, ascending */
     free(pk);
+    free(u->wg_off);
+    u->wg = NULL;
+    u->wid = NULL;
+    u->wg_off = NULL;
 }
 
 /* The index of gram hash x, or -1. */
@@ -191,27 +224,41 @@ static long find_gram(const unk_match *u, uint32_t x)
     return lo < u->G && u->key[lo] == x ? (long)lo : -1;
 }
 
-int32_t unk_match_id(unk_match *u, const char *tok, size_t len, double *cos)
+/* The best match of the k grams h (ascending) by the scan: each known
+ * word's ascending grams merged with them.  Ascending ids: a tie keeps the
+ * lower. */
+static int32_t scan(const unk_match *u, const uint32_t *h, int k, double *best_cos)
 {
-    if (cos) *cos = 0;
-    if (!__atomic_load_n(&u->built, __ATOMIC_ACQUIRE)) {
-        pthread_mutex_lock(&u->lock);
-        if (!u->built) {
-            build(u);
-            __atomic_store_n(&u->built, 1, __ATOMIC_RELEASE);
+    int32_t best = VOCAB_UNK;
+    *best_cos = 0;
+    for (size_t id = VOCAB_UNK + 1; id < u->voc->n; id++) {
+        const uint32_t *g = u->wg + u->wg_off[id];
+        int m = u->ngrams[id], a = 0, b = 0, common = 0;
+        while (a < k && b < m) {
+            if (h[a] < g[b]) a++;
+            else if (h[a] > g[b]) b++;
+            else { common++; a++; b++; }
         }
-        pthread_mutex_unlock(&u->lock);
+        if (!common) continue;
+        double c = (double)common / sqrt((double)k * m);
+        if (c > *best_cos) {
+            *best_cos = c;
+            best = (int32_t)id;
+        }
     }
-    uint32_t h[UNK_MAX_GRAMS];
-    int k = word_grams(tok, len, h);
-    if (!k) return VOCAB_UNK;
-    /* |A & B| of every known word B sharing an n-gram: a count per word
-     * (a word is in a gram's list once, and k <= UNK_MAX_GRAMS < 256),
-     * the words met listed once.  Counting, not sorting the lists' union:
-     * a common gram ("ing") lists thousands of words, and sorting them
-     * was most of an English prediction's time. */
+    return best;
+}
+
+/* The best match through the index: |A & B| of every known word B sharing
+ * an n-gram, a count per word (a word is in a gram's list once, and k <=
+ * UNK_MAX_GRAMS < 256), the words met listed once.  Counting, not sorting
+ * the lists' union: a common gram ("ing") lists thousands of words, and
+ * sorting them was most of an English prediction's time. */
+static int32_t lookup(const unk_match *u, const uint32_t *h, int k, double *best_cos)
+{
     long gid[UNK_MAX_GRAMS];
     size_t total = 0;
+    *best_cos = 0;
     for (int j = 0; j < k; j++) {
         gid[j] = find_gram(u, h[j]);
         if (gid[j] >= 0) total += u->off[gid[j] + 1] - u->off[gid[j]];
@@ -227,17 +274,42 @@ int32_t unk_match_id(unk_match *u, const char *tok, size_t len, double *cos)
                 if (!count[id]++) met[n++] = id;
             }
     int32_t best = VOCAB_UNK;
-    double best_cos = 0;
     for (size_t i = 0; i < n; i++) {
         int32_t id = met[i];
         double c = (double)count[id] / sqrt((double)k * u->ngrams[id]);
-        if (c > best_cos || (c == best_cos && id < best)) {   /* a tie goes to the lower id */
-            best_cos = c;
+        if (c > *best_cos || (c == *best_cos && id < best)) {   /* a tie goes to the lower id */
+            *best_cos = c;
             best = id;
         }
     }
     free(met);
     free(count);
+    return best;
+}
+
+int32_t unk_match_id(unk_match *u, const char *tok, size_t len, double *cos)
+{
+    if (cos) *cos = 0;
+    uint32_t h[UNK_MAX_GRAMS];
+    int k = word_grams(tok, len, h);
+    if (!k) return VOCAB_UNK;
+    int32_t best;
+    double best_cos;
+    if (__atomic_load_n(&u->built, __ATOMIC_ACQUIRE)) {
+        best = lookup(u, h, k, &best_cos);
+    } else {
+        pthread_mutex_lock(&u->lock);
+        if (!u->built) {
+            if (!u->ngrams) word_ngrams(u);
+            if (u->queries++ == UNK_SCAN_QUERIES) {
+                build_index(u);
+                __atomic_store_n(&u->built, 1, __ATOMIC_RELEASE);
+            }
+        }
+        if (u->built) best = lookup(u, h, k, &best_cos);
+        else best = scan(u, h, k, &best_cos);
+        pthread_mutex_unlock(&u->lock);
+    }
     if (cos) *cos = best_cos;
     /* a hair below the threshold counts: 0.6 must admit 3 / sqrt(5 x 5) */
     return best_cos >= u->min_cos - 1e-12 ? best : VOCAB_UNK;

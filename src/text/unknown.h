@@ -17,8 +17,11 @@
  * the lower id (the more frequent word), so the answer is a function of
  * the vocabulary, the word and the threshold only.
  *
- * The index (each n-gram's known words) is built at the first unknown word,
- * under a lock: one index may serve several threads.
+ * The first few unknown words of a process are matched by a scan of every
+ * known word's n-grams, the later ones through an index of each n-gram's
+ * known words (built once, under a lock: one index may serve several
+ * threads): a command that reads a line or two need not build it.  Both
+ * give the same answers.
  */
 #ifndef SEQSENT_UNKNOWN_H
 #define SEQSENT_UNKNOWN_H
