@@ -18,11 +18,12 @@
 
 /* The first UNK_SCAN_QUERIES unknown words are matched by a scan of every
  * known word's n-grams, the later ones through an index of each n-gram's
- * words.  On mr's 19k words: the words' n-grams 18 ms (once, for both),
- * a scan 4 ms a word, the index 23 ms to build (sorting 570k pairs and the
- * first touch of their pages) and 10-20 us a word: a command that predicts
- * one line reads a few unknown words and should not build it (one line
- * with an unknown word: 53 -> 37 ms).  Both give the same answers. */
+ * words.  On mr's 19k words: the words' n-grams 12 ms (once, for both;
+ * most of it sorting each word's, the rest first touches of pages), a scan
+ * 2.5 ms a word, the index 23 ms to build (sorting 570k pairs, and more
+ * pages) and 10-20 us a word: a command that predicts one line reads a
+ * few unknown words and should not build it (one line with an unknown
+ * word: 53 -> 28 ms).  Both give the same answers. */
 #define UNK_SCAN_QUERIES 4
 
 struct unk_match {
@@ -33,7 +34,6 @@ struct unk_match {
     int queries;             /* words matched by the scan (under lock) */
     /* the scan's: every known word's n-grams, word by word (freed for the index) */
     uint32_t *wg;            /* word id's ascending hashes: wg[wg_off[id] .. wg_off[id] + ngrams[id]) */
-    int32_t *wid;            /* [same]: the word of each (the index's pairs) */
     size_t *wg_off;          /* [voc n] */
     size_t np;               /* pairs */
     /* the index */
@@ -62,7 +62,6 @@ void unk_match_free(unk_match *u)
     free(u->post);
     free(u->ngrams);
     free(u->wg);
-    free(u->wid);
     free(u->wg_off);
     free(u);
 }
@@ -161,8 +160,9 @@ static void sort_pairs(uint32_t *key, int32_t *id, size_t n)
     free(i2);
 }
 
-/* Every known word's n-grams, in word order: the scan's, and the pairs
- * the index sorts. */
+/* Every known word's n-grams, in word order: the scan's, and the keys of
+ * the pairs the index sorts (their words are written then: pages the scan
+ * never touches cost nothing). */
 static void word_ngrams(unk_match *u)
 {
     const vocab *v = u->voc;
@@ -171,17 +171,15 @@ static void word_ngrams(unk_match *u)
     size_t cap = 0, np = 0;
     for (size_t id = VOCAB_UNK + 1; id < v->n; id++) cap += 4 * (strmap_keylen(&v->m, (int32_t)id) + 2);
     uint32_t *pk = xmalloc((cap ? cap : 1) * sizeof *pk);
-    int32_t *pw = xmalloc((cap ? cap : 1) * sizeof *pw);
     u->ngrams = xcalloc(v->n ? v->n : 1, sizeof *u->ngrams);
     u->wg_off = xcalloc(v->n ? v->n : 1, sizeof *u->wg_off);
     for (size_t id = VOCAB_UNK + 1; id < v->n; id++) {
         u->wg_off[id] = np;
         int k = word_grams(vocab_token(v, (int32_t)id), strmap_keylen(&v->m, (int32_t)id), pk + np);
-        for (int j = 0; j < k; j++) pw[np++] = (int32_t)id;
+        np += (size_t)k;
         u->ngrams[id] = (uint16_t)k;
     }
     u->wg = pk;
-    u->wid = pw;
     u->np = np;
 }
 
@@ -190,8 +188,10 @@ static void word_ngrams(unk_match *u)
 static void build_index(unk_match *u)
 {
     uint32_t *pk = u->wg;
-    int32_t *pw = u->wid;
     size_t np = u->np;
+    int32_t *pw = xmalloc((np ? np : 1) * sizeof *pw);
+    for (size_t id = VOCAB_UNK + 1; id < u->voc->n; id++)
+        for (size_t j = u->wg_off[id], e = j + u->ngrams[id]; j < e; j++) pw[j] = (int32_t)id;
     sort_pairs(pk, pw, np);
     size_t G = 0;
     for (size_t i = 0; i < np; i++) G += !i || pk[i] != pk[i - 1];
@@ -208,7 +208,6 @@ static void build_index(unk_match *u)
     free(pk);
     free(u->wg_off);
     u->wg = NULL;
-    u->wid = NULL;
     u->wg_off = NULL;
 }
 
@@ -234,10 +233,11 @@ static int32_t scan(const unk_match *u, const uint32_t *h, int k, double *best_c
     for (size_t id = VOCAB_UNK + 1; id < u->voc->n; id++) {
         const uint32_t *g = u->wg + u->wg_off[id];
         int m = u->ngrams[id], a = 0, b = 0, common = 0;
-        while (a < k && b < m) {
-            if (h[a] < g[b]) a++;
-            else if (h[a] > g[b]) b++;
-            else { common++; a++; b++; }
+        while (a < k && b < m) {   /* without branches: which side moves is data, not a guess */
+            uint32_t x = h[a], y = g[b];
+            common += x == y;
+            a += x <= y;
+            b += y <= x;
         }
         if (!common) continue;
         double c = (double)common / sqrt((double)k * m);
