@@ -30,6 +30,8 @@
 # on the texts of mr.test.csv, one a line, in the same interleaved rounds:
 # predict.en_bag.* lines/s (--threads 1, 2), lines/CPU-s, model_MB,
 # startup_ms, peak_rss_MB and accuracy on mr.test.csv against en_nobag's;
+# predict.en_bag.startup_unknown_ms: its start-up with a word it lacks,
+# against the same sentence without it;
 # predict.en_bag.int8.* lines/s, lines/CPU-s, model_MB, peak_rss_MB and
 # accuracy against en_bag's.
 # Speed does not depend on how well a model is trained: BENCH_PREDICT_EPOCHS
@@ -96,6 +98,8 @@ if [ "$EN" != 0 ]; then   # English: the texts of mr.test.csv, and one sentence
     text_lines "$DATA/mr.test.csv" > "$TMP/en_lines.txt" || exit 1
     NLEN=$(wc -l < "$TMP/en_lines.txt")
     printf '%s\n' 'the acting is superb , and the story kept me guessing until the very end .' > "$TMP/en_one.txt"
+    # the same with a word no vocabulary has: the unknown-word matcher's start-up
+    printf '%s\n' 'the acting is superb , and the story kept me guessing until the very endzq .' > "$TMP/en_one_unk.txt"
 fi
 
 MODELS="recipe default masked"
@@ -222,6 +226,7 @@ while [ "$r" -le "$ROUNDS" ]; do
         for m in en_bag en_nobag; do
             "$H" run 5 "$TMP/en_one.txt" /dev/null "$S" predict -m "$TMP/$m.ssm" >> "$TMP/s.new.$m" || exit 1
         done
+        "$H" run 5 "$TMP/en_one_unk.txt" /dev/null "$S" predict -m "$TMP/en_bag.ssm" >> "$TMP/s.new.en_bag.unk" || exit 1
     fi
     r=$((r + 1))
 done
@@ -346,6 +351,9 @@ print("[%d words + %d hashed bigram buckets, %d]" % (n["vocab_size"], b["buckets
     rmin=$(minms "$TMP/s.new.en_nobag")
     emit "predict.en_bag.startup_ms" "$nmin" ms "$rmin" "$(div "$rmin" "$nmin")" \
         "echo one English sentence | seqsent predict -m MODEL, whole process wall time, fastest of $ROUNDS x 5 (medians per round:$ns s; reference:$rs s); $enb; reference: $enn"
+    us=$(medians "$TMP/s.new.en_bag.unk"); umin=$(minms "$TMP/s.new.en_bag.unk")
+    emit "predict.en_bag.startup_unknown_ms" "$umin" ms "$nmin" "$(div "$nmin" "$umin")" \
+        "the same sentence with one word the vocabulary lacks (endzq: matched to a known word by its character n-grams, --match-unknown, the default), whole process wall time, fastest of $ROUNDS x 5 (medians per round:$us s); $enb; reference: predict.en_bag.startup_ms, the sentence without it"
     emit "predict.en_bag.peak_rss_MB" "$(maxrss "$TMP/t.new.en_bag.2")" MB "$(maxrss "$TMP/t.new.en_nobag.2")" \
         "$(div "$(maxrss "$TMP/t.new.en_nobag.2")" "$(maxrss "$TMP/t.new.en_bag.2")")" \
         "peak RSS of predict --threads 2 on the $NLEN English lines; $enb; reference: $enn"
