@@ -235,6 +235,13 @@ mincpu() { awk 'NR == 1 || $4 < m { m = $4 } END { print m }' "$1"; }
 maxrss() { awk '$3 > m { m = $3 } END { printf "%.1f", m / 1024 }' "$1"; }
 minms() { awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.1f", m * 1000 }' "$1"; }     # the fastest start-up run, in ms
 medians() { awk '{ s = s " " $1 } END { print s }' "$1"; }   # the rounds' medians, in s
+# emit_startup NAME RUNS REF_RUNS WHAT NOTE: the fastest start-up run of RUNS
+# against REF_RUNS's, in ms, with the medians per round of both
+emit_startup() {
+    _n=$(minms "$2"); _r=$(minms "$3")
+    emit "$1" "$_n" ms "$_r" "$(div "$_r" "$_n")" \
+        "$4, whole process wall time, fastest of $ROUNDS x 5 (medians per round:$(medians "$2") s; reference:$(medians "$3") s); $5"
+}
 # emit_speed NAME T RUNS REFRUNS NOTE CPUNOTE [LINES]: NAME.lines_per_s.tT
 # and NAME.lines_per_cpu_s.tT of the runs in file RUNS against those in
 # REFRUNS, every run on LINES lines (default $NL)
@@ -266,11 +273,7 @@ for m in $MODELS; do
     emit "predict.$m.peak_rss_MB" "$(maxrss "$TMP/t.new.$m.2")" MB "$(maxrss "$TMP/t.ref.$m.2")" \
         "$(div "$(maxrss "$TMP/t.ref.$m.2")" "$(maxrss "$TMP/t.new.$m.2")")" \
         "peak RSS of predict --threads 2 on the $NL lines ($mn); reference: $REF; outputs of the two binaries $same"
-    ns=$(medians "$TMP/s.new.$m"); rs=$(medians "$TMP/s.ref.$m")
-    nmin=$(minms "$TMP/s.new.$m")
-    rmin=$(minms "$TMP/s.ref.$m")
-    emit "predict.$m.startup_ms" "$nmin" ms "$rmin" "$(div "$rmin" "$nmin")" \
-        "echo one line | seqsent predict -m MODEL, whole process wall time, fastest of $ROUNDS x 5 (medians per round:$ns s; reference:$rs s); $mn; $REFNOTE"
+    emit_startup "predict.$m.startup_ms" "$TMP/s.new.$m" "$TMP/s.ref.$m" "echo one line | seqsent predict -m MODEL" "$mn; $REFNOTE"
 done
 # the quantized default models against the f32 one (this seqsent, same run)
 acc() { "$S" eval -m "$1" "$DATA/chnsenticorp.test.csv" --threads 2 | awk '$1 == "accuracy" { printf "%.2f", 100 * $2 }'; }
@@ -346,14 +349,11 @@ print("[%d words + %d hashed bigram buckets, %d]" % (n["vocab_size"], b["buckets
         "file size of $enb; reference: $enn (ratio = times smaller)"
     emit "predict.en_bag.int8.model_MB" "$szq" MB "$szb" "$(div "$szb" "$szq")" \
         "file size of $enq; reference: the f32 en_bag model (ratio = times smaller)"
-    ns=$(medians "$TMP/s.new.en_bag"); rs=$(medians "$TMP/s.new.en_nobag")
-    nmin=$(minms "$TMP/s.new.en_bag")
-    rmin=$(minms "$TMP/s.new.en_nobag")
-    emit "predict.en_bag.startup_ms" "$nmin" ms "$rmin" "$(div "$rmin" "$nmin")" \
-        "echo one English sentence | seqsent predict -m MODEL, whole process wall time, fastest of $ROUNDS x 5 (medians per round:$ns s; reference:$rs s); $enb; reference: $enn"
-    us=$(medians "$TMP/s.new.en_bag.unk"); umin=$(minms "$TMP/s.new.en_bag.unk")
-    emit "predict.en_bag.startup_unknown_ms" "$umin" ms "$nmin" "$(div "$nmin" "$umin")" \
-        "the same sentence with one word the vocabulary lacks (endzq: matched to a known word by its character n-grams, --match-unknown, the default), whole process wall time, fastest of $ROUNDS x 5 (medians per round:$us s); $enb; reference: predict.en_bag.startup_ms, the sentence without it"
+    emit_startup "predict.en_bag.startup_ms" "$TMP/s.new.en_bag" "$TMP/s.new.en_nobag" \
+        "echo one English sentence | seqsent predict -m MODEL" "$enb; reference: $enn"
+    emit_startup "predict.en_bag.startup_unknown_ms" "$TMP/s.new.en_bag.unk" "$TMP/s.new.en_bag" \
+        "the same sentence with one word the vocabulary lacks (endzq: matched to a known word by its character n-grams, --match-unknown, the default) | seqsent predict -m MODEL" \
+        "$enb; reference: predict.en_bag.startup_ms, the sentence without it"
     emit "predict.en_bag.peak_rss_MB" "$(maxrss "$TMP/t.new.en_bag.2")" MB "$(maxrss "$TMP/t.new.en_nobag.2")" \
         "$(div "$(maxrss "$TMP/t.new.en_nobag.2")" "$(maxrss "$TMP/t.new.en_bag.2")")" \
         "peak RSS of predict --threads 2 on the $NLEN English lines; $enb; reference: $enn"
