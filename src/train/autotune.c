@@ -67,26 +67,26 @@ static int ladder_add(space *sp, int s, double x)
 static void space_build(space *sp, const net_config *nc, const train_opts *o, int bag_dim)
 {
     memset(sp, 0, sizeof *sp);
-    sp->categorical[0] = sp->categorical[1] = sp->categorical[6] = 1;
-    ladder_add(sp, 0, CELL_LSTM);
-    ladder_add(sp, 0, CELL_GRU);
-    ladder_add(sp, 1, 0);
-    ladder_add(sp, 1, 1);
+    sp->categorical[S_CELL] = sp->categorical[S_BIDIR] = sp->categorical[S_POOL] = 1;
+    ladder_add(sp, S_CELL, CELL_LSTM);
+    ladder_add(sp, S_CELL, CELL_GRU);
+    ladder_add(sp, S_BIDIR, 0);
+    ladder_add(sp, S_BIDIR, 1);
     static const int hidden[] = { 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512 };
-    for (size_t i = 0; i < sizeof hidden / sizeof *hidden; i++) ladder_add(sp, 2, hidden[i]);
-    for (int i = 0; i <= 5; i++) ladder_add(sp, 3, i / 10.0);
+    for (size_t i = 0; i < sizeof hidden / sizeof *hidden; i++) ladder_add(sp, S_HIDDEN, hidden[i]);
+    for (int i = 0; i <= 5; i++) ladder_add(sp, S_DROPOUT, i / 10.0);
     /* learning rates 1, 2, 3, 5 x 10^k within a factor of 16 of the run's */
     static const double mant[] = { 1, 2, 3, 5 };
     for (int k = -6; k <= 1; k++)
         for (int j = 0; j < 4; j++) {
             double x = mant[j] * pow(10, k);
-            if (x >= o->lr / 16 && x <= o->lr * 16) ladder_add(sp, 4, x);
+            if (x >= o->lr / 16 && x <= o->lr * 16) ladder_add(sp, S_LR, x);
         }
     static const int epochs[] = { 2, 3, 5, 8, 12, 20, 30 };
-    for (size_t i = 0; i < sizeof epochs / sizeof *epochs; i++) ladder_add(sp, 5, epochs[i]);
-    ladder_add(sp, 6, POOL_LAST);
-    ladder_add(sp, 6, POOL_MAX);
-    ladder_add(sp, 6, POOL_MEAN);
+    for (size_t i = 0; i < sizeof epochs / sizeof *epochs; i++) ladder_add(sp, S_EPOCHS, epochs[i]);
+    ladder_add(sp, S_POOL, POOL_LAST);
+    ladder_add(sp, S_POOL, POOL_MAX);
+    ladder_add(sp, S_POOL, POOL_MEAN);
     /* the bag's buckets: none, or 2^10 .. 2^17 by factors of 4 (and 2^17, train's largest default) */
     ladder_add(sp, S_BAG, 0);
     for (int b = 1 << 10; b <= 1 << 17; b *= 4) ladder_add(sp, S_BAG, b);
@@ -99,12 +99,15 @@ static void space_build(space *sp, const net_config *nc, const train_opts *o, in
     for (int s = 0; s < NSET; s++) sp->own[s] = ladder_add(sp, s, own[s]);
 }
 
+/* Setting s's value at candidate c's rung. */
+static double rung(const space *sp, const cand *c, int s) { return sp->v[s][c->r[s]]; }
+
 static autotune_setting setting_of(const space *sp, const cand *c)
 {
     autotune_setting st = {
-        .cell = (cell_type)sp->v[0][c->r[0]], .bidir = (int)sp->v[1][c->r[1]], .hidden = (int)sp->v[2][c->r[2]],
-        .dropout = (float)sp->v[3][c->r[3]], .lr = sp->v[4][c->r[4]], .epochs = (int)sp->v[5][c->r[5]],
-        .pool = (int)sp->v[6][c->r[6]], .bag_buckets = (int)sp->v[S_BAG][c->r[S_BAG]],
+        .cell = (cell_type)rung(sp, c, S_CELL), .bidir = (int)rung(sp, c, S_BIDIR), .hidden = (int)rung(sp, c, S_HIDDEN),
+        .dropout = (float)rung(sp, c, S_DROPOUT), .lr = rung(sp, c, S_LR), .epochs = (int)rung(sp, c, S_EPOCHS),
+        .pool = (int)rung(sp, c, S_POOL), .bag_buckets = (int)rung(sp, c, S_BAG),
     };
     st.bag_dim = st.bag_buckets ? sp->bag_dim : 0;
     return st;
@@ -260,8 +263,8 @@ static int shrink(search *S, cand *c, autotune_setting *st, size_t *bytes)
         *st = setting_of(&S->sp, c);
         if (fits(S, st, bytes)) return 0;
         if (!(S->ao->fixed & AT_BAG) && c->r[S_BAG] > 0) c->r[S_BAG]--;
-        else if (!(S->ao->fixed & AT_HIDDEN) && c->r[2] > 0) c->r[2]--;
-        else if (!(S->ao->fixed & AT_BIDIR) && st->bidir) c->r[1] = (int)(S->sp.v[1][0] == 0 ? 0 : 1);
+        else if (!(S->ao->fixed & AT_HIDDEN) && c->r[S_HIDDEN] > 0) c->r[S_HIDDEN]--;
+        else if (!(S->ao->fixed & AT_BIDIR) && st->bidir) c->r[S_BIDIR] = (int)(S->sp.v[S_BIDIR][0] == 0 ? 0 : 1);
         else return -1;
     }
 }
