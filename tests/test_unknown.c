@@ -255,9 +255,10 @@ static int ref_grams(const char *w, char g[][8])
     return k;
 }
 
-/* Words of 2..8 letters of "abcd" (shared grams and equal cosines are
- * common): the matcher's answer and cosine are the brute force's, whose
- * tie goes to the lower id. */
+/* Words of 2..8 letters of "abcd" (shared grams, repeated grams and equal
+ * cosines are common): the matcher's answer and cosine are the brute
+ * force's, whose tie goes to the lower id, by the scan (a fresh matcher's
+ * first word) and by the index (one matcher's later words). */
 static void test_reference(void)
 {
     enum { W = 400, Q = 300 };
@@ -298,10 +299,13 @@ static void test_reference(void)
             double c = common / sqrt((double)k * kn[id]);
             if (c > best_cos) { best_cos = c; best = (int32_t)id; }   /* ascending ids: a tie keeps the lower */
         }
-        double c;
-        int32_t got = unk_match_id(u, w, strlen(w), &c);
+        double c, c1;
+        int32_t got = unk_match_id(u, w, strlen(w), &c);   /* the scan, then the index */
+        unk_match *fresh = unk_match_new(&v, 0.3);   /* its first word: the scan */
+        int32_t got1 = unk_match_id(fresh, w, strlen(w), &c1);
+        unk_match_free(fresh);
         int32_t want = best_cos >= 0.3 - 1e-12 ? best : VOCAB_UNK;
-        agree += got == want && fabs(c - best_cos) < 1e-12;
+        agree += got == want && fabs(c - best_cos) < 1e-12 && got1 == want && fabs(c1 - best_cos) < 1e-12;
         matched += want != VOCAB_UNK;
     }
     CHECK_INT(agree, Q);

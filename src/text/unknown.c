@@ -17,14 +17,16 @@
 #define MARK_END '\x02'
 
 /* The first UNK_SCAN_QUERIES unknown words are matched by a scan of every
- * known word's n-grams, the later ones through an index of each n-gram's
- * words.  On mr's 19k words: the words' n-grams 12 ms (once, for both;
- * most of it sorting each word's, the rest first touches of pages), a scan
- * 2.5 ms a word, the index 23 ms to build (sorting 570k pairs, and more
- * pages) and 10-20 us a word: a command that predicts one line reads a
- * few unknown words and should not build it (one line with an unknown
- * word: 53 -> 28 ms).  Both give the same answers. */
-#define UNK_SCAN_QUERIES 4
+ * known word, the later ones through an index of each n-gram's words.  On
+ * mr's 19k words a scan takes 2-2.5 ms a word and builds nothing; the index
+ * 30 ms to build (every word's n-grams sorted, then 570k pairs) and 10-20
+ * us a word.  A command that predicts a line reads a few unknown words and
+ * should not build it: an unknown word added 39 ms to a one-line
+ * prediction with the index, 14 with a scan of n-grams computed first
+ * (sorted, for a merge), 1-2 now.  Past a dozen, the scans have cost what
+ * the index would (a renter who has paid the price buys).  Both give the
+ * same answers. */
+#define UNK_SCAN_QUERIES 12
 
 struct unk_match {
     const vocab *voc;
@@ -32,10 +34,6 @@ struct unk_match {
     pthread_mutex_t lock;
     int built;               /* read with acquire: the index below is complete */
     int queries;             /* words matched by the scan (under lock) */
-    /* the scan's: every known word's n-grams, word by word (freed for the index) */
-    uint32_t *wg;            /* word id's ascending hashes: wg[wg_off[id] .. wg_off[id] + ngrams[id]) */
-    size_t *wg_off;          /* [voc n] */
-    size_t np;               /* pairs */
     /* the index */
     size_t G;                /* distinct n-grams of the known words */
     uint32_t *key;           /* [G] their hashes, ascending */
@@ -61,8 +59,6 @@ void unk_match_free(unk_match *u)
     free(u->off);
     free(u->post);
     free(u->ngrams);
-    free(u->wg);
-    free(u->wg_off);
     free(u);
 }
 
@@ -84,10 +80,11 @@ static uint32_t gram_mix(uint32_t h)
     return h ^ (h >> 16);
 }
 
-/* The hashes of the word's distinct n-grams, ascending, in h[]: their
+/* The hashes of the word's n-grams in h[], in the order met, a repeat
+ * (a gram twice in the word, or two sharing a hash) each time: their
  * count, 0 when the word is too long.  h holds UNK_MAX_GRAMS. */
 #define UNK_MAX_GRAMS (4 * (UNK_MAX_CHARS + 2))
-static int word_grams(const char *w, size_t len, uint32_t *h)
+static int word_grams_raw(const char *w, size_t len, uint32_t *h)
 {
     if (len > 4 * UNK_MAX_CHARS) return 0;
     char buf[4 * UNK_MAX_CHARS + 2];
@@ -116,7 +113,13 @@ static int word_grams(const char *w, size_t len, uint32_t *h)
             if (m >= UNK_MATCH_MINN) h[k++] = gram_mix(run);
         }
     }
-    /* in order, each once (insertion sort: a word has a few dozen) */
+    return k;
+}
+
+/* h[0..k) in order, each once (insertion sort: a word has a few dozen):
+ * the new count. */
+static int sort_unique(uint32_t *h, int k)
+{
     int u = 0;
     for (int i = 0; i < k; i++) {
         uint32_t x = h[i];
@@ -130,6 +133,13 @@ static int word_grams(const char *w, size_t len, uint32_t *h)
         u++;
     }
     return u;
+}
+
+/* The hashes of the word's distinct n-grams, ascending, in h[]: their
+ * count, 0 when the word is too long.  h holds UNK_MAX_GRAMS. */
+static int word_grams(const char *w, size_t len, uint32_t *h)
+{
+    return sort_unique(h, word_grams_raw(w, len, h));
 }
 
 /* Sort the pairs (key[i], id[i]) by key, stably (ids stay ascending within
@@ -160,10 +170,9 @@ static void sort_pairs(uint32_t *key, int32_t *id, size_t n)
     free(i2);
 }
 
-/* Every known word's n-grams, in word order: the scan's, and the keys of
- * the pairs the index sorts (their words are written then: pages the scan
- * never touches cost nothing). */
-static void word_ngrams(unk_match *u)
+/* Each n-gram's known words: every known word's (gram, word) pairs in
+ * word order, sorted by gram, runs of one gram made into the index. */
+static void build_index(unk_match *u)
 {
     const vocab *v = u->voc;
     /* at most 4 (UNK_MATCH_MAXN - UNK_MATCH_MINN + 1) n-grams a character
@@ -171,27 +180,14 @@ static void word_ngrams(unk_match *u)
     size_t cap = 0, np = 0;
     for (size_t id = VOCAB_UNK + 1; id < v->n; id++) cap += 4 * (strmap_keylen(&v->m, (int32_t)id) + 2);
     uint32_t *pk = xmalloc((cap ? cap : 1) * sizeof *pk);
+    int32_t *pw = xmalloc((cap ? cap : 1) * sizeof *pw);
     u->ngrams = xcalloc(v->n ? v->n : 1, sizeof *u->ngrams);
-    u->wg_off = xcalloc(v->n ? v->n : 1, sizeof *u->wg_off);
     for (size_t id = VOCAB_UNK + 1; id < v->n; id++) {
-        u->wg_off[id] = np;
         int k = word_grams(vocab_token(v, (int32_t)id), strmap_keylen(&v->m, (int32_t)id), pk + np);
+        for (int j = 0; j < k; j++) pw[np + (size_t)j] = (int32_t)id;
         np += (size_t)k;
         u->ngrams[id] = (uint16_t)k;
     }
-    u->wg = pk;
-    u->np = np;
-}
-
-/* Each n-gram's known words: the (gram, word) pairs in word order, sorted
- * by gram, runs of one gram made into the index. */
-static void build_index(unk_match *u)
-{
-    uint32_t *pk = u->wg;
-    size_t np = u->np;
-    int32_t *pw = xmalloc((np ? np : 1) * sizeof *pw);
-    for (size_t id = VOCAB_UNK + 1; id < u->voc->n; id++)
-        for (size_t j = u->wg_off[id], e = j + u->ngrams[id]; j < e; j++) pw[j] = (int32_t)id;
     sort_pairs(pk, pw, np);
     size_t G = 0;
     for (size_t i = 0; i < np; i++) G += !i || pk[i] != pk[i - 1];
@@ -206,9 +202,6 @@ static void build_index(unk_match *u)
     u->off[G] = np;
     u->post = pw;   /* sorted with the keys: each gram's words, ascending */
     free(pk);
-    free(u->wg_off);
-    u->wg = NULL;
-    u->wg_off = NULL;
 }
 
 /* The index of gram hash x, or -1. */
@@ -223,24 +216,41 @@ static long find_gram(const unk_match *u, uint32_t x)
     return lo < u->G && u->key[lo] == x ? (long)lo : -1;
 }
 
-/* The best match of the k grams h (ascending) by the scan: each known
- * word's ascending grams merged with them.  Ascending ids: a tie keeps the
- * lower. */
+/* The best match of the k distinct grams h by a scan of every known
+ * word, nothing built: each word's grams are hashed on the fly and looked
+ * up in a small open-addressing table of h, a gram of h counted once per
+ * word (seen[] holds the last word that met it), and only a word sharing
+ * one has its distinct grams counted (sorted) for the cosine.  Ascending
+ * ids: a tie keeps the lower. */
+#define UNK_TABLE 512   /* slots, a power of 2 over 2 x UNK_MAX_GRAMS */
 static int32_t scan(const unk_match *u, const uint32_t *h, int k, double *best_cos)
 {
+    int16_t slot[UNK_TABLE];   /* index into h, -1 empty */
+    int32_t seen[UNK_MAX_GRAMS];
+    memset(slot, 0xFF, sizeof slot);
+    for (int j = 0; j < k; j++) {
+        unsigned s = h[j] & (UNK_TABLE - 1);
+        while (slot[s] >= 0) s = (s + 1) & (UNK_TABLE - 1);
+        slot[s] = (int16_t)j;
+        seen[j] = VOCAB_PAD;   /* no word scanned */
+    }
+    const vocab *v = u->voc;
     int32_t best = VOCAB_UNK;
     *best_cos = 0;
-    for (size_t id = VOCAB_UNK + 1; id < u->voc->n; id++) {
-        const uint32_t *g = u->wg + u->wg_off[id];
-        int m = u->ngrams[id], a = 0, b = 0, common = 0;
-        while (a < k && b < m) {   /* without branches: which side moves is data, not a guess */
-            uint32_t x = h[a], y = g[b];
-            common += x == y;
-            a += x <= y;
-            b += y <= x;
+    uint32_t g[UNK_MAX_GRAMS];
+    for (size_t id = VOCAB_UNK + 1; id < v->n; id++) {
+        int m = word_grams_raw(vocab_token(v, (int32_t)id), strmap_keylen(&v->m, (int32_t)id), g), common = 0;
+        for (int i = 0; i < m; i++) {
+            unsigned s = g[i] & (UNK_TABLE - 1);
+            for (int j; (j = slot[s]) >= 0; s = (s + 1) & (UNK_TABLE - 1))
+                if (h[j] == g[i]) {
+                    common += seen[j] != (int32_t)id;
+                    seen[j] = (int32_t)id;
+                    break;
+                }
         }
         if (!common) continue;
-        double c = (double)common / sqrt((double)k * m);
+        double c = (double)common / sqrt((double)k * sort_unique(g, m));
         if (c > *best_cos) {
             *best_cos = c;
             best = (int32_t)id;
@@ -300,7 +310,6 @@ int32_t unk_match_id(unk_match *u, const char *tok, size_t len, double *cos)
     } else {
         pthread_mutex_lock(&u->lock);
         if (!u->built) {
-            if (!u->ngrams) word_ngrams(u);
             if (u->queries++ == UNK_SCAN_QUERIES) {
                 build_index(u);
                 __atomic_store_n(&u->built, 1, __ATOMIC_RELEASE);
