@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum eval_option { O_JSON = 400, O_BATCH, O_ERRORS, O_TOPK, O_MATCH_UNKNOWN };
+enum eval_option { O_JSON = 400, O_BATCH, O_ERRORS, O_TOPK, O_MATCH_UNKNOWN, O_NB_WEIGHT };
 
 static const cmd_opt options[] = {
     { "model", 'm', 1, "MODEL", "trained model file (required)" },
@@ -19,6 +19,7 @@ static const cmd_opt options[] = {
     { "errors", O_ERRORS, 1, "FILE", "write the misclassified rows to FILE as CSV: line,label,predicted,probability,text (multi-label: line,labels,predicted,text, label sets joined by '|')" },
     { "top-k", O_TOPK, 1, "K", "multi-label models: P@K and R@K over each row's K most probable labels (default 1)" },
     MATCH_UNKNOWN_OPT(O_MATCH_UNKNOWN),
+    NAIVE_BAYES_WEIGHT_OPT(O_NB_WEIGHT),
     { "batch", O_BATCH, 1, "N", "rows per forward pass (default 256, as predict; speed only: the results do not depend on it)" },
     { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as predict; speed only: the results do not depend on it)" },
     DATA_OPTS,
@@ -252,7 +253,7 @@ int cmd_eval(int argc, char **argv)
     common_opts_init(&co);
     const char *model_path = NULL, *errors_path = NULL, *arg;
     int json = 0, batch = 256, topk = 0, c;
-    double match_unknown = -1;
+    double match_unknown = -1, nb_weight = -1;
     while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
         if (common_opt(&spec, &co, c, arg)) continue;
         switch (c) {
@@ -261,6 +262,7 @@ int cmd_eval(int argc, char **argv)
         case O_BATCH: batch = (int)opt_long(&spec, "batch", arg, 1, 65536); break;
         case O_TOPK: topk = (int)opt_long(&spec, "top-k", arg, 1, 1000000); break;
         case O_MATCH_UNKNOWN: match_unknown = opt_double(&spec, "match-unknown", arg, 0, 1); break;
+        case O_NB_WEIGHT: nb_weight = opt_double(&spec, "naive-bayes-weight", arg, 0, 1); break;
         case O_ERRORS:
             if (!*arg || !strcmp(arg, "-"))
                 usage_error(&spec, "--errors: give a file name (standard output carries the report)");
@@ -277,6 +279,8 @@ int cmd_eval(int argc, char **argv)
     if (model_load(&m, model_path, MODEL_LAZY) < 0) die_err(EXIT_FAIL);
     if (model_check_classifier(&m, model_path) < 0) die_err(EXIT_FAIL);
     if (match_unknown >= 0) model_set_match_unknown(&m, match_unknown);
+    if (nb_weight >= 0 && !model_set_nb_weight(&m, nb_weight))
+        die(EXIT_USAGE, "--naive-bayes-weight: the model has no naive Bayes head (train --naive-bayes)");
     if (topk && !m.multilabel)
         usage_error(&spec, "--top-k: P@K and R@K score multi-label models; %s is single-label", model_path);
     dataset d;

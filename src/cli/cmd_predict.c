@@ -21,7 +21,7 @@
  * batches of --batch (results still in input order). */
 enum { PREDICT_QUEUE = 4096 };
 
-enum { O_BATCH = 400, O_ALL, O_OFORMAT, O_TOPK, O_THRESHOLD, O_WITH_TEXT, O_MATCH_UNKNOWN };
+enum { O_BATCH = 400, O_ALL, O_OFORMAT, O_TOPK, O_THRESHOLD, O_WITH_TEXT, O_MATCH_UNKNOWN, O_NB_WEIGHT };
 
 static const cmd_opt options[] = {
     { "model", 'm', 1, "MODEL", "trained model file (required)" },
@@ -31,6 +31,7 @@ static const cmd_opt options[] = {
     { "threshold", O_THRESHOLD, 1, "P", "binary models: predict the second label when its probability is >= P; multi-label models: every label with p >= P (default 0.5)" },
     { "with-text", O_WITH_TEXT, 0, NULL, "append the input text (tsv: as the last field; jsonl: as \"text\")" },
     MATCH_UNKNOWN_OPT(O_MATCH_UNKNOWN),
+    NAIVE_BAYES_WEIGHT_OPT(O_NB_WEIGHT),
     { "batch", O_BATCH, 1, "N", "lines per forward pass (default 256, as eval; speed only: the results do not depend on it)" },
     { "threads", OPT_THREADS, 1, "N", "CPU threads (default: all cores, as eval; speed only: the results do not depend on it)" },
     DATA_OPTS,
@@ -223,7 +224,7 @@ int cmd_predict(int argc, char **argv)
 {
     const char *model_path = NULL, *arg, *threshold_arg = NULL;
     int batch = 256, threads = 0, c;
-    double match_unknown = -1;
+    double match_unknown = -1, nb_weight = -1;
     popts o = { 0, 0, 0, 0, DECIDE_THRESHOLD, 0 };
     common_opts co;
     common_opts_init(&co);
@@ -249,6 +250,7 @@ int cmd_predict(int argc, char **argv)
             break;
         case O_WITH_TEXT: o.with_text = 1; break;
         case O_MATCH_UNKNOWN: match_unknown = opt_double(&spec, "match-unknown", arg, 0, 1); break;
+        case O_NB_WEIGHT: nb_weight = opt_double(&spec, "naive-bayes-weight", arg, 0, 1); break;
         case OPT_THREADS: threads = (int)opt_long(&spec, "threads", arg, 1, 256); break;
         }
     }
@@ -259,6 +261,8 @@ int cmd_predict(int argc, char **argv)
     blas_open_async();   /* the model's products need it: loaded while the model is read */
     predictor_open(&p, model_path);
     if (match_unknown >= 0) model_set_match_unknown(&p.m, match_unknown);
+    if (nb_weight >= 0 && !model_set_nb_weight(&p.m, nb_weight))
+        die(EXIT_USAGE, "--naive-bayes-weight: the model has no naive Bayes head (train --naive-bayes)");
     int multi = p.m.multilabel;
     if (threshold_arg && !o.jsonl && (o.all || (o.topk && !multi)))
         usage_error(&spec, "--threshold decides the label, which tsv output with --%s does not print",

@@ -12,7 +12,7 @@
 #include <string.h>
 
 static const cmd_opt options[] = {
-    TRAIN_OPTIONS,
+    TRAIN_OPTIONS_WITH(NAIVE_BAYES_ROWS),
     AUTOTUNE_OPTIONS,
     { 0 }
 };
@@ -27,7 +27,7 @@ static const cmd_spec spec = {
     .notes = "Options that change results: --embed --freeze --embed-dim --cell --layers --hidden\n"
              "--bidirectional --dropout --word-dropout --adversarial --dense --pool --maxlen --padding --truncating --mask --bucket --epochs\n"
              "--batch --shards --optimizer --lr --lr-decay --discriminative --gradual-unfreeze --slanted --weight-decay --momentum --clip-norm --ema --class-weight\n"
-             "--seed --val-split --early-stop --min-count --max-size and the tokenizer options.\n"
+             "--seed --val-split --early-stop --min-count --max-size --naive-bayes and the tokenizer options.\n"
              "--bucket also skips padding steps, which changes results without --mask.  --threads\n"
              "never changes results: the same options give the same bits on any number of threads,\n"
              "and --resume keeps the checkpoint's --shards.  --quiet, --log, --save-every change\n"

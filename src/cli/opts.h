@@ -101,6 +101,11 @@ enum {
 #define MATCH_UNKNOWN_OPT(id) \
     { "match-unknown", id, 1, "COS", "override the model's reading of words its vocabulary lacks: the known word most like each (character 3- to 6-gram cosine >= COS; as train --match-unknown), 0 = <unk> (default: the model's setting)" }
 
+/* eval and predict: override the weight of a model's naive Bayes head
+ * (train --naive-bayes; its option id is the command's own). */
+#define NAIVE_BAYES_WEIGHT_OPT(id) \
+    { "naive-bayes-weight", id, 1, "W", "override the weight of the model's naive Bayes head (train --naive-bayes) in its probabilities, 0..1; 0 = the network alone (default: the weight chosen in training)" }
+
 /* Settings collected from the shared groups. */
 typedef struct common_opts {
     tok_config tok;

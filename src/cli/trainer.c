@@ -11,6 +11,8 @@
 #include "train/train.h"
 #include "train/word2vec.h"
 #include "text/augment.h"
+#include "nn/nbhead.h"
+#include "train/metrics.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -78,6 +80,8 @@ int trainer_option(train_args *a, int c, const char *arg)
     case O_QUIET: a->quiet = 1; break;
     case O_ALLOW_RARE: a->allow_rare = 1; break;
     case O_MULTILABEL: a->multilabel = 1; break;
+    case O_NAIVE_BAYES: a->naive_bayes = 1; break;
+    case O_NO_NAIVE_BAYES: a->naive_bayes = 0; break;
     case O_RESUME: a->resume_path = arg; break;
     case O_SAVE_EVERY: to->save_every = (int)opt_long(a->spec, "save-every", arg, 1, 100000); break;
     case O_EARLY_STOP: to->early_stop = (int)opt_long(a->spec, "early-stop", arg, 0, 100000); break;
@@ -184,6 +188,9 @@ void trainer_check(train_args *a)
         apply_defaults(a);
     }
     if (a->val_path && a->to.val_split > 0) usage_error(a->spec, "--val and --val-split exclude each other");
+    if (a->naive_bayes && !a->val_path && !(a->to.val_split > 0))
+        usage_error(a->spec, "--naive-bayes weighs its head on validation rows: give --val FILE or --val-split FRACTION");
+    if (a->naive_bayes && a->multilabel) usage_error(a->spec, "--naive-bayes: one label a row only, not --multilabel");
     if (a->to.early_stop && !a->val_path && !(a->to.val_split > 0))
         usage_error(a->spec, a->resume_path ? "the checkpoint stops early on validation data: give its --val FILE again"
                                             : "--early-stop needs validation data: --val FILE or --val-split FRACTION");
@@ -425,12 +432,52 @@ static void decide_bag(train_args *a, const model *m, const dataset *tr)
     }
 }
 
+/* --naive-bayes: a naive Bayes head (nn/nbhead.h) counted on the training
+ * rows, its mix with the network weighed on the validation rows; kept when
+ * it lowers their log loss at all. */
+static void add_naive_bayes(const train_args *a, model *m, const encoded *tr, const encoded *va)
+{
+    net *n = m->net;
+    const int K = n->cfg.n_out;
+    nbhead_free(n->nb);   /* a resumed model's: counted again on this run's rows */
+    n->nb = NULL;
+    if (!va->n) {
+        if (!a->quiet) fprintf(stderr, "%s: note: no validation rows: no naive Bayes head\n", a->cmd);
+        return;
+    }
+    nb_head *h = nbhead_count(tr->ids, tr->y, tr->n, tr->T, n->cfg.vocab_size, K == 1 ? 2 : K, NBHEAD_DEFAULT_ALPHA);
+    float *probs = xmalloc(va->n * (size_t)K * sizeof *probs);
+    eval_result r;
+    evaluate(m, va, a->to.batch, a->to.threads, &r, probs);
+    double acc0 = r.accuracy, l0, l1;
+    eval_result_free(&r);
+    nbhead_fit(h, va->ids, va->y, va->n, va->T, probs, K, &l0, &l1);
+    free(probs);
+    if (!(h->weight > 0)) {
+        if (!a->quiet) fprintf(stderr, "%s: naive Bayes head: no weight lowers the validation log loss (%.4f): not kept\n", a->cmd, l0);
+        nbhead_free(h);
+        return;
+    }
+    n->nb = h;
+    if (!a->quiet) {
+        evaluate(m, va, a->to.batch, a->to.threads, &r, NULL);
+        fprintf(stderr, "%s: naive Bayes head: %lld word pairs; weight %.1f, scale %g; validation log loss %.4f -> %.4f, accuracy %.4f -> %.4f\n",
+                a->cmd, (long long)h->npairs, h->weight, h->scale, l0, l1, acc0, r.accuracy);
+        eval_result_free(&r);
+    }
+}
+
 void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *targets)
 {
     model m;
     train_state st;
     open_model(a, tr, va, &m, &st);
     if (a->resume_path) check_resumed_rows(a, &m, tr);
+    if (a->resume_path) {   /* the run's head is counted again at its end, not mixed into its validation */
+        a->naive_bayes |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m.train_info, "naive_bayes")) || m.net->nb;
+        nbhead_free(m.net->nb);
+        m.net->nb = NULL;
+    }
     if (targets && !a->resume_path) set_labels(&m, targets);
     if (!a->resume_path) decide_multilabel(a, &m, tr, va);
     if (!a->resume_path) decide_bag(a, &m, tr);
@@ -448,6 +495,7 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
         train_opts_to_json(&a->to, m.train_info = cJSON_CreateObject(), tr->path, tr->n,
                            a->embed != NULL || a->word2vec || ((a->word2vec_auto || a->from) && m.embed_info));
         if (encoder) cJSON_AddStringToObject(m.train_info, "encoder", a->from);
+        if (a->naive_bayes) cJSON_AddTrueToObject(m.train_info, "naive_bayes");
         if (targets) cJSON_AddStringToObject(m.train_info, "teacher", targets->teacher);
         if (targets && targets->augment) {
             cJSON_AddNumberToObject(m.train_info, "augment", targets->augment);
@@ -472,7 +520,10 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
                          : train_run(&m, &etr, va->n ? &eva : NULL, &a->to, a->resume_path ? &st : NULL);
     if (rc < 0) die_err(EXIT_FAIL);
     if (rc == TRAIN_INTERRUPTED) cli_exit_interrupted(progress_signal());
-    if (dist_rank() == 0) write_outputs(a, &m, tr);   /* an MPI job: rank 0 writes */
+    if (dist_rank() == 0) {   /* an MPI job: rank 0 writes */
+        if (a->naive_bayes) add_naive_bayes(a, &m, &etr, &eva);
+        write_outputs(a, &m, tr);
+    }
     free(cw);
     encoded_free(&etr);
     if (va->n) encoded_free(&eva);

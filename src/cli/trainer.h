@@ -15,7 +15,7 @@ enum {
     O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_ADVERSARIAL, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
     O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE, O_DISCR, O_UNFREEZE, O_SLANTED,
     O_MONITOR, O_KERAS, O_NO_MASK, O_NO_BUCKET, O_NO_BIDIR, O_MULTILABEL, O_WORD2VEC, O_NO_WORD2VEC,
-    O_MATCH_UNKNOWN, O_BAG, O_BAG_BUCKETS,
+    O_MATCH_UNKNOWN, O_BAG, O_BAG_BUCKETS, O_NAIVE_BAYES, O_NO_NAIVE_BAYES,
     O_TRAINER_END   /* a command's own options start here */
 };
 
@@ -25,8 +25,16 @@ enum {
 #define OPT(name, id, metavar, help) { name, id, sizeof(metavar) > 1, metavar, help }
 
 /* train's option rows in --help order, by topic under group headings, the
- * shared data and tokenizer options included (a command adds its own). */
-#define TRAIN_OPTIONS \
+ * shared data and tokenizer options included (a command adds its own).
+ * TRAIN_OPTIONS_WITH(NAIVE_BAYES_ROWS): train's, with the naive Bayes head
+ * among the network's rows; distill has none (a student learns
+ * probabilities, not labels). */
+#define NO_ROWS
+#define NAIVE_BAYES_ROWS \
+    OPT("naive-bayes", O_NAIVE_BAYES, "", "beside the network, naive Bayes over the words and word pairs, mixed into its probabilities by a weight chosen on the validation rows (needs them; default off)"), \
+    OPT("no-naive-bayes", O_NO_NAIVE_BAYES, "", "no naive Bayes head (the default)"),
+#define TRAIN_OPTIONS TRAIN_OPTIONS_WITH(NO_ROWS)
+#define TRAIN_OPTIONS_WITH(network_rows) \
     OPT_GROUP("Data & vocabulary:"), \
     DATA_OPTS, \
     EXCLUDE_OPT, \
@@ -55,6 +63,7 @@ enum {
     OPT("pool", O_POOL, "last|max|mean", "summary of the top layer: mean over time (default), max over time, or the final states (--keras)"), \
     OPT("bag", O_BAG, "G", "beside the summary, a bag of words and word bigrams as fastText has: the mean of their G-wide embeddings (bigrams hashed); 0 = none (default 32, Chinese text and --keras 0)"), \
     OPT("bag-buckets", O_BAG_BUCKETS, "N", "rows for the bag's hashed word bigrams (default 8 per vocabulary word, a power of two, 1024 to 131072)"), \
+    network_rows \
     OPT("multilabel", O_MULTILABEL, "", "one sigmoid per label, each with binary cross-entropy (one-vs-all, fastText -loss ova), even when every row has one label (default: when some row has 2+ labels)"), \
     OPT("maxlen", O_MAXLEN, "N", "sequence length (default: 95th percentile of training lengths)"), \
     OPT("padding", O_PADDING, "pre|post", "where padding goes (default pre, as Keras)"), \
@@ -105,6 +114,7 @@ typedef struct train_args {
     net_config nc;           /* the network's shape; its sizes from the data come later */
     const char *train_path, *out, *from, *vocab_path, *embed, *val_path, *resume_path, *plot_path;
     int embed_dim, maxlen, pad_pre, trunc_pre, half, quiet, allow_rare, multilabel;
+    int naive_bayes;         /* --naive-bayes: a naive Bayes head fitted after training (nn/nbhead.h) */
     int epochs_set, lr_set, wd_set, mom_set, shape_set;
     int keras;               /* --keras: the recipe's defaults instead of train's own */
     int word2vec;            /* --word2vec: the embedding from vectors trained on the data first */

@@ -1,5 +1,6 @@
 /* model.c - the model bundle <-> model file (see model.h). */
 #include "model/model.h"
+#include "nn/nbhead.h"
 #include "model/netfile.h"
 #include "base/quant.h"
 #include "text/t2s.h"
@@ -67,6 +68,19 @@ tokenizer *model_tokenizer(model *m)
 {
     if (!m->tk) m->tk = tokenizer_new(&m->tok, m->dict);
     return m->tk;
+}
+
+int model_set_nb_weight(model *m, double w)
+{
+    int k = 0;
+    for (int i = 0; i < model_nets(m); i++) {
+        struct nb_head *h = ((net *)model_net(m, i))->nb;   /* the head is the model's own, mapped file or not */
+        if (h) {
+            h->weight = (float)w;
+            k++;
+        }
+    }
+    return k;
 }
 
 void model_set_match_unknown(model *m, double min_cos)

@@ -83,6 +83,9 @@ size_t model_encode(const model *m, const char *text, size_t len, toklist *scrat
  * <unk>); the vocabulary must be complete (the matcher reads it at the
  * first unknown word).  Saved with the vocabulary. */
 void model_set_match_unknown(model *m, double min_cos);
+/* Set the weight of every network's naive Bayes head (nn/nbhead.h) to w
+ * (0..1); returns how many networks have one. */
+int model_set_nb_weight(model *m, double w);
 /* Index of a label, or -1. */
 int model_label_index(const model *m, const char *label);
 const char *model_kind(const model *m);

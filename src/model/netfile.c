@@ -6,6 +6,7 @@
 #include "base/err.h"
 #include "base/fileio.h"
 #include "base/quant.h"
+#include "nn/nbhead.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,16 @@ cJSON *net_config_json(const net *n)
     }
     cJSON_AddBoolToObject(j, "freeze_embedding", c->freeze);
     cJSON_AddBoolToObject(j, "mask", c->mask);
+    if (n->nb) {   /* a naive Bayes head mixed into the output (nn/nbhead.h) */
+        const nb_head *h = n->nb;
+        cJSON *b = cJSON_AddObjectToObject(j, "naive_bayes");
+        cJSON_AddNumberToObject(b, "ngrams", 2);   /* words and exact word pairs */
+        cJSON_AddNumberToObject(b, "alpha", h->alpha);
+        cJSON_AddNumberToObject(b, "scale", h->scale);
+        cJSON_AddNumberToObject(b, "weight", h->weight);
+        cJSON_AddNumberToObject(b, "classes", h->C);
+        cJSON_AddNumberToObject(b, "pairs", (double)h->npairs);
+    }
     return j;
 }
 
@@ -128,6 +139,13 @@ void net_put_tensors(const net *n, mfile *m, const char *prefix, net_store store
             put_quantized(m, full, s, by_rows(n, i), store, i == 0 ? int8_rows : 0);
         else
             put_float(m, full, s->ndim, s->shape, *s->w, store == STORE_F16);
+    }
+    if (n->nb) {   /* f32 whatever the store: small, and its sums want the bits */
+        const nb_head *h = n->nb;
+        int64_t lshape[2] = { h->V + h->npairs, h->C }, pshape[2] = { h->npairs, 2 }, c = h->C;
+        mf_put(m, pname(full, sizeof full, prefix, "nb.logp"), DT_F32, 2, lshape, h->logp, 0);
+        mf_put(m, pname(full, sizeof full, prefix, "nb.prior"), DT_F32, 1, &c, h->prior, 0);
+        if (h->npairs) mf_put(m, pname(full, sizeof full, prefix, "nb.pairs"), DT_I32, 2, pshape, h->pairs, 0);
     }
 }
 
@@ -278,6 +296,59 @@ static int load_quantized(net *n, int i, const mf_tensor *t, const mfile *m, con
     return 0;
 }
 
+/* A naive Bayes head (nn/nbhead.h) from its "naive_bayes" object and its
+ * tensors: borrowed from the map or copied. */
+static nb_head *nbhead_from_json(const cJSON *j, const mfile *m, const char *prefix, const net_config *c, int copy)
+{
+    int C, ng;
+    double np;
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "alpha"), *sc = cJSON_GetObjectItemCaseSensitive(j, "scale"),
+                *wt = cJSON_GetObjectItemCaseSensitive(j, "weight"), *pr = cJSON_GetObjectItemCaseSensitive(j, "pairs");
+    if (json_int(j, "ngrams", 1, 64, -1, &ng) < 0 || json_int(j, "classes", 2, 1 << 20, -1, &C) < 0) return NULL;
+    if (ng != 2) { err_set("network.naive_bayes: n-grams other than words and word pairs (a newer seqsent's model?)"); return NULL; }
+    if (C != (c->n_out == 1 ? 2 : c->n_out)) { err_set("network.naive_bayes: %d classes for %d outputs", C, c->n_out); return NULL; }
+    if (!cJSON_IsNumber(a) || !cJSON_IsNumber(sc) || !cJSON_IsNumber(wt) || !cJSON_IsNumber(pr) || !(a->valuedouble > 0) ||
+        !(sc->valuedouble > 0) || !(wt->valuedouble >= 0 && wt->valuedouble <= 1) || (np = pr->valuedouble) < 0 ||
+        np != (double)(int64_t)np || np > (double)(1 << 30)) {
+        err_set("network.naive_bayes: alpha, scale, weight or pairs missing or out of range");
+        return NULL;
+    }
+    char full[96];
+    const size_t V = (size_t)c->vocab_size, P = (size_t)np;
+    const float *logp = mf_get_checked(m, pname(full, sizeof full, prefix, "nb.logp"), DT_F32, (V + P) * (size_t)C);
+    const float *prior = logp ? mf_get_checked(m, pname(full, sizeof full, prefix, "nb.prior"), DT_F32, (size_t)C) : NULL;
+    const int32_t *pairs = prior && P ? mf_get_checked(m, pname(full, sizeof full, prefix, "nb.pairs"), DT_I32, 2 * P) : NULL;
+    if (!prior || (P && !pairs)) return NULL;
+    for (size_t i = 0; i < P; i++)   /* ascending pairs of words: the search relies on it */
+        if (pairs[2 * i] < 2 || (size_t)pairs[2 * i] >= V || pairs[2 * i + 1] < 2 || (size_t)pairs[2 * i + 1] >= V ||
+            (i && ((uint64_t)(uint32_t)pairs[2 * i - 2] << 32 | (uint32_t)pairs[2 * i - 1]) >=
+                      ((uint64_t)(uint32_t)pairs[2 * i] << 32 | (uint32_t)pairs[2 * i + 1]))) {
+            err_set("tensor '%snb.pairs': not ascending pairs of word ids", prefix);
+            return NULL;
+        }
+    nb_head *h = xcalloc(1, sizeof *h);
+    h->C = C;
+    h->V = (int32_t)V;
+    h->npairs = (int64_t)P;
+    h->alpha = a->valuedouble;
+    h->scale = (float)sc->valuedouble;
+    h->weight = (float)wt->valuedouble;
+    h->borrowed = !copy;
+    if (copy) {
+        h->logp = xmalloc((V + P) * (size_t)C * sizeof *h->logp);
+        memcpy(h->logp, logp, (V + P) * (size_t)C * sizeof *h->logp);
+        h->prior = xmalloc((size_t)C * sizeof *h->prior);
+        memcpy(h->prior, prior, (size_t)C * sizeof *h->prior);
+        h->pairs = xmalloc((P ? P : 1) * 2 * sizeof *h->pairs);
+        if (P) memcpy(h->pairs, pairs, P * 2 * sizeof *h->pairs);
+    } else {
+        h->logp = (float *)logp;
+        h->prior = (float *)prior;
+        h->pairs = (int32_t *)pairs;
+    }
+    return h;
+}
+
 net *net_from_json(const cJSON *j, const mfile *m, const char *prefix, int copy)
 {
     net_config c;
@@ -316,6 +387,12 @@ net *net_from_json(const cJSON *j, const mfile *m, const char *prefix, int copy)
             net_free(n);   /* frees the copies made so far */
             return NULL;
         }
+    }
+    const cJSON *nb = cJSON_GetObjectItemCaseSensitive(j, "naive_bayes");
+    if (nb && (c.lm || c.multilabel || !(n->nb = nbhead_from_json(nb, m, prefix, &c, copy)))) {
+        if (c.lm || c.multilabel) err_set("network.naive_bayes: only a single-label classifier has one");
+        net_free(n);
+        return NULL;
     }
     return n;
 }

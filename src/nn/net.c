@@ -7,6 +7,7 @@
  *   K outputs */
 #include "nn/net.h"
 #include "nn/bag.h"
+#include "nn/nbhead.h"
 #include "nn/bidir.h"
 #include "nn/dense.h"
 #include "nn/dropout.h"
@@ -127,6 +128,7 @@ void net_free(net *n)
     params_free(&n->plist);
     free(n->rnn);
     free(n->d_rnn);
+    nbhead_free(n->nb);
     free(n);
 }
 

@@ -4,6 +4,7 @@
 #include "model/checkpoint.h"
 #include "train/batches.h"
 #include "nn/infer.h"
+#include "nn/nbhead.h"
 #include "train/dist.h"
 
 #include <pthread.h>
@@ -29,8 +30,12 @@ static void *run_job(void *arg)
 {
     job *j = arg;
     if (job_empty(j)) return NULL;
-    if (j->fill) net_infer_compute(j->fill, j->lo, j->hi);
-    else net_forward(j->n, j->ws, j->B, j->T, j->ids);
+    if (j->fill) {
+        net_infer_compute(j->fill, j->lo, j->hi);
+        return NULL;
+    }
+    net_forward(j->n, j->ws, j->B, j->T, j->ids);
+    if (j->n->nb) nbhead_mix(j->n->nb, j->B, j->T, j->ids, j->ws->probs, j->n->cfg.n_out);
     return NULL;
 }
 

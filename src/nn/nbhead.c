@@ -1,0 +1,232 @@
+/* nbhead.c - a naive Bayes head beside the network (see nbhead.h). */
+#include "nn/nbhead.h"
+#include "base/err.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIRST_WORD 2   /* ids 0 (<pad>) and 1 (<unk>) are no evidence */
+
+static uint64_t pair_key(int32_t a, int32_t b) { return (uint64_t)(uint32_t)a << 32 | (uint32_t)b; }
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Row [T]'s distinct words (ascending) into w, its distinct adjacent pairs'
+ * keys (ascending) into p; their counts into *nw, *np.  w and p hold T. */
+static void row_ngrams(const int32_t *row, int T, int32_t V, uint64_t *w, int *nw, uint64_t *p, int *np)
+{
+    int a = 0, b = 0;
+    for (int t = 0; t < T; t++) {
+        int32_t x = row[t];
+        if (x < FIRST_WORD || x >= V) continue;
+        w[a++] = (uint64_t)x;
+        if (t + 1 < T && row[t + 1] >= FIRST_WORD && row[t + 1] < V) p[b++] = pair_key(x, row[t + 1]);
+    }
+    qsort(w, (size_t)a, sizeof *w, cmp_u64);
+    qsort(p, (size_t)b, sizeof *p, cmp_u64);
+    int u = 0;
+    for (int i = 0; i < a; i++) if (!u || w[i] != w[u - 1]) w[u++] = w[i];
+    *nw = u;
+    u = 0;
+    for (int i = 0; i < b; i++) if (!u || p[i] != p[u - 1]) p[u++] = p[i];
+    *np = u;
+}
+
+/* A pair's row in logp (after the words), or -1 when the training rows
+ * never had it. */
+static int64_t find_pair(const nb_head *h, uint64_t key)
+{
+    int64_t lo = 0, hi = h->npairs;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (pair_key(h->pairs[2 * mid], h->pairs[2 * mid + 1]) < key) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < h->npairs && pair_key(h->pairs[2 * lo], h->pairs[2 * lo + 1]) == key ? h->V + lo : -1;
+}
+
+typedef struct { uint64_t key; int32_t c; } keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    return x->key != y->key ? (x->key > y->key) - (x->key < y->key) : (x->c > y->c) - (x->c < y->c);
+}
+
+nb_head *nbhead_count(const int32_t *ids, const int32_t *y, size_t n, int T, int32_t V, int C, double alpha)
+{
+    nb_head *h = xcalloc(1, sizeof *h);
+    h->C = C;
+    h->V = V;
+    h->alpha = alpha;
+    h->scale = 1;
+    uint64_t *w = xmalloc((size_t)(T ? T : 1) * sizeof *w), *p = xmalloc((size_t)(T ? T : 1) * sizeof *p);
+    double *wc = xcalloc((size_t)V * C, sizeof *wc), *rows = xcalloc((size_t)C, sizeof *rows);
+    size_t cap = 1024, m = 0;
+    keyed *pk = xmalloc(cap * sizeof *pk);
+    for (size_t i = 0; i < n; i++) {
+        int c = y[i], nw, np;
+        rows[c]++;
+        row_ngrams(ids + i * (size_t)T, T, V, w, &nw, p, &np);
+        for (int k = 0; k < nw; k++) wc[w[k] * (size_t)C + (size_t)c]++;
+        if (m + (size_t)np > cap) {
+            while (m + (size_t)np > cap) cap *= 2;
+            pk = xrealloc(pk, cap * sizeof *pk);
+        }
+        for (int k = 0; k < np; k++) pk[m++] = (keyed){ p[k], c };
+    }
+    qsort(pk, m, sizeof *pk, cmp_keyed);
+    int64_t np = 0;
+    for (size_t i = 0; i < m; i++) np += !i || pk[i].key != pk[i - 1].key;
+    h->npairs = np;
+    h->pairs = xmalloc((size_t)(np ? np : 1) * 2 * sizeof *h->pairs);
+    double *pc = xcalloc((size_t)(np ? np : 1) * C, sizeof *pc);
+    for (size_t i = 0, g = 0; i < m; i++) {
+        if (i && pk[i].key != pk[i - 1].key) g++;
+        h->pairs[2 * g] = (int32_t)(pk[i].key >> 32);
+        h->pairs[2 * g + 1] = (int32_t)(uint32_t)pk[i].key;
+        pc[g * (size_t)C + (size_t)pk[i].c]++;
+    }
+    /* log p(g | c) = log (count + alpha) / (class total + alpha x features) */
+    const double G = (double)(V - FIRST_WORD) + (double)np;
+    double *tot = xcalloc((size_t)C, sizeof *tot);
+    for (size_t j = 0; j < (size_t)V * C; j++) tot[j % (size_t)C] += wc[j];
+    for (size_t j = 0; j < (size_t)np * C; j++) tot[j % (size_t)C] += pc[j];
+    h->logp = xmalloc(((size_t)V + (size_t)np) * C * sizeof *h->logp);
+    for (int c = 0; c < C; c++) {
+        double lz = log(tot[c] + alpha * G);
+        for (size_t g = 0; g < (size_t)V; g++)
+            h->logp[g * C + c] = g < FIRST_WORD ? 0 : (float)(log(wc[g * C + c] + alpha) - lz);
+        for (size_t g = 0; g < (size_t)np; g++)
+            h->logp[((size_t)V + g) * C + c] = (float)(log(pc[g * C + c] + alpha) - lz);
+    }
+    h->prior = xmalloc((size_t)C * sizeof *h->prior);
+    for (int c = 0; c < C; c++) h->prior[c] = (float)log((rows[c] + 1) / ((double)n + C));   /* a class without rows stays possible */
+    free(tot);
+    free(pc);
+    free(pk);
+    free(wc);
+    free(rows);
+    free(w);
+    free(p);
+    return h;
+}
+
+void nbhead_free(nb_head *h)
+{
+    if (!h) return;
+    if (!h->borrowed) {
+        free(h->pairs);
+        free(h->logp);
+        free(h->prior);
+    }
+    free(h);
+}
+
+static void logits_with(const nb_head *h, const int32_t *row, int T, uint64_t *w, uint64_t *p, float *z)
+{
+    const int C = h->C;
+    int nw, np;
+    row_ngrams(row, T, h->V, w, &nw, p, &np);
+    double acc[C];   /* C is small: 2 for most data, a few dozen at most */
+    for (int c = 0; c < C; c++) acc[c] = h->prior[c];
+    for (int k = 0; k < nw; k++) {
+        const float *lp = h->logp + w[k] * (size_t)C;
+        for (int c = 0; c < C; c++) acc[c] += lp[c];
+    }
+    for (int k = 0; k < np; k++) {
+        int64_t g = find_pair(h, p[k]);
+        if (g < 0) continue;
+        const float *lp = h->logp + (size_t)g * C;
+        for (int c = 0; c < C; c++) acc[c] += lp[c];
+    }
+    for (int c = 0; c < C; c++) z[c] = (float)acc[c];
+}
+
+void nbhead_logits(const nb_head *h, const int32_t *row, int T, float *z)
+{
+    uint64_t *w = xmalloc((size_t)(T ? T : 1) * sizeof *w), *p = xmalloc((size_t)(T ? T : 1) * sizeof *p);
+    logits_with(h, row, T, w, p, z);
+    free(w);
+    free(p);
+}
+
+/* softmax(scale z) [C] into q */
+static void soft(const float *z, int C, double scale, double *q)
+{
+    double mx = scale * z[0], s = 0;
+    for (int c = 1; c < C; c++) if (scale * z[c] > mx) mx = scale * z[c];
+    for (int c = 0; c < C; c++) s += q[c] = exp(scale * z[c] - mx);
+    for (int c = 0; c < C; c++) q[c] /= s;
+}
+
+/* probs row pr [K] mixed with the head's q [C] at weight wt */
+static void mix_row(float *pr, int K, const double *q, double wt)
+{
+    if (K == 1) pr[0] = (float)((1 - wt) * pr[0] + wt * q[1]);
+    else for (int c = 0; c < K; c++) pr[c] = (float)((1 - wt) * pr[c] + wt * q[c]);
+}
+
+void nbhead_mix(const nb_head *h, int B, int T, const int32_t *ids, float *probs, int K)
+{
+    if (!(h->weight > 0) || B <= 0) return;
+    uint64_t *w = xmalloc((size_t)(T ? T : 1) * sizeof *w), *p = xmalloc((size_t)(T ? T : 1) * sizeof *p);
+    float z[h->C];
+    double q[h->C];
+    for (int b = 0; b < B; b++) {
+        logits_with(h, ids + (size_t)b * T, T, w, p, z);
+        soft(z, h->C, h->scale, q);
+        mix_row(probs + (size_t)b * K, K, q, h->weight);
+    }
+    free(w);
+    free(p);
+}
+
+/* The grid: scales from 0.01 (naive Bayes nearly ignored whatever its
+ * sums) to 1 (as it is), weights 0 .. 0.9 by 0.1. */
+static const double SCALES[] = { 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0 };
+#define NSCALES (sizeof SCALES / sizeof *SCALES)
+#define NWEIGHTS 10
+
+void nbhead_fit(nb_head *h, const int32_t *ids, const int32_t *y, size_t n, int T, const float *probs, int K,
+                double *loss_net, double *loss_mix)
+{
+    const int C = h->C;
+    float *z = xmalloc((n ? n : 1) * (size_t)C * sizeof *z);
+    uint64_t *w = xmalloc((size_t)(T ? T : 1) * sizeof *w), *p = xmalloc((size_t)(T ? T : 1) * sizeof *p);
+    for (size_t i = 0; i < n; i++) logits_with(h, ids + i * (size_t)T, T, w, p, z + i * C);
+    free(w);
+    free(p);
+    double best = INFINITY, base = 0;
+    h->scale = 1;
+    h->weight = 0;
+    double q[C];
+    float pr[K];
+    for (size_t s = 0; s < NSCALES; s++)
+        for (int k = 0; k < NWEIGHTS; k++) {
+            double wt = k / 10.0, loss = 0;
+            for (size_t i = 0; i < n; i++) {
+                memcpy(pr, probs + i * K, sizeof pr);
+                soft(z + i * C, C, SCALES[s], q);
+                mix_row(pr, K, q, wt);
+                double py = K == 1 ? (y[i] == 1 ? pr[0] : 1 - pr[0]) : pr[y[i]];
+                loss -= log(py > 1e-7 ? py : 1e-7);
+            }
+            loss /= n ? (double)n : 1;
+            if (k == 0) base = loss;   /* weight 0: the network alone, whatever the scale */
+            if (loss < best - 1e-12) {   /* a tie keeps the smaller scale and weight */
+                best = loss;
+                h->scale = (float)SCALES[s];
+                h->weight = (float)wt;
+            }
+        }
+    if (!(h->weight > 0)) h->scale = 1;
+    if (loss_net) *loss_net = base;
+    if (loss_mix) *loss_mix = best;
+    free(z);
+}

@@ -1,0 +1,93 @@
+#!/bin/sh
+# tests/cli_naive_bayes.sh - `train --naive-bayes`: naive Bayes over the
+# rows' words and word pairs beside the network, mixed into its
+# probabilities by a weight chosen on the validation rows (nn/nbhead.h).
+#   - recorded in the model (network.naive_bayes: ngrams 2, alpha, scale,
+#     weight, classes, pairs) with its tensors (nb.logp, nb.prior, nb.pairs);
+#   - the network is the one trained without it: `--naive-bayes-weight 0`
+#     predicts what a run without the head predicts, bit for bit; with the
+#     head the predictions change;
+#   - the same file on 1 and 2 threads; SIGINT + --resume gives the
+#     uninterrupted run's file, byte for byte (the head counted at the end);
+#   - --half and quantize keep the head (f32); ensembles of such models, and
+#     distillation from one;
+#   - usage errors: no validation data, --multilabel, distill --naive-bayes,
+#     --naive-bayes-weight on a model without a head or out of 0..1.
+CLI_NAME=naive_bayes CLI_TIMEOUT=120 . tests/harness.sh
+
+E="$D/movies_en.train.csv"
+ET="$D/movies_en.test.csv"
+NET="--hidden 8 --maxlen 16 --epochs 3 --batch 16 --word2vec --embed-dim 16 --seed 3"
+flat() { tr -d ' \t\n' <"$T/out"; }   # the JSON on one line
+
+run "$S" train "$E" $NET --naive-bayes --threads 1 -o nb.ssm
+check "train --naive-bayes: exit 0, the head's line (pairs, weight, scale, validation log loss)" \
+    '[ "$rc" -eq 0 ] && err_has "naive Bayes head: [0-9]* word pairs; weight 0\.[1-9], scale [0-9.]*; validation log loss"'
+run "$S" info --tensors nb.ssm
+check "the model records the head: words and pairs, alpha 1, 2 classes, a weight and scale" \
+    'out_has "\"naive_bayes\"" && flat | grep -q "\"naive_bayes\":{\"ngrams\":2,\"alpha\":1,\"scale\":[0-9.]*,\"weight\":0\.[1-9][0-9]*,\"classes\":2,\"pairs\":[1-9]"'
+V=$(flat | sed -n 's/.*"vocab_size":\([0-9]*\).*/\1/p')
+P=$(flat | sed -n 's/.*"classes":2,"pairs":\([0-9]*\).*/\1/p')
+check "its tensors: nb.logp [vocabulary + pairs, 2] f32, nb.prior [2], nb.pairs [pairs, 2] i32" \
+    "flat | grep -q '\"name\":\"nb.logp\",\"dtype\":\"f32\",\"shape\":\\[$((V + P)),2\\]' &&
+     flat | grep -q '\"name\":\"nb.prior\",\"dtype\":\"f32\",\"shape\":\\[2\\]' &&
+     flat | grep -q '\"name\":\"nb.pairs\",\"dtype\":\"i32\",\"shape\":\\[$P,2\\]'"
+run "$S" info nb.ssm
+check "the run records --naive-bayes" 'out_has "\"naive_bayes\":[[:space:]]*true"'
+
+go "the same run without the head" "$S" train "$E" $NET --threads 1 -o plain.ssm
+"$S" predict -m plain.ssm "$ET" --all >p.plain 2>/dev/null
+"$S" predict -m nb.ssm "$ET" --all --naive-bayes-weight 0 >p.w0 2>/dev/null
+"$S" predict -m nb.ssm "$ET" --all >p.nb 2>/dev/null
+check "--naive-bayes-weight 0: the network alone, the run without the head's probabilities bit for bit" '[ -s p.w0 ] && cmp -s p.w0 p.plain'
+check "the head changes the probabilities" '[ -s p.nb ] && ! cmp -s p.nb p.plain'
+"$S" predict -m nb.ssm --all --format csv - <"$ET" >p.stdin 2>/dev/null
+check "predict from stdin: the same probabilities" 'cmp -s p.stdin p.nb'
+run "$S" eval -m nb.ssm "$ET" --json
+A1=$(sed -n 's/.*"accuracy":[[:space:]]*\([0-9.]*\).*/\1/p' "$T/out" | head -1)
+A0=$(tail -n +2 "$ET" | cut -d, -f1 | paste - p.nb |
+     awk -F'\t' '{ split($2, a, ":"); split($3, b, ":"); pred = a[2] + 0 >= b[2] + 0 ? a[1] : b[1]; ok += pred == $1 } END { printf "%.4f", ok / NR }')
+check "eval's accuracy is predict's (with the head)" '[ -n "$A1" ] && awk "BEGIN { exit !(($A1 - $A0) < 0.0001 && ($A0 - $A1) < 0.0001) }"'
+
+go "train --naive-bayes on 2 threads" "$S" train "$E" $NET --naive-bayes --threads 2 -o nb2.ssm
+check "2 threads give the 1-thread file, byte for byte" 'cmp -s nb.ssm nb2.ssm'
+
+SIG="$NET --naive-bayes --epochs 30 --threads 1"
+go "the uninterrupted reference run" "$S" train "$E" $SIG --quiet -o full.ssm
+interrupt_train 2 ck.ssm "$E" $SIG
+check "SIGINT: exit 130, a checkpoint" '[ "$src" = 130 ] && [ -s ck.ssm ]'
+go "--resume" "$S" train "$E" --resume ck.ssm --threads 1 --quiet
+check "SIGINT + --resume gives the uninterrupted run's file, head and all, byte for byte" 'cmp -s ck.ssm full.ssm'
+
+go "train --naive-bayes --half" "$S" train "$E" $NET --naive-bayes --half -o half.ssm
+run "$S" info --tensors half.ssm
+check "--half: the head stays f32" "flat | grep -q '\"name\":\"nb.logp\",\"dtype\":\"f32\"'"
+go "quantize a model with a head" "$S" quantize nb.ssm -o q.ssm
+run "$S" info --tensors q.ssm
+check "quantize: the head kept, f32" "flat | grep -q '\"naive_bayes\"' && flat | grep -q '\"name\":\"nb.logp\",\"dtype\":\"f32\"'"
+"$S" predict -m q.ssm "$ET" >p.q 2>/dev/null
+"$S" predict -m nb.ssm "$ET" >p.nbl 2>/dev/null
+check "int8: at most 4 of 200 decisions change" '[ -s p.q ] && [ "$(paste p.q p.nbl | awk -F"\t" "\$1 != \$3" | wc -l)" -le 4 ]'
+
+go "another model with a head" "$S" train "$E" $NET --naive-bayes --seed 4 -o nb4.ssm
+go "ensemble of models with heads" "$S" ensemble nb.ssm nb4.ssm -o ens.ssm
+run "$S" info --tensors ens.ssm
+check "the ensemble keeps each member's head (nb.logp, m1.nb.logp)" "flat | grep -q '\"name\":\"nb.logp\"' && flat | grep -q '\"name\":\"m1.nb.logp\"'"
+"$S" predict -m ens.ssm "$ET" --all --naive-bayes-weight 0 >p.ens0 2>/dev/null
+"$S" predict -m ens.ssm "$ET" --all >p.ens 2>/dev/null
+check "the ensemble's heads count (weight 0 changes its probabilities)" '[ -s p.ens ] && ! cmp -s p.ens p.ens0'
+go "distill from it" "$S" distill ens.ssm "$D/reviews_en.txt" --labelled "$E" $NET -o st.ssm
+go "eval the student" "$S" eval -m st.ssm "$ET"
+
+run "$S" train "$E" $NET --naive-bayes --val-split 0 -o x.ssm
+check "--naive-bayes without validation data: usage error (exit 2) naming --val" '[ "$rc" -eq 2 ] && err_has "validation" && [ ! -e x.ssm ]'
+run "$S" train "$E" $NET --naive-bayes --multilabel -o x.ssm
+check "--naive-bayes --multilabel: usage error (exit 2)" '[ "$rc" -eq 2 ] && err_has "multilabel" && [ ! -e x.ssm ]'
+run "$S" distill ens.ssm "$D/reviews_en.txt" --labelled "$E" $NET --naive-bayes -o x.ssm
+check "distill has no --naive-bayes (a student learns probabilities): usage error (exit 2)" '[ "$rc" -eq 2 ] && err_has "naive-bayes" && [ ! -e x.ssm ]'
+run "$S" predict -m plain.ssm "$ET" --naive-bayes-weight 0.5
+check "--naive-bayes-weight on a model without a head: exit 2, says so" '[ "$rc" -eq 2 ] && err_has "no naive Bayes head"'
+run "$S" eval -m nb.ssm "$ET" --naive-bayes-weight 1.5
+check "--naive-bayes-weight 1.5: usage error (exit 2)" '[ "$rc" -eq 2 ] && err_has "naive-bayes-weight"'
+
+finish

@@ -1,0 +1,167 @@
+/* test_nbhead.c - the naive Bayes head (nn/nbhead.h): its smoothed log
+ * probabilities against counts worked out by hand, a row's logits against
+ * a brute force over its distinct words and pairs (padding, <unk>, repeats
+ * and pairs never seen), the mix of a softmax and of a sigmoid network
+ * alike, weight 0 changing nothing, and the fit choosing the head when it
+ * knows what the network does not, and not when it knows nothing. */
+#include "nn/nbhead.h"
+#include "base/err.h"
+#include "base/tensor.h"
+#include "test.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { T = 6, V = 8 };
+
+/* Four rows over words 2..7 (0 = padding, 1 = <unk>), classes 0 1 0 1:
+ *   row 0  pad pad 2 3 2 3   class 0: words {2,3}, pairs {(2,3),(3,2)}
+ *   row 1  pad 4 5 4 1 5     class 1: words {4,5}, pairs {(4,5),(5,4)} ((4,1), (1,5): <unk>)
+ *   row 2  pad pad pad 2 6 7 class 0: words {2,6,7}, pairs {(2,6),(6,7)}
+ *   row 3  pad pad pad pad 4 3 class 1: words {3,4}, pairs {(4,3)} */
+static const int32_t ROWS[4 * T] = {
+    0, 0, 2, 3, 2, 3,
+    0, 4, 5, 4, 1, 5,
+    0, 0, 0, 2, 6, 7,
+    0, 0, 0, 0, 4, 3,
+};
+static const int32_t Y[4] = { 0, 1, 0, 1 };
+
+static int32_t row_of_pair(const nb_head *h, int32_t a, int32_t b)
+{
+    for (int64_t i = 0; i < h->npairs; i++)
+        if (h->pairs[2 * i] == a && h->pairs[2 * i + 1] == b) return (int32_t)(V + i);
+    return -1;
+}
+
+static void test_counts(void)
+{
+    nb_head *h = nbhead_count(ROWS, Y, 4, T, V, 2, 1.0);
+    CHECK_INT(h->npairs, 7);   /* (2,3) (3,2) (4,5) (5,4) (2,6) (6,7) (4,3) */
+    for (int64_t i = 1; i < h->npairs; i++)   /* ascending */
+        CHECK(h->pairs[2 * i - 2] < h->pairs[2 * i] ||
+              (h->pairs[2 * i - 2] == h->pairs[2 * i] && h->pairs[2 * i - 1] < h->pairs[2 * i + 1]));
+    /* features: 6 words (2..7) + 7 pairs = 13; class 0's n-grams: words
+     * 2,3 + 2,6,7 = 5 and pairs 2 + 2 = 4: 9; class 1's: 4,5 + 3,4 = 4
+     * words and 2 + 1 = 3 pairs: 7 */
+    double z0 = log(9 + 13.0), z1 = log(7 + 13.0);
+    CHECK_NEAR(h->logp[2 * 2 + 0], log(2 + 1.0) - z0, 1e-6);   /* word 2: twice in class 0 (once a row) */
+    CHECK_NEAR(h->logp[2 * 2 + 1], log(0 + 1.0) - z1, 1e-6);
+    CHECK_NEAR(h->logp[3 * 2 + 0], log(1 + 1.0) - z0, 1e-6);   /* word 3: rows 0 and 3 */
+    CHECK_NEAR(h->logp[3 * 2 + 1], log(1 + 1.0) - z1, 1e-6);
+    CHECK_NEAR(h->logp[4 * 2 + 1], log(2 + 1.0) - z1, 1e-6);   /* word 4: twice in row 1, once counted */
+    int32_t g = row_of_pair(h, 2, 3);
+    CHECK(g >= V);
+    if (g >= V) {
+        CHECK_NEAR(h->logp[g * 2 + 0], log(1 + 1.0) - z0, 1e-6);   /* (2,3): twice in row 0, once counted */
+        CHECK_NEAR(h->logp[g * 2 + 1], log(0 + 1.0) - z1, 1e-6);
+    }
+    CHECK_INT(row_of_pair(h, 4, 1), -1);   /* <unk> makes no pair */
+    CHECK_NEAR(h->prior[0], log(3 / 6.0), 1e-6);   /* (2 rows + 1) / (4 + 2 classes) */
+    nbhead_free(h);
+}
+
+/* z = prior + the sum over the row's distinct words and known pairs. */
+static void brute_logits(const nb_head *h, const int32_t *row, double *z)
+{
+    for (int c = 0; c < h->C; c++) z[c] = h->prior[c];
+    for (int t = 0; t < T; t++) {
+        int32_t x = row[t], seen = 0;
+        if (x < 2) continue;
+        for (int u = 0; u < t; u++) seen |= row[u] == x;
+        if (!seen)
+            for (int c = 0; c < h->C; c++) z[c] += h->logp[x * h->C + c];
+        if (t + 1 < T && row[t + 1] >= 2) {
+            int again = 0;
+            for (int u = 0; u < t; u++) again |= row[u] == x && row[u + 1] == row[t + 1];
+            int32_t g = row_of_pair(h, x, row[t + 1]);
+            if (!again && g >= 0)
+                for (int c = 0; c < h->C; c++) z[c] += h->logp[g * h->C + c];
+        }
+    }
+}
+
+static void test_logits(void)
+{
+    nb_head *h = nbhead_count(ROWS, Y, 4, T, V, 2, 0.5);
+    static const int32_t q[][T] = {
+        { 0, 0, 2, 3, 2, 3 },   /* a training row */
+        { 2, 3, 7, 6, 1, 1 },   /* (3,7), (7,6) never seen; <unk> */
+        { 0, 0, 0, 0, 0, 0 },   /* padding only: the prior */
+        { 5, 4, 5, 4, 5, 4 },   /* repeats */
+    };
+    for (int i = 0; i < 4; i++) {
+        float z[2];
+        double want[2];
+        nbhead_logits(h, q[i], T, z);
+        brute_logits(h, q[i], want);
+        CHECK_NEAR(z[0], want[0], 1e-4);
+        CHECK_NEAR(z[1], want[1], 1e-4);
+    }
+    float z[2];
+    nbhead_logits(h, q[3], T, z);
+    CHECK(z[1] > z[0]);   /* 4 and 5 are class 1's words */
+    nbhead_free(h);
+}
+
+static void test_mix(void)
+{
+    nb_head *h = nbhead_count(ROWS, Y, 4, T, V, 2, 1.0);
+    float soft2[2 * 2] = { 0.7f, 0.3f, 0.2f, 0.8f }, sig[2] = { 0.3f, 0.8f };
+    h->weight = 0;
+    nbhead_mix(h, 2, T, ROWS, soft2, 2);
+    CHECK(soft2[0] == 0.7f && soft2[3] == 0.8f);   /* weight 0: untouched */
+    h->weight = 0.4f;
+    h->scale = 0.5f;
+    nbhead_mix(h, 2, T, ROWS, soft2, 2);
+    nbhead_mix(h, 2, T, ROWS, sig, 1);
+    CHECK_NEAR(soft2[0] + soft2[1], 1, 1e-6);
+    CHECK_NEAR(sig[0], soft2[1], 1e-6);   /* a sigmoid's probability is the second class's */
+    CHECK_NEAR(sig[1], soft2[3], 1e-6);
+    float z[2];
+    nbhead_logits(h, ROWS, T, z);
+    double q1 = 1 / (1 + exp(-0.5 * (z[1] - z[0])));
+    CHECK_NEAR(sig[0], 0.6 * 0.3 + 0.4 * q1, 1e-6);
+    nbhead_free(h);
+}
+
+/* Rows whose class is word 2 or 3 somewhere among noise words 4..7: a
+ * network that guesses (0.5) gains from the head; one that is right and
+ * sure gains nothing, and the head is left out (weight 0). */
+static void test_fit(void)
+{
+    enum { N = 400 };
+    int32_t *ids = xmalloc(N * T * sizeof *ids), y[N];
+    float guess[N * 2], sure[N * 2];
+    rng r;
+    rng_seed(&r, 3);
+    for (int i = 0; i < N; i++) {
+        y[i] = (int32_t)rng_below(&r, 2);
+        for (int t = 0; t < T; t++) ids[i * T + t] = 4 + (int32_t)rng_below(&r, 4);
+        ids[i * T + rng_below(&r, T)] = 2 + y[i];
+        guess[2 * i] = guess[2 * i + 1] = 0.5f;
+        sure[2 * i + y[i]] = 1;
+        sure[2 * i + 1 - y[i]] = 0;
+    }
+    nb_head *h = nbhead_count(ids, y, N / 2, T, V, 2, 1.0);   /* counted on the first half, fitted on the second */
+    double l0, l1;
+    nbhead_fit(h, ids + N / 2 * T, y + N / 2, N / 2, T, guess + N, 2, &l0, &l1);
+    CHECK(h->weight >= 0.5f);
+    CHECK_NEAR(l0, log(2.0), 1e-6);
+    CHECK(l1 < 0.3);
+    nbhead_fit(h, ids + N / 2 * T, y + N / 2, N / 2, T, sure + N, 2, &l0, &l1);
+    CHECK_NEAR(h->weight, 0, 0);
+    CHECK_NEAR(l1, l0, 0);
+    nbhead_free(h);
+    free(ids);
+}
+
+int main(void)
+{
+    test_counts();
+    test_logits();
+    test_mix();
+    test_fit();
+    TEST_END();
+}
