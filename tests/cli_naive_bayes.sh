@@ -11,8 +11,11 @@
 #     uninterrupted run's file, byte for byte (the head counted at the end);
 #   - --half and quantize keep the head (f32); ensembles of such models, and
 #     distillation from one;
-#   - usage errors: no validation data, --multilabel, distill --naive-bayes,
-#     --naive-bayes-weight on a model without a head or out of 0..1.
+#   - on by default with validation rows and one label a row; none with
+#     --keras, --no-naive-bayes or --val-split 0; a student's own;
+#   - usage errors: --naive-bayes without validation data or with
+#     --multilabel, --naive-bayes-weight on a model without a head or out
+#     of 0..1.
 CLI_NAME=naive_bayes CLI_TIMEOUT=120 . tests/harness.sh
 
 E="$D/movies_en.train.csv"
@@ -35,7 +38,7 @@ check "its tensors: nb.logp [vocabulary + pairs, 2] f32, nb.prior [2], nb.pairs 
 run "$S" info nb.ssm
 check "the run records --naive-bayes" 'out_has "\"naive_bayes\":[[:space:]]*true"'
 
-go "the same run without the head" "$S" train "$E" $NET --threads 1 -o plain.ssm
+go "the same run without the head" "$S" train "$E" $NET --no-naive-bayes --threads 1 -o plain.ssm
 "$S" predict -m plain.ssm "$ET" --all >p.plain 2>/dev/null
 "$S" predict -m nb.ssm "$ET" --all --naive-bayes-weight 0 >p.w0 2>/dev/null
 "$S" predict -m nb.ssm "$ET" --all >p.nb 2>/dev/null
@@ -78,13 +81,22 @@ check "the ensemble keeps each member's head (nb.logp, m1.nb.logp)" "flat | grep
 check "the ensemble's heads count (weight 0 changes its probabilities)" '[ -s p.ens ] && ! cmp -s p.ens p.ens0'
 go "distill from it" "$S" distill ens.ssm "$D/reviews_en.txt" --labelled "$E" $NET -o st.ssm
 go "eval the student" "$S" eval -m st.ssm "$ET"
+run "$S" info st.ssm
+check "the student has its own head by default (counted on the labels and the teacher's decisions)" 'out_has "\"naive_bayes\":[[:space:]]*{"'
+
+# on by default where it can be: validation rows, one label a row
+go "train's defaults" "$S" train "$E" --hidden 8 --maxlen 16 --epochs 2 --seed 3 --quiet -o d.ssm
+run "$S" info d.ssm
+check "train's defaults: a head" 'out_has "\"naive_bayes\":[[:space:]]*{"'
+for o in --keras --no-naive-bayes "--val-split 0"; do
+    run "$S" train "$E" --hidden 8 --maxlen 16 --epochs 2 --seed 3 $o -o n.ssm
+    check "train $o: exit 0, no head" '[ "$rc" -eq 0 ] && [ -s n.ssm ] && ! "$S" info n.ssm | grep -q "\"naive_bayes\":[[:space:]]*{"'
+done
 
 run "$S" train "$E" $NET --naive-bayes --val-split 0 -o x.ssm
 check "--naive-bayes without validation data: usage error (exit 2) naming --val" '[ "$rc" -eq 2 ] && err_has "validation" && [ ! -e x.ssm ]'
 run "$S" train "$E" $NET --naive-bayes --multilabel -o x.ssm
 check "--naive-bayes --multilabel: usage error (exit 2)" '[ "$rc" -eq 2 ] && err_has "multilabel" && [ ! -e x.ssm ]'
-run "$S" distill ens.ssm "$D/reviews_en.txt" --labelled "$E" $NET --naive-bayes -o x.ssm
-check "distill has no --naive-bayes (a student learns probabilities): usage error (exit 2)" '[ "$rc" -eq 2 ] && err_has "naive-bayes" && [ ! -e x.ssm ]'
 run "$S" predict -m plain.ssm "$ET" --naive-bayes-weight 0.5
 check "--naive-bayes-weight on a model without a head: exit 2, says so" '[ "$rc" -eq 2 ] && err_has "no naive Bayes head"'
 run "$S" eval -m nb.ssm "$ET" --naive-bayes-weight 1.5

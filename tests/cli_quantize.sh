@@ -35,8 +35,10 @@ go student "$S" distill ens.ssm "$D/reviews_zh.txt" --labelled "$Z" --embed "$D/
 
 # netbytes MODEL: the bytes of the network's tensors (info --tensors), not the
 # vocabulary's or the dictionary's, which quantizing leaves as they are
+# netbytes MODEL: the network's weights' bytes (not the vocabulary's, nor
+# the naive Bayes head's counts, which stay f32)
 netbytes() {
-    "$S" info --tensors "$1" | awk '/"name":/ { n = $2 } /"nbytes":/ { if (n !~ /^"(vocab|tokenizer)\./) s += $2 } END { print s + 0 }'
+    "$S" info --tensors "$1" | awk '/"name":/ { n = $2 } /"nbytes":/ { if (n !~ /^"(vocab|tokenizer)\./ && n !~ /^"(m[0-9]+\.)?nb\./) s += $2 } END { print s + 0 }'
 }
 # maxdiff A B: the largest difference between the probabilities of two
 # `predict --all` outputs (label:prob fields)

@@ -80,8 +80,7 @@ int trainer_option(train_args *a, int c, const char *arg)
     case O_QUIET: a->quiet = 1; break;
     case O_ALLOW_RARE: a->allow_rare = 1; break;
     case O_MULTILABEL: a->multilabel = 1; break;
-    case O_NAIVE_BAYES: a->naive_bayes = 1; break;
-    case O_NO_NAIVE_BAYES: a->naive_bayes = 0; break;
+    case O_NAIVE_BAYES: case O_NO_NAIVE_BAYES: break;   /* only given: apply_defaults */
     case O_RESUME: a->resume_path = arg; break;
     case O_SAVE_EVERY: to->save_every = (int)opt_long(a->spec, "save-every", arg, 1, 100000); break;
     case O_EARLY_STOP: to->early_stop = (int)opt_long(a->spec, "early-stop", arg, 0, 100000); break;
@@ -151,6 +150,7 @@ static void apply_defaults(train_args *a)
     if (!given(a, O_ADVERSARIAL)) to->adversarial = k ? 0 : TRAIN_DEFAULT_ADVERSARIAL;
     if (!given(a, O_EMA)) to->ema = k ? 0 : TRAIN_DEFAULT_EMA;
     if (!given(a, O_MATCH_UNKNOWN)) a->match_unknown = k ? 0 : TRAIN_DEFAULT_MATCH_UNKNOWN;
+    a->naive_bayes = on_off(a, O_NAIVE_BAYES, O_NO_NAIVE_BAYES, "naive-bayes", !k && TRAIN_DEFAULT_NAIVE_BAYES);
     if (!k && !a->val_path && !given(a, O_VAL_SPLIT)) {   /* (--autotune-val sets val_path) */
         to->val_split = TRAIN_DEFAULT_VAL_SPLIT;
         a->val_auto = 1;
@@ -188,9 +188,10 @@ void trainer_check(train_args *a)
         apply_defaults(a);
     }
     if (a->val_path && a->to.val_split > 0) usage_error(a->spec, "--val and --val-split exclude each other");
-    if (a->naive_bayes && !a->val_path && !(a->to.val_split > 0))
+    if (given(a, O_NAIVE_BAYES) && !a->val_path && !(a->to.val_split > 0))
         usage_error(a->spec, "--naive-bayes weighs its head on validation rows: give --val FILE or --val-split FRACTION");
-    if (a->naive_bayes && a->multilabel) usage_error(a->spec, "--naive-bayes: one label a row only, not --multilabel");
+    if (given(a, O_NAIVE_BAYES) && a->multilabel) usage_error(a->spec, "--naive-bayes: one label a row only, not --multilabel");
+    if (a->multilabel || (!a->val_path && !(a->to.val_split > 0))) a->naive_bayes = 0;   /* the default's: none here */
     if (a->to.early_stop && !a->val_path && !(a->to.val_split > 0))
         usage_error(a->spec, a->resume_path ? "the checkpoint stops early on validation data: give its --val FILE again"
                                             : "--early-stop needs validation data: --val FILE or --val-split FRACTION");
@@ -433,15 +434,15 @@ static void decide_bag(train_args *a, const model *m, const dataset *tr)
 }
 
 /* --naive-bayes: a naive Bayes head (nn/nbhead.h) counted on the training
- * rows, its mix with the network weighed on the validation rows; kept when
- * it lowers their log loss at all. */
+ * rows, its mix with the network weighed on the validation rows (va, NULL
+ * without); kept when it lowers their log loss at all. */
 static void add_naive_bayes(const train_args *a, model *m, const encoded *tr, const encoded *va)
 {
     net *n = m->net;
     const int K = n->cfg.n_out;
     nbhead_free(n->nb);   /* a resumed model's: counted again on this run's rows */
     n->nb = NULL;
-    if (!va->n) {
+    if (!va || !va->n) {
         if (!a->quiet) fprintf(stderr, "%s: note: no validation rows: no naive Bayes head\n", a->cmd);
         return;
     }
@@ -474,12 +475,17 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
     open_model(a, tr, va, &m, &st);
     if (a->resume_path) check_resumed_rows(a, &m, tr);
     if (a->resume_path) {   /* the run's head is counted again at its end, not mixed into its validation */
-        a->naive_bayes |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m.train_info, "naive_bayes")) || m.net->nb;
+        int had = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m.train_info, "naive_bayes")) || m.net->nb;
+        a->naive_bayes = on_off(a, O_NAIVE_BAYES, O_NO_NAIVE_BAYES, "naive-bayes", had);
         nbhead_free(m.net->nb);
         m.net->nb = NULL;
     }
     if (targets && !a->resume_path) set_labels(&m, targets);
     if (!a->resume_path) decide_multilabel(a, &m, tr, va);
+    if (m.multilabel && a->naive_bayes) {   /* some rows have 2+ labels */
+        if (given(a, O_NAIVE_BAYES)) usage_error(a->spec, "--naive-bayes: one label a row only, and %s has rows with several", tr->path);
+        a->naive_bayes = 0;
+    }
     if (!a->resume_path) decide_bag(a, &m, tr);
     if (!a->resume_path) shape_model(a, &m, tr, va);
     if (!a->resume_path) model_set_match_unknown(&m, a->match_unknown);
@@ -521,7 +527,7 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
     if (rc < 0) die_err(EXIT_FAIL);
     if (rc == TRAIN_INTERRUPTED) cli_exit_interrupted(progress_signal());
     if (dist_rank() == 0) {   /* an MPI job: rank 0 writes */
-        if (a->naive_bayes) add_naive_bayes(a, &m, &etr, &eva);
+        if (a->naive_bayes) add_naive_bayes(a, &m, &etr, va->n ? &eva : NULL);
         write_outputs(a, &m, tr);
     }
     free(cw);
