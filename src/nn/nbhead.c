@@ -128,12 +128,12 @@ void nbhead_free(nb_head *h)
     free(h);
 }
 
-static void logits_with(const nb_head *h, const int32_t *row, int T, uint64_t *w, uint64_t *p, float *z)
+/* z [C] of one row, with the caller's scratch: w, p [T], acc [C] */
+static void logits_with(const nb_head *h, const int32_t *row, int T, uint64_t *w, uint64_t *p, double *acc, float *z)
 {
     const int C = h->C;
     int nw, np;
     row_ngrams(row, T, h->V, w, &nw, p, &np);
-    double acc[C];   /* C is small: 2 for most data, a few dozen at most */
     for (int c = 0; c < C; c++) acc[c] = h->prior[c];
     for (int k = 0; k < nw; k++) {
         const float *lp = h->logp + w[k] * (size_t)C;
@@ -148,12 +148,28 @@ static void logits_with(const nb_head *h, const int32_t *row, int T, uint64_t *w
     for (int c = 0; c < C; c++) z[c] = (float)acc[c];
 }
 
+/* Scratch for logits_with: T n-grams of each kind, C sums (a file's C
+ * may be large: the heap, not the stack). */
+typedef struct { uint64_t *w, *p; double *acc; } scratch;
+
+static scratch scratch_new(int T, int C)
+{
+    size_t t = (size_t)(T > 0 ? T : 1);
+    return (scratch){ xmalloc(t * sizeof(uint64_t)), xmalloc(t * sizeof(uint64_t)), xmalloc((size_t)C * sizeof(double)) };
+}
+
+static void scratch_free(scratch *s)
+{
+    free(s->w);
+    free(s->p);
+    free(s->acc);
+}
+
 void nbhead_logits(const nb_head *h, const int32_t *row, int T, float *z)
 {
-    uint64_t *w = xmalloc((size_t)(T ? T : 1) * sizeof *w), *p = xmalloc((size_t)(T ? T : 1) * sizeof *p);
-    logits_with(h, row, T, w, p, z);
-    free(w);
-    free(p);
+    scratch s = scratch_new(T, h->C);
+    logits_with(h, row, T, s.w, s.p, s.acc, z);
+    scratch_free(&s);
 }
 
 /* softmax(scale z) [C] into q */
@@ -175,16 +191,17 @@ static void mix_row(float *pr, int K, const double *q, double wt)
 void nbhead_mix(const nb_head *h, int B, int T, const int32_t *ids, float *probs, int K)
 {
     if (!(h->weight > 0) || B <= 0) return;
-    uint64_t *w = xmalloc((size_t)(T ? T : 1) * sizeof *w), *p = xmalloc((size_t)(T ? T : 1) * sizeof *p);
-    float z[h->C];
-    double q[h->C];
+    scratch s = scratch_new(T, h->C);
+    float *z = xmalloc((size_t)h->C * sizeof *z);
+    double *q = xmalloc((size_t)h->C * sizeof *q);
     for (int b = 0; b < B; b++) {
-        logits_with(h, ids + (size_t)b * T, T, w, p, z);
+        logits_with(h, ids + (size_t)b * T, T, s.w, s.p, s.acc, z);
         soft(z, h->C, h->scale, q);
         mix_row(probs + (size_t)b * K, K, q, h->weight);
     }
-    free(w);
-    free(p);
+    free(z);
+    free(q);
+    scratch_free(&s);
 }
 
 /* The grid: scales from 0.01 (naive Bayes nearly ignored whatever its
@@ -198,20 +215,19 @@ void nbhead_fit(nb_head *h, const int32_t *ids, const int32_t *y, size_t n, int 
 {
     const int C = h->C;
     float *z = xmalloc((n ? n : 1) * (size_t)C * sizeof *z);
-    uint64_t *w = xmalloc((size_t)(T ? T : 1) * sizeof *w), *p = xmalloc((size_t)(T ? T : 1) * sizeof *p);
-    for (size_t i = 0; i < n; i++) logits_with(h, ids + i * (size_t)T, T, w, p, z + i * C);
-    free(w);
-    free(p);
+    scratch sc = scratch_new(T, C);
+    for (size_t i = 0; i < n; i++) logits_with(h, ids + i * (size_t)T, T, sc.w, sc.p, sc.acc, z + i * C);
+    scratch_free(&sc);
     double best = INFINITY, base = 0;
     h->scale = 1;
     h->weight = 0;
-    double q[C];
-    float pr[K];
+    double *q = xmalloc((size_t)C * sizeof *q);
+    float *pr = xmalloc((size_t)K * sizeof *pr);
     for (size_t s = 0; s < NSCALES; s++)
         for (int k = 0; k < NWEIGHTS; k++) {
             double wt = k / 10.0, loss = 0;
             for (size_t i = 0; i < n; i++) {
-                memcpy(pr, probs + i * K, sizeof pr);
+                memcpy(pr, probs + i * K, (size_t)K * sizeof *pr);
                 soft(z + i * C, C, SCALES[s], q);
                 mix_row(pr, K, q, wt);
                 double py = K == 1 ? (y[i] == 1 ? pr[0] : 1 - pr[0]) : pr[y[i]];
@@ -228,5 +244,7 @@ void nbhead_fit(nb_head *h, const int32_t *ids, const int32_t *y, size_t n, int 
     if (!(h->weight > 0)) h->scale = 1;
     if (loss_net) *loss_net = base;
     if (loss_mix) *loss_mix = best;
+    free(pr);
+    free(q);
     free(z);
 }
