@@ -440,8 +440,6 @@ static void add_naive_bayes(const train_args *a, model *m, const encoded *tr, co
 {
     net *n = m->net;
     const int K = n->cfg.n_out;
-    nbhead_free(n->nb);   /* a resumed model's: counted again on this run's rows */
-    n->nb = NULL;
     if (!va || !va->n) {
         if (!a->quiet) fprintf(stderr, "%s: note: no validation rows: no naive Bayes head\n", a->cmd);
         return;

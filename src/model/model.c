@@ -74,7 +74,7 @@ int model_set_nb_weight(model *m, double w)
 {
     int k = 0;
     for (int i = 0; i < model_nets(m); i++) {
-        struct nb_head *h = ((net *)model_net(m, i))->nb;   /* the head is the model's own, mapped file or not */
+        struct nb_head *h = model_net(m, i)->nb;   /* its own, whether the file is mapped or not */
         if (h) {
             h->weight = (float)w;
             k++;

@@ -58,7 +58,8 @@ typedef struct net {
     cell_params *rnn;        /* [L*D]: layer l, direction d at l*D + d */
     float *bag;              /* the bag's rows [V+NB,G] (cfg.bag_dim > 0) */
     struct nb_head *nb;      /* a naive Bayes head whose probabilities a prediction mixes in
-                              * (nbhead.h; fitted after training, NULL without) */
+                              * (nbhead.h; fitted after training, NULL without): the inference
+                              * workers mix it (train/workers.c), not net_forward */
     float *W1, *b1;          /* hidden dense [S,Dh], [Dh] (cfg.dense > 0); S = H*D + G, the summary */
     float *Wd, *bd;          /* output dense [F,K], [K]; F = Dh or S */
     float *lm_W[2], *lm_b[2];   /* language model: output embedding [V,H] (NULL when tied to emb), bias [V,1] per direction */
