@@ -112,8 +112,8 @@ static void test_mix(void)
     h->weight = 0;
     nbhead_mix(h, 2, T, ROWS, soft2, 2);
     CHECK(soft2[0] == 0.7f && soft2[3] == 0.8f);   /* weight 0: untouched */
-    h->weight = 0.4f;
-    h->scale = 0.5f;
+    h->weight = 0.4;
+    h->scale = 0.5;
     nbhead_mix(h, 2, T, ROWS, soft2, 2);
     nbhead_mix(h, 2, T, ROWS, sig, 1);
     CHECK_NEAR(soft2[0] + soft2[1], 1, 1e-6);
@@ -147,7 +147,7 @@ static void test_fit(void)
     nb_head *h = nbhead_count(ids, y, N / 2, T, V, 2, 1.0);   /* counted on the first half, fitted on the second */
     double l0, l1;
     nbhead_fit(h, ids + N / 2 * T, y + N / 2, N / 2, T, guess + N, 2, &l0, &l1);
-    CHECK(h->weight >= 0.5f);
+    CHECK(h->weight >= 0.5);
     CHECK_NEAR(l0, log(2.0), 1e-6);
     CHECK(l1 < 0.3);
     nbhead_fit(h, ids + N / 2 * T, y + N / 2, N / 2, T, sure + N, 2, &l0, &l1);

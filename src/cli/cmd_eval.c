@@ -280,7 +280,7 @@ int cmd_eval(int argc, char **argv)
     if (model_check_classifier(&m, model_path) < 0) die_err(EXIT_FAIL);
     if (match_unknown >= 0) model_set_match_unknown(&m, match_unknown);
     if (nb_weight >= 0 && !model_set_nb_weight(&m, nb_weight))
-        die(EXIT_USAGE, "--naive-bayes-weight: the model has no naive Bayes head (train --naive-bayes)");
+        die(EXIT_USAGE, "--naive-bayes-weight: %s has no naive Bayes head (train --naive-bayes)", model_path);
     if (topk && !m.multilabel)
         usage_error(&spec, "--top-k: P@K and R@K score multi-label models; %s is single-label", model_path);
     dataset d;

@@ -262,7 +262,7 @@ int cmd_predict(int argc, char **argv)
     predictor_open(&p, model_path);
     if (match_unknown >= 0) model_set_match_unknown(&p.m, match_unknown);
     if (nb_weight >= 0 && !model_set_nb_weight(&p.m, nb_weight))
-        die(EXIT_USAGE, "--naive-bayes-weight: the model has no naive Bayes head (train --naive-bayes)");
+        die(EXIT_USAGE, "--naive-bayes-weight: %s has no naive Bayes head (train --naive-bayes)", model_path);
     int multi = p.m.multilabel;
     if (threshold_arg && !o.jsonl && (o.all || (o.topk && !multi)))
         usage_error(&spec, "--threshold decides the label, which tsv output with --%s does not print",

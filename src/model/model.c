@@ -76,7 +76,7 @@ int model_set_nb_weight(model *m, double w)
     for (int i = 0; i < model_nets(m); i++) {
         struct nb_head *h = model_net(m, i)->nb;   /* its own, whether the file is mapped or not */
         if (h) {
-            h->weight = (float)w;
+            h->weight = w;
             k++;
         }
     }

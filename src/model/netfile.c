@@ -331,8 +331,8 @@ static nb_head *nbhead_from_json(const cJSON *j, const mfile *m, const char *pre
     h->V = (int32_t)V;
     h->npairs = (int64_t)P;
     h->alpha = a->valuedouble;
-    h->scale = (float)sc->valuedouble;
-    h->weight = (float)wt->valuedouble;
+    h->scale = sc->valuedouble;
+    h->weight = wt->valuedouble;
     h->borrowed = !copy;
     if (copy) {
         h->logp = xmalloc((V + P) * (size_t)C * sizeof *h->logp);

@@ -40,7 +40,7 @@ typedef struct nb_head {
     float *logp;        /* [V + npairs, C] log p(n-gram | class), words first */
     float *prior;       /* [C] log p(class) */
     double alpha;       /* the smoothing count */
-    float scale, weight;
+    double scale, weight;
     int borrowed;       /* the arrays are a model file's (not freed) */
 } nb_head;
 
