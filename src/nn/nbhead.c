@@ -87,6 +87,7 @@ nb_head *nbhead_count(const int32_t *ids, const int32_t *y, size_t n, int T, int
     keyed *pk = xmalloc(cap * sizeof *pk);
     for (size_t i = 0; i < n; i++) {
         int c = y[i], nw, np;
+        if (c < 0 || c >= C) continue;   /* no class (not a row a caller should give) */
         rows[c]++;
         row_ngrams(ids + i * (size_t)T, T, V, w, &nw, p, &np);
         for (int k = 0; k < nw; k++) wc[w[k] * (size_t)C + (size_t)c]++;
@@ -121,8 +122,10 @@ nb_head *nbhead_count(const int32_t *ids, const int32_t *y, size_t n, int T, int
         for (size_t g = 0; g < (size_t)np; g++)
             h->logp[((size_t)V + g) * C + c] = (float)(log(pc[g * C + c] + alpha) - lz);
     }
+    double counted = 0;
+    for (int c = 0; c < C; c++) counted += rows[c];
     h->prior = xmalloc((size_t)C * sizeof *h->prior);
-    for (int c = 0; c < C; c++) h->prior[c] = (float)log((rows[c] + 1) / ((double)n + C));   /* a class without rows stays possible */
+    for (int c = 0; c < C; c++) h->prior[c] = (float)log((rows[c] + 1) / (counted + C));   /* a class without rows stays possible */
     free(tot);
     free(pc);
     free(pk);

@@ -46,7 +46,8 @@ typedef struct nb_head {
 
 #define NBHEAD_DEFAULT_ALPHA 1.0
 
-/* The counts of n training rows ids [n,T] with classes y [n] (0..C-1),
+/* The counts of n training rows ids [n,T] with classes y [n] (0..C-1; a row
+ * with another is left out),
  * words < V, smoothed by alpha; scale 1, weight 0 until nbhead_fit. */
 nb_head *nbhead_count(const int32_t *ids, const int32_t *y, size_t n, int T, int32_t V, int C, double alpha);
 void nbhead_free(nb_head *h);
