@@ -23,10 +23,10 @@
  * us a word.  A command that predicts a line reads a few unknown words and
  * should not build it: an unknown word added 39 ms to a one-line
  * prediction with the index, 14 with a scan of n-grams computed first
- * (sorted, for a merge), 1-2 now.  Past a dozen, the scans have cost what
- * the index would (a renter who has paid the price buys).  Both give the
- * same answers. */
-#define UNK_SCAN_QUERIES 12
+ * (sorted, for a merge), 1-2 now.  A command that reads a file meets
+ * hundreds, and every scan before the index is lost there: 4 keeps a line's
+ * few words from building it and costs a file 10 ms (12 cost it 30). */
+#define UNK_SCAN_QUERIES 4
 
 struct unk_match {
     const vocab *voc;

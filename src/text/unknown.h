@@ -17,7 +17,7 @@
  * the lower id (the more frequent word), so the answer is a function of
  * the vocabulary, the word and the threshold only.
  *
- * The first dozen unknown words of a process are matched by a scan of every
+ * The first few unknown words of a process are matched by a scan of every
  * known word's n-grams, the later ones through an index of each n-gram's
  * known words (built once, under a lock: one index may serve several
  * threads): a command that reads a line or two need not build it.  Both
