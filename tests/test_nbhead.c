@@ -58,6 +58,9 @@ static void test_counts(void)
         CHECK_NEAR(h->logp[g * 2 + 1], log(0 + 1.0) - z1, 1e-6);
     }
     CHECK_INT(row_of_pair(h, 4, 1), -1);   /* <unk> makes no pair */
+    CHECK(nbhead_pairs_valid(h->pairs, h->npairs, V));   /* what a file's loader checks */
+    static const int32_t unsorted[] = { 3, 2, 2, 3 }, unk[] = { 1, 2 }, beyond[] = { 2, V };
+    CHECK(!nbhead_pairs_valid(unsorted, 2, V) && !nbhead_pairs_valid(unk, 1, V) && !nbhead_pairs_valid(beyond, 1, V));
     CHECK_NEAR(h->prior[0], log(3 / 6.0), 1e-6);   /* (2 rows + 1) / (4 + 2 classes) */
     nbhead_free(h);
 }

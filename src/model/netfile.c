@@ -319,13 +319,10 @@ static nb_head *nbhead_from_json(const cJSON *j, const mfile *m, const char *pre
     const float *prior = logp ? mf_get_checked(m, pname(full, sizeof full, prefix, "nb.prior"), DT_F32, (size_t)C) : NULL;
     const int32_t *pairs = prior && P ? mf_get_checked(m, pname(full, sizeof full, prefix, "nb.pairs"), DT_I32, 2 * P) : NULL;
     if (!prior || (P && !pairs)) return NULL;
-    for (size_t i = 0; i < P; i++)   /* ascending pairs of words: the search relies on it */
-        if (pairs[2 * i] < 2 || (size_t)pairs[2 * i] >= V || pairs[2 * i + 1] < 2 || (size_t)pairs[2 * i + 1] >= V ||
-            (i && ((uint64_t)(uint32_t)pairs[2 * i - 2] << 32 | (uint32_t)pairs[2 * i - 1]) >=
-                      ((uint64_t)(uint32_t)pairs[2 * i] << 32 | (uint32_t)pairs[2 * i + 1]))) {
-            err_set("tensor '%snb.pairs': not ascending pairs of word ids", prefix);
-            return NULL;
-        }
+    if (P && !nbhead_pairs_valid(pairs, (int64_t)P, (int32_t)V)) {
+        err_set("tensor '%snb.pairs': not ascending pairs of word ids", prefix);
+        return NULL;
+    }
     nb_head *h = xcalloc(1, sizeof *h);
     h->C = C;
     h->V = (int32_t)V;

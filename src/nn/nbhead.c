@@ -66,6 +66,16 @@ static int64_t find_pair(const nb_head *h, uint64_t key)
     return lo < h->npairs && pair_key(h->pairs[2 * lo], h->pairs[2 * lo + 1]) == key ? h->V + lo : -1;
 }
 
+int nbhead_pairs_valid(const int32_t *pairs, int64_t n, int32_t V)
+{
+    for (int64_t i = 0; i < n; i++) {
+        int32_t a = pairs[2 * i], b = pairs[2 * i + 1];
+        if (a < FIRST_WORD || a >= V || b < FIRST_WORD || b >= V) return 0;
+        if (i && pair_key(pairs[2 * i - 2], pairs[2 * i - 1]) >= pair_key(a, b)) return 0;
+    }
+    return 1;
+}
+
 typedef struct { uint64_t key; int32_t c; } keyed;
 
 static int cmp_keyed(const void *a, const void *b)

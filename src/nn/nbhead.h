@@ -52,6 +52,10 @@ typedef struct nb_head {
 nb_head *nbhead_count(const int32_t *ids, const int32_t *y, size_t n, int T, int32_t V, int C, double alpha);
 void nbhead_free(nb_head *h);
 
+/* pairs [n, 2] as a head keeps them: word ids (2..V-1), strictly
+ * ascending (the lookup's binary search relies on it).  For a file's. */
+int nbhead_pairs_valid(const int32_t *pairs, int64_t n, int32_t V);
+
 /* z [C] of one row [T]. */
 void nbhead_logits(const nb_head *h, const int32_t *row, int T, float *z);
 
