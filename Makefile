@@ -84,6 +84,10 @@ CLI_OBJ  := $(CLI_SRC:src/%.c=$(B)/%.o)
 HDRS     := $(wildcard src/*/*.h) include/seqsent.h
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+# the libFuzzer harnesses built with a plain main that replays files
+# (tests/fuzz/replay.c), for tests/cli_fuzz_replay.sh
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(B)/tests/replay_%)
 
 .PHONY: all lib FORCE deps check check-unit check-sanitize check-valgrind check-man demo bench bench-predict bench-tokenize bench-serve fuzz install clean
 FUZZ_SECONDS ?= 60
@@ -163,6 +167,13 @@ $(B)/opencc.flags: FORCE | $(B)
 $(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libseqsent.a | $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(B)/libseqsent.a $(LDLIBS)
 
+# fuzz_csv.c cuts reads into pieces, fuzz_model.c maps files onto the heap
+# (as tests/fuzz/run.sh links them)
+FUZZ_WRAP_csv := -Wl,--wrap=read
+FUZZ_WRAP_model := -Wl,--wrap=mmap,--wrap=munmap
+$(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h $(B)/libseqsent.a | $(B)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/replay.c $(B)/libseqsent.a $(FUZZ_WRAP_$*) $(LDLIBS)
+
 # The deps are installed first in a separate make so pkg-config sees them.
 # check = unit tests + CLI tests + man-page sync, then the same suite under
 # AddressSanitizer + UndefinedBehaviorSanitizer.
@@ -176,7 +187,7 @@ check:
 
 # The library tests (tests/cli_python.sh, tests/cli_library.sh) find the
 # shared library, the build directory and the compiler in the environment.
-check-unit: $(BIN) $(TEST_BIN) $(LIBS_OUT)
+check-unit: $(BIN) $(TEST_BIN) $(FUZZ_REPLAY) $(LIBS_OUT)
 	@SEQSENT=$(CURDIR)/$(BIN) SEQSENT_LIB=$(CURDIR)/$(B)/libseqsent.so SEQSENT_BUILD=$(B) \
 	    SEQSENT_CC="$(CC) $(CFLAGS)" sh tests/run.sh $(TEST_BIN)
 

@@ -280,27 +280,35 @@ static void write_all(int fd, const char *s)
     if (write(fd, s, n) != (ssize_t)n) { perror("write"); exit(2); }
 }
 
-static void test_would_block(void)
+/* A reader of a new pipe's read end, in format fmt; *w gets its write end. */
+static csv_reader *pipe_reader(data_format fmt, int *w)
 {
     int fds[2];
-    if (pipe(fds) < 0) { perror("pipe"); exit(2); }
     char name[64];
+    if (pipe(fds) < 0) { perror("pipe"); exit(2); }
     snprintf(name, sizeof name, "/dev/fd/%d", fds[0]);
-    csv_reader *r = csv_open(name, FMT_CSV);
-    CHECK(r != NULL);
-    if (!r) return;
+    csv_reader *r = csv_open(name, fmt);
+    if (!r) { fprintf(stderr, "csv_open %s: %s\n", name, err_msg()); exit(2); }
     close(fds[0]);
+    *w = fds[1];
+    return r;
+}
+
+static void test_would_block(void)
+{
+    int w;
+    csv_reader *r = pipe_reader(FMT_CSV, &w);
     char **f;
     size_t nf;
 
     CHECK_INT(csv_would_block(r), 1);                  /* nothing buffered */
-    write_all(fds[1], "a,b\n1,\"hel");                 /* 1.5 records */
+    write_all(w, "a,b\n1,\"hel");                 /* 1.5 records */
     CHECK_INT(csv_next(r, &f, &nf), 1);
     CHECK_STR(f[0], "a");
     CHECK_INT(csv_would_block(r), 1);                  /* half a record */
-    write_all(fds[1], "lo\n");                         /* newline inside quotes */
+    write_all(w, "lo\n");                         /* newline inside quotes */
     CHECK_INT(csv_would_block(r), 1);                  /* not read yet */
-    write_all(fds[1], "world\",2\r\n\r\n3,x\n4,");
+    write_all(w, "world\",2\r\n\r\n3,x\n4,");
     CHECK_INT(csv_next(r, &f, &nf), 1);
     CHECK_INT(nf, 3);
     CHECK_STR(f[1], "hello\nworld");
@@ -311,41 +319,35 @@ static void test_would_block(void)
     CHECK_STR(f[1], "x");
     CHECK_INT(csv_line(r), 5);
     CHECK_INT(csv_would_block(r), 1);                  /* "4," */
-    write_all(fds[1], "y\n\n");
+    write_all(w, "y\n\n");
     CHECK_INT(csv_next(r, &f, &nf), 1);
     CHECK_STR(f[1], "y");
     CHECK_INT(csv_would_block(r), 1);                  /* just a blank line */
-    close(fds[1]);
+    close(w);
     CHECK_INT(csv_next(r, &f, &nf), 0);
     CHECK_INT(csv_would_block(r), 0);
     csv_close(r);
 
     /* FMT_LINES: a blank line is a record, so it is "complete". */
-    if (pipe(fds) < 0) { perror("pipe"); exit(2); }
-    snprintf(name, sizeof name, "/dev/fd/%d", fds[0]);
-    r = csv_open(name, FMT_LINES);
-    close(fds[0]);
-    write_all(fds[1], "x\n\n");
+    r = pipe_reader(FMT_LINES, &w);
+    write_all(w, "x\n\n");
     CHECK_INT(csv_next(r, &f, &nf), 1);
     CHECK_INT(csv_would_block(r), 0);
     CHECK_INT(csv_next(r, &f, &nf), 1);
     CHECK_STR(f[0], "");
     CHECK_INT(csv_would_block(r), 1);
     /* A 2-byte first line must not wait for a 3rd byte (BOM check). */
-    close(fds[1]);
+    close(w);
     CHECK_INT(csv_next(r, &f, &nf), 0);
     csv_close(r);
 
-    if (pipe(fds) < 0) { perror("pipe"); exit(2); }
-    snprintf(name, sizeof name, "/dev/fd/%d", fds[0]);
-    r = csv_open(name, FMT_LINES);
-    close(fds[0]);
-    write_all(fds[1], "a\n");
+    r = pipe_reader(FMT_LINES, &w);
+    write_all(w, "a\n");
     CHECK_INT(csv_next(r, &f, &nf), 1);                /* would hang if wrong */
     CHECK_STR(f[0], "a");
-    write_all(fds[1], "\xEF\xBB");
+    write_all(w, "\xEF\xBB");
     CHECK_INT(csv_would_block(r), 1);
-    close(fds[1]);
+    close(w);
     CHECK_INT(csv_next(r, &f, &nf), 1);
     CHECK_STR(f[0], "\xEF\xBB");
     csv_close(r);
@@ -372,25 +374,78 @@ static void test_would_block_sources(void)
     CHECK_INT(blocked, 0);
     csv_close(r);
 
-    int fds[2];
-    if (pipe(fds) < 0) { perror("pipe"); exit(2); }
-    char name[64];
-    snprintf(name, sizeof name, "/dev/fd/%d", fds[0]);
-    r = csv_open(name, FMT_LINES);
-    close(fds[0]);
-    write_all(fds[1], "one\ntw");
+    int w;
+    r = pipe_reader(FMT_LINES, &w);
+    write_all(w, "one\ntw");
     CHECK_INT(csv_next(r, &f, &nf), 1);
     CHECK_STR(f[0], "one");
     CHECK_INT(csv_would_block(r), 1);                  /* "tw" and an empty pipe */
-    write_all(fds[1], "o\nthr");
+    write_all(w, "o\nthr");
     CHECK_INT(csv_would_block(r), 0);                  /* "o\n" waits in the pipe: read */
     CHECK_INT(csv_next(r, &f, &nf), 1);
     CHECK_STR(f[0], "two");
     CHECK_INT(csv_would_block(r), 1);                  /* "thr" read, no line end */
-    close(fds[1]);
+    close(w);
     CHECK_INT(csv_would_block(r), 0);                  /* end of input: the last line is whole */
     CHECK_INT(csv_next(r, &f, &nf), 1);
     CHECK_STR(f[0], "thr");
+    CHECK_INT(csv_next(r, &f, &nf), 0);
+    csv_close(r);
+}
+
+/* A pipe's first read that stops between a "\r" and its "\n" leaves a CRLF
+ * input CRLF: the line ends are decided by a "\n", or by the first 64 KiB
+ * (here: the whole input) holding none.  Read as CR-only, every line gained
+ * a blank one after it: an empty record in FMT_LINES, line numbers one too
+ * far in CSV (tests/fuzz/fuzz_csv.c's cut reads found it). */
+static void test_crlf_split_read(void)
+{
+    int w;
+    char **f;
+    size_t nf;
+    csv_reader *r = pipe_reader(FMT_LINES, &w);
+    write_all(w, "a\r");
+    CHECK_INT(csv_would_block(r), 1);                  /* "\r": a line end or not, not known yet */
+    write_all(w, "\nb\r\n");
+    CHECK_INT(csv_next(r, &f, &nf), 1);
+    CHECK_STR(f[0], "a");
+    CHECK_INT(csv_next(r, &f, &nf), 1);
+    CHECK_STR(f[0], "b");                              /* not "" */
+    CHECK_INT(csv_line(r), 2);
+    close(w);
+    CHECK_INT(csv_next(r, &f, &nf), 0);
+    csv_close(r);
+
+    r = pipe_reader(FMT_CSV, &w);
+    write_all(w, "label,text\r");
+    CHECK_INT(csv_would_block(r), 1);
+    write_all(w, "\n1,\"go\r\nod\"\r\n0,bad\r\n");
+    close(w);
+    CHECK_INT(csv_next(r, &f, &nf), 1);
+    CHECK_STR(f[1], "text");
+    CHECK_INT(csv_next(r, &f, &nf), 1);
+    CHECK_STR(f[1], "go\nod");                        /* not "go\n\nod" */
+    CHECK_INT(csv_line(r), 2);
+    CHECK_INT(csv_next(r, &f, &nf), 1);
+    CHECK_STR(f[1], "bad");
+    CHECK_INT(csv_line(r), 4);
+    CHECK_INT(csv_next(r, &f, &nf), 0);
+    csv_close(r);
+
+    /* CR-only through a pipe, the "\r"s in separate reads: decided at the
+     * end of the input (no "\n" in it), every "\r" a line end. */
+    r = pipe_reader(FMT_LINES, &w);
+    write_all(w, "x\r");
+    CHECK_INT(csv_would_block(r), 1);
+    write_all(w, "y\rz");
+    close(w);
+    CHECK_INT(csv_next(r, &f, &nf), 1);
+    CHECK_STR(f[0], "x");
+    CHECK_INT(csv_next(r, &f, &nf), 1);
+    CHECK_STR(f[0], "y");
+    CHECK_INT(csv_next(r, &f, &nf), 1);
+    CHECK_STR(f[0], "z");
+    CHECK_INT(csv_line(r), 3);
     CHECK_INT(csv_next(r, &f, &nf), 0);
     csv_close(r);
 }
@@ -664,6 +719,7 @@ int main(void)
     test_long_lines();
     test_would_block();
     test_would_block_sources();
+    test_crlf_split_read();
     test_stdin();
     test_dataset();
     test_many_rows();

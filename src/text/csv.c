@@ -60,6 +60,8 @@ struct csv_reader {
     int done;               /* csv_next() returned 0 */
     int bom_done;
     int eol;                /* 0 not known yet, '\n', or '\r' (CR-only line ends) */
+    int saw_cr;             /* a '\r' while eol is not known */
+    size_t seen;            /* bytes read so far (eol is decided by the first 64 KiB) */
     char *failed;           /* sticky error message after the first error */
     long line;              /* line number of buf[pos] */
     long rec_line;          /* line where the last returned record started */
@@ -132,6 +134,34 @@ static int fail(csv_reader *r)
     return -1;
 }
 
+/* How the input ends its lines, from the bytes p..e just read (see the
+ * top): a "\n" decides "\n" ("\r\n" files too); a "\r" decides "\r" only
+ * once the first 64 KiB, or the whole input when shorter, have shown no
+ * "\n".  Not the first read's bytes alone: a pipe's read may stop between
+ * a "\r" and its "\n", and a CRLF file read as CR-only gains a blank line
+ * after every line (a record in FMT_LINES, a line number in errors).
+ * Undecided, the bytes are scanned as they are (no "\n": no record ends
+ * before the decision); a decision for "\r" turns the unconsumed ones into
+ * "\n" and restarts the scan of the record they hold. */
+static void decide_eol(csv_reader *r, const char *p, const char *e)
+{
+    if (memchr(p, '\n', (size_t)(e - p))) {
+        r->eol = '\n';
+        return;
+    }
+    if (memchr(p, '\r', (size_t)(e - p))) r->saw_cr = 1;
+    if (!r->eof && r->seen < CHUNK) return;
+    if (!r->saw_cr) {
+        r->eol = '\n';
+        return;
+    }
+    r->eol = '\r';
+    char *q = r->buf + r->pos, *end = r->buf + r->len;
+    for (; (q = memchr(q, '\r', (size_t)(end - q))) != NULL; q++) *q = '\n';
+    r->soff = 0;
+    r->sst = S_FSTART;
+}
+
 /* Read one more chunk (compacting the buffer first).  0 ok, -1 error. */
 static int fill(csv_reader *r)
 {
@@ -150,13 +180,11 @@ static int fill(csv_reader *r)
     if (n < 0) return -1;
     if (n == 0) r->eof = 1;
     char *p = r->buf + r->len, *e = p + (n > 0 ? n : 0);
-    if (!r->eol) {   /* the first line end seen decides */
-        char *lf = memchr(p, '\n', (size_t)(e - p)), *cr = memchr(p, '\r', (size_t)(e - p));
-        if (lf || cr) r->eol = lf ? '\n' : '\r';
-    }
     if (r->eol == '\r')
         for (char *q = p; (q = memchr(q, '\r', (size_t)(e - q))) != NULL; q++) *q = '\n';
     r->len += (size_t)(e - p);
+    r->seen += (size_t)(e - p);
+    if (!r->eol) decide_eol(r, p, e);
     return 0;
 }
 

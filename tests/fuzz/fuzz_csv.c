@@ -141,7 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fbuf_free(&cut);
 
     static const int HDR[4] = { -1, 0, 1, -1 };
-    data_opts o = { fmt, COLS[(opt >> 4) & 3], LCOLS[(opt >> 6) & 3], HDR[(opt >> 2) & 3], NULL, 0 };
+    data_opts o = { .fmt = fmt, .text_col = COLS[(opt >> 4) & 3], .label_col = LCOLS[(opt >> 6) & 3], .header = HDR[(opt >> 2) & 3] };
     int need_labels = fmt != FMT_LINES && (seed & 1);
     load_dataset(path, &o, need_labels, 0, seed, &whole);
     load_dataset(path, &o, need_labels, 1, seed, &cut);

@@ -34,13 +34,20 @@ PKG_CFLAGS=$(pkg-config --cflags $PKGS 2>/dev/null) || { echo "fuzz: pkg-config 
 PKG_LIBS=$(pkg-config --libs $PKGS)
 VERSION=$(sed -n 's/^VERSION *:= *//p' Makefile)
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+# OpenBLAS is opened when the first product runs (src/base/dynlib.h), by the
+# soname and file the build saw: the same two the Makefile's dyn_defs records.
+BLAS_FILE=$(realpath "$(pkg-config --variable=libdir openblas)/libopenblas.so" 2>/dev/null)
+[ -f "$BLAS_FILE" ] || BLAS_FILE=$(realpath "$($CC -print-file-name=libopenblas.so)" 2>/dev/null)
+BLAS_SONAME=$(objdump -p "$BLAS_FILE" 2>/dev/null | awk '/SONAME/ { print $2 }')
+[ -n "$BLAS_SONAME" ] || { echo "fuzz: no libopenblas.so found (scripts/install-deps.sh installs libopenblas-dev)" >&2; exit 1; }
 JOBS=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 mkdir -p "$B/obj" "$B/artifacts" || exit 1
 # The compile flags go to clang as a response file (keeps the quotes of the
 # version string intact through xargs / sh -c).
 RSP=$B/cflags.rsp
 printf '%s\n' -g -O1 -fno-omit-frame-pointer -std=c11 -D_GNU_SOURCE -Wall -Wno-unused-function -Isrc \
-    $PKG_CFLAGS $SAN "'-DSEQSENT_VERSION=\"${VERSION:-fuzz}\"'" >"$RSP.new"
+    $PKG_CFLAGS $SAN "'-DSEQSENT_VERSION=\"${VERSION:-fuzz}\"'" \
+    "'-DSEQSENT_BLAS_SONAME=\"$BLAS_SONAME\"'" "'-DSEQSENT_BLAS_PATH=\"$BLAS_FILE\"'" >"$RSP.new"
 if cmp -s "$RSP.new" "$RSP"; then rm -f "$RSP.new"; else mv "$RSP.new" "$RSP"; fi
 CFLAGS="@$RSP"
 
