@@ -13,9 +13,14 @@
 #     distillation from one;
 #   - on by default with validation rows and one label a row; none with
 #     --keras, --no-naive-bayes or --val-split 0; a student's own;
+#   - --naive-bayes-weight and --naive-bayes-scale given to train: kept as
+#     given (one given, the other chosen); both, no validation rows needed:
+#     --val-split 0 learns from every row, the network the one trained
+#     without a head (bit for bit at weight 0); SIGINT + --resume keeps them;
 #   - usage errors: --naive-bayes without validation data or with
 #     --multilabel, --naive-bayes-weight on a model without a head or out
-#     of 0..1.
+#     of 0..1; train's --naive-bayes-weight alone without validation rows,
+#     with --no-naive-bayes or with --resume.
 CLI_NAME=naive_bayes CLI_TIMEOUT=120 . tests/harness.sh
 
 E="$D/movies_en.train.csv"
@@ -92,6 +97,36 @@ for o in --keras --no-naive-bayes "--val-split 0"; do
     run "$S" train "$E" --hidden 8 --maxlen 16 --epochs 2 --seed 3 $o -o n.ssm
     check "train $o: exit 0, no head" '[ "$rc" -eq 0 ] && [ -s n.ssm ] && ! "$S" info n.ssm | grep -q "\"naive_bayes\":[[:space:]]*{"'
 done
+
+# a weight and scale given: no validation rows needed (a refit on every row)
+go "train --val-split 0, no head" "$S" train "$E" $NET --val-split 0 --threads 1 -o all.ssm
+run "$S" train "$E" $NET --val-split 0 --naive-bayes-weight 0.3 --naive-bayes-scale 0.2 --threads 1 -o given.ssm
+check "train --val-split 0 --naive-bayes-weight 0.3 --naive-bayes-scale 0.2: exit 0, says the head's are given" \
+    '[ "$rc" -eq 0 ] && err_has "weight 0.3, scale 0.2 (given)"'
+run "$S" info given.ssm
+check "the file has them: weight 0.3, scale 0.2, recorded as given in training" \
+    'flat | grep -q "\"scale\":0.2[0-9]*,\"weight\":0.3[0-9]*," && flat | grep -q "\"naive_bayes_weight\":0.3" && flat | grep -q "\"naive_bayes_scale\":0.2"'
+"$S" predict -m all.ssm "$ET" >p.all 2>/dev/null
+"$S" predict -m given.ssm "$ET" --naive-bayes-weight 0 >p.given0 2>/dev/null
+"$S" predict -m given.ssm "$ET" >p.given 2>/dev/null
+check "its network is the run's without a head (weight 0: bit for bit); the head changes it" \
+    '[ -s p.all ] && cmp -s p.all p.given0 && ! cmp -s p.all p.given'
+SIGG="$NET --val-split 0 --naive-bayes-weight 0.3 --naive-bayes-scale 0.2 --epochs 30 --threads 1"
+go "the uninterrupted run with them" "$S" train "$E" $SIGG --quiet -o fullg.ssm
+interrupt_train 2 ckg.ssm "$E" $SIGG
+go "--resume it" "$S" train "$E" --resume ckg.ssm --threads 1 --quiet
+check "SIGINT + --resume keeps the given weight and scale: the uninterrupted file, byte for byte" \
+    '[ "$src" = 130 ] && cmp -s ckg.ssm fullg.ssm'
+run "$S" train "$E" $NET --naive-bayes-weight 0.25 --threads 1 -o w.ssm
+check "--naive-bayes-weight 0.25 with validation rows: kept, the scale chosen" \
+    '[ "$rc" -eq 0 ] && err_has "weight 0.25, scale [0-9.]*; validation log loss"'
+run "$S" train "$E" $NET --val-split 0 --naive-bayes-weight 0.3 -o x.ssm
+check "--naive-bayes-weight alone without validation rows: usage error naming the scale" \
+    'usage_err "naive-bayes-scale" && [ ! -e x.ssm ]'
+run "$S" train "$E" $NET --no-naive-bayes --naive-bayes-scale 0.3 -o x.ssm
+check "--no-naive-bayes --naive-bayes-scale: usage error" 'usage_err "no-naive-bayes" && [ ! -e x.ssm ]'
+run "$S" train "$E" --resume ckg.ssm --naive-bayes-weight 0.5
+check "--resume --naive-bayes-weight: usage error (the checkpoint's)" 'usage_err "checkpoint"'
 
 run "$S" train "$E" $NET --naive-bayes --val-split 0 -o x.ssm
 check "--naive-bayes without validation data: usage error (exit 2) naming --val" '[ "$rc" -eq 2 ] && err_has "validation" && [ ! -e x.ssm ]'

@@ -149,13 +149,33 @@ static void test_fit(void)
     }
     nb_head *h = nbhead_count(ids, y, N / 2, T, V, 2, 1.0);   /* counted on the first half, fitted on the second */
     double l0, l1;
-    nbhead_fit(h, ids + N / 2 * T, y + N / 2, N / 2, T, guess + N, 2, &l0, &l1);
+    nbhead_fit(h, ids + N / 2 * T, y + N / 2, N / 2, T, guess + N, 2, NAN, NAN, &l0, &l1);
     CHECK(h->weight >= 0.5);
     CHECK_NEAR(l0, log(2.0), 1e-6);
     CHECK(l1 < 0.3);
-    nbhead_fit(h, ids + N / 2 * T, y + N / 2, N / 2, T, sure + N, 2, &l0, &l1);
+    const double free_w = h->weight, free_s = h->scale, free_l = l1;
+    /* a weight given (train --naive-bayes-weight): kept, the scale chosen
+     * with it, a log loss no lower than the free choice's; both given:
+     * both kept, the loss the mixture's at them */
+    double l0w, l1w;
+    nbhead_fit(h, ids + N / 2 * T, y + N / 2, N / 2, T, guess + N, 2, 0.25, NAN, &l0w, &l1w);
+    CHECK_NEAR(h->weight, 0.25, 0);
+    CHECK(h->scale >= 0.01 && h->scale <= 1);
+    CHECK_NEAR(l0w, l0, 0);
+    CHECK(l1w >= free_l && l1w < l0);
+    nbhead_fit(h, ids + N / 2 * T, y + N / 2, N / 2, T, guess + N, 2, free_w, free_s, &l0w, &l1w);
+    CHECK_NEAR(h->weight, free_w, 0);
+    CHECK_NEAR(h->scale, free_s, 0);
+    CHECK_NEAR(l1w, free_l, 1e-12);
+    nbhead_fit(h, ids + N / 2 * T, y + N / 2, N / 2, T, guess + N, 2, NAN, 0.037, &l0w, &l1w);
+    CHECK_NEAR(h->scale, 0.037, 0);   /* off the grid: as given */
+    CHECK(h->weight > 0);
+    nbhead_fit(h, ids + N / 2 * T, y + N / 2, N / 2, T, sure + N, 2, NAN, NAN, &l0, &l1);
     CHECK_NEAR(h->weight, 0, 0);
     CHECK_NEAR(l1, l0, 0);
+    nbhead_fit(h, ids + N / 2 * T, y + N / 2, N / 2, T, sure + N, 2, 0.5, 0.3, &l0, &l1);
+    CHECK_NEAR(h->weight, 0.5, 0);   /* given, even where it does not help */
+    CHECK(l1 > l0);
     nbhead_free(h);
     free(ids);
 }

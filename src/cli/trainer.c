@@ -14,6 +14,7 @@
 #include "nn/nbhead.h"
 #include "train/metrics.h"
 
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,8 @@ int trainer_option(train_args *a, int c, const char *arg)
     case O_ALLOW_RARE: a->allow_rare = 1; break;
     case O_MULTILABEL: a->multilabel = 1; break;
     case O_NAIVE_BAYES: case O_NO_NAIVE_BAYES: break;   /* only given: apply_defaults */
+    case O_NB_WEIGHT: a->nb_weight = opt_double(a->spec, "naive-bayes-weight", arg, 0, 1); break;
+    case O_NB_SCALE: a->nb_scale = opt_double(a->spec, "naive-bayes-scale", arg, 0.001, 100); break;
     case O_RESUME: a->resume_path = arg; break;
     case O_SAVE_EVERY: to->save_every = (int)opt_long(a->spec, "save-every", arg, 1, 100000); break;
     case O_EARLY_STOP: to->early_stop = (int)opt_long(a->spec, "early-stop", arg, 0, 100000); break;
@@ -114,10 +117,13 @@ void trainer_init(train_args *a, const cmd_spec *spec)
     a->nc = (net_config){ 0 };   /* apply_defaults */
     a->pad_pre = a->trunc_pre = 1;
     a->min_count = 1;
+    a->nb_weight = a->nb_scale = NAN;
 }
 
 _Static_assert(O_TRAINER_END - O_FROM <= 64, "train_args.given has a bit per train option");
 static int given(const train_args *a, int opt) { return (int)(a->given >> (opt - O_FROM) & 1); }
+/* --naive-bayes-weight or --naive-bayes-scale given: the head is asked for */
+static int nb_fixed(const train_args *a) { return given(a, O_NB_WEIGHT) || given(a, O_NB_SCALE); }
 
 /* --X and --no-X: whether X is on (the default when neither was given). */
 static int on_off(const train_args *a, int on, int off, const char *name, int dflt)
@@ -151,6 +157,7 @@ static void apply_defaults(train_args *a)
     if (!given(a, O_EMA)) to->ema = k ? 0 : TRAIN_DEFAULT_EMA;
     if (!given(a, O_MATCH_UNKNOWN)) a->match_unknown = k ? 0 : TRAIN_DEFAULT_MATCH_UNKNOWN;
     a->naive_bayes = on_off(a, O_NAIVE_BAYES, O_NO_NAIVE_BAYES, "naive-bayes", !k && TRAIN_DEFAULT_NAIVE_BAYES);
+    if (nb_fixed(a)) a->naive_bayes = 1;   /* --no-naive-bayes with them: trainer_check */
     if (!k && !a->val_path && !given(a, O_VAL_SPLIT)) {   /* (--autotune-val sets val_path) */
         to->val_split = TRAIN_DEFAULT_VAL_SPLIT;
         a->val_auto = 1;
@@ -188,10 +195,18 @@ void trainer_check(train_args *a)
         apply_defaults(a);
     }
     if (a->val_path && a->to.val_split > 0) usage_error(a->spec, "--val and --val-split exclude each other");
-    if (given(a, O_NAIVE_BAYES) && !a->val_path && !(a->to.val_split > 0))
-        usage_error(a->spec, "--naive-bayes weighs its head on validation rows: give --val FILE or --val-split FRACTION");
-    if (given(a, O_NAIVE_BAYES) && a->multilabel) usage_error(a->spec, "--naive-bayes: one label a row only, not --multilabel");
-    if (a->multilabel || (!a->val_path && !(a->to.val_split > 0))) a->naive_bayes = 0;   /* the default's: none here */
+    int has_val = a->val_path || a->to.val_split > 0, both = given(a, O_NB_WEIGHT) && given(a, O_NB_SCALE);
+    if (nb_fixed(a) && given(a, O_NO_NAIVE_BAYES))
+        usage_error(a->spec, "--naive-bayes-%s sets the head --no-naive-bayes leaves out; give one or the other",
+                    given(a, O_NB_WEIGHT) ? "weight" : "scale");
+    if (nb_fixed(a) && a->resume_path)
+        usage_error(a->spec, "--resume continues a run: its naive Bayes head's weight and scale come from the checkpoint");
+    if ((given(a, O_NAIVE_BAYES) || nb_fixed(a)) && !has_val && !both)
+        usage_error(a->spec, "--naive-bayes weighs its head on validation rows: give --val FILE or --val-split FRACTION, "
+                             "or both --naive-bayes-weight and --naive-bayes-scale");
+    if ((given(a, O_NAIVE_BAYES) || nb_fixed(a)) && a->multilabel)
+        usage_error(a->spec, "--naive-bayes: one label a row only, not --multilabel");
+    if (a->multilabel || (!has_val && !both)) a->naive_bayes = 0;   /* the default's: none here */
     if (a->to.early_stop && !a->val_path && !(a->to.val_split > 0))
         usage_error(a->spec, a->resume_path ? "the checkpoint stops early on validation data: give its --val FILE again"
                                             : "--early-stop needs validation data: --val FILE or --val-split FRACTION");
@@ -435,22 +450,39 @@ static void decide_bag(train_args *a, const model *m, const dataset *tr)
 
 /* --naive-bayes: a naive Bayes head (nn/nbhead.h) counted on the training
  * rows, its mix with the network weighed on the validation rows (va, NULL
- * without); kept when it lowers their log loss at all. */
+ * without); kept when it lowers their log loss at all.  A weight and scale
+ * given (--naive-bayes-weight/-scale) are not chosen: with both, no
+ * validation rows are needed. */
 static void add_naive_bayes(const train_args *a, model *m, const encoded *tr, const encoded *va)
 {
     net *n = m->net;
     const int K = n->cfg.n_out;
-    if (!va || !va->n) {
+    const int fixed = !isnan(a->nb_weight) && !isnan(a->nb_scale);
+    if ((!va || !va->n) && !fixed) {
         if (!a->quiet) fprintf(stderr, "%s: note: no validation rows: no naive Bayes head\n", a->cmd);
         return;
     }
     nb_head *h = nbhead_count(tr->ids, tr->y, tr->n, tr->T, n->cfg.vocab_size, K == 1 ? 2 : K, NBHEAD_DEFAULT_ALPHA);
+    if (!va || !va->n) {   /* both given */
+        h->weight = a->nb_weight;
+        h->scale = a->nb_scale;
+        if (!(h->weight > 0)) {
+            if (!a->quiet) fprintf(stderr, "%s: naive Bayes head: weight 0: not kept\n", a->cmd);
+            nbhead_free(h);
+            return;
+        }
+        n->nb = h;
+        if (!a->quiet)
+            fprintf(stderr, "%s: naive Bayes head: %lld word pairs; weight %g, scale %g (given)\n", a->cmd,
+                    (long long)h->npairs, h->weight, h->scale);
+        return;
+    }
     float *probs = xmalloc(va->n * (size_t)K * sizeof *probs);
     eval_result r;
     evaluate(m, va, a->to.batch, a->to.threads, &r, probs);
     double acc0 = r.accuracy, l0, l1;
     eval_result_free(&r);
-    nbhead_fit(h, va->ids, va->y, va->n, va->T, probs, K, &l0, &l1);
+    nbhead_fit(h, va->ids, va->y, va->n, va->T, probs, K, a->nb_weight, a->nb_scale, &l0, &l1);
     if (!(h->weight > 0)) {
         if (!a->quiet) fprintf(stderr, "%s: naive Bayes head: no weight lowers the validation log loss (%.4f): not kept\n", a->cmd, l0);
         nbhead_free(h);
@@ -462,7 +494,7 @@ static void add_naive_bayes(const train_args *a, model *m, const encoded *tr, co
         nbhead_mix(h, (int)va->n, va->T, va->ids, probs, K);
         size_t right = 0;
         for (size_t i = 0; i < va->n; i++) right += decide_class(probs + i * K, K, DECIDE_THRESHOLD) == va->y[i];
-        fprintf(stderr, "%s: naive Bayes head: %lld word pairs; weight %.1f, scale %g; validation log loss %.4f -> %.4f, accuracy %.4f -> %.4f\n",
+        fprintf(stderr, "%s: naive Bayes head: %lld word pairs; weight %g, scale %g; validation log loss %.4f -> %.4f, accuracy %.4f -> %.4f\n",
                 a->cmd, (long long)h->npairs, h->weight, h->scale, l0, l1, acc0, (double)right / (double)va->n);
     }
     free(probs);
@@ -477,6 +509,10 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
     if (a->resume_path) {   /* the run's head is counted again at its end, not mixed into its validation */
         int had = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m.train_info, "naive_bayes")) || m.net->nb;
         a->naive_bayes = on_off(a, O_NAIVE_BAYES, O_NO_NAIVE_BAYES, "naive-bayes", had);
+        const cJSON *w = cJSON_GetObjectItemCaseSensitive(m.train_info, "naive_bayes_weight"),
+                    *s = cJSON_GetObjectItemCaseSensitive(m.train_info, "naive_bayes_scale");
+        if (cJSON_IsNumber(w)) a->nb_weight = w->valuedouble;
+        if (cJSON_IsNumber(s)) a->nb_scale = s->valuedouble;
         nbhead_free(m.net->nb);
         m.net->nb = NULL;
     }
@@ -502,6 +538,8 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
                            a->embed != NULL || a->word2vec || ((a->word2vec_auto || a->from) && m.embed_info));
         if (encoder) cJSON_AddStringToObject(m.train_info, "encoder", a->from);
         if (a->naive_bayes) cJSON_AddTrueToObject(m.train_info, "naive_bayes");
+        if (a->naive_bayes && !isnan(a->nb_weight)) cJSON_AddNumberToObject(m.train_info, "naive_bayes_weight", a->nb_weight);
+        if (a->naive_bayes && !isnan(a->nb_scale)) cJSON_AddNumberToObject(m.train_info, "naive_bayes_scale", a->nb_scale);
         if (targets) cJSON_AddStringToObject(m.train_info, "teacher", targets->teacher);
         if (targets && targets->augment) {
             cJSON_AddNumberToObject(m.train_info, "augment", targets->augment);

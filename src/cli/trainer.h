@@ -15,7 +15,7 @@ enum {
     O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_ADVERSARIAL, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
     O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE, O_DISCR, O_UNFREEZE, O_SLANTED,
     O_MONITOR, O_KERAS, O_NO_MASK, O_NO_BUCKET, O_NO_BIDIR, O_MULTILABEL, O_WORD2VEC, O_NO_WORD2VEC,
-    O_MATCH_UNKNOWN, O_BAG, O_BAG_BUCKETS, O_NAIVE_BAYES, O_NO_NAIVE_BAYES,
+    O_MATCH_UNKNOWN, O_BAG, O_BAG_BUCKETS, O_NAIVE_BAYES, O_NO_NAIVE_BAYES, O_NB_WEIGHT, O_NB_SCALE,
     O_TRAINER_END   /* a command's own options start here */
 };
 
@@ -27,12 +27,14 @@ enum {
 /* train's option rows in --help order, by topic under group headings, the
  * shared data and tokenizer options included (a command adds its own).
  * TRAIN_OPTIONS_WITH(NAIVE_BAYES_ROWS): train's, with the naive Bayes head
- * among the network's rows; distill has none (a student learns
- * probabilities, not labels). */
+ * among the network's rows (train and distill: a student's head is counted
+ * on its rows' labels, its own or the teacher's decisions). */
 #define NO_ROWS
 #define NAIVE_BAYES_ROWS \
     OPT("naive-bayes", O_NAIVE_BAYES, "", "beside the network, naive Bayes over the words and word pairs, mixed into its probabilities by a weight chosen on the validation rows (default on with validation data and one label a row; --keras off)"), \
-    OPT("no-naive-bayes", O_NO_NAIVE_BAYES, "", "no naive Bayes head (as --keras)"),
+    OPT("no-naive-bayes", O_NO_NAIVE_BAYES, "", "no naive Bayes head (as --keras)"), \
+    OPT("naive-bayes-weight", O_NB_WEIGHT, "W", "the head's weight, 0..1, given rather than chosen on the validation rows (with --naive-bayes-scale, none are needed: e.g. --val-split 0 --epochs E to learn from every row with a first run's epochs, weight and scale)"), \
+    OPT("naive-bayes-scale", O_NB_SCALE, "S", "the scale of the head's log probabilities (0.001..100), given rather than chosen on the validation rows"),
 #define TRAIN_OPTIONS TRAIN_OPTIONS_WITH(NO_ROWS)
 #define TRAIN_OPTIONS_WITH(network_rows) \
     OPT_GROUP("Data & vocabulary:"), \
@@ -115,6 +117,7 @@ typedef struct train_args {
     const char *train_path, *out, *from, *vocab_path, *embed, *val_path, *resume_path, *plot_path;
     int embed_dim, maxlen, pad_pre, trunc_pre, half, quiet, allow_rare, multilabel;
     int naive_bayes;         /* --naive-bayes: a naive Bayes head fitted after training (nn/nbhead.h) */
+    double nb_weight, nb_scale;   /* --naive-bayes-weight/-scale: the head's, given (NAN: chosen on the validation rows) */
     int epochs_set, lr_set, wd_set, mom_set, shape_set;
     int keras;               /* --keras: the recipe's defaults instead of train's own */
     int word2vec;            /* --word2vec: the embedding from vectors trained on the data first */

@@ -239,38 +239,49 @@ static const double SCALES[] = { 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0 
 #define NSCALES (sizeof SCALES / sizeof *SCALES)
 #define NWEIGHTS 10
 
+/* The mean log loss of n rows' network probabilities probs [n,K] mixed with
+ * the head's logits z [n,C] at scale and weight. */
+static double mix_loss(const nb_head *h, const float *z, const int32_t *y, size_t n, const float *probs, int K,
+                       double scale, double weight, double *q, float *pr)
+{
+    double loss = 0;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(pr, probs + i * K, (size_t)K * sizeof *pr);
+        soft(z + i * h->C, h->C, scale, q);
+        mix_row(pr, K, q, weight);
+        double py = K == 1 ? (y[i] == 1 ? pr[0] : 1 - pr[0]) : pr[y[i]];
+        loss -= log(py > 1e-7 ? py : 1e-7);
+    }
+    return loss / (n ? (double)n : 1);
+}
+
 void nbhead_fit(nb_head *h, const int32_t *ids, const int32_t *y, size_t n, int T, const float *probs, int K,
-                double *loss_net, double *loss_mix)
+                double weight, double scale, double *loss_net, double *loss_mix)
 {
     const int C = h->C;
     float *z = xmalloc((n ? n : 1) * (size_t)C * sizeof *z);
     scratch sc = scratch_new(T, C);
     for (size_t i = 0; i < n; i++) logits_with(h, ids + i * (size_t)T, T, sc.w, sc.p, sc.acc, z + i * C);
     scratch_free(&sc);
-    double best = INFINITY, base = 0;
-    h->scale = 1;
-    h->weight = 0;
     double *q = xmalloc((size_t)C * sizeof *q);
     float *pr = xmalloc((size_t)K * sizeof *pr);
-    for (size_t s = 0; s < NSCALES; s++)
-        for (int k = 0; k < NWEIGHTS; k++) {
-            double wt = k / 10.0, loss = 0;
-            for (size_t i = 0; i < n; i++) {
-                memcpy(pr, probs + i * K, (size_t)K * sizeof *pr);
-                soft(z + i * C, C, SCALES[s], q);
-                mix_row(pr, K, q, wt);
-                double py = K == 1 ? (y[i] == 1 ? pr[0] : 1 - pr[0]) : pr[y[i]];
-                loss -= log(py > 1e-7 ? py : 1e-7);
-            }
-            loss /= n ? (double)n : 1;
-            if (k == 0) base = loss;   /* weight 0: the network alone, whatever the scale */
+    const double base = mix_loss(h, z, y, n, probs, K, 1, 0, q, pr);   /* weight 0: the network alone */
+    const size_t ns = isnan(scale) ? NSCALES : 1;
+    const int nw = isnan(weight) ? NWEIGHTS : 1;
+    double best = INFINITY;
+    h->scale = 1;
+    h->weight = 0;
+    for (size_t s = 0; s < ns; s++)
+        for (int k = 0; k < nw; k++) {
+            double sc_s = isnan(scale) ? SCALES[s] : scale, wt = isnan(weight) ? k / 10.0 : weight;
+            double loss = wt > 0 ? mix_loss(h, z, y, n, probs, K, sc_s, wt, q, pr) : base;
             if (loss < best - 1e-12) {   /* a tie keeps the smaller scale and weight */
                 best = loss;
-                h->scale = SCALES[s];
+                h->scale = sc_s;
                 h->weight = wt;
             }
         }
-    if (!(h->weight > 0)) h->scale = 1;
+    if (!(h->weight > 0) && isnan(scale)) h->scale = 1;
     if (loss_net) *loss_net = base;
     if (loss_mix) *loss_mix = best;
     free(pr);

@@ -64,9 +64,11 @@ void nbhead_logits(const nb_head *h, const int32_t *row, int T, float *z);
 void nbhead_mix(const nb_head *h, int B, int T, const int32_t *ids, float *probs, int K);
 
 /* Choose scale and weight by the log loss of the mixture on n rows ids
- * [n,T] with classes y [n] whose network probabilities are probs [n,K].
- * *loss_net / *loss_mix (when not NULL) get the log loss before and after. */
+ * [n,T] with classes y [n] whose network probabilities are probs [n,K]:
+ * weight among 0, 0.1 .. 0.9 and scale among 0.01 .. 1, or either as given
+ * (weight / scale not NAN: kept, the other chosen with it).  *loss_net /
+ * *loss_mix (when not NULL) get the log loss before and after. */
 void nbhead_fit(nb_head *h, const int32_t *ids, const int32_t *y, size_t n, int T, const float *probs, int K,
-                double *loss_net, double *loss_mix);
+                double weight, double scale, double *loss_net, double *loss_mix);
 
 #endif
