@@ -75,6 +75,9 @@ same_bits multiclass train "$M3" --embed-dim 16 --hidden 12 --layers 1 --maxlen 
 # (c2) a bag of words and bigrams (train --bag): its sparse rows summed across ranks as the embedding's
 same_bits bag train "$E" --embed-dim 16 --hidden 8 --bag 6 --bag-buckets 300 --maxlen 16 --epochs 2 --batch 16 \
     --shards 4 --seed 6
+# (c3) train --refit: a second run on every row after the first (the naive
+# Bayes head counted and written by rank 0 only, its weight and scale reused)
+same_bits refit train "$E" --embed-dim 16 --hidden 8 --maxlen 16 --epochs 3 --batch 16 --shards 4 --seed 7 --refit
 # (d)
 same_bits lm pretrain "$D/reviews_zh.txt" "$Z" --hidden 12 --layers 1 --samples 48 --maxlen 24 --batch 16 --epochs 2 \
     --bidirectional --shards 4 --val-split 0.1 --seed 2

@@ -40,7 +40,7 @@ static const cmd_opt options[] = {
     OPT("augment-pool", O_AUG_POOL, "N", "replacements are among the teacher's N most frequent words (default 20000)"),
     OPT("augment-span", O_AUG_SPAN, "P", "then with probability P keeps only a span of the tokens (default 0.25)"),
     OPT("augment-span-max", O_AUG_SPAN_MAX, "N", "the longest such span, in tokens (default 5)"),
-    TRAIN_OPTIONS_WITH(NAIVE_BAYES_ROWS),
+    TRAIN_OPTIONS_WITH(NAIVE_BAYES_ROWS, NO_ROWS),
     { 0 }
 };
 
@@ -295,6 +295,7 @@ int cmd_distill(int argc, char **argv)
     tt.soft_tr = qtr;
     tt.soft_va = qva;
     trainer_run(a, &tr, &va, &tt);
+    dist_finish();
     free(qtr);
     free(qva);
     dataset_free(&va);

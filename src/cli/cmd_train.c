@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "base/err.h"
 #include "cli/trainer.h"
+#include "train/dist.h"
 #include "train/setup.h"
 
 #include <stdio.h>
@@ -12,7 +13,7 @@
 #include <string.h>
 
 static const cmd_opt options[] = {
-    TRAIN_OPTIONS_WITH(NAIVE_BAYES_ROWS),
+    TRAIN_OPTIONS_WITH(NAIVE_BAYES_ROWS, REFIT_ROWS),
     AUTOTUNE_OPTIONS,
     { 0 }
 };
@@ -80,6 +81,8 @@ int cmd_train(int argc, char **argv)
     dataset tr, va;
     load_data(&a, &tr, &va);
     trainer_run(&a, &tr, &va, NULL);
+    trainer_refit(&a, &tr, &va);
+    dist_finish();
     dataset_free(&va);
     dataset_free(&tr);
     return EXIT_OK;

@@ -84,6 +84,7 @@ int trainer_option(train_args *a, int c, const char *arg)
     case O_NAIVE_BAYES: case O_NO_NAIVE_BAYES: break;   /* only given: apply_defaults */
     case O_NB_WEIGHT: a->nb_weight = opt_double(a->spec, "naive-bayes-weight", arg, 0, 1); break;
     case O_NB_SCALE: a->nb_scale = opt_double(a->spec, "naive-bayes-scale", arg, 0.001, 100); break;
+    case O_REFIT: a->refit = 1; break;
     case O_RESUME: a->resume_path = arg; break;
     case O_SAVE_EVERY: to->save_every = (int)opt_long(a->spec, "save-every", arg, 1, 100000); break;
     case O_EARLY_STOP: to->early_stop = (int)opt_long(a->spec, "early-stop", arg, 0, 100000); break;
@@ -118,6 +119,7 @@ void trainer_init(train_args *a, const cmd_spec *spec)
     a->pad_pre = a->trunc_pre = 1;
     a->min_count = 1;
     a->nb_weight = a->nb_scale = NAN;
+    a->refit_weight = a->refit_scale = NAN;
 }
 
 _Static_assert(O_TRAINER_END - O_FROM <= 64, "train_args.given has a bit per train option");
@@ -182,6 +184,8 @@ void trainer_check(train_args *a)
         usage_error(a->spec, "--resume continues a run: its network, the bag included, comes from the checkpoint");
     if (a->resume_path && given(a, O_MATCH_UNKNOWN))
         usage_error(a->spec, "--resume continues a run: how it reads unknown words comes from the checkpoint");
+    if (a->resume_path && a->refit)
+        usage_error(a->spec, "--resume continues a run: whether it refits comes from the checkpoint");
     if (a->resume_path && a->multilabel)
         usage_error(a->spec, "--resume continues a run: whether it is multi-label comes from the checkpoint");
     if (a->word2vec && (a->embed || a->from || a->resume_path))
@@ -207,6 +211,11 @@ void trainer_check(train_args *a)
     if ((given(a, O_NAIVE_BAYES) || nb_fixed(a)) && a->multilabel)
         usage_error(a->spec, "--naive-bayes: one label a row only, not --multilabel");
     if (a->multilabel || (!has_val && !both)) a->naive_bayes = 0;   /* the default's: none here */
+    if (a->refit && a->val_path)
+        usage_error(a->spec, "--refit trains again on the validation split's rows too: give --val-split, not --val FILE");
+    if (a->refit && !(a->to.val_split > 0))
+        usage_error(a->spec, "--refit trains again with the epochs a validation split chose: give --val-split FRACTION (the default, not with --keras)");
+    if (a->refit && a->autotune) usage_error(a->spec, "--refit: not with --autotune-val (the search chooses on its own file)");
     if (a->to.early_stop && !a->val_path && !(a->to.val_split > 0))
         usage_error(a->spec, a->resume_path ? "the checkpoint stops early on validation data: give its --val FILE again"
                                             : "--early-stop needs validation data: --val FILE or --val-split FRACTION");
@@ -513,6 +522,8 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
                     *s = cJSON_GetObjectItemCaseSensitive(m.train_info, "naive_bayes_scale");
         if (cJSON_IsNumber(w)) a->nb_weight = w->valuedouble;
         if (cJSON_IsNumber(s)) a->nb_scale = s->valuedouble;
+        /* a first run of --refit: resumed, it ends with a note (trainer_refit) */
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m.train_info, "refit"))) a->refit_resumed = 1;
         nbhead_free(m.net->nb);
         m.net->nb = NULL;
     }
@@ -540,6 +551,8 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
         if (a->naive_bayes) cJSON_AddTrueToObject(m.train_info, "naive_bayes");
         if (a->naive_bayes && !isnan(a->nb_weight)) cJSON_AddNumberToObject(m.train_info, "naive_bayes_weight", a->nb_weight);
         if (a->naive_bayes && !isnan(a->nb_scale)) cJSON_AddNumberToObject(m.train_info, "naive_bayes_scale", a->nb_scale);
+        if (a->refit) cJSON_AddTrueToObject(m.train_info, "refit");
+        if (a->refit_epochs) cJSON_AddNumberToObject(m.train_info, "refit_of_epochs", a->refit_epochs);
         if (targets) cJSON_AddStringToObject(m.train_info, "teacher", targets->teacher);
         if (targets && targets->augment) {
             cJSON_AddNumberToObject(m.train_info, "augment", targets->augment);
@@ -568,9 +581,79 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
         if (a->naive_bayes) add_naive_bayes(a, &m, &etr, va->n ? &eva : NULL);
         write_outputs(a, &m, tr);
     }
+    if ((a->refit || a->refit_resumed) && va->n) {   /* what trainer_refit trains with */
+        const cJSON *be = cJSON_GetObjectItemCaseSensitive(m.train_info, "best_epoch");
+        a->refit_epochs = cJSON_IsNumber(be) && be->valueint > 0 ? be->valueint : a->to.epochs;
+        a->refit_weight = m.net->nb ? m.net->nb->weight : NAN;
+        a->refit_scale = m.net->nb ? m.net->nb->scale : NAN;
+    }
     free(cw);
     encoded_free(&etr);
     if (va->n) encoded_free(&eva);
     model_free(&m);
-    dist_finish();
+}
+
+/* The rows of tr and va (split_validation's two parts, each in file
+ * order) merged back into file order by their line numbers, into all
+ * (which borrows their strings: free all's arrays only). */
+static void merge_rows(const dataset *tr, const dataset *va, dataset *all)
+{
+    memset(all, 0, sizeof *all);
+    size_t n = tr->n + va->n, i = 0, j = 0;
+    all->text = xmalloc((n ? n : 1) * sizeof *all->text);
+    all->label = xmalloc((n ? n : 1) * sizeof *all->label);
+    all->line = xmalloc((n ? n : 1) * sizeof *all->line);
+    all->path = tr->path;
+    all->multi = tr->multi || va->multi;
+    all->skipped_empty = tr->skipped_empty;
+    all->bad_utf8 = tr->bad_utf8;
+    all->excluded = tr->excluded + va->excluded;
+    for (size_t k = 0; k < n; k++) {
+        const dataset *from = j >= va->n || (i < tr->n && tr->line[i] < va->line[j]) ? tr : va;
+        size_t r = from == tr ? i++ : j++;
+        all->text[k] = from->text[r];
+        all->label[k] = from->label[r];
+        all->line[k] = from->line[r];
+    }
+    all->n = n;
+}
+
+void trainer_refit(train_args *a, dataset *tr, dataset *va)
+{
+    if (a->refit_resumed && a->refit_epochs && !a->quiet) {
+        /* The second run is a fresh one built from the command line's
+         * options, which a --resume does not repeat (they are the
+         * checkpoint's): say what to run instead of guessing them. */
+        fprintf(stderr, "%s: note: the first run of a --refit, resumed and finished; for the second, run 'seqsent train "
+                        "%s OPTIONS --val-split 0 --epochs %d", a->cmd, tr->path, a->refit_epochs);
+        if (!isnan(a->refit_weight)) fprintf(stderr, " --naive-bayes-weight %g --naive-bayes-scale %g", a->refit_weight, a->refit_scale);
+        fprintf(stderr, "' with the first run's OPTIONS\n");
+    }
+    if (!a->refit) return;
+    if (!va->n) {   /* a small file: no split was made, so nothing was chosen */
+        if (!a->quiet) fprintf(stderr, "%s: note: no validation rows: no refit\n", a->cmd);
+        return;
+    }
+    dataset all;
+    merge_rows(tr, va, &all);
+    a->to.val_split = 0;
+    a->to.early_stop = 0;
+    a->to.epochs = a->refit_epochs;
+    a->val_auto = 0;
+    a->resume_path = NULL;
+    a->refit = 0;   /* not again */
+    a->to.log_append = 1;   /* --log: the second run's epochs after the first's */
+    a->naive_bayes = !isnan(a->refit_weight);
+    a->nb_weight = a->refit_weight;
+    a->nb_scale = a->refit_scale;
+    if (!a->quiet) {
+        fprintf(stderr, "%s: --refit: training again on all %zu rows for %d epoch%s", a->cmd, all.n, a->to.epochs,
+                a->to.epochs == 1 ? "" : "s");
+        if (a->naive_bayes) fprintf(stderr, ", naive Bayes weight %g, scale %g", a->nb_weight, a->nb_scale);
+        fprintf(stderr, "\n");
+    }
+    trainer_run(a, &all, &(dataset){ 0 }, NULL);
+    free(all.text);
+    free(all.label);
+    free(all.line);
 }

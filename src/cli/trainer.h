@@ -15,7 +15,7 @@ enum {
     O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_ADVERSARIAL, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
     O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE, O_DISCR, O_UNFREEZE, O_SLANTED,
     O_MONITOR, O_KERAS, O_NO_MASK, O_NO_BUCKET, O_NO_BIDIR, O_MULTILABEL, O_WORD2VEC, O_NO_WORD2VEC,
-    O_MATCH_UNKNOWN, O_BAG, O_BAG_BUCKETS, O_NAIVE_BAYES, O_NO_NAIVE_BAYES, O_NB_WEIGHT, O_NB_SCALE,
+    O_MATCH_UNKNOWN, O_BAG, O_BAG_BUCKETS, O_NAIVE_BAYES, O_NO_NAIVE_BAYES, O_NB_WEIGHT, O_NB_SCALE, O_REFIT,
     O_TRAINER_END   /* a command's own options start here */
 };
 
@@ -33,10 +33,14 @@ enum {
 #define NAIVE_BAYES_ROWS \
     OPT("naive-bayes", O_NAIVE_BAYES, "", "beside the network, naive Bayes over the words and word pairs, mixed into its probabilities by a weight chosen on the validation rows (default on with validation data and one label a row; --keras off)"), \
     OPT("no-naive-bayes", O_NO_NAIVE_BAYES, "", "no naive Bayes head (as --keras)"), \
-    OPT("naive-bayes-weight", O_NB_WEIGHT, "W", "the head's weight, 0..1, given rather than chosen on the validation rows (with --naive-bayes-scale, none are needed: e.g. --val-split 0 --epochs E to learn from every row with a first run's epochs, weight and scale)"), \
+    OPT("naive-bayes-weight", O_NB_WEIGHT, "W", "the head's weight (0..1) as given, not chosen on the validation rows; with --naive-bayes-scale none are needed (e.g. --val-split 0; see --refit)"), \
     OPT("naive-bayes-scale", O_NB_SCALE, "S", "the scale of the head's log probabilities (0.001..100), given rather than chosen on the validation rows"),
-#define TRAIN_OPTIONS TRAIN_OPTIONS_WITH(NO_ROWS)
-#define TRAIN_OPTIONS_WITH(network_rows) \
+/* train's --refit, among the validation rows (distill has none: its
+ * students gained nothing from it on the dev splits). */
+#define REFIT_ROWS \
+    OPT("refit", O_REFIT, "", "then train again from the start on every row (the validation split's too) for the epochs kept, with the head's weight and scale (mr dev: +0.5 points; twice the time)"),
+#define TRAIN_OPTIONS TRAIN_OPTIONS_WITH(NO_ROWS, NO_ROWS)
+#define TRAIN_OPTIONS_WITH(network_rows, validation_rows) \
     OPT_GROUP("Data & vocabulary:"), \
     DATA_OPTS, \
     EXCLUDE_OPT, \
@@ -98,6 +102,7 @@ enum {
     OPT("val-split", O_VAL_SPLIT, "FRACTION", "hold out this fraction of the training rows for validation, chosen with --seed (default 0.1 without --val, from 20 rows; --keras and 0: none)"), \
     OPT("early-stop", O_EARLY_STOP, "N", "stop when validation loss (or --monitor accuracy) has not improved for N epochs; keep the best epoch's weights (default 3 with validation data; --keras and 0: off)"), \
     OPT("monitor", O_MONITOR, "loss|accuracy", "what picks the best epoch and counts early stopping's patience: validation loss (default) or accuracy (micro-F1 multi-label; ties go to the lower loss)"), \
+    validation_rows \
     OPT("save-every", O_SAVE_EVERY, "N", "write a checkpoint (with optimizer state) to the -o file every N epochs"), \
     OPT("resume", O_RESUME, "CHECKPOINT", "continue an interrupted run from its checkpoint (same data; -o defaults to CHECKPOINT)"), \
     OPT_GROUP("Output:"), \
@@ -118,6 +123,10 @@ typedef struct train_args {
     int embed_dim, maxlen, pad_pre, trunc_pre, half, quiet, allow_rare, multilabel;
     int naive_bayes;         /* --naive-bayes: a naive Bayes head fitted after training (nn/nbhead.h) */
     double nb_weight, nb_scale;   /* --naive-bayes-weight/-scale: the head's, given (NAN: chosen on the validation rows) */
+    int refit;               /* --refit: train again on every row (trainer_refit) */
+    int refit_resumed;       /* --resume of a --refit's first run: a note instead */
+    int refit_epochs;        /* what the first run chose: its kept epoch, */
+    double refit_weight, refit_scale;   /* its head's weight and scale (NAN: no head) */
     int epochs_set, lr_set, wd_set, mom_set, shape_set;
     int keras;               /* --keras: the recipe's defaults instead of train's own */
     int word2vec;            /* --word2vec: the embedding from vectors trained on the data first */
@@ -195,7 +204,15 @@ typedef struct train_targets {
 
 /* Train on tr (va: validation rows, n = 0 for none) and write the model;
  * targets NULL for train.  Dies on errors; exits 130/143 when interrupted.
- * In an MPI job rank 0 writes, and every rank leaves the job at the end. */
+ * In an MPI job rank 0 writes; the command leaves the job (dist_finish)
+ * when it is done. */
 void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *targets);
+
+/* --refit, after trainer_run on tr and va: train again from the start on
+ * all their rows (in file order) for the epochs the run kept, with its naive
+ * Bayes head's weight and scale, as `train --val-split 0 --epochs E
+ * --naive-bayes-weight W --naive-bayes-scale S` would; the model replaces
+ * the first. */
+void trainer_refit(train_args *a, dataset *tr, dataset *va);
 
 #endif

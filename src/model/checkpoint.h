@@ -69,6 +69,7 @@ typedef struct train_opts {
     const char *out;      /* the -o file: checkpoints go here too */
     int save_every;       /* write a checkpoint every N epochs (0 = never) */
     const char *log_path; /* JSON lines, one object per epoch, or NULL */
+    int log_append;       /* add to log_path rather than start it (train --refit's second run) */
     int threads;          /* worker threads computing the shards, each with single-threaded
                            * BLAS (<= 1: one); never changes results */
     /* Hooks; NULL = none.  report is called from the training thread for

@@ -424,7 +424,7 @@ static int run_open(run *R, model *m, const encoded *tr, const encoded *val, con
     R->opt.step = R->st.adam_step;
     memcpy(R->r.s, R->st.rng, sizeof R->r.s);
     if (o->ema > 0) ema_start(n);   /* the average starts at the initial weights (or comes from the checkpoint) */
-    if (o->log_path && dist_rank() == 0 && !(R->log = fopen(o->log_path, resume ? "a" : "w")))
+    if (o->log_path && dist_rank() == 0 && !(R->log = fopen(o->log_path, resume || o->log_append ? "a" : "w")))
         return err_set("%s: %s", o->log_path, strerror(errno));
     if (!m->train_info) m->train_info = cJSON_CreateObject();
     R->hist = cJSON_GetObjectItemCaseSensitive(m->train_info, "history");
