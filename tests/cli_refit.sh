@@ -6,10 +6,9 @@
 #   - the model predicts exactly what the two commands by hand give
 #     (`train --val-split 0 --epochs E --naive-bayes-weight W
 #     --naive-bayes-scale S`), and records the epochs it refit with;
-#   - SIGINT in the second run + --resume gives the uninterrupted file, byte
-#     for byte; in the first, --resume finishes it (the first run's model)
-#     and prints the second run's command (its options are the command
-#     line's, which --resume does not repeat);
+#   - SIGINT in either run + --resume gives the uninterrupted file, byte for
+#     byte (the first run's checkpoint keeps the command line the second is
+#     built from: --resume does not repeat it);
 #   - the same file on 1 and 2 threads; --log holds both runs' epochs; a
 #     file too small to split: a note, the first run's model;
 #   - usage errors: with --val FILE, --val-split 0, --keras, --resume; not a
@@ -47,15 +46,14 @@ check "--log: the first run's epochs (validation scores), then the second run's 
 go "train --refit on 2 threads" "$S" train "$E" ${NET% --threads 1} --threads 2 --refit -o refit2.ssm
 check "2 threads give the 1-thread file, byte for byte" 'cmp -s refit.ssm refit2.ssm'
 
-# SIGINT in the first run: --resume finishes it and says how to refit (the
-# second run's options are the command line's, which --resume does not repeat)
+# SIGINT in the first run: its checkpoint says it refits and keeps the
+# command line, from which --resume builds the second run
 interrupt_train 2 ck1.ssm "$E" $NET --refit
-check "SIGINT in the first run: exit 130, a checkpoint that says it refits" \
-    '[ "$src" = 130 ] && "$S" info ck1.ssm | tr -d " \t\n" | grep -q "\"refit\":true"'
+check "SIGINT in the first run: exit 130, a checkpoint that says it refits, with its options" \
+    '[ "$src" = 130 ] && "$S" info ck1.ssm | tr -d " \t\n" | grep -q "\"refit\":true,\"refit_args\":\[[^]]*\"--hidden\",\"8\""'
 run "$S" train "$E" --resume ck1.ssm --threads 1
-check "--resume it: the first run's model, a note with the second run's command" \
-    '[ "$rc" -eq 0 ] && "$S" predict -m ck1.ssm "$ET" 2>/dev/null | cmp -s - p.first && err_has "note: the first run of a --refit" &&
-     err_has "--val-split 0 --epochs $EP --naive-bayes-weight $W --naive-bayes-scale $SC"'
+check "--resume it: the second run follows, with the first run's options" '[ "$rc" -eq 0 ] && err_has "refit: training again on all 600 rows"'
+check "SIGINT in the first run + --resume: the uninterrupted --refit file, byte for byte" 'cmp -s ck1.ssm refit.ssm'
 # SIGINT in the second run
 "$S" train "$E" $NET --refit -o ck2.ssm >/dev/null 2>ck2.err &
 pid=$!

@@ -381,6 +381,12 @@ int opt_next(const cmd_spec *s, int argc, char **argv, const char **arg)
 
 int opt_operands(void) { return optind; }
 
+void opt_reset(void)
+{
+    built_for = NULL;
+    optind = 0;   /* GNU getopt: start over */
+}
+
 long opt_long(const cmd_spec *s, const char *opt, const char *v, long lo, long hi)
 {
     char *end;

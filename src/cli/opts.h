@@ -38,6 +38,9 @@ typedef struct cmd_spec {
  * exits 0; an unknown option or a missing argument exits 2. */
 int opt_next(const cmd_spec *s, int argc, char **argv, const char **arg);
 int opt_operands(void);     /* index of the first operand after opt_next returned -1 */
+/* Forget the parse so far: the next opt_next starts on a new argv (train
+ * --refit parses its first run's recorded options again after a --resume). */
+void opt_reset(void);
 void opt_help(const cmd_spec *s, FILE *f);
 /* Print "seqsent CMD: message" and "Try 'seqsent CMD --help'." and exit 2. */
 void usage_error(const cmd_spec *s, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));

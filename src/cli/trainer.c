@@ -522,8 +522,12 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
                     *s = cJSON_GetObjectItemCaseSensitive(m.train_info, "naive_bayes_scale");
         if (cJSON_IsNumber(w)) a->nb_weight = w->valuedouble;
         if (cJSON_IsNumber(s)) a->nb_scale = s->valuedouble;
-        /* a first run of --refit: resumed, it ends with a note (trainer_refit) */
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m.train_info, "refit"))) a->refit_resumed = 1;
+        /* a first run of --refit: resumed, the second follows with its options (cmd_train) */
+        const cJSON *ra = cJSON_GetObjectItemCaseSensitive(m.train_info, "refit_args");
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m.train_info, "refit")) && cJSON_IsArray(ra)) {
+            a->refit_resumed = 1;
+            a->refit_args = cJSON_Duplicate(ra, 1);
+        }
         nbhead_free(m.net->nb);
         m.net->nb = NULL;
     }
@@ -552,6 +556,7 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
         if (a->naive_bayes && !isnan(a->nb_weight)) cJSON_AddNumberToObject(m.train_info, "naive_bayes_weight", a->nb_weight);
         if (a->naive_bayes && !isnan(a->nb_scale)) cJSON_AddNumberToObject(m.train_info, "naive_bayes_scale", a->nb_scale);
         if (a->refit) cJSON_AddTrueToObject(m.train_info, "refit");
+        if (a->refit && a->refit_args) cJSON_AddItemToObject(m.train_info, "refit_args", cJSON_Duplicate(a->refit_args, 1));
         if (a->refit_epochs) cJSON_AddNumberToObject(m.train_info, "refit_of_epochs", a->refit_epochs);
         if (targets) cJSON_AddStringToObject(m.train_info, "teacher", targets->teacher);
         if (targets && targets->augment) {
@@ -620,15 +625,6 @@ static void merge_rows(const dataset *tr, const dataset *va, dataset *all)
 
 void trainer_refit(train_args *a, dataset *tr, dataset *va)
 {
-    if (a->refit_resumed && a->refit_epochs && !a->quiet) {
-        /* The second run is a fresh one built from the command line's
-         * options, which a --resume does not repeat (they are the
-         * checkpoint's): say what to run instead of guessing them. */
-        fprintf(stderr, "%s: note: the first run of a --refit, resumed and finished; for the second, run 'seqsent train "
-                        "%s OPTIONS --val-split 0 --epochs %d", a->cmd, tr->path, a->refit_epochs);
-        if (!isnan(a->refit_weight)) fprintf(stderr, " --naive-bayes-weight %g --naive-bayes-scale %g", a->refit_weight, a->refit_scale);
-        fprintf(stderr, "' with the first run's OPTIONS\n");
-    }
     if (!a->refit) return;
     if (!va->n) {   /* a small file: no split was made, so nothing was chosen */
         if (!a->quiet) fprintf(stderr, "%s: note: no validation rows: no refit\n", a->cmd);

@@ -124,7 +124,8 @@ typedef struct train_args {
     int naive_bayes;         /* --naive-bayes: a naive Bayes head fitted after training (nn/nbhead.h) */
     double nb_weight, nb_scale;   /* --naive-bayes-weight/-scale: the head's, given (NAN: chosen on the validation rows) */
     int refit;               /* --refit: train again on every row (trainer_refit) */
-    int refit_resumed;       /* --resume of a --refit's first run: a note instead */
+    int refit_resumed;       /* --resume of a --refit's first run: the second follows (cmd_train) */
+    struct cJSON *refit_args;   /* --refit's command line (recorded in the first run's file), or NULL */
     int refit_epochs;        /* what the first run chose: its kept epoch, */
     double refit_weight, refit_scale;   /* its head's weight and scale (NAN: no head) */
     int epochs_set, lr_set, wd_set, mom_set, shape_set;
