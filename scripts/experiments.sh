@@ -296,7 +296,7 @@ fi
 # S` gives by hand; tests/cli_refit.sh): 10% more rows to learn from,
 # nothing chosen on the test set.  The first run alone is scored beside it.
 # mr only by default: on dev splits (BENCHMARKS.md "Session 15") it gained
-# 0.5 for mr's default models and nothing for ChnSentiCorp's or for
+# 0.5 for mr's default models and no more than noise for ChnSentiCorp's or for
 # distilled students.
 # refit NAME DATA TRAIN TEST [train options...]: one table row
 refit() {
