@@ -171,8 +171,8 @@ $(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libseqsent.a | $(B)
 # (as tests/fuzz/run.sh links them)
 FUZZ_WRAP_csv := -Wl,--wrap=read
 FUZZ_WRAP_model := -Wl,--wrap=mmap,--wrap=munmap
-$(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h $(B)/libseqsent.a | $(B)
-	$(CC) $(ALL_CFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/replay.c $(B)/libseqsent.a $(FUZZ_WRAP_$*) $(LDLIBS)
+$(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h tests/testfiles.h $(B)/libseqsent.a | $(B)
+	$(CC) $(ALL_CFLAGS) -Itests -Itests/fuzz -o $@ $< tests/fuzz/replay.c $(B)/libseqsent.a $(FUZZ_WRAP_$*) $(LDLIBS)
 
 # The deps are installed first in a separate make so pkg-config sees them.
 # check = unit tests + CLI tests + man-page sync, then the same suite under

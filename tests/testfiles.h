@@ -1,5 +1,8 @@
 /* testfiles.h - scratch files for the unit tests: a temporary directory
- * (dir, set by the test with mkdtemp), paths in it, whole-file read/write. */
+ * (dir, set by the test with mkdtemp), paths in it, whole-file read/write.
+ * Marked unused: a file that needs only some of them (tests/fuzz/replay.c:
+ * slurp) gets no warning for the others. */
+#define TESTFILES_HELPER static __attribute__((unused))
 #ifndef SEQSENT_TESTFILES_H
 #define SEQSENT_TESTFILES_H
 
@@ -9,7 +12,7 @@
 
 static char dir[64];
 
-static char *pth(const char *name)
+TESTFILES_HELPER char *pth(const char *name)
 {
     static char buf[4][256];
     static int k;
@@ -18,7 +21,7 @@ static char *pth(const char *name)
     return buf[k];
 }
 
-static unsigned char *slurp(const char *path, size_t *len)
+TESTFILES_HELPER unsigned char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
@@ -32,7 +35,7 @@ static unsigned char *slurp(const char *path, size_t *len)
     return p;
 }
 
-static void spit(const char *path, const void *p, size_t n)
+TESTFILES_HELPER void spit(const char *path, const void *p, size_t n)
 {
     FILE *f = fopen(path, "wb");
     if (!f) { perror(path); exit(2); }
