@@ -4,6 +4,9 @@
 # pretrain, vectors, vocab).
 #   - a row whose text is also in FILE (leading/trailing white space aside)
 #     is left out, counted on stderr, and recorded in the model;
+#   - so is a near copy: the same letters and digits (other spaces,
+#     punctuation, case, full-width forms), or the same first 40 of them
+#     (a copy cut short); a text sharing fewer is kept;
 #   - leaving rows out is the same as training on a file without them: the
 #     same bits (train, vectors);
 #   - FILE is read by its own name's format: a CSV test set beside a corpus
@@ -13,8 +16,14 @@
 #   - errors: a missing FILE (exit 1, named), too many files (exit 2).
 CLI_NAME=exclude CLI_TIMEOUT=120 . tests/harness.sh
 
-E="$D/movies_en.train.csv"
 ET="$D/movies_en.test.csv"
+# The bundled training file holds two near copies of test rows ("Skip it!"
+# for "Skip it", "... lines..." for "... lines!"): the base here is the
+# file without them, and the first check that they are found.
+E=base.csv
+grep -v -x -e '0,Skip it!' -e '0,There are a lot of awkward lines\.\.\.' "$D/movies_en.train.csv" >"$E"
+go "vocab --exclude, the bundled training file" "$S" vocab "$D/movies_en.train.csv" --text --exclude "$ET" -o bundled.tsv
+check "its 2 near copies of test rows found" "err_has 'movies_en.train.csv: 2 of $(($(grep -c '^[01],' "$E") + 2)) texts left out: .*2 of them near copies'"
 NET="--hidden 8 --maxlen 16 --epochs 2 --batch 16 --word2vec --embed-dim 16"
 
 # A training file holding 12 test rows: 4 as they are, 4 with blanks around
@@ -40,6 +49,22 @@ check "train --exclude = training on the file without the rows: the same predict
 go "train without --exclude" "$S" train leaky.csv $NET -o leak.ssm
 run "$S" info leak.ssm
 check "train: no record without --exclude" '! out_has "\"excluded\""'
+
+# near copies of test rows (vocab: the quickest command that leaves texts
+# out): spaces, punctuation and case changed; full-width letters; cut short
+# after 40+ letters; and a text sharing its first 25 characters only (kept)
+sed 1d "$ET" | cut -d, -f2- | awk 'length($0) > 60' | grep -v '"' | sed -n 1,4p >long.txt
+[ "$(lines long.txt)" = 4 ] || echo "# tests/data: fewer long test rows than this test needs"
+{
+    echo "text"
+    sed -n 1p long.txt | tr 'a-z' 'A-Z' | sed 's/[.!,]/ ; /g; s/ /  /g'
+    sed -n 2p long.txt | sed 's/^\(.\)\(.\)/\xef\xbc\xa1\1 - \2/; s/^\xef\xbc\xa1//' | sed 's/^T/\xef\xbc\xb4/'
+    sed -n 3p long.txt | cut -c1-55
+    sed -n 4p long.txt | cut -c1-25 | sed 's/$/ but nothing else of the test row at all here/'
+} >near.csv
+go "vocab --exclude, near copies" "$S" vocab near.csv --text --exclude "$ET" -o near.tsv
+check "near copies: 3 of 4 left out, said so" "err_has 'near.csv: 3 of 4 texts left out: also in $ET (--exclude; 3 of them near copies: the same letters and digits, or cut short)'"
+check "the text sharing 25 characters is kept" 'grep -q "^altogether\|^nothing$TAB" near.tsv'
 
 # a corpus of plain lines, the test set a CSV: each read as its name says
 { cut -d, -f2- "$E" | sed 1d; cut -d, -f2- simple.csv | head -30; } >corpus.txt

@@ -140,6 +140,27 @@ static void test_normalize(void)
     CHECK_STR(s, "");
     CHECK_INT(n, 0);
     free(s);
+
+    /* text_match_key: letters, marks and digits of the normal form only */
+    size_t nch, pb, kl;
+    const char *k1 = "  Déjà   vu, 2 ＴＩＭＥＳ!! ";
+    s = text_match_key(k1, strlen(k1), 4, &nch, &pb, &kl);
+    CHECK_STR(s, "déjàvu2times");
+    CHECK_INT(nch, 12);
+    CHECK_INT(pb, strlen("déjà"));                                  /* 4 characters, 6 bytes */
+    CHECK_INT(kl, strlen("déjàvu2times"));
+    free(s);
+    const char *k2 = "房间 很好，服务\xE2\x80\x8B周到。";                     /* CJK punctuation, zero width */
+    s = text_match_key(k2, strlen(k2), 40, &nch, &pb, NULL);
+    CHECK_STR(s, "房间很好服务周到");
+    CHECK_INT(nch, 8);
+    CHECK_INT(pb, strlen("房间很好服务周到"));                       /* fewer than 40: all of it */
+    free(s);
+    s = text_match_key("!!! ... ???", 11, 40, &nch, &pb, &kl);  /* no letter: empty */
+    CHECK_STR(s, "");
+    CHECK_INT(nch, 0);
+    CHECK_INT(kl, 0);
+    free(s);
 }
 
 static void test_invalid_utf8(void)

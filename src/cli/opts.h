@@ -89,7 +89,7 @@ enum {
  * texts never to learn from, e.g. a test set's (cli_load_texts leaves them
  * out of every file the command reads). */
 #define EXCLUDE_OPT \
-    { "exclude", OPT_EXCLUDE, 1, "FILE", "leave out every text also in FILE (the test set: no test text is learnt from, even unlabelled), blanks at the ends aside; FILE's format by its name; repeatable" }
+    { "exclude", OPT_EXCLUDE, 1, "FILE", "leave out every text also in FILE (the test set: no test text is learnt from, even unlabelled), or a near copy (the same letters and digits, or cut short); FILE's format by its name; repeatable" }
 
 /* How labels are written (commands that read labels: train, distill, eval;
  * predict takes the prefix, to find the text of fastText lines). */

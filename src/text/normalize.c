@@ -294,16 +294,45 @@ size_t text_nfkc_map(toklist *sc, const uint32_t *src, size_t n, uint32_t **out,
     return b.m;
 }
 
+/* Cleaning and NFKC + case folding of s[0..len) as code points in
+ * tmp's scratch: *c gets them, the return value how many. */
+static size_t normal_form(toklist *tmp, const char *s, size_t len, uint32_t **c)
+{
+    uint32_t *raw = toklist_scratch(tmp, 0, (len + 1) * sizeof *raw);
+    return text_nfkc_casefold(tmp, raw, text_decode_clean(s, len, raw), c);
+}
+
 char *text_normalize(const char *s, size_t len, size_t *outlen)
 {
     toklist tmp = {0};
-    uint32_t *raw = toklist_scratch(&tmp, 0, (len + 1) * sizeof *raw);
-    size_t n = text_decode_clean(s, len, raw);
     uint32_t *c;
-    n = text_nfkc_casefold(&tmp, raw, n, &c);
+    size_t n = normal_form(&tmp, s, len, &c);
     char *r = xmalloc(4 * n + 1), *p = r;
     for (size_t i = 0; i < n; i++) p += enc_utf8(c[i], p);
     *p = '\0';
+    if (outlen) *outlen = (size_t)(p - r);
+    toklist_free(&tmp);
+    return r;
+}
+
+char *text_match_key(const char *s, size_t len, size_t prefix_chars, size_t *nchars, size_t *prefix_bytes,
+                     size_t *outlen)
+{
+    toklist tmp = {0};
+    uint32_t *c;
+    size_t n = normal_form(&tmp, s, len, &c);
+    char *r = xmalloc(4 * n + 1), *p = r;
+    size_t k = 0, pb = 0;
+    for (size_t i = 0; i < n; i++) {
+        utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)c[i]);
+        if (cat < UTF8PROC_CATEGORY_LU || cat > UTF8PROC_CATEGORY_NO) continue;   /* L*, M*, N* only */
+        p += enc_utf8(c[i], p);
+        if (++k == prefix_chars) pb = (size_t)(p - r);
+    }
+    *p = '\0';
+    if (k < prefix_chars) pb = (size_t)(p - r);
+    *nchars = k;
+    if (prefix_bytes) *prefix_bytes = pb;
     if (outlen) *outlen = (size_t)(p - r);
     toklist_free(&tmp);
     return r;

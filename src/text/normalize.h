@@ -45,4 +45,14 @@ size_t text_nfkc_map(toklist *sc, const uint32_t *src, size_t n, uint32_t **out,
  * to the form of tokens. */
 char *text_normalize(const char *s, size_t len, size_t *outlen);
 
+/* What two copies of a text keep in common when one was re-typed, pasted
+ * or cut short: text_normalize's form with only letters, marks and digits
+ * kept (Unicode categories L, M, N: white space, punctuation and symbols
+ * dropped), as a malloc'ed NUL-terminated string.  *nchars gets its length
+ * in characters, *prefix_bytes (if not NULL) the bytes of its first
+ * prefix_chars characters (all of them when fewer), *outlen (if not NULL)
+ * its length in bytes.  --exclude compares texts by it. */
+char *text_match_key(const char *s, size_t len, size_t prefix_chars, size_t *nchars, size_t *prefix_bytes,
+                     size_t *outlen);
+
 #endif
