@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/cli_refit.sh - `train --refit`: after the usual run (epochs kept by
+# tests/cli_refit.sh - `train --refit` (and distill's): after the usual run (epochs kept by
 # early stopping on the validation split, the naive Bayes head's weight and
 # scale chosen on it), train again from the start on every row for those
 # epochs with that weight and scale.
@@ -11,8 +11,11 @@
 #     built from: --resume does not repeat it);
 #   - the same file on 1 and 2 threads; --log holds both runs' epochs; a
 #     file too small to split: a note, the first run's model;
-#   - usage errors: with --val FILE, --val-split 0, --keras, --resume; not a
-#     distill option.
+#   - usage errors: with --val FILE, --val-split 0, --keras, --resume;
+#   - distill --refit: the student's rows again, the same as by hand, and
+#     resumed across its runs (the resume makes its targets as the
+#     checkpoint's run did: hard weight and temperature not repeated; given,
+#     a usage error).
 CLI_NAME=refit CLI_TIMEOUT=120 . tests/harness.sh
 
 E="$D/movies_en.train.csv"
@@ -80,6 +83,26 @@ run "$S" train "$E" --keras --refit -o x.ssm
 check "--refit --keras (no validation split): usage error" 'usage_err "val-split" && [ ! -e x.ssm ]'
 run "$S" train "$E" --resume ck1.ssm --refit
 check "--resume --refit: usage error (the checkpoint's)" 'usage_err "checkpoint"'
-run "$S" distill refit.ssm --labelled "$E" --refit -o x.ssm
-check "distill has no --refit: usage error" '[ "$rc" -eq 2 ] && err_has "refit" && [ ! -e x.ssm ]'
+# distill --refit: the student's rows (its labelled rows and texts) again,
+# every one, built as the command line without a split builds them
+DN="$NET --labelled $E --hard-weight 0.5 --temperature 3"
+go "distill (the first run by hand)" "$S" distill first.ssm $DN -o dfirst.ssm
+run "$S" info dfirst.ssm
+DEP=$(flat | sed -n 's/.*"best_epoch":\([0-9]*\).*/\1/p')
+DW=$(flat | sed -n 's/.*"naive_bayes":{[^}]*"weight":\([0-9.eE+-]*\).*/\1/p')
+DSC=$(flat | sed -n 's/.*"naive_bayes":{[^}]*"scale":\([0-9.eE+-]*\).*/\1/p')
+go "distill --val-split 0 --epochs E --naive-bayes-weight W --naive-bayes-scale S (by hand)" \
+    "$S" distill first.ssm $DN --val-split 0 --epochs "$DEP" --naive-bayes-weight "$DW" --naive-bayes-scale "$DSC" -o dhand.ssm
+run "$S" distill first.ssm $DN --refit -o drefit.ssm
+check "distill --refit: exit 0, trains again on all 600 rows with the first run's choices" \
+    '[ "$rc" -eq 0 ] && err_has "refit: training again on all 600 rows for $DEP epoch" && err_has "naive Bayes weight $DW, scale $DSC"'
+"$S" predict -m dhand.ssm "$ET" >p.dhand 2>/dev/null
+"$S" predict -m drefit.ssm "$ET" >p.drefit 2>/dev/null
+check "distill --refit predicts what the two commands by hand give, bit for bit" '[ -s p.drefit ] && cmp -s p.dhand p.drefit'
+INTERRUPT_CMD=distill interrupt_train 2 dck.ssm first.ssm $DN --refit
+run "$S" distill first.ssm --labelled "$E" --resume dck.ssm --threads 1
+check "distill: SIGINT in the first run + --resume: the second follows; the uninterrupted file, byte for byte" \
+    '[ "$src" = 130 ] && [ "$rc" -eq 0 ] && err_has "refit: training again on all 600 rows" && cmp -s dck.ssm drefit.ssm'
+run "$S" distill first.ssm --labelled "$E" --resume dck.ssm --hard-weight 0.3 -o x.ssm
+check "distill --resume --hard-weight: usage error (the targets are the checkpoint's)" 'usage_err "targets" && [ ! -e x.ssm ]'
 finish

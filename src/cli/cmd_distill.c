@@ -40,7 +40,7 @@ static const cmd_opt options[] = {
     OPT("augment-pool", O_AUG_POOL, "N", "replacements are among the teacher's N most frequent words (default 20000)"),
     OPT("augment-span", O_AUG_SPAN, "P", "then with probability P keeps only a span of the tokens (default 0.25)"),
     OPT("augment-span-max", O_AUG_SPAN_MAX, "N", "the longest such span, in tokens (default 5)"),
-    TRAIN_OPTIONS_WITH(NAIVE_BAYES_ROWS, NO_ROWS),
+    TRAIN_OPTIONS_WITH(NAIVE_BAYES_ROWS, REFIT_ROWS),
     { 0 }
 };
 
@@ -76,16 +76,16 @@ static void parse_args(int argc, char **argv, distill_args *d)
     trainer_init(a, &spec);
     a->to.temperature = DEFAULT_TEMPERATURE;
     augment_opts_default(&d->aug);
-    int aug_set = 0;
+    int aug_set = 0, target_set = 0;   /* --augment-*; any option that makes the targets */
     const char *arg;
     int c;
     while ((c = opt_next(&spec, argc, argv, &arg)) != -1) {
         if (trainer_option(a, c, arg)) continue;
         switch (c) {
         case O_LABELLED: d->labelled = arg; break;
-        case O_TEMPERATURE: a->to.temperature = opt_double(&spec, "temperature", arg, 0.05, 100); break;
-        case O_HARD_WEIGHT: d->hard_weight = opt_double(&spec, "hard-weight", arg, 0, 1); break;
-        case O_AUGMENT: d->augment = (int)opt_long(&spec, "augment", arg, 0, 100); break;
+        case O_TEMPERATURE: a->to.temperature = opt_double(&spec, "temperature", arg, 0.05, 100); target_set = 1; break;
+        case O_HARD_WEIGHT: d->hard_weight = opt_double(&spec, "hard-weight", arg, 0, 1); target_set = 1; break;
+        case O_AUGMENT: d->augment = (int)opt_long(&spec, "augment", arg, 0, 100); target_set = 1; break;
         case O_AUG_DROP: d->aug.p_drop = opt_double(&spec, "augment-drop", arg, 0, 1); aug_set = 1; break;
         case O_AUG_SWAP: d->aug.p_swap = opt_double(&spec, "augment-swap", arg, 0, 1); aug_set = 1; break;
         case O_AUG_SPAN: d->aug.p_span = opt_double(&spec, "augment-span", arg, 0, 1); aug_set = 1; break;
@@ -101,6 +101,8 @@ static void parse_args(int argc, char **argv, distill_args *d)
     d->ntexts = argc - first - 1;
     if (d->aug.p_drop + d->aug.p_swap > 1 + 1e-9)
         usage_error(&spec, "--augment-drop %g + --augment-swap %g is over 1: they are shares of the tokens", d->aug.p_drop, d->aug.p_swap);
+    if (a->resume_path && (target_set || aug_set))
+        usage_error(&spec, "--resume continues a run: its targets (--temperature, --hard-weight, --augment) come from the checkpoint");
     if (aug_set && !d->augment) usage_error(&spec, "--augment-* say how --augment N's copies are drawn: give --augment N too");
     if (!d->ntexts && !d->labelled) usage_error(&spec, "no text to distil on: give TEXT files and/or --labelled FILE");
     if (a->val_path) usage_error(&spec, "--val: validation rows come from --val-split (the teacher labels them)");
@@ -271,6 +273,53 @@ static float *soft_targets(const distill_args *d, model *teacher, dataset *ds)
     return q;
 }
 
+/* --resume: the targets are made again as the checkpoint's run made them,
+ * with its temperature, hard weight and augmentation (a run of an earlier
+ * version records no hard weight: it had none). */
+static void resume_targets(distill_args *d)
+{
+    model m;
+    if (model_load(&m, d->t.resume_path, 0) < 0) die_err(EXIT_FAIL);
+    const cJSON *ti = m.train_info, *j;
+    if (cJSON_IsNumber(j = cJSON_GetObjectItemCaseSensitive(ti, "temperature"))) d->t.to.temperature = j->valuedouble;
+    if (cJSON_IsNumber(j = cJSON_GetObjectItemCaseSensitive(ti, "hard_weight"))) d->hard_weight = j->valuedouble;
+    if (cJSON_IsNumber(j = cJSON_GetObjectItemCaseSensitive(ti, "augment"))) d->augment = j->valueint;
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(ti, "augment_settings");
+    if (cJSON_IsNumber(j = cJSON_GetObjectItemCaseSensitive(g, "drop"))) d->aug.p_drop = j->valuedouble;
+    if (cJSON_IsNumber(j = cJSON_GetObjectItemCaseSensitive(g, "swap"))) d->aug.p_swap = j->valuedouble;
+    if (cJSON_IsNumber(j = cJSON_GetObjectItemCaseSensitive(g, "near"))) d->aug.near = j->valueint;
+    if (cJSON_IsNumber(j = cJSON_GetObjectItemCaseSensitive(g, "pool"))) d->aug.pool = (size_t)j->valuedouble;
+    if (cJSON_IsNumber(j = cJSON_GetObjectItemCaseSensitive(g, "span"))) d->aug.p_span = j->valuedouble;
+    if (cJSON_IsNumber(j = cJSON_GetObjectItemCaseSensitive(g, "span_max"))) d->aug.span_max = j->valueint;
+    model_free(&m);
+}
+
+/* One run: the rows (a validation split unless none is asked for), their
+ * copies and the teacher's targets, trained on.  Returns the rows before
+ * the copies, *nva how many of them are validation rows. */
+static size_t distill_run(distill_args *d, model *teacher, size_t *nva)
+{
+    train_args *a = &d->t;
+    dataset tr, va;
+    memset(&va, 0, sizeof va);
+    load_rows(d, teacher, &tr);
+    trainer_split(a, &tr, &va);
+    a->own_rows = tr.n;
+    augment_rows(d, teacher, &tr);
+    train_targets tt = { d->teacher, teacher->labels, teacher->nlabels, NULL, NULL, d->augment, &d->aug, d->hard_weight };
+    float *qtr = soft_targets(d, teacher, &tr), *qva = soft_targets(d, teacher, &va);
+    tt.soft_tr = qtr;
+    tt.soft_va = qva;
+    trainer_run(a, &tr, &va, &tt);
+    size_t rows = a->own_rows + va.n;
+    *nva = va.n;
+    free(qtr);
+    free(qva);
+    dataset_free(&va);
+    dataset_free(&tr);
+    return rows;
+}
+
 int cmd_distill(int argc, char **argv)
 {
     distill_args d;
@@ -278,28 +327,35 @@ int cmd_distill(int argc, char **argv)
     train_args *a = &d.t;
     cli_join_job(&a->quiet, &a->to.quiet);
     a->to.threads = cli_set_threads(a->co.threads);
+    if (a->refit) a->refit_args = trainer_args_json(argc, argv);
     model teacher;
     if (model_load(&teacher, d.teacher, 0) < 0) die_err(EXIT_FAIL);
     if (model_check_classifier(&teacher, d.teacher) < 0) die_err(EXIT_FAIL);
     if (teacher.multilabel)
         die(EXIT_FAIL, "%s: a multi-label model (a sigmoid per label): distill learns from single-label teachers only",
             d.teacher);
-    dataset tr, va;
-    memset(&va, 0, sizeof va);
-    load_rows(&d, &teacher, &tr);
-    trainer_split(a, &tr, &va);
-    a->own_rows = tr.n;
-    augment_rows(&d, &teacher, &tr);
-    train_targets tt = { d.teacher, teacher.labels, teacher.nlabels, NULL, NULL, d.augment, &d.aug };
-    float *qtr = soft_targets(&d, &teacher, &tr), *qva = soft_targets(&d, &teacher, &va);
-    tt.soft_tr = qtr;
-    tt.soft_va = qva;
-    trainer_run(a, &tr, &va, &tt);
+    if (a->resume_path) resume_targets(&d);
+    size_t nva, rows = distill_run(&d, &teacher, &nva);
+    /* --refit: every row again, built as the command line without a split
+     * would build them; after a --resume, from the first run's command line */
+    distill_args b, *r = &d;
+    char **rargv = NULL;
+    int rargc = 0;
+    if (a->refit_resumed) {
+        rargv = trainer_args_argv(a->refit_args, "distill", &rargc);
+        opt_reset();
+        parse_args(rargc, rargv, &b);
+        trainer_refit_resumed_args(&b.t, a);
+        b.teacher = d.teacher;   /* the files are the resume's */
+        b.texts = d.texts;
+        b.ntexts = d.ntexts;
+        b.labelled = d.labelled;
+        r = &b;
+    }
+    if (trainer_refit_prepare(&r->t, &(dataset){ .n = nva }, rows)) distill_run(r, &teacher, &nva);
+    if (rargv) trainer_args_free(rargv, rargc);
+    cJSON_Delete(a->refit_args);
     dist_finish();
-    free(qtr);
-    free(qva);
-    dataset_free(&va);
-    dataset_free(&tr);
     model_free(&teacher);
     return EXIT_OK;
 }

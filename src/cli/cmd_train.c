@@ -71,14 +71,6 @@ static void load_data(train_args *a, dataset *tr, dataset *va)
     trainer_split(a, tr, va);
 }
 
-/* --refit's command line, argv[1..] (the first run's file keeps it). */
-static cJSON *args_json(int argc, char **argv)
-{
-    cJSON *j = cJSON_CreateArray();
-    for (int i = 1; i < argc; i++) cJSON_AddItemToArray(j, cJSON_CreateString(argv[i]));
-    return j;
-}
-
 /* A --resume that finished a --refit's first run: the second is a fresh
  * run built from the options (network, tokenizer, vectors...) the first
  * was given, which the resume's command line does not repeat (they were
@@ -86,29 +78,15 @@ static cJSON *args_json(int argc, char **argv)
  * file, the output, --threads and --quiet are the resume's. */
 static void refit_resumed(train_args *a, dataset *tr, dataset *va)
 {
-    int n = cJSON_GetArraySize(a->refit_args);
-    char **argv = xmalloc(((size_t)n + 2) * sizeof *argv);
-    argv[0] = xstrdup("train");
-    for (int i = 0; i < n; i++) {
-        const cJSON *s = cJSON_GetArrayItem(a->refit_args, i);
-        argv[i + 1] = xstrdup(cJSON_IsString(s) ? s->valuestring : "");
-    }
-    argv[n + 1] = NULL;
+    int n;
+    char **argv = trainer_args_argv(a->refit_args, "train", &n);
     train_args b;
     autotune_args t;
     opt_reset();
-    parse_args(n + 1, argv, &b, &t);
-    b.train_path = a->train_path;
-    b.out = b.to.out = a->out;
-    b.quiet = a->quiet;
-    b.to.quiet = a->to.quiet;
-    b.to.threads = a->to.threads;
-    b.refit_epochs = a->refit_epochs;
-    b.refit_weight = a->refit_weight;
-    b.refit_scale = a->refit_scale;
+    parse_args(n, argv, &b, &t);
+    trainer_refit_resumed_args(&b, a);
     trainer_refit(&b, tr, va);
-    for (int i = 0; i <= n; i++) free(argv[i]);
-    free(argv);
+    trainer_args_free(argv, n);
 }
 
 int cmd_train(int argc, char **argv)
@@ -118,7 +96,7 @@ int cmd_train(int argc, char **argv)
     parse_args(argc, argv, &a, &t);
     cli_join_job(&a.quiet, &a.to.quiet);
     a.to.threads = cli_set_threads(a.co.threads);
-    if (a.refit) a.refit_args = args_json(argc, argv);
+    if (a.refit) a.refit_args = trainer_args_json(argc, argv);
     dataset tr, va;
     load_data(&a, &tr, &va);
     trainer_run(&a, &tr, &va, NULL);

@@ -559,6 +559,7 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
         if (a->refit && a->refit_args) cJSON_AddItemToObject(m.train_info, "refit_args", cJSON_Duplicate(a->refit_args, 1));
         if (a->refit_epochs) cJSON_AddNumberToObject(m.train_info, "refit_of_epochs", a->refit_epochs);
         if (targets) cJSON_AddStringToObject(m.train_info, "teacher", targets->teacher);
+        if (targets) cJSON_AddNumberToObject(m.train_info, "hard_weight", targets->hard_weight);
         if (targets && targets->augment) {
             cJSON_AddNumberToObject(m.train_info, "augment", targets->augment);
             cJSON_AddNumberToObject(m.train_info, "augmented_rows", (double)(tr->n - own_rows(a, tr)));
@@ -623,15 +624,13 @@ static void merge_rows(const dataset *tr, const dataset *va, dataset *all)
     all->n = n;
 }
 
-void trainer_refit(train_args *a, dataset *tr, dataset *va)
+int trainer_refit_prepare(train_args *a, const dataset *va, size_t rows)
 {
-    if (!a->refit) return;
+    if (!a->refit) return 0;
     if (!va->n) {   /* a small file: no split was made, so nothing was chosen */
         if (!a->quiet) fprintf(stderr, "%s: note: no validation rows: no refit\n", a->cmd);
-        return;
+        return 0;
     }
-    dataset all;
-    merge_rows(tr, va, &all);
     a->to.val_split = 0;
     a->to.early_stop = 0;
     a->to.epochs = a->refit_epochs;
@@ -643,13 +642,60 @@ void trainer_refit(train_args *a, dataset *tr, dataset *va)
     a->nb_weight = a->refit_weight;
     a->nb_scale = a->refit_scale;
     if (!a->quiet) {
-        fprintf(stderr, "%s: --refit: training again on all %zu rows for %d epoch%s", a->cmd, all.n, a->to.epochs,
+        fprintf(stderr, "%s: --refit: training again on all %zu rows for %d epoch%s", a->cmd, rows, a->to.epochs,
                 a->to.epochs == 1 ? "" : "s");
         if (a->naive_bayes) fprintf(stderr, ", naive Bayes weight %g, scale %g", a->nb_weight, a->nb_scale);
         fprintf(stderr, "\n");
     }
+    return 1;
+}
+
+void trainer_refit(train_args *a, dataset *tr, dataset *va)
+{
+    if (!trainer_refit_prepare(a, va, tr->n + va->n)) return;
+    dataset all;
+    merge_rows(tr, va, &all);
     trainer_run(a, &all, &(dataset){ 0 }, NULL);
     free(all.text);
     free(all.label);
     free(all.line);
+}
+
+cJSON *trainer_args_json(int argc, char **argv)
+{
+    cJSON *j = cJSON_CreateArray();
+    for (int i = 1; i < argc; i++) cJSON_AddItemToArray(j, cJSON_CreateString(argv[i]));
+    return j;
+}
+
+char **trainer_args_argv(const cJSON *args, const char *cmd, int *argc)
+{
+    int n = cJSON_GetArraySize(args);
+    char **argv = xmalloc(((size_t)n + 2) * sizeof *argv);
+    argv[0] = xstrdup(cmd);
+    for (int i = 0; i < n; i++) {
+        const cJSON *s = cJSON_GetArrayItem(args, i);
+        argv[i + 1] = xstrdup(cJSON_IsString(s) ? s->valuestring : "");
+    }
+    argv[n + 1] = NULL;
+    *argc = n + 1;
+    return argv;
+}
+
+void trainer_args_free(char **argv, int argc)
+{
+    for (int i = 0; i < argc; i++) free(argv[i]);
+    free(argv);
+}
+
+void trainer_refit_resumed_args(train_args *b, const train_args *a)
+{
+    b->train_path = a->train_path;
+    b->out = b->to.out = a->out;
+    b->quiet = a->quiet;
+    b->to.quiet = a->to.quiet;
+    b->to.threads = a->to.threads;
+    b->refit_epochs = a->refit_epochs;
+    b->refit_weight = a->refit_weight;
+    b->refit_scale = a->refit_scale;
 }

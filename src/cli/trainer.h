@@ -35,10 +35,9 @@ enum {
     OPT("no-naive-bayes", O_NO_NAIVE_BAYES, "", "no naive Bayes head (as --keras)"), \
     OPT("naive-bayes-weight", O_NB_WEIGHT, "W", "the head's weight (0..1) as given, not chosen on the validation rows; with --naive-bayes-scale none are needed (e.g. --val-split 0; see --refit)"), \
     OPT("naive-bayes-scale", O_NB_SCALE, "S", "the scale of the head's log probabilities (0.001..100), given rather than chosen on the validation rows"),
-/* train's --refit, among the validation rows (distill has none: its
- * students gained nothing from it on the dev splits). */
+/* --refit, among the validation rows (train and distill). */
 #define REFIT_ROWS \
-    OPT("refit", O_REFIT, "", "then train again from the start on every row (the validation split's too) for the epochs kept, with the head's weight and scale (mr dev: +0.5 points; twice the time)"),
+    OPT("refit", O_REFIT, "", "then train again from the start on every row (the validation split's too) for the epochs kept, with the head's weight and scale (twice the time; off)"),
 #define TRAIN_OPTIONS TRAIN_OPTIONS_WITH(NO_ROWS, NO_ROWS)
 #define TRAIN_OPTIONS_WITH(network_rows, validation_rows) \
     OPT_GROUP("Data & vocabulary:"), \
@@ -201,6 +200,7 @@ typedef struct train_targets {
     const float *soft_tr, *soft_va;   /* [rows, K], K = 1 for 2 labels */
     int augment;             /* distill --augment: copies per training row (recorded) */
     const struct augment_opts *aug;   /* and how they were drawn (recorded) */
+    double hard_weight;      /* distill --hard-weight (recorded) */
 } train_targets;
 
 /* Train on tr (va: validation rows, n = 0 for none) and write the model;
@@ -215,5 +215,25 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
  * --naive-bayes-weight W --naive-bayes-scale S` would; the model replaces
  * the first. */
 void trainer_refit(train_args *a, dataset *tr, dataset *va);
+
+/* The options of --refit's second run, after trainer_run on validation
+ * rows va: no validation, the kept epochs, the head's weight and scale,
+ * said on stderr with the rows it trains on.  0 (nothing changed) without
+ * --refit or without validation rows (a note).  distill then builds its
+ * rows again, as its command line without a split would. */
+int trainer_refit_prepare(train_args *a, const dataset *va, size_t rows);
+
+/* --refit's record of the command line: argv[1..] as a JSON array (the
+ * first run's file keeps it, train_info.refit_args); and back, as an argv
+ * of argc strings whose argv[0] is cmd (trainer_args_free frees it). */
+struct cJSON *trainer_args_json(int argc, char **argv);
+char **trainer_args_argv(const struct cJSON *args, const char *cmd, int *argc);
+void trainer_args_free(char **argv, int argc);
+
+/* A --resume that finished a --refit's first run builds the second from
+ * the recorded command line, parsed into b: the data file, output,
+ * --quiet and --threads are the resume's (a), and so is what the first
+ * run chose (epochs, the head's weight and scale). */
+void trainer_refit_resumed_args(train_args *b, const train_args *a);
 
 #endif
