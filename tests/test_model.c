@@ -3,7 +3,9 @@
  * load errors, seeded initialisation, and a small training run. */
 #include "model/model.h"
 #include "base/err.h"
+#include "nn/nbhead.h"
 #include "nn/net.h"
+#include "text/chargrams.h"
 #include "train/train.h"
 #include "test.h"
 
@@ -956,6 +958,65 @@ static void test_lazy_rows(void)
     model_free(&a);
 }
 
+/* A naive Bayes head with the words' character n-grams: saved and loaded
+ * (mapped and copied) it mixes the same probabilities; a word -> n-grams
+ * table that falls, or names an n-gram beyond F, is refused by name. */
+static void test_nb_chargrams(void)
+{
+    model a;
+    build_model(&a, 2, 1, 1, 0, 1, 1, 11);
+    enum { N = 6 };
+    const int T = a.maxlen, V = (int)a.voc.n;
+    int32_t ids[N * 7], y[N];
+    for (int i = 0; i < N; i++) {
+        y[i] = i % 2;
+        for (int t = 0; t < T; t++) ids[i * T + t] = t < 2 ? 0 : 2 + (i * 5 + t * 3) % (V - 2);
+    }
+    int32_t *off, *feat, F;
+    chargram_features(&a.voc, 2, 4, &off, &feat, &F);
+    nb_wordfeats wf = { F, off, feat, 2, 4 };
+    a.net->nb = nbhead_count(ids, y, N, T, V, 2, 1.0, &wf);
+    free(off);
+    free(feat);
+    a.net->nb->weight = 0.5;
+    a.net->nb->scale = 0.3;
+    CHECK(a.net->nb->F > 0);
+    float *pa = predict_ids(a.net, N, T, ids), *p0 = predict_ids(a.net, N, T, ids);
+    nbhead_mix(a.net->nb, N, T, ids, pa, 1);   /* the network's, then the head's mixed in */
+    CHECK(memcmp(pa, p0, N * sizeof *pa) != 0);
+    free(p0);
+    CHECK_MSG(model_save(&a, pth("nbc.ssm")) == 0, "%s", err_msg());
+    for (int copy = 0; copy <= 1; copy++) {
+        model b;
+        int rc = model_load(&b, pth("nbc.ssm"), copy);
+        CHECK_MSG(rc == 0, "model_load(nbc.ssm, %d): %s", copy, err_msg());
+        if (rc) continue;
+        const nb_head *h = b.net->nb;
+        CHECK(h && h->F == a.net->nb->F && h->fmin == 2 && h->fmax == 4);
+        if (h) CHECK(!memcmp(h->foff, a.net->nb->foff, ((size_t)V + 1) * sizeof *h->foff));
+        float *pb = predict_ids(b.net, N, T, ids);
+        if (h) nbhead_mix(h, N, T, ids, pb, 1);
+        CHECK_MSG(!memcmp(pa, pb, N * sizeof *pa), "copy=%d: the head's mix differs after load", copy);
+        free(pb);
+        model_free(&b);
+    }
+    free(pa);
+    /* a table that falls, then one naming n-gram F */
+    for (int bad = 0; bad < 2; bad++) {
+        nb_head *h = a.net->nb;
+        int32_t keep_off = h->foff[3], keep_feat = h->ffeat[0];
+        if (bad == 0) h->foff[3] = h->foff[V] + 1;
+        else h->ffeat[0] = h->F;
+        CHECK_MSG(model_save(&a, pth("nbbad.ssm")) == 0, "%s", err_msg());
+        model b;
+        CHECK(model_load(&b, pth("nbbad.ssm"), 0) != 0);
+        CHECK_MSG(strstr(err_msg(), "nb.char_off") != NULL, "bad=%d: %s", bad, err_msg());
+        h->foff[3] = keep_off;
+        h->ffeat[0] = keep_feat;
+    }
+    model_free(&a);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/seqsent-model-XXXXXX");
@@ -971,6 +1032,7 @@ int main(void)
     test_train_smoke();
     test_infer_invariance();
     test_lazy_rows();
+    test_nb_chargrams();
     rm_dir();
     TEST_END();
 }

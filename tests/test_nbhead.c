@@ -3,7 +3,9 @@
  * a brute force over its distinct words and pairs (padding, <unk>, repeats
  * and pairs never seen), the mix of a softmax and of a sigmoid network
  * alike, weight 0 changing nothing, and the fit choosing the head when it
- * knows what the network does not, and not when it knows nothing. */
+ * knows what the network does not, and not when it knows nothing; the
+ * words' own features (character n-grams) counted once a row however many
+ * of its words share one, those no row had dropped, in the logits once. */
 #include "nn/nbhead.h"
 #include "base/err.h"
 #include "base/tensor.h"
@@ -37,7 +39,7 @@ static int32_t row_of_pair(const nb_head *h, int32_t a, int32_t b)
 
 static void test_counts(void)
 {
-    nb_head *h = nbhead_count(ROWS, Y, 4, T, V, 2, 1.0);
+    nb_head *h = nbhead_count(ROWS, Y, 4, T, V, 2, 1.0, NULL);
     CHECK_INT(h->npairs, 7);   /* (2,3) (3,2) (4,5) (5,4) (2,6) (6,7) (4,3) */
     for (int64_t i = 1; i < h->npairs; i++)   /* ascending */
         CHECK(h->pairs[2 * i - 2] < h->pairs[2 * i] ||
@@ -87,7 +89,7 @@ static void brute_logits(const nb_head *h, const int32_t *row, double *z)
 
 static void test_logits(void)
 {
-    nb_head *h = nbhead_count(ROWS, Y, 4, T, V, 2, 0.5);
+    nb_head *h = nbhead_count(ROWS, Y, 4, T, V, 2, 0.5, NULL);
     static const int32_t q[][T] = {
         { 0, 0, 2, 3, 2, 3 },   /* a training row */
         { 2, 3, 7, 6, 1, 1 },   /* (3,7), (7,6) never seen; <unk> */
@@ -110,7 +112,7 @@ static void test_logits(void)
 
 static void test_mix(void)
 {
-    nb_head *h = nbhead_count(ROWS, Y, 4, T, V, 2, 1.0);
+    nb_head *h = nbhead_count(ROWS, Y, 4, T, V, 2, 1.0, NULL);
     float soft2[2 * 2] = { 0.7f, 0.3f, 0.2f, 0.8f }, sig[2] = { 0.3f, 0.8f };
     h->weight = 0;
     nbhead_mix(h, 2, T, ROWS, soft2, 2);
@@ -147,7 +149,7 @@ static void test_fit(void)
         sure[2 * i + y[i]] = 1;
         sure[2 * i + 1 - y[i]] = 0;
     }
-    nb_head *h = nbhead_count(ids, y, N / 2, T, V, 2, 1.0);   /* counted on the first half, fitted on the second */
+    nb_head *h = nbhead_count(ids, y, N / 2, T, V, 2, 1.0, NULL);   /* counted on the first half, fitted on the second */
     double l0, l1;
     nbhead_fit(h, ids + N / 2 * T, y + N / 2, N / 2, T, guess + N, 2, NAN, NAN, &l0, &l1);
     CHECK(h->weight >= 0.5);
@@ -180,9 +182,65 @@ static void test_fit(void)
     free(ids);
 }
 
+/* Word features: 2 -> {0,1}, 3 -> {1}, 4 -> {2}, 5 -> {2}, 6 -> none,
+ * 7 -> {3}; feature 4 is no word's in a row (dropped).  By row:
+ *   row 0 (class 0) words {2,3}: features {0,1} (1 twice: once)
+ *   row 1 (class 1) words {4,5}: {2} (twice: once)
+ *   row 2 (class 0) words {2,6,7}: {0,1,3}
+ *   row 3 (class 1) words {3,4}: {1,2}
+ * class 0: f0 2, f1 2, f3 1 (5); class 1: f1 1, f2 2 (3).  Features in all:
+ * 6 words + 7 pairs + 4 = 17; class totals 9 + 5 = 14 and 7 + 3 = 10. */
+static const int32_t WF_OFF[V + 1] = { 0, 0, 0, 2, 3, 4, 5, 5, 6 };
+static const int32_t WF_FEAT[6] = { 0, 1, 1, 2, 2, 3 };
+
+static void test_wordfeats(void)
+{
+    nb_wordfeats wf = { 5, WF_OFF, WF_FEAT, 3, 6 };
+    nb_head *h = nbhead_count(ROWS, Y, 4, T, V, 2, 1.0, &wf);
+    CHECK_INT(h->F, 4);
+    CHECK_INT(h->fmin, 3);
+    CHECK_INT(h->fmax, 6);
+    CHECK_INT(h->npairs, 7);
+    CHECK(h->foff[2] == 0 && h->foff[3] == 2 && h->foff[V] == 6);
+    CHECK(h->ffeat[0] == 0 && h->ffeat[1] == 1 && h->ffeat[5] == 3);
+    CHECK(nbhead_wordfeats_valid(h->foff, h->ffeat, V, h->F));
+    double z0 = log(14 + 17.0), z1 = log(10 + 17.0);
+    const int64_t f0 = V + h->npairs;
+    CHECK_NEAR(h->logp[2 * 2 + 0], log(2 + 1.0) - z0, 1e-6);   /* word 2, as without features but for the totals */
+    CHECK_NEAR(h->logp[(f0 + 0) * 2 + 0], log(2 + 1.0) - z0, 1e-6);
+    CHECK_NEAR(h->logp[(f0 + 1) * 2 + 0], log(2 + 1.0) - z0, 1e-6);   /* row 0 has it twice: counted once */
+    CHECK_NEAR(h->logp[(f0 + 1) * 2 + 1], log(1 + 1.0) - z1, 1e-6);
+    CHECK_NEAR(h->logp[(f0 + 2) * 2 + 1], log(2 + 1.0) - z1, 1e-6);
+    CHECK_NEAR(h->logp[(f0 + 3) * 2 + 0], log(1 + 1.0) - z0, 1e-6);
+    CHECK_NEAR(h->logp[(f0 + 3) * 2 + 1], log(0 + 1.0) - z1, 1e-6);
+    /* logits: the words' and pairs' as a head without features, plus each
+     * distinct feature once */
+    static const int32_t q[T] = { 5, 4, 5, 4, 2, 3 };   /* features {2} once, {0,1} */
+    float z[2];
+    double want[2];
+    nbhead_logits(h, q, T, z);
+    brute_logits(h, q, want);
+    for (int c = 0; c < 2; c++) {
+        want[c] += h->logp[(f0 + 0) * 2 + c] + h->logp[(f0 + 1) * 2 + c] + h->logp[(f0 + 2) * 2 + c];
+        CHECK_NEAR(z[c], want[c], 1e-4);
+    }
+    /* nbhead_mix and nbhead_fit read the same logits: the mix of one row */
+    float pr[2] = { 0.5f, 0.5f };
+    h->weight = 0.5;
+    h->scale = 1;
+    nbhead_mix(h, 1, T, q, pr, 2);
+    CHECK_NEAR(pr[1], 0.25 + 0.5 / (1 + exp(-(z[1] - z[0]))), 1e-6);
+    static const int32_t bad_start[V + 1] = { 1, 1, 1, 2, 3, 4, 5, 5, 6 }, down[V + 1] = { 0, 0, 0, 2, 1, 4, 5, 5, 6 };
+    static const int32_t beyond[6] = { 0, 1, 1, 2, 2, 4 };
+    CHECK(!nbhead_wordfeats_valid(bad_start, WF_FEAT, V, 4) && !nbhead_wordfeats_valid(down, WF_FEAT, V, 4) &&
+          !nbhead_wordfeats_valid(WF_OFF, beyond, V, 4));
+    nbhead_free(h);
+}
+
 int main(void)
 {
     test_counts();
+    test_wordfeats();
     test_logits();
     test_mix();
     test_fit();

@@ -4,7 +4,10 @@
  * too long to match, reserved ids never answered, several threads on one
  * matcher, the same answers from a model's vocabulary as from the
  * vocabulary it was built from, and the answers of a brute-force search
- * over every known word on random words (many ties). */
+ * over every known word on random words (many ties); and the n-grams
+ * themselves (text/chargrams.h): counts by hand, code points, the length
+ * limit, n-grams shared between words, each known word's features. */
+#include "text/chargrams.h"
 #include "text/unknown.h"
 #include "base/err.h"
 #include "base/tensor.h"
@@ -12,6 +15,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A vocabulary of words[i] with count counts[i] (ids by count: the
  * highest first, after <pad> and <unk>). */
@@ -314,8 +318,75 @@ static void test_reference(void)
     vocab_free(&v);
 }
 
+/* the distinct hashes of w's n-grams, ascending: their count */
+static int distinct_grams(const char *w, int minn, int maxn, uint32_t *h)
+{
+    int k = chargrams(w, strlen(w), minn, maxn, h), u = 0;
+    for (int i = 1; i < k; i++)
+        for (int j = i; j > 0 && h[j - 1] > h[j]; j--) { uint32_t t = h[j]; h[j] = h[j - 1]; h[j - 1] = t; }
+    for (int i = 0; i < k; i++) if (!u || h[i] != h[u - 1]) h[u++] = h[i];
+    return u;
+}
+
+static int common(const uint32_t *a, int na, const uint32_t *b, int nb)
+{
+    int n = 0;
+    for (int i = 0; i < na; i++)
+        for (int j = 0; j < nb; j++) n += a[i] == b[j];
+    return n;
+}
+
+static void test_chargrams(void)
+{
+    uint32_t a[CHARGRAM_MAX_GRAMS(1, CHARGRAM_MAX_N)], b[CHARGRAM_MAX_GRAMS(1, CHARGRAM_MAX_N)];
+    /* "<cat>": <ca cat at> <cat cat> <cat> */
+    CHECK_INT(chargrams("cat", 3, 3, 6, a), 6);
+    CHECK_INT(distinct_grams("cat", 3, 6, a), 6);
+    CHECK_INT(chargrams("abcd", 4, 1, 1, a), 6);   /* each letter and the two marks */
+    CHECK_INT(chargrams("\xe9\x85\x92\xe5\xba\x97", 6, 3, 6, a), 3);   /* 酒店: two code points, not six bytes */
+    CHECK_INT(chargrams("\xe9\x85\x92\xe5\xba\x97", 6, 1, 2, a), 7);
+    char w[64];
+    memset(w, 'x', 41);
+    w[41] = 0;
+    CHECK_INT(chargrams(w, 41, 3, 6, a), 0);   /* too long */
+    CHECK(chargrams(w, CHARGRAM_MAX_CHARS, 3, 6, a) > 0);
+    /* "cats" shares <ca cat <cat with "cat" and nothing with "dog" */
+    int na = distinct_grams("cat", 3, 6, a), nb = distinct_grams("cats", 3, 6, b);
+    CHECK_INT(nb, 10);
+    CHECK_INT(common(a, na, b, nb), 3);
+    int nd = distinct_grams("dog", 3, 6, b);
+    CHECK_INT(common(a, na, b, nd), 0);
+
+    /* each known word's features: ids by hash, shared ids for shared grams */
+    static const char *const words[] = { "cat", "cats", "dog" };
+    static const int64_t counts[] = { 3, 2, 1 };
+    vocab v;
+    make_vocab(&v, words, counts, 3);
+    int32_t *off, *feat, F;
+    chargram_features(&v, 3, 6, &off, &feat, &F);
+    CHECK_INT(F, 6 + 10 + 6 - 3);
+    CHECK(off[0] == 0 && off[1] == 0 && off[2] == 0);   /* <pad>, <unk>: none */
+    int32_t cat = id_of(&v, "cat"), cats = id_of(&v, "cats"), dog = id_of(&v, "dog");
+    CHECK_INT(off[cat + 1] - off[cat], 6);
+    CHECK_INT(off[cats + 1] - off[cats], 10);
+    CHECK_INT(off[dog + 1] - off[dog], 6);
+    CHECK_INT(off[v.n], 22);
+    int shared = 0, ascending = 1;
+    for (int32_t i = off[cat]; i < off[cat + 1]; i++)
+        for (int32_t j = off[cats]; j < off[cats + 1]; j++) shared += feat[i] == feat[j];
+    for (size_t id = 2; id < v.n; id++)
+        for (int32_t i = off[id] + 1; i < off[id + 1]; i++) ascending &= feat[i - 1] < feat[i];
+    CHECK_INT(shared, 3);
+    CHECK(ascending);
+    for (int32_t i = 0; i < off[v.n]; i++) CHECK(feat[i] >= 0 && feat[i] < F);
+    free(off);
+    free(feat);
+    vocab_free(&v);
+}
+
 int main(void)
 {
+    test_chargrams();
     test_cosine();
     test_threshold();
     test_tie();

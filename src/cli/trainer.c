@@ -12,6 +12,7 @@
 #include "train/word2vec.h"
 #include "text/augment.h"
 #include "nn/nbhead.h"
+#include "text/chargrams.h"
 #include "train/metrics.h"
 
 #include <math.h>
@@ -25,6 +26,27 @@ static int parse_word(const train_args *a, int v, const char *opt, const char *e
 {
     if (v < 0) usage_error(a->spec, "--%s: expected %s, got '%s'", opt, expected, arg);
     return v;
+}
+
+/* --naive-bayes-chars MIN-MAX, N (N-N) or 0 (none) */
+static void parse_nb_chars(train_args *a, const char *arg)
+{
+    int lo = -1, hi = -1, used = 0;
+    if (!strcmp(arg, "0")) {
+        a->nb_cmin = a->nb_cmax = 0;
+        return;
+    }
+    if (sscanf(arg, "%d-%d%n", &lo, &hi, &used) == 2 && !arg[used]) {
+    } else if (sscanf(arg, "%d%n", &lo, &used) == 1 && !arg[used]) {
+        hi = lo;
+    } else {
+        lo = -1;
+    }
+    if (lo < 1 || hi < lo || hi > CHARGRAM_MAX_N)
+        usage_error(a->spec, "--naive-bayes-chars %s: give MIN-MAX, 1 <= MIN <= MAX <= %d (e.g. 3-6), or 0 for none", arg,
+                    CHARGRAM_MAX_N);
+    a->nb_cmin = lo;
+    a->nb_cmax = hi;
 }
 
 int trainer_option(train_args *a, int c, const char *arg)
@@ -85,6 +107,7 @@ int trainer_option(train_args *a, int c, const char *arg)
     case O_NB_WEIGHT: a->nb_weight = opt_double(a->spec, "naive-bayes-weight", arg, 0, 1); break;
     case O_NB_SCALE: a->nb_scale = opt_double(a->spec, "naive-bayes-scale", arg, 0.001, 100); break;
     case O_REFIT: a->refit = 1; break;
+    case O_NB_CHARS: parse_nb_chars(a, arg); break;
     case O_RESUME: a->resume_path = arg; break;
     case O_SAVE_EVERY: to->save_every = (int)opt_long(a->spec, "save-every", arg, 1, 100000); break;
     case O_EARLY_STOP: to->early_stop = (int)opt_long(a->spec, "early-stop", arg, 0, 100000); break;
@@ -119,6 +142,8 @@ void trainer_init(train_args *a, const cmd_spec *spec)
     a->pad_pre = a->trunc_pre = 1;
     a->min_count = 1;
     a->nb_weight = a->nb_scale = NAN;
+    a->nb_cmin = TRAIN_DEFAULT_NB_CMIN;
+    a->nb_cmax = TRAIN_DEFAULT_NB_CMAX;
     a->refit_weight = a->refit_scale = NAN;
 }
 
@@ -126,6 +151,8 @@ _Static_assert(O_TRAINER_END - O_FROM <= 64, "train_args.given has a bit per tra
 static int given(const train_args *a, int opt) { return (int)(a->given >> (opt - O_FROM) & 1); }
 /* --naive-bayes-weight or --naive-bayes-scale given: the head is asked for */
 static int nb_fixed(const train_args *a) { return given(a, O_NB_WEIGHT) || given(a, O_NB_SCALE); }
+/* any option that shapes the head */
+static int nb_shaped(const train_args *a) { return nb_fixed(a) || given(a, O_NB_CHARS); }
 
 /* --X and --no-X: whether X is on (the default when neither was given). */
 static int on_off(const train_args *a, int on, int off, const char *name, int dflt)
@@ -200,11 +227,11 @@ void trainer_check(train_args *a)
     }
     if (a->val_path && a->to.val_split > 0) usage_error(a->spec, "--val and --val-split exclude each other");
     int has_val = a->val_path || a->to.val_split > 0, both = given(a, O_NB_WEIGHT) && given(a, O_NB_SCALE);
-    if (nb_fixed(a) && given(a, O_NO_NAIVE_BAYES))
+    if (nb_shaped(a) && given(a, O_NO_NAIVE_BAYES))
         usage_error(a->spec, "--naive-bayes-%s sets the head --no-naive-bayes leaves out; give one or the other",
-                    given(a, O_NB_WEIGHT) ? "weight" : "scale");
-    if (nb_fixed(a) && a->resume_path)
-        usage_error(a->spec, "--resume continues a run: its naive Bayes head's weight and scale come from the checkpoint");
+                    given(a, O_NB_WEIGHT) ? "weight" : given(a, O_NB_SCALE) ? "scale" : "chars");
+    if (nb_shaped(a) && a->resume_path)
+        usage_error(a->spec, "--resume continues a run: its naive Bayes head's weight, scale and n-grams come from the checkpoint");
     if ((given(a, O_NAIVE_BAYES) || nb_fixed(a)) && !has_val && !both)
         usage_error(a->spec, "--naive-bayes weighs its head on validation rows: give --val FILE or --val-split FRACTION, "
                              "or both --naive-bayes-weight and --naive-bayes-scale");
@@ -457,6 +484,15 @@ static void decide_bag(train_args *a, const model *m, const dataset *tr)
     }
 }
 
+/* "N word pairs, M character 3-6-grams": what a head counts beyond words */
+static const char *nb_what(const nb_head *h, char *buf, size_t size)
+{
+    int k = snprintf(buf, size, "%lld word pairs", (long long)h->npairs);
+    if (h->F && k > 0 && (size_t)k < size)
+        snprintf(buf + k, size - (size_t)k, ", %d character %d-%d-grams", (int)h->F, h->fmin, h->fmax);
+    return buf;
+}
+
 /* --naive-bayes: a naive Bayes head (nn/nbhead.h) counted on the training
  * rows, its mix with the network weighed on the validation rows (va, NULL
  * without); kept when it lowers their log loss at all.  A weight and scale
@@ -471,7 +507,17 @@ static void add_naive_bayes(const train_args *a, model *m, const encoded *tr, co
         if (!a->quiet) fprintf(stderr, "%s: note: no validation rows: no naive Bayes head\n", a->cmd);
         return;
     }
-    nb_head *h = nbhead_count(tr->ids, tr->y, tr->n, tr->T, n->cfg.vocab_size, K == 1 ? 2 : K, NBHEAD_DEFAULT_ALPHA);
+    char what[96];
+    nb_wordfeats wf = { 0 };
+    int32_t *foff = NULL, *ffeat = NULL;
+    if (a->nb_cmax > 0) {   /* the words' character n-grams (text/chargrams.h) */
+        chargram_features(&m->voc, a->nb_cmin, a->nb_cmax, &foff, &ffeat, &wf.F);
+        wf = (nb_wordfeats){ wf.F, foff, ffeat, a->nb_cmin, a->nb_cmax };
+    }
+    nb_head *h = nbhead_count(tr->ids, tr->y, tr->n, tr->T, n->cfg.vocab_size, K == 1 ? 2 : K, NBHEAD_DEFAULT_ALPHA,
+                              a->nb_cmax > 0 ? &wf : NULL);
+    free(foff);
+    free(ffeat);
     if (!va || !va->n) {   /* both given */
         h->weight = a->nb_weight;
         h->scale = a->nb_scale;
@@ -482,8 +528,8 @@ static void add_naive_bayes(const train_args *a, model *m, const encoded *tr, co
         }
         n->nb = h;
         if (!a->quiet)
-            fprintf(stderr, "%s: naive Bayes head: %lld word pairs; weight %g, scale %g (given)\n", a->cmd,
-                    (long long)h->npairs, h->weight, h->scale);
+            fprintf(stderr, "%s: naive Bayes head: %s; weight %g, scale %g (given)\n", a->cmd, nb_what(h, what, sizeof what),
+                    h->weight, h->scale);
         return;
     }
     float *probs = xmalloc(va->n * (size_t)K * sizeof *probs);
@@ -503,8 +549,8 @@ static void add_naive_bayes(const train_args *a, model *m, const encoded *tr, co
         nbhead_mix(h, (int)va->n, va->T, va->ids, probs, K);
         size_t right = 0;
         for (size_t i = 0; i < va->n; i++) right += decide_class(probs + i * K, K, DECIDE_THRESHOLD) == va->y[i];
-        fprintf(stderr, "%s: naive Bayes head: %lld word pairs; weight %g, scale %g; validation log loss %.4f -> %.4f, accuracy %.4f -> %.4f\n",
-                a->cmd, (long long)h->npairs, h->weight, h->scale, l0, l1, acc0, (double)right / (double)va->n);
+        fprintf(stderr, "%s: naive Bayes head: %s; weight %g, scale %g; validation log loss %.4f -> %.4f, accuracy %.4f -> %.4f\n",
+                a->cmd, nb_what(h, what, sizeof what), h->weight, h->scale, l0, l1, acc0, (double)right / (double)va->n);
     }
     free(probs);
 }
@@ -522,6 +568,13 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
                     *s = cJSON_GetObjectItemCaseSensitive(m.train_info, "naive_bayes_scale");
         if (cJSON_IsNumber(w)) a->nb_weight = w->valuedouble;
         if (cJSON_IsNumber(s)) a->nb_scale = s->valuedouble;
+        /* the head's character n-grams as the run began (none in a checkpoint from before them) */
+        const cJSON *ch = cJSON_GetObjectItemCaseSensitive(m.train_info, "naive_bayes_chars");
+        const cJSON *lo = cJSON_GetArrayItem(ch, 0), *hi = cJSON_GetArrayItem(ch, 1);
+        int ok = cJSON_IsNumber(lo) && cJSON_IsNumber(hi) && lo->valueint >= 1 && hi->valueint >= lo->valueint &&
+                 hi->valueint <= CHARGRAM_MAX_N;
+        a->nb_cmin = ok ? lo->valueint : 0;
+        a->nb_cmax = ok ? hi->valueint : 0;
         /* a first run of --refit: resumed, the second follows with its options (cmd_train) */
         const cJSON *ra = cJSON_GetObjectItemCaseSensitive(m.train_info, "refit_args");
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m.train_info, "refit")) && cJSON_IsArray(ra)) {
@@ -555,6 +608,10 @@ void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *t
         if (a->naive_bayes) cJSON_AddTrueToObject(m.train_info, "naive_bayes");
         if (a->naive_bayes && !isnan(a->nb_weight)) cJSON_AddNumberToObject(m.train_info, "naive_bayes_weight", a->nb_weight);
         if (a->naive_bayes && !isnan(a->nb_scale)) cJSON_AddNumberToObject(m.train_info, "naive_bayes_scale", a->nb_scale);
+        if (a->naive_bayes && a->nb_cmax > 0) {
+            int r[2] = { a->nb_cmin, a->nb_cmax };
+            cJSON_AddItemToObject(m.train_info, "naive_bayes_chars", cJSON_CreateIntArray(r, 2));
+        }
         if (a->refit) cJSON_AddTrueToObject(m.train_info, "refit");
         if (a->refit && a->refit_args) cJSON_AddItemToObject(m.train_info, "refit_args", cJSON_Duplicate(a->refit_args, 1));
         if (a->refit_epochs) cJSON_AddNumberToObject(m.train_info, "refit_of_epochs", a->refit_epochs);

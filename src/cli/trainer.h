@@ -16,6 +16,7 @@ enum {
     O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE, O_DISCR, O_UNFREEZE, O_SLANTED,
     O_MONITOR, O_KERAS, O_NO_MASK, O_NO_BUCKET, O_NO_BIDIR, O_MULTILABEL, O_WORD2VEC, O_NO_WORD2VEC,
     O_MATCH_UNKNOWN, O_BAG, O_BAG_BUCKETS, O_NAIVE_BAYES, O_NO_NAIVE_BAYES, O_NB_WEIGHT, O_NB_SCALE, O_REFIT,
+    O_NB_CHARS,
     O_TRAINER_END   /* a command's own options start here */
 };
 
@@ -34,7 +35,8 @@ enum {
     OPT("naive-bayes", O_NAIVE_BAYES, "", "beside the network, naive Bayes over the words and word pairs, mixed into its probabilities by a weight chosen on the validation rows (default on with validation data and one label a row; --keras off)"), \
     OPT("no-naive-bayes", O_NO_NAIVE_BAYES, "", "no naive Bayes head (as --keras)"), \
     OPT("naive-bayes-weight", O_NB_WEIGHT, "W", "the head's weight (0..1) as given, not chosen on the validation rows; with --naive-bayes-scale none are needed (e.g. --val-split 0; see --refit)"), \
-    OPT("naive-bayes-scale", O_NB_SCALE, "S", "the scale of the head's log probabilities (0.001..100), given rather than chosen on the validation rows"),
+    OPT("naive-bayes-scale", O_NB_SCALE, "S", "the scale of the head's log probabilities (0.001..100), given rather than chosen on the validation rows"), \
+    OPT("naive-bayes-chars", O_NB_CHARS, "MIN-MAX", "the head also counts each word's character n-grams of MIN to MAX characters, with marks at the word's ends (fastText's subwords; 1 <= MIN <= MAX <= 9; default 3-6; 0 = words and word pairs only)"),
 /* --refit, among the validation rows (train and distill). */
 #define REFIT_ROWS \
     OPT("refit", O_REFIT, "", "then train again from the start on every row (the validation split's too) for the epochs kept, with the head's weight and scale (twice the time; off)"),
@@ -122,6 +124,7 @@ typedef struct train_args {
     int embed_dim, maxlen, pad_pre, trunc_pre, half, quiet, allow_rare, multilabel;
     int naive_bayes;         /* --naive-bayes: a naive Bayes head fitted after training (nn/nbhead.h) */
     double nb_weight, nb_scale;   /* --naive-bayes-weight/-scale: the head's, given (NAN: chosen on the validation rows) */
+    int nb_cmin, nb_cmax;    /* --naive-bayes-chars: its words' character n-grams (0: none) */
     int refit;               /* --refit: train again on every row (trainer_refit) */
     int refit_resumed;       /* --resume of a --refit's first run: the second follows (cmd_train) */
     struct cJSON *refit_args;   /* --refit's command line (recorded in the first run's file), or NULL */
@@ -170,6 +173,8 @@ typedef struct train_args {
 #define TRAIN_DEFAULT_BAG_BUCKETS 131072
 #define TRAIN_DEFAULT_BAG 32
 #define TRAIN_DEFAULT_NAIVE_BAYES 1
+#define TRAIN_DEFAULT_NB_CMIN 3   /* the head's character n-grams: fastText's subwords' 3..6 */
+#define TRAIN_DEFAULT_NB_CMAX 6
 #define TRAIN_DEFAULT_BATCH 64
 #define TRAIN_DEFAULT_LR 0.002     /* Adam, AdamW (SGD: 0.01) */
 #define TRAIN_DEFAULT_ADVERSARIAL 0.02

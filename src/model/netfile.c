@@ -61,6 +61,11 @@ cJSON *net_config_json(const net *n)
         cJSON_AddNumberToObject(b, "weight", h->weight);
         cJSON_AddNumberToObject(b, "classes", h->C);
         cJSON_AddNumberToObject(b, "pairs", (double)h->npairs);
+        if (h->F) {   /* the words' character n-grams (text/chargrams.h) */
+            int r[2] = { h->fmin, h->fmax };
+            cJSON_AddItemToObject(b, "char_ngrams", cJSON_CreateIntArray(r, 2));
+            cJSON_AddNumberToObject(b, "char_features", h->F);
+        }
     }
     return j;
 }
@@ -142,10 +147,15 @@ void net_put_tensors(const net *n, mfile *m, const char *prefix, net_store store
     }
     if (n->nb) {   /* f32 whatever the store: small, and its sums want the bits */
         const nb_head *h = n->nb;
-        int64_t lshape[2] = { h->V + h->npairs, h->C }, pshape[2] = { h->npairs, 2 }, c = h->C;
+        int64_t lshape[2] = { h->V + h->npairs + h->F, h->C }, pshape[2] = { h->npairs, 2 }, c = h->C;
         mf_put(m, pname(full, sizeof full, prefix, "nb.logp"), DT_F32, 2, lshape, h->logp, 0);
         mf_put(m, pname(full, sizeof full, prefix, "nb.prior"), DT_F32, 1, &c, h->prior, 0);
         if (h->npairs) mf_put(m, pname(full, sizeof full, prefix, "nb.pairs"), DT_I32, 2, pshape, h->pairs, 0);
+        if (h->F) {
+            int64_t oshape = h->V + 1, fshape = h->foff[h->V];
+            mf_put(m, pname(full, sizeof full, prefix, "nb.char_off"), DT_I32, 1, &oshape, h->foff, 0);
+            if (fshape) mf_put(m, pname(full, sizeof full, prefix, "nb.char_feat"), DT_I32, 1, &fshape, h->ffeat, 0);
+        }
     }
 }
 
@@ -313,9 +323,21 @@ static nb_head *nbhead_from_json(const cJSON *j, const mfile *m, const char *pre
         err_set("network.naive_bayes: alpha, scale, weight or pairs missing or out of range");
         return NULL;
     }
+    /* the words' character n-grams: none in a file from before them */
+    const cJSON *cg = cJSON_GetObjectItemCaseSensitive(j, "char_ngrams");
+    int fmin = 0, fmax = 0, F = 0;
+    if (cg) {
+        const cJSON *lo = cJSON_GetArrayItem(cg, 0), *hi = cJSON_GetArrayItem(cg, 1);
+        if (!cJSON_IsArray(cg) || cJSON_GetArraySize(cg) != 2 || !cJSON_IsNumber(lo) || !cJSON_IsNumber(hi) ||
+            (fmin = lo->valueint) < 1 || (fmax = hi->valueint) < fmin || fmax > 64 ||
+            json_int(j, "char_features", 1, INT32_MAX, -1, &F) < 0) {
+            err_set("network.naive_bayes: char_ngrams [min, max] or char_features missing or out of range");
+            return NULL;
+        }
+    }
     char full[96];
     const size_t V = (size_t)c->vocab_size, P = (size_t)np;
-    const float *logp = mf_get_checked(m, pname(full, sizeof full, prefix, "nb.logp"), DT_F32, (V + P) * (size_t)C);
+    const float *logp = mf_get_checked(m, pname(full, sizeof full, prefix, "nb.logp"), DT_F32, (V + P + (size_t)F) * (size_t)C);
     const float *prior = logp ? mf_get_checked(m, pname(full, sizeof full, prefix, "nb.prior"), DT_F32, (size_t)C) : NULL;
     const int32_t *pairs = prior && P ? mf_get_checked(m, pname(full, sizeof full, prefix, "nb.pairs"), DT_I32, 2 * P) : NULL;
     if (!prior || (P && !pairs)) return NULL;
@@ -323,17 +345,37 @@ static nb_head *nbhead_from_json(const cJSON *j, const mfile *m, const char *pre
         err_set("tensor '%snb.pairs': not ascending pairs of word ids", prefix);
         return NULL;
     }
+    const int32_t *foff = NULL, *ffeat = NULL;
+    size_t nf = 0;
+    if (F) {
+        if (!(foff = mf_get_checked(m, pname(full, sizeof full, prefix, "nb.char_off"), DT_I32, V + 1))) return NULL;
+        nf = foff[V] > 0 ? (size_t)foff[V] : 0;
+        if (nf && !(ffeat = mf_get_checked(m, pname(full, sizeof full, prefix, "nb.char_feat"), DT_I32, nf))) return NULL;
+        if (!nbhead_wordfeats_valid(foff, ffeat, (int32_t)V, F)) {
+            err_set("tensors '%snb.char_off', '%snb.char_feat': not a table of each word's features", prefix, prefix);
+            return NULL;
+        }
+    }
     nb_head *h = xcalloc(1, sizeof *h);
     h->C = C;
     h->V = (int32_t)V;
     h->npairs = (int64_t)P;
+    h->F = F;
+    h->fmin = fmin;
+    h->fmax = fmax;
     h->alpha = a->valuedouble;
     h->scale = sc->valuedouble;
     h->weight = wt->valuedouble;
     h->borrowed = !copy;
     if (copy) {
-        h->logp = xmalloc((V + P) * (size_t)C * sizeof *h->logp);
-        memcpy(h->logp, logp, (V + P) * (size_t)C * sizeof *h->logp);
+        h->logp = xmalloc((V + P + (size_t)F) * (size_t)C * sizeof *h->logp);
+        memcpy(h->logp, logp, (V + P + (size_t)F) * (size_t)C * sizeof *h->logp);
+        if (F) {
+            h->foff = xmalloc((V + 1) * sizeof *h->foff);
+            memcpy(h->foff, foff, (V + 1) * sizeof *h->foff);
+            h->ffeat = xmalloc((nf ? nf : 1) * sizeof *h->ffeat);
+            if (nf) memcpy(h->ffeat, ffeat, nf * sizeof *h->ffeat);
+        }
         h->prior = xmalloc((size_t)C * sizeof *h->prior);
         memcpy(h->prior, prior, (size_t)C * sizeof *h->prior);
         h->pairs = xmalloc((P ? P : 1) * 2 * sizeof *h->pairs);
@@ -342,6 +384,8 @@ static nb_head *nbhead_from_json(const cJSON *j, const mfile *m, const char *pre
         h->logp = (float *)logp;
         h->prior = (float *)prior;
         h->pairs = (int32_t *)pairs;
+        h->foff = (int32_t *)foff;
+        h->ffeat = (int32_t *)ffeat;
     }
     return h;
 }

@@ -84,15 +84,35 @@ static int cmp_keyed(const void *a, const void *b)
     return x->key != y->key ? (x->key > y->key) - (x->key < y->key) : (x->c > y->c) - (x->c < y->c);
 }
 
-nb_head *nbhead_count(const int32_t *ids, const int32_t *y, size_t n, int T, int32_t V, int C, double alpha)
+/* Each word's features kept (keep[f] >= 0: the new id) as a new table
+ * into h (the words' order and the features' within a word unchanged). */
+static void keep_wordfeats(nb_head *h, const nb_wordfeats *wf, const int32_t *keep)
+{
+    h->foff = xmalloc(((size_t)h->V + 1) * sizeof *h->foff);
+    h->ffeat = xmalloc(((size_t)wf->off[h->V] ? (size_t)wf->off[h->V] : 1) * sizeof *h->ffeat);
+    int32_t k = 0;
+    h->foff[0] = 0;
+    for (int32_t i = 0; i < h->V; i++) {
+        for (int32_t j = wf->off[i]; j < wf->off[i + 1]; j++)
+            if (keep[wf->feat[j]] >= 0) h->ffeat[k++] = keep[wf->feat[j]];
+        h->foff[i + 1] = k;
+    }
+}
+
+nb_head *nbhead_count(const int32_t *ids, const int32_t *y, size_t n, int T, int32_t V, int C, double alpha,
+                      const nb_wordfeats *wf)
 {
     nb_head *h = xcalloc(1, sizeof *h);
     h->C = C;
     h->V = V;
     h->alpha = alpha;
     h->scale = 1;
+    const int32_t F0 = wf ? wf->F : 0;
     uint64_t *w = xmalloc((size_t)(T ? T : 1) * sizeof *w), *p = xmalloc((size_t)(T ? T : 1) * sizeof *p);
     double *wc = xcalloc((size_t)V * C, sizeof *wc), *rows = xcalloc((size_t)C, sizeof *rows);
+    double *fc = xcalloc((size_t)(F0 ? F0 : 1) * C, sizeof *fc);
+    int32_t *stamp = xmalloc((size_t)(F0 ? F0 : 1) * sizeof *stamp);   /* the last row that had the feature */
+    for (int32_t f = 0; f < F0; f++) stamp[f] = -1;
     size_t cap = 1024, m = 0;
     keyed *pk = xmalloc(cap * sizeof *pk);
     for (size_t i = 0; i < n; i++) {
@@ -101,6 +121,13 @@ nb_head *nbhead_count(const int32_t *ids, const int32_t *y, size_t n, int T, int
         rows[c]++;
         row_ngrams(ids + i * (size_t)T, T, V, w, &nw, p, &np);
         for (int k = 0; k < nw; k++) wc[w[k] * (size_t)C + (size_t)c]++;
+        for (int k = 0; k < nw && F0; k++)   /* each feature once a row */
+            for (int32_t j = wf->off[w[k]]; j < wf->off[w[k] + 1]; j++) {
+                int32_t f = wf->feat[j];
+                if (stamp[f] == (int32_t)i) continue;
+                stamp[f] = (int32_t)i;
+                fc[(size_t)f * C + (size_t)c]++;
+            }
         if (m + (size_t)np > cap) {
             while (m + (size_t)np > cap) cap *= 2;
             pk = xrealloc(pk, cap * sizeof *pk);
@@ -119,18 +146,35 @@ nb_head *nbhead_count(const int32_t *ids, const int32_t *y, size_t n, int T, int
         h->pairs[2 * g + 1] = (int32_t)(uint32_t)pk[i].key;
         pc[g * (size_t)C + (size_t)pk[i].c]++;
     }
+    /* the features the rows had, renumbered in their order (stamp: the new id) */
+    int32_t F = 0;
+    for (int32_t f = 0; f < F0; f++) {
+        int seen = 0;
+        for (int c = 0; c < C; c++) seen |= fc[(size_t)f * C + (size_t)c] > 0;
+        if (seen) memmove(fc + (size_t)F * C, fc + (size_t)f * C, (size_t)C * sizeof *fc);
+        stamp[f] = seen ? F++ : -1;
+    }
+    if (wf) {
+        h->F = F;
+        h->fmin = wf->minn;
+        h->fmax = wf->maxn;
+        keep_wordfeats(h, wf, stamp);
+    }
     /* log p(g | c) = log (count + alpha) / (class total + alpha x features) */
-    const double G = (double)(V - FIRST_WORD) + (double)np;
+    const double G = (double)(V - FIRST_WORD) + (double)np + (double)F;
     double *tot = xcalloc((size_t)C, sizeof *tot);
     for (size_t j = 0; j < (size_t)V * C; j++) tot[j % (size_t)C] += wc[j];
     for (size_t j = 0; j < (size_t)np * C; j++) tot[j % (size_t)C] += pc[j];
-    h->logp = xmalloc(((size_t)V + (size_t)np) * C * sizeof *h->logp);
+    for (size_t j = 0; j < (size_t)F * C; j++) tot[j % (size_t)C] += fc[j];
+    h->logp = xmalloc(((size_t)V + (size_t)np + (size_t)F) * C * sizeof *h->logp);
     for (int c = 0; c < C; c++) {
         double lz = log(tot[c] + alpha * G);
         for (size_t g = 0; g < (size_t)V; g++)
             h->logp[g * C + c] = g < FIRST_WORD ? 0 : (float)(log(wc[g * C + c] + alpha) - lz);
         for (size_t g = 0; g < (size_t)np; g++)
             h->logp[((size_t)V + g) * C + c] = (float)(log(pc[g * C + c] + alpha) - lz);
+        for (size_t g = 0; g < (size_t)F; g++)
+            h->logp[((size_t)V + (size_t)np + g) * C + c] = (float)(log(fc[g * C + c] + alpha) - lz);
     }
     double counted = 0;
     for (int c = 0; c < C; c++) counted += rows[c];
@@ -139,6 +183,8 @@ nb_head *nbhead_count(const int32_t *ids, const int32_t *y, size_t n, int T, int
     free(tot);
     free(pc);
     free(pk);
+    free(fc);
+    free(stamp);
     free(wc);
     free(rows);
     free(w);
@@ -146,45 +192,37 @@ nb_head *nbhead_count(const int32_t *ids, const int32_t *y, size_t n, int T, int
     return h;
 }
 
+int nbhead_wordfeats_valid(const int32_t *off, const int32_t *feat, int32_t V, int32_t F)
+{
+    if (off[0] != 0) return 0;
+    for (int32_t i = 0; i < V; i++) if (off[i + 1] < off[i]) return 0;
+    for (int32_t j = 0; j < off[V]; j++) if (feat[j] < 0 || feat[j] >= F) return 0;
+    return 1;
+}
+
 void nbhead_free(nb_head *h)
 {
     if (!h) return;
     if (!h->borrowed) {
         free(h->pairs);
+        free(h->foff);
+        free(h->ffeat);
         free(h->logp);
         free(h->prior);
     }
     free(h);
 }
 
-/* z [C] of one row, with the caller's scratch: w, p [T], acc [C] */
-static void logits_with(const nb_head *h, const int32_t *row, int T, uint64_t *w, uint64_t *p, double *acc, float *z)
-{
-    const int C = h->C;
-    int nw, np;
-    row_ngrams(row, T, h->V, w, &nw, p, &np);
-    for (int c = 0; c < C; c++) acc[c] = h->prior[c];
-    for (int k = 0; k < nw; k++) {
-        const float *lp = h->logp + w[k] * (size_t)C;
-        for (int c = 0; c < C; c++) acc[c] += lp[c];
-    }
-    for (int k = 0; k < np; k++) {
-        int64_t g = find_pair(h, p[k]);
-        if (g < 0) continue;
-        const float *lp = h->logp + (size_t)g * C;
-        for (int c = 0; c < C; c++) acc[c] += lp[c];
-    }
-    for (int c = 0; c < C; c++) z[c] = (float)acc[c];
-}
-
 /* Scratch for logits_with: T n-grams of each kind, C sums (a file's C
- * may be large: the heap, not the stack). */
-typedef struct { uint64_t *w, *p; double *acc; } scratch;
+ * may be large: the heap, not the stack), a stamp a feature (the last row
+ * that had it: each counts once a row). */
+typedef struct { uint64_t *w, *p; double *acc; int32_t *stamp, row; } scratch;
 
-static scratch scratch_new(int T, int C)
+static scratch scratch_new(int T, int C, int32_t F)
 {
     size_t t = (size_t)(T > 0 ? T : 1);
-    return (scratch){ xmalloc(t * sizeof(uint64_t)), xmalloc(t * sizeof(uint64_t)), xmalloc((size_t)C * sizeof(double)) };
+    return (scratch){ xmalloc(t * sizeof(uint64_t)), xmalloc(t * sizeof(uint64_t)), xmalloc((size_t)C * sizeof(double)),
+                      xcalloc((size_t)(F ? F : 1), sizeof(int32_t)), 0 };
 }
 
 static void scratch_free(scratch *s)
@@ -192,12 +230,46 @@ static void scratch_free(scratch *s)
     free(s->w);
     free(s->p);
     free(s->acc);
+    free(s->stamp);
+}
+
+static void add_logp(const nb_head *h, int64_t g, double *acc)
+{
+    const float *lp = h->logp + (size_t)g * h->C;
+    for (int c = 0; c < h->C; c++) acc[c] += lp[c];
+}
+
+/* z [C] of one row, with the caller's scratch */
+static void logits_with(const nb_head *h, const int32_t *row, int T, scratch *s, float *z)
+{
+    const int C = h->C;
+    int nw, np;
+    row_ngrams(row, T, h->V, s->w, &nw, s->p, &np);
+    double *acc = s->acc;
+    for (int c = 0; c < C; c++) acc[c] = h->prior[c];
+    for (int k = 0; k < nw; k++) add_logp(h, (int64_t)s->w[k], acc);
+    for (int k = 0; k < np; k++) {
+        int64_t g = find_pair(h, s->p[k]);
+        if (g >= 0) add_logp(h, g, acc);
+    }
+    if (h->F) {
+        const int32_t r = ++s->row;
+        const int64_t base = (int64_t)h->V + h->npairs;
+        for (int k = 0; k < nw; k++)
+            for (int32_t j = h->foff[s->w[k]]; j < h->foff[s->w[k] + 1]; j++) {
+                int32_t f = h->ffeat[j];
+                if (s->stamp[f] == r) continue;
+                s->stamp[f] = r;
+                add_logp(h, base + f, acc);
+            }
+    }
+    for (int c = 0; c < C; c++) z[c] = (float)acc[c];
 }
 
 void nbhead_logits(const nb_head *h, const int32_t *row, int T, float *z)
 {
-    scratch s = scratch_new(T, h->C);
-    logits_with(h, row, T, s.w, s.p, s.acc, z);
+    scratch s = scratch_new(T, h->C, h->F);
+    logits_with(h, row, T, &s, z);
     scratch_free(&s);
 }
 
@@ -220,11 +292,11 @@ static void mix_row(float *pr, int K, const double *q, double wt)
 void nbhead_mix(const nb_head *h, int B, int T, const int32_t *ids, float *probs, int K)
 {
     if (!(h->weight > 0) || B <= 0) return;
-    scratch s = scratch_new(T, h->C);
+    scratch s = scratch_new(T, h->C, h->F);
     float *z = xmalloc((size_t)h->C * sizeof *z);
     double *q = xmalloc((size_t)h->C * sizeof *q);
     for (int b = 0; b < B; b++) {
-        logits_with(h, ids + (size_t)b * T, T, s.w, s.p, s.acc, z);
+        logits_with(h, ids + (size_t)b * T, T, &s, z);
         soft(z, h->C, h->scale, q);
         mix_row(probs + (size_t)b * K, K, q, h->weight);
     }
@@ -260,8 +332,8 @@ void nbhead_fit(nb_head *h, const int32_t *ids, const int32_t *y, size_t n, int 
 {
     const int C = h->C;
     float *z = xmalloc((n ? n : 1) * (size_t)C * sizeof *z);
-    scratch sc = scratch_new(T, C);
-    for (size_t i = 0; i < n; i++) logits_with(h, ids + i * (size_t)T, T, sc.w, sc.p, sc.acc, z + i * C);
+    scratch sc = scratch_new(T, C, h->F);
+    for (size_t i = 0; i < n; i++) logits_with(h, ids + i * (size_t)T, T, &sc, z + i * C);
     scratch_free(&sc);
     double *q = xmalloc((size_t)C * sizeof *q);
     float *pr = xmalloc((size_t)K * sizeof *pr);

@@ -1,20 +1,12 @@
 /* unknown.c - the known word most like an unknown one (see unknown.h). */
 #include "text/unknown.h"
 #include "base/err.h"
+#include "text/chargrams.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Words longer than this (in code points) are neither indexed nor matched:
- * a run of symbols or a URL is no misspelt word, and the n-grams of a
- * 1 MB token would cost for nothing. */
-#define UNK_MAX_CHARS 40
-/* start and end marks: control bytes, which words do not hold in practice
- * (one that did would at worst share a marked n-gram by chance) */
-#define MARK_START '\x01'
-#define MARK_END '\x02'
 
 /* The first UNK_SCAN_QUERIES unknown words are matched by a scan of every
  * known word, the later ones through an index of each n-gram's words.  On
@@ -64,56 +56,14 @@ void unk_match_free(unk_match *u)
 
 double unk_match_min_cos(const unk_match *u) { return u->min_cos; }
 
-/* An n-gram is known by a 32-bit hash of its bytes (FNV-1a, then
- * murmur3's finaliser to spread it), as fastText knows its n-grams by
- * bucket: of the 135k distinct n-grams of mr's 19k words, some 2 pairs
- * (135k^2 / 2^33) share a hash, each pair then counting as one n-gram: a
- * count of 1 in a few cosines.  The index is a sorted array of hashes,
- * built at the first unknown word of a process: a string map of the
- * n-grams took 100 ms for mr's words, 64-bit hashes 55 ms, these 35 ms. */
-#define FNV_BASIS 2166136261u
-#define FNV_PRIME 16777619u
-static uint32_t gram_mix(uint32_t h)
-{
-    h ^= h >> 16; h *= 0x85ebca6bu;
-    h ^= h >> 13; h *= 0xc2b2ae35u;
-    return h ^ (h >> 16);
-}
-
-/* The hashes of the word's n-grams in h[], in the order met, a repeat
- * (a gram twice in the word, or two sharing a hash) each time: their
- * count, 0 when the word is too long.  h holds UNK_MAX_GRAMS. */
-#define UNK_MAX_GRAMS (4 * (UNK_MAX_CHARS + 2))
+/* A word's n-grams (text/chargrams.h), the matcher's n, known by their
+ * 32-bit hashes.  The index is a sorted array of hashes, built at the first
+ * unknown word of a process: a string map of the n-grams took 100 ms for
+ * mr's words, 64-bit hashes 55 ms, these 35 ms. */
+#define UNK_MAX_GRAMS CHARGRAM_MAX_GRAMS(UNK_MATCH_MINN, UNK_MATCH_MAXN)
 static int word_grams_raw(const char *w, size_t len, uint32_t *h)
 {
-    if (len > 4 * UNK_MAX_CHARS) return 0;
-    char buf[4 * UNK_MAX_CHARS + 2];
-    uint16_t pos[UNK_MAX_CHARS + 3];   /* code points' start offsets in buf, then the end */
-    int n = 0;
-    buf[0] = MARK_START;
-    pos[n++] = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (((unsigned char)w[i] & 0xC0) != 0x80) {
-            if (n > UNK_MAX_CHARS) return 0;
-            pos[n++] = (uint16_t)(i + 1);
-        }
-        buf[i + 1] = w[i];
-    }
-    buf[len + 1] = MARK_END;
-    pos[n++] = (uint16_t)(len + 1);
-    pos[n] = (uint16_t)(len + 2);
-    /* n code points with the marks; a gram is buf[pos[i] .. pos[i + m]),
-     * hashed on from the one a character shorter (FNV-1a is a running
-     * hash): each start's grams cost its 6 characters, not 3 + 4 + 5 + 6 */
-    int k = 0;
-    for (int i = 0; i + UNK_MATCH_MINN <= n; i++) {
-        uint32_t run = FNV_BASIS;
-        for (int m = 1; m <= UNK_MATCH_MAXN && i + m <= n; m++) {
-            for (int b = pos[i + m - 1]; b < pos[i + m]; b++) run = (run ^ (unsigned char)buf[b]) * FNV_PRIME;
-            if (m >= UNK_MATCH_MINN) h[k++] = gram_mix(run);
-        }
-    }
-    return k;
+    return chargrams(w, len, UNK_MATCH_MINN, UNK_MATCH_MAXN, h);
 }
 
 /* h[0..k) in order, each once (insertion sort: a word has a few dozen):
