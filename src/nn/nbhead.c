@@ -214,15 +214,18 @@ void nbhead_free(nb_head *h)
 }
 
 /* Scratch for logits_with: T n-grams of each kind, C sums (a file's C
- * may be large: the heap, not the stack), a stamp a feature (the last row
- * that had it: each counts once a row). */
-typedef struct { uint64_t *w, *p; double *acc; int32_t *stamp, row; } scratch;
+ * may be large: the heap, not the stack), and a set of the row's word
+ * features met so far (each counts once a row): open addressing, sized to
+ * the row's links.  Why not a mark a feature, as counting keeps: mr's head
+ * has 110k features, and a fresh 440 kB array for a one-line prediction
+ * costs more in page faults than the head's sums. */
+typedef struct { uint64_t *w, *p; double *acc; int32_t *set; size_t setcap; } scratch;
 
-static scratch scratch_new(int T, int C, int32_t F)
+static scratch scratch_new(int T, int C)
 {
     size_t t = (size_t)(T > 0 ? T : 1);
     return (scratch){ xmalloc(t * sizeof(uint64_t)), xmalloc(t * sizeof(uint64_t)), xmalloc((size_t)C * sizeof(double)),
-                      xcalloc((size_t)(F ? F : 1), sizeof(int32_t)), 0 };
+                      NULL, 0 };
 }
 
 static void scratch_free(scratch *s)
@@ -230,13 +233,40 @@ static void scratch_free(scratch *s)
     free(s->w);
     free(s->p);
     free(s->acc);
-    free(s->stamp);
+    free(s->set);
 }
 
 static void add_logp(const nb_head *h, int64_t g, double *acc)
 {
     const float *lp = h->logp + (size_t)g * h->C;
     for (int c = 0; c < h->C; c++) acc[c] += lp[c];
+}
+
+/* The distinct features of the row's nw distinct words w, each added to acc
+ * once, in the order met (words ascending, a word's features ascending). */
+static void add_wordfeats(const nb_head *h, const uint64_t *w, int nw, scratch *s, double *acc)
+{
+    size_t links = 0, cap = 16;
+    for (int k = 0; k < nw; k++) links += (size_t)(h->foff[w[k] + 1] - h->foff[w[k]]);
+    if (!links) return;
+    while (cap < 2 * links) cap *= 2;
+    if (cap > s->setcap) {
+        free(s->set);
+        s->set = xmalloc(cap * sizeof *s->set);
+        s->setcap = cap;
+    }
+    memset(s->set, 0xff, cap * sizeof *s->set);   /* -1: empty */
+    const size_t mask = cap - 1;
+    const int64_t base = (int64_t)h->V + h->npairs;
+    for (int k = 0; k < nw; k++)
+        for (int32_t j = h->foff[w[k]]; j < h->foff[w[k] + 1]; j++) {
+            int32_t f = h->ffeat[j];
+            size_t i = ((uint32_t)f * 2654435761u) & mask;
+            while (s->set[i] >= 0 && s->set[i] != f) i = (i + 1) & mask;
+            if (s->set[i] == f) continue;
+            s->set[i] = f;
+            add_logp(h, base + f, acc);
+        }
 }
 
 /* z [C] of one row, with the caller's scratch */
@@ -252,23 +282,13 @@ static void logits_with(const nb_head *h, const int32_t *row, int T, scratch *s,
         int64_t g = find_pair(h, s->p[k]);
         if (g >= 0) add_logp(h, g, acc);
     }
-    if (h->F) {
-        const int32_t r = ++s->row;
-        const int64_t base = (int64_t)h->V + h->npairs;
-        for (int k = 0; k < nw; k++)
-            for (int32_t j = h->foff[s->w[k]]; j < h->foff[s->w[k] + 1]; j++) {
-                int32_t f = h->ffeat[j];
-                if (s->stamp[f] == r) continue;
-                s->stamp[f] = r;
-                add_logp(h, base + f, acc);
-            }
-    }
+    if (h->F) add_wordfeats(h, s->w, nw, s, acc);
     for (int c = 0; c < C; c++) z[c] = (float)acc[c];
 }
 
 void nbhead_logits(const nb_head *h, const int32_t *row, int T, float *z)
 {
-    scratch s = scratch_new(T, h->C, h->F);
+    scratch s = scratch_new(T, h->C);
     logits_with(h, row, T, &s, z);
     scratch_free(&s);
 }
@@ -292,7 +312,7 @@ static void mix_row(float *pr, int K, const double *q, double wt)
 void nbhead_mix(const nb_head *h, int B, int T, const int32_t *ids, float *probs, int K)
 {
     if (!(h->weight > 0) || B <= 0) return;
-    scratch s = scratch_new(T, h->C, h->F);
+    scratch s = scratch_new(T, h->C);
     float *z = xmalloc((size_t)h->C * sizeof *z);
     double *q = xmalloc((size_t)h->C * sizeof *q);
     for (int b = 0; b < B; b++) {
@@ -332,7 +352,7 @@ void nbhead_fit(nb_head *h, const int32_t *ids, const int32_t *y, size_t n, int 
 {
     const int C = h->C;
     float *z = xmalloc((n ? n : 1) * (size_t)C * sizeof *z);
-    scratch sc = scratch_new(T, C, h->F);
+    scratch sc = scratch_new(T, C);
     for (size_t i = 0; i < n; i++) logits_with(h, ids + i * (size_t)T, T, &sc, z + i * C);
     scratch_free(&sc);
     double *q = xmalloc((size_t)C * sizeof *q);
