@@ -36,11 +36,10 @@ static void parse_nb_chars(train_args *a, const char *arg)
         a->nb_cmin = a->nb_cmax = 0;
         return;
     }
-    if (sscanf(arg, "%d-%d%n", &lo, &hi, &used) == 2 && !arg[used]) {
-    } else if (sscanf(arg, "%d%n", &lo, &used) == 1 && !arg[used]) {
-        hi = lo;
-    } else {
-        lo = -1;
+    if (!(sscanf(arg, "%d-%d%n", &lo, &hi, &used) == 2 && !arg[used])) {   /* not MIN-MAX: N, or nothing we read */
+        used = 0;
+        if (sscanf(arg, "%d%n", &lo, &used) == 1 && !arg[used]) hi = lo;
+        else lo = -1;
     }
     if (lo < 1 || hi < lo || hi > CHARGRAM_MAX_N)
         usage_error(a->spec, "--naive-bayes-chars %s: give MIN-MAX, 1 <= MIN <= MAX <= %d (e.g. 3-6), or 0 for none", arg,
