@@ -1,6 +1,7 @@
 /* autotune.c (cli) - train --autotune-val: the options, a line per trial,
  * the summary (see cli/autotune.h; the search: train/autotune.c). */
 #include "cli/autotune.h"
+#include "nn/nbhead.h"
 #include "base/err.h"
 #include "train/autotune.h"
 #include "train/dist.h"
@@ -139,8 +140,14 @@ int cli_autotune_run(train_args *a, model *m, const dataset *tr, const encoded *
     if (m->pretrained) return err_set("--autotune-val: the shape of a fine-tuned language model (--from %s) is not searched; train it without --autotune-val", a->from);
     if (!eva->n) return err_set("%s: no validation rows", t->val_path);
     shown sh = { a->cmd, t->modelsize > 0 };
+    size_t head = 0;   /* the naive Bayes head, counted after the search, fits the limit too */
+    if (a->naive_bayes && t->modelsize) {
+        nb_head *h = trainer_count_head(a, m, etr);
+        head = nbhead_bytes(h) + 5 * (64 + 128);   /* its tensors' alignment and headers */
+        nbhead_free(h);
+    }
     autotune_opts ao = {
-        .start = t->start, .duration = t->duration, .max_trials = t->trials, .max_bytes = t->modelsize,
+        .start = t->start, .duration = t->duration, .max_trials = t->trials, .max_bytes = t->modelsize, .extra_bytes = head,
         .half = a->half, .fixed = t->fixed, .bag_dim = TRAIN_DEFAULT_BAG, .patience = a->to.early_stop ? a->to.early_stop : 2,
         .stop = a->to.stop, .report = a->quiet ? NULL : on_trial, .ctx = &sh,
         .data = tr->path, .val_path = t->val_path, .rows = tr->n,

@@ -53,7 +53,7 @@ int trainer_option(train_args *a, int c, const char *arg)
     if (common_opt(a->spec, &a->co, c, arg)) return 1;
     train_opts *to = &a->to;
     net_config *nc = &a->nc;
-    if (c >= O_FROM && c < O_TRAINER_END) a->given |= 1ULL << (c - O_FROM);
+    if (c >= O_FROM && c < O_TRAINER_END) a->given[(c - O_FROM) / 64] |= 1ULL << ((c - O_FROM) % 64);
     switch (c) {
     case O_KERAS: a->keras = 1; break;
     case O_WORD2VEC: a->word2vec = 1; break;
@@ -146,8 +146,8 @@ void trainer_init(train_args *a, const cmd_spec *spec)
     a->refit_weight = a->refit_scale = NAN;
 }
 
-_Static_assert(O_TRAINER_END - O_FROM <= 64, "train_args.given has a bit per train option");
-static int given(const train_args *a, int opt) { return (int)(a->given >> (opt - O_FROM) & 1); }
+_Static_assert(O_TRAINER_END - O_FROM <= 128, "train_args.given has a bit per train option");
+static int given(const train_args *a, int opt) { return (int)(a->given[(opt - O_FROM) / 64] >> ((opt - O_FROM) % 64) & 1); }
 /* --naive-bayes-weight or --naive-bayes-scale given: the head is asked for */
 static int nb_fixed(const train_args *a) { return given(a, O_NB_WEIGHT) || given(a, O_NB_SCALE); }
 /* any option that shapes the head */
@@ -492,6 +492,22 @@ static const char *nb_what(const nb_head *h, char *buf, size_t size)
     return buf;
 }
 
+nb_head *trainer_count_head(const train_args *a, const model *m, const encoded *tr)
+{
+    nb_wordfeats wf = { 0 };
+    int32_t *foff = NULL, *ffeat = NULL;
+    if (a->nb_cmax > 0) {   /* the words' character n-grams (text/chargrams.h) */
+        chargram_features(&m->voc, a->nb_cmin, a->nb_cmax, &foff, &ffeat, &wf.F);
+        wf = (nb_wordfeats){ wf.F, foff, ffeat, a->nb_cmin, a->nb_cmax };
+    }
+    /* classes: the labels' (a sigmoid network's two too) */
+    nb_head *h = nbhead_count(tr->ids, tr->y, tr->n, tr->T, (int32_t)m->voc.n, m->nlabels, NBHEAD_DEFAULT_ALPHA,
+                              a->nb_cmax > 0 ? &wf : NULL);
+    free(foff);
+    free(ffeat);
+    return h;
+}
+
 /* --naive-bayes: a naive Bayes head (nn/nbhead.h) counted on the training
  * rows, its mix with the network weighed on the validation rows (va, NULL
  * without); kept when it lowers their log loss at all.  A weight and scale
@@ -507,16 +523,7 @@ static void add_naive_bayes(const train_args *a, model *m, const encoded *tr, co
         return;
     }
     char what[96];
-    nb_wordfeats wf = { 0 };
-    int32_t *foff = NULL, *ffeat = NULL;
-    if (a->nb_cmax > 0) {   /* the words' character n-grams (text/chargrams.h) */
-        chargram_features(&m->voc, a->nb_cmin, a->nb_cmax, &foff, &ffeat, &wf.F);
-        wf = (nb_wordfeats){ wf.F, foff, ffeat, a->nb_cmin, a->nb_cmax };
-    }
-    nb_head *h = nbhead_count(tr->ids, tr->y, tr->n, tr->T, n->cfg.vocab_size, K == 1 ? 2 : K, NBHEAD_DEFAULT_ALPHA,
-                              a->nb_cmax > 0 ? &wf : NULL);
-    free(foff);
-    free(ffeat);
+    nb_head *h = trainer_count_head(a, m, tr);
     if (!va || !va->n) {   /* both given */
         h->weight = a->nb_weight;
         h->scale = a->nb_scale;

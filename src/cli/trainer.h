@@ -8,6 +8,7 @@
 #include "model/checkpoint.h"
 #include "nn/net.h"
 #include "text/csv.h"
+#include "train/encode.h"
 
 enum {
     O_FROM = 400, O_VOCAB, O_EMBED, O_FREEZE, O_EMBED_DIM, O_LAYERS, O_HIDDEN, O_MAXLEN,
@@ -135,7 +136,7 @@ typedef struct train_args {
     int word2vec;            /* --word2vec: the embedding from vectors trained on the data first */
     int word2vec_auto;       /* ... by default (no --embed, --from, --keras): unless a base has an embedding */
     int val_auto;            /* the validation split is the default one (too few rows: none) */
-    uint64_t given;          /* bit o - O_FROM: option o was given */
+    uint64_t given[2];       /* bit o - O_FROM (of 128): option o was given */
     long min_count, max_size;
     double match_unknown;    /* --match-unknown (model.h) */
     struct autotune_args *autotune;   /* train --autotune-val: the search (cli/autotune.h), or NULL */
@@ -212,6 +213,11 @@ typedef struct train_targets {
  * targets NULL for train.  Dies on errors; exits 130/143 when interrupted.
  * In an MPI job rank 0 writes; the command leaves the job (dist_finish)
  * when it is done. */
+/* The naive Bayes head --naive-bayes and --naive-bayes-chars ask for,
+ * counted on the encoded training rows (its weight and scale not chosen):
+ * add_naive_bayes's, and its size for --autotune-modelsize. */
+struct nb_head *trainer_count_head(const train_args *a, const model *m, const encoded *tr);
+
 void trainer_run(train_args *a, dataset *tr, dataset *va, const train_targets *targets);
 
 /* --refit, after trainer_run on tr and va: train again from the start on

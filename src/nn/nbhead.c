@@ -192,6 +192,14 @@ nb_head *nbhead_count(const int32_t *ids, const int32_t *y, size_t n, int T, int
     return h;
 }
 
+size_t nbhead_bytes(const nb_head *h)
+{
+    size_t rows = (size_t)h->V + (size_t)h->npairs + (size_t)h->F;
+    size_t b = (rows + 1) * (size_t)h->C * sizeof(float) + (size_t)h->npairs * 2 * sizeof(int32_t);
+    if (h->F) b += ((size_t)h->V + 1 + (size_t)h->foff[h->V]) * sizeof(int32_t);
+    return b;
+}
+
 int nbhead_wordfeats_valid(const int32_t *off, const int32_t *feat, int32_t V, int32_t F)
 {
     if (off[0] != 0) return 0;

@@ -77,6 +77,9 @@ nb_head *nbhead_count(const int32_t *ids, const int32_t *y, size_t n, int T, int
                       const nb_wordfeats *wf);
 void nbhead_free(nb_head *h);
 
+/* The bytes of its tables (a file's tensors, before their alignment). */
+size_t nbhead_bytes(const nb_head *h);
+
 /* pairs [n, 2] as a head keeps them: word ids (2..V-1), strictly
  * ascending (the lookup's binary search relies on it).  For a file's. */
 int nbhead_pairs_valid(const int32_t *pairs, int64_t n, int32_t V);

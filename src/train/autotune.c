@@ -433,7 +433,7 @@ static int first_candidate(search *S, cand *c, autotune_setting *st, size_t *byt
     S->tried[S->ntried++] = *c;
     if (shrink(S, c, st, bytes) == 0) return 0;
     return err_set("no candidate fits in %zu bytes: even %d hidden units%s%s take about %zu bytes (vocabulary, "
-                   "embedding and metadata included); give a larger --autotune-modelsize, or a smaller "
+                   "embedding, naive Bayes head and metadata included); give a larger --autotune-modelsize, or a smaller "
                    "vocabulary (--max-size) or embedding (--embed-dim)", S->ao->max_bytes, st->hidden,
                    st->bidir ? " both ways" : "", st->bag_dim ? " and the bag" : "", *bytes);
 }
@@ -448,7 +448,7 @@ int autotune_search(model *m, const encoded *tr, const encoded *val, const net_c
     S.deadline = ao->start + ao->duration;
     space_build(&S.sp, nc, o, ao->bag_dim);
     rng_seed(&S.r, o->seed * 0x9E3779B97F4A7C15ULL + 0xa7);   /* a stream of its own */
-    S.base = ao->max_bytes ? base_bytes(m) : 0;
+    S.base = ao->max_bytes ? base_bytes(m) + ao->extra_bytes : 0;
     int cap = 64;
     S.tried = xmalloc(cap * sizeof *S.tried);
     cand c;

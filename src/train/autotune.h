@@ -78,6 +78,7 @@ typedef struct autotune_opts {
     double duration;          /* seconds from start */
     int max_trials;           /* 0 = until the deadline */
     size_t max_bytes;         /* model file size limit, 0 = none */
+    size_t extra_bytes;       /* what the run adds to the file after the search (a naive Bayes head): within max_bytes too */
     int half;                 /* every candidate stored with 16-bit weights (--half) */
     unsigned fixed;           /* AT_* bits not searched */
     int bag_dim;              /* a bag the search adds to a run without one has this many dimensions */
