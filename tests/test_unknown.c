@@ -321,11 +321,7 @@ static void test_reference(void)
 /* the distinct hashes of w's n-grams, ascending: their count */
 static int distinct_grams(const char *w, int minn, int maxn, uint32_t *h)
 {
-    int k = chargrams(w, strlen(w), minn, maxn, h), u = 0;
-    for (int i = 1; i < k; i++)
-        for (int j = i; j > 0 && h[j - 1] > h[j]; j--) { uint32_t t = h[j]; h[j] = h[j - 1]; h[j - 1] = t; }
-    for (int i = 0; i < k; i++) if (!u || h[i] != h[u - 1]) h[u++] = h[i];
-    return u;
+    return chargrams_distinct(w, strlen(w), minn, maxn, h);
 }
 
 static int common(const uint32_t *a, int na, const uint32_t *b, int nb)
@@ -343,6 +339,9 @@ static void test_chargrams(void)
     CHECK_INT(chargrams("cat", 3, 3, 6, a), 6);
     CHECK_INT(distinct_grams("cat", 3, 6, a), 6);
     CHECK_INT(chargrams("abcd", 4, 1, 1, a), 6);   /* each letter and the two marks */
+    CHECK_INT(chargrams("aaaa", 4, 1, 1, a), 6);
+    CHECK_INT(chargrams_distinct("aaaa", 4, 1, 1, a), 3);   /* <, a, >: ascending, each once */
+    CHECK(a[0] < a[1] && a[1] < a[2]);
     CHECK_INT(chargrams("\xe9\x85\x92\xe5\xba\x97", 6, 3, 6, a), 3);   /* 酒店: two code points, not six bytes */
     CHECK_INT(chargrams("\xe9\x85\x92\xe5\xba\x97", 6, 1, 2, a), 7);
     char w[64];

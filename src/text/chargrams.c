@@ -51,6 +51,29 @@ int chargrams(const char *w, size_t len, int minn, int maxn, uint32_t *h)
     return k;
 }
 
+/* insertion sort: a word has a few dozen */
+int chargrams_sort_unique(uint32_t *h, int k)
+{
+    int u = 0;
+    for (int i = 0; i < k; i++) {
+        uint32_t x = h[i];
+        int j = u;
+        while (j > 0 && h[j - 1] > x) { h[j] = h[j - 1]; j--; }
+        if (j > 0 && h[j - 1] == x) {   /* a repeat: undo the shift */
+            memmove(h + j, h + j + 1, (size_t)(u - j) * sizeof *h);
+            continue;
+        }
+        h[j] = x;
+        u++;
+    }
+    return u;
+}
+
+int chargrams_distinct(const char *w, size_t len, int minn, int maxn, uint32_t *h)
+{
+    return chargrams_sort_unique(h, chargrams(w, len, minn, maxn, h));
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -78,14 +101,9 @@ void chargram_features(const vocab *voc, int minn, int maxn, int32_t **off_out, 
     size_t cap = 1024, np = 0;
     uint32_t *all = xmalloc(cap * sizeof *all);
     for (size_t id = 0; id < V; id++) {
-        int k = 0;
-        if (id > VOCAB_UNK) {
-            k = chargrams(vocab_token(voc, (int32_t)id), strmap_keylen(&voc->m, (int32_t)id), minn, maxn, g);
-            qsort(g, (size_t)k, sizeof *g, cmp_u32);
-            int u = 0;
-            for (int j = 0; j < k; j++) if (!u || g[j] != g[u - 1]) g[u++] = g[j];
-            k = u;
-        }
+        int k = id > VOCAB_UNK
+                    ? chargrams_distinct(vocab_token(voc, (int32_t)id), strmap_keylen(&voc->m, (int32_t)id), minn, maxn, g)
+                    : 0;
         if (np + (size_t)k > cap) {
             while (np + (size_t)k > cap) cap *= 2;
             all = xrealloc(all, cap * sizeof *all);

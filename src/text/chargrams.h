@@ -36,6 +36,12 @@
  * CHARGRAM_MAX_GRAMS(minn, maxn). */
 int chargrams(const char *w, size_t len, int minn, int maxn, uint32_t *h);
 
+/* h[0..k) in order, each once: the new count. */
+int chargrams_sort_unique(uint32_t *h, int k);
+
+/* chargrams' hashes, ascending, each once: their count. */
+int chargrams_distinct(const char *w, size_t len, int minn, int maxn, uint32_t *h);
+
 /* Every known word's distinct n-grams as features: the distinct hashes of
  * voc's words (ids 2..n-1) numbered 0..*F-1 (ascending hash), and word id
  * i's features feat[off[i] .. off[i+1]) (ascending; none for ids 0, 1 and

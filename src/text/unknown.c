@@ -66,30 +66,11 @@ static int word_grams_raw(const char *w, size_t len, uint32_t *h)
     return chargrams(w, len, UNK_MATCH_MINN, UNK_MATCH_MAXN, h);
 }
 
-/* h[0..k) in order, each once (insertion sort: a word has a few dozen):
- * the new count. */
-static int sort_unique(uint32_t *h, int k)
-{
-    int u = 0;
-    for (int i = 0; i < k; i++) {
-        uint32_t x = h[i];
-        int j = u;
-        while (j > 0 && h[j - 1] > x) { h[j] = h[j - 1]; j--; }
-        if (j > 0 && h[j - 1] == x) {   /* a repeat: undo the shift */
-            memmove(h + j, h + j + 1, (size_t)(u - j) * sizeof *h);
-            continue;
-        }
-        h[j] = x;
-        u++;
-    }
-    return u;
-}
-
 /* The hashes of the word's distinct n-grams, ascending, in h[]: their
  * count, 0 when the word is too long.  h holds UNK_MAX_GRAMS. */
 static int word_grams(const char *w, size_t len, uint32_t *h)
 {
-    return sort_unique(h, word_grams_raw(w, len, h));
+    return chargrams_distinct(w, len, UNK_MATCH_MINN, UNK_MATCH_MAXN, h);
 }
 
 /* Sort the pairs (key[i], id[i]) by key, stably (ids stay ascending within
@@ -200,7 +181,7 @@ static int32_t scan(const unk_match *u, const uint32_t *h, int k, double *best_c
                 }
         }
         if (!common) continue;
-        double c = (double)common / sqrt((double)k * sort_unique(g, m));
+        double c = (double)common / sqrt((double)k * chargrams_sort_unique(g, m));
         if (c > *best_cos) {
             *best_cos = c;
             best = (int32_t)id;
