@@ -81,6 +81,17 @@ check "an unknown --encoding is a usage error naming it" 'usage_err klingon && [
 run "$S" vocab stray.csv -o stray.ssm
 check "two stray bytes in UTF-8 text: read, counted and reported" \
     '[ $rc -eq 0 ] && err_has "stray.csv: 2 invalid UTF-8 sequences read as U+FFFD"'
+run "$S" tokenize -m stray.ssm stray.csv
+check "tokenize reports the stray bytes too" \
+    '[ $rc -eq 0 ] && [ $(wc -l <"$T/out") -eq 3 ] && err_has "stray.csv: 2 invalid UTF-8 sequences read as U+FFFD"'
+printf 'good\377 ok\n' >stray.txt
+run "$S" predict -m utf8.ssm stray.txt
+check "predict reports stray bytes in plain lines (and still answers)" \
+    '[ $rc -eq 0 ] && [ $(wc -l <"$T/out") -eq 1 ] && err_has "stray.txt: 1 invalid UTF-8 sequence read as U+FFFD"'
+printf 'label,text\n1,good ok\n0,\n1,bad\n' >hole.csv
+run "$S" tokenize hole.csv
+check "tokenize: a row with an empty text is an empty line (output line N is row N, as predict)" \
+    '[ $rc -eq 0 ] && [ "$(cat "$T/out" | tr "\n" "|")" = "good ok||bad|" ]'
 gzip -c "$ZT" >test.csv.gz
 run "$S" eval -m utf8.ssm test.csv.gz
 check "gzip'd CSV is read (inflated): same figures" '[ $rc -eq 0 ] && cmp -s "$T/out" eval_utf8.txt'

@@ -337,9 +337,7 @@ static int exclude_rows(dataset *d, const common_opts *c)
 int cli_load_texts(const char *path, const common_opts *c, int need_labels, dataset *d)
 {
     if (dataset_load(path, &c->data, need_labels, d) < 0) return -1;
-    if (d->bad_utf8)   /* a few stray bytes: read, but never in silence */
-        fprintf(stderr, "seqsent: %s: %zu invalid UTF-8 sequence%s read as U+FFFD\n", d->path, d->bad_utf8,
-                d->bad_utf8 == 1 ? "" : "s");
+    cli_note_bad_utf8(d->path, d->bad_utf8);
     if (c->nexclude && exclude_rows(d, c) < 0) {
         dataset_free(d);
         return -1;
@@ -384,6 +382,12 @@ void cli_corpus_load(model *m, cli_texts *t, char *const *paths, int npaths, con
     if (cli_setup_tokenizer(m, c, NULL, t->text, t->n, note_cmd) < 0) die_err(EXIT_FAIL);
 }
 
+void cli_note_bad_utf8(const char *path, size_t n)
+{
+    if (n)   /* a few stray bytes: read, but never in silence */
+        fprintf(stderr, "seqsent: %s: %zu invalid UTF-8 sequence%s read as U+FFFD\n", path, n, n == 1 ? "" : "s");
+}
+
 void cli_each_line(const char *path, cli_line_fn fn, void *ctx)
 {
     csv_reader *r = csv_open(path, FMT_LINES);
@@ -397,6 +401,7 @@ void cli_each_line(const char *path, cli_line_fn fn, void *ctx)
         if (ferror(stdout) || (csv_would_block(r) && fflush(stdout) != 0)) finish_stdout();
     }
     if (rc < 0) die_err(EXIT_FAIL);
+    cli_note_bad_utf8(csv_path(r), csv_bad_utf8(r));
     csv_close(r);
 }
 
@@ -404,17 +409,24 @@ void cli_each_text(char *const *paths, int nfiles, const common_opts *c, cli_lin
 {
     for (int f = 0; f < (nfiles ? nfiles : 1); f++) {
         const char *path = nfiles ? paths[f] : "-";
-        data_format fmt = data_format_for_texts(path, c->data.fmt, c->data.encoding);
+        data_format fmt = data_format_for_texts_prefix(path, c->data.fmt, c->data.encoding, c->data.label_prefix);
         if (fmt == FMT_LINES) {
             cli_each_line(path, fn, ctx);
             continue;
         }
-        common_opts c2 = *c;   /* a whole CSV/TSV: its text column */
-        c2.data.fmt = fmt;
-        dataset d;
-        if (cli_load_texts(path, &c2, 0, &d) < 0) die_err(EXIT_FAIL);
-        for (size_t i = 0; i < d.n; i++) fn(d.text[i], NULL, ctx);
-        dataset_free(&d);
+        /* streamed as predict reads it: one result per row, an empty text too,
+         * so that output line N is input row N */
+        text_reader *r = text_reader_open(path, fmt, &c->data);
+        if (!r) die_err(EXIT_FAIL);
+        char *text;
+        int rc;
+        while ((rc = text_next(r, &text)) == 1) {
+            fn(text, NULL, ctx);
+            if (ferror(stdout) || (text_would_block(r) && fflush(stdout) != 0)) finish_stdout();
+        }
+        if (rc < 0) die_err(EXIT_FAIL);
+        cli_note_bad_utf8(text_path(r), text_bad_utf8(r));
+        text_reader_close(r);
     }
 }
 

@@ -55,6 +55,8 @@ void cli_texts_free(cli_texts *t);
  * errors.  note_cmd: see cli_setup_tokenizer. */
 void cli_corpus_load(model *m, cli_texts *t, char *const *paths, int npaths, const common_opts *c,
                      const char *note_cmd);
+/* "PATH: N invalid UTF-8 sequences read as U+FFFD" on stderr when n > 0. */
+void cli_note_bad_utf8(const char *path, size_t n);
 /* fn(line, reader, ctx) for every line of path ("-" = stdin), as plain
  * lines; stdout is flushed whenever the next line is not there yet, so a
  * pipeline sees each result as its input arrives.  Dies on read or write
@@ -62,8 +64,10 @@ void cli_corpus_load(model *m, cli_texts *t, char *const *paths, int npaths, con
 typedef void (*cli_line_fn)(char *line, const csv_reader *r, void *ctx);
 void cli_each_line(const char *path, cli_line_fn fn, void *ctx);
 /* fn(text, reader or NULL, ctx) for every text of the nfiles files (none:
- * stdin): plain lines streamed as cli_each_line does, or the text column of
- * a whole CSV/TSV file (the input options of c decide which). */
+ * stdin), streamed: plain lines as cli_each_line reads them, or the text
+ * column of CSV/TSV rows and the text of fastText lines as predict reads
+ * them (the input options of c decide which), one call per row, an empty
+ * text too. */
 void cli_each_text(char *const *paths, int nfiles, const common_opts *c, cli_line_fn fn, void *ctx);
 /* Die (exit 1, "seqsent: path: problem") unless an output file can be
  * written at path: a temp file is created beside it and removed again, as

@@ -199,6 +199,7 @@ static void predict_input(predictor *p, const char *path, const data_opts *dop)
         flush_batch(p);
         die_err(EXIT_FAIL);
     }
+    cli_note_bad_utf8(text_path(r), text_bad_utf8(r));
     text_reader_close(r);
 }
 

@@ -926,6 +926,8 @@ int text_next(text_reader *t, char **text)
 }
 
 int text_would_block(text_reader *t) { return csv_would_block(t->r); }
+const char *text_path(const text_reader *t) { return csv_path(t->r); }
+size_t text_bad_utf8(const text_reader *t) { return csv_bad_utf8(t->r); }
 
 void text_reader_close(text_reader *t)
 {

@@ -130,6 +130,10 @@ text_reader *text_reader_open(const char *path, data_format fmt, const data_opts
 int text_next(text_reader *t, char **text);
 /* 1 when the next text_next() may have to wait for input. */
 int text_would_block(text_reader *t);
+/* The file's name as errors give it, and its invalid UTF-8 sequences so
+ * far (read as U+FFFD; the reader's caller says so, never in silence). */
+const char *text_path(const text_reader *t);
+size_t text_bad_utf8(const text_reader *t);
 void text_reader_close(text_reader *t);
 
 #endif
