@@ -33,6 +33,19 @@ check "--dict none: one token per character, no note" \
     '[ $rc -eq 0 ] && err_has "dictionary none" && ! err_has "no dictionary:" && ! err_has jieba'
 SEQSENT_JIEBA_DICT=$JD run "$S" tokenize -m none.ssm zh1.txt
 check "... kept in the model" '[ $rc -eq 0 ] && out_is "房 间 很 干 净"'
+# vectors trained on jieba's cut: it, not their own words, cuts the text
+printf '3 4\n房间很 0.1 0.2 0.3 0.4\n干净 0.5 0.1 0.2 0.3\n服务 0.2 0.2 0.2 0.2\n' >vec.txt
+SEQSENT_JIEBA_DICT=$JD run "$S" train zh.csv $NET --embed-dim 4 --embed vec.txt -o zhvec.ssm
+check "train --embed on Chinese data: still jieba's dictionary (the cut the vectors were trained on)" \
+    '[ $rc -eq 0 ] && err_has "dictionary jieba ($JD, 11 words)" && ! err_has "vectors:"'
+run "$S" tokenize -m zhvec.ssm zh1.txt
+check "... in the model: 房间 很 干净, not the vectors' 房间很 干净" '[ $rc -eq 0 ] && out_is "房间 很 干净"'
+SEQSENT_JIEBA_DICT= run "$S" train zh.csv $NET --embed-dim 4 --embed vec.txt --quiet -o zhvec2.ssm
+run "$S" tokenize -m zhvec2.ssm zh1.txt
+check "... without python3-jieba: the vectors' words, no note" '[ $rc -eq 0 ] && out_is "房间很 干净"'
+SEQSENT_JIEBA_DICT=$JD run "$S" train zh.csv $NET --embed-dim 4 --embed vec.txt --dict-vectors vec.txt --quiet -o zhvec3.ssm
+run "$S" tokenize -m zhvec3.ssm zh1.txt
+check "... --dict-vectors: the vectors' words" '[ $rc -eq 0 ] && out_is "房间很 干净"'
 SEQSENT_JIEBA_DICT=$JD run "$S" train en.csv $NET -o en.ssm
 check "English data: no dictionary and no note" '[ $rc -eq 0 ] && err_has "dictionary none" && ! err_has "no dictionary:"'
 SEQSENT_JIEBA_DICT=$JD run "$S" vocab zh.csv -o v.ssm

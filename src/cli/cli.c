@@ -67,6 +67,25 @@ int cli_default_dict(model *m, const char *note_cmd)
     return 0;
 }
 
+/* The words of the word2vec file vec as the dictionary, ranked. */
+static int load_vectors_dict(model *m, const char *vec)
+{
+    strmap words;
+    strmap_init(&words);
+    long dim;
+    if (vectors_words(vec, &words, &dim) < 0) { strmap_free(&words); return -1; }
+    const char **list = xmalloc((words.n + 1) * sizeof *list);
+    for (size_t i = 0; i < words.n; i++) list[i] = strmap_key(&words, (int32_t)i);
+    m->dict = segdict_new();
+    segdict_add_ranked(m->dict, list, words.n);
+    free(list);
+    strmap_free(&words);
+    size_t len = strlen(vec) + 16;
+    m->dict_source = xmalloc(len);
+    snprintf(m->dict_source, len, "vectors:%s", vec);
+    return 0;
+}
+
 int cli_setup_tokenizer(model *m, const common_opts *c, const char *vectors_fallback,
                         char *const *texts, size_t n, const char *note_cmd)
 {
@@ -75,8 +94,6 @@ int cli_setup_tokenizer(model *m, const common_opts *c, const char *vectors_fall
     m->dict_source = NULL;
     segdict_free(m->dict);
     m->dict = NULL;
-    const char *vec = c->dict_vectors;
-    if (!c->dict_path && !vec && vectors_fallback && c->tok.lang != LANG_EN) vec = vectors_fallback;
     if (c->dict_path && !strcmp(c->dict_path, "none")) {
         m->dict_source = xstrdup("none");
     } else if (c->dict_path && !strcmp(c->dict_path, "jieba")) {
@@ -87,22 +104,19 @@ int cli_setup_tokenizer(model *m, const common_opts *c, const char *vectors_fall
         if (load_dict_file(m, path, JIEBA_SOURCE) < 0) return -1;
     } else if (c->dict_path) {
         if (load_dict_file(m, c->dict_path, "file:%s") < 0) return -1;
-    } else if (vec) {
-        strmap words;
-        strmap_init(&words);
-        long dim;
-        if (vectors_words(vec, &words, &dim) < 0) { strmap_free(&words); return -1; }
-        const char **list = xmalloc((words.n + 1) * sizeof *list);
-        for (size_t i = 0; i < words.n; i++) list[i] = strmap_key(&words, (int32_t)i);
-        m->dict = segdict_new();
-        segdict_add_ranked(m->dict, list, words.n);
-        free(list);
-        strmap_free(&words);
-        size_t len = strlen(vec) + 16;
-        m->dict_source = xmalloc(len);
-        snprintf(m->dict_source, len, "vectors:%s", vec);
+    } else if (c->dict_vectors) {
+        if (load_vectors_dict(m, c->dict_vectors) < 0) return -1;
     } else if (c->tok.lang == LANG_ZH || (c->tok.lang == LANG_AUTO && texts && texts_are_chinese(texts, n))) {
-        if (cli_default_dict(m, note_cmd) < 0) return -1;
+        /* jieba's dictionary even with vectors: word vectors are trained on
+         * jieba's segmentation (sgns: "jieba precise"), and cutting the text
+         * the way they were cut beat cutting it into the vectors' own words
+         * (more of them found) on ChnSentiCorp's dev splits (BENCHMARKS.md,
+         * session 18); the vectors' words only when jieba's is not there */
+        if (vectors_fallback && !jieba_dict_path()) {
+            if (load_vectors_dict(m, vectors_fallback) < 0) return -1;
+        } else if (cli_default_dict(m, note_cmd) < 0) {
+            return -1;
+        }
     } else {
         m->dict_source = xstrdup("none");
     }

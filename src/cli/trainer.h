@@ -52,7 +52,7 @@ enum {
     OPT("min-count", O_MIN_COUNT, "N", "drop tokens seen fewer than N times (default 1)"), \
     OPT("match-unknown", O_MATCH_UNKNOWN, "COS", "read a word the vocabulary lacks as the known word most like it, when the cosine of their character 3- to 6-gram sets is at least COS (\"inhabited\" -> \"inhabit\"); kept in the model (default 0.6, --keras 0; 0 = <unk>)"), \
     OPT("max-size", O_MAX_SIZE, "N", "keep at most N vocabulary entries incl. <pad> and <unk> (default all)"), \
-    OPT("embed", O_EMBED, "VECTORS", "initialise the embedding from word2vec vectors (text or binary, .gz ok); their words also become the segmentation dictionary unless --dict is given"), \
+    OPT("embed", O_EMBED, "VECTORS", "initialise the embedding from word2vec vectors (text or binary, .gz ok); Chinese is still cut by jieba's dictionary, the way such vectors are trained (by their own words only without python3-jieba, or with --dict-vectors)"), \
     OPT("word2vec", O_WORD2VEC, "", "initialise the embedding with word2vec vectors trained first on the training texts (skip-gram, one thread: reproducible; --embed-dim default 64 with it): the default without --embed, --from or --keras"), \
     OPT("no-word2vec", O_NO_WORD2VEC, "", "without --embed: a random embedding (--embed-dim default 300), not word2vec on the training texts"), \
     OPT("allow-rare-labels", O_ALLOW_RARE, "", "accept a label seen once (or in < 1% of the median count) and labels differing only in case (by default an error: a header or row misread)"), \
