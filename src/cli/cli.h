@@ -9,10 +9,10 @@
 
 /* Set m's tokenizer from the options: settings, and the dictionary from
  * --dict (a file, "jieba" or "none": one token per Han character), or
- * --dict-vectors, or (when vectors_fallback is given and the language is
- * not English) the words of that vector file; else, for Chinese data
- * (--lang zh, or texts[0..n) are Chinese: texts_are_chinese), the default
- * dictionary (cli_default_dict). */
+ * --dict-vectors; else, for Chinese data (--lang zh, or texts[0..n) are
+ * Chinese: texts_are_chinese), the default dictionary (cli_default_dict),
+ * or the words of vectors_fallback (train --embed's file) when jieba's
+ * dict.txt is not installed. */
 int cli_setup_tokenizer(model *m, const common_opts *c, const char *vectors_fallback,
                         char *const *texts, size_t n, const char *note_cmd);
 /* The default dictionary for Chinese into m (no dictionary yet): jieba's
