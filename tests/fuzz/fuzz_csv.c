@@ -13,7 +13,13 @@
  *  - an error is sticky; line numbers never decrease; TSV / lines fields
  *    hold no '\n' (and no '\t' in TSV);
  *  - dataset_load gives the same data set both ways, and every row has
- *    non-empty text (and a non-empty label when labels are required).
+ *    non-empty text (and a non-empty label when labels are required);
+ *  - text_reader (predict, tokenize, encode) gives the same texts both
+ *    ways, and the same count of invalid UTF-8 when read to the end; one
+ *    text a row: when dataset_load (no labels needed) reads the file, the
+ *    reader's non-empty texts are its rows in order, and its empty ones its
+ *    skipped_empty (a row lost or added would shift every later line of
+ *    their output).
  */
 #include "text/csv.h"
 #include "base/err.h"
@@ -122,6 +128,54 @@ static void load_dataset(const char *path, const data_opts *o, int need_labels, 
     cut_active = 0;
 }
 
+/* Every text of path by text_reader, each as one field of out (then "EOF;"
+ * or "ERR:message"); the texts themselves into *texts, *n (NULL-free array,
+ * caller frees), the invalid UTF-8 count into *bad.  Returns 0 at the end,
+ * -1 after an error. */
+static int read_texts(const char *path, data_format fmt, const data_opts *o, int cut, uint8_t seed,
+                      fbuf *out, char ***texts, size_t *n, size_t *bad)
+{
+    cut_active = cut;
+    cut_state = seed;
+    text_reader *t = text_reader_open(path, fmt, o);
+    FUZZ_ASSERT(t != NULL, "text_reader_open: %s", err_msg());
+    size_t cap = 0;
+    int rc = 0;
+    *texts = NULL;
+    *n = 0;
+    for (int guard = 0;; guard++) {
+        FUZZ_ASSERT(guard < 1000000, "no progress");
+        /* the first text may read past a header row: nothing is waiting to be
+         * flushed then, so only later texts must keep the promise */
+        int wb = text_would_block(t);
+        long before = fuzz_reads;
+        char *s;
+        int k = text_next(t, &s);
+        FUZZ_ASSERT(guard == 0 || wb || fuzz_reads == before,
+                    "text_would_block() said 0 but text_next() read more input (text %d)", guard);
+        if (k == 0) { fbuf_str(out, "EOF;"); break; }
+        if (k < 0) { fbuf_str(out, "ERR:"); fbuf_str(out, err_msg()); rc = -1; break; }
+        FUZZ_ASSERT(k == 1, "text_next returned %d", k);
+        fbuf_field(out, s, strlen(s));
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            *texts = realloc(*texts, cap * sizeof **texts);
+            FUZZ_ASSERT(*texts != NULL, "out of memory");
+        }
+        (*texts)[(*n)++] = strdup(s);
+    }
+    *bad = text_bad_utf8(t);
+    text_reader_close(t);
+    cut_active = 0;
+    return rc;
+}
+
+static void free_texts(char **texts, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(texts[i]);
+    free(texts);
+}
+
 static const char *const COLS[] = { NULL, "text", "2", "label" };
 static const char *const LCOLS[] = { NULL, "label", "1", "3" };
 
@@ -148,6 +202,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_same(&whole, &cut, "data sets (whole reads vs cut reads)");
     fbuf_free(&whole);
     fbuf_free(&cut);
+
+    char **tw, **tc;
+    size_t nw, nc, bw, bc;
+    int rw = read_texts(path, fmt, &o, 0, seed, &whole, &tw, &nw, &bw);
+    read_texts(path, fmt, &o, 1, seed, &cut, &tc, &nc, &bc);
+    fuzz_same(&whole, &cut, "texts (whole reads vs cut reads)");
+    /* the count is of the bytes read so far: after an error, whole reads
+     * have read further; at the end both have read everything */
+    FUZZ_ASSERT(rw < 0 || bw == bc, "invalid UTF-8 counted %zu (whole reads) vs %zu (cut reads)", bw, bc);
+    fbuf_free(&whole);
+    fbuf_free(&cut);
+    free_texts(tc, nc);
+    dataset d;
+    if (dataset_load(path, &o, 0, &d) == 0) {
+        FUZZ_ASSERT(rw == 0, "text_reader failed where dataset_load read the file: %s", err_msg());
+        FUZZ_ASSERT(nw == d.n + d.skipped_empty, "%zu texts, the data set %zu rows + %zu empty",
+                    nw, d.n, d.skipped_empty);
+        for (size_t i = 0, j = 0; i < nw; i++) {
+            if (!tw[i][0]) continue;
+            FUZZ_ASSERT(j < d.n && !strcmp(tw[i], d.text[j]), "text %zu is not the data set's row %zu", i, j);
+            j++;
+        }
+        FUZZ_ASSERT(bw == d.bad_utf8, "invalid UTF-8: text_reader %zu, dataset_load %zu", bw, d.bad_utf8);
+        dataset_free(&d);
+    }
+    free_texts(tw, nw);
     err_clear();
     return 0;
 }
