@@ -8,7 +8,7 @@
 # OpenBLAS on fixed-shape blocks), so a line's probabilities do not depend
 # on which lines share its batch.  Checked here for LSTM/GRU/SimpleRNN, one
 # and two directions, masked and unmasked (pre- and post-padding), pooling
-# last/max/mean, a dense layer, softmax, and an ensemble: --threads 1/2/3,
+# last/max/mean/attention, a dense layer, softmax, and an ensemble: --threads 1/2/3,
 # --batch 1/7/1000, a file vs the same lines through a pipe fed in bursts
 # (flushes at other places), and eval's figures for --threads and --batch.
 # That the probabilities equal the full fp32 path (embedding, then BLAS)
@@ -30,6 +30,8 @@ go rnn_post_mean "$S" train "$E" --embed-dim 12 --cell rnn --pool mean --padding
     $TINY --seed 3 -o rnn_post_mean.ssm
 go lstm_bidir_last "$S" train "$M3" --embed-dim 12 --bidirectional --layers 1 $TINY --seed 4 -o lstm_bidir_last.ssm
 go gru_mask_mean "$S" train "$E" --embed-dim 12 --cell gru --mask --pool mean $TINY --seed 5 -o gru_mask_mean.ssm
+go gru_bidir_attention "$S" train "$E" --embed-dim 12 --cell gru --bidirectional --mask --pool attention $TINY --seed 8 \
+    -o gru_bidir_attention.ssm
 go vocab "$S" vocab "$Z" --dict "$D/zh_dict.txt" --min-count 2 -o base.ssm
 go member1 "$S" train "$Z" --from base.ssm $TINY --seed 6 -o member1.ssm
 go member2 "$S" train "$Z" --from base.ssm --cell gru --bidirectional --mask $TINY --seed 7 -o member2.ssm
@@ -72,6 +74,7 @@ same_out gru_bidir_mask zh.txt "$D/hotel_zh.test.csv"
 same_out rnn_post_mean en.txt "$D/movies_en.test.csv"
 same_out lstm_bidir_last tw.txt "$D/tweets3.test.csv"
 same_out gru_mask_mean en.txt "$D/movies_en.test.csv"
+same_out gru_bidir_attention en.txt "$D/movies_en.test.csv"
 same_out ensemble zh.txt "$D/hotel_zh.test.csv"
 
 # a line's result does not depend on the others: each line alone == in the file

@@ -26,7 +26,8 @@ cut -d, -f2- "$ZT" | tail -n +2 > zh.txt
 cut -d, -f2- "$M3T" | tail -n +2 > m3.txt
 
 go lstm "$S" train "$Z" --embed "$D/zh_vectors.txt" $NET --seed 1 -o lstm.ssm
-go gru "$S" train "$Z" --embed "$D/zh_vectors.txt" --cell gru --bidirectional --layers 2 --mask --dense 8 $NET -o gru.ssm
+go gru "$S" train "$Z" --embed "$D/zh_vectors.txt" --cell gru --bidirectional --layers 2 --mask --dense 8 \
+    --pool attention $NET -o gru.ssm
 go rnn "$S" train "$Z" --embed "$D/zh_vectors.txt" --cell rnn --pool max $NET -o rnn.ssm
 go multiclass "$S" train "$M3" --embed-dim 16 $NET -o multi.ssm
 go "lstm seed 2" "$S" train "$Z" --embed "$D/zh_vectors.txt" $NET --seed 2 -o lstm2.ssm

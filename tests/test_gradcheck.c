@@ -377,6 +377,13 @@ int main(void)
     check_cfg(pm, "bilstm mean pooling + mask, softmax");
     pm.mask = 0; pm.cell = CELL_GRU; pm.dropout = 0.2f; pm.n_out = 1;
     check_cfg(pm, "bigru mean pooling + dropout");
+    /* attention pooling (nn/attention.h): masked and not, both directions, dropout, a bag, a dense layer */
+    net_config at = { .layers = 1, .n_out = 1, .cell = CELL_GRU, .pool = POOL_ATTN };
+    check_cfg(at, "gru attention pooling");
+    at.bidir = 1; at.mask = 1; at.n_out = 3;
+    check_cfg(at, "bigru attention pooling + mask, softmax");
+    at.layers = 2; at.cell = CELL_LSTM; at.dropout = 0.2f; at.bag_dim = 3; at.bag_buckets = 5; at.dense = 4; at.n_out = 1;
+    check_cfg(at, "bilstm 2 layers attention + mask + dropout + bag + dense");
     /* a bag of words and word bigrams beside the summary (nn/bag.h) */
     net_config bg = { .layers = 1, .n_out = 1, .cell = CELL_GRU, .bag_dim = 3, .bag_buckets = 5 };
     check_cfg(bg, "gru + bag, sigmoid");
@@ -395,6 +402,8 @@ int main(void)
     ad.bag_dim = 3; ad.bag_buckets = 5;
     check_adversarial(ad, "adversarial bigru, frozen embedding, bag");
     ad.bag_dim = 0;
+    ad.pool = POOL_ATTN; ad.freeze = 0;
+    check_adversarial(ad, "adversarial bigru attention + mask, softmax");
     /* distillation's soft targets, sigmoid and softmax, at T = 1 and 3 */
     soft_temperature = 3;
     net_config sd = { .layers = 1, .n_out = 1, .cell = CELL_GRU, .bidir = 1, .mask = 1 };

@@ -74,7 +74,7 @@ int trainer_option(train_args *a, int c, const char *arg)
     case O_BUCKET: to->bucket = 1; break;
     case O_CELL: nc->cell = (cell_type)parse_word(a, cell_parse(arg), "cell", "lstm, gru or rnn", arg); a->shape_set = 1; break;
     case O_BIDIR: nc->bidir = 1; a->shape_set = 1; break;
-    case O_POOL: nc->pool = parse_word(a, pool_parse(arg), "pool", "last, max or mean", arg); break;
+    case O_POOL: nc->pool = parse_word(a, pool_parse(arg), "pool", "last, max, mean or attention", arg); break;
     case O_DROPOUT: nc->dropout = (float)opt_double(a->spec, "dropout", arg, 0, 0.95); break;
     case O_DENSE: nc->dense = (int)opt_long(a->spec, "dense", arg, 1, 65536); break;
     case O_BAG: nc->bag_dim = (int)opt_long(a->spec, "bag", arg, 0, 4096); break;

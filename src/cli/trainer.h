@@ -68,7 +68,7 @@ enum {
     OPT("no-bidirectional", O_NO_BIDIR, "", "read forwards only (as --keras)"), \
     OPT("dropout", O_DROPOUT, "P", "inverted dropout on every recurrent layer's input and before the dense layer (training only; default 0.5; --keras: 0)"), \
     OPT("dense", O_DENSE, "H", "a hidden ReLU dense layer of H units before the output (default none)"), \
-    OPT("pool", O_POOL, "last|max|mean", "summary of the top layer: mean over time (default), max over time, or the final states (--keras)"), \
+    OPT("pool", O_POOL, "last|max|mean|attention", "summary of the top layer: mean over time (default), max over time, the final states (--keras), or a learnt weighted mean (attention)"), \
     OPT("bag", O_BAG, "G", "beside the summary, a bag of words and word bigrams as fastText has: the mean of their G-wide embeddings (bigrams hashed); 0 = none (default 32, Chinese text and --keras 0)"), \
     OPT("bag-buckets", O_BAG_BUCKETS, "N", "rows for the bag's hashed word bigrams (default 8 per vocabulary word, a power of two, 1024 to 131072)"), \
     network_rows \

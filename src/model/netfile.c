@@ -31,6 +31,7 @@ cJSON *net_config_json(const net *n)
     if (!c->lm) {   /* the classifier's summary and head */
         cJSON_AddNumberToObject(j, "dense", c->dense);
         cJSON_AddStringToObject(j, "pool", pool_name(c->pool));
+        if (net_attention_units(c)) cJSON_AddNumberToObject(j, "attention_units", net_attention_units(c));
         if (c->bag_dim > 0) {   /* a bag of n-grams beside the summary (nn/bag.h) */
             cJSON *b = cJSON_AddObjectToObject(j, "bag");
             cJSON_AddNumberToObject(b, "dim", c->bag_dim);
@@ -85,12 +86,14 @@ static void put_float(mfile *m, const char *name, int ndim, const int64_t *shape
     free(h);
 }
 
-/* Quantized storage applies to the matrices (2-D) but the output layer's:
- * its few columns decide the probabilities directly, and it is small. */
+/* Quantized storage applies to the matrices (2-D) but the output layer's
+ * and attention pooling's: the output's few columns decide the
+ * probabilities directly, attention's scores weigh every step, and both
+ * are small. */
 static int quantized_entry(const net *n, int i)
 {
     const param_spec *s = &n->plist.spec[i];
-    return s->ndim == 2 && s->w != &n->Wd;
+    return s->ndim == 2 && s->w != &n->Wd && s->w != &n->attW && s->w != &n->attv;
 }
 
 /* Tables read by rows (the embedding, the bag) are quantized per row, the
@@ -236,6 +239,12 @@ static int config_from_json(const cJSON *j, net_config *c)
     const cJSON *pl = cJSON_GetObjectItemCaseSensitive(j, "pool");
     c->pool = cJSON_IsString(pl) ? pool_parse(pl->valuestring) : POOL_LAST;
     if (c->pool < 0) return err_set("unsupported pooling '%s'", pl->valuestring);
+    if (c->pool == POOL_ATTN && !c->lm) {   /* A = F today; the field leaves room for another choice */
+        int A;
+        if (json_int(j, "attention_units", 1, 1 << 20, -1, &A) < 0) return -1;
+        if (A != net_attention_units(c))
+            return err_set("network: %d attention units for %d features (a newer seqsent's model?)", A, net_attention_units(c));
+    }
     const cJSON *bag = cJSON_GetObjectItemCaseSensitive(j, "bag");
     if (bag && !c->lm) {
         if (json_int(bag, "dim", 1, 1 << 16, -1, &c->bag_dim) < 0 || json_int(bag, "buckets", 1, 1 << 28, -1, &c->bag_buckets) < 0)

@@ -3,9 +3,10 @@
  * workspace.c).
  *
  *   B batch rows, T time steps, E embedding, H units per direction,
- *   D directions, F = D*H, G bag features, S = F+G, Dh hidden dense units,
+ *   D directions, F = D*H, A attention units, G bag features, S = F+G, Dh hidden dense units,
  *   K outputs */
 #include "nn/net.h"
+#include "nn/attention.h"
 #include "nn/bag.h"
 #include "nn/nbhead.h"
 #include "nn/bidir.h"
@@ -25,6 +26,7 @@
 int net_directions(const net_config *c) { return c->bidir ? 2 : 1; }
 int net_features(const net_config *c) { return c->hidden * net_directions(c); }
 int net_summary_width(const net_config *c) { return net_features(c) + (c->lm ? 0 : c->bag_dim); }
+int net_attention_units(const net_config *c) { return !c->lm && c->pool == POOL_ATTN ? net_features(c) : 0; }
 int net_layer_in(const net_config *c, int l) { return l ? net_features(c) : c->embed_dim; }
 int net_param_depth(const net_config *c, const char *name)
 {
@@ -77,6 +79,12 @@ static void build_params(net *n)
                        &n->lm_b[d], &n->d_lm_b[d]);
         }
         return;
+    }
+    if (net_attention_units(c)) {
+        const int F = net_features(c), A = net_attention_units(c);
+        params_add(pl, "attention.W", F, A, pinit_glorot, kernel, &n->attW, &n->d_attW);
+        params_add(pl, "attention.b", A, 0, pinit_zeros, bias, &n->attb, &n->d_attb);
+        params_add(pl, "attention.v", A, 1, pinit_glorot, kernel, &n->attv, &n->d_attv);
     }
     if (c->bag_dim > 0) {
         n->bag_spec = pl->n;
@@ -245,6 +253,7 @@ static float *infer_work(const net *n, net_ws *w)
         int N = cell_gates(c->cell) * c->hidden, K = c->embed_dim > net_summary_width(c) ? c->embed_dim : net_summary_width(c);
         if (c->dense > N) N = c->dense;
         if (c->n_out > N) N = c->n_out;
+        if (net_attention_units(c) > N) N = net_attention_units(c);
         if (c->dense > K) K = c->dense;
         w->mmwork = falloc(mm_rows_work(N, K) + 64);   /* + 64: enough for qmm_rows too (quant.h) */
     }
@@ -384,8 +393,12 @@ static void forward_body(const net *n, net_ws *w, int B, int T, const int32_t *i
     const net_config *c = &n->cfg;
     const int F = net_features(c), S = net_summary_width(c);
     const float *x = net_encode_forward(n, w, B, T, ids);
-    pool_forward(c->pool, B, T, net_directions(c), c->hidden, x, mask_of(n, w, 0), c->bag_dim ? w->pooled : w->feat,
-                 &w->pool);
+    float *summary = c->bag_dim ? w->pooled : w->feat;
+    if (c->pool == POOL_ATTN)
+        attention_forward(B, T, F, net_attention_units(c), x, mask_of(n, w, 0), n->attW, n->attb, n->attv, w->att_u,
+                          w->att_a, summary, inferring(w) ? infer_work(n, w) : NULL);
+    else
+        pool_forward(c->pool, B, T, net_directions(c), c->hidden, x, mask_of(n, w, 0), summary, &w->pool);
     if (c->bag_dim) {   /* feat row b: the summary, then the bag */
         for (int b = 0; b < B; b++) memcpy(w->feat + (size_t)b * S, w->pooled + (size_t)b * F, sizeof(float) * F);
         bag_forward(B, T, c->bag_dim, c->vocab_size, c->bag_buckets, ids, n->bag, bag_row_lp, n, w->bag_row,
@@ -452,6 +465,13 @@ static void layer_backward(net *n, net_ws *w, int l, int B, int T, const float *
     if (dropping(n, w)) dropout_backward((size_t)T * B * C, lw->dmask, dX, dX);
 }
 
+/* The top recurrent layer's outputs [T,B,F] as forward left them. */
+static const float *top_output(const net *n, const net_ws *w)
+{
+    const layer_ws *lw = &w->layer[n->cfg.layers - 1];
+    return net_directions(&n->cfg) == 1 ? lw->cache[0].h : lw->out;
+}
+
 /* The loss of the forwarded rows and its way back to the weights (and to
  * the embedded input, dbuf[layers & 1], when the adversarial pass needs
  * it).  Row by row: a row's loss and gradient do not depend on which rows
@@ -479,8 +499,13 @@ static double loss_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
         bag_backward(B, T, c->bag_dim, w->bag_grams, w->bag_count, w->dfeat + F, S, n->d_bag,
                      &n->plist.spec[n->bag_spec].rows);
     }
-    pool_backward(c->pool, B, T, net_directions(c), c->hidden, c->bag_dim ? w->dpooled : w->dfeat, mask_of(n, w, 0),
-                  &w->pool, w->dbuf[0]);
+    const float *dsummary = c->bag_dim ? w->dpooled : w->dfeat;
+    if (c->pool == POOL_ATTN)
+        attention_backward(B, T, F, net_attention_units(c), top_output(n, w), mask_of(n, w, 0), n->attW,
+                           n->attv, w->att_u, w->att_a, dsummary, n->d_attW, n->d_attb, n->d_attv, w->att_dz,
+                           w->dbuf[0]);
+    else
+        pool_backward(c->pool, B, T, net_directions(c), c->hidden, dsummary, mask_of(n, w, 0), &w->pool, w->dbuf[0]);
     net_encode_backward(n, w, B, T, ids);
     return loss;
 }

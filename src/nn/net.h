@@ -2,7 +2,7 @@
  *
  *   ids [B,T] -> embedding X0 [T,B,E] (embedding.h)
  *   -> L recurrent layers, each (dropout, dropout.h) -> cells [T,B,F] (cell.h, bidir.h)
- *   -> sequence summary [B,F] (pool.h), beside it (bag_dim > 0) a bag of
+ *   -> sequence summary [B,F] (pool.h; attention.h), beside it (bag_dim > 0) a bag of
  *      the row's words and word bigrams [B,G] (bag.h): feat [B,F+G]
  *   -> (dropout)
  *   -> (dense + ReLU [B,Dh]) -> dense -> logits [B,K] (dense.h) -> loss (loss.h)
@@ -41,7 +41,8 @@ typedef struct net_config {
     int bidir;          /* two directions, outputs concatenated */
     float dropout;      /* on each recurrent layer's input and before the dense layer(s) */
     int dense;          /* units of a hidden ReLU dense layer, 0 = none */
-    int pool;           /* sequence summary: POOL_LAST (final states), POOL_MAX, POOL_MEAN over time */
+    int pool;           /* sequence summary: POOL_LAST (final states), POOL_MAX, POOL_MEAN over time,
+                           POOL_ATTN (attention.h: A = F units, net_attention_units) */
     int bag_dim;        /* G: a bag of n-grams (bag.h) of G features beside the summary, 0 = none */
     int bag_buckets;    /* NB: the bag's hashed bigram rows */
     /* A language model (lm.h) instead of a classifier: no summary or dense
@@ -56,6 +57,7 @@ typedef struct net {
     net_config cfg;
     float *emb;              /* [V,E] */
     cell_params *rnn;        /* [L*D]: layer l, direction d at l*D + d */
+    float *attW, *attb, *attv;   /* attention pooling [F,A], [A], [A,1] (cfg.pool == POOL_ATTN) */
     float *bag;              /* the bag's rows [V+NB,G] (cfg.bag_dim > 0) */
     struct nb_head *nb;      /* a naive Bayes head whose probabilities a prediction mixes in
                               * (nbhead.h; fitted after training, NULL without): the inference
@@ -67,7 +69,7 @@ typedef struct net {
     /* gradients (allocated by net_alloc_grads; d_emb stays NULL when frozen) */
     float *d_emb;
     cell_params *d_rnn;
-    float *d_bag, *dW1, *db1, *dWd, *dbd;
+    float *d_attW, *d_attb, *d_attv, *d_bag, *dW1, *db1, *dWd, *dbd;
     int bag_spec;            /* the bag's entry in plist (its rows touched) */
     float *d_lm_W[2], *d_lm_b[2];
     /* every tensor above, with its name, shape and flags (params.h) */
@@ -119,6 +121,8 @@ typedef struct net_ws {
     int32_t *bag_grams, *bag_count;   /* [B,2T] each row's n-gram rows, [B] how many (bag.h) */
     float *bag_row;          /* [G] a quantized bag's row as floats */
     pool_state pool;
+    float *att_u, *att_dz;   /* [T,B,A] attention pooling's tanh units, their gradient (attention.h) */
+    float *att_a;            /* [B,T] its weights over the steps */
     float *fmask;            /* [B,F] dropout multipliers of the summary */
     float *a1, *da1;         /* [B,Dh] hidden dense activations (after ReLU), gradient */
     float *logits, *probs, *dlogits;   /* [B,K] */
@@ -178,6 +182,7 @@ void net_add_grads(net *dst, const net *src);
 int net_directions(const net_config *c);
 int net_features(const net_config *c);   /* H*D: width of the final state */
 int net_summary_width(const net_config *c);   /* S = H*D + G: what the head reads */
+int net_attention_units(const net_config *c);   /* A: F with attention pooling, else 0 */
 int net_layer_in(const net_config *c, int l);   /* recurrent layer l's input width: E, then H*D */
 /* How far below the output a tensor is, by its name: 0 the dense layers
  * (or a language model's output layer), 1 the top recurrent layer, ..., L

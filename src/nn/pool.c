@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* in POOL_* order */
-static const char *const pool_names[] = { "last", "max", "mean", NULL };
+static const char *const pool_names[] = { "last", "max", "mean", "attention", NULL };
 
 const char *pool_name(int pool) { return names_get(pool_names, pool); }
 

@@ -7,6 +7,8 @@
  *         outputs are stored reversed, see bidir.h) at t = 0
  *   max:  the maximum over the real steps (every step without a mask)
  *   mean: the mean over the real steps
+ *   attention: a learnt weighted mean over the real steps (its own module,
+ *         nn/attention.h, with weights: not run by pool_forward)
  * Backward writes dX [T,B,F]: dfeat spread over the steps it came from, 0
  * elsewhere.
  */
@@ -16,7 +18,7 @@
 #include <stdint.h>
 #include "nn/wsbuf.h"
 
-enum { POOL_LAST = 0, POOL_MAX, POOL_MEAN };
+enum { POOL_LAST = 0, POOL_MAX, POOL_MEAN, POOL_ATTN };
 const char *pool_name(int pool);
 int pool_parse(const char *s);     /* -1 if unknown */
 

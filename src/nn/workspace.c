@@ -4,7 +4,7 @@
  *
  *   B batch rows (at most maxB), T time steps (at most maxT), E embedding,
  *   H units per direction, D directions, F = D*H, Dh hidden dense units,
- *   K outputs, C a layer's input width (E, then F), S = F + G (the bag's
+ *   K outputs, A attention units, C a layer's input width (E, then F), S = F + G (the bag's
  *   G features beside the summary) */
 #include "nn/net.h"
 #include "base/err.h"
@@ -48,6 +48,11 @@ static void ws_alloc(net_ws *w, const net_config *c, int maxT, int maxB, wsbuf *
         w->bag_row = wsbuf_floats(a, (size_t)c->bag_dim);
     }
     pool_state_alloc(&w->pool, c->pool, maxB, F, a);
+    if (net_attention_units(c)) {
+        w->att_u = wsbuf_floats(a, tb * net_attention_units(c));
+        w->att_dz = wsbuf_floats(a, tb * net_attention_units(c));
+        w->att_a = wsbuf_floats(a, tb);
+    }
     if (c->dropout > 0) w->fmask = wsbuf_floats(a, (size_t)maxB * S);
     if (c->dense > 0) {
         w->a1 = wsbuf_floats(a, (size_t)maxB * c->dense);
@@ -95,6 +100,7 @@ void net_ws_free(net_ws *w)
     ffree(w->feat); ffree(w->dfeat); ffree(w->pooled); ffree(w->dpooled);
     free(w->bag_grams); free(w->bag_count); ffree(w->bag_row);
     pool_state_free(&w->pool);
+    ffree(w->att_u); ffree(w->att_dz); ffree(w->att_a);
     ffree(w->fmask); ffree(w->a1); ffree(w->da1);
     ffree(w->logits); ffree(w->probs); ffree(w->dlogits);
     ffree(w->lm_x); ffree(w->lm_dx); free(w->lm_tgt); free(w->lm_at);

@@ -87,6 +87,7 @@ static void space_build(space *sp, const net_config *nc, const train_opts *o, in
     ladder_add(sp, S_POOL, POOL_LAST);
     ladder_add(sp, S_POOL, POOL_MAX);
     ladder_add(sp, S_POOL, POOL_MEAN);
+    ladder_add(sp, S_POOL, POOL_ATTN);
     /* the bag's buckets: none, or 2^10 .. 2^17 by factors of 4 (and 2^17, train's largest default) */
     ladder_add(sp, S_BAG, 0);
     for (int b = 1 << 10; b <= 1 << 17; b *= 4) ladder_add(sp, S_BAG, b);
