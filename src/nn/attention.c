@@ -3,6 +3,7 @@
  *   B batch rows, T time steps, F features per step, A attention units */
 #include "nn/attention.h"
 #include "nn/dense.h"
+#include "base/activ.h"
 #include "base/tensor.h"
 
 #include <math.h>
@@ -20,7 +21,7 @@ void attention_forward(int B, int T, int F, int A, const float *X, const unsigne
     } else {
         dense_forward((int)N, F, A, X, W, b, U);
     }
-    for (size_t i = 0; i < N * A; i++) U[i] = tanhf(U[i]);
+    for (size_t r = 0; r < N; r++) vtanh(U + r * A, A);
     for (int r = 0; r < B; r++) {
         float *ar = a + (size_t)r * T, *fr = feat + (size_t)r * F;
         double mx = -INFINITY, sum = 0;
