@@ -56,6 +56,7 @@ train_check "hidden dense" "--dense 6" '"dense":.*6'
 train_check "max pooling" "--pool max" '"pool":.*"max"'
 train_check "mean pooling + mask" "--pool mean --mask" '"pool":.*"mean"'
 train_check "attention pooling + mask" "--pool attention --mask --bidirectional" '"pool":.*"attention"'
+train_check "attention pooling of 5 units" "--pool attention --attention-units 5" '"attention_units":.*5,'
 train_check "3 layers" "--layers 3" '"layers":.*3'
 train_check "adamw" "--optimizer adamw --weight-decay 0.05" '"optimizer":.*"adamw"'
 train_check "sgd" "--optimizer sgd --momentum 0.8 --lr 0.05" '"optimizer":.*"sgd"'
@@ -65,7 +66,7 @@ train_check "bucket" "--bucket --mask" '"bucket":.*true'
 
 # usage errors for the new options
 for bad_opt in "--cell lstmx" "--pool median" "--dropout 1" "--optimizer rmsprop" "--class-weight balanced" \
-               "--weight-decay 0.1" "--momentum 0.5" "--dense 0"; do
+               "--weight-decay 0.1" "--momentum 0.5" "--dense 0" "--attention-units 8" "--pool attention --attention-units 0"; do
     # shellcheck disable=SC2086
     $S train "$TR" $SMALL $bad_opt -o x.ssm >out 2>err
     rc=$?

@@ -382,6 +382,9 @@ int main(void)
     check_cfg(at, "gru attention pooling");
     at.bidir = 1; at.mask = 1; at.n_out = 3;
     check_cfg(at, "bigru attention pooling + mask, softmax");
+    at.attn = 2;   /* fewer scoring units than features */
+    check_cfg(at, "bigru attention pooling of 2 units + mask, softmax");
+    at.attn = 0;
     at.layers = 2; at.cell = CELL_LSTM; at.dropout = 0.2f; at.bag_dim = 3; at.bag_buckets = 5; at.dense = 4; at.n_out = 1;
     check_cfg(at, "bilstm 2 layers attention + mask + dropout + bag + dense");
     /* a bag of words and word bigrams beside the summary (nn/bag.h) */

@@ -822,7 +822,7 @@ static void test_infer_invariance(void)
                     memset(&m, 0, sizeof m);
                     net_config nc = { .vocab_size = V, .embed_dim = 19, .hidden = 21, .layers = 2, .n_out = K,
                                       .mask = mask, .cell = (cell_type)cell, .bidir = bidir, .dense = dense,
-                                      .pool = pool };
+                                      .pool = pool, .attn = pool == POOL_ATTN && mask ? 5 : 0 };
                     m.net = net_new(&nc);
                     rng r;
                     rng_seed(&r, 100 + (uint64_t)configs);

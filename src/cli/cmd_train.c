@@ -26,7 +26,7 @@ static const cmd_spec spec = {
     "(2 labels) or softmax (3+ labels).  FILE is CSV/TSV with a label and a text column\n"
     "('-' = stdin).  Every setting is stored in the model file.",
     .notes = "Options that change results: --embed --freeze --embed-dim --cell --layers --hidden\n"
-             "--bidirectional --dropout --word-dropout --adversarial --dense --pool --maxlen --padding --truncating --mask --bucket --epochs\n"
+             "--bidirectional --dropout --word-dropout --adversarial --dense --pool --attention-units --maxlen --padding --truncating --mask --bucket --epochs\n"
              "--batch --shards --optimizer --lr --lr-decay --discriminative --gradual-unfreeze --slanted --weight-decay --momentum --clip-norm --ema --class-weight\n"
              "--seed --val-split --early-stop --min-count --max-size --naive-bayes and the tokenizer options.\n"
              "--bucket also skips padding steps, which changes results without --mask.  --threads\n"

@@ -76,6 +76,7 @@ int trainer_option(train_args *a, int c, const char *arg)
     case O_BIDIR: nc->bidir = 1; a->shape_set = 1; break;
     case O_POOL: nc->pool = parse_word(a, pool_parse(arg), "pool", "last, max, mean or attention", arg); break;
     case O_DROPOUT: nc->dropout = (float)opt_double(a->spec, "dropout", arg, 0, 0.95); break;
+    case O_ATTN_UNITS: nc->attn = (int)opt_long(a->spec, "attention-units", arg, 1, 65536); break;
     case O_DENSE: nc->dense = (int)opt_long(a->spec, "dense", arg, 1, 65536); break;
     case O_BAG: nc->bag_dim = (int)opt_long(a->spec, "bag", arg, 0, 4096); break;
     case O_BAG_BUCKETS: nc->bag_buckets = (int)opt_long(a->spec, "bag-buckets", arg, 1, 1L << 26); break;
@@ -241,6 +242,8 @@ void trainer_check(train_args *a)
         usage_error(a->spec, "--refit trains again on the validation split's rows too: give --val-split, not --val FILE");
     if (a->refit && !(a->to.val_split > 0))
         usage_error(a->spec, "--refit trains again with the epochs a validation split chose: give --val-split FRACTION (the default, not with --keras)");
+    if (given(a, O_ATTN_UNITS) && a->nc.pool != POOL_ATTN && !a->autotune)
+        usage_error(a->spec, "--attention-units sizes attention pooling: give --pool attention too");
     if (a->refit && a->autotune) usage_error(a->spec, "--refit: not with --autotune-val (the search chooses on its own file)");
     if (a->to.early_stop && !a->val_path && !(a->to.val_split > 0))
         usage_error(a->spec, a->resume_path ? "the checkpoint stops early on validation data: give its --val FILE again"

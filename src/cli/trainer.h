@@ -14,7 +14,7 @@ enum {
     O_FROM = 400, O_VOCAB, O_EMBED, O_FREEZE, O_EMBED_DIM, O_LAYERS, O_HIDDEN, O_MAXLEN,
     O_PADDING, O_TRUNCATING, O_EPOCHS, O_BATCH, O_LR, O_SEED, O_VAL, O_MASK, O_MIN_COUNT,
     O_MAX_SIZE, O_QUIET, O_RESUME, O_SAVE_EVERY, O_EARLY_STOP, O_CLIP_NORM, O_EMA, O_WORD_DROPOUT, O_ADVERSARIAL, O_HALF, O_LOG, O_VAL_SPLIT, O_BUCKET, O_CELL, O_BIDIR, O_DROPOUT, O_DENSE, O_OPTIM, O_WD, O_MOMENTUM,
-    O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_SHARDS, O_ALLOW_RARE, O_DISCR, O_UNFREEZE, O_SLANTED,
+    O_LR_DECAY, O_CLASS_WEIGHT, O_PLOT, O_POOL, O_ATTN_UNITS, O_SHARDS, O_ALLOW_RARE, O_DISCR, O_UNFREEZE, O_SLANTED,
     O_MONITOR, O_KERAS, O_NO_MASK, O_NO_BUCKET, O_NO_BIDIR, O_MULTILABEL, O_WORD2VEC, O_NO_WORD2VEC,
     O_MATCH_UNKNOWN, O_BAG, O_BAG_BUCKETS, O_NAIVE_BAYES, O_NO_NAIVE_BAYES, O_NB_WEIGHT, O_NB_SCALE, O_REFIT,
     O_NB_CHARS,
@@ -69,6 +69,7 @@ enum {
     OPT("dropout", O_DROPOUT, "P", "inverted dropout on every recurrent layer's input and before the dense layer (training only; default 0.5; --keras: 0)"), \
     OPT("dense", O_DENSE, "H", "a hidden ReLU dense layer of H units before the output (default none)"), \
     OPT("pool", O_POOL, "last|max|mean|attention", "summary of the top layer: mean over time (default), max over time, the final states (--keras), or a learnt weighted mean (attention)"), \
+    OPT("attention-units", O_ATTN_UNITS, "A", "--pool attention: units of its scoring layer (default: the top layer's width, 2 x --hidden when bidirectional)"), \
     OPT("bag", O_BAG, "G", "beside the summary, a bag of words and word bigrams as fastText has: the mean of their G-wide embeddings (bigrams hashed); 0 = none (default 32, Chinese text and --keras 0)"), \
     OPT("bag-buckets", O_BAG_BUCKETS, "N", "rows for the bag's hashed word bigrams (default 8 per vocabulary word, a power of two, 1024 to 131072)"), \
     network_rows \

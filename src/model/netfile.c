@@ -239,12 +239,7 @@ static int config_from_json(const cJSON *j, net_config *c)
     const cJSON *pl = cJSON_GetObjectItemCaseSensitive(j, "pool");
     c->pool = cJSON_IsString(pl) ? pool_parse(pl->valuestring) : POOL_LAST;
     if (c->pool < 0) return err_set("unsupported pooling '%s'", pl->valuestring);
-    if (c->pool == POOL_ATTN && !c->lm) {   /* A = F today; the field leaves room for another choice */
-        int A;
-        if (json_int(j, "attention_units", 1, 1 << 20, -1, &A) < 0) return -1;
-        if (A != net_attention_units(c))
-            return err_set("network: %d attention units for %d features (a newer seqsent's model?)", A, net_attention_units(c));
-    }
+    if (c->pool == POOL_ATTN && !c->lm && json_int(j, "attention_units", 1, 1 << 16, -1, &c->attn) < 0) return -1;
     const cJSON *bag = cJSON_GetObjectItemCaseSensitive(j, "bag");
     if (bag && !c->lm) {
         if (json_int(bag, "dim", 1, 1 << 16, -1, &c->bag_dim) < 0 || json_int(bag, "buckets", 1, 1 << 28, -1, &c->bag_buckets) < 0)

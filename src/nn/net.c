@@ -26,7 +26,10 @@
 int net_directions(const net_config *c) { return c->bidir ? 2 : 1; }
 int net_features(const net_config *c) { return c->hidden * net_directions(c); }
 int net_summary_width(const net_config *c) { return net_features(c) + (c->lm ? 0 : c->bag_dim); }
-int net_attention_units(const net_config *c) { return !c->lm && c->pool == POOL_ATTN ? net_features(c) : 0; }
+int net_attention_units(const net_config *c)
+{
+    return c->lm || c->pool != POOL_ATTN ? 0 : c->attn > 0 ? c->attn : net_features(c);
+}
 int net_layer_in(const net_config *c, int l) { return l ? net_features(c) : c->embed_dim; }
 int net_param_depth(const net_config *c, const char *name)
 {

@@ -42,7 +42,8 @@ typedef struct net_config {
     float dropout;      /* on each recurrent layer's input and before the dense layer(s) */
     int dense;          /* units of a hidden ReLU dense layer, 0 = none */
     int pool;           /* sequence summary: POOL_LAST (final states), POOL_MAX, POOL_MEAN over time,
-                           POOL_ATTN (attention.h: A = F units, net_attention_units) */
+                           POOL_ATTN (attention.h) */
+    int attn;           /* POOL_ATTN: its A units, 0 = F (net_attention_units) */
     int bag_dim;        /* G: a bag of n-grams (bag.h) of G features beside the summary, 0 = none */
     int bag_buckets;    /* NB: the bag's hashed bigram rows */
     /* A language model (lm.h) instead of a classifier: no summary or dense
@@ -182,7 +183,7 @@ void net_add_grads(net *dst, const net *src);
 int net_directions(const net_config *c);
 int net_features(const net_config *c);   /* H*D: width of the final state */
 int net_summary_width(const net_config *c);   /* S = H*D + G: what the head reads */
-int net_attention_units(const net_config *c);   /* A: F with attention pooling, else 0 */
+int net_attention_units(const net_config *c);   /* A with attention pooling (attn, or F), else 0 */
 int net_layer_in(const net_config *c, int l);   /* recurrent layer l's input width: E, then H*D */
 /* How far below the output a tensor is, by its name: 0 the dense layers
  * (or a language model's output layer), 1 the top recurrent layer, ..., L
