@@ -71,6 +71,14 @@ check "--augment: the vocabulary is the texts' own (the copies add no word)" '[ 
 check "--augment: the copies change the student" '[ -s aug.tsv ] && ! cmp -s aug.tsv noaug.tsv'
 go "--augment, 3 threads" "$S" distill ens.ssm "$D/reviews_zh.txt" --labelled "$Z" $NET --seed 3 --augment 2 --threads 3 --quiet -o aug3.ssm
 check "--augment: --threads 3 writes the bytes of --threads 1" 'cmp -s aug.ssm aug3.ssm'
+# an ensemble's neighbours are all its networks' (each network's rows unit
+# length, side by side): the members in the other order give the same copies,
+# and the same mean probabilities, so the same student (the first network's
+# neighbours alone would differ)
+go "ensemble, members swapped" "$S" ensemble --quiet t2.ssm t1.ssm -o ens21.ssm
+go "--augment from the swapped ensemble" "$S" distill ens21.ssm "$D/reviews_zh.txt" --labelled "$Z" $NET --seed 3 --augment 2 --quiet -o aug21.ssm
+"$S" predict -m aug21.ssm --all "$ZT" >aug21.tsv 2>/dev/null
+check "--augment: an ensemble's members weigh alike in the neighbours (swapped: the same student)" '[ -s aug21.tsv ] && cmp -s aug.tsv aug21.tsv'
 run "$S" distill ens.ssm two.txt --augment 101 -o x.ssm
 check "--augment over 100: usage error" 'usage_err "augment"'
 go "--augment with nothing perturbed" "$S" distill ens.ssm "$D/reviews_zh.txt" --labelled "$Z" $NET --seed 3 --epochs 1 --augment 1 --augment-drop 0 --augment-swap 0 --augment-span 0 -o aug0.ssm

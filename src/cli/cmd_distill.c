@@ -154,20 +154,45 @@ static void load_rows(const distill_args *d, const model *teacher, dataset *all)
     if (all->n == 0) die(EXIT_FAIL, "%s: no text to distil on", d->t.train_path);
 }
 
+/* The word vectors whose neighbours --augment draws from, [V, *dim]: the
+ * teacher's embedding, and an ensemble's networks' all at once -- each
+ * network's rows scaled to unit length and set side by side, so that two
+ * words' cosine is the mean of their cosines in the networks (no network's
+ * view of the words counts more than another's). */
+static float *teacher_vectors(const model *teacher, size_t V, int *dim)
+{
+    const int nn = model_nets(teacher);
+    int E = 0;
+    for (int k = 0; k < nn; k++) E += model_net(teacher, k)->cfg.embed_dim;
+    float *vec = falloc(V * (size_t)E);
+    for (size_t i = 0, at = 0; i < V; i++, at = 0)
+        for (int k = 0; k < nn; k++) {
+            const net *m = model_net(teacher, k);
+            float *row = vec + i * E + at;
+            net_embedding_row(m, (int32_t)i, row);
+            at += (size_t)m->cfg.embed_dim;
+            if (nn == 1) continue;
+            double ss = 0;
+            for (int e = 0; e < m->cfg.embed_dim; e++) ss += (double)row[e] * row[e];
+            if (ss > 0)
+                for (int e = 0; e < m->cfg.embed_dim; e++) row[e] = (float)(row[e] / sqrt(ss));
+        }
+    *dim = E;
+    return vec;
+}
+
 /* --augment N: N copies of every training row (augment.h), after them,
  * without a label: the teacher's probabilities are their targets.  Words
- * are the teacher's tokens and their neighbours those of its (first)
- * network's embedding.  Each row's copies come from a generator seeded by
- * --seed and the row, so they depend on nothing else; an empty copy is
- * left out. */
+ * are the teacher's tokens and their neighbours those of its networks'
+ * embeddings (teacher_vectors).  Each row's copies come from a generator
+ * seeded by --seed and the row, so they depend on nothing else; an empty
+ * copy is left out. */
 static void augment_rows(const distill_args *d, model *teacher, dataset *tr)
 {
     if (!d->augment || !tr->n) return;
-    const net *tn = teacher->net;
-    const size_t V = (size_t)tn->cfg.vocab_size;
-    const int E = tn->cfg.embed_dim;
-    float *vec = falloc(V * (size_t)E);
-    for (size_t i = 0; i < V; i++) net_embedding_row(tn, (int32_t)i, vec + i * E);
+    const size_t V = (size_t)teacher->net->cfg.vocab_size;
+    int E;
+    float *vec = teacher_vectors(teacher, V, &E);
     augmenter ag;
     augmenter_init(&ag, &d->aug, &teacher->voc, vec, V, E);
     tokenizer *tk = model_tokenizer(teacher);
