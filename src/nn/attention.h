@@ -24,9 +24,10 @@
 void attention_forward(int B, int T, int F, int A, const float *X, const unsigned char *mask, const float *W,
                        const float *b, const float *v, float *U, float *a, float *feat, float *work);
 /* dfeat [B,F] -> dW [F,A], db [A], dv [A] (accumulated) and dX [T,B,F]
- * (written).  dZ [T,B,A]: scratch. */
-void attention_backward(int B, int T, int F, int A, const float *X, const unsigned char *mask, const float *W,
-                        const float *v, const float *U, const float *a, const float *dfeat, float *dW, float *db,
-                        float *dv, float *dZ, float *dX);
+ * (written).  dZ [T,B,A] and g [T]: scratch.  No mask: forward left the
+ * weights a 0 at every step that is not real. */
+void attention_backward(int B, int T, int F, int A, const float *X, const float *W, const float *v, const float *U,
+                        const float *a, const float *dfeat, float *dW, float *db, float *dv, float *dZ, double *g,
+                        float *dX);
 
 #endif

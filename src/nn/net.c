@@ -504,9 +504,8 @@ static double loss_backward(net *n, net_ws *w, int B, int T, const int32_t *ids,
     }
     const float *dsummary = c->bag_dim ? w->dpooled : w->dfeat;
     if (c->pool == POOL_ATTN)
-        attention_backward(B, T, F, net_attention_units(c), top_output(n, w), mask_of(n, w, 0), n->attW,
-                           n->attv, w->att_u, w->att_a, dsummary, n->d_attW, n->d_attb, n->d_attv, w->att_dz,
-                           w->dbuf[0]);
+        attention_backward(B, T, F, net_attention_units(c), top_output(n, w), n->attW, n->attv, w->att_u, w->att_a,
+                           dsummary, n->d_attW, n->d_attb, n->d_attv, w->att_dz, w->att_g, w->dbuf[0]);
     else
         pool_backward(c->pool, B, T, net_directions(c), c->hidden, dsummary, mask_of(n, w, 0), &w->pool, w->dbuf[0]);
     net_encode_backward(n, w, B, T, ids);

@@ -124,6 +124,7 @@ typedef struct net_ws {
     pool_state pool;
     float *att_u, *att_dz;   /* [T,B,A] attention pooling's tanh units, their gradient (attention.h) */
     float *att_a;            /* [B,T] its weights over the steps */
+    double *att_g;           /* [T] backward's scratch */
     float *fmask;            /* [B,F] dropout multipliers of the summary */
     float *a1, *da1;         /* [B,Dh] hidden dense activations (after ReLU), gradient */
     float *logits, *probs, *dlogits;   /* [B,K] */

@@ -29,8 +29,6 @@ void pool_state_free(pool_state *s)
 /* The step holding direction d's final state. */
 static int last_step(int T, int d) { return d ? 0 : T - 1; }
 
-static int is_real(const unsigned char *mask, int B, int t, int b) { return !mask || mask[(size_t)t * B + b]; }
-
 static void max_forward(int B, int T, int F, const float *X, const unsigned char *mask, float *feat, int32_t *argmax)
 {
     for (int b = 0; b < B; b++) {
@@ -38,7 +36,7 @@ static void max_forward(int B, int T, int F, const float *X, const unsigned char
         int32_t *ab = argmax + (size_t)b * F;
         for (int f = 0; f < F; f++) { fb[f] = 0; ab[f] = -1; }
         for (int t = 0; t < T; t++) {
-            if (!is_real(mask, B, t, b)) continue;
+            if (!pool_is_real(mask, B, t, b)) continue;
             const float *x = X + ((size_t)t * B + b) * F;
             for (int f = 0; f < F; f++)
                 if (ab[f] < 0 || x[f] > fb[f]) { fb[f] = x[f]; ab[f] = t; }
@@ -53,7 +51,7 @@ static void mean_forward(int B, int T, int F, const float *X, const unsigned cha
         int cnt = 0;
         for (int f = 0; f < F; f++) fb[f] = 0;
         for (int t = 0; t < T; t++) {
-            if (!is_real(mask, B, t, b)) continue;
+            if (!pool_is_real(mask, B, t, b)) continue;
             const float *x = X + ((size_t)t * B + b) * F;
             for (int f = 0; f < F; f++) fb[f] += x[f];
             cnt++;
@@ -92,7 +90,7 @@ void pool_backward(int pool, int B, int T, int D, int H, const float *dfeat, con
             if (s->count[b] == 0) continue;
             float inv = 1.0f / s->count[b];
             for (int t = 0; t < T; t++) {
-                if (!is_real(mask, B, t, b)) continue;
+                if (!pool_is_real(mask, B, t, b)) continue;
                 float *o = dX + ((size_t)t * B + b) * F;
                 for (int f = 0; f < F; f++) o[f] += db[f] * inv;
             }

@@ -28,6 +28,10 @@ typedef struct pool_state {
     int32_t *count;    /* [B] mean: the number of real steps of each row */
 } pool_state;
 
+/* Whether step t of row b is a real token (time-major mask [T,B]; no mask:
+ * every step is). */
+static inline int pool_is_real(const unsigned char *mask, int B, int t, int b) { return !mask || mask[(size_t)t * B + b]; }
+
 void pool_state_alloc(pool_state *s, int pool, int maxB, int F, wsbuf *a);
 void pool_state_free(pool_state *s);
 

@@ -52,6 +52,7 @@ static void ws_alloc(net_ws *w, const net_config *c, int maxT, int maxB, wsbuf *
         w->att_u = wsbuf_floats(a, tb * net_attention_units(c));
         w->att_dz = wsbuf_floats(a, tb * net_attention_units(c));
         w->att_a = wsbuf_floats(a, tb);
+        w->att_g = wsbuf_zeroed(a, (size_t)maxT * sizeof(double));
     }
     if (c->dropout > 0) w->fmask = wsbuf_floats(a, (size_t)maxB * S);
     if (c->dense > 0) {
@@ -100,7 +101,7 @@ void net_ws_free(net_ws *w)
     ffree(w->feat); ffree(w->dfeat); ffree(w->pooled); ffree(w->dpooled);
     free(w->bag_grams); free(w->bag_count); ffree(w->bag_row);
     pool_state_free(&w->pool);
-    ffree(w->att_u); ffree(w->att_dz); ffree(w->att_a);
+    ffree(w->att_u); ffree(w->att_dz); ffree(w->att_a); free(w->att_g);
     ffree(w->fmask); ffree(w->a1); ffree(w->da1);
     ffree(w->logits); ffree(w->probs); ffree(w->dlogits);
     ffree(w->lm_x); ffree(w->lm_dx); free(w->lm_tgt); free(w->lm_at);
