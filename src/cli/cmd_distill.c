@@ -171,7 +171,7 @@ static float *teacher_vectors(const model *teacher, size_t V, int *dim)
             float *row = vec + i * E + at;
             net_embedding_row(m, (int32_t)i, row);
             at += (size_t)m->cfg.embed_dim;
-            if (nn == 1) continue;
+            if (nn == 1) continue;   /* the word space scales rows itself: one network's need no scaling */
             double ss = 0;
             for (int e = 0; e < m->cfg.embed_dim; e++) ss += (double)row[e] * row[e];
             if (ss > 0)
