@@ -3,7 +3,8 @@
  * at probability 1 (every word dropped; every word replaced by its nearest
  * word, worked out by hand; the span's bounds), the pool limit, rates at
  * probability 0.5, copies fixed by the generator's seed, and texts read
- * by a tokenizer one after the other (each copy of its own text). */
+ * by a tokenizer one after the other (each copy of its own text), and
+ * rows given by a function beside a copied pool (what distill passes). */
 #include "text/augment.h"
 #include "base/err.h"
 #include "test.h"
@@ -39,6 +40,11 @@ static void tokens(toklist *t, const char *const *w, int n)
 {
     toklist_clear(t);
     for (int i = 0; i < n; i++) toklist_push(t, w[i], strlen(w[i]));
+}
+
+static void test_row(const void *ctx, int32_t id, float *out)
+{
+    memcpy(out, (const float *)ctx + (size_t)id * DIM, DIM * sizeof *out);
 }
 
 static augment_opts none(void)
@@ -176,6 +182,33 @@ int main(void)
     CHECK(changed);
     for (int i = 0; i < 20; i++) free(first[i]);
     augmenter_free(&a);
+
+    /* rows from a function, the pool's copied at init: the copies of the
+     * matrix form (the default mix above, seed 7), though the pool's
+     * buffer is wiped after init and only 4 rows are pooled */
+    augment_opts_default(&o);
+    o.pool = 4;
+    augmenter b;
+    augmenter_init(&a, &o, &v, vecs, NW, DIM);
+    float pool[4 * DIM];
+    memcpy(pool, vecs, sizeof pool);
+    augmenter_init_rows(&b, &o, &v, pool, test_row, vecs, NW, DIM);
+    memset(pool, 0, sizeof pool);
+    tokens(&t, text, 9);
+    rng s1, s2;
+    rng_seed(&s1, 7);
+    rng_seed(&s2, 7);
+    same = 1;
+    int swapped = 0;
+    for (int i = 0; i < 50; i++) {
+        const char *x = augment_copy(&a, &t, &s1);
+        swapped |= strstr(x, "great") != NULL;   /* good's neighbour in the pool */
+        same &= !strcmp(x, augment_copy(&b, &t, &s2));
+    }
+    CHECK(same);
+    CHECK(swapped);
+    augmenter_free(&a);
+    augmenter_free(&b);
 
     /* texts read one after the other: each copy is of its own text only */
     o = none();

@@ -154,47 +154,51 @@ static void load_rows(const distill_args *d, const model *teacher, dataset *all)
     if (all->n == 0) die(EXIT_FAIL, "%s: no text to distil on", d->t.train_path);
 }
 
-/* The word vectors whose neighbours --augment draws from, [V, *dim]: the
- * teacher's embedding, and an ensemble's networks' all at once -- each
- * network's rows scaled to unit length and set side by side, so that two
- * words' cosine is the mean of their cosines in the networks (no network's
- * view of the words counts more than another's). */
-static float *teacher_vectors(const model *teacher, size_t V, int *dim)
+/* The word vector whose neighbours --augment draws [E]: the teacher's
+ * embedding row, and an ensemble's networks' all at once -- each network's
+ * row scaled to unit length and set side by side, so that two words' cosine
+ * is the mean of their cosines in the networks (no network's view of the
+ * words counts more than another's).  E = teacher_width. */
+static int teacher_width(const model *teacher)
 {
-    const int nn = model_nets(teacher);
     int E = 0;
-    for (int k = 0; k < nn; k++) E += model_net(teacher, k)->cfg.embed_dim;
-    float *vec = falloc(V * (size_t)E);
-    for (size_t i = 0, at = 0; i < V; i++, at = 0)
-        for (int k = 0; k < nn; k++) {
-            const net *m = model_net(teacher, k);
-            float *row = vec + i * E + at;
-            net_embedding_row(m, (int32_t)i, row);
-            at += (size_t)m->cfg.embed_dim;
-            if (nn == 1) continue;   /* the word space scales rows itself: one network's need no scaling */
-            double ss = 0;
-            for (int e = 0; e < m->cfg.embed_dim; e++) ss += (double)row[e] * row[e];
-            if (ss > 0)
-                for (int e = 0; e < m->cfg.embed_dim; e++) row[e] = (float)(row[e] / sqrt(ss));
-        }
-    *dim = E;
-    return vec;
+    for (int k = 0; k < model_nets(teacher); k++) E += model_net(teacher, k)->cfg.embed_dim;
+    return E;
+}
+
+static void teacher_row(const void *ctx, int32_t id, float *out)
+{
+    const model *teacher = ctx;
+    const int nn = model_nets(teacher);
+    for (int k = 0, at = 0; k < nn; k++) {
+        const net *m = model_net(teacher, k);
+        float *row = out + at;
+        net_embedding_row(m, id, row);
+        at += m->cfg.embed_dim;
+        if (nn == 1) continue;   /* the word space scales rows itself: one network's need no scaling */
+        double ss = 0;
+        for (int e = 0; e < m->cfg.embed_dim; e++) ss += (double)row[e] * row[e];
+        if (ss > 0)
+            for (int e = 0; e < m->cfg.embed_dim; e++) row[e] = (float)(row[e] / sqrt(ss));
+    }
 }
 
 /* --augment N: N copies of every training row (augment.h), after them,
  * without a label: the teacher's probabilities are their targets.  Words
  * are the teacher's tokens and their neighbours those of its networks'
- * embeddings (teacher_vectors).  Each row's copies come from a generator
+ * embeddings (teacher_row).  Each row's copies come from a generator
  * seeded by --seed and the row, so they depend on nothing else; an empty
  * copy is left out. */
 static void augment_rows(const distill_args *d, model *teacher, dataset *tr)
 {
     if (!d->augment || !tr->n) return;
-    const size_t V = (size_t)teacher->net->cfg.vocab_size;
-    int E;
-    float *vec = teacher_vectors(teacher, V, &E);
+    const size_t V = (size_t)teacher->net->cfg.vocab_size, P = V < d->aug.pool ? V : d->aug.pool;
+    const int E = teacher_width(teacher);
+    float *pool = falloc(P * (size_t)E);   /* the replacements' rows, copied by the word space */
+    for (size_t i = 0; i < P; i++) teacher_row(teacher, (int32_t)i, pool + i * E);
     augmenter ag;
-    augmenter_init(&ag, &d->aug, &teacher->voc, vec, V, E);
+    augmenter_init_rows(&ag, &d->aug, &teacher->voc, pool, teacher_row, teacher, V, E);
+    ffree(pool);
     tokenizer *tk = model_tokenizer(teacher);
     size_t n = tr->n, cap = n * (size_t)(d->augment + 1);
     tr->text = xrealloc(tr->text, (cap + 1) * sizeof *tr->text);
@@ -214,7 +218,6 @@ static void augment_rows(const distill_args *d, model *teacher, dataset *tr)
         }
     }
     augmenter_free(&ag);
-    ffree(vec);
     if (!d->t.quiet)
         fprintf(stderr, "distill: %zu perturbed copies of the %zu training rows (--augment %d), labelled by the teacher\n",
                 tr->n - n, n, d->augment);

@@ -19,24 +19,34 @@ void augment_opts_default(augment_opts *o)
     o->pool = 20000;
 }
 
-void augmenter_init(augmenter *a, const augment_opts *o, const vocab *voc, const float *vectors, size_t n, int dim)
+void augmenter_init_rows(augmenter *a, const augment_opts *o, const vocab *voc, const float *pool_vectors,
+                         augment_row_fn row, const void *ctx, size_t n, int dim)
 {
     memset(a, 0, sizeof *a);
     a->o = *o;
     if (a->o.near < 1) a->o.near = 1;
     a->voc = voc;
-    a->vec = vectors;
+    a->row = row;
+    a->row_ctx = ctx;
     a->n = n;
     a->dim = dim;
-    wordspace_init(&a->ws, voc, vectors, n < o->pool ? n : o->pool, dim);
+    wordspace_init(&a->ws, voc, pool_vectors, n < o->pool ? n : o->pool, dim);
+    a->q = falloc((size_t)dim);
     a->nb = xmalloc(n * (size_t)a->o.near * sizeof *a->nb + 1);
     a->nnb = xmalloc(n * sizeof *a->nnb + 1);
     for (size_t i = 0; i < n; i++) a->nnb[i] = -1;
 }
 
+void augmenter_init(augmenter *a, const augment_opts *o, const vocab *voc, const float *vectors, size_t n, int dim)
+{
+    augmenter_init_rows(a, o, voc, vectors, NULL, NULL, n, dim);
+    a->vec = vectors;
+}
+
 void augmenter_free(augmenter *a)
 {
     wordspace_free(&a->ws);
+    ffree(a->q);
     free(a->nb);
     free(a->nnb);
     free(a->buf);
@@ -55,7 +65,9 @@ static const char *replacement(augmenter *a, const char *t, rng *r)
         int32_t skip[2] = { id, VOCAB_UNK };
         float sims[AUGMENT_NEAR_MAX];
         int k = a->o.near < AUGMENT_NEAR_MAX ? a->o.near : AUGMENT_NEAR_MAX;
-        const float *v = a->vec + (size_t)id * a->dim;
+        float *v = a->q;
+        if (a->row) a->row(a->row_ctx, id, v);
+        else memcpy(v, a->vec + (size_t)id * a->dim, (size_t)a->dim * sizeof *v);
         int zero = 1;
         for (int d = 0; d < a->dim && zero; d++) zero = v[d] == 0;
         a->nnb[id] = zero ? 0 : wordspace_nearest(&a->ws, v, k, skip, 2, a->nb + (size_t)id * a->o.near, sims);

@@ -50,11 +50,17 @@ typedef struct augment_opts {
  * most frequent words. */
 void augment_opts_default(augment_opts *o);
 
+/* Writes id's vector [dim] to out. */
+typedef void (*augment_row_fn)(const void *ctx, int32_t id, float *out);
+
 typedef struct augmenter {
     augment_opts o;
     wordspace ws;       /* the pool's rows */
     const vocab *voc;   /* borrowed: token -> id of the vectors' rows */
-    const float *vec;   /* borrowed [n, dim]: a source word's vector */
+    augment_row_fn row; /* a source word's vector, from row_ctx (NULL: vec's row) */
+    const void *row_ctx;
+    const float *vec;   /* borrowed [n, dim]: augmenter_init's vectors */
+    float *q;           /* [dim] the source word's vector */
     size_t n;
     int dim;
     int32_t *nb;        /* [n, near] neighbours, found at a word's first draw */
@@ -68,6 +74,13 @@ typedef struct augmenter {
 
 /* vectors [n, dim] of voc's ids (borrowed: must outlive a). */
 void augmenter_init(augmenter *a, const augment_opts *o, const vocab *voc, const float *vectors, size_t n, int dim);
+/* The same without the n rows at hand: pool_vectors [min(n, o->pool),
+ * dim] (copied: the replacements' rows), and row(ctx, id, out) a source
+ * word's vector when it is first looked up (ctx borrowed) -- so a large
+ * vocabulary of wide rows (an ensemble's networks side by side) is never
+ * held whole. */
+void augmenter_init_rows(augmenter *a, const augment_opts *o, const vocab *voc, const float *pool_vectors,
+                         augment_row_fn row, const void *ctx, size_t n, int dim);
 void augmenter_free(augmenter *a);
 /* The tokens of text by tk (in a, valid until the next call): the source
  * of the copies of a text. */
