@@ -225,14 +225,14 @@ static void augment_rows(const distill_args *d, model *teacher, dataset *tr)
 
 enum { TEACHER_BATCH = 256 };
 
-/* The teacher's probabilities q [n, K] of e's rows, in batches of
- * TEACHER_BATCH rows on one worker with single-threaded BLAS: the targets,
- * like the student, must not depend on the thread or process count (a
- * row's probabilities do, in float rounding, on how many rows share its
- * matrix products).  In an MPI job the ranks share out those same batches
- * (rank r of P: the batches [b r / P, b (r+1) / P) of b) and every rank
- * gets all of q. */
-static void teacher_probs(const model *teacher, const encoded *e, int K, float *q)
+/* The teacher's probabilities q [n, K] of e's rows, as `predict` gives
+ * them (evaluate_infer: each row's real tokens only, in length-sorted
+ * batches, threads workers, single-threaded BLAS): the targets, like the
+ * student, must not depend on the thread or process count, and a row's
+ * probabilities there depend on nothing but the row.  In an MPI job the
+ * ranks share out batches of TEACHER_BATCH rows (rank r of P: the batches
+ * [b r / P, b (r+1) / P) of b) and every rank gets all of q. */
+static void teacher_probs(const model *teacher, const encoded *e, int K, int threads, float *q)
 {
     if (dist_size() > 1) {   /* the ranks' parts fit together only when they hold the same rows */
         uint64_t h = dist_hash(DIST_HASH0, &e->n, sizeof e->n), other;
@@ -264,9 +264,10 @@ static void teacher_probs(const model *teacher, const encoded *e, int K, float *
     int blas = blas_get_threads();
     blas_set_threads(1);
     eval_result er;
-    evaluate(teacher, &part, TEACHER_BATCH, 1, &er, q + lo * K);
+    int rc = evaluate_infer(teacher, &part, TEACHER_BATCH, threads, &er, q + lo * K);
     eval_result_free(&er);
     blas_set_threads(blas);
+    if (rc < 0) die_err(EXIT_FAIL);   /* (the teacher is checked whole when loaded: it does not fail) */
     if (P > 1) dist_allgather(q, off, len);
     free(off);
 }
@@ -282,7 +283,7 @@ static float *soft_targets(const distill_args *d, model *teacher, dataset *ds)
     if (!ds->n) return q;
     encoded e;
     if (encode_dataset(teacher, ds, 0, &e) < 0) die_err(EXIT_FAIL);
-    teacher_probs(teacher, &e, K, q);
+    teacher_probs(teacher, &e, K, d->t.to.threads, q);
     encoded_free(&e);
     for (size_t i = 0; i < ds->n; i++) {
         float *row = q + i * K;
