@@ -154,11 +154,7 @@ static void load_rows(const distill_args *d, const model *teacher, dataset *all)
     if (all->n == 0) die(EXIT_FAIL, "%s: no text to distil on", d->t.train_path);
 }
 
-/* The word vector whose neighbours --augment draws [E]: the teacher's
- * embedding row, and an ensemble's networks' all at once -- each network's
- * row scaled to unit length and set side by side, so that two words' cosine
- * is the mean of their cosines in the networks (no network's view of the
- * words counts more than another's).  E = teacher_width. */
+/* The width of a teacher's word row (teacher_row): its networks' embeddings side by side. */
 static int teacher_width(const model *teacher)
 {
     int E = 0;
@@ -166,6 +162,11 @@ static int teacher_width(const model *teacher)
     return E;
 }
 
+/* The word vector whose neighbours --augment draws: the teacher's
+ * embedding row, and an ensemble's networks' all at once -- each network's
+ * row scaled to unit length and set side by side, so that two words' cosine
+ * is the mean of their cosines in the networks (no network's view of the
+ * words counts more than another's).  out [teacher_width]. */
 static void teacher_row(const void *ctx, int32_t id, float *out)
 {
     const model *teacher = ctx;
