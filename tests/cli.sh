@@ -12,7 +12,7 @@
 # shellcheck disable=SC2016,SC2034,SC2086,SC2059
 
 cd "$(dirname "$0")/.." || exit 1
-CLI_NAME=cli CLI_TIMEOUT=60 . tests/harness.sh
+CLI_NAME=cli CLI_JIEBA=1 CLI_TIMEOUT=60 . tests/harness.sh
 
 # JSON predicates for check conditions.
 # jq_py FILE EXPR: python expression over d = the JSON in FILE is true.

@@ -25,15 +25,16 @@ TR=mv.train.csv
 VA=mv.test.csv
 now() { date +%s.%N; }
 
-# --- acceptance: 20 s on the bundled data ---
-BUDGET=20
+# --- acceptance: 20 s on the bundled data (12 s in the sanitizer half:
+# there for memory errors, and 3 trials fit) ---
+BUDGET=20; [ -n "$QUICK" ] && BUDGET=12
 SLACK=8   # one epoch of the largest candidate, its validation and the write, on a loaded machine
 t0=$(now)
-go "autotune 20 s" "$S" train "$TR" --autotune-val "$VA" --autotune-duration $BUDGET --threads 1 -o at.ssm
+go "autotune $BUDGET s" "$S" train "$TR" --autotune-val "$VA" --autotune-duration $BUDGET --threads 1 -o at.ssm
 t1=$(now)
 cp "$T/err" at.err
 elapsed=$(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }')
-echo "# autotune 20 s: elapsed ${elapsed}s; $(grep -c ': trial [0-9]*:' at.err) trials"
+echo "# autotune $BUDGET s: elapsed ${elapsed}s; $(grep -c ': trial [0-9]*:' at.err) trials"
 check "a line per trial (at least 2), settings and score on each" \
     '[ "$(grep -c "^train: trial [0-9]*: cell .* hidden .* dropout .* lr .* epochs .* pool .* -> " at.err)" -ge 2 ]'
 check "trial 1 (the default configuration) is the first best so far" \
@@ -47,7 +48,7 @@ check "improves on the default's validation accuracy, or says it could not" \
 run "$S" info at.ssm
 cp "$T/out" at.json
 check "info shows the search: budget, trials, chosen settings, scores" \
-    'out_has "\"autotune\":" && out_has "\"duration\":[^,]*20" && out_has "\"trials\":" && out_has "\"chosen\":" &&
+    'out_has "\"autotune\":" && out_has "\"duration\":[^,]*$BUDGET" && out_has "\"trials\":" && out_has "\"chosen\":" &&
      out_has "\"val_accuracy\":" && out_has "\"default_val_accuracy\":" && out_has "\"validation\":[^,]*\"mv.test.csv\""'
 if [ "$HAVE_PY" -eq 1 ]; then
     python3 - at.json at.err >py.out 2>&1 <<'EOF'
@@ -91,7 +92,8 @@ go "autotune 1 trial" "$S" train "$TR" --autotune-val "$VA" --autotune-trials 1 
 "$S" predict -m plain.ssm --all "$D/movies_en.test.csv" >plain.tsv 2>/dev/null
 "$S" predict -m one.ssm --all "$D/movies_en.test.csv" >one.tsv 2>/dev/null
 check "trial 1 = train --val FILE --early-stop 2: the same predictions" '[ -s plain.tsv ] && cmp -s plain.tsv one.tsv'
-for th in 1 2; do
+TH="1 2"; [ -n "$QUICK" ] && TH=1   # the sanitizer half: one run (tests/harness.sh)
+for th in $TH; do
     go "autotune 4 trials, $th thread(s)" "$S" train "$TR" --autotune-val "$VA" --autotune-trials 4 $SMALL --threads $th -o t$th.ssm
     cp "$T/err" t$th.err
 done
@@ -99,9 +101,11 @@ check "--autotune-trials 4: 4 trials" '[ "$(grep -c "^train: trial [0-9]*:" t1.e
 check "options given are held fixed: every trial a GRU of 16 units" \
     '[ "$(grep "^train: trial" t1.err | grep -c "cell gru, .*hidden 16,")" -eq 4 ] && grep -q "held by the options: cell, hidden" t1.err'
 check "other settings are searched" '[ "$(grep "^train: trial" t1.err | sed "s/ ->.*//; s/^train: trial [0-9]*: //" | sort -u | wc -l)" -eq 4 ]'
-check "the same trials on 1 and 2 threads" \
-    '[ "$(sed -n "s/, [0-9.]*s\(  \* best so far\)*$/\1/p" t1.err)" = "$(sed -n "s/, [0-9.]*s\(  \* best so far\)*$/\1/p" t2.err)" ]'
-check "the same model bits on 1 and 2 threads" 'cmp -s t1.ssm t2.ssm'
+if [ -z "$QUICK" ]; then
+    check "the same trials on 1 and 2 threads" \
+        '[ "$(sed -n "s/, [0-9.]*s\(  \* best so far\)*$/\1/p" t1.err)" = "$(sed -n "s/, [0-9.]*s\(  \* best so far\)*$/\1/p" t2.err)" ]'
+    check "the same model bits on 1 and 2 threads" 'cmp -s t1.ssm t2.ssm'
+fi
 
 go "--early-stop 3" "$S" train "$TR" --autotune-val "$VA" --autotune-trials 1 --hidden 16 --maxlen 24 --early-stop 3 -o es.ssm
 check "--early-stop N is the trials' patience" 'err_has "early stopping after 3 epochs without improvement"'

@@ -142,8 +142,10 @@ check "distill from a multi-label teacher: refused in one line" '[ $rc -eq 1 ] &
 # ---- the same bits: threads, resume, options that change the loss ------------
 MORE="$NET --epochs 24 --val $TET --early-stop 30 --ema 0.9 --class-weight auto --dropout 0.1 --word-dropout 0.05"
 go "threads 1" "$S" train "$TRT" $MORE --threads 1 --quiet --log log1.jsonl -o t1.ssm
-go "threads 2" "$S" train "$TRT" $MORE --threads 2 --quiet -o t2.ssm
-check "--threads 1 and 2: the same bytes (class weights, EMA, validation, early stopping on)" 'cmp -s t1.ssm t2.ssm'
+if [ -z "$QUICK" ]; then   # the sanitizer half: the resumed run below is on 2 threads
+    go "threads 2" "$S" train "$TRT" $MORE --threads 2 --quiet -o t2.ssm
+    check "--threads 1 and 2: the same bytes (class weights, EMA, validation, early stopping on)" 'cmp -s t1.ssm t2.ssm'
+fi
 check "--log: micro_f1 and val_micro_f1 per epoch" \
     'grep -q "\"micro_f1\":0\.[0-9]*,\"val_loss\":[0-9.]*,\"val_micro_f1\":" log1.jsonl && ! grep -q accuracy log1.jsonl'
 if "$S" --version 2>/dev/null | grep -q "MPI: built in" && command -v mpirun >/dev/null 2>&1; then

@@ -40,32 +40,45 @@ for f in tweets3 movies_en; do
     cut -d, -f2- "$D/$f.test.csv" | sed 1d | head -n 300 >"$f.txt"
 done
 
+# pred.py (MODEL TEXTS MODE OUT)...: one process for the six cases (a
+# Python start under the sanitizers' runtime is 2 s)
 cat >pred.py <<'PY'
 import sys, seqsent
-m = seqsent.Model(sys.argv[1])
-texts = [l.rstrip("\n") for l in open(sys.argv[2], encoding="utf-8")]
-mode = sys.argv[3]
-if mode == "label":
-    for lab, p in m.predict(texts):
-        print("%s\t%.6f" % (lab, p))
-elif mode == "top":
-    for row in m.predict(texts, top_k=2):
-        print("\t".join("%s\t%.6f" % lp for lp in row))
-else:
-    for d in m.predict(texts, all=True):
-        print("\t".join("%s:%.6f" % (lab, d[lab]) for lab in m.labels))
+args = sys.argv[1:]
+for i in range(0, len(args), 4):
+    path, txt, mode, out = args[i:i + 4]
+    m = seqsent.Model(path)
+    texts = [l.rstrip("\n") for l in open(txt, encoding="utf-8")]
+    with open(out, "w", encoding="utf-8") as f:
+        if mode == "label":
+            for lab, p in m.predict(texts):
+                f.write("%s\t%.6f\n" % (lab, p))
+        elif mode == "top":
+            for row in m.predict(texts, top_k=2):
+                f.write("\t".join("%s\t%.6f" % lp for lp in row) + "\n")
+        else:
+            for d in m.predict(texts, all=True):
+                f.write("\t".join("%s:%.6f" % (lab, d[lab]) for lab in m.labels) + "\n")
+    m.close()
 PY
-for model in m3 m2; do
-    txt=tweets3.txt; [ $model = m2 ] && txt=movies_en.txt
-    for mode in label top all; do
-        case $mode in label) opt= ;; top) opt="--top-k 2" ;; all) opt=--all ;; esac
-        # shellcheck disable=SC2086
-        run_in "$txt" "$S" predict -m $model.ssm --threads 1 $opt
-        cp "$T/out" want.out
-        py pred.py $model.ssm "$txt" $mode
-        check "$model: Model.predict ($mode) equals seqsent predict${opt:+ $opt}" \
-            '[ $rc -eq 0 ] && [ -s want.out ] && cmp -s "$T/out" want.out || { why="$(diff "$T/out" want.out | head -n 4)"; false; }'
-    done
+# model:texts:mode:predict's option (_ for a space)
+CASES="m3:tweets3.txt:label: m3:tweets3.txt:top:--top-k_2 m3:tweets3.txt:all:--all
+m2:movies_en.txt:label: m2:movies_en.txt:top:--top-k_2 m2:movies_en.txt:all:--all"
+set --
+for c in $CASES; do
+    set -- "$@" "$(echo "$c" | cut -d: -f1).ssm" "$(echo "$c" | cut -d: -f2)" "$(echo "$c" | cut -d: -f3)" \
+        "got.$(echo "$c" | cut -d: -f1).$(echo "$c" | cut -d: -f3)"
+done
+py pred.py "$@"
+pyrc=$rc
+for c in $CASES; do
+    model=$(echo "$c" | cut -d: -f1) txt=$(echo "$c" | cut -d: -f2) mode=$(echo "$c" | cut -d: -f3)
+    opt=$(echo "$c" | cut -d: -f4 | tr _ ' ')
+    # shellcheck disable=SC2086
+    run_in "$txt" "$S" predict -m $model.ssm --threads 1 $opt
+    check "$model: Model.predict ($mode) equals seqsent predict${opt:+ $opt}" \
+        '[ $pyrc -eq 0 ] && [ $rc -eq 0 ] && [ -s "$T/out" ] && cmp -s "got.$model.$mode" "$T/out" ||
+         { why="$(diff "got.$model.$mode" "$T/out" 2>&1 | head -n 4)"; false; }'
 done
 
 cat >meta.py <<'PY'

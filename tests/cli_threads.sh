@@ -24,11 +24,14 @@ E="$D/movies_en.train.csv"
 
 
 # same_bits NAME ARGS...: train with --threads 1, 2, 3; the files must match
+# (the sanitizer half: 1 and 3, tests/harness.sh)
 same_bits() {
     _sb=$1; shift
-    for t in 1 2 3; do go "$_sb --threads $t" "$S" train "$@" --quiet --threads $t -o "$_sb.t$t.ssm"; done
-    check "$_sb: --threads 2 writes the bytes of --threads 1" 'cmp -s "$_sb.t1.ssm" "$_sb.t2.ssm"'
-    check "$_sb: --threads 3 writes the bytes of --threads 1" 'cmp -s "$_sb.t1.ssm" "$_sb.t3.ssm"'
+    _th="1 2 3"; [ -n "$QUICK" ] && _th="1 3"
+    for t in $_th; do go "$_sb --threads $t" "$S" train "$@" --quiet --threads $t -o "$_sb.t$t.ssm"; done
+    for t in $_th; do
+        [ "$t" = 1 ] || check "$_sb: --threads $t writes the bytes of --threads 1" 'cmp -s "$_sb.t1.ssm" "$_sb.t$t.ssm"'
+    done
 }
 
 # (a)
