@@ -346,6 +346,30 @@ static void test_serialize(void)
     free(a);
     segdict_free(d);
 
+    /* each frequency as "%.17g" prints it (whole numbers are written by
+     * hand): small, large, the hand-made range's ends, fractions, huge */
+    const double fq[] = { 1, 7, 10, 99, 100, 12345, 884757, 4294967296.0, 999999999999999.0, 1e15,
+                          123456789012345678.0, 0.5, 1.0 / 3.0, 2.5e-7, 1e300, 1048576.25 };
+    const size_t nfq = sizeof fq / sizeof fq[0];
+    segdict *df = segdict_new();
+    char w[16];
+    for (size_t i = 0; i < nfq; i++) {
+        snprintf(w, sizeof w, "w%zu", i);
+        segdict_add(df, w, strlen(w), fq[i]);
+    }
+    a = segdict_serialize(df, &len);
+    char want[64];
+    for (size_t i = 0, ok = 1; i < nfq; i++) {
+        snprintf(want, sizeof want, "w%zu\t%.17g\n", i, fq[i]);
+        if (!strstr(a, want) && ok) {
+            CHECK_STR(want, "(a line of the blob)");
+            ok = 0;
+        }
+    }
+    CHECK(strstr(a, "w0\t1\n") && strstr(a, "w8\t999999999999999\n") && strstr(a, "w9\t1000000000000000\n"));
+    free(a);
+    segdict_free(df);
+
     /* empty */
     segdict *e = segdict_deserialize("", 0);
     CHECK(e != NULL && segdict_size(e) == 0);

@@ -804,6 +804,26 @@ int segdict_load_user(segdict *d, const char *path)
 
 /* ---- the blob in model files ---- */
 
+/* "\t%.17g\n" of f into buf (room for 32 bytes): a whole number below
+ * 1e15 (jieba's frequencies, the ranks' Zipf estimates rarely) in digits
+ * by hand, as %.17g prints it, without printf's cost (60 ms of a model's
+ * save with jieba's 349k words). */
+static size_t put_freq(char *buf, size_t room, double f)
+{
+    if (f > 0 && f < 1e15 && f == (double)(int64_t)f) {
+        char tmp[24];
+        size_t k = 0;
+        int64_t v = (int64_t)f;
+        do tmp[k++] = (char)('0' + v % 10);
+        while ((v /= 10) > 0);
+        buf[0] = '\t';
+        for (size_t q = 0; q < k; q++) buf[1 + q] = tmp[k - 1 - q];
+        buf[k + 1] = '\n';
+        return k + 2;
+    }
+    return (size_t)snprintf(buf, room, "\t%.17g\n", f);
+}
+
 char *segdict_serialize(const segdict *d, size_t *len)
 {
     if (d->blob) {   /* adopted: the blob it came from (what serialising its words gives) */
@@ -823,7 +843,7 @@ char *segdict_serialize(const segdict *d, size_t *len)
         }
         memcpy(buf + n, d->arena + d->woff[id], kl);
         n += kl;
-        n += (size_t)snprintf(buf + n, cap - n, "\t%.17g\n", d->wfreq[id]);
+        n += put_freq(buf + n, cap - n, d->wfreq[id]);
     }
     buf[n] = '\0';
     if (len) *len = n;
