@@ -65,7 +65,7 @@ SEQSENT_JIEBA_DICT=$JD run "$S" tokenize --dict none mixed.txt
 check "tokenize --dict none: characters" '[ $rc -eq 0 ] && [ "$(sed -n 3p "$T/out")" = "房 间 很 干 净" ] && [ ! -s "$T/err" ]'
 SYS_JIEBA=$(ls /usr/lib/python3/dist-packages/jieba/dict.txt 2>/dev/null)
 if [ -n "$SYS_JIEBA" ]; then
-    run "$S" tokenize --dict jieba zh1.txt
+    run env -u SEQSENT_JIEBA_DICT "$S" tokenize --dict jieba zh1.txt
     check "the installed python3-jieba dict.txt is found" '[ $rc -eq 0 ] && out_is "房间 很 干净"'
     run env -u SEQSENT_JIEBA_DICT "$S" vocab zh.csv --text -o words.txt
     check "... and is the default, with its word count" '[ $rc -eq 0 ] && err_has "dictionary jieba ($SYS_JIEBA, [0-9]* words)"'
