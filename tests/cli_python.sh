@@ -61,24 +61,23 @@ for i in range(0, len(args), 4):
                 f.write("\t".join("%s:%.6f" % (lab, d[lab]) for lab in m.labels) + "\n")
     m.close()
 PY
-# model:texts:mode:predict's option (_ for a space)
-CASES="m3:tweets3.txt:label: m3:tweets3.txt:top:--top-k_2 m3:tweets3.txt:all:--all
-m2:movies_en.txt:label: m2:movies_en.txt:top:--top-k_2 m2:movies_en.txt:all:--all"
 set --
-for c in $CASES; do
-    set -- "$@" "$(echo "$c" | cut -d: -f1).ssm" "$(echo "$c" | cut -d: -f2)" "$(echo "$c" | cut -d: -f3)" \
-        "got.$(echo "$c" | cut -d: -f1).$(echo "$c" | cut -d: -f3)"
+for model in m3 m2; do
+    txt=tweets3.txt; [ $model = m2 ] && txt=movies_en.txt
+    for mode in label top all; do set -- "$@" $model.ssm $txt $mode got.$model.$mode; done
 done
 py pred.py "$@"
 pyrc=$rc
-for c in $CASES; do
-    model=$(echo "$c" | cut -d: -f1) txt=$(echo "$c" | cut -d: -f2) mode=$(echo "$c" | cut -d: -f3)
-    opt=$(echo "$c" | cut -d: -f4 | tr _ ' ')
-    # shellcheck disable=SC2086
-    run_in "$txt" "$S" predict -m $model.ssm --threads 1 $opt
-    check "$model: Model.predict ($mode) equals seqsent predict${opt:+ $opt}" \
-        '[ $pyrc -eq 0 ] && [ $rc -eq 0 ] && [ -s "$T/out" ] && cmp -s "got.$model.$mode" "$T/out" ||
-         { why="$(diff "got.$model.$mode" "$T/out" 2>&1 | head -n 4)"; false; }'
+for model in m3 m2; do
+    txt=tweets3.txt; [ $model = m2 ] && txt=movies_en.txt
+    for mode in label top all; do
+        case $mode in label) opt= ;; top) opt="--top-k 2" ;; all) opt=--all ;; esac
+        # shellcheck disable=SC2086
+        run_in "$txt" "$S" predict -m $model.ssm --threads 1 $opt
+        check "$model: Model.predict ($mode) equals seqsent predict${opt:+ $opt}" \
+            '[ $pyrc -eq 0 ] && [ $rc -eq 0 ] && [ -s "$T/out" ] && cmp -s "got.$model.$mode" "$T/out" ||
+             { why="pred.py exit $pyrc; $(diff "got.$model.$mode" "$T/out" 2>&1 | head -n 4)"; false; }'
+    done
 done
 
 cat >meta.py <<'PY'
