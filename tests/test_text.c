@@ -702,6 +702,19 @@ static void test_user_dict(void)
     char *blob = segdict_serialize(d, &len);
     CHECK(has_line(blob, "大数据\t1000000"));
     free(blob);
+    /* a user word that is a known word once normalised (a stray control
+     * character and byte-order mark) is that word, not a second entry: the
+     * dictionary a model file saves must load back the same, or predict
+     * would cut text as training did not */
+    size_t before = segdict_size(d);
+    segdict_add_user(d, "\x03\xef\xbb\xbf尚未", strlen("\x03\xef\xbb\xbf尚未"), 1e5);
+    CHECK_INT(segdict_size(d), before);
+    blob = segdict_serialize(d, &len);
+    segdict *back = segdict_deserialize(blob, len);
+    CHECK(back != NULL && segdict_size(back) == before && segdict_total(back) == segdict_total(d));
+    CHECK(has_line(blob, "尚未\t100000"));
+    free(blob);
+    segdict_free(back);
     err_clear();
     CHECK_INT(segdict_load_user(d, "/nonexistent/user.dict"), -1);
     CHECK(strstr(err_msg(), "/nonexistent/user.dict") != NULL);

@@ -384,6 +384,10 @@ void segdict_add_user(segdict *d, const char *word, size_t len, double freq)
         w = text_normalize(word, len, &n);
         word = w;
         len = n;
+        /* normalised, it may be plain Han ("\x03\ufeff房间" -> "房间"): then it
+         * is that word, found through the trie as a model file's load finds
+         * it, not a second entry of the same text */
+        plain = plain_han(word, len, pk, PLAIN_MAX) > 0;
     }
     const uint32_t *key, *kb;
     text_key(word, len, 0, &d->sc, &key, &kb, &n);

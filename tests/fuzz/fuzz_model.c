@@ -126,32 +126,13 @@ static unsigned char *structured(const uint8_t *in, size_t n, size_t *outlen)
 
 static const char TEXT[] = "The story is forgettable, 但是房间很干净 and the cast was wonderful!! 2001年";
 
-/* Every f32 tensor of the file finite and of moderate size.  Known issue
- * (reported): with NaN or huge weights the network computes NaN, and the
- * vectorised exp in src/activ.c then converts NaN to int (undefined
- * behaviour, a UBSan abort); unless SEQSENT_FUZZ_STRICT is set, the forward
- * pass is only run when the weights cannot produce NaN, so that the fuzzer
- * gets past it. */
-static int weights_moderate(const model *m)
-{
-    if (getenv("SEQSENT_FUZZ_STRICT")) return 1;
-    for (size_t i = 0; i < m->file->n; i++) {
-        const mf_tensor *t = &m->file->t[i];
-        if (t->dtype != DT_F32) continue;
-        const float *x = t->data;
-        for (size_t k = 0; k < t->nbytes / 4; k++)
-            if (!(x[k] >= -1e3f && x[k] <= 1e3f)) return 0;
-    }
-    return 1;
-}
-
 /* Encode TEXT and run the network; probabilities into probs[K]. 0 when
  * the network is too big to run cheaply. */
 static int predict(model *m, float *probs, int *K)
 {
     const net_config *c = &m->net->cfg;
     double per_step = (double)c->embed_dim + 40.0 * c->hidden * c->layers * net_directions(c) + c->dense + c->n_out;
-    if ((double)m->maxlen * per_step > 4e6 || c->n_out > 1024 || !weights_moderate(m)) return 0;
+    if ((double)m->maxlen * per_step > 4e6 || c->n_out > 1024) return 0;
     toklist tl = {0};
     int32_t *idbuf = NULL, *ids = malloc(sizeof(int32_t) * (size_t)m->maxlen);
     size_t idcap = 0;
@@ -172,8 +153,10 @@ static int predict(model *m, float *probs, int *K)
     free(ids);
     free(idbuf);
     toklist_free(&tl);
-    /* Weights are arbitrary floats, so NaN can come out of the arithmetic; a
-     * finite result must be a probability distribution. */
+    /* Weights are arbitrary floats, so NaN can come out of the arithmetic
+     * (the sanitizers check it never reaches a float -> int conversion:
+     * base/activ.c's exp clamps NaN first); a finite result must be a
+     * probability distribution. */
     int finite = 1;
     for (int k = 0; k < c->n_out; k++) finite &= isfinite(probs[k]);
     if (finite) {

@@ -16,13 +16,9 @@
  *  - text_normalize returns valid UTF-8 of the length it reports;
  *  - a dictionary that loads serialises and deserialises to the same
  *    segmentation.
- *
- * Known issue (reported, src/text/segdict.c): a user-dictionary word that only
- * becomes an existing word after normalisation ("\x03\ufeff房间" next to
- * "房间") is kept as a second entry, and the two collapse into one when the
- * dictionary is saved in a model and loaded back.  Unless SEQSENT_FUZZ_STRICT
- * is set, user dictionaries are therefore checked from their first round
- * trip on (serialisation must then be stable).
+ *    (A user-dictionary word that normalises to a known word, "\x03\ufeff房间"
+ *    beside "房间", was once a second entry that a model file's round trip
+ *    merged; tests/test_text.c keeps that case.)
  */
 #include "base/err.h"
 #include "fuzz_common.h"
@@ -101,26 +97,10 @@ static void tok_both(const tokenizer *tk, int normalize, const char *text, size_
 
 static const char MIXED[] = "房间很干净，服务员也非常热情。I didn't enjoy it!! 2001年买的T恤 卡拉OK http://x.cn :) 北京大学生活";
 
-static int strict;
-
 /* A dictionary that loaded: check it survives serialisation, tokenize with it. */
-static void use_dict(segdict *d, const char *extra, size_t extra_len, int user)
+static void use_dict(segdict *d, const char *extra, size_t extra_len)
 {
     size_t blen;
-    if (user && !strict) {   /* see "Known issue" at the top */
-        char *b0 = segdict_serialize(d, &blen);
-        segdict *d1 = segdict_deserialize(b0, blen);
-        FUZZ_ASSERT(d1 != NULL, "a serialised dictionary does not load back: %s", err_msg());
-        free(b0);
-        tok_config c;
-        tok_config_default(&c);
-        tokenizer *t0 = tokenizer_new(&c, d);
-        tok_both(t0, 1, extra, extra_len);
-        tokenizer_free(t0);
-        use_dict(d1, extra, extra_len, 0);
-        segdict_free(d1);
-        return;
-    }
     char *blob = segdict_serialize(d, &blen);
     segdict *d2 = segdict_deserialize(blob, blen);
     FUZZ_ASSERT(d2 != NULL, "a serialised dictionary does not load back: %s", err_msg());
@@ -149,10 +129,7 @@ static void use_dict(segdict *d, const char *extra, size_t extra_len, int user)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!base_dict) {
-        init();
-        strict = getenv("SEQSENT_FUZZ_STRICT") != NULL;
-    }
+    if (!base_dict) init();
     if (size < 1) return 0;
     uint8_t m = data[0];
     const char *p = (const char *)data + 1;
@@ -173,7 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         segdict *d = segdict_deserialize(p, n);
         if (d) {
             if (m & 4) segdict_set_hmm(d, 1);
-            use_dict(d, p, n, 0);
+            use_dict(d, p, n);
             segdict_free(d);
         }
         break;
@@ -190,7 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (rc == 0) {
             if (m & 8) segdict_set_hmm(d, 1);
-            use_dict(d, p, n, (m & 4) != 0);
+            use_dict(d, p, n);
         }
         segdict_free(d);
         break;

@@ -13,9 +13,7 @@
 # build.  Installs nothing: `make fuzz` installs clang first.
 #
 # Environment: FUZZ_CC (default clang), FUZZ_JOBS (parallel compiles),
-# FUZZ_ARGS (extra libFuzzer options), KEEP_TMP=1 keeps the work directory,
-# SEQSENT_FUZZ_STRICT=1 re-enables the oracles that known, reported issues
-# trip (see the top of fuzz_tokenize.c and fuzz_model.c).
+# FUZZ_ARGS (extra libFuzzer options), KEEP_TMP=1 keeps the work directory.
 
 cd "$(dirname "$0")/../.." || exit 1
 SECS=${1:-60}
