@@ -1,8 +1,8 @@
 #!/bin/sh
 # tests/cli_python.sh - the Python module (python/seqsent, ctypes over
 # libseqsent.so): predictions equal `seqsent predict`'s (6 decimals), top-k
-# and all-label results, encode shapes, metadata, seqsent.Error on a
-# missing file.  SEQSENT_LIB names the shared library (make check-unit sets
+# and all-label results, encode shapes (numpy arrays when numpy imports),
+# metadata, seqsent.Error on a missing file.  SEQSENT_LIB names the shared library (make check-unit sets
 # it); skipped without python3.
 cd "$(dirname "$0")/.." || exit 1
 CLI_NAME=python CLI_TIMEOUT=300 . tests/harness.sh
@@ -101,6 +101,40 @@ py meta.py m3.ssm
 check "labels, info, kind, maxlen, dim; encode shapes [n, dim]" '[ $rc -eq 0 ] && out_is ok'
 run python3 -c 'import seqsent; m = seqsent.Model("m2.ssm"); v = m.encode(["x", "y"]); print(len(v), len(v[0]), m.dim)'
 check "a bidirectional model's vectors have 2 x hidden values, then the bag's 32" '[ $rc -eq 0 ] && out_is "2 48 48"'
+
+# Vectors are numpy arrays when numpy imports: float32 [n, dim] (a single
+# text [dim]), the same values as the lists without numpy and as `seqsent
+# encode` prints.  Debian's python3-numpy is for Debian's python3, which
+# need not be the python3 first on PATH.
+NPY=
+for p in python3 /usr/bin/python3; do
+    if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import numpy' >/dev/null 2>&1; then NPY=$p; break; fi
+done
+if [ -z "$NPY" ]; then
+    skip "encode's numpy arrays (no python3 here imports numpy: apt-get install python3-numpy)"
+else
+    cat >enc_np.py <<'PY'
+import sys, seqsent, numpy as np
+m = seqsent.Model(sys.argv[1])
+texts = [l.rstrip("\n") for l in open(sys.argv[2], encoding="utf-8")]
+a = m.encode(texts)
+assert isinstance(a, np.ndarray) and a.dtype == np.float32 and a.shape == (len(texts), m.dim), (type(a), a.shape)
+one = m.encode(texts[1])
+assert isinstance(one, np.ndarray) and one.shape == (m.dim,) and (one == a[1]).all()
+assert m.encode([]).shape == (0, m.dim)
+seqsent._np = None   # the path without numpy
+b = m.encode(texts)
+assert isinstance(b, list) and len(b) == len(texts)
+assert all(float(x) == y for ra, rb in zip(a, b) for x, y in zip(ra, rb)), "numpy and list values differ"
+for row in a:
+    print(" ".join("%.6g" % x for x in row))
+PY
+    head -n 20 movies_en.txt >enc.txt
+    "$S" encode -m m2.ssm enc.txt >enc_cli.out 2>/dev/null
+    run "$NPY" enc_np.py m2.ssm enc.txt
+    check "encode with numpy: float32 [n, dim] arrays, the list path's values, seqsent encode's (6 digits)" \
+        '[ $rc -eq 0 ] && cmp -s "$T/out" enc_cli.out'
+fi
 
 cat >err.py <<'PY'
 import sys, seqsent

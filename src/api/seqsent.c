@@ -227,8 +227,11 @@ int seqsent_encode(const seqsent_model *s, const char *const *texts, size_t n, f
     int batch = n < API_BATCH ? (int)n : API_BATCH;
     net_ws ws;
     net_ws_alloc(&ws, &nt->cfg, m->maxlen, batch);
-    /* a quantized network runs through the inference shortcuts (infer.h) */
-    net_infer *inf = nt->prec ? net_infer_new(nt) : NULL;
+    /* through the inference shortcuts (infer.h), as predict: their products
+     * are batch-invariant with single-threaded BLAS (blas_single), so a
+     * text's vector is the same bits whichever texts share its call (and a
+     * quantized network runs only this way) */
+    net_infer *inf = net_infer_new(nt);
     ws.infer = inf;
     int32_t *ids = xmalloc((size_t)batch * m->maxlen * sizeof *ids);
     enc_scratch sc = { 0 };
@@ -236,7 +239,7 @@ int seqsent_encode(const seqsent_model *s, const char *const *texts, size_t n, f
         size_t hi = n - lo < (size_t)batch ? n : lo + (size_t)batch;
         int B = (int)(hi - lo);
         encode_rows(m, texts, lo, hi, &sc, ids);
-        if ((inf ? net_infer_prepare(inf, ids, (size_t)B * m->maxlen) < 0 : net_embedding_check(nt, ids, (size_t)B * m->maxlen) < 0) ||
+        if (net_infer_prepare(inf, ids, (size_t)B * m->maxlen) < 0 ||
             net_bag_check(nt, ids, (size_t)B * m->maxlen) < 0) {
             scratch_free(&sc);
             free(ids);
