@@ -168,6 +168,13 @@ static void test_losses(void)
     double z = exp(1) + exp(2) + exp(3);
     CHECK_NEAR(l, -log(exp(3) / z), 1e-6);
     CHECK_NEAR(pr[0] + pr[1] + pr[2], 1.0, 1e-6);
+    /* logits near FLT_MAX (a diverged or corrupt model's): still a
+     * distribution, tied logits sharing it */
+    float huge[3] = { 3e38f, 3e38f, -3e38f }, dh[3];
+    softmax_ce_loss(1, 3, huge, &y3, pr, dh);
+    CHECK_NEAR(pr[0], 0.5, 1e-7);
+    CHECK_NEAR(pr[1], 0.5, 1e-7);
+    CHECK_NEAR(pr[2], 0.0, 1e-7);
 }
 
 /* soft_loss at T = 1 with a one-hot target is the hard loss; its T^2

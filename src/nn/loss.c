@@ -30,7 +30,9 @@ double softmax_ce_loss(int B, int K, const float *logits, const int32_t *y, floa
         double logz = mx + log(z);
         sum += logz - l[y[b]];
         for (int k = 0; k < K; k++) {
-            double p = exp(l[k] - logz);
+            /* not exp(l - logz): with |mx| near FLT_MAX, mx + log z rounds
+             * to mx and two tied logits would each get p = 1 */
+            double p = exp(l[k] - mx) / z;
             if (probs) probs[(size_t)b * K + k] = (float)p;
             if (dlogits) dlogits[(size_t)b * K + k] = (float)((p - (k == y[b])) / B);
         }
