@@ -57,6 +57,15 @@ if command -v iconv >/dev/null 2>&1; then
         '[ $rc -eq 0 ] && cmp -s "$T/out" eval_utf8.txt'
     run "$S" eval -m utf8.ssm --encoding gbk gbk_test.csv
     check "eval --encoding gbk reads the converted test file: same figures" '[ $rc -eq 0 ] && cmp -s "$T/out" eval_utf8.txt'
+    # plain lines in GBK: tokenize, encode and predict all convert them
+    sed 1d "$ZT" | cut -d, -f2- | head -n 20 >lines_utf8.txt
+    iconv -f UTF-8 -t GBK lines_utf8.txt >lines_gbk.txt
+    for c in tokenize encode predict; do
+        "$S" $c -m utf8.ssm lines_utf8.txt >"lines_$c.ref" 2>/dev/null
+        run "$S" $c -m utf8.ssm --encoding gbk lines_gbk.txt
+        check "$c --encoding gbk on plain lines: the UTF-8 file's output" \
+            '[ $rc -eq 0 ] && [ -s "lines_$c.ref" ] && cmp -s "$T/out" "lines_$c.ref"'
+    done
     run "$S" vocab gbk.csv -o v.ssm
     check "vocab on GBK data: the same error" '[ $rc -eq 1 ] && err_has "not UTF-8" && [ ! -e v.ssm ]'
     iconv -f UTF-8 -t UTF-16 "$ZT" >u16.csv
@@ -75,6 +84,11 @@ if command -v iconv >/dev/null 2>&1; then
 else
     skip "encoding cases (iconv(1) needed to make the files)"
 fi
+# encode batches its texts: those before a bad row still come out, then the error
+{ head -n 3 "$ZT"; printf '1,a,b,c\n'; sed -n 4p "$ZT"; } >badrow.csv
+run "$S" encode -m utf8.ssm badrow.csv
+check "encode: the rows before a bad one, then exit 1 naming its line" \
+    '[ $rc -eq 1 ] && [ $(wc -l <"$T/out") -eq 2 ] && err_has "badrow.csv:4: expected 2 fields, saw 4"'
 run "$S" vocab --encoding klingon "$Z" -o v3.ssm
 check "an unknown --encoding is a usage error naming it" 'usage_err klingon && [ ! -e v3.ssm ]'
 { head -n 3 "$Z"; printf '1,\345\245\275\377\347\232\204\376\346\210\277\351\227\264\n'; } >stray.csv

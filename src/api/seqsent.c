@@ -222,37 +222,25 @@ int seqsent_encode(const seqsent_model *s, const char *const *texts, size_t n, f
     }
     if (!n) return 0;
     const model *m = &s->m;
-    const net *nt = m->net;
-    int F = net_summary_width(&nt->cfg);   /* the summary, and the bag's features when there is one */
+    const int F = net_summary_width(&m->net->cfg);   /* the summary, and the bag's features when there is one */
+    /* as predict: the inference path, whose rows are the same bits whatever
+     * texts share a call, sorted by length so that short texts skip the
+     * padding columns; an ensemble's first network */
     int batch = n < API_BATCH ? (int)n : API_BATCH;
-    net_ws ws;
-    net_ws_alloc(&ws, &nt->cfg, m->maxlen, batch);
-    /* through the inference shortcuts (infer.h), as predict: their products
-     * are batch-invariant with single-threaded BLAS (blas_single), so a
-     * text's vector is the same bits whichever texts share its call (and a
-     * quantized network runs only this way) */
-    net_infer *inf = net_infer_new(nt);
-    ws.infer = inf;
+    fwd_pool *pool = fwd_pool_new(m->net, m->maxlen, batch, 1);
+    fwd_pool_infer(pool);
+    fwd_pool_features(pool);
     int32_t *ids = xmalloc((size_t)batch * m->maxlen * sizeof *ids);
     enc_scratch sc = { 0 };
-    for (size_t lo = 0; lo < n; lo += (size_t)batch) {
+    int rc = 0;
+    for (size_t lo = 0; lo < n && rc == 0; lo += (size_t)batch) {
         size_t hi = n - lo < (size_t)batch ? n : lo + (size_t)batch;
-        int B = (int)(hi - lo);
         encode_rows(m, texts, lo, hi, &sc, ids);
-        if (net_infer_prepare(inf, ids, (size_t)B * m->maxlen) < 0 ||
-            net_bag_check(nt, ids, (size_t)B * m->maxlen) < 0) {
-            scratch_free(&sc);
-            free(ids);
-            net_ws_free(&ws);
-            net_infer_free(inf);
-            return fail(err, errlen);
-        }
-        net_forward(nt, &ws, B, m->maxlen, ids);
-        memcpy(vectors + lo * (size_t)F, ws.feat, sizeof(float) * (size_t)B * F);
+        rc = fwd_pool_run_sorted(pool, (int)(hi - lo), m->maxlen, ids, vectors + lo * (size_t)F);
     }
     scratch_free(&sc);
     free(ids);
-    net_ws_free(&ws);
-    net_infer_free(inf);
+    fwd_pool_free(pool);
+    if (rc < 0) return fail(err, errlen);
     return 0;
 }

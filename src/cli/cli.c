@@ -419,26 +419,32 @@ void cli_each_line(const char *path, cli_line_fn fn, void *ctx)
     csv_close(r);
 }
 
-void cli_each_text(char *const *paths, int nfiles, const common_opts *c, cli_line_fn fn, void *ctx)
+void cli_each_text(char *const *paths, int nfiles, const common_opts *c, cli_line_fn fn, void (*idle)(void *ctx),
+                   void *ctx)
 {
     for (int f = 0; f < (nfiles ? nfiles : 1); f++) {
         const char *path = nfiles ? paths[f] : "-";
         data_format fmt = data_format_for_texts_prefix(path, c->data.fmt, c->data.encoding, c->data.label_prefix);
-        if (fmt == FMT_LINES) {
-            cli_each_line(path, fn, ctx);
-            continue;
-        }
-        /* streamed as predict reads it: one result per row, an empty text too,
-         * so that output line N is input row N */
         text_reader *r = text_reader_open(path, fmt, &c->data);
         if (!r) die_err(EXIT_FAIL);
         char *text;
         int rc;
         while ((rc = text_next(r, &text)) == 1) {
             fn(text, NULL, ctx);
-            if (ferror(stdout) || (text_would_block(r) && fflush(stdout) != 0)) finish_stdout();
+            /* a write error (disk full, reader gone) ends the run at once */
+            if (ferror(stdout)) finish_stdout();
+            if (text_would_block(r)) {
+                if (idle) idle(ctx);
+                if (fflush(stdout) != 0) finish_stdout();
+            }
+        }
+        if (rc < 0 && idle) {   /* the texts before the bad one first; idle may set a message of its own */
+            char *msg = xstrdup(err_msg());
+            idle(ctx);
+            die(EXIT_FAIL, "%s", msg);
         }
         if (rc < 0) die_err(EXIT_FAIL);
+        if (idle) idle(ctx);
         cli_note_bad_utf8(text_path(r), text_bad_utf8(r));
         text_reader_close(r);
     }

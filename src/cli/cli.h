@@ -63,12 +63,16 @@ void cli_note_bad_utf8(const char *path, size_t n);
  * errors. */
 typedef void (*cli_line_fn)(char *line, const csv_reader *r, void *ctx);
 void cli_each_line(const char *path, cli_line_fn fn, void *ctx);
-/* fn(text, reader or NULL, ctx) for every text of the nfiles files (none:
- * stdin), streamed: plain lines as cli_each_line reads them, or the text
- * column of CSV/TSV rows and the text of fastText lines as predict reads
- * them (the input options of c decide which), one call per row, an empty
- * text too. */
-void cli_each_text(char *const *paths, int nfiles, const common_opts *c, cli_line_fn fn, void *ctx);
+/* fn(text, NULL, ctx) for every text of the nfiles files (none: stdin),
+ * streamed as predict reads them: plain lines, the text column of CSV/TSV
+ * rows or the text of fastText lines (the input options of c decide which,
+ * --encoding and --header included), one call per row, an empty text too.
+ * Whenever the next text is not there yet, and at the end of each file
+ * (or before a read error ends the run), idle(ctx) if not NULL -- a
+ * command that batches its texts flushes them there -- then stdout is
+ * flushed, so a pipeline sees each result as its input arrives. */
+void cli_each_text(char *const *paths, int nfiles, const common_opts *c, cli_line_fn fn, void (*idle)(void *ctx),
+                   void *ctx);
 /* Die (exit 1, "seqsent: path: problem") unless an output file can be
  * written at path: a temp file is created beside it and removed again, as
  * the real write will do, so a run never trains for an hour and then

@@ -26,17 +26,41 @@ static const cmd_spec spec = {
     options, NULL
 };
 
-typedef struct enc_ctx { seqsent_model *m; float *vec; int dim; } enc_ctx;
+/* Texts are encoded in batches of up to ENCODE_BATCH (a text's vector is
+ * the same bits in any batch, seqsent_encode), flushed whenever the input
+ * would block, so a pipeline fed slowly sees each vector at once. */
+enum { ENCODE_BATCH = 1024 };
 
-static void encode_line(char *text, const csv_reader *r, void *ctx)
+typedef struct enc_ctx {
+    seqsent_model *m;
+    int dim;
+    char *text[ENCODE_BATCH];   /* the pending texts (copies) */
+    int n;
+    float *vec;                 /* [ENCODE_BATCH, dim] */
+} enc_ctx;
+
+static void encode_flush(void *ctx)
+{
+    enc_ctx *e = ctx;
+    if (!e->n) return;
+    char err[1024];
+    if (seqsent_encode(e->m, (const char *const *)e->text, (size_t)e->n, e->vec, err, sizeof err) < 0)
+        die(EXIT_FAIL, "%s", err);
+    for (int i = 0; i < e->n; i++) {
+        const float *v = e->vec + (size_t)i * e->dim;
+        for (int k = 0; k < e->dim; k++) printf(k ? " %.6g" : "%.6g", v[k]);
+        putchar('\n');
+        free(e->text[i]);
+    }
+    e->n = 0;
+}
+
+static void encode_text(char *text, const csv_reader *r, void *ctx)
 {
     (void)r;
     enc_ctx *e = ctx;
-    const char *texts[1] = { text };
-    char err[512];
-    if (seqsent_encode(e->m, texts, 1, e->vec, err, sizeof err) < 0) die(EXIT_FAIL, "%s", err);
-    for (int k = 0; k < e->dim; k++) printf(k ? " %.6g" : "%.6g", e->vec[k]);
-    putchar('\n');
+    e->text[e->n++] = xstrdup(text);
+    if (e->n == ENCODE_BATCH) encode_flush(e);
 }
 
 int cmd_encode(int argc, char **argv)
@@ -51,14 +75,15 @@ int cmd_encode(int argc, char **argv)
     }
     if (!model_path) usage_error(&spec, "no model given: use -m MODEL");
     char err[1024];
-    enc_ctx e = { seqsent_open(model_path, err, sizeof err), NULL, 0 };
-    if (!e.m) die(EXIT_FAIL, "%s", err);
-    e.dim = seqsent_dim(e.m);
-    e.vec = xmalloc(sizeof(float) * (size_t)e.dim);
+    enc_ctx *e = xcalloc(1, sizeof *e);
+    if (!(e->m = seqsent_open(model_path, err, sizeof err))) die(EXIT_FAIL, "%s", err);
+    e->dim = seqsent_dim(e->m);
+    e->vec = xmalloc(sizeof(float) * ENCODE_BATCH * (size_t)e->dim);
     int first = opt_operands();
-    cli_each_text(argv + first, argc - first, &co, encode_line, &e);
+    cli_each_text(argv + first, argc - first, &co, encode_text, encode_flush, e);
     finish_stdout();
-    free(e.vec);
-    seqsent_close(e.m);
+    free(e->vec);
+    seqsent_close(e->m);
+    free(e);
     return EXIT_OK;
 }

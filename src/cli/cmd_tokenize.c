@@ -77,7 +77,7 @@ int cmd_tokenize(int argc, char **argv)
     line_ctx lc = { &m, tk, &tl, 0 };
     /* no dictionary chosen: the default one if the text turns out to be Chinese */
     lc.lazy = !model_path && !m.dict && !co.dict_path && co.tok.lang == LANG_AUTO;
-    cli_each_text(argv + first, argc - first, &co, print_tokens, &lc);
+    cli_each_text(argv + first, argc - first, &co, print_tokens, NULL, &lc);
     finish_stdout();
     toklist_free(&tl);
     model_free(&m);

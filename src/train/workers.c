@@ -112,17 +112,19 @@ static void infer_slice(int B, int nj, int k, int *lo, int *hi)
     *hi = b1 * R < B ? b1 * R : B;
 }
 
-/* Copy the workers' probabilities [slice, K] into probs [B,K] (first = 1)
- * or add them (first = 0). */
-static void gather_probs(const net_ws *ws, int nj, int B, int K, int first, float *probs)
+/* Copy the workers' outputs [slice, W] into out [B,W] (first = 1) or add
+ * them (first = 0): their probabilities (W = K), or with feats their
+ * features (W = the summary's width). */
+static void gather_out(const net_ws *ws, int nj, int B, int W, int feats, int first, float *out)
 {
     for (int k = 0; k < nj; k++) {
         int lo, hi;
         infer_slice(B, nj, k, &lo, &hi);
-        float *dst = probs + (size_t)lo * K;
-        size_t cnt = (size_t)(hi - lo) * K;
-        if (first) memcpy(dst, ws[k].probs, sizeof(float) * cnt);
-        else for (size_t j = 0; j < cnt; j++) dst[j] += ws[k].probs[j];
+        float *dst = out + (size_t)lo * W;
+        const float *src = feats ? ws[k].feat : ws[k].probs;
+        size_t cnt = (size_t)(hi - lo) * W;
+        if (first) memcpy(dst, src, sizeof(float) * cnt);
+        else for (size_t j = 0; j < cnt; j++) dst[j] += src[j];
     }
 }
 
@@ -136,8 +138,15 @@ struct fwd_pool {
     int blas_prev;
     net_infer **infer;    /* [nnets] the shortcuts (fwd_pool_infer), or NULL */
     int32_t *sorted;      /* [maxB,T] fwd_pool_run_sorted's batch */
-    float *sprobs;        /* [maxB,K] its probabilities */
+    float *sprobs;        /* [maxB,W] its outputs */
+    int feats;            /* fwd_pool_features: outputs are features [B,feats], not probabilities */
 };
+
+/* The width of a row of the pool's outputs. */
+static int out_width(const fwd_pool *p)
+{
+    return p->feats ? p->feats : p->nets[0]->cfg.n_out;
+}
 
 static fwd_pool *pool_new(const net **nets, int nnets, int T, int maxB, int threads)
 {
@@ -148,14 +157,11 @@ static fwd_pool *pool_new(const net **nets, int nnets, int T, int maxB, int thre
     p->nj = worker_count(threads, maxB);
     p->maxB = maxB;
     p->ws = xcalloc((size_t)nnets * p->nj, sizeof *p->ws);
-    int lo, per, masked = 0;
+    int lo, per;
     infer_slice(maxB, p->nj, 0, &lo, &per);   /* the first slice is the largest for any B <= maxB */
-    for (int i = 0; i < nnets; i++) {
+    for (int i = 0; i < nnets; i++)
         for (int k = 0; k < p->nj; k++) net_ws_alloc(&p->ws[i * p->nj + k], &nets[i]->cfg, T, per);
-        masked |= nets[i]->cfg.mask;
-    }
     p->blas_prev = blas_claim(p->nj);
-    (void)masked;
     p->T = T;
     p->trimmed = xmalloc((size_t)maxB * T * sizeof *p->trimmed);
     for (int i = 0; i < nnets; i++)
@@ -208,10 +214,15 @@ static int common_lead(const int32_t *ids, int B, int T)
     return lead;
 }
 
+void fwd_pool_features(fwd_pool *p)
+{
+    p->feats = net_summary_width(&p->nets[0]->cfg);
+}
+
 int fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs)
 {
     job jobs[MAX_WORKERS];
-    int K = p->nets[0]->cfg.n_out;
+    const int W = out_width(p);
     for (int i = 0; i < p->nnets; i++) {
         const net *n = p->nets[i];
         net_infer *f = p->infer ? p->infer[i] : NULL;
@@ -240,11 +251,11 @@ int fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs)
             jobs[k] = (job){ .n = n, .ws = &ws[k], .ids = in + (size_t)lo * Tn, .B = hi - lo, .T = Tn };
         }
         run_jobs(jobs, p->nj);
-        gather_probs(ws, p->nj, B, K, i == 0, probs);
+        gather_out(ws, p->nj, B, W, p->feats, i == 0, probs);
     }
     if (p->nnets > 1) {   /* the ensemble's prediction: the members' mean probability */
         float inv = 1.0f / (float)p->nnets;
-        for (size_t j = 0; j < (size_t)B * K; j++) probs[j] *= inv;
+        for (size_t j = 0; j < (size_t)B * W; j++) probs[j] *= inv;
     }
     return 0;
 }
@@ -267,7 +278,7 @@ static int by_len(const void *a, const void *b)
 int fwd_pool_run_sorted(fwd_pool *p, int n, int T, const int32_t *ids, float *probs)
 {
     if (n <= 0) return 0;
-    const int K = p->nets[0]->cfg.n_out, maxB = p->maxB;
+    const int K = out_width(p), maxB = p->maxB;
     row_key *key = xmalloc((size_t)n * sizeof *key);
     for (int r = 0; r < n; r++) {
         const int32_t *x = ids + (size_t)r * T;

@@ -44,8 +44,13 @@ int fwd_pool_run(fwd_pool *p, int B, int T, const int32_t *ids, float *probs);
  * runs with.  (Training's validation keeps the plain path.)  A pool of a
  * quantized network (seqsent quantize) is made this way from the start. */
 void fwd_pool_infer(fwd_pool *p);
+/* A pool of one network (fwd_pool_new): from now on its outputs are the
+ * features its head reads (nn/net.h net_summary_width: the pooled summary,
+ * then the bag's), [B, width] in place of the probabilities: sentence
+ * vectors, batch-invariant after fwd_pool_infer as probabilities are. */
+void fwd_pool_features(fwd_pool *p);
 /* n rows ids [n,T] of any number: sorted by length (real tokens), run in
- * batches of the pool's maxB, probs [n,K] in input order.  Short rows then
+ * batches of the pool's maxB, probs [n,K] (or features) in input order.  Short rows then
  * share batches, and only the columns some row needs are computed. */
 int fwd_pool_run_sorted(fwd_pool *p, int n, int T, const int32_t *ids, float *probs);
 void fwd_pool_free(fwd_pool *p);
