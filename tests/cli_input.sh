@@ -66,6 +66,10 @@ if command -v iconv >/dev/null 2>&1; then
         check "$c --encoding gbk on plain lines: the UTF-8 file's output" \
             '[ $rc -eq 0 ] && [ -s "lines_$c.ref" ] && cmp -s "$T/out" "lines_$c.ref"'
     done
+    "$S" split "$Z" --seed 3 -o sp_utf8 --quiet
+    run "$S" split gbk.csv --encoding gbk --seed 3 -o sp_gbk --quiet
+    check "split --encoding gbk: the UTF-8 file's parts (written in UTF-8)" \
+        '[ $rc -eq 0 ] && cmp -s sp_gbk.train.csv sp_utf8.train.csv && cmp -s sp_gbk.test.csv sp_utf8.test.csv'
     run "$S" vocab gbk.csv -o v.ssm
     check "vocab on GBK data: the same error" '[ $rc -eq 1 ] && err_has "not UTF-8" && [ ! -e v.ssm ]'
     iconv -f UTF-8 -t UTF-16 "$ZT" >u16.csv

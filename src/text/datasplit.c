@@ -256,7 +256,8 @@ static int write_parts(const records *rs, const unsigned char *is_test, const ch
 int data_split(const char *path, const split_opts *o, const char *const out[2], split_result *r)
 {
     memset(r, 0, sizeof *r);
-    csv_reader *rd = csv_open(path, o->fmt);
+    /* --encoding: read converted, so the parts are written in UTF-8 */
+    csv_reader *rd = csv_open_enc(path, o->fmt, o->data ? o->data->encoding : NULL);
     if (!rd) return -1;
     r->source = xstrdup(csv_path(rd));
     records rs;
