@@ -147,6 +147,17 @@ run "$S" train stars.csv --header $NET1 --quiet -o stars.ssm
 check "labels: --header forces the header row: trains on pos/neg" '[ $rc -eq 0 ] && [ -s stars.ssm ]'
 run "$S" train stars.csv --header --no-header $NET1 -o x.ssm
 check "labels: --header with --no-header is a usage error" 'usage_err "header" && [ ! -e x.ssm ]'
+# no header, the text first and the label last: the default columns (label
+# first, text last) would take 300 texts for labels
+i=0; while [ $i -lt 150 ]; do echo "good film $i,1"; echo "bad film $i,0"; i=$((i + 1)); done >swapped.csv
+run "$S" train swapped.csv $NET1 -o sw.ssm
+check "columns swapped (text first, no header): train stops, names both columns and the options that fix it" \
+    '[ $rc -eq 1 ] && err_has "swapped.csv:1: the label column (column 1) holds 300 different values in 300 rows and the text column (column 2) 2: the columns look swapped; pass --label-col 2 --text-col 1" && [ ! -e sw.ssm ]'
+run "$S" split swapped.csv --stratify -o sw
+check "columns swapped: split --stratify says the labels look like texts, writes nothing" \
+    '[ $rc -eq 1 ] && err_has "swapped.csv:1: the label column (column 1) holds 300 different values" && err_has "--label-col" && [ ! -e sw.train.csv ]'
+run "$S" train swapped.csv --label-col 2 --text-col 1 $NET1 --quiet -o sw.ssm
+check "columns swapped: --label-col 2 --text-col 1 trains (2 labels)" '[ $rc -eq 0 ] && [ -s sw.ssm ]'
 { echo 'label,text'; i=0; while [ $i -lt 60 ]; do echo "Positive,good film $i"; echo "positive,fine film $i"; echo "neg,bad $i"; i=$((i + 1)); done; } >case.csv
 run "$S" train case.csv $NET1 -o case.ssm
 check "labels: Positive/positive (differ only in case) is an error naming the line, no model" \

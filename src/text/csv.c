@@ -33,6 +33,7 @@
 #include "text/csv.h"
 #include "base/err.h"
 #include "base/instream.h"
+#include "base/strmap.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -748,6 +749,35 @@ static int rows_check(rows *rw, csv_reader *r, char **f, size_t *nf)
                                                  : "");
 }
 
+/* Labels that are nearly all different are not labels: a file without a
+ * header whose text comes first and label last, read with the default
+ * columns (label first, text last), takes its texts for labels, and a
+ * classifier of one example a class would train in silence or fail far
+ * from the cause.  Said when the columns were not given: at least 20
+ * rows, 90% of their labels different.  li, ti: 0-based columns. */
+static int check_label_column(const dataset *d, long li, long ti)
+{
+    if (d->n < 20) return 0;
+    strmap lab, txt;
+    strmap_init(&lab);
+    strmap_init(&txt);
+    for (size_t i = 0; i < d->n; i++) {
+        strmap_put(&lab, d->label[i], strlen(d->label[i]), NULL);
+        strmap_put(&txt, d->text[i], strlen(d->text[i]), NULL);
+    }
+    size_t nl = lab.n, nt = txt.n;
+    strmap_free(&lab);
+    strmap_free(&txt);
+    if (nl * 10 < d->n * 9) return 0;
+    if (nt * 10 <= d->n)   /* and the texts look like labels: swapped */
+        return err_set("%s:%ld: the label column (column %ld) holds %zu different values in %zu rows and the text "
+                       "column (column %ld) %zu: the columns look swapped; pass --label-col %ld --text-col %ld",
+                       d->path, d->line[0], li + 1, nl, d->n, ti + 1, nt, ti + 1, li + 1);
+    return err_set("%s:%ld: the label column (column %ld) holds %zu different values in %zu rows: those look like "
+                   "texts, not labels; pick the columns with --label-col and --text-col", d->path, d->line[0], li + 1,
+                   nl, d->n);
+}
+
 int dataset_load(const char *path, const data_opts *o, int need_labels, dataset *out)
 {
     data_opts dflt = { FMT_AUTO, NULL, NULL, -1, NULL, 0, NULL, NULL };
@@ -851,6 +881,8 @@ int dataset_load(const char *path, const data_opts *o, int need_labels, dataset 
         }
         ds_push(out, &cap, text, label, csv_line(r), labels);
     }
+    if (k == 0 && need_labels && !o->label_sep && !o->label_col && !o->text_col && check_label_column(out, li, ti) < 0)
+        k = -1;
 
 end:
     free(ls.s);

@@ -67,6 +67,8 @@ typedef struct records {
     size_t *off, n, cap;
     int32_t *grp;
     strmap labels;
+    long li;       /* the label column (0-based) */
+    long line1;    /* the first data row's line */
 } records;
 
 static void records_free(records *rs)
@@ -110,6 +112,7 @@ static int read_records(csv_reader *r, const split_opts *o, const char *pn, reco
             rs->off = xrealloc(rs->off, rs->cap * sizeof *rs->off);
             rs->grp = xrealloc(rs->grp, rs->cap * sizeof *rs->grp);
         }
+        if (!rs->n) rs->line1 = csv_line(r);
         int g = o->stratify ? label_group(rs, r, f, nf, li, pn) : 0;
         if (g < 0) return -1;
         rs->grp[rs->n] = g;
@@ -117,6 +120,7 @@ static int read_records(csv_reader *r, const split_opts *o, const char *pn, reco
         put_record(&rs->recs, o->fmt, f, nf);
     }
     if (rs->off) rs->off[rs->n] = rs->recs.n;
+    rs->li = li;
     return k < 0 ? -1 : 0;
 }
 
@@ -173,6 +177,12 @@ static int plan(const records *rs, const split_opts *o, split_result *sr)
     if (sr->ntest >= sr->n)
         return err_set("%s: --test %g of %zu rows leaves no training rows", sr->source, o->test, sr->n);
     sr->ngroups = o->stratify ? rs->labels.n : 1;
+    /* as dataset_load: labels nearly all different are texts (the columns
+     * not given: a file with its text first and no header) */
+    if (o->stratify && sr->n >= 20 && sr->ngroups * 10 >= sr->n * 9 && !(o->data && o->data->label_col))
+        return err_set("%s:%ld: the label column (column %ld) holds %zu different values in %zu rows: those look "
+                       "like texts, not labels; --stratify needs the label column: pick it with --label-col",
+                       sr->source, rs->line1, rs->li + 1, sr->ngroups, sr->n);
     sr->count = xcalloc(sr->ngroups, sizeof *sr->count);
     sr->test = xcalloc(sr->ngroups, sizeof *sr->test);
     for (size_t i = 0; i < sr->n; i++) sr->count[rs->grp[i]]++;
