@@ -122,6 +122,14 @@ run "$S" eval -m en.ssm --json empty.csv
 check "csv: empty texts are skipped and counted (eval --json: n 3, skipped_empty 2)" \
     '[ $rc -eq 0 ] && grep -q "\"n\":[[:space:]]*3" "$T/out" && grep -q "skipped_empty\"*:[[:space:]]*2" "$T/out"'
 
+printf 'label,text\n1,\n0,""\n' >allempty.csv
+run "$S" eval -m en.ssm allempty.csv
+check "eval of no rows (every text empty) is an error, not a report of zeros" \
+    '[ $rc -eq 1 ] && err_has "allempty.csv: no rows to score (every text is empty)" && [ ! -s "$T/out" ]'
+printf 'label,text\n' >headonly.csv
+run "$S" eval -m en.ssm --json headonly.csv
+check "eval of a header alone: exit 1, no JSON" '[ $rc -eq 1 ] && err_has "headonly.csv: no rows to score" && [ ! -s "$T/out" ]'
+
 printf 'label,text\n1,good film\n0,bad film\nmeh,so so\n' >unk.csv
 run "$S" eval -m en.ssm unk.csv
 check "csv: a label never seen in training (eval): exit 1, 'unk.csv:4:' naming the label" \

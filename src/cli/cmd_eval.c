@@ -285,6 +285,9 @@ int cmd_eval(int argc, char **argv)
         usage_error(&spec, "--top-k: P@K and R@K score multi-label models; %s is single-label", model_path);
     dataset d;
     if (cli_load_texts(argv[first], &co, 1, &d) < 0) die_err(EXIT_FAIL);
+    if (!d.n)   /* an accuracy of no rows is no figure: not a report of zeros */
+        die(EXIT_FAIL, "%s: no rows to score%s", d.path,
+            d.skipped_empty ? " (every text is empty)" : d.excluded ? " (every row is in an --exclude file)" : "");
     check_labels_known(&m, &d, &co.data);
     encoded e;
     if (encode_dataset(&m, &d, 1, &e) < 0) die_err(EXIT_FAIL);
