@@ -130,6 +130,16 @@ printf 'label,text\n' >headonly.csv
 run "$S" eval -m en.ssm --json headonly.csv
 check "eval of a header alone: exit 1, no JSON" '[ $rc -eq 1 ] && err_has "headonly.csv: no rows to score" && [ ! -s "$T/out" ]'
 
+: >nothing.txt
+printf 'a b\nc d\n' >twice.txt
+echo keep >v_keep.ssm
+run "$S" vocab nothing.txt -o v_keep.ssm
+check "vocab of no text: exit 1, the existing output kept" \
+    '[ $rc -eq 1 ] && err_has "nothing.txt: no text to build a vocabulary from" && [ "$(cat v_keep.ssm)" = keep ]'
+run "$S" vocab twice.txt --min-count 3 -o v_mc.ssm
+check "vocab where --min-count leaves no token: exit 1 naming the fix, no file" \
+    '[ $rc -eq 1 ] && err_has "twice.txt: no token seen 3 times or more in 2 texts (lower --min-count)" && [ ! -e v_mc.ssm ]'
+
 printf 'label,text\n1,good film\n0,bad film\nmeh,so so\n' >unk.csv
 run "$S" eval -m en.ssm unk.csv
 check "csv: a label never seen in training (eval): exit 1, 'unk.csv:4:' naming the label" \

@@ -54,6 +54,13 @@ int cmd_vocab(int argc, char **argv)
     cli_texts tx;   /* all texts of all files, then one count */
     cli_corpus_load(&m, &tx, argv + first, argc - first, &co, "vocab");
     cli_build_vocab(&m, tx.text, tx.n, min_count, max_size);
+    if (m.voc.n <= 2) {   /* <pad> and <unk> alone: nothing a model could read */
+        const char *what = argc - first == 1 ? argv[first] : "the input";
+        if (!tx.n) die(EXIT_FAIL, "%s: no text to build a vocabulary from", what);
+        if (min_count > 1)
+            die(EXIT_FAIL, "%s: no token seen %ld times or more in %zu texts (lower --min-count)", what, min_count, tx.n);
+        die(EXIT_FAIL, "%s: no token in %zu texts to build a vocabulary from", what, tx.n);
+    }
     fprintf(stderr, "vocab: %zu texts, %zu entries (incl. <pad>, <unk>); dictionary %s\n", tx.n, m.voc.n,
             m.dict_source);
     int rc = text ? vocab_write_text(&m.voc, out) : model_save(&m, out);
