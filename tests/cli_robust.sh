@@ -130,6 +130,26 @@ printf 'label,text\n' >headonly.csv
 run "$S" eval -m en.ssm --json headonly.csv
 check "eval of a header alone: exit 1, no JSON" '[ $rc -eq 1 ] && err_has "headonly.csv: no rows to score" && [ ! -s "$T/out" ]'
 
+# an output that would replace a file the run reads (atomic rename: the data
+# would be gone) is refused before any work; a model given as input may be
+# replaced (embed BASE -o BASE, train --resume M -o M)
+cp "$D/movies_en.train.csv" own.csv
+run "$S" train own.csv $SMALL --epochs 1 -o own.csv
+check "train -o DATA: exit 2 naming both, the data file intact" \
+    '[ $rc -eq 2 ] && err_has "own.csv: the output would replace own.csv, a file this run reads" && cmp -s own.csv "$D/movies_en.train.csv"'
+run "$S" vectors own.csv --dim 4 --epochs 1 -o ./own.csv
+check "vectors -o ./CORPUS (another spelling): refused, intact" \
+    '[ $rc -eq 2 ] && err_has "a file this run reads" && cmp -s own.csv "$D/movies_en.train.csv"'
+cp own.csv own.train.csv
+run "$S" split own.train.csv -o own
+check "split x.train.csv -o x (its train part is the input): refused, intact" \
+    '[ $rc -eq 2 ] && err_has "own.train.csv: the output would replace own.train.csv" && cmp -s own.train.csv own.csv && [ ! -e own.test.csv ]'
+run "$S" eval -m en.ssm own.csv --errors own.csv
+check "eval --errors DATA: refused, intact" '[ $rc -eq 2 ] && cmp -s own.csv "$D/movies_en.train.csv"'
+cp en.ssm own.ssm
+run "$S" ensemble own.ssm en.ssm -o own.ssm
+check "a model input may be replaced (ensemble A B -o A)" '[ $rc -eq 0 ] && "$S" info own.ssm | grep -q "\"members\""'
+
 : >nothing.txt
 printf 'a b\nc d\n' >twice.txt
 echo keep >v_keep.ssm

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* jieba's dict.txt where Debian's python3-jieba installs it, or NULL;
@@ -461,6 +462,19 @@ void cli_texts_free(cli_texts *t)
 void cli_check_output(const char *path)
 {
     if (!path || !strcmp(path, "-")) return;
+    struct stat so, si;
+    if (stat(path, &so) == 0 && S_ISREG(so.st_mode)) {
+        /* the output renamed into place would replace a file this run
+         * reads: data lost (a model given as input may be replaced: embed
+         * BASE -o BASE, train --resume M -o M) */
+        const char *args[256];
+        int n = opt_input_args(args, 256);
+        for (int i = 0; i < n; i++)
+            if (strcmp(args[i], "-") && stat(args[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino &&
+                !is_model_file(args[i]))
+                die(EXIT_USAGE, "%s: the output would replace %s, a file this run reads; give the output another name",
+                    path, args[i]);
+    }
     atomic_file af;
     if (atomic_open(&af, path) < 0) die_err(EXIT_FAIL);
     atomic_abort(&af);   /* removes the temp file (a device is only closed) */

@@ -5,6 +5,7 @@
  * and which ones are held out is text/datasplit.c's.  This is the command
  * line: options, the output names and the summary on stderr.
  */
+#include "cli/cli.h"
 #include "cli/commands.h"
 #include "base/err.h"
 #include "cli/opts.h"
@@ -105,6 +106,8 @@ int cmd_split(int argc, char **argv)
     char *paths[2] = { xmalloc(plen), xmalloc(plen) };
     snprintf(paths[0], plen, "%s.train.%s", prefix, ext);
     snprintf(paths[1], plen, "%s.test.%s", prefix, ext);
+    cli_check_output(paths[0]);   /* writable, and not the input (split x.train.csv -o x) */
+    cli_check_output(paths[1]);
     split_result r;
     if (data_split(path, &so, (const char *const *)paths, &r) < 0) die_err(EXIT_FAIL);
     if (!quiet) report(&r, (const char *const *)paths, so.seed);

@@ -356,16 +356,32 @@ static void unknown_option(const cmd_spec *s, const char *arg)
     usage_error(s, "unknown option '--%s'", typed);
 }
 
+/* The argv being parsed, and the arguments of its options that name files
+ * the run writes over (--output, --plot, --errors): opt_input_args gives
+ * the rest, the files a run may read, for cli_check_output. */
+static char **parsed_argv;
+static int parsed_argc;
+static const char *out_args[16];
+static int n_out_args;
+
+static int names_output(const cmd_opt *o)
+{
+    return o && (!strcmp(o->name, "output") || !strcmp(o->name, "plot") || !strcmp(o->name, "errors"));
+}
+
 int opt_next(const cmd_spec *s, int argc, char **argv, const char **arg)
 {
     if (built_for != s) {
         build(s);
         rewrite_aliases(s, argc, argv);
     }
+    parsed_argv = argv;
+    parsed_argc = argc;
     int idx = -1;
     int c = getopt_long(argc, argv, shortopts, longopts, &idx);
     *arg = optarg;
     if (c == -1) return -1;
+    if (optarg && n_out_args < 16 && names_output(find(s, c))) out_args[n_out_args++] = optarg;
     if (c == 'h') { opt_help(s, stdout); exit(EXIT_OK); }
     if (c == ':') {
         const cmd_opt *o = find(s, optopt);
@@ -381,8 +397,20 @@ int opt_next(const cmd_spec *s, int argc, char **argv, const char **arg)
 
 int opt_operands(void) { return optind; }
 
+int opt_input_args(const char **list, int max)
+{
+    int n = 0;
+    for (int i = 1; i < parsed_argc && n < max; i++) {
+        int out = 0;
+        for (int k = 0; k < n_out_args && !out; k++) out = parsed_argv[i] == out_args[k];
+        if (!out) list[n++] = parsed_argv[i];
+    }
+    return n;
+}
+
 void opt_reset(void)
 {
+    n_out_args = 0;
     built_for = NULL;
     optind = 0;   /* GNU getopt: start over */
 }
