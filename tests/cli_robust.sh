@@ -146,6 +146,13 @@ check "split x.train.csv -o x (its train part is the input): refused, intact" \
     '[ $rc -eq 2 ] && err_has "own.train.csv: the output would replace own.train.csv" && cmp -s own.train.csv own.csv && [ ! -e own.test.csv ]'
 run "$S" eval -m en.ssm own.csv --errors own.csv
 check "eval --errors DATA: refused, intact" '[ $rc -eq 2 ] && cmp -s own.csv "$D/movies_en.train.csv"'
+echo '{"earlier": "run"}' >own.log
+run "$S" train "$D/movies_en.train.csv" $SMALL --epochs 1 --log own.log -o own_log.ssm
+check "an existing --log file is an output, not an input: a new run starts it afresh" \
+    '[ $rc -eq 0 ] && [ $(wc -l <own.log) -eq 1 ] && grep -q "\"epoch\":1" own.log'
+run "$S" train own.csv $SMALL --epochs 1 --log own.csv -o own_log.ssm
+check "--log DATA (JSON appended to the data read): refused, intact" \
+    '[ $rc -eq 2 ] && err_has "own.csv: the output would replace own.csv" && cmp -s own.csv "$D/movies_en.train.csv"'
 cp en.ssm own.ssm
 run "$S" ensemble own.ssm en.ssm -o own.ssm
 check "a model input may be replaced (ensemble A B -o A)" '[ $rc -eq 0 ] && "$S" info own.ssm | grep -q "\"members\""'

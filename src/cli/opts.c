@@ -357,7 +357,7 @@ static void unknown_option(const cmd_spec *s, const char *arg)
 }
 
 /* The argv being parsed, and the arguments of its options that name files
- * the run writes over (--output, --plot, --errors): opt_input_args gives
+ * the run writes (--output, --plot, --errors, --log): opt_input_args gives
  * the rest, the files a run may read, for cli_check_output. */
 static char **parsed_argv;
 static int parsed_argc;
@@ -366,7 +366,8 @@ static int n_out_args;
 
 static int names_output(const cmd_opt *o)
 {
-    return o && (!strcmp(o->name, "output") || !strcmp(o->name, "plot") || !strcmp(o->name, "errors"));
+    return o && (!strcmp(o->name, "output") || !strcmp(o->name, "plot") || !strcmp(o->name, "errors") ||
+                 !strcmp(o->name, "log"));
 }
 
 int opt_next(const cmd_spec *s, int argc, char **argv, const char **arg)

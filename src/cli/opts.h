@@ -39,8 +39,8 @@ typedef struct cmd_spec {
 int opt_next(const cmd_spec *s, int argc, char **argv, const char **arg);
 int opt_operands(void);     /* index of the first operand after opt_next returned -1 */
 /* The arguments parsed (operands and option values, up to max into list)
- * but those of --output, --plot and --errors: whatever may name a file the
- * run reads.  Returns their count. */
+ * but those of --output, --plot, --errors and --log: whatever may name a
+ * file the run reads.  Returns their count. */
 int opt_input_args(const char **list, int max);
 /* Forget the parse so far: the next opt_next starts on a new argv (train
  * --refit parses its first run's recorded options again after a --resume). */
