@@ -403,8 +403,10 @@ int opt_input_args(const char **list, int max)
     int n = 0;
     for (int i = 1; i < parsed_argc && n < max; i++) {
         int out = 0;
-        for (int k = 0; k < n_out_args && !out; k++) out = parsed_argv[i] == out_args[k];
-        if (!out) list[n++] = parsed_argv[i];
+        const char *a = parsed_argv[i], *eq = !strncmp(a, "--", 2) ? strchr(a, '=') : NULL;
+        if (eq) a = eq + 1;   /* --exclude=FILE: the value (out_args point there too) */
+        for (int k = 0; k < n_out_args && !out; k++) out = a == out_args[k];
+        if (!out) list[n++] = a;
     }
     return n;
 }
