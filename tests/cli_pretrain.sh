@@ -42,6 +42,9 @@ run "$S" eval -m lm.ssm "$ZT"
 check "eval on an LM: exit 1, says how to fine-tune" '[ "$rc" = 1 ] && err_has "a language model (seqsent pretrain), not a classifier" && err_has "train DATA --from lm.ssm"'
 run_in "$D/reviews_zh.txt" "$S" predict -m lm.ssm
 check "predict on an LM: exit 1, nothing on stdout" '[ "$rc" = 1 ] && [ ! -s "$T/out" ] && err_has "not a classifier"'
+run "$S" ensemble lm.ssm lm.ssm -o lm_ens.ssm
+check "ensemble of LMs: exit 1, not a classifier, no file (it had written one)" \
+    '[ "$rc" = 1 ] && err_has "lm.ssm: a language model (seqsent pretrain), not a classifier" && [ ! -e lm_ens.ssm ]'
 
 # --- fine-tune
 go finetune "$S" train "$Z" --from lm.ssm --epochs 2 --batch 16 --quiet -o ft.ssm

@@ -40,10 +40,10 @@ static int load_member(model *ms, char *const *paths, int i, int *total)
 {
     if (model_load(&ms[i], paths[i], MODEL_COPY) < 0) return -1;
     const char *why = NULL;
-    if (!ms[i].net) err_set("%s: not a trained model (kind '%s')", paths[i], model_kind(&ms[i]));
-    else if (i && (why = ensemble_mismatch(&ms[0], &ms[i])))
+    int bad = model_check_classifier(&ms[i], paths[i]) < 0;   /* a vocabulary, or a language model */
+    if (!bad && i && (why = ensemble_mismatch(&ms[0], &ms[i])))
         err_set("%s: cannot join %s in an ensemble: %s", paths[i], paths[0], why);
-    if (!ms[i].net || why) {
+    if (bad || why) {
         model_free(&ms[i]);
         return -1;
     }
