@@ -157,6 +157,9 @@ cp en.ssm own.ssm
 run "$S" ensemble own.ssm en.ssm -o own.ssm
 check "a model input may be replaced (ensemble A B -o A)" '[ $rc -eq 0 ] && "$S" info own.ssm | grep -q "\"members\""'
 
+run "$S" train "$D/movies_en.train.csv" $SMALL --resume en.ssm --epochs 2 -o more.ssm
+check "--resume with no epochs left: exit 1, says how many are done and what to give" \
+    '[ $rc -eq 1 ] && err_has "en.ssm: 2 epochs are done already (--epochs 2); give --epochs N (N > 2) to train further" && [ ! -e more.ssm ]'
 : >nothing.txt
 printf 'a b\nc d\n' >twice.txt
 echo keep >v_keep.ssm

@@ -86,8 +86,8 @@ static int resume_from(model *m, const char *path, train_opts *o, int epochs_giv
     }
     if (st->epoch > o->epochs) {
         train_state_free(m->net, st);
-        return err_set("%s: all %d epochs are done already; give --epochs N (N > %d) to train further",
-                       path, o->epochs, st->epoch - 1);
+        return err_set("%s: %d epoch%s done already (--epochs %d); give --epochs N (N > %d) to train further", path,
+                       st->epoch - 1, st->epoch == 2 ? " is" : "s are", o->epochs, st->epoch - 1);
     }
     cJSON_ReplaceItemInObject(m->train_info, "epochs", cJSON_CreateNumber(o->epochs));
     return 0;
