@@ -102,6 +102,10 @@ check "two stray bytes in UTF-8 text: read, counted and reported" \
 run "$S" tokenize -m stray.ssm stray.csv
 check "tokenize reports the stray bytes too" \
     '[ $rc -eq 0 ] && [ $(wc -l <"$T/out") -eq 3 ] && err_has "stray.csv: 2 invalid UTF-8 sequences read as U+FFFD"'
+printf 'the plot was thin\nwonderful acting\n' >english.txt
+run "$S" predict -m utf8.ssm english.txt
+check "predict of text the model does not know (English into a Chinese model): answers, and says so on stderr" \
+    '[ $rc -eq 0 ] && [ $(wc -l <"$T/out") -eq 2 ] && err_has "predict: 100% of the tokens of english.txt are not in the model.s vocabulary"'
 printf 'good\377 ok\n' >stray.txt
 run "$S" predict -m utf8.ssm stray.txt
 check "predict reports stray bytes in plain lines (and still answers)" \

@@ -403,6 +403,14 @@ void cli_note_bad_utf8(const char *path, size_t n)
         fprintf(stderr, "seqsent: %s: %zu invalid UTF-8 sequence%s read as U+FFFD\n", path, n, n == 1 ? "" : "s");
 }
 
+void cli_note_unknown(const char *cmd, const char *path, size_t tokens, size_t unknown)
+{
+    if (tokens && (double)unknown > 0.3 * (double)tokens)
+        fprintf(stderr, "seqsent: %s: %.0f%% of the tokens of %s are not in the model's vocabulary: is it the "
+                "language and tokenizer the model was trained on?\n", cmd, 100.0 * (double)unknown / (double)tokens,
+                path);
+}
+
 void cli_each_line(const char *path, cli_line_fn fn, void *ctx)
 {
     csv_reader *r = csv_open(path, FMT_LINES);

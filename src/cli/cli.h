@@ -57,6 +57,11 @@ void cli_corpus_load(model *m, cli_texts *t, char *const *paths, int npaths, con
                      const char *note_cmd);
 /* "PATH: N invalid UTF-8 sequences read as U+FFFD" on stderr when n > 0. */
 void cli_note_bad_utf8(const char *path, size_t n);
+/* "CMD: P% of the tokens of PATH are not in the model's vocabulary: ..." on
+ * stderr when over 30% of the tokens read are unknown: text in another
+ * language, or tokenized otherwise than the training data (the model's
+ * answers then mean little). */
+void cli_note_unknown(const char *cmd, const char *path, size_t tokens, size_t unknown);
 /* fn(line, reader, ctx) for every line of path ("-" = stdin), as plain
  * lines; stdout is flushed whenever the next line is not there yet, so a
  * pipeline sees each result as its input arrives.  Dies on read or write

@@ -302,9 +302,7 @@ int cmd_eval(int argc, char **argv)
     if (json) print_json(&r, &m, model_path, &d, &e, &ak);
     else if (r.multi) print_multi_table(&r, &m, &e, &ak);
     else print_table(&r, &m, &e);
-    if (unknown_rate(&e) > 0.3)
-        fprintf(stderr, "seqsent: eval: %.0f%% of the tokens of %s are not in the model's vocabulary: is it the "
-                "language and tokenizer the model was trained on?\n", 100 * unknown_rate(&e), d.path);
+    cli_note_unknown("eval", d.path, e.tokens, e.unknown);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         if (errno == EPIPE) exit(EXIT_OK);   /* reader went away (| head): quiet exit */
         die(EXIT_FAIL, "<stdout>: %s", strerror(errno ? errno : EIO));

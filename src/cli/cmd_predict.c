@@ -64,6 +64,7 @@ typedef struct predictor {
     toklist tl;      /* tokenizer scratch */
     int32_t *idbuf;
     size_t idcap;
+    size_t tokens, unknown;   /* the current file's tokens, and those the vocabulary lacks */
 } predictor;
 
 /* The pool for a flush of n lines: at most --batch rows a pass, and no
@@ -188,10 +189,14 @@ static void predict_input(predictor *p, const char *path, const data_opts *dop)
     const model *m = &p->m;
     char *text;
     int rc;
+    p->tokens = p->unknown = 0;
     for (;;) {
         if (p->n && text_would_block(r)) flush_batch(p);
         if ((rc = text_next(r, &text)) != 1) break;
-        model_encode(m, text, strlen(text), &p->tl, &p->idbuf, &p->idcap, p->ids + (size_t)p->n * m->maxlen);
+        size_t nt = model_encode(m, text, strlen(text), &p->tl, &p->idbuf, &p->idcap,
+                                 p->ids + (size_t)p->n * m->maxlen);
+        p->tokens += nt;
+        for (size_t j = 0; j < nt; j++) p->unknown += p->idbuf[j] == VOCAB_UNK;
         if (p->text) p->text[p->n] = xstrdup(text);
         if (++p->n == p->batch) flush_batch(p);
     }
@@ -200,6 +205,7 @@ static void predict_input(predictor *p, const char *path, const data_opts *dop)
         die_err(EXIT_FAIL);
     }
     cli_note_bad_utf8(text_path(r), text_bad_utf8(r));
+    cli_note_unknown("predict", text_path(r), p->tokens, p->unknown);
     text_reader_close(r);
 }
 
