@@ -758,17 +758,17 @@ static int rows_check(rows *rw, csv_reader *r, char **f, size_t *nf)
 static int check_label_column(const dataset *d, long li, long ti)
 {
     if (d->n < 20) return 0;
-    strmap lab, txt;
+    strmap lab;
     strmap_init(&lab);
-    strmap_init(&txt);
-    for (size_t i = 0; i < d->n; i++) {
-        strmap_put(&lab, d->label[i], strlen(d->label[i]), NULL);
-        strmap_put(&txt, d->text[i], strlen(d->text[i]), NULL);
-    }
-    size_t nl = lab.n, nt = txt.n;
+    for (size_t i = 0; i < d->n; i++) strmap_put(&lab, d->label[i], strlen(d->label[i]), NULL);
+    size_t nl = lab.n;
     strmap_free(&lab);
+    if (nl * 10 < d->n * 9) return 0;   /* labels: the texts are not looked at */
+    strmap txt;
+    strmap_init(&txt);
+    for (size_t i = 0; i < d->n; i++) strmap_put(&txt, d->text[i], strlen(d->text[i]), NULL);
+    size_t nt = txt.n;
     strmap_free(&txt);
-    if (nl * 10 < d->n * 9) return 0;
     if (nt * 10 <= d->n)   /* and the texts look like labels: swapped */
         return err_set("%s:%ld: the label column (column %ld) holds %zu different values in %zu rows and the text "
                        "column (column %ld) %zu: the columns look swapped; pass --label-col %ld --text-col %ld",
