@@ -749,12 +749,17 @@ static int rows_check(rows *rw, csv_reader *r, char **f, size_t *nf)
                                                  : "");
 }
 
+int labels_look_like_texts(size_t rows, size_t distinct)
+{
+    return rows >= 20 && distinct * 10 >= rows * 9;
+}
+
 /* Labels that are nearly all different are not labels: a file without a
  * header whose text comes first and label last, read with the default
  * columns (label first, text last), takes its texts for labels, and a
  * classifier of one example a class would train in silence or fail far
- * from the cause.  Said when the columns were not given: at least 20
- * rows, 90% of their labels different.  li, ti: 0-based columns. */
+ * from the cause.  Said when the columns were not given
+ * (labels_look_like_texts).  li, ti: 0-based columns. */
 static int check_label_column(const dataset *d, long li, long ti)
 {
     if (d->n < 20) return 0;
@@ -763,7 +768,7 @@ static int check_label_column(const dataset *d, long li, long ti)
     for (size_t i = 0; i < d->n; i++) strmap_put(&lab, d->label[i], strlen(d->label[i]), NULL);
     size_t nl = lab.n;
     strmap_free(&lab);
-    if (nl * 10 < d->n * 9) return 0;   /* labels: the texts are not looked at */
+    if (!labels_look_like_texts(d->n, nl)) return 0;   /* labels: the texts are not looked at */
     strmap txt;
     strmap_init(&txt);
     for (size_t i = 0; i < d->n; i++) strmap_put(&txt, d->text[i], strlen(d->text[i]), NULL);

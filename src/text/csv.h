@@ -112,6 +112,10 @@ typedef struct data_opts {
  * are kept in one label string (LABEL_SEP) and set out->multi.  Errors:
  * "path:line: problem". */
 int dataset_load(const char *path, const data_opts *o, int need_labels, dataset *out);
+/* Whether `distinct` different labels in `rows` rows are texts rather than
+ * labels (20 rows or more, 90% of them different): dataset_load's error
+ * when the columns were not given, and split --stratify's. */
+int labels_look_like_texts(size_t rows, size_t distinct);
 /* dataset_load's column rules on a first row, for other readers of rows
  * (split): *header (o->header, or detected), the 0-based text and label
  * columns.  -1 + err_set("path: ...") when a named column is not there. */

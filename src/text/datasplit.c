@@ -179,7 +179,7 @@ static int plan(const records *rs, const split_opts *o, split_result *sr)
     sr->ngroups = o->stratify ? rs->labels.n : 1;
     /* as dataset_load: labels nearly all different are texts (the columns
      * not given: a file with its text first and no header) */
-    if (o->stratify && sr->n >= 20 && sr->ngroups * 10 >= sr->n * 9 && !(o->data && o->data->label_col))
+    if (o->stratify && labels_look_like_texts(sr->n, sr->ngroups) && !(o->data && o->data->label_col))
         return err_set("%s:%ld: the label column (column %ld) holds %zu different values in %zu rows: those look "
                        "like texts, not labels; --stratify needs the label column: pick it with --label-col",
                        sr->source, rs->line1, rs->li + 1, sr->ngroups, sr->n);
