@@ -70,6 +70,20 @@ if command -v iconv >/dev/null 2>&1; then
     run "$S" split gbk.csv --encoding gbk --seed 3 -o sp_gbk --quiet
     check "split --encoding gbk: the UTF-8 file's parts (written in UTF-8)" \
         '[ $rc -eq 0 ] && cmp -s sp_gbk.train.csv sp_utf8.train.csv && cmp -s sp_gbk.test.csv sp_utf8.test.csv'
+    # UTF-16 without a byte-order mark: its NUL bytes name the fix
+    sed 1d "$ZT" | cut -d, -f2- | head -n 5 | iconv -f UTF-8 -t UTF-16LE >u16le.txt
+    sed 1d "$ZT" | cut -d, -f2- | head -n 5 >u8.txt
+    run "$S" predict -m utf8.ssm u16le.txt
+    check "UTF-16LE without a BOM: exit 1 before any answer, named, --encoding utf-16le as the fix" \
+        '[ $rc -eq 1 ] && [ ! -s "$T/out" ] && err_has "u16le.txt:1: looks like UTF-16LE without a byte-order mark" && err_has "pass --encoding utf-16le"'
+    iconv -f UTF-8 -t UTF-16BE "$ZT" >u16be.csv
+    run "$S" eval -m utf8.ssm u16be.csv
+    check "UTF-16BE without a BOM (eval): named as such" '[ $rc -eq 1 ] && err_has "u16be.csv:1: looks like UTF-16BE" && err_has "pass --encoding utf-16be"'
+    run "$S" eval -m utf8.ssm --encoding utf-16be u16be.csv
+    check "eval --encoding utf-16be reads it: the UTF-8 file's figures" '[ $rc -eq 0 ] && cmp -s "$T/out" eval_utf8.txt'
+    "$S" predict -m utf8.ssm u8.txt >u8.ref 2>/dev/null
+    run "$S" predict -m utf8.ssm --encoding utf-16le u16le.txt
+    check "predict --encoding utf-16le reads it: the UTF-8 file's answers" '[ $rc -eq 0 ] && cmp -s "$T/out" u8.ref'
     run "$S" vocab gbk.csv -o v.ssm
     check "vocab on GBK data: the same error" '[ $rc -eq 1 ] && err_has "not UTF-8" && [ ! -e v.ssm ]'
     iconv -f UTF-8 -t UTF-16 "$ZT" >u16.csv

@@ -161,7 +161,7 @@ static void test_errors(void)
     const char *p = write_file("unbal.csv", "a,b\nc,d\r\ne,\"f\ng\n\nh,i\n");
     CHECK_INT(dump(p, FMT_CSV, out, sizeof out), -1);
     CHECK_STR(out, "1:a|b;2:c|d;");        /* records before it are fine */
-    snprintf(want, sizeof want, "%s:3: unbalanced quote (field opened here never closed)", p);
+    snprintf(want, sizeof want, "%s:3: unbalanced quote (field opened here never closed); close it, and write a quote inside a quoted field as two (\"\")", p);
     CHECK_STR(err_msg(), want);
 
     /* The error is sticky. */
@@ -181,12 +181,12 @@ static void test_errors(void)
     p = write_file_n("nul.csv", "a,b\nc,\"x\ny\0z\"\n", 15);
     CHECK_INT(dump(p, FMT_CSV, out, sizeof out), -1);
     CHECK_STR(out, "1:a|b;");
-    snprintf(want, sizeof want, "%s:3: NUL byte in input", p);
+    snprintf(want, sizeof want, "%s:3: NUL byte in input: not a text file, or UTF-16 without a byte-order mark (pass --encoding utf-16le or utf-16be)", p);
     CHECK_STR(err_msg(), want);
 
     p = write_file_n("nul.txt", "ok\n\0", 4);
     CHECK_INT(dump(p, FMT_AUTO, out, sizeof out), -1);
-    snprintf(want, sizeof want, "%s:2: NUL byte in input", p);
+    snprintf(want, sizeof want, "%s:2: NUL byte in input: not a text file, or UTF-16 without a byte-order mark (pass --encoding utf-16le or utf-16be)", p);
     CHECK_STR(err_msg(), want);
 
     snprintf(want, sizeof want, "%s/missing.csv", tmpdir);
@@ -458,7 +458,7 @@ static void test_stdin(void)
     close(fd);
     dataset d;
     CHECK_INT(dataset_load("-", NULL, 1, &d), -1);
-    CHECK_STR(err_msg(), "<stdin>:3: empty label");
+    CHECK_STR(err_msg(), "<stdin>:3: empty label; give the row its label, or leave the row out");
     dup2(saved, 0);
     close(saved);
 }
@@ -558,7 +558,7 @@ static void test_dataset(void)
     dataset_free(&d);
     p = write_file("d7.csv", "label,text\n1,a\n ,b\n");
     CHECK_INT(dataset_load(p, &o, 1, &d), -1);
-    snprintf(want, sizeof want, "%s:3: empty label", p);
+    snprintf(want, sizeof want, "%s:3: empty label; give the row its label, or leave the row out", p);
     CHECK_STR(err_msg(), want);
     CHECK_INT(dataset_load(p, &o, 0, &d), 0);      /* labels not required */
     CHECK_INT(d.n, 2);
@@ -573,7 +573,7 @@ static void test_dataset(void)
     /* Errors from the reader come through with their line. */
     p = write_file("d9.csv", "label,text\n1,\"a\n");
     CHECK_INT(dataset_load(p, &o, 1, &d), -1);
-    snprintf(want, sizeof want, "%s:2: unbalanced quote (field opened here never closed)", p);
+    snprintf(want, sizeof want, "%s:2: unbalanced quote (field opened here never closed); close it, and write a quote inside a quoted field as two (\"\")", p);
     CHECK_STR(err_msg(), want);
     /* One column: no labels possible. */
     p = write_file("d10.csv", "great\nbad\n");

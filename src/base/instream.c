@@ -339,6 +339,22 @@ ssize_t instream_read(instream *s, char *buf, size_t cap)
             s->plain_len = (size_t)n - 2;
             return instream_read(s, buf, cap);
         }
+        /* UTF-16 without a byte-order mark: its NUL bytes (an ASCII
+         * character's or a line end's high byte) nearly all at odd offsets
+         * (LE) or at even ones (BE); a few on the other side are the low
+         * bytes of characters such as U+4E00.  Said at once, not as a NUL
+         * on some later line after garbage lines were read as UTF-8.  At
+         * least 8 of them (stray NULs in UTF-8 text fall either way; fewer
+         * than 8 in the first 4 KiB get the NUL byte's own error, which
+         * names the same fix). */
+        if (s->cd == (iconv_t)-1) {
+            size_t even = 0, odd = 0, m = (size_t)n < 4096 ? (size_t)n : 4096;
+            for (size_t i = 0; i < m; i++)
+                if (!p[i]) *(i & 1 ? &odd : &even) += 1;
+            if ((odd >= 8 && odd >= 4 * even) || (even >= 8 && even >= 4 * odd))
+                return err_set("%s:1: looks like UTF-16%s without a byte-order mark (a NUL byte in every other "
+                               "position); pass --encoding utf-16%s", s->path, odd > even ? "LE" : "BE", odd > even ? "le" : "be");
+        }
     }
     size_t k = survey(s, p, (size_t)n);
     if (k == 0 && s->pending) return err_set("%s", s->pending);

@@ -247,8 +247,8 @@ static int parse(csv_reader *r, size_t s, size_t e, long *nl)
         }
         *nl = nls;
         if (st == S_QUO)
-            return err_set("%s:%ld: unbalanced quote (field opened here never closed)",
-                           r->path, qline);
+            return err_set("%s:%ld: unbalanced quote (field opened here never closed); close it, and write a "
+                           "quote inside a quoted field as two (\"\")", r->path, qline);
         b[w] = '\0';      /* w <= e <= len < cap */
         push_field(r, b + f);
     }
@@ -317,7 +317,8 @@ int csv_next(csv_reader *r, char ***fields, size_t *nfields)
     if (k == SCAN_NUL) {
         long l = r->line;
         for (size_t i = s; i < s + off; i++) l += r->buf[i] == '\n';
-        err_set("%s:%ld: NUL byte in input", r->path, l);
+        err_set("%s:%ld: NUL byte in input: not a text file, or UTF-16 without a byte-order mark (pass "
+                "--encoding utf-16le or utf-16be)", r->path, l);
         return fail(r);
     }
     long nl = 0;
@@ -871,7 +872,7 @@ int dataset_load(const char *path, const data_opts *o, int need_labels, dataset 
             ls.len = 0;
             if (split_labels((size_t)li < nf ? f[li] : "", o->label_sep, &ls, pn, csv_line(r)) < 0) { k = -1; break; }
             if (need_labels && !ls.n) {
-                k = err_set("%s:%ld: empty label", pn, csv_line(r));
+                k = err_set("%s:%ld: empty label; give the row its label, or leave the row out", pn, csv_line(r));
                 break;
             }
             out->multi |= ls.n > 1;
@@ -880,7 +881,7 @@ int dataset_load(const char *path, const data_opts *o, int need_labels, dataset 
             label = trimmed_dup((size_t)li < nf ? f[li] : "");
             if (need_labels && label[0] == '\0') {
                 free(label);
-                k = err_set("%s:%ld: empty label", pn, csv_line(r));
+                k = err_set("%s:%ld: empty label; give the row its label, or leave the row out", pn, csv_line(r));
                 break;
             }
         }
