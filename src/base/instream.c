@@ -16,11 +16,13 @@
 #include <string.h>
 #include <strings.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #define RAW_CHUNK (64 * 1024)
 #define CHECK_BYTES (64 * 1024)   /* how far the "mostly not UTF-8" verdict looks */
+#define SNIFF_BYTES 4096          /* how far the first look for UTF-16 without a BOM goes */
 
 struct instream {
     int fd, own_fd;
@@ -37,6 +39,7 @@ struct instream {
     size_t plain_len, plain_pos;
     int plain_eof;
     int checked;                 /* the start was looked at for a UTF-16 byte-order mark */
+    int regular;                 /* a regular file: reading ahead never waits */
     /* The UTF-8 survey runs over the decoded bytes as one stream, so its
      * verdict never depends on how read(2) happened to cut them. */
     unsigned char tail[4];       /* a sequence cut by the end of the last chunk */
@@ -286,6 +289,8 @@ instream *instream_open(const char *path, const char *encoding)
     instream *s = xcalloc(1, sizeof *s);
     s->fd = fd;
     s->own_fd = own;
+    struct stat st;
+    s->regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     s->path = xstrdup(own ? path : "<stdin>");
     s->raw = xmalloc(RAW_CHUNK);
     s->head = xmalloc(CHECK_BYTES);
@@ -324,6 +329,17 @@ ssize_t instream_read(instream *s, char *buf, size_t cap)
     else n = plain_read(s, (unsigned char *)buf, cap);
     if (n <= 0) return n;
     const unsigned char *p = (const unsigned char *)buf;
+    if (!s->checked && s->cd == (iconv_t)-1 && s->regular) {
+        /* the first look sees the same bytes however read(2) cuts them:
+         * up to SNIFF_BYTES (or cap), which a regular file gives at once */
+        size_t want = cap < SNIFF_BYTES ? cap : SNIFF_BYTES;
+        while ((size_t)n < want) {
+            ssize_t m = plain_read(s, (unsigned char *)buf + n, want - (size_t)n);
+            if (m < 0) return -1;
+            if (m == 0) break;
+            n += m;
+        }
+    }
     if (!s->checked) {
         s->checked = 1;
         if (n == 1 && (p[0] == 0xFF || p[0] == 0xFE) && cap > 1 && s->cd == (iconv_t)-1) {
@@ -348,7 +364,7 @@ ssize_t instream_read(instream *s, char *buf, size_t cap)
          * than 8 in the first 4 KiB get the NUL byte's own error, which
          * names the same fix). */
         if (s->cd == (iconv_t)-1) {
-            size_t even = 0, odd = 0, m = (size_t)n < 4096 ? (size_t)n : 4096;
+            size_t even = 0, odd = 0, m = (size_t)n < SNIFF_BYTES ? (size_t)n : SNIFF_BYTES;
             for (size_t i = 0; i < m; i++)
                 if (!p[i]) *(i & 1 ? &odd : &even) += 1;
             if ((odd >= 8 && odd >= 4 * even) || (even >= 8 && even >= 4 * odd))
