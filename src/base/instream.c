@@ -367,9 +367,10 @@ ssize_t instream_read(instream *s, char *buf, size_t cap)
             size_t even = 0, odd = 0, m = (size_t)n < SNIFF_BYTES ? (size_t)n : SNIFF_BYTES;
             for (size_t i = 0; i < m; i++)
                 if (!p[i]) *(i & 1 ? &odd : &even) += 1;
+            int le = odd > even;
             if ((odd >= 8 && odd >= 4 * even) || (even >= 8 && even >= 4 * odd))
                 return err_set("%s:1: looks like UTF-16%s without a byte-order mark (a NUL byte in every other "
-                               "position); pass --encoding utf-16%s", s->path, odd > even ? "LE" : "BE", odd > even ? "le" : "be");
+                               "position); pass --encoding utf-16%s", s->path, le ? "LE" : "BE", le ? "le" : "be");
         }
     }
     size_t k = survey(s, p, (size_t)n);
